@@ -1,0 +1,34 @@
+//! roster's normalized model of a Genesys Cloud org.
+//!
+//! Both sides of a plan are expressed in these types: [`DesiredOrg`] is what the manifests
+//! declare (compiled from routing profiles, with every field optional where "omitted" means
+//! "not managed"), [`LiveOrg`] is what the org holds (every field known, plus the ids and
+//! versions needed to write to it). Objects are keyed by their natural key (name, or email for
+//! users) so the same manifests apply to any org; ids appear only on the live side.
+//!
+//! Values are normalized on construction (emails lower-cased, proficiencies fixed-point, sets
+//! ordered) so that equal configurations compare equal byte for byte and a freshly applied org
+//! diffs to zero.
+
+mod desired;
+mod live;
+mod operation;
+mod policy;
+mod tenant;
+mod values;
+
+pub use desired::{
+    DesiredLanguage, DesiredOrg, DesiredQueue, DesiredSkill, DesiredTeam, DesiredUser,
+    DesiredWrapupCode, MemberPolicy, Source,
+};
+pub use live::{
+    GrantOrigin, LiveDivision, LiveGrant, LiveLanguage, LiveOrg, LiveQueue, LiveQueueMember,
+    LiveRole, LiveSkill, LiveTeam, LiveUser, LiveWrapupCode, MemberOrigin,
+};
+pub use operation::{Operation, UserPatch};
+pub use policy::{Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy};
+pub use tenant::{ReadNeeds, Receipt, Tenant, TenantError};
+pub use values::{
+    Email, EmailError, Kind, MediaType, MediaUtilization, Proficiency, ProficiencyError, RoleGrant,
+    UserState, Utilization,
+};

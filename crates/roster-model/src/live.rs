@@ -1,0 +1,203 @@
+//! Live state: what one org holds, read by the Genesys client, keyed by natural keys like the
+//! desired side, with the ids and versions needed to write back.
+//!
+//! References are translated to natural keys at read time (a user's skills by skill name, its
+//! manager by email), so the planner compares like with like and never sees a raw UUID unless
+//! it needs one for a write.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::values::{Email, Proficiency, UserState, Utilization};
+
+/// Everything roster read from one org.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveOrg {
+    /// Divisions by name.
+    pub divisions: BTreeMap<String, LiveDivision>,
+    /// Roles by name.
+    pub roles: BTreeMap<String, LiveRole>,
+    /// Active skills by name.
+    pub skills: BTreeMap<String, LiveSkill>,
+    /// Active languages by name.
+    pub languages: BTreeMap<String, LiveLanguage>,
+    /// Wrap-up codes by name.
+    pub wrapup_codes: BTreeMap<String, LiveWrapupCode>,
+    /// Queues by name.
+    pub queues: BTreeMap<String, LiveQueue>,
+    /// Teams by name.
+    pub teams: BTreeMap<String, LiveTeam>,
+    /// Active and inactive users by email (deleted users are not listed).
+    pub users: BTreeMap<Email, LiveUser>,
+}
+
+impl LiveOrg {
+    /// The home division, which every org has exactly one of.
+    pub fn home_division(&self) -> Option<&LiveDivision> {
+        self.divisions.values().find(|d| d.home)
+    }
+}
+
+/// A division.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveDivision {
+    /// Genesys id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Whether this is the org's home division.
+    pub home: bool,
+}
+
+/// A role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveRole {
+    /// Genesys id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A skill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveSkill {
+    /// Genesys id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveLanguage {
+    /// Genesys id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A wrap-up code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveWrapupCode {
+    /// Genesys id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveQueue {
+    /// Genesys id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Division name.
+    pub division: String,
+    /// Description (`None` when empty).
+    pub description: Option<String>,
+    /// Wrap-up code names; `None` when not read (the queue's codes are not managed).
+    pub wrapup_codes: Option<BTreeSet<String>>,
+    /// Members by email; `None` when not read (the queue is not managed).
+    pub members: Option<BTreeMap<Email, LiveQueueMember>>,
+}
+
+/// How a user came to be in a queue or hold a grant.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum MemberOrigin {
+    /// Added to the queue directly: roster may remove it.
+    Direct,
+    /// Through a group: never written by roster.
+    Group,
+}
+
+/// One queue member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveQueueMember {
+    /// The user's Genesys id.
+    pub user_id: String,
+    /// Direct or through a group.
+    pub origin: MemberOrigin,
+}
+
+/// A team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveTeam {
+    /// Genesys id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Division name.
+    pub division: String,
+    /// Description (`None` when empty).
+    pub description: Option<String>,
+}
+
+/// Where a grant comes from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum GrantOrigin {
+    /// Granted to the user itself: roster may remove it.
+    Direct,
+    /// Inherited from the named group: shown, never written.
+    Group(String),
+}
+
+/// One role grant held by a user.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveGrant {
+    /// Role name.
+    pub role: String,
+    /// Division name.
+    pub division: String,
+    /// Direct or inherited.
+    pub origin: GrantOrigin,
+}
+
+/// A user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveUser {
+    /// Genesys id.
+    pub id: String,
+    /// The user's `version`, required by PATCH.
+    pub version: u64,
+    /// Email (the natural key).
+    pub email: Email,
+    /// Display name.
+    pub name: String,
+    /// Title (`None` when empty).
+    pub title: Option<String>,
+    /// Department (`None` when empty).
+    pub department: Option<String>,
+    /// Division name.
+    pub division: String,
+    /// Manager's email.
+    pub manager: Option<Email>,
+    /// Active or inactive.
+    pub state: UserState,
+    /// Team name.
+    pub team: Option<String>,
+    /// Skill name → proficiency.
+    pub skills: BTreeMap<String, Proficiency>,
+    /// Language name → proficiency.
+    pub languages: BTreeMap<String, Proficiency>,
+    /// Role grants, direct and inherited.
+    pub grants: BTreeSet<LiveGrant>,
+    /// Own utilization (empty = org defaults); `None` when not read.
+    pub utilization: Option<Utilization>,
+    /// Whether ACD interactions are answered automatically.
+    pub acd_auto_answer: bool,
+}

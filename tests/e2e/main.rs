@@ -1,0 +1,1 @@
+//! End-to-end tests: the real `roster` binary against fixtures and the in-process sandbox.
