@@ -25,7 +25,7 @@ pub use live::{
     GrantOrigin, LiveDivision, LiveGrant, LiveLanguage, LiveOrg, LiveQueue, LiveQueueMember,
     LiveRole, LiveSkill, LiveTeam, LiveUser, LiveWrapupCode, MemberOrigin,
 };
-pub use operation::{Operation, UserPatch};
+pub use operation::{Operation, Step, StepId, UserPatch};
 pub use policy::{Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy};
 pub use tenant::{ReadNeeds, Receipt, Tenant, TenantError};
 pub use values::{

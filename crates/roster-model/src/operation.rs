@@ -219,6 +219,36 @@ pub enum Operation {
     },
 }
 
+/// The position of a [`Step`] in a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StepId(pub u32);
+
+impl fmt::Display for StepId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// One operation of a plan, with the steps that must succeed before it may run.
+///
+/// Steps form a DAG (the planner proves it acyclic); the apply engine runs a step only after
+/// all of `depends_on` succeeded and skips it when any of them failed or was skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    /// Position in the plan; `depends_on` refers to these.
+    pub id: StepId,
+    /// What to do.
+    pub operation: Operation,
+    /// Steps that must succeed first.
+    pub depends_on: Vec<StepId>,
+    /// The live value the step changes, as read when planning (for the journal); `None` for
+    /// creations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<serde_json::Value>,
+}
+
 /// The profile fields of one user PATCH. `None` leaves a field alone.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
