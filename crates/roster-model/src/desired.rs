@@ -6,13 +6,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::policy::Policy;
 use crate::values::{Email, Proficiency, RoleGrant, UserState, Utilization};
 
 /// Where an object was declared, for messages that point back at the manifests.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub struct Source {
     /// Path of the manifest file, relative to the workspace root, with `/` separators.
     pub file: String,

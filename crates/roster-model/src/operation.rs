@@ -8,12 +8,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::values::{Email, Kind, Proficiency, RoleGrant, UserState, Utilization};
 
 /// One write to an org.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Operation {
     /// Create a skill.
@@ -220,7 +221,9 @@ pub enum Operation {
 }
 
 /// The position of a [`Step`] in a plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(transparent)]
 pub struct StepId(pub u32);
 
@@ -234,7 +237,7 @@ impl fmt::Display for StepId {
 ///
 /// Steps form a DAG (the planner proves it acyclic); the apply engine runs a step only after
 /// all of `depends_on` succeeded and skips it when any of them failed or was skipped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     /// Position in the plan; `depends_on` refers to these.
@@ -250,7 +253,7 @@ pub struct Step {
 }
 
 /// The profile fields of one user PATCH. `None` leaves a field alone.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserPatch {
     /// Display name.

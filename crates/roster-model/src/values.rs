@@ -273,7 +273,9 @@ impl fmt::Display for UserState {
 ///
 /// `division: None` means the org's home division, which is what Genesys uses when a role is
 /// granted without naming one.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub struct RoleGrant {
     /// Role name, as listed by the org.
     pub role: String,
@@ -337,7 +339,9 @@ impl fmt::Display for MediaType {
 }
 
 /// Capacity for one media type.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "camelCase")]
 pub struct MediaUtilization {
     /// How many interactions of this type at once (0–25).
