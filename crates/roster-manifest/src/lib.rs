@@ -1,6 +1,42 @@
-//! roster-manifest: the manifest language (placeholder until the loader lands).
+//! roster-manifest: the manifest language.
+//!
+//! [`load_workspace`] reads `roster.yaml` and every resource file its orgs include, checks
+//! them, and yields one [`roster_model::DesiredOrg`] per org with routing profiles compiled
+//! into each user's own assignments (DESIGN §1–§2.3). Every problem becomes a [`Diagnostic`]
+//! with file, line, column, a snippet and a hint; all are collected before the load fails.
+//!
+//! The manifest types in [`manifest`] are the single source of truth for the JSON Schema
+//! ([`json_schema_string`], committed as `schemas/roster.schema.json`).
+//!
+//! No network, no async: reading files is the only I/O.
 
-/// The JSON Schema of manifest files.
-pub fn json_schema_string() -> String {
-    String::new()
+mod compile;
+mod decode;
+mod diagnostic;
+pub mod manifest;
+mod org;
+mod render;
+mod schema;
+mod suggest;
+mod workspace;
+mod yaml;
+
+pub use diagnostic::{Diagnostic, Location, Severity, SourceMap};
+pub use org::{Credentials, EnvRef, OrgSpec, REGIONS, RateLimit, Target};
+pub use render::{github_annotations, render_json};
+pub use schema::json_schema_string;
+pub use workspace::{Loaded, ROSTER_FILE, Stats, Workspace, load_workspace};
+
+/// Decodes one resource file's text (as if at `path`), for tools and tests that work on a
+/// single file. Cross-file checks (references, duplicates) are not run.
+pub fn decode_resource_file(path: &str, text: &str) -> (manifest::ResourceFile, Vec<Diagnostic>) {
+    let mut decoder = decode::Decoder::new(manifest::FileId(0), path);
+    let file = match yaml::parse(text) {
+        Ok(parsed) => decoder.resource_file(&parsed.root),
+        Err(err) => {
+            decoder.diagnostics.push(Diagnostic::error("yaml-syntax", err.message));
+            manifest::ResourceFile::default()
+        }
+    };
+    (file, decoder.diagnostics)
 }

@@ -1,9 +1,14 @@
 //! `roster validate`: check manifests without contacting any org.
-//! (Placeholder: the manifest engineer replaces this file.)
+//!
+//! Text diagnostics and the summary go to stderr, like a compiler's; `--format json` and
+//! GitHub Actions annotations (under `GITHUB_ACTIONS=true`) go to stdout for tools.
 
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use crate::exit::ExitStatus;
+use roster_manifest::{Loaded, github_annotations, load_workspace, render_json};
+
+use crate::exit::{ExitStatus, print_stdout};
 
 /// Arguments of `roster validate`.
 #[derive(Debug, clap::Args)]
@@ -11,9 +16,72 @@ pub struct ValidateArgs {
     /// The folder holding `roster.yaml`.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+    /// Output format of the diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
-/// Runs the command.
-pub fn run(_args: &ValidateArgs) -> ExitStatus {
-    ExitStatus::Failure
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Compiler-style snippets on stderr.
+    Text,
+    /// A JSON array on stdout.
+    Json,
+}
+
+/// Runs the command: exit 0 when there is no error (warnings allowed), 1 otherwise.
+pub fn run(args: &ValidateArgs) -> ExitStatus {
+    let loaded = load_workspace(&args.dir);
+    let failed = loaded.error_count() > 0;
+    let mut status = match args.format {
+        Format::Json => {
+            let mut json = render_json(&loaded.diagnostics);
+            json.push('\n');
+            print_stdout(&json)
+        }
+        Format::Text => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let mut text = String::new();
+            for diagnostic in &loaded.diagnostics {
+                text.push_str(&diagnostic.render(&loaded.sources, color));
+                text.push_str("\n\n");
+            }
+            text.push_str(&summary(&loaded));
+            text.push('\n');
+            print_stderr(&text);
+            ExitStatus::Success
+        }
+    };
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|value| value == "true") && status == ExitStatus::Success {
+        status = print_stdout(&github_annotations(&loaded.diagnostics));
+    }
+    if failed { ExitStatus::Failure } else { status }
+}
+
+/// `validated 2 orgs, 61 users in 9 files: 0 errors, 1 warning`.
+fn summary(loaded: &Loaded) -> String {
+    let stats = loaded.stats;
+    format!(
+        "validated {}, {} in {}: {}, {}",
+        plural(stats.orgs, "org"),
+        plural(stats.users, "user"),
+        plural(stats.files, "file"),
+        plural(loaded.error_count(), "error"),
+        plural(loaded.warning_count(), "warning"),
+    )
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// Diagnostics are best effort: a closed stderr must not turn a clean run into a failure.
+fn print_stderr(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
 }

@@ -1,0 +1,479 @@
+//! One org's resource files → its [`DesiredOrg`]: duplicate and reference checks, manager
+//! cycles, and routing profiles compiled into each user's own assignments (DESIGN §2.3).
+//!
+//! Hints may contain `{orgs}`, replaced by the loader with the orgs that hit the problem, so
+//! a file shared by several orgs yields one diagnostic, not one per org.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use roster_model::{
+    DesiredLanguage, DesiredOrg, DesiredQueue, DesiredSkill, DesiredTeam, DesiredUser,
+    DesiredWrapupCode, Email, MediaUtilization, MemberPolicy, Policy, Proficiency, RoleGrant,
+    UserState, Utilization,
+};
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::manifest::{
+    At, Loc, MembersMode, ResourceFile, RoleSpec, RoutingProfileSpec, UserSpec, UtilizationSpec,
+};
+use crate::suggest::did_you_mean;
+
+/// Turns positions into public locations.
+pub(crate) trait Locate {
+    fn locate(&self, loc: Loc) -> Location;
+}
+
+/// Declarations of one kind by name, with a case-insensitive index for lookups.
+struct Names<'a, T> {
+    by_name: BTreeMap<&'a str, (&'a At<String>, &'a T)>,
+}
+
+impl<'a, T> Names<'a, T> {
+    fn contains(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
+    }
+
+    fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.by_name.keys().copied()
+    }
+}
+
+struct Checker<'a, L: Locate> {
+    locate: &'a L,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<L: Locate> Checker<'_, L> {
+    fn at(&self, loc: Loc) -> Location {
+        self.locate.locate(loc)
+    }
+
+    /// Indexes declarations by name, reporting exact and case-only duplicates.
+    fn index<'a, T>(&mut self, noun: &str, items: impl Iterator<Item = (&'a At<String>, &'a T)>) -> Names<'a, T> {
+        let mut by_name: BTreeMap<&'a str, (&'a At<String>, &'a T)> = BTreeMap::new();
+        let mut by_lower: HashMap<String, &'a At<String>> = HashMap::new();
+        for (name, item) in items {
+            if let Some((first, _)) = by_name.get(name.value.as_str()) {
+                self.diagnostics.push(
+                    Diagnostic::error("duplicate-name", format!("{noun} `{}` is declared twice", name.value))
+                        .at(self.at(name.loc), "declared again here")
+                        .related(self.at(first.loc), "first declared here")
+                        .hint(format!("keep one declaration of the {noun} (names are unique per org: {{orgs}})")),
+                );
+                continue;
+            }
+            let lower = name.value.to_lowercase();
+            if let Some(first) = by_lower.get(&lower) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "duplicate-name",
+                        format!("{noun} `{}` differs from `{}` only by case", name.value, first.value),
+                    )
+                    .at(self.at(name.loc), "same name, other case")
+                    .related(self.at(first.loc), "first declared here")
+                    .hint("Genesys compares names without case: use one spelling"),
+                );
+                continue;
+            }
+            by_lower.insert(lower, name);
+            by_name.insert(&name.value, (name, item));
+        }
+        Names { by_name }
+    }
+
+    /// Reports `reference` if no declaration of `noun` has that name.
+    fn reference<T>(&mut self, noun: &str, key: &str, names: &Names<'_, T>, reference: &At<String>) -> bool {
+        if names.contains(&reference.value) {
+            return true;
+        }
+        let case_match = names
+            .names()
+            .find(|name| name.eq_ignore_ascii_case(&reference.value) || name.to_lowercase() == reference.value.to_lowercase());
+        let suggestion = case_match.or_else(|| did_you_mean(&reference.value, names.names()));
+        let hint = match suggestion {
+            Some(best) => format!("did you mean `{best}`? Otherwise declare it under `{key}:` in a file included by {{orgs}}"),
+            None => format!("declare it under `{key}:` in a file included by {{orgs}}, or fix the name"),
+        };
+        self.diagnostics.push(
+            Diagnostic::error("unknown-reference", format!("unknown {noun} `{}`", reference.value))
+                .at(self.at(reference.loc), format!("no {noun} by this name"))
+                .hint(hint),
+        );
+        false
+    }
+}
+
+/// Builds one org's desired state from the resource files it includes, in include order.
+pub(crate) fn compile<L: Locate>(
+    name: &str,
+    files: &[&ResourceFile],
+    policy: Policy,
+    locate: &L,
+) -> (DesiredOrg, Vec<Diagnostic>) {
+    let mut checker = Checker {
+        locate,
+        diagnostics: Vec::new(),
+    };
+    let skills = checker.index("skill", files.iter().flat_map(|f| &f.skills).map(|s| (&s.name, s)));
+    let languages = checker.index("language", files.iter().flat_map(|f| &f.languages).map(|s| (&s.name, s)));
+    let wrapup_codes = checker.index(
+        "wrap-up code",
+        files.iter().flat_map(|f| &f.wrapup_codes).map(|s| (&s.name, s)),
+    );
+    let queues = checker.index("queue", files.iter().flat_map(|f| &f.queues).map(|s| (&s.name, s)));
+    let teams = checker.index("team", files.iter().flat_map(|f| &f.teams).map(|s| (&s.name, s)));
+    let profiles = checker.index(
+        "routing profile",
+        files.iter().flat_map(|f| &f.routing_profiles).map(|s| (&s.name, s)),
+    );
+
+    check_former_names(&mut checker, &skills);
+    for (_, queue) in queues.by_name.values() {
+        for code in queue.wrapup_codes.iter().flatten() {
+            checker.reference("wrap-up code", "wrapupCodes", &wrapup_codes, code);
+        }
+    }
+    let refs = Refs {
+        skills: &skills,
+        languages: &languages,
+        queues: &queues,
+    };
+    for (_, profile) in profiles.by_name.values() {
+        refs.check(&mut checker, profile.skills.as_ref(), profile.languages.as_ref(), profile.queues.as_ref());
+    }
+
+    let mut users: BTreeMap<&Email, &UserSpec> = BTreeMap::new();
+    for user in files.iter().flat_map(|f| &f.users) {
+        if let Some(first) = users.get(&user.email.value) {
+            checker.diagnostics.push(
+                Diagnostic::error("duplicate-name", format!("user `{}` is declared twice", user.email.value))
+                    .at(checker.at(user.email.loc), "declared again here")
+                    .related(checker.at(first.email.loc), "first declared here")
+                    .hint("emails are compared without case: keep one declaration of the user"),
+            );
+            continue;
+        }
+        users.insert(&user.email.value, user);
+    }
+    for user in users.values() {
+        refs.check(&mut checker, user.skills.as_ref(), user.languages.as_ref(), user.queues.as_ref());
+        if let Some(team) = &user.team {
+            checker.reference("team", "teams", &teams, team);
+        }
+        if let Some(profile) = &user.routing_profile {
+            checker.reference("routing profile", "routingProfiles", &profiles, profile);
+        }
+        if user.reactivate == Some(true) && user.state == Some(UserState::Inactive) {
+            checker.diagnostics.push(
+                Diagnostic::warning("reactivate-inactive", format!("user `{}` has `reactivate: true` but `state: inactive`", user.email.value))
+                    .at(checker.at(user.email.loc), "this user stays inactive")
+                    .hint("remove `reactivate`, or set `state: active` to reactivate the user"),
+            );
+        }
+        if let Some(manager) = &user.manager {
+            match users.get(&manager.value) {
+                None => {
+                    let emails: Vec<&str> = users.keys().map(|e| e.as_str()).collect();
+                    let hint = match did_you_mean(manager.value.as_str(), emails.iter().copied()) {
+                        Some(best) => format!("did you mean `{best}`? Otherwise declare the manager as a user in a file included by {{orgs}}"),
+                        None => "declare the manager as a user in a file included by {orgs}".to_owned(),
+                    };
+                    checker.diagnostics.push(
+                        Diagnostic::error("unknown-reference", format!("unknown manager `{}`", manager.value))
+                            .at(checker.at(manager.loc), "no user with this email")
+                            .hint(hint),
+                    );
+                }
+                Some(boss) if boss.state == Some(UserState::Inactive) && user.state != Some(UserState::Inactive) => {
+                    checker.diagnostics.push(
+                        Diagnostic::warning("inactive-manager", format!("the manager of `{}` is inactive", user.email.value))
+                            .at(checker.at(manager.loc), "this manager is inactive")
+                            .related(checker.at(boss.email.loc), "declared `state: inactive` here")
+                            .hint("give the user an active manager"),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    check_manager_cycles(&mut checker, &users);
+
+    let desired = DesiredOrg {
+        name: name.to_owned(),
+        skills: skills
+            .by_name
+            .iter()
+            .map(|(name, (at, skill))| {
+                let desired = DesiredSkill {
+                    name: (*name).to_owned(),
+                    former_names: skill.former_names.iter().map(|f| f.value.clone()).collect(),
+                    source: Some(checker.at(at.loc).to_source()),
+                };
+                ((*name).to_owned(), desired)
+            })
+            .collect(),
+        languages: languages
+            .by_name
+            .iter()
+            .map(|(name, (at, _))| {
+                let source = Some(checker.at(at.loc).to_source());
+                ((*name).to_owned(), DesiredLanguage { name: (*name).to_owned(), source })
+            })
+            .collect(),
+        wrapup_codes: wrapup_codes
+            .by_name
+            .iter()
+            .map(|(name, (at, _))| {
+                let source = Some(checker.at(at.loc).to_source());
+                ((*name).to_owned(), DesiredWrapupCode { name: (*name).to_owned(), source })
+            })
+            .collect(),
+        queues: queues
+            .by_name
+            .iter()
+            .map(|(name, (at, queue))| {
+                let desired = DesiredQueue {
+                    name: (*name).to_owned(),
+                    division: queue.division.as_ref().map(|d| d.value.clone()),
+                    description: queue.description.clone(),
+                    wrapup_codes: queue
+                        .wrapup_codes
+                        .as_ref()
+                        .map(|codes| codes.iter().map(|c| c.value.clone()).collect()),
+                    members: match queue.members {
+                        Some(MembersMode::Exclusive) => MemberPolicy::Exclusive,
+                        Some(MembersMode::Additive) | None => MemberPolicy::Additive,
+                    },
+                    source: Some(checker.at(at.loc).to_source()),
+                };
+                ((*name).to_owned(), desired)
+            })
+            .collect(),
+        teams: teams
+            .by_name
+            .iter()
+            .map(|(name, (at, team))| {
+                let desired = DesiredTeam {
+                    name: (*name).to_owned(),
+                    division: team.division.as_ref().map(|d| d.value.clone()),
+                    description: team.description.clone(),
+                    source: Some(checker.at(at.loc).to_source()),
+                };
+                ((*name).to_owned(), desired)
+            })
+            .collect(),
+        users: users
+            .values()
+            .map(|user| {
+                let profile = user
+                    .routing_profile
+                    .as_ref()
+                    .and_then(|p| profiles.by_name.get(p.value.as_str()))
+                    .map(|(_, profile)| *profile);
+                let mut desired = compile_user(user, profile);
+                desired.source = Some(checker.at(user.email.loc).to_source());
+                (user.email.value.clone(), desired)
+            })
+            .collect(),
+        policy,
+    };
+    (desired, checker.diagnostics)
+}
+
+struct Refs<'r, 'a> {
+    skills: &'r Names<'a, crate::manifest::SkillSpec>,
+    languages: &'r Names<'a, crate::manifest::LanguageSpec>,
+    queues: &'r Names<'a, crate::manifest::QueueSpec>,
+}
+
+impl Refs<'_, '_> {
+    fn check<L: Locate>(
+        &self,
+        checker: &mut Checker<'_, L>,
+        skills: Option<&BTreeMap<At<String>, Proficiency>>,
+        languages: Option<&BTreeMap<At<String>, Proficiency>>,
+        queues: Option<&Vec<At<String>>>,
+    ) {
+        for skill in skills.into_iter().flat_map(BTreeMap::keys) {
+            checker.reference("skill", "skills", self.skills, skill);
+        }
+        for language in languages.into_iter().flat_map(BTreeMap::keys) {
+            checker.reference("language", "languages", self.languages, language);
+        }
+        for queue in queues.into_iter().flatten() {
+            checker.reference("queue", "queues", self.queues, queue);
+        }
+    }
+}
+
+fn check_former_names<L: Locate>(checker: &mut Checker<'_, L>, skills: &Names<'_, crate::manifest::SkillSpec>) {
+    let declared: HashMap<String, &At<String>> = skills
+        .by_name
+        .values()
+        .map(|(name, _)| (name.value.to_lowercase(), *name))
+        .collect();
+    let mut claimed: HashMap<String, &At<String>> = HashMap::new();
+    for (name, skill) in skills.by_name.values() {
+        for former in &skill.former_names {
+            let lower = former.value.to_lowercase();
+            if let Some(other) = declared.get(&lower) {
+                checker.diagnostics.push(
+                    Diagnostic::error(
+                        "former-name-conflict",
+                        format!("`{}` is a former name of skill `{}` but is also declared as a skill", former.value, name.value),
+                    )
+                    .at(checker.at(former.loc), "former name")
+                    .related(checker.at(other.loc), "still declared here")
+                    .hint(format!(
+                        "a renamed skill no longer exists: remove `{}` from `formerNames`, or remove the skill `{}`",
+                        former.value, other.value
+                    )),
+                );
+            } else if let Some(first) = claimed.get(&lower) {
+                checker.diagnostics.push(
+                    Diagnostic::error("former-name-conflict", format!("two skills claim the former name `{}`", former.value))
+                        .at(checker.at(former.loc), "claimed again here")
+                        .related(checker.at(first.loc), "first claimed here")
+                        .hint("a live skill can be renamed into one skill only: keep the former name on one of them"),
+                );
+            } else {
+                claimed.insert(lower, former);
+            }
+        }
+    }
+}
+
+/// Reports every manager cycle once, starting from its smallest email.
+fn check_manager_cycles<L: Locate>(checker: &mut Checker<'_, L>, users: &BTreeMap<&Email, &UserSpec>) {
+    let mut done: BTreeSet<&Email> = BTreeSet::new();
+    for start in users.keys() {
+        if done.contains(start) {
+            continue;
+        }
+        let mut path: Vec<&Email> = Vec::new();
+        let mut current = Some(*start);
+        while let Some(email) = current {
+            if done.contains(email) {
+                break;
+            }
+            if let Some(at) = path.iter().position(|seen| *seen == email) {
+                let cycle = &path[at..];
+                report_cycle(checker, users, cycle);
+                break;
+            }
+            path.push(email);
+            current = users
+                .get(email)
+                .and_then(|user| user.manager.as_ref())
+                .and_then(|manager| users.get_key_value(&manager.value))
+                .map(|(key, _)| *key);
+        }
+        done.extend(path);
+    }
+}
+
+fn report_cycle<L: Locate>(checker: &mut Checker<'_, L>, users: &BTreeMap<&Email, &UserSpec>, cycle: &[&Email]) {
+    // Start the cycle at its smallest email so the message is the same whichever user the
+    // walk entered it from.
+    let first = cycle.iter().enumerate().min_by_key(|(_, e)| **e).map_or(0, |(i, _)| i);
+    let ordered: Vec<&Email> = cycle[first..].iter().chain(&cycle[..first]).copied().collect();
+    let mut chain: Vec<String> = ordered.iter().map(|e| format!("`{e}`")).collect();
+    chain.push(format!("`{}`", ordered[0]));
+    let manager_of = |email: &Email| users.get(email).and_then(|u| u.manager.as_ref());
+    let Some(head) = manager_of(ordered[0]) else { return };
+    let mut diagnostic = Diagnostic::error("manager-cycle", format!("manager cycle: {}", chain.join(" → ")))
+        .at(checker.at(head.loc), format!("`{}` reports to `{}`", ordered[0], head.value))
+        .hint("break the cycle: someone in it must report to a manager outside it, or to no one");
+    for email in &ordered[1..] {
+        if let Some(manager) = manager_of(email) {
+            diagnostic = diagnostic.related(checker.at(manager.loc), format!("`{email}` reports to `{}`", manager.value));
+        }
+    }
+    checker.diagnostics.push(diagnostic);
+}
+
+/// A user with its routing profile folded in (DESIGN §2.3): skills and languages add to the
+/// profile's or override a proficiency, queues and roles add, each utilization media type the
+/// user lists replaces the profile's. A field either declares counts as declared.
+pub(crate) fn compile_user(user: &UserSpec, profile: Option<&RoutingProfileSpec>) -> DesiredUser {
+    let mut desired = DesiredUser::new(user.email.value.clone(), user.name.clone());
+    desired.title.clone_from(&user.title);
+    desired.department.clone_from(&user.department);
+    desired.division = user.division.as_ref().map(|d| d.value.clone());
+    desired.manager = user.manager.as_ref().map(|m| m.value.clone());
+    desired.team = user.team.as_ref().map(|t| t.value.clone());
+    desired.acd_auto_answer = user.acd_auto_answer;
+    desired.state = user.state.unwrap_or_default();
+    desired.reactivate = user.reactivate.unwrap_or(false);
+    desired.routing_profile = user.routing_profile.as_ref().map(|p| p.value.clone());
+    desired.skills = overlay(profile.and_then(|p| p.skills.as_ref()), user.skills.as_ref());
+    desired.languages = overlay(profile.and_then(|p| p.languages.as_ref()), user.languages.as_ref());
+    desired.queues = union(profile.and_then(|p| p.queues.as_ref()), user.queues.as_ref(), |q| {
+        [q.value.clone()].into_iter().collect()
+    });
+    desired.roles = union(profile.and_then(|p| p.roles.as_ref()), user.roles.as_ref(), grants);
+    desired.utilization = match (profile.and_then(|p| p.utilization.as_ref()), user.utilization.as_ref()) {
+        (None, None) => None,
+        (base, own) => {
+            let mut merged = Utilization::new();
+            for spec in [base, own].into_iter().flatten() {
+                merged.extend(media_utilization(spec));
+            }
+            Some(merged)
+        }
+    };
+    desired
+}
+
+fn overlay(
+    base: Option<&BTreeMap<At<String>, Proficiency>>,
+    own: Option<&BTreeMap<At<String>, Proficiency>>,
+) -> Option<BTreeMap<String, Proficiency>> {
+    if base.is_none() && own.is_none() {
+        return None;
+    }
+    let mut merged = BTreeMap::new();
+    for map in [base, own].into_iter().flatten() {
+        merged.extend(map.iter().map(|(name, level)| (name.value.clone(), *level)));
+    }
+    Some(merged)
+}
+
+fn union<T, U: Ord>(base: Option<&Vec<T>>, own: Option<&Vec<T>>, expand: impl Fn(&T) -> BTreeSet<U>) -> Option<BTreeSet<U>> {
+    if base.is_none() && own.is_none() {
+        return None;
+    }
+    Some([base, own].into_iter().flatten().flatten().flat_map(expand).collect())
+}
+
+/// One grant per division; no divisions means the home division.
+fn grants(role: &RoleSpec) -> BTreeSet<RoleGrant> {
+    match &role.divisions {
+        None => [RoleGrant {
+            role: role.role.value.clone(),
+            division: None,
+        }]
+        .into_iter()
+        .collect(),
+        Some(divisions) => divisions
+            .iter()
+            .map(|division| RoleGrant {
+                role: role.role.value.clone(),
+                division: Some(division.value.clone()),
+            })
+            .collect(),
+    }
+}
+
+fn media_utilization(spec: &UtilizationSpec) -> Utilization {
+    spec.entries()
+        .map(|(media, config)| {
+            let value = MediaUtilization {
+                capacity: config.capacity,
+                interruptible: config.interruptible.iter().copied().collect(),
+                include_non_acd: config.include_non_acd.unwrap_or(false),
+            };
+            (media, value)
+        })
+        .collect()
+}

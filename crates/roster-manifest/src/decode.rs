@@ -1,0 +1,910 @@
+//! Turns a parsed YAML tree into manifest types, reporting every problem in the file: unknown
+//! keys (with "did you mean"), wrong types, missing keys, values out of range, bad emails.
+//!
+//! An item with a problem is left out and the rest of the file is still decoded, so one run
+//! shows all the mistakes; the loader fails if any error was reported.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use roster_model::{Email, MediaType, Proficiency, UserState};
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::manifest::{
+    At, CredentialsConfig, EnvRefConfig, FileId, LanguageSpec, LimitsConfig, Loc, MediaSpec,
+    MembersMode, OrgConfig, PolicyConfig, ProtectConfig, QueueSpec, RateLimitConfig,
+    ResourceFile, RoleSpec, RosterFile, RoutingProfileSpec, SandboxConfig, ScopeConfig,
+    SkillSpec, TeamSpec, UnmanagedConfig, UnmanagedMode, UserSpec, UtilizationSpec,
+    WrapupCodeSpec,
+};
+use crate::suggest::did_you_mean;
+use crate::yaml::{Node, Pos, Value};
+
+/// Decodes the nodes of one file and collects its diagnostics.
+pub(crate) struct Decoder<'a> {
+    file: FileId,
+    path: &'a str,
+    /// Everything found so far.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Orgs whose `credentials` key is present, even if malformed.
+    pub credentials_written: BTreeSet<String>,
+}
+
+/// The keys of one mapping, after unknown keys were reported.
+struct Fields<'n> {
+    entries: &'n [(Node, Node)],
+    node: &'n Node,
+}
+
+impl<'n> Fields<'n> {
+    fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries
+            .iter()
+            .find(|(k, _)| matches!(&k.value, Value::Str(name) if name == key))
+            .map(|(_, value)| value)
+    }
+}
+
+const ROSTER_KEYS: &[&str] = &["orgs", "policy"];
+const ORG_KEYS: &[&str] = &[
+    "region",
+    "apiBase",
+    "sandbox",
+    "credentials",
+    "include",
+    "rateLimit",
+    "policy",
+];
+const POLICY_KEYS: &[&str] = &["unmanaged", "scope", "limits", "protect"];
+const UNMANAGED_KEYS: &[&str] = &[
+    "users",
+    "skills",
+    "languages",
+    "wrapupCodes",
+    "queues",
+    "teams",
+];
+const PROTECT_KEYS: &[&str] = &["user", "skill", "language", "wrapupCode", "queue", "team"];
+const RESOURCE_KEYS: &[&str] = &[
+    "skills",
+    "languages",
+    "wrapupCodes",
+    "queues",
+    "teams",
+    "routingProfiles",
+    "users",
+];
+const USER_KEYS: &[&str] = &[
+    "email",
+    "name",
+    "title",
+    "department",
+    "division",
+    "manager",
+    "team",
+    "routingProfile",
+    "skills",
+    "languages",
+    "queues",
+    "roles",
+    "utilization",
+    "acdAutoAnswer",
+    "state",
+    "reactivate",
+];
+const PROFILE_KEYS: &[&str] = &[
+    "name",
+    "skills",
+    "languages",
+    "queues",
+    "roles",
+    "utilization",
+];
+const MEDIA_KEYS: &[&str] = &["capacity", "interruptible", "includeNonAcd"];
+const MEDIA_NAMES: [&str; 5] = ["call", "callback", "chat", "email", "message"];
+
+/// The keys each kind of mapping accepts, for tests that compare them with the schema.
+#[cfg(test)]
+pub(crate) const KEY_SETS: &[(&str, &[&str])] = &[
+    ("RosterFile", ROSTER_KEYS),
+    ("OrgConfig", ORG_KEYS),
+    ("PolicyConfig", POLICY_KEYS),
+    ("UnmanagedConfig", UNMANAGED_KEYS),
+    ("ProtectConfig", PROTECT_KEYS),
+    ("ResourceFile", RESOURCE_KEYS),
+    ("UserSpec", USER_KEYS),
+    ("RoutingProfileSpec", PROFILE_KEYS),
+    ("MediaSpec", MEDIA_KEYS),
+    ("UtilizationSpec", &MEDIA_NAMES),
+];
+
+fn media_from_name(name: &str) -> Option<MediaType> {
+    MediaType::ALL.into_iter().find(|media| media.as_str() == name)
+}
+
+impl<'a> Decoder<'a> {
+    /// A decoder for the file `path` (relative to the workspace root).
+    pub fn new(file: FileId, path: &'a str) -> Self {
+        Decoder {
+            file,
+            path,
+            diagnostics: Vec::new(),
+            credentials_written: BTreeSet::new(),
+        }
+    }
+
+    fn loc(&self, pos: Pos) -> Loc {
+        Loc {
+            file: self.file,
+            pos,
+        }
+    }
+
+    /// The public location of a position in this file.
+    pub fn location(&self, pos: Pos) -> Location {
+        Location {
+            file: self.path.to_owned(),
+            line: pos.line,
+            column: pos.column,
+            span: pos.start as usize..pos.end as usize,
+        }
+    }
+
+    fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn wrong_type(&mut self, node: &Node, key: &str, expected: &str) {
+        let found = node.value.describe();
+        let mut diagnostic = Diagnostic::error(
+            "wrong-type",
+            format!("`{key}` must be {expected}, found {found}"),
+        )
+        .at(self.location(node.pos), format!("expected {expected}"));
+        if matches!(node.value, Value::Null) {
+            diagnostic = diagnostic.hint(format!(
+                "give `{key}` a value, or remove the key to leave the field unmanaged{}",
+                if expected.contains("list") || expected.contains("mapping") {
+                    " (an empty list `[]` or mapping `{}` manages it as empty)"
+                } else {
+                    ""
+                }
+            ));
+        } else if expected == "a string" {
+            diagnostic = diagnostic.hint(format!("write `{key}` as a single text value"));
+        } else {
+            diagnostic = diagnostic.hint(format!("write `{key}` as {expected}"));
+        }
+        self.push(diagnostic);
+    }
+
+    /// The entries of a mapping, reporting unknown keys; `None` (and an error) if `node` is
+    /// not a mapping.
+    fn fields<'n>(&mut self, node: &'n Node, what: &str, allowed: &[&str]) -> Option<Fields<'n>> {
+        let Value::Map(entries) = &node.value else {
+            self.wrong_type(node, what, "a mapping");
+            return None;
+        };
+        for (key, _) in entries {
+            let Some(name) = key.scalar_text() else {
+                self.push(
+                    Diagnostic::error("wrong-type", format!("a key of `{what}` is not a name"))
+                        .at(self.location(key.pos), "expected a name")
+                        .hint("keys are plain names such as `name` or `skills`"),
+                );
+                continue;
+            };
+            if !matches!(key.value, Value::Str(_)) || !allowed.contains(&name.as_str()) {
+                let hint = match did_you_mean(&name, allowed.iter().copied()) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => format!("`{what}` accepts: {}", list(allowed)),
+                };
+                self.push(
+                    Diagnostic::error("unknown-key", format!("unknown key `{name}` in `{what}`"))
+                        .at(self.location(key.pos), "unknown key")
+                        .hint(hint),
+                );
+            }
+        }
+        Some(Fields { entries, node })
+    }
+
+    fn missing(&mut self, fields: &Fields<'_>, what: &str, key: &str, example: &str) {
+        self.push(
+            Diagnostic::error("missing-key", format!("`{what}` is missing `{key}`"))
+                .at(self.location(fields.node.pos), format!("this {what} has no `{key}`"))
+                .hint(format!("add `{key}: {example}`")),
+        );
+    }
+
+    /// A required non-empty name.
+    fn required_name(
+        &mut self,
+        fields: &Fields<'_>,
+        what: &str,
+        key: &str,
+        example: &str,
+    ) -> Option<At<String>> {
+        match fields.get(key) {
+            Some(node) => self.name(node, key),
+            None => {
+                self.missing(fields, what, key, example);
+                None
+            }
+        }
+    }
+
+    /// A non-empty name (numbers are taken as written: a skill may be called `2024`).
+    fn name(&mut self, node: &Node, key: &str) -> Option<At<String>> {
+        let text = match &node.value {
+            Value::Seq(_) | Value::Map(_) | Value::Null => {
+                self.wrong_type(node, key, "a name");
+                return None;
+            }
+            _ => node.scalar_text()?,
+        };
+        if text.trim().is_empty() {
+            self.push(
+                Diagnostic::error("empty-name", format!("`{key}` is empty"))
+                    .at(self.location(node.pos), "empty name")
+                    .hint(format!("give `{key}` a name, or remove it")),
+            );
+            return None;
+        }
+        if text.trim() != text {
+            self.push(
+                Diagnostic::error(
+                    "empty-name",
+                    format!("`{key}` has leading or trailing spaces: `{text}`"),
+                )
+                .at(self.location(node.pos), "spaces around the name")
+                .hint(format!("write `{}`", text.trim())),
+            );
+            return None;
+        }
+        Some(At::with_loc(text, self.loc(node.pos)))
+    }
+
+    fn optional_name(&mut self, fields: &Fields<'_>, key: &str) -> Option<At<String>> {
+        fields.get(key).and_then(|node| self.name(node, key))
+    }
+
+    /// Free text (titles, descriptions), which may be empty.
+    fn optional_text(&mut self, fields: &Fields<'_>, key: &str) -> Option<String> {
+        let node = fields.get(key)?;
+        match &node.value {
+            Value::Str(text) => Some(text.clone()),
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => node.scalar_text(),
+            Value::Null | Value::Seq(_) | Value::Map(_) => {
+                self.wrong_type(node, key, "a string");
+                None
+            }
+        }
+    }
+
+    fn optional_bool(&mut self, fields: &Fields<'_>, key: &str) -> Option<bool> {
+        let node = fields.get(key)?;
+        if let Value::Bool(flag) = node.value {
+            Some(flag)
+        } else {
+            self.wrong_type(node, key, "`true` or `false`");
+            None
+        }
+    }
+
+    /// A whole number in `min..=max`; out of range is an error with `code`.
+    fn integer(&mut self, node: &Node, key: &str, min: i64, max: i64, code: &'static str) -> Option<i64> {
+        let value = match node.value {
+            Value::Int(number) => number,
+            Value::Float(number) if number.fract() == 0.0 && number.is_finite() => number as i64,
+            _ => {
+                self.wrong_type(node, key, "a whole number");
+                return None;
+            }
+        };
+        if (min..=max).contains(&value) {
+            Some(value)
+        } else {
+            self.push(
+                Diagnostic::error(code, format!("`{key}` is {value}, outside {min}–{max}"))
+                    .at(self.location(node.pos), format!("must be {min}–{max}"))
+                    .hint(format!("use a whole number from {min} to {max}")),
+            );
+            None
+        }
+    }
+
+    fn list<'n>(&mut self, node: &'n Node, key: &str) -> Option<&'n [Node]> {
+        if let Value::Seq(items) = &node.value {
+            Some(items)
+        } else {
+            self.wrong_type(node, key, "a list");
+            None
+        }
+    }
+
+    fn name_list(&mut self, node: &Node, key: &str) -> Option<Vec<At<String>>> {
+        let items = self.list(node, key)?;
+        Some(items.iter().filter_map(|item| self.name(item, key)).collect())
+    }
+
+    fn email(&mut self, node: &Node, key: &str) -> Option<At<Email>> {
+        let Value::Str(text) = &node.value else {
+            self.wrong_type(node, key, "an email address");
+            return None;
+        };
+        match Email::parse(text) {
+            Ok(email) => Some(At::with_loc(email, self.loc(node.pos))),
+            Err(err) => {
+                self.push(
+                    Diagnostic::error("invalid-email", err.to_string())
+                        .at(self.location(node.pos), "not an email address")
+                        .hint("write the address as `name@domain.tld`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// One of a fixed set of words.
+    fn word<T>(
+        &mut self,
+        node: &Node,
+        key: &str,
+        names: &[&str],
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let Value::Str(text) = &node.value else {
+            self.wrong_type(node, key, &format!("one of {}", list(names)));
+            return None;
+        };
+        if let Some(value) = parse(text) {
+            return Some(value);
+        }
+        let hint = match did_you_mean(text, names.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`? `{key}` is one of {}", list(names)),
+            None => format!("`{key}` is one of {}", list(names)),
+        };
+        self.push(
+            Diagnostic::error("invalid-value", format!("`{text}` is not a valid `{key}`"))
+                .at(self.location(node.pos), "not a valid value")
+                .hint(hint),
+        );
+        None
+    }
+
+    /// Decodes `roster.yaml`.
+    pub fn roster_file(&mut self, root: &Node) -> RosterFile {
+        let mut file = RosterFile::default();
+        if matches!(root.value, Value::Null) {
+            self.push(
+                Diagnostic::error("no-orgs", "`roster.yaml` declares no org")
+                    .at(self.location(root.pos), "empty file")
+                    .hint("add `orgs:` with at least one org (see `roster schema`)"),
+            );
+            return file;
+        }
+        let Some(fields) = self.fields(root, "roster.yaml", ROSTER_KEYS) else {
+            return file;
+        };
+        for (key, _) in fields.entries {
+            if let Some(name) = key.scalar_text()
+                && RESOURCE_KEYS.contains(&name.as_str())
+            {
+                // Replace the generic unknown-key hint with the one that helps.
+                if let Some(last) = self.diagnostics.iter_mut().rev().find(|d| {
+                    d.code == "unknown-key"
+                        && d.primary.as_ref().is_some_and(|at| at.span.start == key.pos.start as usize)
+                }) {
+                    last.hint = Some(format!(
+                        "`{name}` belongs in a resource file: move it to a `.yaml` file under a folder listed in an org's `include`"
+                    ));
+                }
+            }
+        }
+        match fields.get("orgs") {
+            Some(node) => {
+                if let Value::Map(orgs) = &node.value {
+                    if orgs.is_empty() {
+                        self.push(
+                            Diagnostic::error("no-orgs", "`orgs` is empty")
+                                .at(self.location(node.pos), "no org")
+                                .hint("add at least one org under `orgs:`"),
+                        );
+                    }
+                    for (key, value) in orgs {
+                        let Some(name) = self.name(key, "orgs") else { continue };
+                        if let Some(org) = self.org(value, &name.value) {
+                            file.orgs.insert(name, org);
+                        }
+                    }
+                } else {
+                    self.wrong_type(node, "orgs", "a mapping of org names to org settings");
+                }
+            }
+            None => {
+                self.missing(&fields, "roster.yaml", "orgs", "{ my-org: { region: us-east-1, ... } }");
+            }
+        }
+        file.policy = fields.get("policy").and_then(|node| self.policy(node, "policy"));
+        file
+    }
+
+    fn org(&mut self, node: &Node, name: &str) -> Option<OrgConfig> {
+        let what = format!("orgs.{name}");
+        let fields = self.fields(node, &what, ORG_KEYS)?;
+        let mut org = OrgConfig {
+            region: self.optional_name(&fields, "region"),
+            api_base: self.optional_name(&fields, "apiBase"),
+            ..OrgConfig::default()
+        };
+        if let Some(sandbox) = fields.get("sandbox") {
+            if let Some(inner) = self.fields(sandbox, "sandbox", &["seed"]) {
+                match inner.get("seed") {
+                    Some(seed) => {
+                        org.sandbox = self.name(seed, "seed").map(|seed| SandboxConfig { seed });
+                    }
+                    None => self.missing(&inner, "sandbox", "seed", "sandbox/demo.yaml"),
+                }
+            }
+        }
+        if let Some(credentials) = fields.get("credentials") {
+            self.credentials_written.insert(name.to_owned());
+            org.credentials = self.credentials(credentials);
+        }
+        if let Some(include) = fields.get("include") {
+            org.include = self.name_list(include, "include").unwrap_or_default();
+        }
+        if let Some(rate) = fields.get("rateLimit") {
+            if let Some(inner) = self.fields(rate, "rateLimit", &["requestsPerMinute", "tokens"]) {
+                org.rate_limit = Some(RateLimitConfig {
+                    requests_per_minute: inner.get("requestsPerMinute").and_then(|n| {
+                        self.integer(n, "requestsPerMinute", 1, 6000, "rate-limit-range")
+                    }).map(|n| n as u32),
+                    tokens: inner
+                        .get("tokens")
+                        .and_then(|n| self.integer(n, "tokens", 1, 20, "rate-limit-range"))
+                        .map(|n| n as u32),
+                });
+            }
+        }
+        org.policy = fields.get("policy").and_then(|node| self.policy(node, "policy"));
+        Some(org)
+    }
+
+    fn credentials(&mut self, node: &Node) -> Option<CredentialsConfig> {
+        let fields = self.fields(node, "credentials", &["clientId", "clientSecret"])?;
+        let env_ref = |decoder: &mut Self, key: &str| -> Option<EnvRefConfig> {
+            let Some(node) = fields.get(key) else {
+                decoder.missing(&fields, "credentials", key, "{ env: VARIABLE_NAME }");
+                return None;
+            };
+            if let Value::Str(_) = node.value {
+                decoder.push(
+                    Diagnostic::error(
+                        "secret-in-manifest",
+                        format!("`{key}` is written in the manifest"),
+                    )
+                    .at(decoder.location(node.pos), "secrets must not be in git")
+                    .hint(format!(
+                        "write `{key}: {{ env: VARIABLE_NAME }}` and set the variable where roster runs"
+                    )),
+                );
+                return None;
+            }
+            let inner = decoder.fields(node, key, &["env"])?;
+            let Some(env) = inner.get("env") else {
+                decoder.missing(&inner, key, "env", "VARIABLE_NAME");
+                return None;
+            };
+            let env = decoder.name(env, "env")?;
+            let valid = env.value.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && env.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                decoder.push(
+                    Diagnostic::error(
+                        "invalid-env",
+                        format!("`{}` is not an environment variable name", env.value),
+                    )
+                    .at(decoder.location(env.loc.pos), "not a variable name")
+                    .hint("use letters, digits and `_`, not starting with a digit"),
+                );
+                return None;
+            }
+            Some(EnvRefConfig { env })
+        };
+        let client_id = env_ref(self, "clientId");
+        let client_secret = env_ref(self, "clientSecret");
+        Some(CredentialsConfig {
+            client_id: client_id?,
+            client_secret: client_secret?,
+        })
+    }
+
+    fn policy(&mut self, node: &Node, what: &str) -> Option<PolicyConfig> {
+        let fields = self.fields(node, what, POLICY_KEYS)?;
+        let mut policy = PolicyConfig::default();
+        if let Some(node) = fields.get("unmanaged") {
+            if let Some(inner) = self.fields(node, "unmanaged", UNMANAGED_KEYS) {
+                let mode = |decoder: &mut Self, key: &str| {
+                    inner.get(key).and_then(|n| {
+                        decoder.word(n, key, &UnmanagedMode::NAMES, UnmanagedMode::from_name)
+                    })
+                };
+                policy.unmanaged = Some(UnmanagedConfig {
+                    users: mode(self, "users"),
+                    skills: mode(self, "skills"),
+                    languages: mode(self, "languages"),
+                    wrapup_codes: mode(self, "wrapupCodes"),
+                    queues: mode(self, "queues"),
+                    teams: mode(self, "teams"),
+                });
+            }
+        }
+        if let Some(node) = fields.get("scope") {
+            if let Some(inner) = self.fields(node, "scope", &["divisions"]) {
+                policy.scope = Some(ScopeConfig {
+                    divisions: inner
+                        .get("divisions")
+                        .and_then(|n| self.name_list(n, "divisions"))
+                        .unwrap_or_default(),
+                });
+            }
+        }
+        if let Some(node) = fields.get("limits") {
+            if let Some(inner) = self.fields(node, "limits", &["maxDeletes", "maxDeletePercent"]) {
+                policy.limits = Some(LimitsConfig {
+                    max_deletes: inner
+                        .get("maxDeletes")
+                        .and_then(|n| self.integer(n, "maxDeletes", 0, i64::from(u32::MAX), "policy-range"))
+                        .map(|n| n as u32),
+                    max_delete_percent: inner
+                        .get("maxDeletePercent")
+                        .and_then(|n| self.integer(n, "maxDeletePercent", 0, 100, "policy-range"))
+                        .map(|n| n as u8),
+                });
+            }
+        }
+        if let Some(node) = fields.get("protect") {
+            if let Some(items) = self.list(node, "protect") {
+                let rules = items.iter().filter_map(|item| self.protect(item)).collect();
+                policy.protect = Some(rules);
+            }
+        }
+        Some(policy)
+    }
+
+    fn protect(&mut self, node: &Node) -> Option<ProtectConfig> {
+        let fields = self.fields(node, "protect", PROTECT_KEYS)?;
+        let known: Vec<&(Node, Node)> = fields
+            .entries
+            .iter()
+            .filter(|(k, _)| matches!(&k.value, Value::Str(s) if PROTECT_KEYS.contains(&s.as_str())))
+            .collect();
+        if known.len() != 1 {
+            self.push(
+                Diagnostic::error(
+                    "invalid-protect",
+                    format!("a `protect` entry must name exactly one kind, found {}", known.len()),
+                )
+                .at(self.location(node.pos), "one kind per entry")
+                .hint(format!(
+                    "write one entry per pattern, e.g. `{{ user: breakglass@acme.example }}`; kinds: {}",
+                    list(PROTECT_KEYS)
+                )),
+            );
+            return None;
+        }
+        let mut rule = ProtectConfig::default();
+        let (key, value) = known[0];
+        let pattern = self.name(value, "protect")?;
+        match &key.value {
+            Value::Str(kind) => match kind.as_str() {
+                "user" => rule.user = Some(pattern),
+                "skill" => rule.skill = Some(pattern),
+                "language" => rule.language = Some(pattern),
+                "wrapupCode" => rule.wrapup_code = Some(pattern),
+                "queue" => rule.queue = Some(pattern),
+                _ => rule.team = Some(pattern),
+            },
+            _ => return None,
+        }
+        Some(rule)
+    }
+
+    /// Decodes a resource file.
+    pub fn resource_file(&mut self, root: &Node) -> ResourceFile {
+        let mut file = ResourceFile::default();
+        if matches!(root.value, Value::Null) {
+            return file;
+        }
+        let Some(fields) = self.fields(root, "resource file", RESOURCE_KEYS) else {
+            return file;
+        };
+        file.skills = self.items(&fields, "skills", Self::skill);
+        file.languages = self.items(&fields, "languages", |d, n| {
+            let f = d.fields(n, "language", &["name"])?;
+            Some(LanguageSpec {
+                name: d.required_name(&f, "language", "name", "Spanish")?,
+            })
+        });
+        file.wrapup_codes = self.items(&fields, "wrapupCodes", |d, n| {
+            let f = d.fields(n, "wrap-up code", &["name"])?;
+            Some(WrapupCodeSpec {
+                name: d.required_name(&f, "wrap-up code", "name", "Resolved")?,
+            })
+        });
+        file.queues = self.items(&fields, "queues", Self::queue);
+        file.teams = self.items(&fields, "teams", |d, n| {
+            let f = d.fields(n, "team", &["name", "division", "description"])?;
+            let name = d.required_name(&f, "team", "name", "Billing Tier 2");
+            let division = d.optional_name(&f, "division");
+            let description = d.optional_text(&f, "description");
+            Some(TeamSpec {
+                name: name?,
+                division,
+                description,
+            })
+        });
+        file.routing_profiles = self.items(&fields, "routingProfiles", Self::routing_profile);
+        file.users = self.items(&fields, "users", Self::user);
+        file
+    }
+
+    fn items<T>(
+        &mut self,
+        fields: &Fields<'_>,
+        key: &str,
+        item: impl Fn(&mut Self, &Node) -> Option<T>,
+    ) -> Vec<T> {
+        let Some(node) = fields.get(key) else {
+            return Vec::new();
+        };
+        if matches!(node.value, Value::Null) {
+            // `skills:` with nothing after it declares nothing, which is what it says.
+            return Vec::new();
+        }
+        let Some(items) = self.list(node, key) else {
+            return Vec::new();
+        };
+        items.iter().filter_map(|node| item(self, node)).collect()
+    }
+
+    fn skill(&mut self, node: &Node) -> Option<SkillSpec> {
+        let fields = self.fields(node, "skill", &["name", "formerNames"])?;
+        let name = self.required_name(&fields, "skill", "name", "Billing");
+        let former_names = fields
+            .get("formerNames")
+            .and_then(|n| self.name_list(n, "formerNames"))
+            .unwrap_or_default();
+        Some(SkillSpec {
+            name: name?,
+            former_names,
+        })
+    }
+
+    fn queue(&mut self, node: &Node) -> Option<QueueSpec> {
+        let fields = self.fields(
+            node,
+            "queue",
+            &["name", "division", "description", "wrapupCodes", "members"],
+        )?;
+        let name = self.required_name(&fields, "queue", "name", "Billing");
+        let division = self.optional_name(&fields, "division");
+        let description = self.optional_text(&fields, "description");
+        let wrapup_codes = fields
+            .get("wrapupCodes")
+            .and_then(|n| self.name_list(n, "wrapupCodes"));
+        let members = fields.get("members").and_then(|n| {
+            self.word(n, "members", &["additive", "exclusive"], |word| match word {
+                "additive" => Some(MembersMode::Additive),
+                "exclusive" => Some(MembersMode::Exclusive),
+                _ => None,
+            })
+        });
+        Some(QueueSpec {
+            name: name?,
+            division,
+            description,
+            wrapup_codes,
+            members,
+        })
+    }
+
+    fn proficiencies(
+        &mut self,
+        node: &Node,
+        key: &str,
+        whole: bool,
+    ) -> Option<BTreeMap<At<String>, Proficiency>> {
+        let Value::Map(entries) = &node.value else {
+            self.wrong_type(node, key, "a mapping of name to proficiency");
+            return None;
+        };
+        let mut out = BTreeMap::new();
+        for (name_node, value) in entries {
+            let Some(name) = self.name(name_node, key) else { continue };
+            let number = match value.value {
+                Value::Int(number) => number as f64,
+                Value::Float(number) => number,
+                _ => {
+                    self.wrong_type(value, &name.value, "a proficiency from 0 to 5");
+                    continue;
+                }
+            };
+            let kind = if whole { "language" } else { "skill" };
+            let Ok(proficiency) = Proficiency::new(number) else {
+                self.push(
+                    Diagnostic::error(
+                        "proficiency-range",
+                        format!("{kind} proficiency {number} for `{}` is outside 0–5", name.value),
+                    )
+                    .at(self.location(value.pos), "must be 0–5")
+                    .hint(format!("use a proficiency from 0 to 5, e.g. `{}: {}`", name.value, number.clamp(0.0, 5.0).round())),
+                );
+                continue;
+            };
+            if whole && !proficiency.is_whole() {
+                self.push(
+                    Diagnostic::error(
+                        "proficiency-whole",
+                        format!("language proficiency {number} for `{}` is not a whole number", name.value),
+                    )
+                    .at(self.location(value.pos), "must be a whole number")
+                    .hint("Genesys rounds language proficiency to a whole number: use 0, 1, 2, 3, 4 or 5"),
+                );
+                continue;
+            }
+            out.insert(name, proficiency);
+        }
+        Some(out)
+    }
+
+    fn roles(&mut self, node: &Node) -> Option<Vec<RoleSpec>> {
+        let items = self.list(node, "roles")?;
+        let mut roles = Vec::new();
+        for item in items {
+            if let Value::Str(_) = item.value {
+                self.push(
+                    Diagnostic::error("wrong-type", "a role grant must be a mapping")
+                        .at(self.location(item.pos), "expected `{ role: ... }`")
+                        .hint(format!(
+                            "write `{{ role: {} }}`, adding `divisions: [...]` to grant it outside the home division",
+                            item.scalar_text().unwrap_or_default()
+                        )),
+                );
+                continue;
+            }
+            let Some(fields) = self.fields(item, "role grant", &["role", "divisions"]) else {
+                continue;
+            };
+            let role = self.required_name(&fields, "role grant", "role", "Agent");
+            let divisions = fields
+                .get("divisions")
+                .and_then(|n| self.name_list(n, "divisions"));
+            if let (Some(list), Some(node)) = (&divisions, fields.get("divisions"))
+                && list.is_empty()
+                && matches!(&node.value, Value::Seq(items) if items.is_empty())
+            {
+                self.push(
+                    Diagnostic::error("empty-divisions", "`divisions` is empty: the role would be granted nowhere")
+                        .at(self.location(node.pos), "no division")
+                        .hint("list the divisions, or remove `divisions` to grant the role in the home division"),
+                );
+                continue;
+            }
+            if let Some(role) = role {
+                roles.push(RoleSpec { role, divisions });
+            }
+        }
+        Some(roles)
+    }
+
+    fn utilization(&mut self, node: &Node) -> Option<UtilizationSpec> {
+        let fields = self.fields(node, "utilization", &MEDIA_NAMES)?;
+        let mut out = UtilizationSpec::default();
+        for (key, value) in fields.entries {
+            let Some(media) = key.scalar_text().as_deref().and_then(media_from_name) else {
+                continue;
+            };
+            let Some(inner) = self.fields(value, media.as_str(), MEDIA_KEYS) else {
+                continue;
+            };
+            let capacity = match inner.get("capacity") {
+                Some(n) => self.integer(n, "capacity", 0, 25, "utilization-range"),
+                None => {
+                    self.missing(&inner, media.as_str(), "capacity", "1");
+                    None
+                }
+            };
+            let interruptible = inner.get("interruptible").and_then(|n| {
+                let items = self.list(n, "interruptible")?;
+                Some(
+                    items
+                        .iter()
+                        .filter_map(|item| self.word(item, "interruptible", &MEDIA_NAMES, media_from_name))
+                        .collect::<Vec<_>>(),
+                )
+            });
+            let include_non_acd = self.optional_bool(&inner, "includeNonAcd");
+            if let Some(capacity) = capacity {
+                *out.slot(media) = Some(MediaSpec {
+                    capacity: capacity as u8,
+                    interruptible: interruptible.unwrap_or_default(),
+                    include_non_acd,
+                });
+            }
+        }
+        Some(out)
+    }
+
+    fn routing_profile(&mut self, node: &Node) -> Option<RoutingProfileSpec> {
+        let fields = self.fields(node, "routing profile", PROFILE_KEYS)?;
+        let name = self.required_name(&fields, "routing profile", "name", "Billing Agent");
+        let skills = fields.get("skills").and_then(|n| self.proficiencies(n, "skills", false));
+        let languages = fields.get("languages").and_then(|n| self.proficiencies(n, "languages", true));
+        let queues = fields.get("queues").and_then(|n| self.name_list(n, "queues"));
+        let roles = fields.get("roles").and_then(|n| self.roles(n));
+        let utilization = fields.get("utilization").and_then(|n| self.utilization(n));
+        Some(RoutingProfileSpec {
+            name: name?,
+            skills,
+            languages,
+            queues,
+            roles,
+            utilization,
+        })
+    }
+
+    fn user(&mut self, node: &Node) -> Option<UserSpec> {
+        let fields = self.fields(node, "user", USER_KEYS)?;
+        let email = match fields.get("email") {
+            Some(n) => self.email(n, "email"),
+            None => {
+                self.missing(&fields, "user", "email", "jane.doe@acme.example");
+                None
+            }
+        };
+        let name = match fields.get("name") {
+            Some(_) => self.optional_text(&fields, "name"),
+            None => {
+                self.missing(&fields, "user", "name", "Jane Doe");
+                None
+            }
+        };
+        let has_name = name.is_some();
+        let user = UserSpec {
+            email: email?,
+            name: name.unwrap_or_default(),
+            title: self.optional_text(&fields, "title"),
+            department: self.optional_text(&fields, "department"),
+            division: self.optional_name(&fields, "division"),
+            manager: fields.get("manager").and_then(|n| self.email(n, "manager")),
+            team: self.optional_name(&fields, "team"),
+            routing_profile: self.optional_name(&fields, "routingProfile"),
+            skills: fields.get("skills").and_then(|n| self.proficiencies(n, "skills", false)),
+            languages: fields.get("languages").and_then(|n| self.proficiencies(n, "languages", true)),
+            queues: fields.get("queues").and_then(|n| self.name_list(n, "queues")),
+            roles: fields.get("roles").and_then(|n| self.roles(n)),
+            utilization: fields.get("utilization").and_then(|n| self.utilization(n)),
+            acd_auto_answer: self.optional_bool(&fields, "acdAutoAnswer"),
+            state: fields.get("state").and_then(|n| {
+                self.word(n, "state", &["active", "inactive"], |word| match word {
+                    "active" => Some(UserState::Active),
+                    "inactive" => Some(UserState::Inactive),
+                    _ => None,
+                })
+            }),
+            reactivate: self.optional_bool(&fields, "reactivate"),
+        };
+        has_name.then_some(user)
+    }
+}
+
+/// `a`, `b`, `c` as a message fragment.
+fn list(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

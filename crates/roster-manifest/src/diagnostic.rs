@@ -1,0 +1,187 @@
+//! Problems found in manifests, where they are, and what to do about them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The manifests cannot be used; `roster validate` exits 1.
+    Error,
+    /// Worth a look; does not fail validation.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// A place in a manifest file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Location {
+    /// Path relative to the workspace root, with `/` separators.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// Byte range of the token in the file, for the snippet.
+    #[serde(skip)]
+    pub span: std::ops::Range<usize>,
+}
+
+impl Location {
+    /// The location as the model's [`roster_model::Source`].
+    pub fn to_source(&self) -> roster_model::Source {
+        roster_model::Source {
+            file: self.file.clone(),
+            line: self.line,
+            column: self.column,
+        }
+    }
+
+    /// A location at the start of a file, for problems with a whole file.
+    pub fn file_start(file: impl Into<String>) -> Self {
+        Location {
+            file: file.into(),
+            line: 1,
+            column: 1,
+            span: 0..0,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One problem, with everything needed to render it like a compiler would.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// A stable, kebab-case identifier (`unknown-key`), for scripts and docs.
+    pub code: &'static str,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// Where it is wrong; `None` for problems with no single place (a missing `roster.yaml`).
+    pub primary: Option<Location>,
+    /// The label under the primary snippet.
+    pub label: Option<String>,
+    /// Other places that explain the problem (the first declaration of a duplicate).
+    pub related: Vec<(Location, String)>,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A new error with no location yet.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            primary: None,
+            label: None,
+            related: Vec::new(),
+            hint: None,
+        }
+    }
+
+    /// A new warning with no location yet.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    /// Sets the primary location and its label.
+    #[must_use]
+    pub fn at(mut self, location: Location, label: impl Into<String>) -> Self {
+        self.primary = Some(location);
+        self.label = Some(label.into()).filter(|label: &String| !label.is_empty());
+        self
+    }
+
+    /// Adds a related location.
+    #[must_use]
+    pub fn related(mut self, location: Location, label: impl Into<String>) -> Self {
+        self.related.push((location, label.into()));
+        self
+    }
+
+    /// Sets the hint.
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders the diagnostic the way cargo does: title, ` --> file:line:col`, snippets with
+    /// labels, `= hint: ...`. `color` adds ANSI styles; the caller decides (terminal and no
+    /// `NO_COLOR`).
+    pub fn render(&self, sources: &SourceMap, color: bool) -> String {
+        crate::render::render_text(self, sources, color)
+    }
+
+    /// Sort key: file, line, column, then message, so output is stable whatever order the
+    /// checks ran in.
+    pub(crate) fn sort_key(&self) -> impl Ord + '_ {
+        (
+            self.primary
+                .as_ref()
+                .map(|at| (at.file.as_str(), at.line, at.column)),
+            self.severity,
+            self.message.as_str(),
+        )
+    }
+}
+
+/// The text of every file read, by path relative to the workspace root, for snippets.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    files: BTreeMap<String, String>,
+}
+
+impl SourceMap {
+    /// An empty map.
+    pub fn new() -> Self {
+        SourceMap::default()
+    }
+
+    /// Adds (or replaces) a file's text.
+    pub fn insert(&mut self, file: impl Into<String>, text: impl Into<String>) {
+        self.files.insert(file.into(), text.into());
+    }
+
+    /// A file's text.
+    pub fn get(&self, file: &str) -> Option<&str> {
+        self.files.get(file).map(String::as_str)
+    }
+
+    /// How many files it holds.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether it holds no file.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}

@@ -1,0 +1,548 @@
+//! The manifest language as Rust types: `roster.yaml` ([`RosterFile`]) and resource files
+//! ([`ResourceFile`]). These types are the single source of truth for the JSON Schema
+//! (`schemas/roster.schema.json`, generated with schemars) and are what the decoder fills in.
+//!
+//! Names and references are wrapped in [`At`] so later checks can point at them.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+
+use roster_model::{Email, MediaType, Proficiency, UserState};
+use schemars::JsonSchema;
+use serde::{Serialize, Serializer};
+
+use crate::yaml::Pos;
+
+/// Index of a file in the loader's file table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub(crate) struct FileId(pub u32);
+
+/// Where a value was written: which file, which position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Loc {
+    pub file: FileId,
+    pub pos: Pos,
+}
+
+/// A value and where it was written. Compares, orders, hashes and serializes as the value
+/// alone, so two manifests that say the same thing are equal wherever they say it.
+#[derive(Debug, Clone)]
+pub struct At<T> {
+    /// The value.
+    pub value: T,
+    pub(crate) loc: Loc,
+}
+
+impl<T> At<T> {
+    /// A value with no known position (built in code rather than read from a file).
+    pub fn new(value: T) -> Self {
+        At {
+            value,
+            loc: Loc::default(),
+        }
+    }
+
+    pub(crate) fn with_loc(value: T, loc: Loc) -> Self {
+        At { value, loc }
+    }
+}
+
+impl<T: Default> Default for At<T> {
+    fn default() -> Self {
+        At::new(T::default())
+    }
+}
+
+impl<T: PartialEq> PartialEq for At<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl<T: Eq> Eq for At<T> {}
+
+impl<T: PartialOrd> PartialOrd for At<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        self.value.partial_cmp(&other.value)
+    }
+}
+
+impl<T: Ord> Ord for At<T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.value.cmp(&other.value)
+    }
+}
+
+impl<T: Hash> Hash for At<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.value.hash(state);
+    }
+}
+
+impl<T: Serialize> Serialize for At<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for At<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// `roster.yaml`: the orgs and the default policy.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "roster.yaml")]
+pub struct RosterFile {
+    /// The orgs roster manages, by a name of your choice (used by `--org`).
+    pub orgs: BTreeMap<At<String>, OrgConfig>,
+    /// Policy defaults for every org; an org may override any field under `orgs.X.policy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyConfig>,
+}
+
+/// One org in `roster.yaml`. Exactly one of `region`, `apiBase` and `sandbox`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrgConfig {
+    /// Genesys Cloud region (`us-east-1`, `eu-west-1`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<At<String>>,
+    /// Explicit API base URL (`https://api.mypurecloud.com`), for regions roster does not know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_base: Option<At<String>>,
+    /// Use the embedded emulator instead of a real org.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<SandboxConfig>,
+    /// OAuth client credentials, by reference to environment variables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<CredentialsConfig>,
+    /// Folders or files of resource manifests, relative to `roster.yaml`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<At<String>>,
+    /// Client-side rate limit for this org's API token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimitConfig>,
+    /// Overrides of the top-level policy for this org, field by field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyConfig>,
+}
+
+/// The embedded emulator.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SandboxConfig {
+    /// The emulator's initial state, relative to `roster.yaml`.
+    pub seed: At<String>,
+}
+
+/// OAuth client credentials.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CredentialsConfig {
+    /// The OAuth client id.
+    pub client_id: EnvRefConfig,
+    /// The OAuth client secret.
+    pub client_secret: EnvRefConfig,
+}
+
+/// A secret kept in an environment variable, never in the manifests.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvRefConfig {
+    /// The variable's name.
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub env: At<String>,
+}
+
+/// Client-side rate limit.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Requests per minute for this org's token (default 300).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 6000))]
+    pub requests_per_minute: Option<u32>,
+    /// Burst size (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 20))]
+    pub tokens: Option<u32>,
+}
+
+/// Policy: what roster may do to objects the manifests do not name.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// What to do with live objects no manifest names, per kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unmanaged: Option<UnmanagedConfig>,
+    /// Where `prune` may act.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<ScopeConfig>,
+    /// How much one plan may delete or deactivate before it is blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<LimitsConfig>,
+    /// Objects never deleted or deactivated, e.g. `{ user: breakglass@acme.example }` or
+    /// `{ queue: "Emergency*" }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protect: Option<Vec<ProtectConfig>>,
+}
+
+/// What to do with an unmanaged live object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum UnmanagedMode {
+    /// Not shown.
+    Ignore,
+    /// Listed in the plan, left alone (the default).
+    Report,
+    /// Deleted (users: deactivated), inside `policy.scope` only.
+    Prune,
+}
+
+impl UnmanagedMode {
+    pub(crate) const NAMES: [&'static str; 3] = ["ignore", "report", "prune"];
+
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "ignore" => Some(UnmanagedMode::Ignore),
+            "report" => Some(UnmanagedMode::Report),
+            "prune" => Some(UnmanagedMode::Prune),
+            _ => None,
+        }
+    }
+}
+
+/// Unmanaged policy per kind.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnmanagedConfig {
+    /// Users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<UnmanagedMode>,
+    /// Skills.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skills: Option<UnmanagedMode>,
+    /// Languages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub languages: Option<UnmanagedMode>,
+    /// Wrap-up codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapup_codes: Option<UnmanagedMode>,
+    /// Queues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queues: Option<UnmanagedMode>,
+    /// Teams.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teams: Option<UnmanagedMode>,
+}
+
+/// Where `prune` may act.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScopeConfig {
+    /// Division names; empty means nothing is pruned.
+    #[serde(default)]
+    pub divisions: Vec<At<String>>,
+}
+
+/// Destruction limits per plan.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Most deletes plus deactivations of one kind (default 25).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_deletes: Option<u32>,
+    /// Most deletes plus deactivations as a percentage of a kind's live objects (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 100))]
+    pub max_delete_percent: Option<u8>,
+}
+
+/// One `policy.protect` entry: exactly one key, the kind, whose value is a name or email
+/// with `*` wildcards.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(extend("minProperties" = 1, "maxProperties" = 1))]
+pub struct ProtectConfig {
+    /// A user email pattern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<At<String>>,
+    /// A skill name pattern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skill: Option<At<String>>,
+    /// A language name pattern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<At<String>>,
+    /// A wrap-up code name pattern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapup_code: Option<At<String>>,
+    /// A queue name pattern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<At<String>>,
+    /// A team name pattern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<At<String>>,
+}
+
+/// A resource file: any `.yaml`/`.yml` under an included path. Every key is optional.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "roster resource file")]
+pub struct ResourceFile {
+    /// Routing skills.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<SkillSpec>,
+    /// Routing languages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<LanguageSpec>,
+    /// Wrap-up codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wrapup_codes: Vec<WrapupCodeSpec>,
+    /// Routing queues.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<QueueSpec>,
+    /// Work teams.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<TeamSpec>,
+    /// Routing profiles: named bundles compiled into each user's own assignments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routing_profiles: Vec<RoutingProfileSpec>,
+    /// Users.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<UserSpec>,
+}
+
+/// A routing skill.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SkillSpec {
+    /// The skill's name.
+    pub name: At<String>,
+    /// Names this skill had before: a live skill under one is renamed, not deleted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former_names: Vec<At<String>>,
+}
+
+/// A routing language.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LanguageSpec {
+    /// The language's name.
+    pub name: At<String>,
+}
+
+/// A wrap-up code.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WrapupCodeSpec {
+    /// The code's name.
+    pub name: At<String>,
+}
+
+/// How a queue treats direct members roster does not manage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum MembersMode {
+    /// Managed users are added and removed; anyone else is left alone (the default).
+    Additive,
+    /// The queue's direct members are exactly the managed users who list it.
+    Exclusive,
+}
+
+/// A routing queue.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QueueSpec {
+    /// The queue's name.
+    pub name: At<String>,
+    /// Division name; omitted leaves it alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division: Option<At<String>>,
+    /// Description; omitted leaves it alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Wrap-up codes by name; omitted leaves them alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapup_codes: Option<Vec<At<String>>>,
+    /// `exclusive` removes direct members no manifest lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<MembersMode>,
+}
+
+/// A work team.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TeamSpec {
+    /// The team's name.
+    pub name: At<String>,
+    /// Division name; omitted leaves it alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division: Option<At<String>>,
+    /// Description; omitted leaves it alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A role granted in some divisions.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleSpec {
+    /// The role's name.
+    pub role: At<String>,
+    /// Divisions the role is granted in; omitted means the home division.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub divisions: Option<Vec<At<String>>>,
+}
+
+/// Capacity for one media type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MediaSpec {
+    /// How many interactions of this type at once (0–25).
+    #[schemars(range(min = 0, max = 25))]
+    pub capacity: u8,
+    /// Media types that may interrupt this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interruptible: Vec<MediaType>,
+    /// Whether non-ACD interactions count against the capacity (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_non_acd: Option<bool>,
+}
+
+/// Utilization per media type. A media type not listed uses the org's default.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UtilizationSpec {
+    /// Voice calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<MediaSpec>,
+    /// Callbacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<MediaSpec>,
+    /// Web chat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat: Option<MediaSpec>,
+    /// Email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<MediaSpec>,
+    /// Messaging.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<MediaSpec>,
+}
+
+impl UtilizationSpec {
+    /// The declared media types, in [`MediaType::ALL`] order.
+    pub fn entries(&self) -> impl Iterator<Item = (MediaType, &MediaSpec)> {
+        [
+            (MediaType::Call, &self.call),
+            (MediaType::Callback, &self.callback),
+            (MediaType::Chat, &self.chat),
+            (MediaType::Email, &self.email),
+            (MediaType::Message, &self.message),
+        ]
+        .into_iter()
+        .filter_map(|(media, spec)| spec.as_ref().map(|spec| (media, spec)))
+    }
+
+    pub(crate) fn slot(&mut self, media: MediaType) -> &mut Option<MediaSpec> {
+        match media {
+            MediaType::Call => &mut self.call,
+            MediaType::Callback => &mut self.callback,
+            MediaType::Chat => &mut self.chat,
+            MediaType::Email => &mut self.email,
+            MediaType::Message => &mut self.message,
+        }
+    }
+}
+
+/// A routing profile: skills, languages, queues, role grants and utilization given to every
+/// user who names it. Each field it declares counts as declared on those users.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoutingProfileSpec {
+    /// The profile's name.
+    pub name: At<String>,
+    /// Skill name → proficiency (0–5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skills: Option<BTreeMap<At<String>, Proficiency>>,
+    /// Language name → proficiency (whole numbers 0–5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub languages: Option<BTreeMap<At<String>, Proficiency>>,
+    /// Queues, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queues: Option<Vec<At<String>>>,
+    /// Role grants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<RoleSpec>>,
+    /// Utilization per media type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utilization: Option<UtilizationSpec>,
+}
+
+/// A user. Fields left out are not managed; fields present (even empty lists) are.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserSpec {
+    /// The user's email, its natural key (case-insensitive).
+    pub email: At<Email>,
+    /// Display name.
+    pub name: String,
+    /// Job title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Department.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// Division name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division: Option<At<String>>,
+    /// The manager's email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<At<Email>>,
+    /// Team name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<At<String>>,
+    /// Routing profile name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_profile: Option<At<String>>,
+    /// Skill name → proficiency (0–5), added to (or overriding) the profile's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skills: Option<BTreeMap<At<String>, Proficiency>>,
+    /// Language name → proficiency (whole numbers 0–5), added to (or overriding) the profile's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub languages: Option<BTreeMap<At<String>, Proficiency>>,
+    /// Queues, added to the profile's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queues: Option<Vec<At<String>>>,
+    /// Role grants, added to the profile's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<RoleSpec>>,
+    /// Utilization; each media type listed replaces the profile's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utilization: Option<UtilizationSpec>,
+    /// Whether ACD interactions are answered automatically.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acd_auto_answer: Option<bool>,
+    /// `active` (default) or `inactive` (offboarded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<UserState>,
+    /// Allow reactivating a user who is inactive in the org.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reactivate: Option<bool>,
+}

@@ -1,0 +1,214 @@
+//! Orgs as `roster.yaml` declares them, resolved: where the org is, how to authenticate,
+//! how fast to go, and its policy.
+
+use std::path::PathBuf;
+
+use roster_model::{Kind, Limits, Policy, ProtectRule, Scope, UnmanagedPolicy};
+
+use crate::manifest::{PolicyConfig, ProtectConfig, UnmanagedMode};
+
+/// The Genesys Cloud regions roster knows (REFERENCE §2.2), with their API base URLs.
+pub const REGIONS: [(&str, &str); 18] = [
+    ("us-east-1", "https://api.mypurecloud.com"),
+    ("us-east-2", "https://api.use2.us-gov-pure.cloud"),
+    ("us-west-2", "https://api.usw2.pure.cloud"),
+    ("ca-central-1", "https://api.cac1.pure.cloud"),
+    ("sa-east-1", "https://api.sae1.pure.cloud"),
+    ("mx-central-1", "https://api.mxc1.pure.cloud"),
+    ("eu-west-1", "https://api.mypurecloud.ie"),
+    ("eu-west-2", "https://api.euw2.pure.cloud"),
+    ("eu-central-1", "https://api.mypurecloud.de"),
+    ("eu-central-2", "https://api.euc2.pure.cloud"),
+    ("eusc-de-east-1", "https://api.edee1.eusc-pure.cloud"),
+    ("me-central-1", "https://api.mec1.pure.cloud"),
+    ("ap-south-1", "https://api.aps1.pure.cloud"),
+    ("ap-southeast-1", "https://api.apse1.pure.cloud"),
+    ("ap-southeast-2", "https://api.mypurecloud.com.au"),
+    ("ap-northeast-1", "https://api.mypurecloud.jp"),
+    ("ap-northeast-2", "https://api.apne2.pure.cloud"),
+    ("ap-northeast-3", "https://api.apne3.pure.cloud"),
+];
+
+/// One org, ready for the CLI: target, credentials, rate limit and desired state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgSpec {
+    /// The org's name in `roster.yaml`.
+    pub name: String,
+    /// Where the org lives.
+    pub target: Target,
+    /// OAuth client credentials; `None` only for sandbox orgs.
+    pub credentials: Option<Credentials>,
+    /// Client-side rate limit for the org's token.
+    pub rate_limit: RateLimit,
+    /// Everything the manifests declare for the org, routing profiles compiled, policy resolved.
+    pub desired: roster_model::DesiredOrg,
+}
+
+/// Where an org lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A region from [`REGIONS`] (`us-east-1`).
+    Region(String),
+    /// An explicit API base URL (`https://api.mypurecloud.com`).
+    ApiBase(String),
+    /// The embedded emulator, started from a seed file.
+    Sandbox {
+        /// Absolute path of the seed file (its format belongs to the sandbox crate).
+        seed: PathBuf,
+    },
+}
+
+/// OAuth client credentials, by reference. Resolving the variables is the CLI's job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// Where the client id is.
+    pub client_id: EnvRef,
+    /// Where the client secret is.
+    pub client_secret: EnvRef,
+}
+
+/// A value kept in an environment variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvRef {
+    /// The variable's name.
+    pub env: String,
+}
+
+/// Client-side rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests per minute (1–6000).
+    pub requests_per_minute: u32,
+    /// Burst size (1–20).
+    pub tokens: u32,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit {
+            requests_per_minute: 300,
+            tokens: 1,
+        }
+    }
+}
+
+/// Resolves an org's policy: roster's defaults, then the top-level `policy`, then the org's
+/// own, field by field (a later `protect` or `scope` list replaces an earlier one).
+pub(crate) fn resolve_policy(layers: &[Option<&PolicyConfig>]) -> Policy {
+    let mut policy = Policy::default();
+    for config in layers.iter().flatten() {
+        if let Some(unmanaged) = &config.unmanaged {
+            let slots = [
+                (&mut policy.unmanaged.users, unmanaged.users),
+                (&mut policy.unmanaged.skills, unmanaged.skills),
+                (&mut policy.unmanaged.languages, unmanaged.languages),
+                (&mut policy.unmanaged.wrapup_codes, unmanaged.wrapup_codes),
+                (&mut policy.unmanaged.queues, unmanaged.queues),
+                (&mut policy.unmanaged.teams, unmanaged.teams),
+            ];
+            for (slot, mode) in slots {
+                if let Some(mode) = mode {
+                    *slot = match mode {
+                        UnmanagedMode::Ignore => UnmanagedPolicy::Ignore,
+                        UnmanagedMode::Report => UnmanagedPolicy::Report,
+                        UnmanagedMode::Prune => UnmanagedPolicy::Prune,
+                    };
+                }
+            }
+        }
+        if let Some(scope) = &config.scope {
+            policy.scope = Scope {
+                divisions: scope.divisions.iter().map(|d| d.value.clone()).collect(),
+            };
+        }
+        if let Some(limits) = &config.limits {
+            policy.limits = Limits {
+                max_deletes: limits.max_deletes.unwrap_or(policy.limits.max_deletes),
+                max_delete_percent: limits
+                    .max_delete_percent
+                    .unwrap_or(policy.limits.max_delete_percent),
+            };
+        }
+        if let Some(protect) = &config.protect {
+            policy.protect = protect.iter().filter_map(protect_rule).collect();
+        }
+    }
+    policy
+}
+
+fn protect_rule(config: &ProtectConfig) -> Option<ProtectRule> {
+    let (kind, pattern) = [
+        (Kind::User, &config.user),
+        (Kind::Skill, &config.skill),
+        (Kind::Language, &config.language),
+        (Kind::WrapupCode, &config.wrapup_code),
+        (Kind::Queue, &config.queue),
+        (Kind::Team, &config.team),
+    ]
+    .into_iter()
+    .find_map(|(kind, pattern)| pattern.as_ref().map(|p| (kind, p.value.clone())))?;
+    Some(ProtectRule { kind, pattern })
+}
+
+/// Whether `text` is an `http(s)://host[...]` URL with no spaces.
+pub(crate) fn is_http_url(text: &str) -> bool {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    rest.is_some_and(|rest| {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        !host.is_empty() && !text.chars().any(char::is_whitespace)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::{At, LimitsConfig, UnmanagedConfig};
+
+    #[test]
+    fn org_policy_overrides_defaults_field_by_field() {
+        let defaults = PolicyConfig {
+            unmanaged: Some(UnmanagedConfig {
+                users: Some(UnmanagedMode::Prune),
+                queues: Some(UnmanagedMode::Ignore),
+                ..UnmanagedConfig::default()
+            }),
+            limits: Some(LimitsConfig {
+                max_deletes: Some(5),
+                max_delete_percent: Some(50),
+            }),
+            protect: Some(vec![ProtectConfig {
+                queue: Some(At::new("Emergency*".into())),
+                ..ProtectConfig::default()
+            }]),
+            ..PolicyConfig::default()
+        };
+        let org = PolicyConfig {
+            unmanaged: Some(UnmanagedConfig {
+                users: Some(UnmanagedMode::Report),
+                ..UnmanagedConfig::default()
+            }),
+            limits: Some(LimitsConfig {
+                max_deletes: Some(1),
+                max_delete_percent: None,
+            }),
+            ..PolicyConfig::default()
+        };
+        let policy = resolve_policy(&[Some(&defaults), Some(&org)]);
+        assert_eq!(policy.unmanaged.users, UnmanagedPolicy::Report);
+        assert_eq!(policy.unmanaged.queues, UnmanagedPolicy::Ignore);
+        assert_eq!(policy.unmanaged.skills, UnmanagedPolicy::Report);
+        assert_eq!(policy.limits, Limits { max_deletes: 1, max_delete_percent: 50 });
+        assert_eq!(policy.protect, [ProtectRule { kind: Kind::Queue, pattern: "Emergency*".into() }]);
+    }
+
+    #[test]
+    fn api_base_must_be_http() {
+        assert!(is_http_url("https://api.mypurecloud.com"));
+        assert!(is_http_url("http://127.0.0.1:8080/"));
+        assert!(!is_http_url("api.mypurecloud.com"));
+        assert!(!is_http_url("https://"));
+        assert!(!is_http_url("ftp://x.y"));
+    }
+}

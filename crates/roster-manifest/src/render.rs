@@ -1,0 +1,173 @@
+//! Output formats for diagnostics: compiler-style text, JSON for tools, and GitHub Actions
+//! workflow commands so problems show inline on a pull request.
+
+use annotate_snippets::renderer::DecorStyle;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Location, Severity, SourceMap};
+
+pub(crate) fn render_text(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> String {
+    let level = match diagnostic.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let mut group = Group::with_title(level.primary_title(diagnostic.message.as_str()));
+    // Snippets per file, primary first, related places in other files after it.
+    let mut places: Vec<(&Location, &str, bool)> = Vec::new();
+    if let Some(primary) = &diagnostic.primary {
+        places.push((primary, diagnostic.label.as_deref().unwrap_or(""), true));
+    }
+    for (location, label) in &diagnostic.related {
+        places.push((location, label.as_str(), false));
+    }
+    let mut files: Vec<&str> = Vec::new();
+    for (location, _, _) in &places {
+        if !files.contains(&location.file.as_str()) {
+            files.push(&location.file);
+        }
+    }
+    for file in files {
+        let here = places.iter().filter(|(location, _, _)| location.file == file);
+        match sources.get(file) {
+            Some(text) => {
+                let mut snippet = Snippet::source(text).path(file).fold(true);
+                for (location, label, primary) in here {
+                    let kind = if *primary {
+                        AnnotationKind::Primary
+                    } else {
+                        AnnotationKind::Context
+                    };
+                    let span = clamp(&location.span, text.len());
+                    let annotation = kind.span(span);
+                    snippet = snippet.annotation(if label.is_empty() {
+                        annotation
+                    } else {
+                        annotation.label(*label)
+                    });
+                }
+                group = group.element(snippet);
+            }
+            None => {
+                for (location, label, _) in here {
+                    group = group.element(annotate_snippets::Origin::path(file).line(location.line as usize).char_column(location.column.saturating_sub(1) as usize));
+                    if !label.is_empty() {
+                        group = group.element(Level::NOTE.message(*label));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(hint) = &diagnostic.hint {
+        group = group.element(Level::HELP.with_name("hint").message(hint.as_str()));
+    }
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+    .decor_style(DecorStyle::Ascii);
+    renderer.render(&[group])
+}
+
+fn clamp(span: &std::ops::Range<usize>, len: usize) -> std::ops::Range<usize> {
+    let start = span.start.min(len);
+    start..span.end.clamp(start, len)
+}
+
+/// One diagnostic as JSON.
+#[derive(Debug, Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: Severity,
+    code: &'a str,
+    message: &'a str,
+    file: Option<&'a str>,
+    line: Option<u32>,
+    column: Option<u32>,
+    label: Option<&'a str>,
+    hint: Option<&'a str>,
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonRelated<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    message: &'a str,
+}
+
+/// The diagnostics as a pretty-printed JSON array: `severity`, `code`, `message`, `file`,
+/// `line`, `column`, `label`, `hint` and `related` (`file`, `line`, `column`, `message`).
+pub fn render_json(diagnostics: &[Diagnostic]) -> String {
+    let items: Vec<JsonDiagnostic<'_>> = diagnostics
+        .iter()
+        .map(|diagnostic| JsonDiagnostic {
+            severity: diagnostic.severity,
+            code: diagnostic.code,
+            message: &diagnostic.message,
+            file: diagnostic.primary.as_ref().map(|at| at.file.as_str()),
+            line: diagnostic.primary.as_ref().map(|at| at.line),
+            column: diagnostic.primary.as_ref().map(|at| at.column),
+            label: diagnostic.label.as_deref(),
+            hint: diagnostic.hint.as_deref(),
+            related: diagnostic
+                .related
+                .iter()
+                .map(|(at, message)| JsonRelated {
+                    file: &at.file,
+                    line: at.line,
+                    column: at.column,
+                    message,
+                })
+                .collect(),
+        })
+        .collect();
+    // Serializing plain strings and numbers cannot fail.
+    serde_json::to_string_pretty(&items).unwrap_or_else(|_| String::from("[]"))
+}
+
+/// GitHub Actions workflow commands (`::error file=…,line=…,col=…::message`), one line per
+/// diagnostic, so problems show inline on a pull request. The hint follows the message.
+pub fn github_annotations(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let command = match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut message = diagnostic.message.clone();
+        if let Some(hint) = &diagnostic.hint {
+            message.push_str("\nhint: ");
+            message.push_str(hint);
+        }
+        let mut properties = Vec::new();
+        if let Some(at) = &diagnostic.primary {
+            properties.push(format!("file={}", escape_property(&at.file)));
+            properties.push(format!("line={}", at.line));
+            properties.push(format!("col={}", at.column));
+        }
+        properties.push(format!(
+            "title={}",
+            escape_property(&format!("roster {}", diagnostic.code))
+        ));
+        out.push_str(&format!(
+            "::{command} {}::{}\n",
+            properties.join(","),
+            escape_data(&message)
+        ));
+    }
+    out
+}
+
+/// Workflow command data escaping (`actions/toolkit` `escapeData`).
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Workflow command property escaping (`actions/toolkit` `escapeProperty`).
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}

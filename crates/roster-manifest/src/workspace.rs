@@ -1,0 +1,506 @@
+//! The loader: finds `roster.yaml`, walks each org's included paths in a stable order, reads
+//! every file once (however many orgs include it), and compiles one desired model per org.
+//!
+//! This and reading files is the crate's only I/O; it never panics on bad input and reports
+//! every problem it finds, each file's problems once.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Component, Path, PathBuf};
+
+use crate::compile::{Locate, compile};
+use crate::decode::Decoder;
+use crate::diagnostic::{Diagnostic, Location, SourceMap};
+use crate::manifest::{At, FileId, Loc, OrgConfig, ResourceFile, RosterFile};
+use crate::org::{Credentials, EnvRef, OrgSpec, REGIONS, RateLimit, Target, is_http_url, resolve_policy};
+use crate::suggest::did_you_mean;
+use crate::yaml::{self, Pos};
+
+/// The file that names the orgs, at the workspace root.
+pub const ROSTER_FILE: &str = "roster.yaml";
+
+/// Everything the manifests of one workspace declare.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workspace {
+    /// The folder holding `roster.yaml`.
+    pub root: PathBuf,
+    /// The orgs, by name.
+    pub orgs: BTreeMap<String, OrgSpec>,
+    /// How many files were read, `roster.yaml` included.
+    pub files: usize,
+}
+
+/// What loading found: the workspace, if usable, and every problem.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// `None` if and only if any diagnostic is an error.
+    pub workspace: Option<Workspace>,
+    /// Errors and warnings, sorted by file, line and column.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text of every file read, for rendering snippets.
+    pub sources: SourceMap,
+    /// Counts for the summary line, whether or not loading succeeded.
+    pub stats: Stats,
+}
+
+/// Counts for `validated 2 orgs, 61 users in 9 files`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// Orgs declared in `roster.yaml`.
+    pub orgs: usize,
+    /// Distinct users (by email) declared across all files.
+    pub users: usize,
+    /// Files read, `roster.yaml` included.
+    pub files: usize,
+}
+
+impl Loaded {
+    /// How many diagnostics are errors.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// How many diagnostics are warnings.
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics.len() - self.error_count()
+    }
+}
+
+struct FileTable {
+    paths: Vec<String>,
+    texts: Vec<String>,
+}
+
+impl FileTable {
+    fn add(&mut self, path: String, text: String) -> FileId {
+        self.paths.push(path);
+        self.texts.push(text);
+        FileId(self.paths.len() as u32 - 1)
+    }
+}
+
+impl Locate for FileTable {
+    fn locate(&self, loc: Loc) -> Location {
+        location(&self.paths[loc.file.0 as usize], loc.pos)
+    }
+}
+
+fn location(path: &str, pos: Pos) -> Location {
+    Location {
+        file: path.to_owned(),
+        line: pos.line,
+        column: pos.column,
+        span: pos.start as usize..pos.end as usize,
+    }
+}
+
+/// Loads the workspace whose root folder (the one holding `roster.yaml`) is `root`.
+pub fn load_workspace(root: &Path) -> Loaded {
+    let mut loader = Loader {
+        root: root.to_path_buf(),
+        table: FileTable {
+            paths: Vec::new(),
+            texts: Vec::new(),
+        },
+        diagnostics: Vec::new(),
+        org_diagnostics: Vec::new(),
+        files: Vec::new(),
+        by_path: HashMap::new(),
+        credentials_written: BTreeSet::new(),
+        declared_orgs: 0,
+    };
+    let workspace = loader.run();
+    let declared_orgs = loader.declared_orgs;
+    let Loader {
+        table,
+        mut diagnostics,
+        org_diagnostics,
+        files,
+        ..
+    } = loader;
+    diagnostics.extend(merge_org_diagnostics(org_diagnostics));
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics.dedup();
+    let mut sources = SourceMap::new();
+    for (path, text) in table.paths.iter().zip(table.texts) {
+        sources.insert(path.clone(), text);
+    }
+    let users: BTreeSet<_> = files
+        .iter()
+        .flatten()
+        .flat_map(|f| &f.users)
+        .map(|u| &u.email.value)
+        .collect();
+    let stats = Stats {
+        orgs: declared_orgs,
+        users: users.len(),
+        files: table.paths.len(),
+    };
+    let failed = diagnostics.iter().any(Diagnostic::is_error);
+    let workspace = workspace.filter(|_| !failed).map(|orgs| Workspace {
+        root: root.to_path_buf(),
+        orgs,
+        files: stats.files,
+    });
+    Loaded {
+        workspace,
+        diagnostics,
+        sources,
+        stats,
+    }
+}
+
+struct Loader {
+    root: PathBuf,
+    table: FileTable,
+    /// File-level problems, reported once.
+    diagnostics: Vec<Diagnostic>,
+    /// Problems found while compiling an org, with the org's name.
+    org_diagnostics: Vec<(String, Diagnostic)>,
+    /// Decoded resource files by `FileId` (`None` for `roster.yaml` and unreadable files).
+    files: Vec<Option<ResourceFile>>,
+    by_path: HashMap<PathBuf, FileId>,
+    /// Orgs whose `credentials` key is present, even if malformed.
+    credentials_written: BTreeSet<String>,
+    /// Orgs `roster.yaml` declares, valid or not.
+    declared_orgs: usize,
+}
+
+impl Loader {
+    fn run(&mut self) -> Option<BTreeMap<String, OrgSpec>> {
+        let roster_path = self.root.join(ROSTER_FILE);
+        let text = match std::fs::read_to_string(&roster_path) {
+            Ok(text) => text,
+            Err(err) => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "no-roster-yaml",
+                        format!("cannot read `{}`: {err}", roster_path.display()),
+                    )
+                    .hint("run roster in the folder holding `roster.yaml`, or pass that folder: `roster validate path/to/repo`"),
+                );
+                return None;
+            }
+        };
+        let roster_id = self.table.add(ROSTER_FILE.to_owned(), text);
+        self.files.push(None);
+        let (roster, written) = self.decode(roster_id, |decoder, root| {
+            let roster = decoder.roster_file(root);
+            (roster, std::mem::take(&mut decoder.credentials_written))
+        })?;
+        self.credentials_written = written;
+        self.declared_orgs = roster.orgs.len();
+        let mut orgs = BTreeMap::new();
+        for (name, config) in &roster.orgs {
+            if let Some(org) = self.org(&roster, name, config) {
+                orgs.insert(name.value.clone(), org);
+            }
+        }
+        Some(orgs)
+    }
+
+    /// Parses and decodes one file; `None` if it is not YAML.
+    fn decode<T>(&mut self, id: FileId, decode: impl FnOnce(&mut Decoder<'_>, &yaml::Node) -> T) -> Option<T> {
+        let path = self.table.paths[id.0 as usize].clone();
+        let parsed = match yaml::parse(&self.table.texts[id.0 as usize]) {
+            Ok(parsed) => parsed,
+            Err(err) => {
+                let mut diagnostic = Diagnostic::error("yaml-syntax", format!("`{path}` is not valid YAML: {}", err.message))
+                    .hint("fix the YAML syntax here; quote values that contain `: ` or start with `{`, `[`, `*` or `&`");
+                if let Some(pos) = err.pos {
+                    diagnostic = diagnostic.at(location(&path, pos), err.message);
+                } else {
+                    diagnostic.primary = Some(Location::file_start(&path));
+                }
+                self.diagnostics.push(diagnostic);
+                return None;
+            }
+        };
+        for duplicate in &parsed.duplicates {
+            self.diagnostics.push(
+                Diagnostic::error("duplicate-key", format!("key `{}` appears twice in one mapping", duplicate.key))
+                    .at(location(&path, duplicate.second), "repeated here")
+                    .related(location(&path, duplicate.first), "first here")
+                    .hint("keep one of them; YAML keeps only one value per key"),
+            );
+        }
+        let mut decoder = Decoder::new(id, &path);
+        let value = decode(&mut decoder, &parsed.root);
+        self.diagnostics.append(&mut decoder.diagnostics);
+        Some(value)
+    }
+
+    fn error(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn at<T>(&self, value: &At<T>) -> Location {
+        self.table.locate(value.loc)
+    }
+
+    fn org(&mut self, roster: &RosterFile, name: &At<String>, config: &OrgConfig) -> Option<OrgSpec> {
+        let target = self.target(name, config);
+        let credentials = config.credentials.as_ref().map(|c| Credentials {
+            client_id: EnvRef { env: c.client_id.env.value.clone() },
+            client_secret: EnvRef { env: c.client_secret.env.value.clone() },
+        });
+        // A malformed `credentials` was reported already; "missing" would only add noise.
+        let written = self.credentials_written.contains(&name.value);
+        if credentials.is_none() && !written && !matches!(target, Some(Target::Sandbox { .. })) {
+            self.error(
+                Diagnostic::error("no-credentials", format!("org `{}` has no credentials", name.value))
+                    .at(self.at(name), "no `credentials` and no `sandbox`")
+                    .hint("add `credentials: { clientId: { env: VAR }, clientSecret: { env: VAR } }`, or `sandbox: { seed: ... }` for the emulator"),
+            );
+        }
+        let rate_limit = config.rate_limit.as_ref().map_or_else(RateLimit::default, |r| RateLimit {
+            requests_per_minute: r.requests_per_minute.unwrap_or(300),
+            tokens: r.tokens.unwrap_or(1),
+        });
+        let mut ids: Vec<FileId> = Vec::new();
+        for include in &config.include {
+            for id in self.include(include, config) {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        let resources: Vec<&ResourceFile> = ids
+            .iter()
+            .filter_map(|id| self.files[id.0 as usize].as_ref())
+            .collect();
+        let policy = resolve_policy(&[roster.policy.as_ref(), config.policy.as_ref()]);
+        let (desired, diagnostics) = compile(&name.value, &resources, policy, &self.table);
+        self.org_diagnostics
+            .extend(diagnostics.into_iter().map(|d| (name.value.clone(), d)));
+        Some(OrgSpec {
+            name: name.value.clone(),
+            target: target?,
+            credentials,
+            rate_limit,
+            desired,
+        })
+    }
+
+    fn target(&mut self, name: &At<String>, config: &OrgConfig) -> Option<Target> {
+        let declared: Vec<&str> = [
+            config.region.as_ref().map(|_| "region"),
+            config.api_base.as_ref().map(|_| "apiBase"),
+            config.sandbox.as_ref().map(|_| "sandbox"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if declared.is_empty() {
+            self.error(
+                Diagnostic::error("org-target", format!("org `{}` does not say where it is", name.value))
+                    .at(self.at(name), "no `region`, `apiBase` or `sandbox`")
+                    .hint("add one of `region: us-east-1`, `apiBase: https://api.mypurecloud.com` or `sandbox: { seed: sandbox/seed.yaml }`"),
+            );
+            return None;
+        }
+        if declared.len() > 1 {
+            self.error(
+                Diagnostic::error(
+                    "org-target",
+                    format!("org `{}` sets {}: only one is allowed", name.value, declared.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(" and ")),
+                )
+                .at(self.at(name), "more than one target")
+                .hint("keep exactly one of `region`, `apiBase` and `sandbox`"),
+            );
+            return None;
+        }
+        if let Some(region) = &config.region {
+            if REGIONS.iter().any(|(known, _)| *known == region.value) {
+                return Some(Target::Region(region.value.clone()));
+            }
+            let hint = match did_you_mean(&region.value, REGIONS.iter().map(|(r, _)| *r)) {
+                Some(best) => format!("did you mean `{best}`? For a region roster does not know, use `apiBase: https://...`"),
+                None => format!(
+                    "known regions: {}; otherwise use `apiBase: https://...`",
+                    REGIONS.iter().map(|(r, _)| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            self.error(
+                Diagnostic::error("unknown-region", format!("unknown region `{}`", region.value))
+                    .at(self.at(region), "not a Genesys Cloud region")
+                    .hint(hint),
+            );
+            return None;
+        }
+        if let Some(api_base) = &config.api_base {
+            if is_http_url(&api_base.value) {
+                return Some(Target::ApiBase(api_base.value.trim_end_matches('/').to_owned()));
+            }
+            self.error(
+                Diagnostic::error("invalid-api-base", format!("`{}` is not an http(s) URL", api_base.value))
+                    .at(self.at(api_base), "expected `https://host`")
+                    .hint("write the API base as a URL, e.g. `https://api.mypurecloud.com`"),
+            );
+            return None;
+        }
+        let seed = &config.sandbox.as_ref()?.seed;
+        let path = self.root.join(&seed.value);
+        if path.is_file() {
+            let absolute = std::path::absolute(&path).unwrap_or(path);
+            return Some(Target::Sandbox { seed: absolute });
+        }
+        self.error(
+            Diagnostic::error("seed-missing", format!("sandbox seed `{}` does not exist", seed.value))
+                .at(self.at(seed), "no such file")
+                .hint("the seed path is relative to `roster.yaml`; create the file or fix the path"),
+        );
+        None
+    }
+
+    /// The files an `include` entry names, read and decoded (once per workspace).
+    fn include(&mut self, include: &At<String>, config: &OrgConfig) -> Vec<FileId> {
+        let relative = normalize(&include.value);
+        let path = self.root.join(&relative);
+        if !path.exists() {
+            let hint = match self.sibling_suggestion(&relative) {
+                Some(best) => format!("did you mean `{best}`? Paths are relative to `roster.yaml`"),
+                None => "paths are relative to `roster.yaml`; create the folder or fix the path".to_owned(),
+            };
+            self.error(
+                Diagnostic::error("include-missing", format!("included path `{}` does not exist", include.value))
+                    .at(self.at(include), "no such file or folder")
+                    .hint(hint),
+            );
+            return Vec::new();
+        }
+        let mut found = Vec::new();
+        if path.is_dir() {
+            let skip: Vec<PathBuf> = config
+                .sandbox
+                .iter()
+                .map(|s| self.root.join(normalize(&s.seed.value)))
+                .chain([self.root.join(ROSTER_FILE)])
+                .collect();
+            collect_yaml(&path, &skip, &mut found, 0);
+            if found.is_empty() {
+                self.diagnostics.push(
+                    Diagnostic::warning("include-empty", format!("included folder `{}` holds no `.yaml` file", include.value))
+                        .at(self.at(include), "nothing to load here")
+                        .hint("add resource files to the folder, or remove it from `include`"),
+                );
+            }
+        } else {
+            found.push(path);
+        }
+        found.into_iter().filter_map(|file| self.read(&file)).collect()
+    }
+
+    fn sibling_suggestion(&self, relative: &Path) -> Option<String> {
+        let parent = relative.parent().unwrap_or(Path::new(""));
+        let wanted = relative.file_name()?.to_string_lossy().into_owned();
+        let entries: Vec<String> = std::fs::read_dir(self.root.join(parent))
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        let best = did_you_mean(&wanted, entries.iter().map(String::as_str))?;
+        Some(slash_path(&parent.join(best)))
+    }
+
+    /// Reads and decodes a resource file once; later includes reuse it.
+    fn read(&mut self, file: &Path) -> Option<FileId> {
+        let key = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        if let Some(id) = self.by_path.get(&key) {
+            return Some(*id);
+        }
+        let relative = file.strip_prefix(&self.root).map_or_else(|_| slash_path(file), slash_path);
+        let text = match std::fs::read(file) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(_) => {
+                    self.error(
+                        Diagnostic::error("unreadable", format!("`{relative}` is not UTF-8 text"))
+                            .hint("save the file as UTF-8"),
+                    );
+                    return None;
+                }
+            },
+            Err(err) => {
+                self.error(
+                    Diagnostic::error("unreadable", format!("cannot read `{relative}`: {err}"))
+                        .hint("check the file's permissions"),
+                );
+                return None;
+            }
+        };
+        let id = self.table.add(relative, text);
+        self.by_path.insert(key, id);
+        let resources = self.decode(id, |decoder, root| decoder.resource_file(root));
+        self.files.push(resources);
+        debug_assert_eq!(self.files.len(), self.table.paths.len());
+        Some(id)
+    }
+}
+
+/// `./base/` → `base`; keeps `..` (a workspace may include a sibling folder).
+fn normalize(path: &str) -> PathBuf {
+    Path::new(path)
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect()
+}
+
+fn slash_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `.yaml`/`.yml` files under `dir`, sorted by path so every run reads them in one order.
+/// Hidden entries (`.git`, `.roster`) are skipped.
+fn collect_yaml(dir: &Path, skip: &[PathBuf], out: &mut Vec<PathBuf>, depth: usize) {
+    // Deep enough for any real layout, shallow enough to stop a symlink loop.
+    if depth > 32 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect_yaml(&path, skip, out, depth + 1);
+        } else if path
+            .extension()
+            .is_some_and(|ext| ext == "yaml" || ext == "yml")
+            && !skip.contains(&path)
+        {
+            out.push(path);
+        }
+    }
+}
+
+/// Merges the same diagnostic found for several orgs into one, filling `{orgs}` in hints.
+fn merge_org_diagnostics(found: Vec<(String, Diagnostic)>) -> Vec<Diagnostic> {
+    let mut merged: Vec<(Diagnostic, BTreeSet<String>)> = Vec::new();
+    for (org, diagnostic) in found {
+        if let Some((_, orgs)) = merged.iter_mut().find(|(d, _)| *d == diagnostic) {
+            orgs.insert(org);
+        } else {
+            merged.push((diagnostic, [org].into_iter().collect()));
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(mut diagnostic, orgs)| {
+            let names: Vec<String> = orgs.iter().map(|o| format!("`{o}`")).collect();
+            let text = match names.len() {
+                1 => format!("org {}", names[0]),
+                _ => format!("orgs {}", names.join(", ")),
+            };
+            if let Some(hint) = &mut diagnostic.hint {
+                *hint = hint.replace("{orgs}", &text);
+            }
+            diagnostic
+        })
+        .collect()
+}
