@@ -171,6 +171,9 @@ impl<'a> Decoder<'a> {
             ));
         } else if expected == "a string" {
             diagnostic = diagnostic.hint(format!("write `{key}` as a single text value"));
+        } else if expected == "a list" {
+            let example = node.scalar_text().unwrap_or_else(|| "...".to_owned());
+            diagnostic = diagnostic.hint(format!("write `{key}` as a list, e.g. `{key}: [{example}]`"));
         } else {
             diagnostic = diagnostic.hint(format!("write `{key}` as {expected}"));
         }
@@ -302,15 +305,24 @@ impl<'a> Decoder<'a> {
             }
         };
         if (min..=max).contains(&value) {
-            Some(value)
-        } else {
-            self.push(
-                Diagnostic::error(code, format!("`{key}` is {value}, outside {min}–{max}"))
-                    .at(self.location(node.pos), format!("must be {min}–{max}"))
-                    .hint(format!("use a whole number from {min} to {max}")),
-            );
-            None
+            return Some(value);
         }
+        // Limits with no real maximum read better as "0 or more" than as `u32::MAX`.
+        let range = if max >= i64::from(u32::MAX) {
+            format!("{min} or more")
+        } else {
+            format!("{min}–{max}")
+        };
+        self.push(
+            Diagnostic::error(code, format!("`{key}` is {value}, but must be {range}"))
+                .at(self.location(node.pos), format!("must be {range}"))
+                .hint(if max >= i64::from(u32::MAX) {
+                    format!("use a whole number, {range}")
+                } else {
+                    format!("use a whole number from {min} to {max}")
+                }),
+        );
+        None
     }
 
     fn list<'n>(&mut self, node: &'n Node, key: &str) -> Option<&'n [Node]> {
@@ -365,7 +377,7 @@ impl<'a> Decoder<'a> {
             None => format!("`{key}` is one of {}", list(names)),
         };
         self.push(
-            Diagnostic::error("invalid-value", format!("`{text}` is not a valid `{key}`"))
+            Diagnostic::error("invalid-value", format!("`{text}` is not a valid value for `{key}`"))
                 .at(self.location(node.pos), "not a valid value")
                 .hint(hint),
         );
@@ -580,7 +592,9 @@ impl<'a> Decoder<'a> {
             .iter()
             .filter(|(k, _)| matches!(&k.value, Value::Str(s) if PROTECT_KEYS.contains(&s.as_str())))
             .collect();
-        if known.len() != 1 {
+        let has_unknown = fields.entries.len() > known.len();
+        // An entry with only unknown keys was reported as such; one message is enough.
+        if known.len() > 1 || (known.is_empty() && !has_unknown) {
             self.push(
                 Diagnostic::error(
                     "invalid-protect",
@@ -595,7 +609,7 @@ impl<'a> Decoder<'a> {
             return None;
         }
         let mut rule = ProtectConfig::default();
-        let (key, value) = known[0];
+        let (key, value) = known.first()?;
         let pattern = self.name(value, "protect")?;
         match &key.value {
             Value::Str(kind) => match kind.as_str() {
@@ -717,7 +731,19 @@ impl<'a> Decoder<'a> {
         whole: bool,
     ) -> Option<BTreeMap<At<String>, Proficiency>> {
         let Value::Map(entries) = &node.value else {
-            self.wrong_type(node, key, "a mapping of name to proficiency");
+            let example = match &node.value {
+                Value::Seq(items) => items.first().and_then(Node::scalar_text),
+                _ => node.scalar_text(),
+            }
+            .unwrap_or_else(|| "Billing".to_owned());
+            self.push(
+                Diagnostic::error(
+                    "wrong-type",
+                    format!("`{key}` must be a mapping of name to proficiency, found {}", node.value.describe()),
+                )
+                .at(self.location(node.pos), "expected `{ name: proficiency }`")
+                .hint(format!("give each name a proficiency from 0 to 5, e.g. `{key}: {{ {example}: 3 }}`")),
+            );
             return None;
         };
         let mut out = BTreeMap::new();

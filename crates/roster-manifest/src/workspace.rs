@@ -174,7 +174,7 @@ impl Loader {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "no-roster-yaml",
-                        format!("cannot read `{}`: {err}", roster_path.display()),
+                        format!("cannot read `{ROSTER_FILE}` in `{}`: {err}", self.root.display()),
                     )
                     .hint("run roster in the folder holding `roster.yaml`, or pass that folder: `roster validate path/to/repo`"),
                 );
@@ -205,7 +205,7 @@ impl Loader {
             Ok(parsed) => parsed,
             Err(err) => {
                 let mut diagnostic = Diagnostic::error("yaml-syntax", format!("`{path}` is not valid YAML: {}", err.message))
-                    .hint("fix the YAML syntax here; quote values that contain `: ` or start with `{`, `[`, `*` or `&`");
+                    .hint("check this line and the ones just above it: an unclosed `[`, `{` or quote, or a value containing `: ` that needs quotes");
                 if let Some(pos) = err.pos {
                     diagnostic = diagnostic.at(location(&path, pos), err.message);
                 } else {

@@ -1,0 +1,41 @@
+//! A valid workspace compiles to the expected desired state per org.
+
+use roster_manifest::{Target, load_workspace};
+
+use crate::fixtures;
+
+#[test]
+fn small_workspace_compiles_profiles_into_users() {
+    let root = fixtures().join("valid/small");
+    let loaded = load_workspace(&root);
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let workspace = loaded.workspace.expect("no errors");
+    assert_eq!(workspace.files, 7);
+    let prod = &workspace.orgs["prod-us"];
+    assert_eq!(prod.target, Target::Region("us-east-1".into()));
+    assert_eq!(prod.rate_limit.requests_per_minute, 600);
+    assert_eq!(
+        prod.credentials.as_ref().map(|c| c.client_secret.env.as_str()),
+        Some("ROSTER_PROD_US_CLIENT_SECRET")
+    );
+    let demo = &workspace.orgs["demo"];
+    match &demo.target {
+        Target::Sandbox { seed } => assert!(seed.is_absolute() && seed.ends_with("sandbox/demo.yaml")),
+        other => panic!("demo should be a sandbox, not {other:?}"),
+    }
+    assert_eq!(demo.credentials, None);
+    insta::assert_json_snapshot!("prod-us", prod.desired);
+    insta::assert_json_snapshot!("demo-policy", demo.desired.policy);
+}
+
+#[test]
+fn the_acme_example_validates() {
+    let root = fixtures().join("../../../examples/acme");
+    let loaded = load_workspace(&root);
+    let rendered: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| d.render(&loaded.sources, false))
+        .collect();
+    assert!(loaded.workspace.is_some(), "{}", rendered.join("\n"));
+}
