@@ -1,1 +1,93 @@
-//! roster-apply.
+//! roster's apply engine and audit journal: executes a plan's steps through any
+//! [`Tenant`](roster_model::Tenant), in dependency order and within a concurrency bound,
+//! isolating failures, and records every outcome in a hash-chained journal (DESIGN §7).
+//!
+//! ```no_run
+//! # async fn example(tenant: &impl roster_model::Tenant, steps: &[roster_model::Step])
+//! # -> Result<(), Box<dyn std::error::Error>> {
+//! use roster_apply::{ApplyOptions, Journal, JournalContext, apply};
+//!
+//! let context = JournalContext { org: "prod-us".into(), ..JournalContext::default() };
+//! let mut journal = Journal::open(Journal::default_path(".".as_ref(), "prod-us"), context)?;
+//! let summary = apply(tenant, steps, &ApplyOptions::default(), &mut journal).await?;
+//! print!("{summary}");
+//! # Ok(()) }
+//! ```
+//!
+//! # The apply contract
+//!
+//! ## Flow
+//!
+//! 1. The steps are validated: every id unique, every `depends_on` naming a step of the plan,
+//!    no cycle. Anything else is an [`ApplyError`] before anything runs or is journaled.
+//! 2. A `runStarted` line opens the run in the journal.
+//! 3. Steps whose dependencies have all succeeded become ready. Ready steps start in plan
+//!    order, at most [`ApplyOptions::concurrency`] at once and one per target object
+//!    ([`Operation::target`](roster_model::Operation::target)).
+//! 4. When an operation ends, its outcome is journaled; a success releases its dependents, a
+//!    failure skips its transitive dependents (each journaled as skipped, naming the failed
+//!    step).
+//! 5. When nothing is running and nothing more may start, a `runFinished` line with the
+//!    counts closes the run, the journal is synced to disk and the [`ApplySummary`] returned.
+//!
+//! ## Guarantees
+//!
+//! - An operation runs only after every step it depends on succeeded.
+//! - No two operations on the same target object are in flight at once; operations in flight
+//!   never exceed the concurrency bound.
+//! - A failure skips exactly the failed step's transitive dependents; independent branches go
+//!   on.
+//! - Every step ends in exactly one list of the summary: succeeded, failed (with the error and
+//!   its causes), skipped (with the failed step), not run (the run stopped first) or
+//!   interrupted.
+//! - Every outcome is journaled before the next operation starts, and no operation starts
+//!   after a journal write failed.
+//! - Stopping early ([`ApplyOptions::abort_after`], [`CancelToken::cancel`]) lets the
+//!   operations in flight finish and journals them; only [`CancelToken::interrupt`] abandons
+//!   them.
+//!
+//! ## Assumptions
+//!
+//! - Each operation is idempotent and safe to cancel at any await point, and a create that
+//!   may have happened is never blindly repeated (the [`Tenant`](roster_model::Tenant)
+//!   contract). That is what makes a stopped or crashed run safe to continue by planning
+//!   again: the next plan contains exactly what did not take effect.
+//! - The tenant does its own rate limiting and retries; the engine never retries.
+//!
+//! ## Caveats
+//!
+//! - Within the bounds, the order in which independent operations start and finish depends on
+//!   the tenant's latency; only dependency order and the per-target rule are guaranteed.
+//! - An interrupted operation may or may not have taken effect; the summary says which steps
+//!   those were and the next plan shows the truth.
+//! - Requests counted are those of successful operations ([`Receipt`](roster_model::Receipt));
+//!   the tenant's error type does not report how many requests a failure made.
+//! - The journal detects edits, deletions, insertions and reordering, but not lines cut from
+//!   its end: keep [`VerifyReport::head`] somewhere else to detect that. Lines are synced to
+//!   disk at the end of each run, not one by one.
+//!
+//! ## Errors
+//!
+//! - [`ApplyError::DuplicateStep`], [`ApplyError::UnknownDependency`], [`ApplyError::Cycle`]:
+//!   the steps are not a DAG; nothing ran.
+//! - [`ApplyError::Journal`]: the journal could not be written; no operation started after
+//!   that and the error carries the summary of what had happened.
+//! - A failed operation is not an error of `apply`: check [`ApplySummary::is_success`].
+
+mod engine;
+mod error;
+mod graph;
+pub mod journal;
+mod options;
+mod summary;
+
+pub use engine::apply;
+pub use error::ApplyError;
+pub use journal::{
+    Entry, EntryBody, Journal, JournalContext, JournalError, Outcome, VerifyReport,
+    entries_for_user, read_entries, verify,
+};
+pub use options::{
+    ApplyOptions, ApplyProgress, CancelToken, DEFAULT_CONCURRENCY, ProgressEvent, ProgressFn,
+};
+pub use summary::{ApplySummary, StopReason};

@@ -1,0 +1,331 @@
+//! The audit journal: one JSON line per step of every apply, plus run boundaries and caller
+//! records, hash-chained so that editing, deleting, inserting or reordering a line is
+//! detectable by [`verify`] (see [`chain`] for the hash).
+//!
+//! A journal is a JSON Lines file, by default `.roster/journal/<org>.jsonl`
+//! ([`Journal::default_path`]); the caller decides. Opening appends: a journal that already
+//! has lines continues the chain from its last one, so one file holds every run against an
+//! org. Secrets never reach it: operations name objects by natural key and the principal is
+//! the OAuth client id.
+
+pub mod chain;
+mod entry;
+mod error;
+mod read;
+mod verify;
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+pub use entry::{
+    Entry, EntryBody, OPERATION, OperationRecord, Outcome, RESERVED_KINDS, RUN_FINISHED,
+    RUN_STARTED, RunFinished, RunStarted, TORN_WRITE, Target,
+};
+pub use error::JournalError;
+pub use read::{entries_for_user, read_entries};
+pub use verify::{Break, BrokenLine, VerifyReport, verify};
+
+use entry::Draft;
+
+/// Who and what a journal's lines are about; repeated on every line so each stands alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JournalContext {
+    /// The org's name in `roster.yaml`.
+    pub org: String,
+    /// The OAuth client id writes are made as; when `None`, [`crate::apply`] fills it from
+    /// `Tenant::principal`.
+    pub principal: Option<String>,
+    /// The manifests' git commit, when known.
+    pub git_commit: Option<String>,
+    /// The digest of the plan being applied, when there is one.
+    pub plan_digest: Option<String>,
+}
+
+/// An open journal file, appending hash-chained lines.
+///
+/// Each line is written with one `write` call on a file opened for appending and holding an
+/// exclusive lock, so lines never interleave and a crash leaves at most a torn last line,
+/// which the next [`Journal::open`] discards and notes in a [`TORN_WRITE`] record. Lines are
+/// not flushed to disk one by one (that would cost a disk sync per operation): the end of a
+/// run and every [`Journal::record`] sync, so a power loss may lose the lines of the run in
+/// progress, while a killed process loses nothing it wrote.
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    file: File,
+    pub(crate) context: JournalContext,
+    next_seq: u64,
+    head: String,
+    run: Option<u64>,
+    poisoned: bool,
+}
+
+impl Journal {
+    /// Where an org's journal lives by default: `<root>/.roster/journal/<org>.jsonl`, with
+    /// characters that do not belong in a file name replaced by `_`.
+    pub fn default_path(root: &Path, org: &str) -> PathBuf {
+        let file: String = org
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        root.join(".roster")
+            .join("journal")
+            .join(format!("{file}.jsonl"))
+    }
+
+    /// Opens (creating it and its folders if needed) the journal at `path` for appending, and
+    /// locks it against other writers.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Locked`] while another process has it open, [`JournalError::Corrupt`]
+    /// when its last complete line is not a journal line (nothing can be chained to it), and
+    /// [`JournalError::Io`].
+    pub fn open(
+        path: impl Into<PathBuf>,
+        context: JournalContext,
+    ) -> Result<Journal, JournalError> {
+        let path = path.into();
+        let io = |action: &'static str, path: &Path| {
+            let path = path.to_owned();
+            move |source| JournalError::Io {
+                action,
+                path,
+                source,
+            }
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).map_err(io("create the folder of", &path))?;
+        }
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&path)
+            .map_err(io("open", &path))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Err(JournalError::Locked { path }),
+            Err(TryLockError::Error(source)) => return Err(io("lock", &path)(source)),
+        }
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(io("read", &path))?;
+
+        let complete_len = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let (complete, torn) = bytes.split_at(complete_len);
+        let (mut head, mut last_seq) = last_link(complete, &path)?;
+        let mut discarded = None;
+        if !torn.is_empty() {
+            let line_number = complete.split(|&b| b == b'\n').count();
+            match parse_object(torn) {
+                // A last line that is whole but for its newline (a crash between the two) is
+                // kept: it chains, so it was written by roster.
+                Some(line) if chains(&line, &head, last_seq) => {
+                    file.write_all(b"\n").map_err(io("write", &path))?;
+                    (head, last_seq) = link_of(&line).unwrap_or((head, last_seq));
+                }
+                _ => {
+                    file.set_len(complete_len as u64)
+                        .map_err(io("repair", &path))?;
+                    discarded = Some(serde_json::json!({
+                        "line": line_number,
+                        "discardedBytes": torn.len(),
+                        "discardedSha256": hex::encode(Sha256::digest(torn)),
+                    }));
+                }
+            }
+        }
+        let mut journal = Journal {
+            path,
+            file,
+            context,
+            next_seq: last_seq + 1,
+            head,
+            run: None,
+            poisoned: false,
+        };
+        if let Some(data) = discarded {
+            journal.append(&EntryBody::Record {
+                kind: TORN_WRITE.to_owned(),
+                data,
+            })?;
+        }
+        Ok(journal)
+    }
+
+    /// Appends a record of the caller's own kind: an offboarding's assignment snapshot, the
+    /// reason and event id of a termination, and the like. Returns its `seq`. Written to disk
+    /// before returning, since such records are often the only copy of what they hold.
+    ///
+    /// A record carries no secret unless the caller puts one in `data`: don't.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::ReservedKind`] for the kinds roster writes itself ([`RESERVED_KINDS`]),
+    /// and write failures.
+    pub fn record(&mut self, kind: &str, data: Value) -> Result<u64, JournalError> {
+        if RESERVED_KINDS.contains(&kind) {
+            return Err(JournalError::ReservedKind {
+                kind: kind.to_owned(),
+            });
+        }
+        let seq = self.append(&EntryBody::Record {
+            kind: kind.to_owned(),
+            data,
+        })?;
+        self.sync()?;
+        Ok(seq)
+    }
+
+    /// The journal's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Who and what the lines are about.
+    pub fn context(&self) -> &JournalContext {
+        &self.context
+    }
+
+    /// The hash of the last line ([`chain::GENESIS`] for an empty journal). Keeping it
+    /// somewhere else (a CI log, a commit status) anchors the chain against truncation.
+    pub fn head(&self) -> &str {
+        &self.head
+    }
+
+    /// The `seq` the next line will get.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// Flushes the written lines to disk.
+    ///
+    /// # Errors
+    ///
+    /// When the operating system reports the sync failed.
+    pub fn sync(&mut self) -> Result<(), JournalError> {
+        self.file.sync_data().map_err(|source| JournalError::Io {
+            action: "sync",
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// Opens a run: its lines, this one included, carry this line's `seq` as `run` until
+    /// [`Journal::end_run`] (whose line is the last to carry it).
+    pub(crate) fn begin_run(&mut self, started: RunStarted) -> Result<u64, JournalError> {
+        // The opening line names its own run, so every line of a run carries `run`.
+        self.run = Some(self.next_seq);
+        let written = self.append(&EntryBody::RunStarted(started));
+        if written.is_err() {
+            self.run = None;
+        }
+        written
+    }
+
+    /// Records what became of one step.
+    pub(crate) fn operation(&mut self, record: OperationRecord) -> Result<u64, JournalError> {
+        self.append(&EntryBody::Operation(Box::new(record)))
+    }
+
+    /// Closes the run and syncs the file.
+    pub(crate) fn end_run(&mut self, finished: RunFinished) -> Result<u64, JournalError> {
+        let seq = self.append(&EntryBody::RunFinished(finished))?;
+        self.run = None;
+        self.sync()?;
+        Ok(seq)
+    }
+
+    fn append(&mut self, body: &EntryBody) -> Result<u64, JournalError> {
+        if self.poisoned {
+            return Err(JournalError::Poisoned {
+                path: self.path.clone(),
+            });
+        }
+        let now = OffsetDateTime::now_utc();
+        // Milliseconds are precise enough for people and keep lines short.
+        let time = now.replace_millisecond(now.millisecond()).unwrap_or(now);
+        let draft = Draft {
+            seq: self.next_seq,
+            time,
+            org: &self.context.org,
+            principal: self.context.principal.as_deref(),
+            git_commit: self.context.git_commit.as_deref(),
+            plan_digest: self.context.plan_digest.as_deref(),
+            run: self.run,
+            body,
+        };
+        let mut fields = draft.to_fields().map_err(JournalError::Encode)?;
+        fields.insert("prev".to_owned(), Value::String(self.head.clone()));
+        let hash = chain::hash_of(&fields);
+        fields.insert("hash".to_owned(), Value::String(hash.clone()));
+        let mut line = serde_json::to_vec(&Value::Object(fields)).map_err(JournalError::Encode)?;
+        line.push(b'\n');
+        if let Err(source) = self.file.write_all(&line) {
+            // Part of the line may be on disk; nothing may be chained after it.
+            self.poisoned = true;
+            return Err(JournalError::Io {
+                action: "write",
+                path: self.path.clone(),
+                source,
+            });
+        }
+        self.head = hash;
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        Ok(seq)
+    }
+}
+
+/// The hash and `seq` of the last line of `complete` (whole lines only), or the genesis.
+fn last_link(complete: &[u8], path: &Path) -> Result<(String, u64), JournalError> {
+    let lines: Vec<&[u8]> = complete.split(|&b| b == b'\n').collect();
+    // `complete` ends with a newline, so the split ends with an empty piece; blank lines before
+    // it are not journal lines and are left for `verify` to report.
+    let Some((index, last)) = lines
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, line)| !line.trim_ascii().is_empty())
+    else {
+        return Ok((chain::GENESIS.to_owned(), 0));
+    };
+    let corrupt = |reason: &str| JournalError::Corrupt {
+        path: path.to_owned(),
+        line: index + 1,
+        reason: reason.to_owned(),
+    };
+    let line = parse_object(last).ok_or_else(|| corrupt("not a JSON object"))?;
+    link_of(&line).ok_or_else(|| corrupt("no `hash` and `seq`"))
+}
+
+fn parse_object(bytes: &[u8]) -> Option<Map<String, Value>> {
+    match serde_json::from_slice(bytes) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
+fn link_of(line: &Map<String, Value>) -> Option<(String, u64)> {
+    let hash = line.get("hash")?.as_str()?;
+    let seq = line.get("seq")?.as_u64()?;
+    Some((hash.to_owned(), seq))
+}
+
+/// Whether `line` is intact and follows a line with hash `prev` and sequence `prev_seq`.
+fn chains(line: &Map<String, Value>, prev: &str, prev_seq: u64) -> bool {
+    line.get("prev").and_then(Value::as_str) == Some(prev)
+        && line.get("seq").and_then(Value::as_u64) == Some(prev_seq + 1)
+        && line.get("hash").and_then(Value::as_str) == Some(chain::hash_of(line).as_str())
+}

@@ -1,0 +1,211 @@
+//! What an apply did, step by step, and its rendering for people.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use roster_model::StepId;
+use serde::{Deserialize, Serialize};
+
+/// What became of every step of one apply. Each step of the plan is in exactly one list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplySummary {
+    /// Steps whose operation succeeded, in completion order.
+    pub succeeded: Vec<StepId>,
+    /// Steps whose operation failed, with the error (its whole chain of causes), in
+    /// completion order.
+    pub failed: Vec<(StepId, String)>,
+    /// Steps not run because something they depend on failed, with the reason naming the
+    /// failed step, in plan order per failure.
+    pub skipped: Vec<(StepId, String)>,
+    /// Steps never started because the run stopped early ([`ApplySummary::stopped`]), in plan
+    /// order. Re-planning picks them up.
+    pub not_run: Vec<StepId>,
+    /// Steps whose operation was abandoned in flight by an interrupt: whether it took effect
+    /// is unknown until the next plan.
+    pub interrupted: Vec<StepId>,
+    /// API requests made by the operations that succeeded (a failed operation's requests are
+    /// not reported by the tenant).
+    pub requests: usize,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+    /// Why the run stopped before running everything it could, if it did.
+    pub stopped: Option<StopReason>,
+    /// How each failed, skipped, interrupted or not-run step's operation reads
+    /// (``createSkill skill `Billing` ``), for rendering.
+    pub operations: BTreeMap<StepId, String>,
+}
+
+/// Why a run stopped starting operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "reason",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum StopReason {
+    /// [`crate::ApplyOptions::abort_after`] operations had been started.
+    AbortAfter {
+        /// The limit.
+        operations: usize,
+    },
+    /// [`crate::CancelToken::cancel`] was called.
+    Cancelled,
+    /// [`crate::CancelToken::interrupt`] was called.
+    Interrupted,
+    /// The journal could not be written.
+    JournalFailed,
+}
+
+impl ApplySummary {
+    /// Whether every step succeeded.
+    pub fn is_success(&self) -> bool {
+        self.failed.is_empty()
+            && self.skipped.is_empty()
+            && self.not_run.is_empty()
+            && self.interrupted.is_empty()
+    }
+
+    /// How many steps the summary accounts for.
+    pub fn total(&self) -> usize {
+        self.succeeded.len()
+            + self.failed.len()
+            + self.skipped.len()
+            + self.not_run.len()
+            + self.interrupted.len()
+    }
+
+    fn label(&self, step: StepId) -> String {
+        match self.operations.get(&step) {
+            Some(operation) => format!("{step} {operation}"),
+            None => step.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StopReason::AbortAfter { operations } => {
+                write!(f, "stopped after starting {operations} operations")
+            }
+            StopReason::Cancelled => f.write_str("cancelled"),
+            StopReason::Interrupted => f.write_str("interrupted"),
+            StopReason::JournalFailed => f.write_str("the journal could not be written"),
+        }
+    }
+}
+
+/// Renders the counts line, then every failure, the skips grouped by their cause, and what
+/// did not run.
+impl fmt::Display for ApplySummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} succeeded, {} failed, {} skipped",
+            self.succeeded.len(),
+            self.failed.len(),
+            self.skipped.len()
+        )?;
+        if !self.not_run.is_empty() {
+            write!(f, ", {} not run", self.not_run.len())?;
+        }
+        if !self.interrupted.is_empty() {
+            write!(f, ", {} interrupted", self.interrupted.len())?;
+        }
+        writeln!(
+            f,
+            " ({} {}, {})",
+            self.requests,
+            if self.requests == 1 {
+                "request"
+            } else {
+                "requests"
+            },
+            Elapsed(self.elapsed)
+        )?;
+        if !self.failed.is_empty() {
+            writeln!(f, "\nfailed:")?;
+            for (step, error) in &self.failed {
+                writeln!(f, "  {}\n    {error}", self.label(*step))?;
+            }
+        }
+        if !self.skipped.is_empty() {
+            writeln!(f, "\nskipped:")?;
+            // One failure usually takes many dependents with it: group them under the reason.
+            let mut by_reason: Vec<(&str, Vec<StepId>)> = Vec::new();
+            for (step, reason) in &self.skipped {
+                match by_reason.iter_mut().find(|(r, _)| *r == reason.as_str()) {
+                    Some((_, steps)) => steps.push(*step),
+                    None => by_reason.push((reason, vec![*step])),
+                }
+            }
+            for (reason, steps) in by_reason {
+                writeln!(f, "  {reason}:")?;
+                for step in steps {
+                    writeln!(f, "    {}", self.label(step))?;
+                }
+            }
+        }
+        if !self.interrupted.is_empty() {
+            writeln!(f, "\ninterrupted (outcome unknown until the next plan):")?;
+            for step in &self.interrupted {
+                writeln!(f, "  {}", self.label(*step))?;
+            }
+        }
+        if !self.not_run.is_empty() {
+            let why = self
+                .stopped
+                .map_or_else(|| "stopped early".to_owned(), |reason| reason.to_string());
+            writeln!(f, "\nnot run ({why}; plan again to continue):")?;
+            for step in &self.not_run {
+                writeln!(f, "  {}", self.label(*step))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A duration the way a person reads it: `850ms`, `12.3s`, `4m05s`.
+struct Elapsed(Duration);
+
+impl fmt::Display for Elapsed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let millis = self.0.as_millis();
+        if millis < 1_000 {
+            write!(f, "{millis}ms")
+        } else if millis < 60_000 {
+            write!(f, "{}.{}s", millis / 1_000, millis % 1_000 / 100)
+        } else {
+            let seconds = millis / 1_000;
+            write!(f, "{}m{:02}s", seconds / 60, seconds % 60)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elapsed_reads_naturally() {
+        let render = |ms| Elapsed(Duration::from_millis(ms)).to_string();
+        assert_eq!(
+            [render(0), render(850), render(12_345), render(245_000)],
+            ["0ms", "850ms", "12.3s", "4m05s"]
+        );
+    }
+
+    #[test]
+    fn success_needs_every_step_to_succeed() {
+        let mut summary = ApplySummary {
+            succeeded: vec![StepId(0)],
+            ..ApplySummary::default()
+        };
+        assert!(summary.is_success());
+        summary.not_run.push(StepId(1));
+        assert!(!summary.is_success());
+        assert_eq!(summary.total(), 2);
+    }
+}

@@ -1,0 +1,327 @@
+//! The journal: line shape, hash chain, tamper detection, appending, repair and reading back.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use roster_apply::journal::chain::GENESIS;
+use roster_apply::{
+    ApplyOptions, EntryBody, Journal, JournalError, apply, entries_for_user, read_entries, verify,
+};
+use roster_model::{Email, Operation, Step};
+use serde_json::{Value, json};
+
+use crate::fake::{FakeTenant, context, skill, step, user_skill};
+
+/// One failure, one skip, one success with a `before` value, one queue membership change.
+fn small_plan() -> Vec<Step> {
+    let mut sales = step(2, user_skill("b@acme.example", "Sales"), &[]);
+    sales.before = Some(json!({"skills": {"Sales": 1}}));
+    vec![
+        step(0, skill("Billing"), &[]),
+        step(1, user_skill("a@acme.example", "Billing"), &[0]),
+        sales,
+        step(
+            3,
+            Operation::AddQueueMembers {
+                queue: "Support".to_owned(),
+                users: [Email::parse("a@acme.example").unwrap()].into(),
+            },
+            &[],
+        ),
+    ]
+}
+
+/// Applies `steps` once more to the journal at `path`.
+async fn apply_to(path: &Path, steps: &[Step]) {
+    let tenant = FakeTenant::new().failing("createSkill skill `Billing`");
+    let mut journal = Journal::open(path, context()).unwrap();
+    let options = ApplyOptions {
+        concurrency: 1,
+        ..ApplyOptions::default()
+    };
+    apply(&tenant, steps, &options, &mut journal).await.unwrap();
+}
+
+/// A journal with one run of [`small_plan`], in a temporary folder.
+async fn journal_with_one_run() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".roster/journal/prod-us.jsonl");
+    apply_to(&path, &small_plan()).await;
+    (dir, path)
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn write_lines(path: &Path, lines: &[String]) {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    fs::write(path, text).unwrap();
+}
+
+/// Filters for what changes from run to run: hashes, times, the temporary path.
+fn filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"[0-9a-f]{64}", "[hash]"),
+        (r"[0-9a-f]{12}…", "[short]…"),
+        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[time]"),
+        (r"`[^`]*prod-us\.jsonl`", "`[journal]`"),
+    ]
+}
+
+#[tokio::test(start_paused = true)]
+async fn lines_are_json_with_the_documented_fields_and_chain() {
+    let (_dir, path) = journal_with_one_run().await;
+    let parsed: Vec<Value> = lines(&path)
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(parsed[0]["prev"], GENESIS);
+    for pair in parsed.windows(2) {
+        assert_eq!(pair[1]["prev"], pair[0]["hash"]);
+    }
+    insta::assert_json_snapshot!("journal_lines", parsed, {
+        "[].time" => "[time]",
+        "[].prev" => "[hash]",
+        "[].hash" => "[hash]",
+        "[].durationMs" => "[ms]",
+        "[].elapsedMs" => "[ms]",
+    });
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_intact_journal_verifies() {
+    let (_dir, path) = journal_with_one_run().await;
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact());
+    assert_eq!(report.entries, 6);
+    let last: Value = serde_json::from_str(lines(&path).last().unwrap()).unwrap();
+    assert_eq!(report.head, last["hash"]);
+    insta::with_settings!({ filters => filters() }, {
+        insta::assert_snapshot!("verify_intact", report.to_string());
+    });
+}
+
+#[tokio::test(start_paused = true)]
+async fn tampering_is_detected_at_the_right_line() {
+    let (_dir, path) = journal_with_one_run().await;
+    let original = lines(&path);
+    assert_eq!(original.len(), 6);
+    let edit_byte = |line: usize, from: &str, to: &str| {
+        let mut edited = original.clone();
+        assert_eq!(from.len(), 1);
+        assert!(edited[line - 1].contains(from));
+        edited[line - 1] = edited[line - 1].replacen(from, to, 1);
+        edited
+    };
+    let edit_hash = |line: usize| {
+        let mut edited = original.clone();
+        let at = edited[line - 1].rfind("\"}").unwrap() - 1;
+        let flipped = if &edited[line - 1][at..=at] == "0" {
+            "1"
+        } else {
+            "0"
+        };
+        edited[line - 1].replace_range(at..=at, flipped);
+        edited
+    };
+    let mut cases: Vec<(&str, Vec<String>)> = vec![
+        ("value byte edited in line 4", edit_byte(4, "S", "T")),
+        ("key byte edited in line 2", edit_byte(2, "k", "K")),
+        ("hash byte edited in line 3", edit_hash(3)),
+        ("line 3 deleted", {
+            let mut v = original.clone();
+            v.remove(2);
+            v
+        }),
+        ("line 1 deleted", original[1..].to_vec()),
+        ("lines 4 and 5 swapped", {
+            let mut v = original.clone();
+            v.swap(3, 4);
+            v
+        }),
+        ("line 2 duplicated", {
+            let mut v = original.clone();
+            v.insert(2, original[1].clone());
+            v
+        }),
+        ("blank line inserted before line 5", {
+            let mut v = original.clone();
+            v.insert(4, String::new());
+            v
+        }),
+        (
+            "last line cut (undetectable without the head)",
+            original[..5].to_vec(),
+        ),
+    ];
+    let mut results = Vec::new();
+    for (name, edited) in cases.drain(..) {
+        write_lines(&path, &edited);
+        let report = verify(&path).unwrap();
+        results.push(format!("{name}:\n{report}").replace('\n', "\n  "));
+    }
+    // A half-written last line, as a crash mid-write leaves it.
+    let mut torn = original.join("\n");
+    torn.push_str("\n{\"seq\":7,\"time\":\"2026");
+    fs::write(&path, torn).unwrap();
+    results.push(format!("torn last line:\n{}", verify(&path).unwrap()).replace('\n', "\n  "));
+    insta::with_settings!({ filters => filters() }, {
+        insta::assert_snapshot!("tampering", results.join("\n"));
+    });
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_run_continues_the_chain() {
+    let (_dir, path) = journal_with_one_run().await;
+    let first = lines(&path);
+    apply_to(&path, &small_plan()[2..]).await;
+    let all = lines(&path);
+    assert_eq!(all.len(), first.len() + 4);
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report}");
+    assert_eq!((report.entries, report.runs), (10, 2));
+    let entries = read_entries(&path).unwrap();
+    assert_eq!(entries[6].prev, entries[5].hash);
+    assert_eq!(
+        entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (1..=10).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        entries.iter().map(|e| e.run).collect::<Vec<_>>(),
+        [1, 1, 1, 1, 1, 1, 7, 7, 7, 7].map(Some),
+        "every line of a run names the run"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_torn_last_line_is_discarded_and_recorded_on_open() {
+    let (_dir, path) = journal_with_one_run().await;
+    let mut content = fs::read(&path).unwrap();
+    content.extend_from_slice(b"{\"seq\":7,\"time\":\"20");
+    fs::write(&path, &content).unwrap();
+
+    let journal = Journal::open(&path, context()).unwrap();
+    assert_eq!(journal.next_seq(), 8);
+    drop(journal);
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report}");
+    let entries = read_entries(&path).unwrap();
+    let EntryBody::Record { kind, data } = &entries.last().unwrap().body else {
+        panic!("expected a record, got {:?}", entries.last());
+    };
+    assert_eq!(kind, "tornWrite");
+    insta::assert_json_snapshot!("torn_write_record", data);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_whole_last_line_missing_only_its_newline_is_kept() {
+    let (_dir, path) = journal_with_one_run().await;
+    let mut content = fs::read(&path).unwrap();
+    assert_eq!(content.pop(), Some(b'\n'));
+    fs::write(&path, &content).unwrap();
+
+    let mut journal = Journal::open(&path, context()).unwrap();
+    journal.record("note", json!({"text": "after"})).unwrap();
+    drop(journal);
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report}");
+    assert_eq!(report.entries, 7);
+}
+
+#[test]
+fn records_are_chained_and_reserved_kinds_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/folder/journal.jsonl");
+    let mut journal = Journal::open(&path, context()).unwrap();
+    assert_eq!(journal.head(), GENESIS);
+    let seq = journal
+        .record(
+            "assignmentSnapshot",
+            json!({"user": "jane@acme.example", "skills": {"Billing": 4}, "queues": ["Billing"]}),
+        )
+        .unwrap();
+    assert_eq!(seq, 1);
+    let refused = journal.record("operation", json!({})).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "`operation` is a journal record kind roster writes itself; use another kind"
+    );
+    journal
+        .record(
+            "offboarding",
+            json!({"email": "jane@acme.example", "reason": "left", "eventId": "HR-1"}),
+        )
+        .unwrap();
+    drop(journal);
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact());
+    assert_eq!(report.entries, 2);
+}
+
+#[test]
+fn a_journal_has_one_writer_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let first = Journal::open(&path, context()).unwrap();
+    let second = Journal::open(&path, context()).unwrap_err();
+    assert!(matches!(second, JournalError::Locked { .. }), "{second}");
+    drop(first);
+    Journal::open(&path, context()).unwrap();
+}
+
+#[test]
+fn an_unreadable_last_line_cannot_be_continued() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    fs::write(&path, "not json\n").unwrap();
+    let error = Journal::open(&path, context()).unwrap_err();
+    assert!(
+        matches!(error, JournalError::Corrupt { line: 1, .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn default_path_is_under_dot_roster() {
+    assert_eq!(
+        Journal::default_path(Path::new("repo"), "prod-us"),
+        Path::new("repo/.roster/journal/prod-us.jsonl")
+    );
+    assert_eq!(
+        Journal::default_path(Path::new("repo"), "../etc/x y"),
+        Path::new("repo/.roster/journal/.._etc_x_y.jsonl")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn entries_read_back_typed_and_filter_by_user() {
+    let (_dir, path) = journal_with_one_run().await;
+    let mut journal = Journal::open(&path, context()).unwrap();
+    journal
+        .record(
+            "assignmentSnapshot",
+            json!({"user": "A@acme.example", "queues": ["Support"]}),
+        )
+        .unwrap();
+    drop(journal);
+    let entries = read_entries(&path).unwrap();
+    let all: Vec<String> = entries.iter().map(ToString::to_string).collect();
+    let user = Email::parse("a@acme.example").unwrap();
+    let about_a: Vec<String> = entries_for_user(&entries, &user)
+        .map(ToString::to_string)
+        .collect();
+    insta::with_settings!({ filters => filters() }, {
+        insta::assert_snapshot!("show_all", all.join("\n"));
+        insta::assert_snapshot!("show_user", about_a.join("\n"));
+    });
+    // Writing an entry back out gives the very line that was read.
+    let first_line: serde_json::Map<String, Value> =
+        serde_json::from_str(&lines(&path)[1]).unwrap();
+    assert_eq!(entries[1].to_line().unwrap(), first_line);
+}
