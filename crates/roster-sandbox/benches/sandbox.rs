@@ -1,0 +1,3 @@
+//! Placeholder; the benchmark comes next.
+
+fn main() {}

@@ -1,0 +1,163 @@
+//! The sandbox's own control routes, outside `/api/v2` (DESIGN §5):
+//!
+//! | route | does |
+//! |---|---|
+//! | `POST /__sandbox/orgs` `{name, clientId, clientSecret}` | create an org: 201, or 200 if it exists with the same credentials, 409 otherwise |
+//! | `GET /__sandbox/orgs` | `[{name, clientId}]` |
+//! | `GET /__sandbox/orgs/{name}/stats`, `DELETE` to reset | `{requests, byRoute, throttled, faultsInjected}` |
+//! | `GET`/`PUT /__sandbox/orgs/{name}/faults` | realism knobs (`PUT` takes any subset) |
+//! | `GET /__sandbox/orgs/{name}/dump`, `POST .../load` | whole org state as JSON |
+//! | `POST /__sandbox/orgs/{name}/seed` | replace the org's state by a seed (JSON or YAML body) |
+//! | `POST /__sandbox/clock` `{advanceMs}` | move the sandbox clock forward |
+//!
+//! Control routes need no token and are not counted in stats.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::error::{ApiError, SandboxError};
+use crate::faults::FaultUpdate;
+use crate::hub::Hub;
+use crate::paging::json;
+use crate::{ops, seed};
+
+impl From<SandboxError> for ApiError {
+    fn from(error: SandboxError) -> Self {
+        match error {
+            SandboxError::UnknownOrg(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "not.found", error.to_string())
+            }
+            SandboxError::OrgConflict(_) => ApiError::conflict(error.to_string()),
+            _ => ApiError::bad_request(error.to_string()),
+        }
+    }
+}
+
+/// `POST /__sandbox/orgs` body.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewOrg {
+    name: String,
+    client_id: String,
+    client_secret: String,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+    serde_json::from_str(body).map_err(|error| {
+        ApiError::bad_request(format!("Unable to parse the request body: {error}"))
+    })
+}
+
+async fn create_org(State(hub): State<Arc<Hub>>, body: String) -> Result<Response, ApiError> {
+    let org: NewOrg = parse(&body)?;
+    let created = hub.create_org(&org.name, &org.client_id, &org.client_secret)?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        axum::Json(json!({ "name": org.name, "clientId": org.client_id })),
+    )
+        .into_response())
+}
+
+async fn list_orgs(State(hub): State<Arc<Hub>>) -> Response {
+    let orgs: Vec<_> = hub
+        .orgs()
+        .iter()
+        .map(|org| json!({ "name": org.name, "clientId": org.client_id }))
+        .collect();
+    json(&orgs)
+}
+
+async fn stats(
+    State(hub): State<Arc<Hub>>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(json(&ops::stats(&hub, &name)?))
+}
+
+async fn reset_stats(
+    State(hub): State<Arc<Hub>>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    ops::reset_stats(&hub, &name)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn faults(
+    State(hub): State<Arc<Hub>>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(json(&hub.org(&name)?.faults.lock().settings))
+}
+
+async fn set_faults(
+    State(hub): State<Arc<Hub>>,
+    Path(name): Path<String>,
+    body: String,
+) -> Result<Response, ApiError> {
+    let update: FaultUpdate = parse(&body)?;
+    Ok(json(&ops::set_faults(&hub, &name, &update)?))
+}
+
+async fn dump(State(hub): State<Arc<Hub>>, Path(name): Path<String>) -> Result<Response, ApiError> {
+    Ok(json(&ops::dump(&hub, &name)?))
+}
+
+async fn load(
+    State(hub): State<Arc<Hub>>,
+    Path(name): Path<String>,
+    body: String,
+) -> Result<Response, ApiError> {
+    let dump: serde_json::Value = parse(&body)?;
+    ops::load(&hub, &name, &dump)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn seed_org(
+    State(hub): State<Arc<Hub>>,
+    Path(name): Path<String>,
+    body: String,
+) -> Result<Response, ApiError> {
+    let seed = seed::parse_seed(&body)?;
+    ops::seed(&hub, &name, &seed)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Advance {
+    advance_ms: u64,
+}
+
+async fn clock(State(hub): State<Arc<Hub>>, body: String) -> Result<Response, ApiError> {
+    let advance: Advance = parse(&body)?;
+    hub.clock
+        .advance(std::time::Duration::from_millis(advance.advance_ms));
+    Ok(json(&json!({ "nowMs": hub.clock.now_ms() })))
+}
+
+/// The control routes.
+pub fn router() -> Router<Arc<Hub>> {
+    Router::new()
+        .route("/__sandbox/orgs", post(create_org).get(list_orgs))
+        .route(
+            "/__sandbox/orgs/{name}/stats",
+            get(stats).delete(reset_stats),
+        )
+        .route("/__sandbox/orgs/{name}/faults", get(faults).put(set_faults))
+        .route("/__sandbox/orgs/{name}/dump", get(dump))
+        .route("/__sandbox/orgs/{name}/load", post(load))
+        .route("/__sandbox/orgs/{name}/seed", post(seed_org))
+        .route("/__sandbox/clock", post(clock))
+}

@@ -1,0 +1,226 @@
+//! Realism knobs per org: injected 5xx and timeouts (deterministic from a seed), latency,
+//! read-after-create delay, strict deactivation, token lifetime and request rate.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// Default per-token rate: 300 requests per minute (the real `platform.api` default).
+pub const DEFAULT_REQUESTS_PER_MINUTE: u32 = 300;
+/// Default token lifetime: 86,400 s (the real default `accessTokenValiditySeconds`).
+pub const DEFAULT_TOKEN_LIFETIME_SECONDS: u64 = 86_400;
+/// Default hang of an injected timeout: long enough to trip a client timeout.
+pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+
+/// The knobs of one org (`PUT /__sandbox/orgs/{name}/faults`). Every field is optional in the
+/// request; absent fields keep their current value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FaultSettings {
+    /// Fraction (0..=1) of API requests answered with an injected 503, 500 or 502.
+    pub error_rate: f64,
+    /// Fraction (0..=1) of API requests that hang for `timeoutMs` and then answer 504.
+    pub timeout_rate: f64,
+    /// How long an injected timeout hangs.
+    pub timeout_ms: u64,
+    /// Requests per minute allowed per access token; 0 = unlimited.
+    pub requests_per_minute: u32,
+    /// Added latency for every API request.
+    pub latency_ms: u64,
+    /// Seed of the fault generator; setting it restarts the sequence.
+    pub seed: u64,
+    /// Newly created users, skills and queues stay out of list results for this long
+    /// (GET by id sees them at once).
+    pub read_after_create_delay_ms: u64,
+    /// Deactivating a user who is still a direct member of a queue answers 400.
+    pub strict_deactivation: bool,
+    /// Lifetime of new tokens (`expires_in`).
+    pub token_lifetime_seconds: u64,
+}
+
+impl Default for FaultSettings {
+    fn default() -> Self {
+        Self {
+            error_rate: 0.0,
+            timeout_rate: 0.0,
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
+            latency_ms: 0,
+            seed: 0,
+            read_after_create_delay_ms: 0,
+            strict_deactivation: false,
+            token_lifetime_seconds: DEFAULT_TOKEN_LIFETIME_SECONDS,
+        }
+    }
+}
+
+/// A partial update of [`FaultSettings`]: the body of `PUT /__sandbox/orgs/{name}/faults`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FaultUpdate {
+    /// See [`FaultSettings::error_rate`].
+    pub error_rate: Option<f64>,
+    /// See [`FaultSettings::timeout_rate`].
+    pub timeout_rate: Option<f64>,
+    /// See [`FaultSettings::timeout_ms`].
+    pub timeout_ms: Option<u64>,
+    /// See [`FaultSettings::requests_per_minute`].
+    pub requests_per_minute: Option<u32>,
+    /// See [`FaultSettings::latency_ms`].
+    pub latency_ms: Option<u64>,
+    /// See [`FaultSettings::seed`].
+    pub seed: Option<u64>,
+    /// See [`FaultSettings::read_after_create_delay_ms`].
+    pub read_after_create_delay_ms: Option<u64>,
+    /// See [`FaultSettings::strict_deactivation`].
+    pub strict_deactivation: Option<bool>,
+    /// See [`FaultSettings::token_lifetime_seconds`].
+    pub token_lifetime_seconds: Option<u64>,
+}
+
+impl FaultUpdate {
+    /// Checks ranges (rates within 0..=1).
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, rate) in [
+            ("errorRate", self.error_rate),
+            ("timeoutRate", self.timeout_rate),
+        ] {
+            if let Some(rate) = rate
+                && !(0.0..=1.0).contains(&rate)
+            {
+                return Err(format!("{name} must be between 0 and 1"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the fault generator decided for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Serve normally.
+    None,
+    /// Answer this 5xx at once.
+    Error(StatusCode),
+    /// Hang for the duration, then answer 504.
+    Timeout(Duration),
+}
+
+/// Settings plus the seeded generator. Same seed + same request sequence = same faults:
+/// every request that reaches the generator draws exactly three numbers.
+#[derive(Debug)]
+pub struct FaultEngine {
+    /// Current settings.
+    pub settings: FaultSettings,
+    rng: ChaCha8Rng,
+}
+
+impl Default for FaultEngine {
+    fn default() -> Self {
+        let settings = FaultSettings::default();
+        let rng = ChaCha8Rng::seed_from_u64(settings.seed);
+        Self { settings, rng }
+    }
+}
+
+impl FaultEngine {
+    /// Applies a partial update; a given `seed` restarts the sequence.
+    pub fn update(&mut self, update: &FaultUpdate) {
+        let settings = &mut self.settings;
+        macro_rules! set {
+            ($($field:ident),*) => {$(if let Some(value) = update.$field { settings.$field = value; })*};
+        }
+        set!(
+            error_rate,
+            timeout_rate,
+            timeout_ms,
+            requests_per_minute,
+            latency_ms,
+            seed,
+            read_after_create_delay_ms,
+            strict_deactivation,
+            token_lifetime_seconds
+        );
+        if let Some(seed) = update.seed {
+            self.rng = ChaCha8Rng::seed_from_u64(seed);
+        }
+    }
+
+    /// Replaces all settings and restarts the sequence from their seed.
+    pub fn replace(&mut self, settings: FaultSettings) {
+        self.rng = ChaCha8Rng::seed_from_u64(settings.seed);
+        self.settings = settings;
+    }
+
+    /// Decides the fate of the next request.
+    pub fn draw(&mut self) -> Fault {
+        let error: f64 = self.rng.random();
+        let timeout: f64 = self.rng.random();
+        let which: u32 = self.rng.random_range(0..3);
+        if error < self.settings.error_rate {
+            let status = match which {
+                0 => StatusCode::SERVICE_UNAVAILABLE,
+                1 => StatusCode::INTERNAL_SERVER_ERROR,
+                _ => StatusCode::BAD_GATEWAY,
+            };
+            return Fault::Error(status);
+        }
+        if timeout < self.settings.timeout_rate {
+            return Fault::Timeout(Duration::from_millis(self.settings.timeout_ms));
+        }
+        Fault::None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sequence(seed: u64) -> Vec<Fault> {
+        let mut engine = FaultEngine::default();
+        engine.update(&FaultUpdate {
+            error_rate: Some(0.3),
+            timeout_rate: Some(0.1),
+            seed: Some(seed),
+            ..Default::default()
+        });
+        (0..200).map(|_| engine.draw()).collect()
+    }
+
+    #[test]
+    fn same_seed_same_faults() {
+        assert_eq!(sequence(7), sequence(7));
+        assert_ne!(sequence(7), sequence(8));
+        let errors = sequence(7)
+            .iter()
+            .filter(|fault| matches!(fault, Fault::Error(_)))
+            .count();
+        assert!(
+            (30..=90).contains(&errors),
+            "about 30% errors, got {errors}"
+        );
+    }
+
+    #[test]
+    fn rates_are_validated() {
+        assert!(
+            FaultUpdate {
+                error_rate: Some(1.5),
+                ..Default::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            FaultUpdate {
+                error_rate: Some(0.5),
+                ..Default::default()
+            }
+            .validate()
+            .is_ok()
+        );
+    }
+}

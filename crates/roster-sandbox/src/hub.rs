@@ -1,0 +1,199 @@
+//! The registry of orgs and access tokens shared by every request.
+//!
+//! Each org has its own lock: a request takes the token map's read lock for a moment, then
+//! only its own org's locks, so orgs never wait for each other.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use base64::Engine as _;
+use parking_lot::{Mutex, RwLock};
+use rand::RngCore;
+
+use crate::builtins::new_org_state;
+use crate::clock::Clock;
+use crate::error::{ApiError, SandboxError};
+use crate::faults::FaultEngine;
+use crate::ratelimit::SlidingWindow;
+use crate::state::OrgState;
+use crate::stats::Stats;
+
+/// One org: credentials, state, knobs and counters.
+#[derive(Debug)]
+pub struct Org {
+    /// Org name (the sandbox's handle; not shown by the API).
+    pub name: String,
+    /// OAuth client id.
+    pub client_id: String,
+    /// OAuth client secret.
+    pub client_secret: String,
+    /// Everything the API serves.
+    pub state: RwLock<OrgState>,
+    /// Realism knobs and the fault generator.
+    pub faults: Mutex<FaultEngine>,
+    /// Request counters.
+    pub stats: Mutex<Stats>,
+}
+
+/// An issued access token.
+#[derive(Debug)]
+pub struct TokenEntry {
+    /// The org the token belongs to: the token selects the org of every API request.
+    pub org: Arc<Org>,
+    /// Sandbox-clock ms at which the token stops working.
+    pub expires_at_ms: u64,
+    /// The token's rate window.
+    pub window: Mutex<SlidingWindow>,
+}
+
+/// All orgs and tokens of one sandbox.
+#[derive(Debug, Default)]
+pub struct Hub {
+    orgs: RwLock<BTreeMap<String, Arc<Org>>>,
+    tokens: RwLock<HashMap<String, Arc<TokenEntry>>>,
+    /// The sandbox clock.
+    pub clock: Clock,
+    dirty: AtomicBool,
+}
+
+impl Hub {
+    /// Creates an org with a fresh state. Returns `false` if the same org (same name and
+    /// credentials) already exists.
+    pub fn create_org(
+        &self,
+        name: &str,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Result<bool, SandboxError> {
+        self.insert_org(
+            name,
+            client_id,
+            client_secret,
+            new_org_state(name),
+            FaultEngine::default(),
+        )
+    }
+
+    /// Registers an org with a given state and knobs.
+    pub fn insert_org(
+        &self,
+        name: &str,
+        client_id: &str,
+        client_secret: &str,
+        state: OrgState,
+        faults: FaultEngine,
+    ) -> Result<bool, SandboxError> {
+        if name.is_empty() || client_id.is_empty() || client_secret.is_empty() {
+            return Err(SandboxError::OrgConflict(
+                "name, clientId and clientSecret must not be empty".into(),
+            ));
+        }
+        let mut orgs = self.orgs.write();
+        if let Some(existing) = orgs.get(name) {
+            if existing.client_id == client_id && existing.client_secret == client_secret {
+                return Ok(false);
+            }
+            return Err(SandboxError::OrgConflict(format!(
+                "org `{name}` exists with other credentials"
+            )));
+        }
+        if let Some(other) = orgs.values().find(|org| org.client_id == client_id) {
+            return Err(SandboxError::OrgConflict(format!(
+                "client id `{client_id}` belongs to org `{}`",
+                other.name
+            )));
+        }
+        orgs.insert(
+            name.to_owned(),
+            Arc::new(Org {
+                name: name.to_owned(),
+                client_id: client_id.to_owned(),
+                client_secret: client_secret.to_owned(),
+                state: RwLock::new(state),
+                faults: Mutex::new(faults),
+                stats: Mutex::new(Stats::default()),
+            }),
+        );
+        self.mark_dirty();
+        Ok(true)
+    }
+
+    /// An org by name.
+    pub fn org(&self, name: &str) -> Result<Arc<Org>, SandboxError> {
+        self.orgs
+            .read()
+            .get(name)
+            .cloned()
+            .ok_or_else(|| SandboxError::UnknownOrg(name.to_owned()))
+    }
+
+    /// All orgs by name.
+    pub fn orgs(&self) -> Vec<Arc<Org>> {
+        self.orgs.read().values().cloned().collect()
+    }
+
+    /// The org owning these client credentials.
+    pub fn authenticate_client(&self, client_id: &str, client_secret: &str) -> Option<Arc<Org>> {
+        self.orgs
+            .read()
+            .values()
+            .find(|org| org.client_id == client_id && org.client_secret == client_secret)
+            .cloned()
+    }
+
+    /// Issues a token for an org: `(access_token, expires_in seconds)`.
+    pub fn issue_token(&self, org: &Arc<Org>) -> (String, u64) {
+        let lifetime = org.faults.lock().settings.token_lifetime_seconds;
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        let entry = TokenEntry {
+            org: Arc::clone(org),
+            expires_at_ms: self.clock.now_ms() + lifetime * 1000,
+            window: Mutex::new(SlidingWindow::default()),
+        };
+        self.tokens.write().insert(token.clone(), Arc::new(entry));
+        (token, lifetime)
+    }
+
+    /// The live token behind an `Authorization` header value, or the 401 to answer.
+    pub fn resolve_token(&self, authorization: Option<&str>) -> Result<Arc<TokenEntry>, ApiError> {
+        let Some(header) = authorization else {
+            return Err(ApiError::authentication_required());
+        };
+        let Some(token) = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+        else {
+            return Err(ApiError::authentication_required());
+        };
+        let entry = self
+            .tokens
+            .read()
+            .get(token.trim())
+            .cloned()
+            .ok_or_else(ApiError::bad_credentials)?;
+        if self.clock.now_ms() >= entry.expires_at_ms {
+            return Err(ApiError::bad_credentials());
+        }
+        Ok(entry)
+    }
+
+    /// Revokes a token (`DELETE /tokens/me`).
+    pub fn revoke(&self, token: &Arc<TokenEntry>) {
+        self.tokens
+            .write()
+            .retain(|_, entry| !Arc::ptr_eq(entry, token));
+    }
+
+    /// Notes that state changed and should be saved.
+    pub fn mark_dirty(&self) {
+        self.dirty.store(true, Ordering::Release);
+    }
+
+    /// Takes the "changed since last save" flag.
+    pub fn take_dirty(&self) -> bool {
+        self.dirty.swap(false, Ordering::AcqRel)
+    }
+}

@@ -1,0 +1,75 @@
+//! Org operations shared by the control routes and the in-process [`crate::Sandbox`] API.
+
+use crate::error::SandboxError;
+use crate::faults::{FaultSettings, FaultUpdate};
+use crate::hub::Hub;
+use crate::seed::{SeedOrg, build_state};
+use crate::state::OrgState;
+use crate::stats::Stats;
+
+/// Counters of an org.
+pub fn stats(hub: &Hub, org: &str) -> Result<Stats, SandboxError> {
+    Ok(hub.org(org)?.stats.lock().clone())
+}
+
+/// Zeroes the counters of an org.
+pub fn reset_stats(hub: &Hub, org: &str) -> Result<(), SandboxError> {
+    *hub.org(org)?.stats.lock() = Stats::default();
+    Ok(())
+}
+
+/// Applies a partial knob update; answers the resulting settings.
+pub fn set_faults(
+    hub: &Hub,
+    org: &str,
+    update: &FaultUpdate,
+) -> Result<FaultSettings, SandboxError> {
+    update.validate().map_err(|message| SandboxError::Parse {
+        what: "fault settings".into(),
+        message,
+    })?;
+    let org = hub.org(org)?;
+    let mut faults = org.faults.lock();
+    faults.update(update);
+    hub.mark_dirty();
+    Ok(faults.settings.clone())
+}
+
+/// The org's whole state as JSON.
+pub fn dump(hub: &Hub, org: &str) -> Result<serde_json::Value, SandboxError> {
+    let org = hub.org(org)?;
+    let state = org.state.read();
+    serde_json::to_value(&*state).map_err(|error| SandboxError::Parse {
+        what: "org dump".into(),
+        message: error.to_string(),
+    })
+}
+
+/// Replaces the org's state by a dump.
+pub fn load(hub: &Hub, org: &str, dump: &serde_json::Value) -> Result<(), SandboxError> {
+    let org = hub.org(org)?;
+    let mut state = OrgState::deserialize_dump(dump)?;
+    state.finish_load()?;
+    *org.state.write() = state;
+    hub.mark_dirty();
+    Ok(())
+}
+
+/// Replaces the org's state by a seed.
+pub fn seed(hub: &Hub, org: &str, seed: &SeedOrg) -> Result<(), SandboxError> {
+    let target = hub.org(org)?;
+    let state = build_state(org, seed)?;
+    *target.state.write() = state;
+    hub.mark_dirty();
+    Ok(())
+}
+
+impl OrgState {
+    /// Parses a dump (`GET /__sandbox/orgs/{name}/dump`).
+    pub fn deserialize_dump(dump: &serde_json::Value) -> Result<Self, SandboxError> {
+        <Self as serde::Deserialize>::deserialize(dump).map_err(|error| SandboxError::Parse {
+            what: "org dump".into(),
+            message: error.to_string(),
+        })
+    }
+}

@@ -1,0 +1,445 @@
+//! JSON shapes of every object the API returns, field names exactly as the real models
+//! (`api-subset.json`). Absent values are omitted, never `null`.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::state::{
+    Assignment, Division, Group, Language, OrgState, Queue, Role, Skill, Team, User, WrapupCode,
+};
+
+/// `selfUri` of a user.
+pub fn user_uri(id: Uuid) -> String {
+    format!("/api/v2/users/{id}")
+}
+
+/// `Division` / `WritableDivision` / `StarrableDivision` reference: `{id, name, selfUri}`.
+pub fn division_ref(state: &OrgState, id: Uuid) -> Value {
+    let name = state
+        .divisions
+        .get(id)
+        .map(|division| division.name.clone());
+    let mut out = Map::new();
+    out.insert("id".into(), json!(id));
+    if let Some(name) = name {
+        out.insert("name".into(), json!(name));
+    }
+    out.insert(
+        "selfUri".into(),
+        json!(format!("/api/v2/authorization/divisions/{id}")),
+    );
+    Value::Object(out)
+}
+
+/// `AuthzDivision`.
+pub fn authz_division(division: &Division) -> Value {
+    let mut out = Map::new();
+    out.insert("id".into(), json!(division.id));
+    out.insert("name".into(), json!(division.name));
+    if let Some(description) = &division.description {
+        out.insert("description".into(), json!(description));
+    }
+    out.insert("homeDivision".into(), json!(division.home));
+    out.insert(
+        "selfUri".into(),
+        json!(format!("/api/v2/authorization/divisions/{}", division.id)),
+    );
+    Value::Object(out)
+}
+
+/// `DomainOrganizationRole`.
+pub fn role(role: &Role, user_count: Option<usize>) -> Value {
+    let mut out = Map::new();
+    out.insert("id".into(), json!(role.id));
+    out.insert("name".into(), json!(role.name));
+    if let Some(description) = &role.description {
+        out.insert("description".into(), json!(description));
+    }
+    if let Some(default_role_id) = &role.default_role_id {
+        out.insert("defaultRoleId".into(), json!(default_role_id));
+    }
+    out.insert("permissions".into(), json!(role.permissions));
+    if let Some(count) = user_count {
+        out.insert("userCount".into(), json!(count));
+    }
+    out.insert("default".into(), json!(role.default_role_id.is_some()));
+    out.insert("base".into(), json!(false));
+    out.insert(
+        "selfUri".into(),
+        json!(format!("/api/v2/authorization/roles/{}", role.id)),
+    );
+    Value::Object(out)
+}
+
+/// `RoutingSkill`.
+pub fn skill(state: &OrgState, skill: &Skill) -> Value {
+    json!({
+        "id": skill.id,
+        "name": skill.name,
+        "division": division_ref(state, skill.division_id),
+        "dateModified": skill.date_modified,
+        "state": skill.state.as_str(),
+        "version": skill.version.to_string(),
+        "selfUri": format!("/api/v2/routing/skills/{}", skill.id),
+    })
+}
+
+/// `Language`.
+pub fn language(language: &Language) -> Value {
+    json!({
+        "id": language.id,
+        "name": language.name,
+        "dateModified": language.date_modified,
+        "state": language.state.as_str(),
+        "version": language.version.to_string(),
+        "selfUri": format!("/api/v2/routing/languages/{}", language.id),
+    })
+}
+
+/// `WrapupCode`.
+pub fn wrapup_code(state: &OrgState, code: &WrapupCode) -> Value {
+    let mut out = Map::new();
+    out.insert("id".into(), json!(code.id));
+    out.insert("name".into(), json!(code.name));
+    out.insert("division".into(), division_ref(state, code.division_id));
+    if let Some(description) = &code.description {
+        out.insert("description".into(), json!(description));
+    }
+    out.insert("dateCreated".into(), json!(code.date_created));
+    out.insert("dateModified".into(), json!(code.date_modified));
+    out.insert(
+        "selfUri".into(),
+        json!(format!("/api/v2/routing/wrapupcodes/{}", code.id)),
+    );
+    Value::Object(out)
+}
+
+/// Member counts of a queue: (memberCount, userMemberCount, joinedMemberCount).
+pub fn queue_counts(state: &OrgState, queue: &Queue) -> (usize, usize, usize) {
+    let mut joined = queue.members.iter().filter(|member| member.joined).count();
+    let mut total = queue.members.len();
+    let mut seen = BTreeSet::new();
+    for group_id in &queue.member_groups {
+        let Some(group) = state.groups.get(*group_id) else {
+            continue;
+        };
+        for user_id in &group.members {
+            if queue.member_index.contains_key(user_id) || !seen.insert(*user_id) {
+                continue;
+            }
+            total += 1;
+            if queue
+                .group_member_joined
+                .get(user_id)
+                .copied()
+                .unwrap_or(true)
+            {
+                joined += 1;
+            }
+        }
+    }
+    (total, queue.members.len(), joined)
+}
+
+/// `Queue`.
+pub fn queue(state: &OrgState, queue: &Queue) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("id".into(), json!(queue.id));
+    out.insert("name".into(), json!(queue.name));
+    out.insert("division".into(), division_ref(state, queue.division_id));
+    if let Some(description) = &queue.description {
+        out.insert("description".into(), json!(description));
+    }
+    out.insert("dateCreated".into(), json!(queue.date_created));
+    out.insert("dateModified".into(), json!(queue.date_modified));
+    let (members, users, joined) = queue_counts(state, queue);
+    out.insert("memberCount".into(), json!(members));
+    out.insert("userMemberCount".into(), json!(users));
+    out.insert("joinedMemberCount".into(), json!(joined));
+    for (key, value) in &queue.settings {
+        out.insert(key.clone(), value.clone());
+    }
+    if !queue.member_groups.is_empty() {
+        let groups: Vec<Value> = queue
+            .member_groups
+            .iter()
+            .filter_map(|id| state.groups.get(*id))
+            .map(|group| {
+                json!({
+                    "id": group.id,
+                    "name": group.name,
+                    "type": "GROUP",
+                    "memberCount": group.members.len(),
+                    "selfUri": format!("/api/v2/groups/{}", group.id),
+                })
+            })
+            .collect();
+        out.insert("memberGroups".into(), Value::Array(groups));
+    }
+    out.insert(
+        "selfUri".into(),
+        json!(format!("/api/v2/routing/queues/{}", queue.id)),
+    );
+    out
+}
+
+/// `Team`.
+pub fn team(state: &OrgState, team: &Team) -> Value {
+    let mut out = Map::new();
+    out.insert("id".into(), json!(team.id));
+    out.insert("name".into(), json!(team.name));
+    out.insert("division".into(), division_ref(state, team.division_id));
+    if let Some(description) = &team.description {
+        out.insert("description".into(), json!(description));
+    }
+    out.insert("dateCreated".into(), json!(team.date_created));
+    out.insert("dateModified".into(), json!(team.date_modified));
+    out.insert("memberCount".into(), json!(team.members.len()));
+    out.insert(
+        "selfUri".into(),
+        json!(format!("/api/v2/teams/{}", team.id)),
+    );
+    Value::Object(out)
+}
+
+/// `Group` (the model is not in `api-subset.json`; these are fields of the SDK's `Group`).
+pub fn group(group: &Group) -> Value {
+    let mut out = Map::new();
+    out.insert("id".into(), json!(group.id));
+    out.insert("name".into(), json!(group.name));
+    if let Some(description) = &group.description {
+        out.insert("description".into(), json!(description));
+    }
+    out.insert("dateModified".into(), json!(group.date_modified));
+    out.insert("memberCount".into(), json!(group.members.len()));
+    out.insert("state".into(), json!("active"));
+    out.insert("version".into(), json!(1));
+    out.insert("type".into(), json!("official"));
+    out.insert("rulesVisible".into(), json!(false));
+    out.insert("visibility".into(), json!("public"));
+    out.insert("rolesEnabled".into(), json!(!group.grants.is_empty()));
+    out.insert(
+        "selfUri".into(),
+        json!(format!("/api/v2/groups/{}", group.id)),
+    );
+    Value::Object(out)
+}
+
+/// `UserReference`: `{id, selfUri}`.
+pub fn user_ref(id: Uuid) -> Value {
+    json!({ "id": id, "selfUri": user_uri(id) })
+}
+
+/// `UserRoutingSkill`.
+pub fn user_skill(state: &OrgState, user_id: Uuid, assignment: &Assignment) -> Value {
+    let skill = state.skills.get(assignment.id);
+    let mut out = Map::new();
+    out.insert("id".into(), json!(assignment.id));
+    if let Some(skill) = skill {
+        out.insert("name".into(), json!(skill.name));
+    }
+    out.insert("proficiency".into(), json!(assignment.proficiency));
+    out.insert(
+        "state".into(),
+        json!(skill.map_or("active", |skill| skill.state.as_str())),
+    );
+    out.insert(
+        "skillUri".into(),
+        json!(format!("/api/v2/routing/skills/{}", assignment.id)),
+    );
+    out.insert(
+        "selfUri".into(),
+        json!(format!(
+            "/api/v2/users/{user_id}/routingskills/{}",
+            assignment.id
+        )),
+    );
+    Value::Object(out)
+}
+
+/// `UserRoutingLanguage`.
+pub fn user_language(state: &OrgState, user_id: Uuid, assignment: &Assignment) -> Value {
+    let language = state.languages.get(assignment.id);
+    let mut out = Map::new();
+    out.insert("id".into(), json!(assignment.id));
+    if let Some(language) = language {
+        out.insert("name".into(), json!(language.name));
+    }
+    out.insert("proficiency".into(), json!(assignment.proficiency));
+    out.insert(
+        "state".into(),
+        json!(language.map_or("active", |language| language.state.as_str())),
+    );
+    out.insert(
+        "languageUri".into(),
+        json!(format!("/api/v2/routing/languages/{}", assignment.id)),
+    );
+    out.insert(
+        "selfUri".into(),
+        json!(format!(
+            "/api/v2/users/{user_id}/routinglanguages/{}",
+            assignment.id
+        )),
+    );
+    Value::Object(out)
+}
+
+/// Which `expand` values of a user the sandbox serves; others are ignored (the API resolves
+/// expands "with a best effort approach").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Expand {
+    /// `skills`.
+    pub skills: bool,
+    /// `languages`.
+    pub languages: bool,
+    /// `team`.
+    pub team: bool,
+    /// `authorization`.
+    pub authorization: bool,
+    /// `groups`.
+    pub groups: bool,
+    /// `locations`.
+    pub locations: bool,
+}
+
+impl Expand {
+    /// From the `expand` values.
+    pub fn parse(values: &[String]) -> Self {
+        let mut expand = Self::default();
+        for value in values {
+            match value.as_str() {
+                "skills" => expand.skills = true,
+                "languages" => expand.languages = true,
+                "team" => expand.team = true,
+                "authorization" => expand.authorization = true,
+                "groups" => expand.groups = true,
+                "locations" => expand.locations = true,
+                _ => {}
+            }
+        }
+        expand
+    }
+
+    /// Whether nothing is expanded.
+    pub fn is_empty(self) -> bool {
+        self == Self::default()
+    }
+}
+
+/// The un-expanded `User`, cached on the user until its next write.
+pub fn user_base<'a>(state: &OrgState, user: &'a User) -> &'a str {
+    user.cache.get_or_init(|| {
+        let mut out = Map::new();
+        out.insert("id".into(), json!(user.id));
+        out.insert("name".into(), json!(user.name));
+        out.insert("division".into(), division_ref(state, user.division_id));
+        out.insert("email".into(), json!(user.email));
+        out.insert(
+            "primaryContactInfo".into(),
+            json!([{ "address": user.email, "mediaType": "EMAIL", "type": "PRIMARY" }]),
+        );
+        out.insert("addresses".into(), Value::Array(user.addresses.clone()));
+        out.insert("state".into(), json!(user.state.as_str()));
+        if let Some(title) = &user.title {
+            out.insert("title".into(), json!(title));
+        }
+        if let Some(department) = &user.department {
+            out.insert("department".into(), json!(department));
+        }
+        if let Some(preferred_name) = &user.preferred_name {
+            out.insert("preferredName".into(), json!(preferred_name));
+        }
+        out.insert("username".into(), json!(user.email));
+        if let Some(manager) = user.manager_id {
+            out.insert("manager".into(), user_ref(manager));
+        }
+        out.insert("version".into(), json!(user.version));
+        out.insert("acdAutoAnswer".into(), json!(user.acd_auto_answer));
+        out.insert("selfUri".into(), json!(user_uri(user.id)));
+        Value::Object(out).to_string().into_boxed_str()
+    })
+}
+
+/// `UserAuthorization`: roles from direct and group grants, and their permissions.
+pub fn user_authorization(state: &OrgState, user: &User) -> Value {
+    let mut role_ids: Vec<Uuid> = Vec::new();
+    let group_grants = state
+        .groups_of(user.id)
+        .flat_map(|group| group.grants.iter());
+    for grant in user.grants.iter().chain(group_grants) {
+        if !role_ids.contains(&grant.role_id) {
+            role_ids.push(grant.role_id);
+        }
+    }
+    let roles: Vec<&Role> = role_ids
+        .iter()
+        .filter_map(|id| state.roles.get(*id))
+        .collect();
+    let permissions: BTreeSet<&String> = roles
+        .iter()
+        .flat_map(|role| role.permissions.iter())
+        .collect();
+    json!({
+        "roles": roles.iter().map(|role| json!({ "id": role.id, "name": role.name })).collect::<Vec<_>>(),
+        "permissions": permissions,
+    })
+}
+
+/// A user with expansions: the cached base with the expanded fields appended.
+pub fn user(state: &OrgState, user: &User, expand: Expand) -> String {
+    let base = user_base(state, user);
+    if expand.is_empty() {
+        return base.to_owned();
+    }
+    let mut extra = Map::new();
+    if expand.skills {
+        let skills: Vec<Value> = user
+            .skills
+            .iter()
+            .map(|skill| user_skill(state, user.id, skill))
+            .collect();
+        extra.insert("skills".into(), Value::Array(skills));
+    }
+    if expand.languages {
+        let languages: Vec<Value> = user
+            .languages
+            .iter()
+            .map(|language| user_language(state, user.id, language))
+            .collect();
+        extra.insert("languages".into(), Value::Array(languages));
+    }
+    if expand.team
+        && let Some(team) = user.team_id.and_then(|id| state.teams.get(id))
+    {
+        extra.insert(
+            "team".into(),
+            json!({ "id": team.id, "name": team.name, "selfUri": format!("/api/v2/teams/{}", team.id) }),
+        );
+    }
+    if expand.authorization {
+        extra.insert("authorization".into(), user_authorization(state, user));
+    }
+    if expand.groups {
+        let groups: Vec<Value> = state
+            .groups_of(user.id)
+            .map(|group| json!({ "id": group.id, "name": group.name, "selfUri": format!("/api/v2/groups/{}", group.id) }))
+            .collect();
+        extra.insert("groups".into(), Value::Array(groups));
+    }
+    if expand.locations {
+        extra.insert("locations".into(), Value::Array(user.locations.clone()));
+    }
+    let extra = Value::Object(extra).to_string();
+    // Splice: `{...base}` + `,` + `...extra}`; both are JSON objects, base is never empty.
+    let mut out = String::with_capacity(base.len() + extra.len());
+    out.push_str(&base[..base.len() - 1]);
+    if extra.len() > 2 {
+        out.push(',');
+        out.push_str(&extra[1..]);
+    } else {
+        out.push('}');
+    }
+    out
+}

@@ -1,0 +1,176 @@
+//! Roles: list (filters `name`, `id` ≤ 100, `defaultRoleId`), get, and the role's users
+//! (`GET .../users`, `PUT .../users/add`, `PUT .../users/remove`).
+//!
+//! UNCONFIRMED: which division `users/add` grants in. The sandbox grants the role in the
+//! home division; `users/remove` removes the role's grants in every division.
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use uuid::Uuid;
+
+use super::{Body, Ctx, list_by_name, parse_id, parse_ids, wildcard_match};
+use crate::error::ApiError;
+use crate::paging::{Envelope, MAX_PAGE_SIZE, PageRequest, json, render_page};
+use crate::render;
+use crate::state::{EntityState, Grant, OrgState};
+
+/// Most ids one `id` filter may name (`400 max.role.ids` beyond).
+const MAX_ROLE_IDS: usize = 100;
+
+fn user_count(state: &OrgState, role_id: Uuid) -> usize {
+    state
+        .users
+        .iter()
+        .filter(|user| {
+            user.state != EntityState::Deleted
+                && user.grants.iter().any(|grant| grant.role_id == role_id)
+        })
+        .count()
+}
+
+/// `GET /api/v2/authorization/roles`.
+pub async fn list(ctx: Ctx) -> Result<Response, ApiError> {
+    let ids = ctx.query.list("id");
+    if ids.len() > MAX_ROLE_IDS {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "max.role.ids",
+            format!("Only {MAX_ROLE_IDS} role ids may be requested at once."),
+        ));
+    }
+    let ids = parse_ids(&ids, "id")?;
+    let default_ids = ctx.query.list("defaultRoleId");
+    let name = ctx.query.get("name").map(str::to_owned);
+    let with_count = ctx.query.bool("userCount")?.unwrap_or(true);
+    let state = ctx.read();
+    let items = state
+        .roles
+        .iter()
+        .filter(|role| ids.is_empty() || ids.contains(&role.id))
+        .filter(|role| {
+            name.as_deref()
+                .is_none_or(|name| wildcard_match(name, &role.name))
+        })
+        .filter(|role| {
+            default_ids.is_empty()
+                || role
+                    .default_role_id
+                    .as_ref()
+                    .is_some_and(|id| default_ids.contains(id))
+        })
+        .collect();
+    list_by_name(
+        &ctx,
+        MAX_PAGE_SIZE,
+        items,
+        |role| (role.name.clone(), role.id),
+        |role| render::role(role, with_count.then(|| user_count(&state, role.id))),
+    )
+}
+
+/// `GET /api/v2/authorization/roles/{roleId}`.
+pub async fn get_one(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let role_id = parse_id(&id, "role")?;
+    let with_count = ctx.query.bool("userCount")?.unwrap_or(true);
+    let state = ctx.read();
+    let role = state
+        .roles
+        .get(role_id)
+        .ok_or_else(|| ApiError::not_found("role", &id))?;
+    Ok(json(&render::role(
+        role,
+        with_count.then(|| user_count(&state, role_id)),
+    )))
+}
+
+/// `GET /api/v2/authorization/roles/{roleId}/users` (`UserReferenceEntityListing`: no links).
+pub async fn users(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let role_id = parse_id(&id, "role")?;
+    let page = PageRequest::parse(&ctx.query, MAX_PAGE_SIZE)?;
+    let state = ctx.read();
+    if state.roles.get(role_id).is_none() {
+        return Err(ApiError::not_found("role", &id));
+    }
+    let holders: Vec<Uuid> = state
+        .users
+        .iter()
+        .filter(|user| {
+            user.state != EntityState::Deleted
+                && user.grants.iter().any(|grant| grant.role_id == role_id)
+        })
+        .map(|user| user.id)
+        .collect();
+    let entities: Vec<String> = holders[page.range(holders.len())]
+        .iter()
+        .map(|id| render::user_ref(*id).to_string())
+        .collect();
+    Ok(render_page(
+        &ctx.path,
+        &ctx.query,
+        page,
+        holders.len(),
+        Envelope::Bare,
+        &entities,
+    ))
+}
+
+fn check_users(state: &OrgState, ids: &[Uuid]) -> Result<(), ApiError> {
+    match ids.iter().find(|&&id| {
+        state
+            .users
+            .get(id)
+            .is_none_or(|user| user.state == EntityState::Deleted)
+    }) {
+        Some(unknown) => Err(ApiError::not_found("user", &unknown.to_string())),
+        None => Ok(()),
+    }
+}
+
+/// `PUT /api/v2/authorization/roles/{roleId}/users/add`: list of user ids in and out.
+pub async fn add_users(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Body(body): Body<Vec<String>>,
+) -> Result<Response, ApiError> {
+    let role_id = parse_id(&id, "role")?;
+    let ids = parse_ids(&body, "body")?;
+    let mut state = ctx.write();
+    if state.roles.get(role_id).is_none() {
+        return Err(ApiError::not_found("role", &id));
+    }
+    check_users(&state, &ids)?;
+    let grant = Grant {
+        role_id,
+        division_id: state.home_division().id,
+    };
+    for user_id in ids {
+        if let Some(user) = state.users.get_mut(user_id)
+            && !user.grants.contains(&grant)
+        {
+            user.grants.push(grant);
+        }
+    }
+    Ok(json(&body))
+}
+
+/// `PUT /api/v2/authorization/roles/{roleId}/users/remove`.
+pub async fn remove_users(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Body(body): Body<Vec<String>>,
+) -> Result<Response, ApiError> {
+    let role_id = parse_id(&id, "role")?;
+    let ids = parse_ids(&body, "body")?;
+    let mut state = ctx.write();
+    if state.roles.get(role_id).is_none() {
+        return Err(ApiError::not_found("role", &id));
+    }
+    check_users(&state, &ids)?;
+    for user_id in ids {
+        if let Some(user) = state.users.get_mut(user_id) {
+            user.grants.retain(|grant| grant.role_id != role_id);
+        }
+    }
+    Ok(json(&body))
+}

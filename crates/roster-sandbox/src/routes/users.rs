@@ -1,0 +1,720 @@
+//! Users: paged list, get, create, PATCH (with `version`), soft delete, and search.
+//!
+//! Decisions on UNCONFIRMED points:
+//! - the list is in creation order (stable across pages); `sortOrder=descending` reverses;
+//! - `GET /users/{id}` finds active and inactive users by default and deleted users only
+//!   with `state=deleted` (404 otherwise);
+//! - a new user is granted `Employee` in the home division, like the real service's
+//!   default role;
+//! - the `state=inactive` list refuses pages starting at or beyond result 10,000 with 400;
+//! - deleting a user removes it from its queues and team (grants stay, for restore);
+//! - the search matches active and inactive users unless a criterion names `state`.
+
+use std::collections::BTreeMap;
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use super::{Body, Ctx, descending, parse_id, parse_ids};
+use crate::builtins::NEW_USER_ROLE;
+use crate::error::ApiError;
+use crate::paging::{
+    Envelope, MAX_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE, PageRequest, json, json_text, render_page,
+};
+use crate::render::{self, Expand};
+use crate::state::{EntityState, Grant, OrgState, User};
+
+/// Most ids one `id` filter may name (`400 max.user.ids` beyond).
+pub const MAX_USER_IDS: usize = 100;
+/// Deep paging of `state=inactive` stops at this many results.
+pub const INACTIVE_RESULT_CAP: usize = 10_000;
+
+/// Which users a list asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StateFilter {
+    One(EntityState),
+    Any,
+}
+
+fn state_filter(ctx: &Ctx) -> Result<StateFilter, ApiError> {
+    match ctx.query.get("state").unwrap_or("active") {
+        "any" => Ok(StateFilter::Any),
+        other => EntityState::parse(other).map(StateFilter::One).ok_or_else(|| {
+            ApiError::invalid_value(
+                "state",
+                format!("Value [{other}] is not valid for field type [state]. Allowable values are: active, inactive, deleted, any"),
+            )
+        }),
+    }
+}
+
+/// `GET /api/v2/users`.
+pub async fn list(ctx: Ctx) -> Result<Response, ApiError> {
+    let page = PageRequest::parse(&ctx.query, MAX_PAGE_SIZE)?;
+    let filter = state_filter(&ctx)?;
+    let raw_ids = ctx.query.list("id");
+    if raw_ids.len() > MAX_USER_IDS {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "max.user.ids",
+            format!("Only {MAX_USER_IDS} user ids may be requested at once."),
+        ));
+    }
+    if filter == StateFilter::One(EntityState::Inactive)
+        && (page.number - 1) * page.size >= INACTIVE_RESULT_CAP
+    {
+        return Err(ApiError::bad_request(format!(
+            "Paging past {INACTIVE_RESULT_CAP} results is not supported for inactive users; use the search API."
+        )));
+    }
+    let ids = parse_ids(&raw_ids, "id")?;
+    let expand = Expand::parse(&ctx.query.list("expand"));
+    let reverse = descending(&ctx.query);
+    let now = ctx.now_ms();
+    let state = ctx.read();
+    let users = &state.users;
+    let matches = |user: &User| match filter {
+        StateFilter::Any => true,
+        StateFilter::One(wanted) => user.state == wanted,
+    };
+    // Slots of the listed users; built only when something must be filtered out. The common
+    // case (no id filter, nothing hidden by a read-after-create delay) pages by index.
+    let slow: Option<Vec<u32>> = if !ids.is_empty() {
+        let mut slots: Vec<u32> = ids
+            .iter()
+            .filter_map(|id| users.slot_of(*id))
+            .filter(|&slot| matches(users.at(slot)) && users.at(slot).listed_from_ms <= now)
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        Some(slots)
+    } else if users.max_listed_from_ms() > now {
+        let all: Box<dyn Iterator<Item = u32>> = match filter {
+            StateFilter::Any => Box::new(0..users.len() as u32),
+            StateFilter::One(wanted) => Box::new(users.slots(wanted).iter().copied()),
+        };
+        Some(
+            all.filter(|&slot| users.at(slot).listed_from_ms <= now)
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let total = match (&slow, filter) {
+        (Some(slots), _) => slots.len(),
+        (None, StateFilter::Any) => users.len(),
+        (None, StateFilter::One(wanted)) => users.slots(wanted).len(),
+    };
+    let slot_at = |index: usize| -> u32 {
+        let index = if reverse { total - 1 - index } else { index };
+        match (&slow, filter) {
+            (Some(slots), _) => slots[index],
+            (None, StateFilter::Any) => index as u32,
+            (None, StateFilter::One(wanted)) => users.slots(wanted)[index],
+        }
+    };
+    let entities: Vec<String> = page
+        .range(total)
+        .map(|index| render::user(&state, users.at(slot_at(index)), expand))
+        .collect();
+    Ok(render_page(
+        &ctx.path,
+        &ctx.query,
+        page,
+        total,
+        Envelope::Full,
+        &entities,
+    ))
+}
+
+/// `GET /api/v2/users/{userId}` (`state` = active (default) or deleted; `expand`).
+pub async fn get_one(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let user_id = parse_id(&id, "user")?;
+    let want_deleted = match ctx.query.get("state") {
+        None | Some("active") => false,
+        Some("deleted") => true,
+        Some(other) => {
+            return Err(ApiError::invalid_value(
+                "state",
+                format!("Value [{other}] is not valid. Allowable values are: active, deleted"),
+            ));
+        }
+    };
+    let expand = Expand::parse(&ctx.query.list("expand"));
+    let state = ctx.read();
+    let user = state
+        .users
+        .get(user_id)
+        .filter(|user| (user.state == EntityState::Deleted) == want_deleted)
+        .ok_or_else(|| ApiError::not_found("user", &id))?;
+    Ok(json_text(
+        StatusCode::OK,
+        render::user(&state, user, expand),
+    ))
+}
+
+/// `CreateUser`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateUser {
+    name: Option<String>,
+    email: Option<String>,
+    department: Option<String>,
+    title: Option<String>,
+    division_id: Option<String>,
+    state: Option<String>,
+    #[serde(default)]
+    addresses: Vec<Value>,
+}
+
+fn check_email(email: &str) -> Result<(), ApiError> {
+    let valid = email
+        .split_once('@')
+        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_value(
+            "email",
+            format!("Value [{email}] is not a valid email address."),
+        ))
+    }
+}
+
+/// `POST /api/v2/users`.
+pub async fn create(ctx: Ctx, Body(body): Body<CreateUser>) -> Result<Response, ApiError> {
+    let name = body
+        .name
+        .filter(|name| !name.trim().is_empty())
+        .ok_or_else(|| ApiError::missing_field("name"))?;
+    let email = body
+        .email
+        .filter(|email| !email.trim().is_empty())
+        .ok_or_else(|| ApiError::missing_field("email"))?;
+    let email = email.trim().to_owned();
+    check_email(&email)?;
+    let user_state = match body.state.as_deref() {
+        None => EntityState::Active,
+        Some(text) => match EntityState::parse(text) {
+            Some(state @ (EntityState::Active | EntityState::Inactive)) => state,
+            _ => {
+                return Err(ApiError::invalid_value(
+                    "state",
+                    format!("Value [{text}] is not valid. Allowable values are: active, inactive"),
+                ));
+            }
+        },
+    };
+    let listed_from = ctx.listed_from();
+    let mut state = ctx.write();
+    if state.users.by_email(&email).is_some() {
+        return Err(ApiError::conflict(format!(
+            "A user with the email [{email}] already exists."
+        )));
+    }
+    let division_id = match body.division_id {
+        Some(id) => {
+            let id = parse_ids(&[id], "divisionId")?[0];
+            state
+                .divisions
+                .get(id)
+                .ok_or_else(|| ApiError::invalid_value("divisionId", "Unknown division"))?
+                .id
+        }
+        None => state.home_division().id,
+    };
+    let home = state.home_division().id;
+    let grants = state
+        .role_by_name(NEW_USER_ROLE)
+        .map(|role| {
+            vec![Grant {
+                role_id: role.id,
+                division_id: home,
+            }]
+        })
+        .unwrap_or_default();
+    let user = User {
+        id: Uuid::new_v4(),
+        name,
+        email,
+        title: body.title,
+        department: body.department,
+        preferred_name: None,
+        division_id,
+        manager_id: None,
+        state: user_state,
+        version: 1,
+        acd_auto_answer: false,
+        addresses: body.addresses,
+        locations: Vec::new(),
+        skills: Vec::new(),
+        languages: Vec::new(),
+        grants,
+        utilization: None,
+        team_id: None,
+        listed_from_ms: listed_from,
+        cache: std::sync::OnceLock::new(),
+    };
+    let id = user.id;
+    state.users.insert(user);
+    let user = state
+        .users
+        .get(id)
+        .expect("inserted above under the same lock");
+    Ok(json_text(
+        StatusCode::OK,
+        render::user(&state, user, Expand::default()),
+    ))
+}
+
+/// Fields of `UpdateUser` the sandbox stores; others are accepted and ignored.
+const STATE_ONLY_EXEMPT: &[&str] = &["version", "id", "selfUri", "state"];
+
+fn optional_text(value: &Value, field: &str) -> Result<Option<String>, ApiError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(text) if text.is_empty() => Ok(None),
+        Value::String(text) => Ok(Some(text.clone())),
+        _ => Err(ApiError::invalid_value(
+            field,
+            format!("The field '{field}' must be a string."),
+        )),
+    }
+}
+
+/// `PATCH /api/v2/users/{userId}` (`UpdateUser`): needs the current `version`; a `state`
+/// change must come alone.
+pub async fn patch(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Body(body): Body<Map<String, Value>>,
+) -> Result<Response, ApiError> {
+    let user_id = parse_id(&id, "user")?;
+    let version = match body.get("version") {
+        None | Some(Value::Null) => return Err(ApiError::missing_field("version")),
+        Some(value) => value
+            .as_u64()
+            .ok_or_else(|| ApiError::invalid_value("version", "The version must be an integer."))?,
+    };
+    let strict = ctx.faults().strict_deactivation;
+    let mut state = ctx.write();
+    let user = state
+        .users
+        .get(user_id)
+        .ok_or_else(|| ApiError::not_found("user", &id))?;
+    if user.version != version {
+        return Err(ApiError::conflict(
+            "The version supplied does not match the current version of the user",
+        ));
+    }
+    if let Some(new_state) = body.get("state") {
+        let text = new_state.as_str().unwrap_or_default();
+        let new_state = EntityState::parse(text).ok_or_else(|| {
+            ApiError::invalid_value(
+                "state",
+                format!(
+                    "Value [{text}] is not valid. Allowable values are: active, inactive, deleted"
+                ),
+            )
+        })?;
+        if let Some(other) = body
+            .keys()
+            .find(|key| !STATE_ONLY_EXEMPT.contains(&key.as_str()))
+        {
+            return Err(ApiError::bad_request(format!(
+                "When updating the state of a user, state must be the only field changed; found [{other}]."
+            )));
+        }
+        if strict && new_state == EntityState::Inactive && user.state == EntityState::Active {
+            let queues: Vec<&str> = state
+                .queues
+                .iter()
+                .filter(|queue| queue.member_index.contains_key(&user_id))
+                .map(|queue| queue.name.as_str())
+                .collect();
+            if !queues.is_empty() {
+                return Err(ApiError::bad_request(format!(
+                    "The user cannot be deactivated while a direct member of queues: {}. Remove the queue memberships first.",
+                    queues.join(", ")
+                )));
+            }
+        }
+        if new_state == EntityState::Deleted {
+            drop_memberships(&mut state, user_id);
+        }
+        state.users.set_state(user_id, new_state);
+    } else {
+        if user.state == EntityState::Deleted {
+            return Err(ApiError::not_found("user", &id));
+        }
+        apply_update(&mut state, user_id, &body)?;
+    }
+    if let Some(user) = state.users.get_mut(user_id) {
+        user.version += 1;
+    }
+    let user = state
+        .users
+        .get(user_id)
+        .expect("looked up above under the same lock");
+    Ok(json_text(
+        StatusCode::OK,
+        render::user(&state, user, Expand::default()),
+    ))
+}
+
+fn apply_update(
+    state: &mut OrgState,
+    user_id: Uuid,
+    body: &Map<String, Value>,
+) -> Result<(), ApiError> {
+    // Validate everything first so a rejected PATCH changes nothing.
+    let mut manager: Option<Option<Uuid>> = None;
+    if let Some(value) = body.get("manager") {
+        let id = match value {
+            Value::Object(object) => object
+                .get("id")
+                .map_or(Ok(None), |id| optional_text(id, "manager"))?,
+            other => optional_text(other, "manager")?,
+        };
+        let id = match id {
+            None => None,
+            Some(id) => {
+                let id = parse_ids(&[id], "manager")?[0];
+                if id == user_id
+                    || state
+                        .users
+                        .get(id)
+                        .is_none_or(|user| user.state == EntityState::Deleted)
+                {
+                    return Err(ApiError::invalid_value(
+                        "manager",
+                        format!("Value [{id}] is not a valid manager."),
+                    ));
+                }
+                Some(id)
+            }
+        };
+        manager = Some(id);
+    }
+    let mut email = None;
+    if let Some(value) = body.get("email") {
+        let text = optional_text(value, "email")?
+            .ok_or_else(|| ApiError::invalid_value("email", "The email cannot be empty."))?;
+        check_email(&text)?;
+        if state
+            .users
+            .by_email(&text)
+            .is_some_and(|other| other.id != user_id)
+        {
+            return Err(ApiError::conflict(format!(
+                "A user with the email [{text}] already exists."
+            )));
+        }
+        email = Some(text);
+    }
+    if let Some(name) = body.get("name")
+        && optional_text(name, "name")?.is_none()
+    {
+        return Err(ApiError::invalid_value("name", "The name cannot be empty."));
+    }
+    let mut texts: BTreeMap<&str, Option<String>> = BTreeMap::new();
+    for field in ["name", "title", "department", "preferredName"] {
+        if let Some(value) = body.get(field) {
+            texts.insert(field, optional_text(value, field)?);
+        }
+    }
+    let auto_answer = match body.get("acdAutoAnswer") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(flag)) => Some(*flag),
+        Some(_) => {
+            return Err(ApiError::invalid_value(
+                "acdAutoAnswer",
+                "acdAutoAnswer must be a boolean.",
+            ));
+        }
+    };
+    let array = |field: &str| -> Result<Option<Vec<Value>>, ApiError> {
+        match body.get(field) {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(Vec::new())),
+            Some(Value::Array(items)) => Ok(Some(items.clone())),
+            Some(_) => Err(ApiError::invalid_value(
+                field,
+                format!("{field} must be an array."),
+            )),
+        }
+    };
+    let (addresses, locations) = (array("addresses")?, array("locations")?);
+    if let Some(email) = email {
+        state.users.set_email(user_id, email);
+    }
+    let user = state
+        .users
+        .get_mut(user_id)
+        .expect("the caller looked the user up under the same lock");
+    for (field, value) in texts {
+        match field {
+            "name" => user.name = value.unwrap_or_default(),
+            "title" => user.title = value,
+            "department" => user.department = value,
+            _ => user.preferred_name = value,
+        }
+    }
+    if let Some(manager) = manager {
+        user.manager_id = manager;
+    }
+    if let Some(flag) = auto_answer {
+        user.acd_auto_answer = flag;
+    }
+    if let Some(addresses) = addresses {
+        user.addresses = addresses;
+    }
+    if let Some(locations) = locations {
+        user.locations = locations;
+    }
+    Ok(())
+}
+
+/// Removes a deleted user from queues and its team.
+fn drop_memberships(state: &mut OrgState, user_id: Uuid) {
+    for queue in &mut state.queues {
+        if queue.member_index.contains_key(&user_id) {
+            queue.members.retain(|member| member.user_id != user_id);
+            queue.reindex_members();
+        }
+    }
+    let team = state.users.get(user_id).and_then(|user| user.team_id);
+    if let Some(team) = team.and_then(|team| state.teams.get_mut(team)) {
+        team.members.retain(|member| member.user_id != user_id);
+    }
+    if let Some(user) = state.users.get_mut(user_id) {
+        user.team_id = None;
+    }
+}
+
+/// `DELETE /api/v2/users/{userId}`: soft delete; answers `200 {}`.
+pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let user_id = parse_id(&id, "user")?;
+    let mut state = ctx.write();
+    if state
+        .users
+        .get(user_id)
+        .is_none_or(|user| user.state == EntityState::Deleted)
+    {
+        return Err(ApiError::not_found("user", &id));
+    }
+    drop_memberships(&mut state, user_id);
+    state.users.set_state(user_id, EntityState::Deleted);
+    if let Some(user) = state.users.get_mut(user_id) {
+        user.version += 1;
+    }
+    Ok(json(&json!({})))
+}
+
+/// `UserSearchRequest` (the fields the sandbox reads).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    page_size: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    page_number: Option<usize>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    expand: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    query: Vec<Criterion>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sort_order: Option<String>,
+}
+
+/// `UserSearchCriteria`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Criterion {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    fields: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    values: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    operator: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    group: Vec<Criterion>,
+}
+
+fn field_value(state: &OrgState, user: &User, field: &str) -> Option<String> {
+    Some(match field {
+        "email" | "username" => user.email.clone(),
+        "name" => user.name.clone(),
+        "state" => user.state.as_str().to_owned(),
+        "id" => user.id.to_string(),
+        "title" => user.title.clone()?,
+        "department" => user.department.clone()?,
+        "division.id" | "divisionId" => user.division_id.to_string(),
+        "manager.id" => user.manager_id?.to_string(),
+        "team.id" => user.team_id?.to_string(),
+        "team.name" => state.teams.get(user.team_id?)?.name.clone(),
+        _ => return None,
+    })
+}
+
+fn check_criteria(criteria: &[Criterion]) -> Result<(), ApiError> {
+    for criterion in criteria {
+        match criterion.kind.as_str() {
+            "EXACT" | "TERM" | "TERMS" | "STARTS_WITH" | "CONTAINS" | "MATCH_ALL" => {}
+            "" if !criterion.group.is_empty() => {}
+            other => {
+                return Err(ApiError::invalid_value(
+                    "query.type",
+                    format!(
+                        "Value [{other}] is not supported by the sandbox. Allowable values are: EXACT, TERM, TERMS, STARTS_WITH, CONTAINS, MATCH_ALL"
+                    ),
+                ));
+            }
+        }
+        check_criteria(&criterion.group)?;
+    }
+    Ok(())
+}
+
+fn criterion_matches(state: &OrgState, user: &User, criterion: &Criterion) -> bool {
+    if !criterion.group.is_empty() {
+        return criteria_match(state, user, &criterion.group);
+    }
+    if criterion.kind == "MATCH_ALL" {
+        return true;
+    }
+    let wanted: Vec<String> = criterion
+        .value
+        .iter()
+        .chain(criterion.values.iter())
+        .map(|value| value.to_lowercase())
+        .collect();
+    criterion.fields.iter().any(|field| {
+        let Some(actual) = field_value(state, user, field).map(|value| value.to_lowercase()) else {
+            return false;
+        };
+        wanted.iter().any(|wanted| match criterion.kind.as_str() {
+            "STARTS_WITH" => actual.starts_with(wanted.as_str()),
+            "CONTAINS" => actual.contains(wanted.as_str()),
+            _ => actual == *wanted,
+        })
+    })
+}
+
+/// AND criteria must all match, at least one OR criterion (if any) must, no NOT may.
+fn criteria_match(state: &OrgState, user: &User, criteria: &[Criterion]) -> bool {
+    let mut any_or = false;
+    let mut or_matched = false;
+    for criterion in criteria {
+        let matched = criterion_matches(state, user, criterion);
+        match criterion.operator.as_deref().unwrap_or("AND") {
+            "OR" => {
+                any_or = true;
+                or_matched |= matched;
+            }
+            "NOT" if matched => return false,
+            "NOT" => {}
+            _ if !matched => return false,
+            _ => {}
+        }
+    }
+    !any_or || or_matched
+}
+
+fn names_state(criteria: &[Criterion]) -> bool {
+    criteria.iter().any(|criterion| {
+        criterion.fields.iter().any(|field| field == "state") || names_state(&criterion.group)
+    })
+}
+
+fn run_search(ctx: &Ctx, request: &SearchRequest) -> Result<Response, ApiError> {
+    check_criteria(&request.query)?;
+    let page = PageRequest::checked(
+        request
+            .page_size
+            .unwrap_or(crate::paging::DEFAULT_PAGE_SIZE),
+        request.page_number.unwrap_or(1),
+        MAX_SEARCH_PAGE_SIZE,
+    )?;
+    let expand = Expand::parse(&request.expand);
+    let default_states = !names_state(&request.query);
+    let now = ctx.now_ms();
+    let state = ctx.read();
+    let mut found: Vec<&User> = state
+        .users
+        .iter()
+        .filter(|user| user.listed_from_ms <= now)
+        .filter(|user| !default_states || user.state != EntityState::Deleted)
+        .filter(|user| criteria_match(&state, user, &request.query))
+        .collect();
+    if request
+        .sort_order
+        .as_deref()
+        .is_some_and(|order| order.eq_ignore_ascii_case("DESC"))
+    {
+        found.reverse();
+    }
+    let total = found.len();
+    let page_count = page.page_count(total);
+    let results: Vec<Value> = found[page.range(total)]
+        .iter()
+        .filter_map(|user| serde_json::from_str(&render::user(&state, user, expand)).ok())
+        .collect();
+    let token = |number: usize| {
+        let mut request = request.clone();
+        request.page_size = Some(page.size);
+        request.page_number = Some(number);
+        let text = serde_json::to_string(&request).unwrap_or_default();
+        base64::engine::general_purpose::STANDARD.encode(text)
+    };
+    let mut out = Map::new();
+    out.insert("total".into(), json!(total));
+    out.insert("pageCount".into(), json!(page_count));
+    out.insert("pageSize".into(), json!(page.size));
+    out.insert("pageNumber".into(), json!(page.number));
+    if page.number > 1 {
+        out.insert("previousPage".into(), json!(token(page.number - 1)));
+    }
+    out.insert("currentPage".into(), json!(token(page.number)));
+    if page.number < page_count {
+        out.insert("nextPage".into(), json!(token(page.number + 1)));
+    }
+    out.insert("types".into(), json!(["users"]));
+    out.insert("results".into(), Value::Array(results));
+    Ok(json(&Value::Object(out)))
+}
+
+/// `POST /api/v2/users/search` (`UserSearchRequest` → `UsersSearchResponse`).
+pub async fn search(ctx: Ctx, Body(request): Body<SearchRequest>) -> Result<Response, ApiError> {
+    run_search(&ctx, &request)
+}
+
+/// `GET /api/v2/users/search?q64=...`: replays a page token of a previous search.
+pub async fn search_q64(ctx: Ctx) -> Result<Response, ApiError> {
+    let token = ctx
+        .query
+        .get("q64")
+        .ok_or_else(|| ApiError::missing_field("q64"))?;
+    let request: SearchRequest = base64::engine::general_purpose::STANDARD
+        .decode(token)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| {
+            ApiError::invalid_value("q64", "The q64 value is not a valid search token.")
+        })?;
+    let mut request = request;
+    let expand = ctx.query.list("expand");
+    if !expand.is_empty() {
+        request.expand = expand;
+    }
+    run_search(&ctx, &request)
+}

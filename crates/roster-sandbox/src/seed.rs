@@ -1,0 +1,767 @@
+//! The seed format: an org described by natural keys (names and emails, never UUIDs), in
+//! YAML or JSON, and the deterministic builder that turns it into an org state.
+//!
+//! ```yaml
+//! divisions: [Contact Center]
+//! skills: [Billing, Spanish Escalations]
+//! languages: [Spanish]
+//! wrapupCodes: [Resolved]
+//! roles: [Agent]                       # custom roles beside the built-in ones
+//! queues:
+//!   - { name: Billing, division: Contact Center, description: Tier 1, wrapupCodes: [Resolved], members: [jane@acme.example] }
+//! teams:
+//!   - { name: Billing Tier 2, members: [jane@acme.example] }
+//! groups:
+//!   - { name: Supervisors, members: [boss@acme.example], roles: [{ role: Supervisor }], queues: [Billing] }
+//! users:
+//!   - email: jane@acme.example
+//!     name: Jane Doe
+//!     title: Agent
+//!     department: Billing
+//!     division: Contact Center
+//!     manager: boss@acme.example
+//!     state: active                     # or inactive
+//!     skills: { Billing: 5 }
+//!     languages: { Spanish: 4 }
+//!     roles: [{ role: Agent, division: Contact Center }]
+//!     utilization: { call: { maximumCapacity: 1 }, chat: { maximumCapacity: 3, interruptableMediaTypes: [call] } }
+//!     acdAutoAnswer: false
+//! ```
+//!
+//! Ids are uuid v5 of `org|kind|key` (key = name, or lowercase email), timestamps are fixed:
+//! seeding the same org twice gives byte-identical dumps. Every seeded user is also granted
+//! `Employee` in the home division, as every user of a real org is.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::OnceLock;
+
+use rand::seq::index::sample;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::builtins::{HOME_DIVISION, MEDIA_TYPES, NEW_USER_ROLE, new_org_state, object_id};
+use crate::clock::SEED_TIMESTAMP;
+use crate::error::SandboxError;
+use crate::state::{
+    Assignment, Division, EntityState, Grant, Group, Language, MediaUtilization, OrgState, Queue,
+    QueueMember, Role, Skill, Team, TeamMember, User, WrapupCode,
+};
+
+/// An org described by natural keys.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedOrg {
+    /// Divisions besides `Home` (which every org has).
+    #[serde(default)]
+    pub divisions: Vec<String>,
+    /// Routing skills.
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Routing languages.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Wrap-up codes.
+    #[serde(default)]
+    pub wrapup_codes: Vec<String>,
+    /// Queues.
+    #[serde(default)]
+    pub queues: Vec<SeedQueue>,
+    /// Teams.
+    #[serde(default)]
+    pub teams: Vec<SeedTeam>,
+    /// Groups.
+    #[serde(default)]
+    pub groups: Vec<SeedGroup>,
+    /// Custom roles beside the built-in ones.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Users.
+    #[serde(default)]
+    pub users: Vec<SeedUser>,
+}
+
+/// A queue of a seed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedQueue {
+    /// Name.
+    pub name: String,
+    /// Division name (default `Home`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division: Option<String>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Wrap-up code names.
+    #[serde(default)]
+    pub wrapup_codes: Vec<String>,
+    /// Direct members by email.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+/// A team of a seed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedTeam {
+    /// Name.
+    pub name: String,
+    /// Division name (default `Home`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division: Option<String>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Members by email (a user may be in one team only).
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+/// A group of a seed: its members inherit its role grants and queue memberships.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedGroup {
+    /// Name.
+    pub name: String,
+    /// Members by email.
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// Role grants of the group.
+    #[serde(default)]
+    pub roles: Vec<SeedGrant>,
+    /// Queues the group is a member group of.
+    #[serde(default)]
+    pub queues: Vec<String>,
+}
+
+/// A role grant by names.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedGrant {
+    /// Role name.
+    pub role: String,
+    /// Division name (default `Home`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division: Option<String>,
+}
+
+/// User state in a seed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeedUserState {
+    /// Active (default).
+    #[default]
+    Active,
+    /// Inactive.
+    Inactive,
+}
+
+/// Per-media utilization in a seed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedMedia {
+    /// 0..=25.
+    pub maximum_capacity: u32,
+    /// Media types that may interrupt this one.
+    #[serde(default)]
+    pub interruptable_media_types: Vec<String>,
+    /// Whether non-ACD interactions count.
+    #[serde(default)]
+    pub include_non_acd: bool,
+}
+
+/// A user of a seed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedUser {
+    /// Email, the user's natural key.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Department.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// Division name (default `Home`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division: Option<String>,
+    /// Manager's email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// `active` (default) or `inactive`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<SeedUserState>,
+    /// Skill name → proficiency (0..=5).
+    #[serde(default)]
+    pub skills: BTreeMap<String, f64>,
+    /// Language name → proficiency (0..=5).
+    #[serde(default)]
+    pub languages: BTreeMap<String, f64>,
+    /// Direct role grants.
+    #[serde(default)]
+    pub roles: Vec<SeedGrant>,
+    /// Own utilization by media type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utilization: Option<BTreeMap<String, SeedMedia>>,
+    /// ACD auto-answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acd_auto_answer: Option<bool>,
+}
+
+/// Parses a seed from YAML or JSON text.
+pub fn parse_seed(text: &str) -> Result<SeedOrg, SandboxError> {
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|error| SandboxError::Parse {
+            what: "seed (JSON)".into(),
+            message: error.to_string(),
+        })
+    } else {
+        serde_saphyr::from_str(text).map_err(|error| SandboxError::Parse {
+            what: "seed (YAML)".into(),
+            message: error.to_string(),
+        })
+    }
+}
+
+/// Reads and parses a seed file (YAML or JSON).
+pub fn load_seed_file(path: &Path) -> Result<SeedOrg, SandboxError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SandboxError::Io {
+        context: format!("cannot read seed file `{}`", path.display()),
+        source,
+    })?;
+    parse_seed(&text)
+}
+
+impl SeedOrg {
+    /// A deterministic synthetic org for benchmarks and load tests: `users` users with one
+    /// to three of `skills` skills each, `queues` queues of `members_per_queue` members,
+    /// `teams` teams sharing the users, about 10% of users inactive. Same arguments, same org.
+    pub fn generated(
+        users: usize,
+        skills: usize,
+        queues: usize,
+        members_per_queue: usize,
+        teams: usize,
+        seed: u64,
+    ) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let skill_names: Vec<String> = (0..skills)
+            .map(|index| format!("Skill {index:04}"))
+            .collect();
+        let languages: Vec<String> = ["English", "Spanish", "French", "German"]
+            .map(str::to_owned)
+            .to_vec();
+        let email = |index: usize| format!("user{index:06}@example.test");
+        let mut seed_users = Vec::with_capacity(users);
+        for index in 0..users {
+            let mut user_skills = BTreeMap::new();
+            if !skill_names.is_empty() {
+                for _ in 0..rng.random_range(1..=3) {
+                    let skill = &skill_names[rng.random_range(0..skill_names.len())];
+                    user_skills.insert(skill.clone(), f64::from(rng.random_range(1..=5)));
+                }
+            }
+            let mut user_languages = BTreeMap::new();
+            user_languages.insert(
+                languages[rng.random_range(0..languages.len())].clone(),
+                f64::from(rng.random_range(1..=5)),
+            );
+            let inactive = rng.random_range(0..10) == 0;
+            seed_users.push(SeedUser {
+                email: email(index),
+                name: format!("User {index:06}"),
+                title: Some("Agent".into()),
+                department: Some(format!("Department {}", index % 20)),
+                manager: (index >= 10).then(|| email(index % 10)),
+                state: inactive.then_some(SeedUserState::Inactive),
+                skills: user_skills,
+                languages: user_languages,
+                ..SeedUser::default()
+            });
+        }
+        let seed_queues = (0..queues)
+            .map(|index| SeedQueue {
+                name: format!("Queue {index:04}"),
+                members: if users == 0 {
+                    Vec::new()
+                } else {
+                    sample(&mut rng, users, members_per_queue.min(users))
+                        .into_iter()
+                        .map(email)
+                        .collect()
+                },
+                ..SeedQueue::default()
+            })
+            .collect();
+        let seed_teams = (0..teams)
+            .map(|team| SeedTeam {
+                name: format!("Team {team:04}"),
+                members: (team..users).step_by(teams).map(email).collect(),
+                ..SeedTeam::default()
+            })
+            .collect();
+        Self {
+            skills: skill_names,
+            languages,
+            wrapup_codes: vec!["Resolved".into(), "Escalated".into()],
+            queues: seed_queues,
+            teams: seed_teams,
+            users: seed_users,
+            ..Self::default()
+        }
+    }
+}
+
+/// Builds the state of `org` from a seed: the org's built-ins plus everything seeded.
+pub fn build_state(org: &str, seed: &SeedOrg) -> Result<OrgState, SandboxError> {
+    Builder {
+        org,
+        state: new_org_state(org),
+        users: HashMap::new(),
+    }
+    .build(seed)
+}
+
+struct Builder<'a> {
+    org: &'a str,
+    state: OrgState,
+    users: HashMap<String, Uuid>,
+}
+
+impl Builder<'_> {
+    fn invalid(&self, message: impl Into<String>) -> SandboxError {
+        SandboxError::InvalidSeed {
+            org: self.org.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    fn division(&self, name: Option<&String>) -> Result<Uuid, SandboxError> {
+        match name {
+            None => Ok(self.state.home_division().id),
+            Some(name) => self
+                .state
+                .division_by_name(name)
+                .map(|division| division.id)
+                .ok_or_else(|| self.invalid(format!("unknown division `{name}`"))),
+        }
+    }
+
+    fn user(&self, email: &str) -> Result<Uuid, SandboxError> {
+        self.users
+            .get(&email.to_lowercase())
+            .copied()
+            .ok_or_else(|| self.invalid(format!("unknown user `{email}`")))
+    }
+
+    fn grant(&self, grant: &SeedGrant) -> Result<Grant, SandboxError> {
+        let role = self
+            .state
+            .role_by_name(&grant.role)
+            .ok_or_else(|| self.invalid(format!("unknown role `{}`", grant.role)))?;
+        Ok(Grant {
+            role_id: role.id,
+            division_id: self.division(grant.division.as_ref())?,
+        })
+    }
+
+    fn unique<'n>(
+        &self,
+        kind: &str,
+        names: impl Iterator<Item = &'n String>,
+    ) -> Result<(), SandboxError> {
+        let mut seen = std::collections::HashSet::new();
+        for name in names {
+            if !seen.insert(name.to_lowercase()) {
+                return Err(self.invalid(format!("duplicate {kind} `{name}`")));
+            }
+        }
+        Ok(())
+    }
+
+    fn build(mut self, seed: &SeedOrg) -> Result<OrgState, SandboxError> {
+        let org = self.org;
+        let at = SEED_TIMESTAMP.to_owned();
+        for name in &seed.divisions {
+            if self.state.division_by_name(name).is_some() {
+                if name.eq_ignore_ascii_case(HOME_DIVISION) {
+                    continue;
+                }
+                return Err(self.invalid(format!("duplicate division `{name}`")));
+            }
+            self.state.divisions.insert(Division {
+                id: object_id(org, "division", name),
+                name: name.clone(),
+                description: None,
+                home: false,
+            });
+        }
+        for name in &seed.roles {
+            if self.state.role_by_name(name).is_some() {
+                return Err(self.invalid(format!(
+                    "role `{name}` exists already (built in or duplicate)"
+                )));
+            }
+            self.state.roles.insert(Role {
+                id: object_id(org, "role", name),
+                name: name.clone(),
+                description: None,
+                default_role_id: None,
+                permissions: Vec::new(),
+            });
+        }
+        self.unique("skill", seed.skills.iter())?;
+        let home = self.state.home_division().id;
+        for name in &seed.skills {
+            self.state.skills.insert(Skill {
+                id: object_id(org, "skill", name),
+                name: name.clone(),
+                division_id: home,
+                state: EntityState::Active,
+                version: 1,
+                date_modified: at.clone(),
+                listed_from_ms: 0,
+            });
+        }
+        self.unique("language", seed.languages.iter())?;
+        for name in &seed.languages {
+            self.state.languages.insert(Language {
+                id: object_id(org, "language", name),
+                name: name.clone(),
+                state: EntityState::Active,
+                version: 1,
+                date_modified: at.clone(),
+            });
+        }
+        self.unique("wrap-up code", seed.wrapup_codes.iter())?;
+        for name in &seed.wrapup_codes {
+            self.state.wrapup_codes.insert(WrapupCode {
+                id: object_id(org, "wrapupcode", name),
+                name: name.clone(),
+                division_id: home,
+                description: None,
+                date_created: at.clone(),
+                date_modified: at.clone(),
+            });
+        }
+        self.users(seed, &at)?;
+        self.unique("queue", seed.queues.iter().map(|queue| &queue.name))?;
+        for queue in &seed.queues {
+            let mut wrapup_codes = Vec::new();
+            for code in &queue.wrapup_codes {
+                let found = self
+                    .state
+                    .wrapup_codes
+                    .iter()
+                    .find(|existing| existing.name == *code);
+                wrapup_codes.push(
+                    found
+                        .ok_or_else(|| self.invalid(format!("unknown wrap-up code `{code}`")))?
+                        .id,
+                );
+            }
+            let mut members: Vec<QueueMember> = Vec::new();
+            for email in &queue.members {
+                let user_id = self.user(email)?;
+                if !members.iter().any(|member| member.user_id == user_id) {
+                    members.push(QueueMember {
+                        user_id,
+                        joined: true,
+                        ring_number: 1,
+                    });
+                }
+            }
+            let mut settings = serde_json::Map::new();
+            settings.insert(
+                "acwSettings".into(),
+                serde_json::json!({ "wrapupPrompt": "OPTIONAL" }),
+            );
+            settings.insert("skillEvaluationMethod".into(), serde_json::json!("BEST"));
+            settings.insert(
+                "scoringMethod".into(),
+                serde_json::json!("TimestampAndPriority"),
+            );
+            let mut built = Queue {
+                id: object_id(org, "queue", &queue.name),
+                name: queue.name.clone(),
+                division_id: self.division(queue.division.as_ref())?,
+                description: queue.description.clone(),
+                date_created: at.clone(),
+                date_modified: at.clone(),
+                members,
+                member_groups: Vec::new(),
+                group_member_joined: BTreeMap::new(),
+                wrapup_codes,
+                settings,
+                member_index: HashMap::new(),
+                listed_from_ms: 0,
+            };
+            built.reindex_members();
+            self.state.queues.insert(built);
+        }
+        self.unique("team", seed.teams.iter().map(|team| &team.name))?;
+        for team in &seed.teams {
+            let seq = self.state.next_seq();
+            let mut members = Vec::new();
+            for email in &team.members {
+                let user_id = self.user(email)?;
+                if self
+                    .state
+                    .users
+                    .get(user_id)
+                    .and_then(|user| user.team_id)
+                    .is_some()
+                {
+                    return Err(self.invalid(format!("user `{email}` is in two teams")));
+                }
+                if let Some(user) = self.state.users.get_mut(user_id) {
+                    user.team_id = Some(object_id(org, "team", &team.name));
+                }
+                members.push(TeamMember {
+                    user_id,
+                    seq: self.state.next_seq(),
+                });
+            }
+            self.state.teams.insert(Team {
+                id: object_id(org, "team", &team.name),
+                name: team.name.clone(),
+                division_id: self.division(team.division.as_ref())?,
+                description: team.description.clone(),
+                date_created: at.clone(),
+                date_modified: at.clone(),
+                seq,
+                members,
+            });
+        }
+        self.unique("group", seed.groups.iter().map(|group| &group.name))?;
+        for group in &seed.groups {
+            let id = object_id(org, "group", &group.name);
+            let members = group
+                .members
+                .iter()
+                .map(|email| self.user(email))
+                .collect::<Result<Vec<_>, _>>()?;
+            let grants = group
+                .roles
+                .iter()
+                .map(|grant| self.grant(grant))
+                .collect::<Result<Vec<_>, _>>()?;
+            for queue_name in &group.queues {
+                let queue_id = self
+                    .state
+                    .queues
+                    .iter()
+                    .find(|queue| queue.name == *queue_name)
+                    .map(|queue| queue.id);
+                let queue_id = queue_id
+                    .ok_or_else(|| self.invalid(format!("unknown queue `{queue_name}`")))?;
+                if let Some(queue) = self.state.queues.get_mut(queue_id) {
+                    queue.member_groups.push(id);
+                }
+            }
+            self.state.groups.insert(Group {
+                id,
+                name: group.name.clone(),
+                description: None,
+                members,
+                grants,
+                date_modified: at.clone(),
+            });
+        }
+        Ok(self.state)
+    }
+
+    fn users(&mut self, seed: &SeedOrg, at: &str) -> Result<(), SandboxError> {
+        let org = self.org;
+        let employee = self.state.role_by_name(NEW_USER_ROLE).map(|role| role.id);
+        let home = self.state.home_division().id;
+        for user in &seed.users {
+            let key = user.email.to_lowercase();
+            if self.users.contains_key(&key) {
+                return Err(self.invalid(format!("duplicate user `{}`", user.email)));
+            }
+            self.users.insert(key.clone(), object_id(org, "user", &key));
+        }
+        for user in &seed.users {
+            let id = self.user(&user.email)?;
+            let mut skills = Vec::new();
+            for (name, proficiency) in &user.skills {
+                let skill = self
+                    .state
+                    .skills
+                    .iter()
+                    .find(|skill| skill.name == *name)
+                    .ok_or_else(|| self.invalid(format!("unknown skill `{name}`")))?;
+                if !(0.0..=5.0).contains(proficiency) {
+                    return Err(self.invalid(format!(
+                        "proficiency of `{name}` for `{}` is outside 0..=5",
+                        user.email
+                    )));
+                }
+                skills.push(Assignment {
+                    id: skill.id,
+                    proficiency: *proficiency,
+                });
+            }
+            let mut languages = Vec::new();
+            for (name, proficiency) in &user.languages {
+                let language = self
+                    .state
+                    .languages
+                    .iter()
+                    .find(|language| language.name == *name)
+                    .ok_or_else(|| self.invalid(format!("unknown language `{name}`")))?;
+                if !(0.0..=5.0).contains(proficiency) {
+                    return Err(self.invalid(format!(
+                        "proficiency of `{name}` for `{}` is outside 0..=5",
+                        user.email
+                    )));
+                }
+                languages.push(Assignment {
+                    id: language.id,
+                    proficiency: proficiency.round(),
+                });
+            }
+            let mut grants: Vec<Grant> = employee
+                .map(|role_id| Grant {
+                    role_id,
+                    division_id: home,
+                })
+                .into_iter()
+                .collect();
+            for grant in &user.roles {
+                let grant = self.grant(grant)?;
+                if !grants.contains(&grant) {
+                    grants.push(grant);
+                }
+            }
+            let utilization = match &user.utilization {
+                None => None,
+                Some(media) => {
+                    let mut out = BTreeMap::new();
+                    for (kind, value) in media {
+                        if !MEDIA_TYPES.contains(&kind.as_str()) || value.maximum_capacity > 25 {
+                            return Err(self.invalid(format!(
+                                "invalid utilization `{kind}` for `{}`",
+                                user.email
+                            )));
+                        }
+                        out.insert(
+                            kind.clone(),
+                            MediaUtilization {
+                                maximum_capacity: value.maximum_capacity,
+                                interruptable_media_types: value.interruptable_media_types.clone(),
+                                include_non_acd: value.include_non_acd,
+                            },
+                        );
+                    }
+                    Some(out)
+                }
+            };
+            let manager_id = match &user.manager {
+                Some(email) => Some(self.user(email)?),
+                None => None,
+            };
+            self.state.users.insert(User {
+                id,
+                name: user.name.clone(),
+                email: user.email.clone(),
+                title: user.title.clone(),
+                department: user.department.clone(),
+                preferred_name: None,
+                division_id: self.division(user.division.as_ref())?,
+                manager_id,
+                state: match user.state.unwrap_or_default() {
+                    SeedUserState::Active => EntityState::Active,
+                    SeedUserState::Inactive => EntityState::Inactive,
+                },
+                version: 1,
+                acd_auto_answer: user.acd_auto_answer.unwrap_or(false),
+                addresses: Vec::new(),
+                locations: Vec::new(),
+                skills,
+                languages,
+                grants,
+                utilization,
+                team_id: None,
+                listed_from_ms: 0,
+                cache: OnceLock::new(),
+            });
+            let _ = at;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const YAML: &str = "
+divisions: [Contact Center]
+skills: [Billing]
+languages: [Spanish]
+wrapupCodes: [Resolved]
+roles: [Agent]
+queues:
+  - { name: Billing, division: Contact Center, wrapupCodes: [Resolved], members: [jane@acme.example] }
+teams:
+  - { name: Tier 2, members: [jane@acme.example] }
+groups:
+  - { name: Supervisors, members: [boss@acme.example], roles: [{ role: Supervisor }], queues: [Billing] }
+users:
+  - { email: boss@acme.example, name: Boss }
+  - email: jane@acme.example
+    name: Jane Doe
+    manager: boss@acme.example
+    skills: { Billing: 4.5 }
+    languages: { Spanish: 4 }
+    roles: [{ role: Agent, division: Contact Center }]
+    utilization: { call: { maximumCapacity: 1 } }
+";
+
+    #[test]
+    fn yaml_seed_builds_a_deterministic_org() {
+        let seed = parse_seed(YAML).expect("valid seed");
+        let first = build_state("acme", &seed).expect("builds");
+        let second = build_state("acme", &seed).expect("builds");
+        assert_eq!(
+            serde_json::to_string(&first).expect("dump"),
+            serde_json::to_string(&second).expect("dump")
+        );
+        let jane = first.users.by_email("JANE@acme.example").expect("jane");
+        assert_eq!(
+            jane.manager_id,
+            Some(object_id("acme", "user", "boss@acme.example"))
+        );
+        assert_eq!(jane.grants.len(), 2, "Employee plus Agent");
+        assert_eq!(jane.team_id, Some(object_id("acme", "team", "Tier 2")));
+        let queue = first.queues.iter().next().expect("queue");
+        assert_eq!(queue.member_groups.len(), 1);
+    }
+
+    #[test]
+    fn unknown_keys_and_dangling_references_are_errors() {
+        assert!(parse_seed("skills: [A]\nbogus: 1\n").is_err());
+        let seed =
+            parse_seed("queues: [{ name: Q, members: [nobody@x.example] }]").expect("parses");
+        assert!(matches!(
+            build_state("x", &seed),
+            Err(SandboxError::InvalidSeed { .. })
+        ));
+    }
+
+    #[test]
+    fn generated_orgs_are_deterministic() {
+        let a = SeedOrg::generated(200, 10, 3, 20, 4, 9);
+        assert_eq!(a, SeedOrg::generated(200, 10, 3, 20, 4, 9));
+        let state = build_state("bench", &a).expect("builds");
+        assert_eq!(state.users.len(), 200);
+        assert_eq!(state.queues.iter().next().expect("queue").members.len(), 20);
+    }
+}

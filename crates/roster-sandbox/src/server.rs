@@ -1,0 +1,244 @@
+//! The HTTP server: the router, the request pipeline every API request goes through, and
+//! the `serve` entry point.
+//!
+//! Pipeline of an `/api/v2` request, in order:
+//! 1. a fresh correlation id (`ININ-Correlation-Id` on every response, `contextId` in errors);
+//! 2. the bearer token selects the org (401 if missing, unknown, revoked or expired);
+//! 3. the request is counted in the org's stats under its route template;
+//! 4. the token's rate window (429 + `Retry-After` past `requestsPerMinute`);
+//! 5. latency, then the seeded fault generator (injected 5xx, or a hang then 504); a
+//!    faulted request is not executed;
+//! 6. the handler.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use tokio::net::TcpListener;
+
+use crate::error::{ApiError, CORRELATION_ID, SandboxError};
+use crate::faults::Fault;
+use crate::hub::Hub;
+use crate::{auth, control, persist, routes};
+
+/// Name, client id and secret of one org, as `--org NAME:CLIENT_ID:SECRET` gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgCredentials {
+    /// Org name.
+    pub name: String,
+    /// OAuth client id.
+    pub client_id: String,
+    /// OAuth client secret.
+    pub client_secret: String,
+}
+
+impl OrgCredentials {
+    /// The default org of `roster sandbox serve`: `sandbox` / `sandbox` / `sandbox`.
+    pub fn default_org() -> Self {
+        Self {
+            name: "sandbox".into(),
+            client_id: "sandbox".into(),
+            client_secret: "sandbox".into(),
+        }
+    }
+
+    /// Parses `NAME:CLIENT_ID:SECRET` (the secret may contain `:`).
+    pub fn parse(spec: &str) -> Result<Self, SandboxError> {
+        let mut parts = spec.splitn(3, ':');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(name), Some(id), Some(secret))
+                if !name.is_empty() && !id.is_empty() && !secret.is_empty() =>
+            {
+                Ok(Self {
+                    name: name.into(),
+                    client_id: id.into(),
+                    client_secret: secret.into(),
+                })
+            }
+            _ => Err(SandboxError::OrgSpec(spec.to_owned())),
+        }
+    }
+}
+
+/// How to start a sandbox.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// Orgs to create at start (those already in the state file are kept as loaded). Empty
+    /// means the default org `sandbox`/`sandbox`/`sandbox` when the state file has none.
+    pub orgs: Vec<OrgCredentials>,
+    /// Load at start, save on change (checked every second) and at shutdown.
+    pub state_file: Option<PathBuf>,
+}
+
+/// Creates the hub described by the options: state file first, then the listed orgs.
+pub fn build_hub(options: &ServeOptions) -> Result<Arc<Hub>, SandboxError> {
+    let hub = Arc::new(Hub::default());
+    if let Some(path) = &options.state_file {
+        persist::load(&hub, path)?;
+    }
+    let mut orgs = options.orgs.clone();
+    if orgs.is_empty() && hub.orgs().is_empty() {
+        orgs.push(OrgCredentials::default_org());
+    }
+    for org in orgs {
+        if hub.org(&org.name).is_err() {
+            hub.create_org(&org.name, &org.client_id, &org.client_secret)?;
+        }
+    }
+    Ok(hub)
+}
+
+/// The whole application: token route, control routes and `/api/v2`.
+pub fn router(hub: Arc<Hub>) -> Router {
+    let api = routes::router()
+        .fallback(|request: Request| async move {
+            ApiError::no_route(request.uri().path()).into_response()
+        })
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&hub),
+            api_pipeline,
+        ));
+    Router::new()
+        .route("/oauth/token", post(auth::token))
+        .merge(control::router())
+        .nest("/api/v2", api)
+        .fallback(|request: Request| async move {
+            ApiError::no_route(request.uri().path()).into_response()
+        })
+        .layer(middleware::from_fn(correlation))
+        .with_state(hub)
+}
+
+/// Gives every response an `ININ-Correlation-Id` and errors their `contextId`.
+async fn correlation(request: Request, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut response = CORRELATION_ID.scope(id.clone(), next.run(request)).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("inin-correlation-id", value);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-store, must-revalidate"),
+    );
+    response
+}
+
+/// Auth, stats, rate limit and faults for every `/api/v2` request.
+async fn api_pipeline(State(hub): State<Arc<Hub>>, mut request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map_or_else(
+        || request.uri().path().to_owned(),
+        |path| path.as_str().to_owned(),
+    );
+    let authorization = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let token = match hub.resolve_token(authorization) {
+        Ok(token) => token,
+        Err(error) => return error.into_response(),
+    };
+    let org = Arc::clone(&token.org);
+    org.stats
+        .lock()
+        .count(format!("{} {route}", request.method()));
+    let (rate, latency) = {
+        let faults = org.faults.lock();
+        (
+            faults.settings.requests_per_minute,
+            faults.settings.latency_ms,
+        )
+    };
+    if let Err(retry_after) = token.window.lock().admit(hub.clock.now_ms(), rate) {
+        org.stats.lock().throttled += 1;
+        return ApiError::too_many_requests(retry_after).into_response();
+    }
+    // Throttled requests draw nothing, so the fault sequence depends only on the requests
+    // that get through.
+    let fault = org.faults.lock().draw();
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    match fault {
+        Fault::None => {}
+        Fault::Error(status) => {
+            org.stats.lock().faults_injected += 1;
+            return ApiError::injected(status).into_response();
+        }
+        Fault::Timeout(hang) => {
+            org.stats.lock().faults_injected += 1;
+            tokio::time::sleep(hang).await;
+            return ApiError::injected(StatusCode::GATEWAY_TIMEOUT).into_response();
+        }
+    }
+    let mutating = request.method() != Method::GET && request.method() != Method::HEAD;
+    request.extensions_mut().insert(token);
+    let response = next.run(request).await;
+    if mutating && response.status().is_success() {
+        hub.mark_dirty();
+    }
+    response
+}
+
+/// Serves a sandbox until `shutdown` completes: the entry point of
+/// `roster sandbox serve [--listen ADDR] [--org NAME:CLIENT_ID:SECRET]... [--state FILE]`.
+///
+/// The CLI binds the listener (`tokio::net::TcpListener::bind(addr)`, default
+/// `127.0.0.1:8480` or whatever it chooses), builds [`ServeOptions`] from `--org` (parsed
+/// with [`OrgCredentials::parse`]) and `--state`, and passes e.g. `tokio::signal::ctrl_c()`
+/// (mapped to `()`) as `shutdown`. With a state file, state is loaded first, saved about
+/// once a second after changes, and saved again on shutdown.
+pub async fn serve(
+    listener: TcpListener,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), SandboxError> {
+    let hub = build_hub(&options)?;
+    serve_hub(listener, hub, options.state_file, shutdown).await
+}
+
+/// Serves an existing hub (used by [`serve`] and [`crate::Sandbox`]).
+pub async fn serve_hub(
+    listener: TcpListener,
+    hub: Arc<Hub>,
+    state_file: Option<PathBuf>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), SandboxError> {
+    let saver = state_file.clone().map(|path| {
+        let hub = Arc::clone(&hub);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                if hub.take_dirty() {
+                    let (hub, path) = (Arc::clone(&hub), path.clone());
+                    let saved =
+                        tokio::task::spawn_blocking(move || persist::save(&hub, &path)).await;
+                    if let Ok(Err(error)) = saved {
+                        tracing::warn!(%error, "cannot save sandbox state");
+                    }
+                }
+            }
+        })
+    });
+    let result = axum::serve(listener, router(Arc::clone(&hub)))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|source| SandboxError::Io {
+            context: "sandbox server failed".into(),
+            source,
+        });
+    if let Some(saver) = saver {
+        saver.abort();
+    }
+    if let Some(path) = state_file {
+        persist::save(&hub, &path)?;
+    }
+    result
+}

@@ -1,0 +1,34 @@
+//! Request counters per org (`GET /__sandbox/orgs/{name}/stats`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// What an org has been asked. Every API request of the org counts, including throttled and
+/// faulted ones; token requests count under `"POST /oauth/token"`. Requests whose token is
+/// unknown cannot be attributed to an org and are not counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// All requests.
+    pub requests: u64,
+    /// Requests per `"METHOD /route/{template}"`.
+    pub by_route: BTreeMap<String, u64>,
+    /// Requests answered 429.
+    pub throttled: u64,
+    /// Requests answered with an injected error or timeout.
+    pub faults_injected: u64,
+}
+
+impl Stats {
+    /// Counts one request of a route.
+    pub fn count(&mut self, route: String) {
+        self.requests += 1;
+        *self.by_route.entry(route).or_insert(0) += 1;
+    }
+
+    /// Requests of one route.
+    pub fn route(&self, route: &str) -> u64 {
+        self.by_route.get(route).copied().unwrap_or(0)
+    }
+}
