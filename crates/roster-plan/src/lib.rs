@@ -1,1 +1,31 @@
-//! roster-plan.
+//! roster's planner: compares what the manifests declare ([`DesiredOrg`]) with what an org
+//! holds ([`LiveOrg`]) and produces a [`Plan`]: the changes people review and the
+//! dependency-ordered steps `roster apply` runs. Pure: no I/O, no async, no HTTP.
+//!
+//! - [`plan`] diffs under the ownership rules of DESIGN §2.2 and orders steps as §2.4;
+//! - [`render_text`], [`render_markdown`] and [`render_json`] show a [`PlanSet`];
+//! - [`stale_objects`] tells `apply --plan` whether the org moved since the plan was made;
+//! - [`simulate`] applies steps to a [`LiveOrg`] for tests.
+//!
+//! [`DesiredOrg`]: roster_model::DesiredOrg
+//! [`LiveOrg`]: roster_model::LiveOrg
+
+mod diff;
+mod error;
+mod fingerprint;
+mod graph;
+mod render;
+mod schema;
+pub mod simulate;
+mod types;
+
+pub use diff::plan;
+pub use error::{PlanError, Problem};
+pub use fingerprint::{fingerprints, stale_objects};
+pub use render::{MARKDOWN_LIMIT, render_json, render_markdown, render_text};
+pub use schema::{plan_schema, plan_schema_json};
+pub use simulate::simulate;
+pub use types::{
+    Action, Blocked, Change, Cost, FieldChange, Fingerprint, ObjectRef, OverLimit, PLAN_FORMAT,
+    Plan, PlanOptions, PlanSet, StaleObject, Warning,
+};

@@ -1,0 +1,185 @@
+//! The diff: desired against live under the ownership rules of DESIGN §2.2, into changes
+//! and the operations that carry them out, in the order of DESIGN §2.4.
+
+pub(crate) mod builder;
+mod context;
+mod membership;
+mod objects;
+mod offboard;
+mod resolve;
+mod users;
+
+use std::collections::BTreeMap;
+
+use roster_model::{DesiredOrg, Kind, LiveOrg, UserState};
+
+use self::builder::Builder;
+use self::context::Context;
+use crate::error::PlanError;
+use crate::fingerprint::{digest, fingerprints, touched};
+use crate::graph;
+use crate::types::{Action, Blocked, Change, Cost, OverLimit, Plan, PlanOptions};
+
+/// Plans one org: what to change so the org matches the manifests.
+///
+/// Pure: reads nothing but its arguments. The same arguments always give the same plan,
+/// byte for byte.
+///
+/// # Errors
+///
+/// [`PlanError::Unresolved`] lists every reference the org cannot satisfy (a role or
+/// division it lacks, a manager that is neither declared nor live, an undeclared skill,
+/// language, queue, team or wrap-up code); [`PlanError::Cycle`] names the objects of a
+/// dependency cycle.
+pub fn plan(
+    desired: &DesiredOrg,
+    live: &LiveOrg,
+    options: &PlanOptions,
+) -> Result<Plan, PlanError> {
+    let mut b = Builder::default();
+    let mut ctx = Context::new(desired, live, options);
+    ctx.decide(&mut b.warnings);
+    let problems = resolve::check(&ctx);
+    if !problems.is_empty() {
+        return Err(PlanError::Unresolved {
+            org: desired.name.clone(),
+            problems,
+        });
+    }
+
+    objects::plan_routing_objects(&ctx, &mut b);
+    objects::plan_containers(&ctx, &mut b);
+    users::plan_user_readiness(&ctx, &mut b);
+    offboard::prepare_offboarding(&ctx, &mut b);
+    users::plan_users(&ctx, &mut b);
+    users::plan_rename_moves(&ctx, &mut b);
+    let queue_removals = membership::plan_queue_members(&ctx, &mut b);
+    membership::plan_team_members(&ctx, &mut b);
+    offboard::plan_offboarding(&ctx, &mut b, &queue_removals);
+    objects::plan_deletions(&ctx, &mut b);
+    objects::plan_reports(&ctx, &mut b);
+    note_renames(&ctx, &mut b);
+
+    let Builder {
+        nodes,
+        changes,
+        mut warnings,
+        user_notes,
+        ..
+    } = b;
+    let node_changes: Vec<Option<usize>> = nodes.iter().map(|n| n.change).collect();
+    let (steps, ids) = graph::order(nodes).map_err(|cycle| PlanError::Cycle {
+        org: desired.name.clone(),
+        objects: cycle.0,
+    })?;
+
+    let mut changes = changes;
+    for (node, change) in node_changes.iter().enumerate() {
+        if let Some(change) = change {
+            changes[*change].steps.push(ids[node]);
+        }
+    }
+    let mut changes: Vec<Change> = changes
+        .into_iter()
+        .filter(|c| !(c.action == Action::Update && c.fields.is_empty() && c.steps.is_empty()))
+        .collect();
+    for change in &mut changes {
+        change.steps.sort_unstable();
+        if change.kind == Kind::User
+            && let Some(notes) = roster_model::Email::parse(&change.key)
+                .ok()
+                .and_then(|e| user_notes.get(&e))
+        {
+            change.notes.extend(notes.iter().cloned());
+        }
+    }
+    changes.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
+    warnings.sort();
+
+    let blocked = limits(desired, live, &changes);
+    let writes = steps
+        .iter()
+        .map(|s| s.operation.estimated_requests() as u64)
+        .sum();
+    let fingerprints = fingerprints(live, &touched(&steps));
+    Ok(Plan {
+        org: desired.name.clone(),
+        digest: digest(&desired.name, &steps),
+        changes,
+        steps,
+        warnings,
+        blocked,
+        fingerprints,
+        cost: Cost::new(options.reads, writes, options.requests_per_minute),
+    })
+}
+
+/// Tells, on each rename, how many holders move.
+fn note_renames(ctx: &Context<'_>, b: &mut Builder) {
+    for (old, new) in &ctx.renamed {
+        let holders = ctx
+            .live
+            .users
+            .values()
+            .filter(|u| u.skills.contains_key(old))
+            .count();
+        let moved = b.movers.get(old).map_or(0, Vec::len);
+        if let Some(change) = b.existing_change(Kind::Skill, new) {
+            let note = if ctx.is_deleted(Kind::Skill, old) {
+                format!(
+                    "`{old}` has {holders} holder(s); {moved} get `{new}` before `{old}` is deleted"
+                )
+            } else {
+                format!("`{old}` has {holders} holder(s); {moved} get `{new}`; `{old}` is kept")
+            };
+            b.changes[change].notes.push(note);
+        }
+    }
+}
+
+/// Kinds whose deletes plus deactivations exceed `policy.limits`. A rename's deletion of
+/// the old skill is not counted: its holders are moved, nothing is lost.
+fn limits(desired: &DesiredOrg, live: &LiveOrg, changes: &[Change]) -> Option<Blocked> {
+    let limits = desired.policy.limits;
+    let mut destroyed: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
+    for change in changes.iter().filter(|c| c.is_destructive()) {
+        destroyed
+            .entry(change.kind)
+            .or_default()
+            .push(change.key.clone());
+    }
+    let kinds: Vec<OverLimit> = destroyed
+        .into_iter()
+        .filter_map(|(kind, names)| {
+            let count = live_count(live, kind);
+            limits.exceeded(names.len(), count).then_some(OverLimit {
+                kind,
+                count: names.len(),
+                live: count,
+                names,
+            })
+        })
+        .collect();
+    (!kinds.is_empty()).then_some(Blocked {
+        kinds,
+        max_deletes: limits.max_deletes,
+        max_delete_percent: limits.max_delete_percent,
+    })
+}
+
+fn live_count(live: &LiveOrg, kind: Kind) -> usize {
+    match kind {
+        Kind::Division => live.divisions.len(),
+        Kind::Role => live.roles.len(),
+        Kind::Skill => live.skills.len(),
+        Kind::Language => live.languages.len(),
+        Kind::WrapupCode => live.wrapup_codes.len(),
+        Kind::Queue => live.queues.len(),
+        Kind::Team => live.teams.len(),
+        Kind::User => live
+            .users
+            .values()
+            .filter(|u| u.state == UserState::Active)
+            .count(),
+    }
+}

@@ -1,0 +1,245 @@
+//! The offboarding sequence of DESIGN §2.5, for users declared `state: inactive` and
+//! unmanaged users under `prune`: leave direct queues, lose direct grants, skills and
+//! languages, leave the team, then become inactive, each after the previous.
+//!
+//! The first step of each user's sequence is its queue removals, which are shared bulk calls
+//! per queue; team removals are also shared (per team). Removals of objects the plan deletes
+//! anyway are left to the deletion.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use roster_model::{Email, GrantOrigin, Kind, Operation, RoleGrant, UserState};
+use serde_json::json;
+
+use super::builder::{Builder, Stage, chunks};
+use super::context::{Context, Fate};
+use crate::types::{Action, FieldChange};
+
+/// Most users one team member request takes.
+const TEAM_MEMBERS_PER_CALL: usize = 25;
+
+/// Creates each offboarded user's change, listing everything it loses.
+pub(crate) fn prepare_offboarding(ctx: &Context<'_>, b: &mut Builder) {
+    for (email, fate) in &ctx.fates {
+        if *fate != Fate::Offboard {
+            continue;
+        }
+        let Some(live) = ctx.live.users.get(email) else {
+            continue;
+        };
+        let declared = ctx.desired.users.get(email);
+        let change = b.change(
+            Kind::User,
+            email.as_str(),
+            Action::Deactivate,
+            declared.and_then(|u| u.source.as_ref()),
+            Some(&live.id),
+        );
+        if declared.is_none() {
+            b.changes[change]
+                .notes
+                .push("not in any manifest; pruned by `policy.unmanaged.users`".to_owned());
+        }
+        let mut fields = vec![FieldChange::scalar(
+            "state",
+            Some(UserState::Active.to_string()),
+            Some(UserState::Inactive.to_string()),
+        )];
+        for queue in ctx.direct_queues.get(email).into_iter().flatten() {
+            if !ctx.is_deleted(Kind::Queue, queue) {
+                fields.push(FieldChange::item(
+                    "queues",
+                    queue,
+                    Some("member".to_owned()),
+                    None,
+                ));
+            }
+        }
+        for grant in live
+            .grants
+            .iter()
+            .filter(|g| g.origin == GrantOrigin::Direct)
+        {
+            fields.push(FieldChange::item(
+                "roles",
+                &format!("{} in {}", grant.role, grant.division),
+                Some("granted".to_owned()),
+                None,
+            ));
+        }
+        for (skill, p) in &live.skills {
+            if !ctx.is_deleted(Kind::Skill, skill) {
+                fields.push(FieldChange::item(
+                    "skills",
+                    skill,
+                    Some(p.to_string()),
+                    None,
+                ));
+            }
+        }
+        for (language, p) in &live.languages {
+            if !ctx.is_deleted(Kind::Language, language) {
+                fields.push(FieldChange::item(
+                    "languages",
+                    language,
+                    Some(p.to_string()),
+                    None,
+                ));
+            }
+        }
+        if let Some(team) = live
+            .team
+            .as_ref()
+            .filter(|t| !ctx.is_deleted(Kind::Team, t))
+        {
+            fields.push(FieldChange::scalar("team", Some(team.clone()), None));
+        }
+        for field in fields {
+            b.field(change, field);
+        }
+    }
+}
+
+/// Chains each offboarded user's removals and deactivation.
+pub(crate) fn plan_offboarding(
+    ctx: &Context<'_>,
+    b: &mut Builder,
+    queue_removals: &HashMap<Email, Vec<usize>>,
+) {
+    // Per user, the steps the next link of its sequence waits for.
+    let mut tails: BTreeMap<&Email, Vec<usize>> = BTreeMap::new();
+    let mut leaving_teams: BTreeMap<&String, BTreeSet<Email>> = BTreeMap::new();
+    for (email, fate) in &ctx.fates {
+        if *fate != Fate::Offboard {
+            continue;
+        }
+        let Some(live) = ctx.live.users.get(email) else {
+            continue;
+        };
+        let change = b.existing_change(Kind::User, email.as_str());
+        let mut tail: Vec<usize> = queue_removals.get(email).cloned().unwrap_or_default();
+        let mut link = |b: &mut Builder, op: Operation, before: serde_json::Value| {
+            let node = b.push(
+                op,
+                Stage::Removals,
+                std::mem::take(&mut tail),
+                Some(before),
+                change,
+            );
+            tail = vec![node];
+        };
+
+        let grants: BTreeSet<RoleGrant> = live
+            .grants
+            .iter()
+            .filter(|g| g.origin == GrantOrigin::Direct)
+            .map(|g| RoleGrant {
+                role: g.role.clone(),
+                division: Some(g.division.clone()),
+            })
+            .collect();
+        if !grants.is_empty() {
+            let before = json!(grants);
+            link(
+                b,
+                Operation::RevokeRoles {
+                    email: email.clone(),
+                    grants,
+                },
+                before,
+            );
+        }
+        let skills: BTreeSet<String> = live
+            .skills
+            .keys()
+            .filter(|s| !ctx.is_deleted(Kind::Skill, s))
+            .cloned()
+            .collect();
+        if !skills.is_empty() {
+            let before = json!(live.skills);
+            link(
+                b,
+                Operation::RemoveUserSkills {
+                    email: email.clone(),
+                    skills,
+                },
+                before,
+            );
+        }
+        let languages: BTreeSet<String> = live
+            .languages
+            .keys()
+            .filter(|l| !ctx.is_deleted(Kind::Language, l))
+            .cloned()
+            .collect();
+        if !languages.is_empty() {
+            let before = json!(live.languages);
+            link(
+                b,
+                Operation::RemoveUserLanguages {
+                    email: email.clone(),
+                    languages,
+                },
+                before,
+            );
+        }
+        if let Some(team) = live
+            .team
+            .as_ref()
+            .filter(|t| !ctx.is_deleted(Kind::Team, t))
+        {
+            leaving_teams.entry(team).or_default().insert(email.clone());
+        }
+        tails.insert(email, tail);
+    }
+
+    for (team, users) in leaving_teams {
+        for chunk in chunks(&users, TEAM_MEMBERS_PER_CALL) {
+            let deps: Vec<usize> = chunk
+                .iter()
+                .flat_map(|e| tails.get(e).cloned().unwrap_or_default())
+                .collect();
+            let change = chunk
+                .iter()
+                .next()
+                .and_then(|e| b.existing_change(Kind::User, e.as_str()));
+            let node = b.push(
+                Operation::RemoveTeamMembers {
+                    team: team.clone(),
+                    users: chunk.clone(),
+                },
+                Stage::Removals,
+                deps,
+                Some(json!(chunk)),
+                change,
+            );
+            for email in &chunk {
+                if let Some(tail) = tails.get_mut(email) {
+                    *tail = vec![node];
+                }
+            }
+        }
+    }
+
+    for (email, tail) in tails {
+        let Some(live) = ctx.live.users.get(email) else {
+            continue;
+        };
+        let change = b.existing_change(Kind::User, email.as_str());
+        // The full assignment picture, so the journal can restore the user.
+        let before = json!({
+            "user": live,
+            "queues": ctx.direct_queues.get(email),
+        });
+        b.push(
+            Operation::SetUserState {
+                email: email.clone(),
+                state: UserState::Inactive,
+            },
+            Stage::Removals,
+            tail,
+            Some(before),
+            change,
+        );
+    }
+}

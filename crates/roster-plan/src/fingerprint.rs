@@ -1,0 +1,160 @@
+//! Binding a plan to what it was made from: the digest of its steps (what
+//! `--allow-destructive` acknowledges) and fingerprints of every object it touches (what
+//! `apply --plan` re-checks before writing, DESIGN §6).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use roster_model::{Email, Kind, LiveOrg, MemberOrigin, Operation, Step};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::types::{Fingerprint, ObjectRef, Plan, StaleObject};
+
+/// sha256 (hex) of the org name and each step's id, operation and dependencies as canonical
+/// JSON (field order fixed by the types, sets and maps sorted). `before` values are not
+/// included: they describe the org, which the fingerprints cover.
+pub(crate) fn digest(org: &str, steps: &[Step]) -> String {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Canonical<'a> {
+        id: u32,
+        operation: &'a Operation,
+        depends_on: Vec<u32>,
+    }
+    let canonical: Vec<Canonical<'_>> = steps
+        .iter()
+        .map(|s| Canonical {
+            id: s.id.0,
+            operation: &s.operation,
+            depends_on: s.depends_on.iter().map(|d| d.0).collect(),
+        })
+        .collect();
+    let body = json!({ "org": org, "steps": canonical });
+    hex::encode(Sha256::digest(body.to_string().as_bytes()))
+}
+
+/// The objects a plan's steps write to, plus the users a team operation moves (a user's team
+/// lives on the user).
+pub(crate) fn touched(steps: &[Step]) -> Vec<ObjectRef> {
+    let mut objects = BTreeSet::new();
+    for step in steps {
+        let (kind, key) = step.operation.target();
+        objects.insert(ObjectRef::new(kind, key));
+        if let Operation::AddTeamMembers { users, .. }
+        | Operation::RemoveTeamMembers { users, .. } = &step.operation
+        {
+            for user in users {
+                objects.insert(ObjectRef::new(Kind::User, user.to_string()));
+            }
+        }
+    }
+    objects.into_iter().collect()
+}
+
+/// Fingerprints of `touched` objects as `live` holds them, sorted by kind and key.
+///
+/// A user's hash covers every field roster reads for it (skills, languages, grants, team,
+/// manager, utilization, state, profile fields) and its memberships in the queues that were
+/// read, because those change without its `version` moving. A queue's covers its members,
+/// wrap-up codes, description and division. An absent object hashes as `null`, so an object
+/// created by someone else after planning is caught too.
+pub fn fingerprints(live: &LiveOrg, touched: &[ObjectRef]) -> Vec<Fingerprint> {
+    let wants_users = touched.iter().any(|o| o.kind == Kind::User);
+    let memberships = if wants_users {
+        memberships(live)
+    } else {
+        HashMap::new()
+    };
+    let mut out: Vec<Fingerprint> = touched
+        .iter()
+        .map(|object| fingerprint(live, &memberships, object))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn memberships(live: &LiveOrg) -> HashMap<&Email, BTreeMap<&str, &MemberOrigin>> {
+    let mut map: HashMap<&Email, BTreeMap<&str, &MemberOrigin>> = HashMap::new();
+    for queue in live.queues.values() {
+        for (email, member) in queue.members.iter().flatten() {
+            map.entry(email)
+                .or_default()
+                .insert(queue.name.as_str(), &member.origin);
+        }
+    }
+    map
+}
+
+fn fingerprint(
+    live: &LiveOrg,
+    memberships: &HashMap<&Email, BTreeMap<&str, &MemberOrigin>>,
+    object: &ObjectRef,
+) -> Fingerprint {
+    let key = object.key.as_str();
+    let (version, value) = match object.kind {
+        Kind::Division => (None, json!(live.divisions.get(key))),
+        Kind::Role => (None, json!(live.roles.get(key))),
+        Kind::Skill => (None, json!(live.skills.get(key))),
+        Kind::Language => (None, json!(live.languages.get(key))),
+        Kind::WrapupCode => (None, json!(live.wrapup_codes.get(key))),
+        Kind::Queue => (None, json!(live.queues.get(key))),
+        Kind::Team => (None, json!(live.teams.get(key))),
+        Kind::User => {
+            let user = Email::parse(key)
+                .ok()
+                .and_then(|email| live.users.get(&email));
+            let queues = user.and_then(|u| memberships.get(&u.email));
+            (
+                user.map(|u| u.version),
+                json!(user.map(|u| json!({ "user": u, "queues": queues }))),
+            )
+        }
+    };
+    Fingerprint {
+        kind: object.kind,
+        key: object.key.clone(),
+        version,
+        hash: hex::encode(Sha256::digest(value.to_string().as_bytes())),
+    }
+}
+
+/// The touched objects of `plan` that differ in `fresh` from when the plan was made; empty
+/// when the plan may still be applied.
+pub fn stale_objects(plan: &Plan, fresh: &LiveOrg) -> Vec<StaleObject> {
+    let objects: Vec<ObjectRef> = plan
+        .fingerprints
+        .iter()
+        .map(|f| ObjectRef::new(f.kind, f.key.clone()))
+        .collect();
+    let now = fingerprints(fresh, &objects);
+    let now: HashMap<(Kind, &str), &Fingerprint> =
+        now.iter().map(|f| ((f.kind, f.key.as_str()), f)).collect();
+    let null_hash = hex::encode(Sha256::digest(b"null"));
+    let mut stale = Vec::new();
+    for then in &plan.fingerprints {
+        let Some(current) = now.get(&(then.kind, then.key.as_str())) else {
+            continue;
+        };
+        if current.hash == then.hash && current.version == then.version {
+            continue;
+        }
+        let reason = if then.hash == null_hash {
+            "created since the plan was made".to_owned()
+        } else if current.hash == null_hash {
+            "deleted since the plan was made".to_owned()
+        } else {
+            match (then.version, current.version) {
+                (Some(a), Some(b)) if a != b => format!("version {a} → {b}"),
+                _ => "changed since the plan was made".to_owned(),
+            }
+        };
+        stale.push(StaleObject {
+            kind: then.kind,
+            key: then.key.clone(),
+            reason,
+        });
+    }
+    stale
+}

@@ -1,0 +1,357 @@
+//! The plan value: what the planner produces, what the renderers show, and what
+//! `roster plan --out` saves and `roster apply --plan` loads back.
+//!
+//! Everything here serializes to the JSON described by `schemas/plan.schema.json` and
+//! deserializes back without loss, so a saved plan is the plan.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use roster_model::{Email, Kind, Source, Step, StepId};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The saved-plan format version; bumped when the JSON shape changes incompatibly.
+pub const PLAN_FORMAT: u32 = 1;
+
+/// What the caller knows that the desired and live models do not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanOptions {
+    /// The org's write budget, for the ETA.
+    pub requests_per_minute: u32,
+    /// How many requests the snapshot took, as counted by the client.
+    pub reads: u64,
+    /// Users the command line allows to reactivate (`--reactivate EMAIL`), in addition to
+    /// those whose manifest says `reactivate: true`.
+    pub reactivate: BTreeSet<Email>,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            requests_per_minute: 300,
+            reads: 0,
+            reactivate: BTreeSet::new(),
+        }
+    }
+}
+
+/// Plans of several orgs, rendered together (the CLI plans every selected org).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanSet {
+    /// The saved-plan format version ([`PLAN_FORMAT`]).
+    #[serde(default = "plan_format")]
+    pub format: u32,
+    /// One plan per org, in the order they were planned.
+    pub orgs: Vec<Plan>,
+}
+
+fn plan_format() -> u32 {
+    PLAN_FORMAT
+}
+
+impl PlanSet {
+    /// A set of plans in the current format.
+    pub fn new(orgs: Vec<Plan>) -> Self {
+        PlanSet {
+            format: PLAN_FORMAT,
+            orgs,
+        }
+    }
+
+    /// Whether no org has anything to do.
+    pub fn is_empty(&self) -> bool {
+        self.orgs.iter().all(Plan::is_empty)
+    }
+
+    /// Whether any org's plan is blocked by `policy.limits`.
+    pub fn is_blocked(&self) -> bool {
+        self.orgs.iter().any(|p| p.blocked.is_some())
+    }
+}
+
+/// The plan of one org: the user-facing changes, the steps they compile to, and what an
+/// apply needs to check that the org has not moved since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    /// The org's name in `roster.yaml`.
+    pub org: String,
+    /// sha256 (hex) of the org name and the canonical JSON of every step's operation and
+    /// dependencies; `--allow-destructive` must repeat it.
+    pub digest: String,
+    /// What changes, object by object, for people.
+    pub changes: Vec<Change>,
+    /// What runs, in a topological order: a step only depends on steps before it.
+    pub steps: Vec<Step>,
+    /// Things the plan deliberately does not do, and why.
+    pub warnings: Vec<Warning>,
+    /// Set when deletes and deactivations exceed `policy.limits`.
+    pub blocked: Option<Blocked>,
+    /// Every object the steps touch, as read; `apply --plan` refuses when one changed.
+    pub fingerprints: Vec<Fingerprint>,
+    /// Requests read and to write, and how long the writes take at the org's rate.
+    pub cost: Cost,
+}
+
+impl Plan {
+    /// Whether the plan writes nothing (unmanaged objects and warnings may still be listed).
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The digest the plan's steps should have; differs from [`Plan::digest`] when a saved
+    /// plan was edited.
+    pub fn compute_digest(&self) -> String {
+        crate::fingerprint::digest(&self.org, &self.steps)
+    }
+
+    /// Whether [`Plan::digest`] matches the steps.
+    pub fn digest_is_valid(&self) -> bool {
+        self.compute_digest() == self.digest
+    }
+}
+
+/// One object, by kind and natural key.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectRef {
+    /// The object's kind.
+    pub kind: Kind,
+    /// Name, or email for users.
+    pub key: String,
+}
+
+impl ObjectRef {
+    /// Names an object.
+    pub fn new(kind: Kind, key: impl Into<String>) -> Self {
+        ObjectRef {
+            kind,
+            key: key.into(),
+        }
+    }
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} `{}`", self.kind, self.key)
+    }
+}
+
+/// What happens to one object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    /// The object's kind.
+    pub kind: Kind,
+    /// Name, or email for users.
+    pub key: String,
+    /// What happens.
+    pub action: Action,
+    /// Field by field, `old → new` (empty for creations of plain objects and deletions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldChange>,
+    /// Where the object is declared, when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// The object's id in the org, when it exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The routing profile the user's assignments come from (users only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_profile: Option<String>,
+    /// Context for people: inherited grants and memberships left alone, moved holders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The steps that carry this change out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepId>,
+}
+
+impl Change {
+    /// Whether the change deletes or deactivates something.
+    pub fn is_destructive(&self) -> bool {
+        matches!(self.action, Action::Delete | Action::Deactivate)
+    }
+
+    /// The object changed.
+    pub fn object(&self) -> ObjectRef {
+        ObjectRef::new(self.kind, self.key.clone())
+    }
+}
+
+/// What a change does to its object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Action {
+    /// The object is created.
+    Create,
+    /// Some fields change.
+    Update,
+    /// A skill is created under its new name, its holders are moved, and the old one deleted.
+    Rename {
+        /// The names it had in the org.
+        from: Vec<String>,
+    },
+    /// The object is deleted (unmanaged, under `prune`).
+    Delete,
+    /// The user is offboarded and deactivated.
+    Deactivate,
+    /// The inactive user is reactivated and its assignments re-applied.
+    Reactivate,
+    /// The object is not in any manifest; listed, left alone.
+    Unmanaged,
+}
+
+impl Action {
+    /// The verb people read (`create`, `rename`).
+    pub fn word(&self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Rename { .. } => "rename",
+            Action::Delete => "delete",
+            Action::Deactivate => "deactivate",
+            Action::Reactivate => "reactivate",
+            Action::Unmanaged => "unmanaged",
+        }
+    }
+}
+
+/// One field of one object, before and after. Collections are listed item by item
+/// (`skills` / `Billing`: `3 → 4`); `old: None` adds the item, `new: None` removes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldChange {
+    /// The field (`title`, `skills`, `queues`).
+    pub field: String,
+    /// The item of a collection field (a skill name, a queue name, a grant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// The live value; `None` when absent.
+    pub old: Option<String>,
+    /// The planned value; `None` when removed.
+    pub new: Option<String>,
+}
+
+impl FieldChange {
+    /// A scalar field change.
+    pub fn scalar(field: &str, old: Option<String>, new: Option<String>) -> Self {
+        FieldChange {
+            field: field.to_owned(),
+            item: None,
+            old,
+            new,
+        }
+    }
+
+    /// A change to one item of a collection field.
+    pub fn item(field: &str, item: &str, old: Option<String>, new: Option<String>) -> Self {
+        FieldChange {
+            field: field.to_owned(),
+            item: Some(item.to_owned()),
+            old,
+            new,
+        }
+    }
+}
+
+/// Something the plan deliberately does not do.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Warning {
+    /// The object concerned.
+    pub kind: Kind,
+    /// Its name or email.
+    pub key: String,
+    /// What was not done and what to do about it.
+    pub message: String,
+}
+
+/// Why a plan is blocked: kinds whose deletes plus deactivations exceed `policy.limits`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Blocked {
+    /// Every kind over a limit.
+    pub kinds: Vec<OverLimit>,
+    /// The limits that were applied.
+    pub max_deletes: u32,
+    /// The percentage limit that was applied.
+    pub max_delete_percent: u8,
+}
+
+/// One kind over `policy.limits`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OverLimit {
+    /// The kind.
+    pub kind: Kind,
+    /// Deletes plus deactivations planned.
+    pub count: usize,
+    /// Live objects of the kind (active users for users).
+    pub live: usize,
+    /// The objects, by name or email.
+    pub names: Vec<String>,
+}
+
+/// One touched object as it was read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Fingerprint {
+    /// The object's kind.
+    pub kind: Kind,
+    /// Its name or email.
+    pub key: String,
+    /// The API's `version` (users), when it keeps one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// sha256 (hex) of the live fields the plan depends on; of `null` when absent.
+    pub hash: String,
+}
+
+/// A touched object that changed between planning and applying.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StaleObject {
+    /// The object's kind.
+    pub kind: Kind,
+    /// Its name or email.
+    pub key: String,
+    /// What differs (`version 7 → 8`, `fields changed`, `created`, `deleted`).
+    pub reason: String,
+}
+
+/// What the plan costs in API requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Cost {
+    /// Requests the snapshot took.
+    pub reads: u64,
+    /// Requests the steps will take when nothing fails.
+    pub writes: u64,
+    /// The org's write budget.
+    pub requests_per_minute: u32,
+    /// Seconds the writes take at that rate, rounded up.
+    pub eta_seconds: u64,
+}
+
+impl Cost {
+    /// The cost of `writes` requests at `requests_per_minute`.
+    pub fn new(reads: u64, writes: u64, requests_per_minute: u32) -> Self {
+        let rate = u64::from(requests_per_minute.max(1));
+        Cost {
+            reads,
+            writes,
+            requests_per_minute,
+            eta_seconds: (writes * 60).div_ceil(rate),
+        }
+    }
+}
