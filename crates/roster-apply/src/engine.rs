@@ -466,10 +466,85 @@ fn millis(duration: Duration) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use roster_model::{Email, UserPatch};
+    use roster_model::{Email, LiveOrg, ReadNeeds, StepId, UserPatch};
     use serde_json::json;
 
     use super::*;
+    use crate::journal::JournalContext;
+
+    /// A tenant whose operations all succeed at once.
+    struct Instant;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("never")]
+    struct Never;
+
+    impl TenantError for Never {
+        fn correlation_id(&self) -> Option<&str> {
+            None
+        }
+    }
+
+    impl Tenant for Instant {
+        type Error = Never;
+
+        async fn snapshot(&self, _: &ReadNeeds) -> Result<LiveOrg, Never> {
+            Ok(LiveOrg::default())
+        }
+
+        async fn execute(&self, operation: &Operation) -> Result<Receipt, Never> {
+            Ok(Receipt {
+                correlation_id: None,
+                requests: operation.estimated_requests(),
+            })
+        }
+
+        fn principal(&self) -> String {
+            "client".to_owned()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_journal_failure_stops_new_operations_and_reports_what_ran() {
+        let steps: Vec<Step> = (0..4)
+            .map(|i| Step {
+                id: StepId(i),
+                operation: Operation::CreateSkill {
+                    name: format!("S{i}"),
+                },
+                depends_on: vec![],
+                before: None,
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let context = JournalContext {
+            org: "org".to_owned(),
+            ..JournalContext::default()
+        };
+        let mut journal = Journal::open(dir.path().join("j.jsonl"), context).unwrap();
+        // The run's opening line and step 0's line are written; step 1's is not.
+        journal.fail_after = Some(2);
+        let options = ApplyOptions {
+            concurrency: 1,
+            ..ApplyOptions::default()
+        };
+        let error = apply(&Instant, &steps, &options, &mut journal)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the journal could not be written, so apply stopped"
+        );
+        let ApplyError::Journal { summary, source } = error else {
+            panic!("expected a journal error");
+        };
+        assert!(matches!(source, JournalError::Io { .. }), "{source}");
+        // Step 1 did run: the org changed even though its line is missing, and the summary
+        // says so; nothing started after that.
+        assert_eq!(summary.succeeded, vec![StepId(0), StepId(1)]);
+        assert_eq!(summary.not_run, vec![StepId(2), StepId(3)]);
+        assert_eq!(summary.stopped, Some(StopReason::JournalFailed));
+    }
 
     #[test]
     fn intended_state_drops_the_tag_and_the_key_only() {

@@ -12,10 +12,11 @@ pub mod chain;
 mod entry;
 mod error;
 mod read;
+mod tail;
 mod verify;
 
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -31,6 +32,7 @@ pub use read::{entries_for_user, read_entries};
 pub use verify::{Break, BrokenLine, VerifyReport, verify};
 
 use entry::Draft;
+use tail::EndError;
 
 /// Who and what a journal's lines are about; repeated on every line so each stands alone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,6 +65,9 @@ pub struct Journal {
     head: String,
     run: Option<u64>,
     poisoned: bool,
+    /// Makes writes fail once `next_seq` passes this, to test what apply does then.
+    #[cfg(test)]
+    pub(crate) fail_after: Option<u64>,
 }
 
 impl Journal {
@@ -85,7 +90,8 @@ impl Journal {
     }
 
     /// Opens (creating it and its folders if needed) the journal at `path` for appending, and
-    /// locks it against other writers.
+    /// locks it against other writers. Only the end of the file is read, to find the last
+    /// line's hash and `seq`.
     ///
     /// # Errors
     ///
@@ -119,29 +125,37 @@ impl Journal {
             Err(TryLockError::WouldBlock) => return Err(JournalError::Locked { path }),
             Err(TryLockError::Error(source)) => return Err(io("lock", &path)(source)),
         }
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(io("read", &path))?;
-
-        let complete_len = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let (complete, torn) = bytes.split_at(complete_len);
-        let (mut head, mut last_seq) = last_link(complete, &path)?;
+        let end = match tail::find_end(&mut file) {
+            Ok(end) => end,
+            Err(EndError::Io(source)) => return Err(io("read", &path)(source)),
+            Err(EndError::Corrupt { offset, reason }) => {
+                let line = tail::line_at(&mut file, offset).map_err(io("read", &path))?;
+                return Err(JournalError::Corrupt {
+                    path,
+                    line,
+                    reason: reason.to_owned(),
+                });
+            }
+        };
+        let (mut head, mut last_seq) = (end.head, end.last_seq);
         let mut discarded = None;
-        if !torn.is_empty() {
-            let line_number = complete.split(|&b| b == b'\n').count();
-            match parse_object(torn) {
+        if !end.torn.is_empty() {
+            match tail::parse_object(&end.torn) {
                 // A last line that is whole but for its newline (a crash between the two) is
                 // kept: it chains, so it was written by roster.
                 Some(line) if chains(&line, &head, last_seq) => {
                     file.write_all(b"\n").map_err(io("write", &path))?;
-                    (head, last_seq) = link_of(&line).unwrap_or((head, last_seq));
+                    (head, last_seq) = tail::link_of(&line).unwrap_or((head, last_seq));
                 }
                 _ => {
-                    file.set_len(complete_len as u64)
+                    let line =
+                        tail::line_at(&mut file, end.complete_len).map_err(io("read", &path))?;
+                    file.set_len(end.complete_len)
                         .map_err(io("repair", &path))?;
                     discarded = Some(serde_json::json!({
-                        "line": line_number,
-                        "discardedBytes": torn.len(),
-                        "discardedSha256": hex::encode(Sha256::digest(torn)),
+                        "line": line,
+                        "discardedBytes": end.torn.len(),
+                        "discardedSha256": hex::encode(Sha256::digest(&end.torn)),
                     }));
                 }
             }
@@ -154,6 +168,8 @@ impl Journal {
             head,
             run: None,
             poisoned: false,
+            #[cfg(test)]
+            fail_after: None,
         };
         if let Some(data) = discarded {
             journal.append(&EntryBody::Record {
@@ -272,6 +288,15 @@ impl Journal {
         fields.insert("hash".to_owned(), Value::String(hash.clone()));
         let mut line = serde_json::to_vec(&Value::Object(fields)).map_err(JournalError::Encode)?;
         line.push(b'\n');
+        #[cfg(test)]
+        if self.fail_after.is_some_and(|last| self.next_seq > last) {
+            self.poisoned = true;
+            return Err(JournalError::Io {
+                action: "write",
+                path: self.path.clone(),
+                source: std::io::Error::other("disk full"),
+            });
+        }
         if let Err(source) = self.file.write_all(&line) {
             // Part of the line may be on disk; nothing may be chained after it.
             self.poisoned = true;
@@ -286,41 +311,6 @@ impl Journal {
         self.next_seq += 1;
         Ok(seq)
     }
-}
-
-/// The hash and `seq` of the last line of `complete` (whole lines only), or the genesis.
-fn last_link(complete: &[u8], path: &Path) -> Result<(String, u64), JournalError> {
-    let lines: Vec<&[u8]> = complete.split(|&b| b == b'\n').collect();
-    // `complete` ends with a newline, so the split ends with an empty piece; blank lines before
-    // it are not journal lines and are left for `verify` to report.
-    let Some((index, last)) = lines
-        .iter()
-        .enumerate()
-        .rev()
-        .find(|(_, line)| !line.trim_ascii().is_empty())
-    else {
-        return Ok((chain::GENESIS.to_owned(), 0));
-    };
-    let corrupt = |reason: &str| JournalError::Corrupt {
-        path: path.to_owned(),
-        line: index + 1,
-        reason: reason.to_owned(),
-    };
-    let line = parse_object(last).ok_or_else(|| corrupt("not a JSON object"))?;
-    link_of(&line).ok_or_else(|| corrupt("no `hash` and `seq`"))
-}
-
-fn parse_object(bytes: &[u8]) -> Option<Map<String, Value>> {
-    match serde_json::from_slice(bytes) {
-        Ok(Value::Object(map)) => Some(map),
-        _ => None,
-    }
-}
-
-fn link_of(line: &Map<String, Value>) -> Option<(String, u64)> {
-    let hash = line.get("hash")?.as_str()?;
-    let seq = line.get("seq")?.as_u64()?;
-    Some((hash.to_owned(), seq))
 }
 
 /// Whether `line` is intact and follows a line with hash `prev` and sequence `prev_seq`.
