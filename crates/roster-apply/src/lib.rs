@@ -84,7 +84,7 @@ mod summary;
 pub use engine::apply;
 pub use error::ApplyError;
 pub use journal::{
-    Entry, EntryBody, Journal, JournalContext, JournalError, Outcome, VerifyReport,
+    Entry, EntryBody, Journal, JournalContext, JournalError, Outcome, VerifyReport, entries,
     entries_for_user, read_entries, verify,
 };
 pub use options::{

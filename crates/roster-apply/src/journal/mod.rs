@@ -11,6 +11,7 @@
 pub mod chain;
 mod entry;
 mod error;
+mod lines;
 mod read;
 mod tail;
 mod verify;
@@ -28,7 +29,7 @@ pub use entry::{
     RUN_STARTED, RunFinished, RunStarted, TORN_WRITE, Target,
 };
 pub use error::JournalError;
-pub use read::{entries_for_user, read_entries};
+pub use read::{Entries, entries, entries_for_user, read_entries};
 pub use verify::{Break, BrokenLine, VerifyReport, verify};
 
 use entry::Draft;

@@ -1,7 +1,6 @@
 //! Re-computing a journal's hash chain, for `roster journal verify`.
 
 use std::fmt;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -9,6 +8,7 @@ use serde_json::{Map, Value};
 use super::chain::{self, GENESIS};
 use super::entry::RUN_STARTED;
 use super::error::JournalError;
+use super::lines::Lines;
 
 /// What [`verify`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,18 +83,19 @@ impl VerifyReport {
 }
 
 /// Re-computes the hash chain of the journal at `path`, stopping at the first line that does
-/// not verify.
+/// not verify. Streams the file: memory stays at one line whatever the journal's size.
 ///
 /// # Errors
 ///
 /// Only when the file cannot be read; a broken chain is reported in the [`VerifyReport`].
 pub fn verify(path: impl AsRef<Path>) -> Result<VerifyReport, JournalError> {
     let path = path.as_ref();
-    let content = fs::read(path).map_err(|source| JournalError::Io {
+    let read_error = |source| JournalError::Io {
         action: "read",
         path: path.to_owned(),
         source,
-    })?;
+    };
+    let mut lines = Lines::open(path).map_err(read_error)?;
     let mut report = VerifyReport {
         path: path.to_owned(),
         entries: 0,
@@ -102,31 +103,22 @@ pub fn verify(path: impl AsRef<Path>) -> Result<VerifyReport, JournalError> {
         head: GENESIS.to_owned(),
         broken: None,
     };
-    let mut pieces: Vec<&[u8]> = content.split(|&b| b == b'\n').collect();
-    // A file that ends with a newline splits into a last empty piece; anything else there is a
-    // line without its newline.
-    let terminated = pieces.last().is_some_and(|last| last.is_empty());
-    if terminated {
-        pieces.pop();
-    }
-    let count = pieces.len();
-    for (index, piece) in pieces.into_iter().enumerate() {
-        let unterminated = !terminated && index + 1 == count;
-        match check(piece, &report.head, report.entries as u64) {
-            Ok((hash, line)) => {
+    while let Some(line) = lines.next_line().map_err(read_error)? {
+        match check(line.bytes, &report.head, report.entries as u64) {
+            Ok((hash, content)) => {
                 report.entries += 1;
-                if line.get("kind").and_then(Value::as_str) == Some(RUN_STARTED) {
+                if content.get("kind").and_then(Value::as_str) == Some(RUN_STARTED) {
                     report.runs += 1;
                 }
                 report.head = hash;
             }
             Err(problem) => {
                 let problem = match problem {
-                    Break::Unreadable { .. } if unterminated => Break::Incomplete,
+                    Break::Unreadable { .. } if !line.terminated => Break::Incomplete,
                     other => other,
                 };
                 report.broken = Some(BrokenLine {
-                    line: index + 1,
+                    line: line.number,
                     problem,
                 });
                 break;
