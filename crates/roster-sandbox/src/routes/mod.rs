@@ -109,7 +109,12 @@ impl FromRequestParts<Arc<Hub>> for Ctx {
             token,
             hub: Arc::clone(hub),
             query: Query::parse(parts.uri.query())?,
-            path: parts.uri.path().to_owned(),
+            // Inside the `/api/v2` nest the URI is stripped of its prefix; links need the
+            // full path.
+            path: parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .map_or_else(|| parts.uri.path().to_owned(), |uri| uri.path().to_owned()),
         })
     }
 }

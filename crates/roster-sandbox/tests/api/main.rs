@@ -1,0 +1,12 @@
+//! Endpoint tests of the sandbox: real HTTP (reqwest) against `Sandbox::start()`.
+
+mod auth;
+mod authz;
+mod common;
+mod control;
+mod fidelity;
+mod queues;
+mod realism;
+mod routing;
+mod teams;
+mod users;
