@@ -107,6 +107,7 @@ pub fn load_workspace(root: &Path) -> Loaded {
         by_path: HashMap::new(),
         credentials_written: BTreeSet::new(),
         declared_orgs: 0,
+        pending: Vec::new(),
     };
     let workspace = loader.run();
     let declared_orgs = loader.declared_orgs;
@@ -163,6 +164,55 @@ struct Loader {
     credentials_written: BTreeSet<String>,
     /// Orgs `roster.yaml` declares, valid or not.
     declared_orgs: usize,
+    /// Files read but not yet decoded, by `FileId`.
+    pending: Vec<bool>,
+}
+
+/// An org whose `roster.yaml` part is resolved, waiting for its files to be decoded.
+struct PendingOrg {
+    name: At<String>,
+    target: Option<Target>,
+    credentials: Option<Credentials>,
+    rate_limit: RateLimit,
+    ids: Vec<FileId>,
+    policy: roster_model::Policy,
+}
+
+/// Parses and decodes one file of the table; `None` if it is not YAML. Also returns what
+/// the decoder learned about `credentials` keys (only `roster.yaml` has any).
+fn decode_file<T>(
+    table: &FileTable,
+    id: FileId,
+    diagnostics: &mut Vec<Diagnostic>,
+    decode: impl FnOnce(&mut Decoder<'_>, &yaml::Node) -> T,
+) -> Option<(T, BTreeSet<String>)> {
+    let path = &table.paths[id.0 as usize];
+    let parsed = match yaml::parse(&table.texts[id.0 as usize]) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            let mut diagnostic = Diagnostic::error("yaml-syntax", format!("`{path}` is not valid YAML: {}", err.message))
+                .hint("check this line and the ones just above it: an unclosed `[`, `{` or quote, or a value containing `: ` that needs quotes");
+            if let Some(pos) = err.pos {
+                diagnostic = diagnostic.at(location(path, pos), err.message);
+            } else {
+                diagnostic.primary = Some(Location::file_start(path.as_str()));
+            }
+            diagnostics.push(diagnostic);
+            return None;
+        }
+    };
+    for duplicate in &parsed.duplicates {
+        diagnostics.push(
+            Diagnostic::error("duplicate-key", format!("key `{}` appears twice in one mapping", duplicate.key))
+                .at(location(path, duplicate.second), "repeated here")
+                .related(location(path, duplicate.first), "first here")
+                .hint("keep one of them; YAML keeps only one value per key"),
+        );
+    }
+    let mut decoder = Decoder::new(id, path);
+    let value = decode(&mut decoder, &parsed.root);
+    diagnostics.append(&mut decoder.diagnostics);
+    Some((value, decoder.credentials_written))
 }
 
 impl Loader {
@@ -183,50 +233,25 @@ impl Loader {
         };
         let roster_id = self.table.add(ROSTER_FILE.to_owned(), text);
         self.files.push(None);
-        let (roster, written) = self.decode(roster_id, |decoder, root| {
-            let roster = decoder.roster_file(root);
-            (roster, std::mem::take(&mut decoder.credentials_written))
+        self.pending.push(false);
+        let (roster, written) = decode_file(&self.table, roster_id, &mut self.diagnostics, |decoder, root| {
+            decoder.roster_file(root)
         })?;
         self.credentials_written = written;
         self.declared_orgs = roster.orgs.len();
+        let pending: Vec<PendingOrg> = roster
+            .orgs
+            .iter()
+            .map(|(name, config)| self.org(&roster, name, config))
+            .collect();
+        self.decode_resources();
         let mut orgs = BTreeMap::new();
-        for (name, config) in &roster.orgs {
-            if let Some(org) = self.org(&roster, name, config) {
-                orgs.insert(name.value.clone(), org);
+        for org in pending {
+            if let Some(org) = self.compile(org) {
+                orgs.insert(org.name.clone(), org);
             }
         }
         Some(orgs)
-    }
-
-    /// Parses and decodes one file; `None` if it is not YAML.
-    fn decode<T>(&mut self, id: FileId, decode: impl FnOnce(&mut Decoder<'_>, &yaml::Node) -> T) -> Option<T> {
-        let path = self.table.paths[id.0 as usize].clone();
-        let parsed = match yaml::parse(&self.table.texts[id.0 as usize]) {
-            Ok(parsed) => parsed,
-            Err(err) => {
-                let mut diagnostic = Diagnostic::error("yaml-syntax", format!("`{path}` is not valid YAML: {}", err.message))
-                    .hint("check this line and the ones just above it: an unclosed `[`, `{` or quote, or a value containing `: ` that needs quotes");
-                if let Some(pos) = err.pos {
-                    diagnostic = diagnostic.at(location(&path, pos), err.message);
-                } else {
-                    diagnostic.primary = Some(Location::file_start(&path));
-                }
-                self.diagnostics.push(diagnostic);
-                return None;
-            }
-        };
-        for duplicate in &parsed.duplicates {
-            self.diagnostics.push(
-                Diagnostic::error("duplicate-key", format!("key `{}` appears twice in one mapping", duplicate.key))
-                    .at(location(&path, duplicate.second), "repeated here")
-                    .related(location(&path, duplicate.first), "first here")
-                    .hint("keep one of them; YAML keeps only one value per key"),
-            );
-        }
-        let mut decoder = Decoder::new(id, &path);
-        let value = decode(&mut decoder, &parsed.root);
-        self.diagnostics.append(&mut decoder.diagnostics);
-        Some(value)
     }
 
     fn error(&mut self, diagnostic: Diagnostic) {
@@ -237,7 +262,7 @@ impl Loader {
         self.table.locate(value.loc)
     }
 
-    fn org(&mut self, roster: &RosterFile, name: &At<String>, config: &OrgConfig) -> Option<OrgSpec> {
+    fn org(&mut self, roster: &RosterFile, name: &At<String>, config: &OrgConfig) -> PendingOrg {
         let target = self.target(name, config);
         let credentials = config.credentials.as_ref().map(|c| Credentials {
             client_id: EnvRef { env: c.client_id.env.value.clone() },
@@ -264,21 +289,68 @@ impl Loader {
                 }
             }
         }
-        let resources: Vec<&ResourceFile> = ids
+        PendingOrg {
+            name: name.clone(),
+            target,
+            credentials,
+            rate_limit,
+            ids,
+            policy: resolve_policy(&[roster.policy.as_ref(), config.policy.as_ref()]),
+        }
+    }
+
+    /// Compiles an org once its files are decoded.
+    fn compile(&mut self, pending: PendingOrg) -> Option<OrgSpec> {
+        let resources: Vec<&ResourceFile> = pending
+            .ids
             .iter()
             .filter_map(|id| self.files[id.0 as usize].as_ref())
             .collect();
-        let policy = resolve_policy(&[roster.policy.as_ref(), config.policy.as_ref()]);
-        let (desired, diagnostics) = compile(&name.value, &resources, policy, &self.table);
+        let name = pending.name.value;
+        let (desired, diagnostics) = compile(&name, &resources, pending.policy, &self.table);
         self.org_diagnostics
-            .extend(diagnostics.into_iter().map(|d| (name.value.clone(), d)));
+            .extend(diagnostics.into_iter().map(|d| (name.clone(), d)));
         Some(OrgSpec {
-            name: name.value.clone(),
-            target: target?,
-            credentials,
-            rate_limit,
+            name,
+            target: pending.target?,
+            credentials: pending.credentials,
+            rate_limit: pending.rate_limit,
             desired,
         })
+    }
+
+    /// Parses and decodes every resource file read so far, on all cores: files are
+    /// independent, and parsing dominates the load time of a large workspace.
+    fn decode_resources(&mut self) {
+        let pending: Vec<usize> = (0..self.files.len()).filter(|&i| self.pending[i]).collect();
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(pending.len().max(1));
+        let chunk = pending.len().div_ceil(threads).max(1);
+        let table = &self.table;
+        let results: Vec<Vec<(usize, Option<ResourceFile>, Vec<Diagnostic>)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = pending
+                .chunks(chunk)
+                .map(|ids| {
+                    scope.spawn(move || {
+                        ids.iter()
+                            .map(|&i| {
+                                let mut diagnostics = Vec::new();
+                                let file = decode_file(table, FileId(i as u32), &mut diagnostics, |d, root| d.resource_file(root));
+                                (i, file.map(|(file, _)| file), diagnostics)
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| handle.join().unwrap_or_default())
+                .collect()
+        });
+        for (i, file, mut diagnostics) in results.into_iter().flatten() {
+            self.files[i] = file;
+            self.pending[i] = false;
+            self.diagnostics.append(&mut diagnostics);
+        }
     }
 
     fn target(&mut self, name: &At<String>, config: &OrgConfig) -> Option<Target> {
@@ -430,8 +502,8 @@ impl Loader {
         };
         let id = self.table.add(relative, text);
         self.by_path.insert(key, id);
-        let resources = self.decode(id, |decoder, root| decoder.resource_file(root));
-        self.files.push(resources);
+        self.files.push(None);
+        self.pending.push(true);
         debug_assert_eq!(self.files.len(), self.table.paths.len());
         Some(id)
     }
