@@ -43,6 +43,9 @@ struct Record {
     overlaps: Vec<(Kind, String)>,
     /// Operations that succeeded, in completion order.
     applied: Vec<Operation>,
+    /// `(started, operation JSON)` for every start and end, in order: unlike `log`, tells
+    /// apart operations that render alike.
+    events: Vec<(bool, String)>,
 }
 
 /// The fake org.
@@ -62,6 +65,13 @@ impl FakeTenant {
     /// Makes the operation that renders as `operation` fail.
     pub fn failing(mut self, operation: &str) -> Self {
         self.failing.insert(operation.to_owned());
+        self
+    }
+
+    /// Makes exactly `operation` fail (compared as JSON, so alike-rendering ones don't).
+    pub fn failing_exactly(mut self, operation: &Operation) -> Self {
+        self.failing
+            .insert(serde_json::to_string(operation).unwrap());
         self
     }
 
@@ -90,6 +100,11 @@ impl FakeTenant {
     pub fn applied(&self) -> Vec<Operation> {
         self.record.lock().unwrap().applied.clone()
     }
+
+    /// `(started, operation JSON)` for every start and end, in order.
+    pub fn events(&self) -> Vec<(bool, String)> {
+        self.record.lock().unwrap().events.clone()
+    }
 }
 
 impl Tenant for FakeTenant {
@@ -101,10 +116,12 @@ impl Tenant for FakeTenant {
 
     async fn execute(&self, operation: &Operation) -> Result<Receipt, FakeError> {
         let name = operation.to_string();
+        let json = serde_json::to_string(operation).unwrap();
         let target = operation.target();
         {
             let mut record = self.record.lock().unwrap();
             record.log.push(format!("start {name}"));
+            record.events.push((true, json.clone()));
             record.running += 1;
             record.max_running = record.max_running.max(record.running);
             let on_target = record.running_targets.entry(target.clone()).or_default();
@@ -117,9 +134,10 @@ impl Tenant for FakeTenant {
         tokio::time::sleep(Duration::from_millis(ms)).await;
         let mut record = self.record.lock().unwrap();
         record.log.push(format!("end {name}"));
+        record.events.push((false, json.clone()));
         record.running -= 1;
         *record.running_targets.get_mut(&target).unwrap() -= 1;
-        if self.failing.contains(&name) {
+        if self.failing.contains(&name) || self.failing.contains(&json) {
             return Err(FakeError {
                 operation: name,
                 cause: FakeCause,

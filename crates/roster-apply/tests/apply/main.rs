@@ -4,3 +4,4 @@
 mod engine;
 mod fake;
 mod journal;
+mod properties;
