@@ -14,6 +14,16 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # The journal
+//!
+//! [`Journal`] appends one JSON line per step (its operation, the `before` value the plan
+//! read, the intended `after`, the outcome, correlation id, requests and duration), plus
+//! `runStarted`/`runFinished` lines and any [`Journal::record`] a caller adds, each carrying
+//! the org, the principal, the git commit and the plan digest. Lines are hash-chained
+//! ([`journal::chain`]); [`verify`] finds the first line that was edited, deleted, inserted or
+//! moved, and [`read_entries`] / [`entries`] / [`entries_for_user`] read it back for
+//! `roster journal show`.
+//!
 //! # The apply contract
 //!
 //! ## Flow
