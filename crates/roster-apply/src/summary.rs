@@ -7,6 +7,9 @@ use std::time::Duration;
 use roster_model::StepId;
 use serde::{Deserialize, Serialize};
 
+/// How many skipped or not-run steps the rendering names before summing up the rest.
+const LISTED: usize = 20;
+
 /// What became of every step of one apply. Each step of the plan is in exactly one list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -76,6 +79,18 @@ impl ApplySummary {
             + self.interrupted.len()
     }
 
+    /// Lists steps, the first [`LISTED`] of them: the rest of a long list of skipped or
+    /// not-run steps adds nothing a person can act on.
+    fn list(&self, f: &mut fmt::Formatter<'_>, indent: &str, steps: &[StepId]) -> fmt::Result {
+        for step in steps.iter().take(LISTED) {
+            writeln!(f, "{indent}{}", self.label(*step))?;
+        }
+        if steps.len() > LISTED {
+            writeln!(f, "{indent}… and {} more", steps.len() - LISTED)?;
+        }
+        Ok(())
+    }
+
     fn label(&self, step: StepId) -> String {
         match self.operations.get(&step) {
             Some(operation) => format!("{step} {operation}"),
@@ -98,7 +113,7 @@ impl fmt::Display for StopReason {
 }
 
 /// Renders the counts line, then every failure, the skips grouped by their cause, and what
-/// did not run.
+/// did not run (long lists of the last two shortened). Ends with a newline.
 impl fmt::Display for ApplySummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -143,9 +158,7 @@ impl fmt::Display for ApplySummary {
             }
             for (reason, steps) in by_reason {
                 writeln!(f, "  {reason}:")?;
-                for step in steps {
-                    writeln!(f, "    {}", self.label(step))?;
-                }
+                self.list(f, "    ", &steps)?;
             }
         }
         if !self.interrupted.is_empty() {
@@ -159,9 +172,7 @@ impl fmt::Display for ApplySummary {
                 .stopped
                 .map_or_else(|| "stopped early".to_owned(), |reason| reason.to_string());
             writeln!(f, "\nnot run ({why}; plan again to continue):")?;
-            for step in &self.not_run {
-                writeln!(f, "  {}", self.label(*step))?;
-            }
+            self.list(f, "  ", &self.not_run)?;
         }
         Ok(())
     }
@@ -195,6 +206,18 @@ mod tests {
             [render(0), render(850), render(12_345), render(245_000)],
             ["0ms", "850ms", "12.3s", "4m05s"]
         );
+    }
+
+    #[test]
+    fn long_lists_of_steps_are_shortened() {
+        let summary = ApplySummary {
+            not_run: (0..25).map(StepId).collect(),
+            stopped: Some(StopReason::Cancelled),
+            ..ApplySummary::default()
+        };
+        let text = summary.to_string();
+        assert_eq!(text.lines().count(), 1 + 2 + LISTED + 1);
+        assert!(text.ends_with("  #19\n  … and 5 more\n"), "{text}");
     }
 
     #[test]
