@@ -1,0 +1,541 @@
+//! The HTTP client of one org: tokens, rate limit, retries, request counting.
+//!
+//! Every request goes through [`GenesysClient::send`]: it waits for a turn of the org's rate
+//! limiter (which also picks the token), attaches that token, sends, and applies the retry
+//! table of [`crate::retry`]. Every attempt, retries and token fetches included, is counted
+//! per endpoint template (`GET /api/v2/users`), so a run can report exactly what it cost.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::auth::{self, AccessToken, TokenErrorBody, TokenResponse, TokenSlot};
+use crate::connection::{ClientOptions, OrgConnection};
+use crate::error::{ApiFailure, AuthFailure, GenesysError, RequestTrace};
+use crate::limiter::RateLimiter;
+use crate::progress::{ProgressEvent, ProgressFn};
+use crate::retry::{self, Decision, Outcome};
+
+/// The counting key of token requests.
+pub const TOKEN_ENDPOINT: &str = "POST /oauth/token";
+
+/// One request to make.
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// The path template it is counted under (`/api/v2/routing/queues/{queueId}/members`).
+    pub template: &'static str,
+    /// The concrete path and query (`/api/v2/routing/queues/abc/members?pageSize=100`).
+    pub path: String,
+    /// JSON body.
+    pub body: Option<serde_json::Value>,
+    /// Whether repeating the request is harmless. GET, PUT, PATCH and DELETE are; a POST only
+    /// when it adds to a set (members, grants) rather than creating an object.
+    pub idempotent: bool,
+}
+
+impl ApiRequest {
+    /// A GET.
+    pub fn get(template: &'static str, path: impl Into<String>) -> Self {
+        Self::new(Method::GET, template, path, None)
+    }
+
+    /// A request of any method; idempotent unless it is a POST.
+    pub fn new(
+        method: Method,
+        template: &'static str,
+        path: impl Into<String>,
+        body: Option<serde_json::Value>,
+    ) -> Self {
+        let idempotent = method != Method::POST;
+        ApiRequest {
+            method,
+            template,
+            path: path.into(),
+            body,
+            idempotent,
+        }
+    }
+
+    /// Marks a POST whose repetition is harmless (adding members, granting roles, searching).
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+}
+
+/// A successful response.
+#[derive(Debug, Clone)]
+pub struct ApiResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The body, possibly empty.
+    pub body: Vec<u8>,
+    /// `ININ-Correlation-Id`.
+    pub correlation_id: Option<String>,
+    /// The request, for messages.
+    pub trace: RequestTrace,
+}
+
+/// Counts the requests of one operation, for its receipt.
+#[derive(Debug, Default)]
+pub struct OpTrace {
+    requests: AtomicU64,
+    correlation_id: Mutex<Option<String>>,
+}
+
+impl OpTrace {
+    /// Requests made so far, retries included.
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// The correlation id of the last response.
+    pub fn correlation_id(&self) -> Option<String> {
+        self.correlation_id.lock().clone()
+    }
+
+    fn record(&self, correlation_id: Option<&String>) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        if let Some(id) = correlation_id {
+            *self.correlation_id.lock() = Some(id.clone());
+        }
+    }
+}
+
+/// A Genesys Cloud API client for one org.
+///
+/// Cheap to clone; clones share tokens, the rate limiter and the request counts.
+#[derive(Clone)]
+pub struct GenesysClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    org: String,
+    api_base: Url,
+    token_url: Url,
+    client_id: String,
+    client_secret: SecretString,
+    http: reqwest::Client,
+    limiter: RateLimiter,
+    slots: Vec<TokenSlot>,
+    /// Serializes token fetches: the token endpoint punishes bursts.
+    token_gate: tokio::sync::Mutex<()>,
+    in_flight: Semaphore,
+    counts: Mutex<BTreeMap<String, u64>>,
+    options: ClientOptions,
+    progress: Mutex<Option<ProgressFn>>,
+    rng: Mutex<StdRng>,
+}
+
+impl std::fmt::Debug for GenesysClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GenesysClient")
+            .field("org", &self.inner.org)
+            .field("api_base", &self.inner.api_base.as_str())
+            .field("client_id", &self.inner.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GenesysClient {
+    /// A client for the org; no request is made until the first call.
+    pub fn new(connection: OrgConnection) -> Result<Self, GenesysError> {
+        let config_error = |message: String| GenesysError::Config {
+            org: connection.org_name.clone(),
+            message,
+        };
+        if connection.api_base.cannot_be_a_base() || connection.api_base.host_str().is_none() {
+            return Err(config_error(format!(
+                "`{}` is not an API base URL",
+                connection.api_base
+            )));
+        }
+        let mut api_base = connection.api_base.clone();
+        let path = api_base.path().trim_end_matches('/').to_owned();
+        let path = path.strip_suffix("/api/v2").unwrap_or(&path).to_owned();
+        api_base.set_path(&path);
+        api_base.set_query(None);
+        api_base.set_fragment(None);
+        let token_url = crate::region::login_base(&connection.api_base)
+            .join("oauth/token")
+            .map_err(|e| config_error(format!("cannot derive the token URL: {e}")))?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("roster/", env!("CARGO_PKG_VERSION")))
+            .timeout(connection.options.request_timeout)
+            .build()
+            .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
+        let tokens = connection.tokens.max(1);
+        let inner = Inner {
+            org: connection.org_name,
+            api_base,
+            token_url,
+            client_id: connection.client_id,
+            client_secret: connection.client_secret,
+            http,
+            limiter: RateLimiter::new(connection.requests_per_minute, tokens),
+            slots: (0..tokens).map(|_| TokenSlot::default()).collect(),
+            token_gate: tokio::sync::Mutex::new(()),
+            in_flight: Semaphore::new(connection.options.max_in_flight.max(1)),
+            counts: Mutex::new(BTreeMap::new()),
+            options: connection.options,
+            progress: Mutex::new(None),
+            rng: Mutex::new(StdRng::from_os_rng()),
+        };
+        Ok(GenesysClient {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The org's name.
+    pub fn org(&self) -> &str {
+        &self.inner.org
+    }
+
+    /// The OAuth client id requests are made as.
+    pub fn client_id(&self) -> &str {
+        &self.inner.client_id
+    }
+
+    /// The client's options.
+    pub fn options(&self) -> &ClientOptions {
+        &self.inner.options
+    }
+
+    /// Requests made so far per endpoint template (`GET /api/v2/users`), every attempt counted,
+    /// token fetches under `POST /oauth/token`.
+    pub fn request_counts(&self) -> BTreeMap<String, u64> {
+        self.inner.counts.lock().clone()
+    }
+
+    /// All requests made so far.
+    pub fn total_requests(&self) -> u64 {
+        self.inner.counts.lock().values().sum()
+    }
+
+    /// Forgets the counts (e.g. between a plan's read and an apply).
+    pub fn reset_request_counts(&self) {
+        self.inner.counts.lock().clear();
+    }
+
+    /// Installs a callback told about progress of long reads (for progress bars).
+    pub fn set_progress(&self, progress: ProgressFn) {
+        *self.inner.progress.lock() = Some(progress);
+    }
+
+    pub(crate) fn emit(&self, event: ProgressEvent) {
+        let progress = self.inner.progress.lock().clone();
+        if let Some(progress) = progress {
+            progress(event);
+        }
+    }
+
+    fn count(&self, key: String) {
+        *self.inner.counts.lock().entry(key).or_default() += 1;
+    }
+
+    /// Sends a request with rate limiting, token handling and retries.
+    pub async fn send(
+        &self,
+        request: &ApiRequest,
+        op: &OpTrace,
+    ) -> Result<ApiResponse, GenesysError> {
+        let inner = &self.inner;
+        let url = self.url(&request.path)?;
+        let start = Instant::now();
+        let mut retries = 0u32;
+        let mut refreshed = false;
+        let trace = |retries| RequestTrace {
+            method: request.method.to_string(),
+            path: request.path.clone(),
+            retries,
+            elapsed: start.elapsed(),
+        };
+        loop {
+            let permit = inner
+                .in_flight
+                .acquire()
+                .await
+                .expect("the in-flight semaphore is never closed");
+            let slot = inner.limiter.acquire().await;
+            let token = self.token(slot).await?;
+            self.count(format!("{} {}", request.method, request.template));
+            let mut builder = inner
+                .http
+                .request(request.method.clone(), url.clone())
+                .bearer_auth(token.value.expose_secret())
+                .header(reqwest::header::ACCEPT, "application/json");
+            if let Some(body) = &request.body {
+                builder = builder.json(body);
+            }
+            let attempt = async {
+                let response = builder.send().await?;
+                let status = response.status().as_u16();
+                let headers = response.headers().clone();
+                let body = response.bytes().await?;
+                Ok::<_, reqwest::Error>((status, headers, body))
+            }
+            .await;
+            drop(permit);
+            let (outcome, retry_after, response, transport) = match attempt {
+                Ok((status, headers, body)) => {
+                    let retry_after = headers
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(retry::parse_retry_after);
+                    let correlation = headers
+                        .get("inin-correlation-id")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    op.record(correlation.as_ref());
+                    (
+                        Outcome::Status(status),
+                        retry_after,
+                        Some((status, body.to_vec(), correlation)),
+                        None,
+                    )
+                }
+                Err(error) => {
+                    op.record(None);
+                    let outcome = if error.is_connect() {
+                        Outcome::Connect
+                    } else if error.is_timeout() {
+                        Outcome::Timeout
+                    } else {
+                        Outcome::Broken
+                    };
+                    (outcome, None, None, Some(error))
+                }
+            };
+            let decision = retry::classify(outcome, request.idempotent, refreshed, retry_after);
+            let fail = |retries| match (&response, transport) {
+                (Some((status, body, correlation)), _) => {
+                    self.api_failure(trace(retries), *status, body, correlation.clone())
+                }
+                (None, Some(source)) => GenesysError::Transport {
+                    org: inner.org.clone(),
+                    request: Box::new(trace(retries)),
+                    source,
+                },
+                (None, None) => unreachable!("an attempt yields a response or an error"),
+            };
+            match decision {
+                Decision::Done => {
+                    let (status, body, correlation_id) =
+                        response.expect("only a response is classified as done");
+                    return Ok(ApiResponse {
+                        status,
+                        body,
+                        correlation_id,
+                        trace: trace(retries),
+                    });
+                }
+                Decision::Fail => return Err(fail(retries)),
+                Decision::RefreshToken => {
+                    refreshed = true;
+                    inner.slots[slot].invalidate(token.generation).await;
+                    tracing::debug!(org = %inner.org, "401: refreshing the token");
+                }
+                Decision::Throttled(wait) => {
+                    if retries >= inner.options.max_retries
+                        || start.elapsed() + wait > inner.options.deadline
+                    {
+                        return Err(fail(retries));
+                    }
+                    tracing::debug!(org = %inner.org, ?wait, path = %request.path, "429: pausing the token");
+                    inner.limiter.pause(slot, wait);
+                    retries += 1;
+                }
+                Decision::Backoff => {
+                    let wait = inner.options.backoff.delay(retries, &mut *inner.rng.lock());
+                    if retries >= inner.options.max_retries
+                        || start.elapsed() + wait > inner.options.deadline
+                    {
+                        return Err(fail(retries));
+                    }
+                    tracing::debug!(org = %inner.org, ?wait, ?outcome, path = %request.path, "retrying");
+                    retries += 1;
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// Sends and decodes a JSON response.
+    pub async fn send_json<T: DeserializeOwned>(
+        &self,
+        request: &ApiRequest,
+        op: &OpTrace,
+    ) -> Result<(T, ApiResponse), GenesysError> {
+        let response = self.send(request, op).await?;
+        let value =
+            serde_json::from_slice(&response.body).map_err(|source| GenesysError::Decode {
+                org: self.inner.org.clone(),
+                request: Box::new(response.trace.clone()),
+                source,
+            })?;
+        Ok((value, response))
+    }
+
+    /// GETs and decodes.
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        template: &'static str,
+        path: impl Into<String>,
+        op: &OpTrace,
+    ) -> Result<T, GenesysError> {
+        Ok(self
+            .send_json(&ApiRequest::get(template, path), op)
+            .await?
+            .0)
+    }
+
+    fn url(&self, path: &str) -> Result<Url, GenesysError> {
+        let base = self.inner.api_base.as_str().trim_end_matches('/');
+        Url::parse(&format!("{base}{path}")).map_err(|e| GenesysError::Config {
+            org: self.inner.org.clone(),
+            message: format!("cannot build a URL for `{path}`: {e}"),
+        })
+    }
+
+    fn api_failure(
+        &self,
+        request: RequestTrace,
+        status: u16,
+        body: &[u8],
+        correlation_id: Option<String>,
+    ) -> GenesysError {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct ErrorBody {
+            message: Option<String>,
+            code: Option<String>,
+            context_id: Option<String>,
+        }
+        let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+        let (message, code, context_id) = match parsed {
+            Some(body) => (body.message, body.code, body.context_id),
+            None => (None, None, None),
+        };
+        let message = message.unwrap_or_else(|| {
+            String::from_utf8_lossy(body)
+                .chars()
+                .take(300)
+                .collect::<String>()
+        });
+        GenesysError::Api(Box::new(ApiFailure {
+            org: self.inner.org.clone(),
+            request,
+            status,
+            code,
+            message,
+            correlation_id: correlation_id.or(context_id),
+        }))
+    }
+
+    /// The token of a limiter slot, fetched if needed.
+    async fn token(&self, slot: usize) -> Result<AccessToken, GenesysError> {
+        self.inner.slots[slot]
+            .get(|generation| self.fetch_token(generation))
+            .await
+    }
+
+    /// Fetches a token, backing off when the token endpoint refuses a burst.
+    async fn fetch_token(&self, generation: u64) -> Result<AccessToken, GenesysError> {
+        let inner = &self.inner;
+        let _gate = inner.token_gate.lock().await;
+        let start = Instant::now();
+        let mut retries = 0u32;
+        loop {
+            self.count(TOKEN_ENDPOINT.to_owned());
+            let attempt = async {
+                let response = inner
+                    .http
+                    .post(inner.token_url.clone())
+                    .basic_auth(&inner.client_id, Some(auth::expose(&inner.client_secret)))
+                    .form(&[("grant_type", "client_credentials")])
+                    .send()
+                    .await?;
+                let status = response.status().as_u16();
+                let correlation = response
+                    .headers()
+                    .get("inin-correlation-id")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                let body = response.bytes().await?;
+                Ok::<_, reqwest::Error>((status, correlation, body))
+            }
+            .await;
+            let trace = |retries| RequestTrace {
+                method: "POST".into(),
+                path: "/oauth/token".into(),
+                retries,
+                elapsed: start.elapsed(),
+            };
+            let retryable = match &attempt {
+                Ok((200..=299, _, body)) => {
+                    let token: TokenResponse =
+                        serde_json::from_slice(body).map_err(|source| GenesysError::Decode {
+                            org: inner.org.clone(),
+                            request: Box::new(trace(retries)),
+                            source,
+                        })?;
+                    return Ok(auth::token_from(token, Instant::now(), generation));
+                }
+                Ok((status, _, body)) => {
+                    let parsed: TokenErrorBody = serde_json::from_slice(body).unwrap_or_default();
+                    *status == 429 || *status >= 500 || parsed.is_rate_limited()
+                }
+                Err(_) => true,
+            };
+            let wait = inner
+                .options
+                .backoff
+                .delay(retries + 1, &mut *inner.rng.lock());
+            if !retryable
+                || retries >= inner.options.max_retries
+                || start.elapsed() + wait > inner.options.deadline
+            {
+                return Err(match attempt {
+                    Ok((status, correlation_id, body)) => {
+                        let parsed: TokenErrorBody =
+                            serde_json::from_slice(&body).unwrap_or_default();
+                        GenesysError::Auth(Box::new(AuthFailure {
+                            org: inner.org.clone(),
+                            status,
+                            error: parsed.error,
+                            description: parsed.error_description.or(parsed.description),
+                            correlation_id,
+                        }))
+                    }
+                    Err(source) => GenesysError::Transport {
+                        org: inner.org.clone(),
+                        request: Box::new(trace(retries)),
+                        source,
+                    },
+                });
+            }
+            tracing::debug!(org = %inner.org, ?wait, "token endpoint refused a burst; backing off");
+            retries += 1;
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// The interval between two requests of one token.
+    pub fn request_interval(&self) -> Duration {
+        self.inner.limiter.interval()
+    }
+}

@@ -1,0 +1,218 @@
+//! The API's JSON shapes, as far as roster reads them. Unknown fields are ignored; fields the
+//! API may omit are optional.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// `{id, name}` reference (divisions, teams, groups, managers).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Ref {
+    /// Id.
+    pub id: String,
+    /// Name, when the API includes it.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `AuthzDivision`.
+#[allow(clippy::struct_field_names, reason = "the API's field name")]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Division {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Whether it is the home division.
+    #[serde(default)]
+    pub home_division: bool,
+}
+
+/// Skills, languages, wrap-up codes and roles: an id, a name, maybe a state.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Named {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `active`, `inactive` or `deleted` (skills and languages).
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+impl Named {
+    /// Whether the object is usable (no state means active).
+    pub fn is_active(&self) -> bool {
+        self.state.as_deref().is_none_or(|s| s == "active")
+    }
+}
+
+/// `Queue` (the fields roster manages).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Queue {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Division.
+    #[serde(default)]
+    pub division: Option<Ref>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `Team`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Team {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Division.
+    #[serde(default)]
+    pub division: Option<Ref>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `UserRoutingSkill` / `UserRoutingLanguage`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Assignment {
+    /// Skill or language id.
+    pub id: String,
+    /// Proficiency 0–5.
+    #[serde(default)]
+    pub proficiency: f64,
+}
+
+/// `User` with `expand=skills,languages,team,groups`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Email.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Department.
+    #[serde(default)]
+    pub department: Option<String>,
+    /// Division.
+    #[serde(default)]
+    pub division: Option<Ref>,
+    /// Manager (a user reference).
+    #[serde(default)]
+    pub manager: Option<Ref>,
+    /// `active`, `inactive` or `deleted`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Version, echoed by PATCH.
+    #[serde(default)]
+    pub version: u64,
+    /// Team.
+    #[serde(default)]
+    pub team: Option<Ref>,
+    /// Skills.
+    #[serde(default)]
+    pub skills: Vec<Assignment>,
+    /// Languages.
+    #[serde(default)]
+    pub languages: Vec<Assignment>,
+    /// Groups.
+    #[serde(default)]
+    pub groups: Vec<Ref>,
+    /// Auto-answer.
+    #[serde(default)]
+    pub acd_auto_answer: bool,
+}
+
+/// `QueueMember`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueMember {
+    /// The user id.
+    pub id: String,
+    /// `user` or `group`.
+    #[serde(default)]
+    pub member_by: Option<String>,
+}
+
+/// `SubjectDivisionGrants`: one subject's grants of a role.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SubjectGrants {
+    /// Subject id (user or group).
+    pub id: String,
+    /// Subject name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Divisions the role is granted in.
+    #[serde(default)]
+    pub divisions: Vec<Ref>,
+    /// `PC_USER` or `PC_GROUP` (others ignored).
+    #[serde(rename = "type", default)]
+    pub subject_type: Option<String>,
+}
+
+/// `AgentMaxUtilizationResponse`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentUtilization {
+    /// Media type → settings.
+    #[serde(default)]
+    pub utilization: BTreeMap<String, MediaUtilization>,
+    /// `Agent` or `Organization`.
+    #[serde(default)]
+    pub level: Option<String>,
+}
+
+/// `MediaUtilization`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MediaUtilization {
+    /// Capacity.
+    #[serde(default)]
+    pub maximum_capacity: u8,
+    /// Media types that may interrupt (the API's spelling).
+    #[serde(default)]
+    pub interruptable_media_types: Vec<String>,
+    /// Whether non-ACD work counts.
+    #[serde(default)]
+    pub include_non_acd: bool,
+}
+
+/// `TeamMemberAddListingResponse`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TeamMemberAdd {
+    /// Per-user failures.
+    #[serde(default)]
+    pub failures: Vec<TeamMemberFailure>,
+}
+
+/// `TeamAddMemberFailure`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TeamMemberFailure {
+    /// User id.
+    pub id: String,
+    /// Reason (`UserGroupLimitExceeded`...).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `UsersSearchResponse` (the part roster reads).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UserSearch {
+    /// Matching users.
+    #[serde(default)]
+    pub results: Vec<User>,
+}

@@ -1,0 +1,142 @@
+//! The natural-key → id translation of one org (DESIGN §2.1: `org|kind|key → uuid`).
+//!
+//! Filled by every snapshot (which replaces it) and kept current by writes: creates add ids,
+//! deletes remove them, user writes record the user's new `version`.
+
+use std::collections::HashMap;
+
+use roster_model::{Email, Kind};
+
+/// What roster knows of a user beyond its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserIds {
+    /// Genesys id.
+    pub id: String,
+    /// Last known `version`.
+    pub version: u64,
+}
+
+/// Ids by kind and natural key, for one org.
+#[derive(Debug, Clone, Default)]
+pub struct IdTable {
+    ids: HashMap<(Kind, String), String>,
+    users: HashMap<Email, UserIds>,
+    home_division: Option<String>,
+}
+
+impl IdTable {
+    /// The id of an object other than a user.
+    pub fn get(&self, kind: Kind, key: &str) -> Option<&str> {
+        if kind == Kind::User {
+            return Email::parse(key)
+                .ok()
+                .and_then(|email| self.users.get(&email))
+                .map(|user| user.id.as_str());
+        }
+        self.ids.get(&(kind, key.to_owned())).map(String::as_str)
+    }
+
+    /// Records an object's id.
+    pub fn insert(&mut self, kind: Kind, key: &str, id: &str) {
+        self.ids.insert((kind, key.to_owned()), id.to_owned());
+    }
+
+    /// Forgets an object.
+    pub fn remove(&mut self, kind: Kind, key: &str) {
+        self.ids.remove(&(kind, key.to_owned()));
+    }
+
+    /// A user's ids.
+    pub fn user(&self, email: &Email) -> Option<&UserIds> {
+        self.users.get(email)
+    }
+
+    /// Records a user's id and version.
+    pub fn insert_user(&mut self, email: Email, id: &str, version: u64) {
+        self.users.insert(
+            email,
+            UserIds {
+                id: id.to_owned(),
+                version,
+            },
+        );
+    }
+
+    /// Updates a known user's version.
+    pub fn set_version(&mut self, email: &Email, version: u64) {
+        if let Some(user) = self.users.get_mut(email) {
+            user.version = version;
+        }
+    }
+
+    /// The email of a user id (linear: only used on rare paths).
+    pub fn email_of(&self, id: &str) -> Option<&Email> {
+        self.users
+            .iter()
+            .find(|(_, user)| user.id == id)
+            .map(|(email, _)| email)
+    }
+
+    /// The home division's id.
+    pub fn home_division(&self) -> Option<&str> {
+        self.home_division.as_deref()
+    }
+
+    /// Records the home division.
+    pub fn set_home_division(&mut self, id: &str) {
+        self.home_division = Some(id.to_owned());
+    }
+
+    /// Every translation as `org|kind|key → id`, sorted, for the journal and debugging.
+    pub fn translations(&self, org: &str) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .ids
+            .iter()
+            .map(|((kind, key), id)| (format!("{org}|{kind}|{key}"), id.clone()))
+            .chain(
+                self.users
+                    .iter()
+                    .map(|(email, user)| (format!("{org}|user|{email}"), user.id.clone())),
+            )
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_translate_per_kind_and_users_by_email() {
+        let mut table = IdTable::default();
+        table.insert(Kind::Skill, "Billing", "s1");
+        table.insert(Kind::Queue, "Billing", "q1");
+        table.insert_user(Email::parse("Jane@Acme.example").unwrap(), "u1", 3);
+        assert_eq!(table.get(Kind::Skill, "Billing"), Some("s1"));
+        assert_eq!(table.get(Kind::Queue, "Billing"), Some("q1"));
+        assert_eq!(table.get(Kind::User, "JANE@acme.example"), Some("u1"));
+        table.set_version(&Email::parse("jane@acme.example").unwrap(), 4);
+        assert_eq!(
+            table
+                .user(&Email::parse("jane@acme.example").unwrap())
+                .map(|u| u.version),
+            Some(4)
+        );
+        table.remove(Kind::Skill, "Billing");
+        assert_eq!(table.get(Kind::Skill, "Billing"), None);
+        insta::assert_debug_snapshot!(table.translations("prod"), @r#"
+        [
+            (
+                "prod|queue|Billing",
+                "q1",
+            ),
+            (
+                "prod|user|jane@acme.example",
+                "u1",
+            ),
+        ]
+        "#);
+    }
+}

@@ -1,0 +1,513 @@
+//! Turns what the API listed into the normalized [`LiveOrg`], exactly as the manifest side
+//! normalizes desired values, so an org that was just applied diffs to zero:
+//! emails lower-cased, empty strings as `None`, proficiencies fixed-point, references by name
+//! (manager by email), utilization at the organization level as an empty map.
+//!
+//! Pure: every input is already read; [`build`] is tested without a network.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use roster_model::{
+    Email, GrantOrigin, Kind, LiveDivision, LiveGrant, LiveLanguage, LiveOrg, LiveQueue,
+    LiveQueueMember, LiveRole, LiveSkill, LiveTeam, LiveUser, LiveWrapupCode, MediaType,
+    MediaUtilization, MemberOrigin, Proficiency, UserState, Utilization,
+};
+
+use crate::dto;
+use crate::ids::IdTable;
+
+/// Everything a snapshot read, before normalization.
+#[derive(Debug, Default)]
+pub struct RawOrg {
+    /// Divisions.
+    pub divisions: Vec<dto::Division>,
+    /// Roles.
+    pub roles: Vec<dto::Named>,
+    /// Skills (any state; only active ones are kept).
+    pub skills: Vec<dto::Named>,
+    /// Languages (any state; only active ones are kept).
+    pub languages: Vec<dto::Named>,
+    /// Wrap-up codes.
+    pub wrapup_codes: Vec<dto::Named>,
+    /// Queues.
+    pub queues: Vec<dto::Queue>,
+    /// Teams.
+    pub teams: Vec<dto::Team>,
+    /// Active and inactive users.
+    pub users: Vec<dto::User>,
+    /// Members of the queues that were read, by queue id.
+    pub queue_members: HashMap<String, Vec<dto::QueueMember>>,
+    /// Wrap-up codes of the queues that were read, by queue id.
+    pub queue_wrapup_codes: HashMap<String, Vec<dto::Named>>,
+    /// Subject grants per role id, when grants were read.
+    pub grants: Option<Vec<(String, Vec<dto::SubjectGrants>)>>,
+    /// Utilization of the users it was read for, by user id.
+    pub utilization: HashMap<String, dto::AgentUtilization>,
+}
+
+/// `None` for an absent or empty string.
+fn non_empty(value: Option<&String>) -> Option<String> {
+    value.filter(|v| !v.is_empty()).cloned()
+}
+
+/// A proficiency from the API; out-of-range values are clamped (the API validates 0–5).
+fn proficiency(value: f64) -> Option<Proficiency> {
+    value
+        .is_finite()
+        .then(|| Proficiency::new(value.clamp(0.0, 5.0)).ok())
+        .flatten()
+}
+
+/// A media type from the API's spelling; unknown ones (`workitem`) are not modelled.
+pub fn media_type(name: &str) -> Option<MediaType> {
+    MediaType::ALL.into_iter().find(|m| m.as_str() == name)
+}
+
+/// Normalizes a user's utilization: organization level means no own settings.
+pub fn utilization(raw: &dto::AgentUtilization) -> Utilization {
+    if raw.level.as_deref() == Some("Organization") {
+        return Utilization::new();
+    }
+    raw.utilization
+        .iter()
+        .filter_map(|(name, settings)| {
+            let media = media_type(name)?;
+            let interruptible: BTreeSet<MediaType> = settings
+                .interruptable_media_types
+                .iter()
+                .filter_map(|m| media_type(m))
+                .collect();
+            Some((
+                media,
+                MediaUtilization {
+                    capacity: settings.maximum_capacity,
+                    interruptible,
+                    include_non_acd: settings.include_non_acd,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Builds the live org and its id table.
+pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
+    let mut live = LiveOrg::default();
+    let mut ids = IdTable::default();
+
+    let mut division_names: HashMap<&str, &str> = HashMap::new();
+    for division in &raw.divisions {
+        division_names.insert(&division.id, &division.name);
+        ids.insert(Kind::Division, &division.name, &division.id);
+        if division.home_division {
+            ids.set_home_division(&division.id);
+        }
+        live.divisions.insert(
+            division.name.clone(),
+            LiveDivision {
+                id: division.id.clone(),
+                name: division.name.clone(),
+                home: division.home_division,
+            },
+        );
+    }
+    let division_name = |reference: Option<&dto::Ref>| -> String {
+        reference.map_or_else(String::new, |r| {
+            division_names
+                .get(r.id.as_str())
+                .map(|name| (*name).to_owned())
+                .or_else(|| r.name.clone())
+                .unwrap_or_else(|| r.id.clone())
+        })
+    };
+
+    let mut role_names: HashMap<&str, &str> = HashMap::new();
+    for role in &raw.roles {
+        role_names.insert(&role.id, &role.name);
+        ids.insert(Kind::Role, &role.name, &role.id);
+        live.roles.insert(
+            role.name.clone(),
+            LiveRole {
+                id: role.id.clone(),
+                name: role.name.clone(),
+            },
+        );
+    }
+
+    let mut skill_names: HashMap<&str, &str> = HashMap::new();
+    for skill in raw.skills.iter().filter(|s| s.is_active()) {
+        skill_names.insert(&skill.id, &skill.name);
+        ids.insert(Kind::Skill, &skill.name, &skill.id);
+        live.skills.insert(
+            skill.name.clone(),
+            LiveSkill {
+                id: skill.id.clone(),
+                name: skill.name.clone(),
+            },
+        );
+    }
+
+    let mut language_names: HashMap<&str, &str> = HashMap::new();
+    for language in raw.languages.iter().filter(|l| l.is_active()) {
+        language_names.insert(&language.id, &language.name);
+        ids.insert(Kind::Language, &language.name, &language.id);
+        live.languages.insert(
+            language.name.clone(),
+            LiveLanguage {
+                id: language.id.clone(),
+                name: language.name.clone(),
+            },
+        );
+    }
+
+    for code in &raw.wrapup_codes {
+        ids.insert(Kind::WrapupCode, &code.name, &code.id);
+        live.wrapup_codes.insert(
+            code.name.clone(),
+            LiveWrapupCode {
+                id: code.id.clone(),
+                name: code.name.clone(),
+            },
+        );
+    }
+
+    let mut team_names: HashMap<&str, &str> = HashMap::new();
+    for team in &raw.teams {
+        team_names.insert(&team.id, &team.name);
+        ids.insert(Kind::Team, &team.name, &team.id);
+        live.teams.insert(
+            team.name.clone(),
+            LiveTeam {
+                id: team.id.clone(),
+                name: team.name.clone(),
+                division: division_name(team.division.as_ref()),
+                description: non_empty(team.description.as_ref()),
+            },
+        );
+    }
+
+    // Emails first: managers and queue members refer to users by id.
+    let mut emails: HashMap<&str, Email> = HashMap::new();
+    for user in &raw.users {
+        if let Some(Ok(email)) = user.email.as_deref().map(Email::parse) {
+            emails.insert(&user.id, email);
+        } else {
+            tracing::warn!(user = %user.id, "user without a usable email is not listed");
+        }
+    }
+
+    // Grants by user id, direct and through groups.
+    let mut grants: HashMap<&str, BTreeSet<LiveGrant>> = HashMap::new();
+    if let Some(role_grants) = &raw.grants {
+        let mut group_grants: HashMap<&str, Vec<(&str, String)>> = HashMap::new();
+        let mut group_names: HashMap<&str, &str> = HashMap::new();
+        for (role_id, subjects) in role_grants {
+            let Some(role) = role_names.get(role_id.as_str()) else {
+                continue;
+            };
+            for subject in subjects {
+                for division in &subject.divisions {
+                    let division = division_name(Some(division));
+                    match subject.subject_type.as_deref() {
+                        Some("PC_GROUP") => {
+                            if let Some(name) = &subject.name {
+                                group_names.insert(&subject.id, name);
+                            }
+                            group_grants
+                                .entry(&subject.id)
+                                .or_default()
+                                .push((role, division));
+                        }
+                        Some("PC_USER") | None => {
+                            grants.entry(&subject.id).or_default().insert(LiveGrant {
+                                role: (*role).to_owned(),
+                                division,
+                                origin: GrantOrigin::Direct,
+                            });
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        for user in &raw.users {
+            for group in &user.groups {
+                let Some(inherited) = group_grants.get(group.id.as_str()) else {
+                    continue;
+                };
+                let group_name = group
+                    .name
+                    .clone()
+                    .or_else(|| group_names.get(group.id.as_str()).map(|n| (*n).to_owned()))
+                    .unwrap_or_else(|| group.id.clone());
+                let held = grants.entry(&user.id).or_default();
+                for (role, division) in inherited {
+                    held.insert(LiveGrant {
+                        role: (*role).to_owned(),
+                        division: division.clone(),
+                        origin: GrantOrigin::Group(group_name.clone()),
+                    });
+                }
+            }
+        }
+    }
+
+    let assignments = |list: &[dto::Assignment], names: &HashMap<&str, &str>| {
+        list.iter()
+            .filter_map(|a| {
+                let name = names.get(a.id.as_str())?;
+                Some(((*name).to_owned(), proficiency(a.proficiency)?))
+            })
+            .collect::<BTreeMap<String, Proficiency>>()
+    };
+
+    for user in &raw.users {
+        let Some(email) = emails.get(user.id.as_str()) else {
+            continue;
+        };
+        let state = match user.state.as_deref() {
+            Some("inactive") => UserState::Inactive,
+            Some("deleted") => continue,
+            _ => UserState::Active,
+        };
+        ids.insert_user(email.clone(), &user.id, user.version);
+        live.users.insert(
+            email.clone(),
+            LiveUser {
+                id: user.id.clone(),
+                version: user.version,
+                email: email.clone(),
+                name: user.name.clone().unwrap_or_default(),
+                title: non_empty(user.title.as_ref()),
+                department: non_empty(user.department.as_ref()),
+                division: division_name(user.division.as_ref()),
+                manager: user
+                    .manager
+                    .as_ref()
+                    .and_then(|m| emails.get(m.id.as_str()))
+                    .cloned(),
+                state,
+                team: user.team.as_ref().map(|t| {
+                    team_names
+                        .get(t.id.as_str())
+                        .map(|n| (*n).to_owned())
+                        .or_else(|| t.name.clone())
+                        .unwrap_or_else(|| t.id.clone())
+                }),
+                skills: assignments(&user.skills, &skill_names),
+                languages: assignments(&user.languages, &language_names),
+                grants: grants.remove(user.id.as_str()).unwrap_or_default(),
+                utilization: raw.utilization.get(&user.id).map(utilization),
+                acd_auto_answer: user.acd_auto_answer,
+            },
+        );
+    }
+
+    for queue in &raw.queues {
+        ids.insert(Kind::Queue, &queue.name, &queue.id);
+        let members = raw.queue_members.get(&queue.id).map(|members| {
+            let mut out: BTreeMap<Email, LiveQueueMember> = BTreeMap::new();
+            for member in members {
+                let Some(email) = emails.get(member.id.as_str()) else {
+                    continue;
+                };
+                let origin = if member.member_by.as_deref() == Some("group") {
+                    MemberOrigin::Group
+                } else {
+                    MemberOrigin::Direct
+                };
+                // A user both added directly and through a group is a direct member: roster
+                // may remove the direct membership.
+                let entry = out.entry(email.clone()).or_insert(LiveQueueMember {
+                    user_id: member.id.clone(),
+                    origin: origin.clone(),
+                });
+                if origin == MemberOrigin::Direct {
+                    entry.origin = MemberOrigin::Direct;
+                }
+            }
+            out
+        });
+        let wrapup_codes = raw
+            .queue_wrapup_codes
+            .get(&queue.id)
+            .map(|codes| codes.iter().map(|c| c.name.clone()).collect());
+        live.queues.insert(
+            queue.name.clone(),
+            LiveQueue {
+                id: queue.id.clone(),
+                name: queue.name.clone(),
+                division: division_name(queue.division.as_ref()),
+                description: non_empty(queue.description.as_ref()),
+                wrapup_codes,
+                members,
+            },
+        );
+    }
+
+    (live, ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(id: &str, name: &str, state: Option<&str>) -> dto::Named {
+        dto::Named {
+            id: id.into(),
+            name: name.into(),
+            state: state.map(Into::into),
+        }
+    }
+
+    fn reference(id: &str, name: Option<&str>) -> dto::Ref {
+        dto::Ref {
+            id: id.into(),
+            name: name.map(Into::into),
+        }
+    }
+
+    fn raw() -> RawOrg {
+        let user = |id: &str, email: &str, state: &str| dto::User {
+            id: id.into(),
+            name: Some(format!("User {id}")),
+            email: Some(email.into()),
+            title: Some(String::new()),
+            department: Some("Billing".into()),
+            division: Some(reference("d1", None)),
+            manager: None,
+            state: Some(state.into()),
+            version: 7,
+            team: None,
+            skills: Vec::new(),
+            languages: Vec::new(),
+            groups: Vec::new(),
+            acd_auto_answer: false,
+        };
+        let mut boss = user("u1", "Boss@Acme.example", "active");
+        boss.skills = vec![
+            dto::Assignment {
+                id: "s1".into(),
+                proficiency: 3.499_999,
+            },
+            dto::Assignment {
+                id: "s-gone".into(),
+                proficiency: 1.0,
+            },
+        ];
+        boss.groups = vec![reference("g1", Some("Supervisors"))];
+        boss.team = Some(reference("t1", None));
+        let mut agent = user("u2", "agent@acme.example", "inactive");
+        agent.manager = Some(reference("u1", None));
+        agent.languages = vec![dto::Assignment {
+            id: "l1".into(),
+            proficiency: 4.0,
+        }];
+        RawOrg {
+            divisions: vec![dto::Division {
+                id: "d1".into(),
+                name: "Home".into(),
+                home_division: true,
+            }],
+            roles: vec![named("r1", "Agent", None), named("r2", "Supervisor", None)],
+            skills: vec![
+                named("s1", "Billing", Some("active")),
+                named("s-gone", "Old", Some("deleted")),
+            ],
+            languages: vec![named("l1", "Spanish", Some("active"))],
+            wrapup_codes: vec![named("w1", "Resolved", None)],
+            queues: vec![dto::Queue {
+                id: "q1".into(),
+                name: "Billing".into(),
+                division: Some(reference("d1", Some("Home"))),
+                description: Some(String::new()),
+            }],
+            teams: vec![dto::Team {
+                id: "t1".into(),
+                name: "Tier 2".into(),
+                division: Some(reference("d1", None)),
+                description: Some("Escalations".into()),
+            }],
+            users: vec![boss, agent],
+            queue_members: HashMap::from([(
+                "q1".to_owned(),
+                vec![
+                    dto::QueueMember {
+                        id: "u1".into(),
+                        member_by: Some("group".into()),
+                    },
+                    dto::QueueMember {
+                        id: "u2".into(),
+                        member_by: Some("user".into()),
+                    },
+                    dto::QueueMember {
+                        id: "u-deleted".into(),
+                        member_by: Some("user".into()),
+                    },
+                ],
+            )]),
+            queue_wrapup_codes: HashMap::from([(
+                "q1".to_owned(),
+                vec![named("w1", "Resolved", None)],
+            )]),
+            grants: Some(vec![
+                (
+                    "r1".to_owned(),
+                    vec![dto::SubjectGrants {
+                        id: "u2".into(),
+                        name: None,
+                        divisions: vec![reference("d1", Some("Home"))],
+                        subject_type: Some("PC_USER".into()),
+                    }],
+                ),
+                (
+                    "r2".to_owned(),
+                    vec![dto::SubjectGrants {
+                        id: "g1".into(),
+                        name: Some("Supervisors".into()),
+                        divisions: vec![reference("d1", Some("Home"))],
+                        subject_type: Some("PC_GROUP".into()),
+                    }],
+                ),
+            ]),
+            utilization: HashMap::from([
+                (
+                    "u1".to_owned(),
+                    dto::AgentUtilization {
+                        utilization: BTreeMap::from([(
+                            "chat".to_owned(),
+                            dto::MediaUtilization {
+                                maximum_capacity: 3,
+                                interruptable_media_types: vec!["call".into(), "workitem".into()],
+                                include_non_acd: false,
+                            },
+                        )]),
+                        level: Some("Agent".into()),
+                    },
+                ),
+                (
+                    "u2".to_owned(),
+                    dto::AgentUtilization {
+                        utilization: BTreeMap::from([(
+                            "call".to_owned(),
+                            dto::MediaUtilization {
+                                maximum_capacity: 1,
+                                interruptable_media_types: Vec::new(),
+                                include_non_acd: false,
+                            },
+                        )]),
+                        level: Some("Organization".into()),
+                    },
+                ),
+            ]),
+        }
+    }
+
+    #[test]
+    fn live_values_are_normalized_like_desired_ones() {
+        let (live, ids) = build(&raw());
+        insta::assert_json_snapshot!(live);
+        assert_eq!(ids.home_division(), Some("d1"));
+        assert_eq!(ids.get(Kind::Skill, "Old"), None);
+        assert_eq!(ids.get(Kind::User, "boss@acme.example"), Some("u1"));
+    }
+}

@@ -1,0 +1,32 @@
+//! Progress reports of long reads, for the CLI's progress bars.
+
+use std::sync::Arc;
+
+/// A callback told about progress; called from any task, so it must be quick.
+pub type ProgressFn = Arc<dyn Fn(ProgressEvent) + Send + Sync>;
+
+/// The parts of a snapshot, in the order they start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// Divisions, roles, skills, languages, wrap-up codes, queues, teams.
+    Lists,
+    /// The active and inactive user listings.
+    Users,
+    /// Members and wrap-up codes of managed queues.
+    Queues,
+    /// Role grants (one listing per role).
+    Grants,
+    /// Per-user utilization.
+    Utilization,
+}
+
+/// One step of progress: `done` of `total` units of a stage (pages, queues, roles or users).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProgressEvent {
+    /// Which part of the read.
+    pub stage: Stage,
+    /// Units finished.
+    pub done: u64,
+    /// Units known so far (grows as page counts are learned).
+    pub total: u64,
+}

@@ -1,0 +1,394 @@
+//! Reading an org: the requests a snapshot makes, run concurrently under the org's limiter.
+//!
+//! Four chains run at once so the rate budget stays busy: the small lists; queues then the
+//! managed queues' members and wrap-up codes; roles then their subject grants; users (active
+//! and inactive) then the utilization of the users that need it. Within a listing, pages after
+//! the first are read in parallel once the page count is known.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures::{StreamExt, TryStreamExt};
+use roster_model::{Email, ReadNeeds};
+
+use crate::client::{GenesysClient, OpTrace};
+use crate::dto;
+use crate::error::GenesysError;
+use crate::normalize::RawOrg;
+use crate::paging::{cursor, page_numbered, page_until_short};
+use crate::progress::{ProgressEvent, Stage};
+
+/// Items per page of the page-number lists (the documented maximum for users).
+pub const PAGE_SIZE: u32 = 500;
+/// Items per page of queue members ("Max value is 100").
+pub const QUEUE_MEMBER_PAGE_SIZE: u32 = 100;
+/// Items per page of queue wrap-up codes and teams.
+pub const SMALL_PAGE_SIZE: u32 = 100;
+
+/// The `expand` of the user listings: everything a user's assignments need, in one read.
+pub const USER_EXPAND: &str = "skills,languages,team,groups";
+
+/// Endpoint templates, as counted (and as the sandbox's stats name them).
+pub mod endpoint {
+    /// Divisions.
+    pub const DIVISIONS: &str = "/api/v2/authorization/divisions";
+    /// Roles.
+    pub const ROLES: &str = "/api/v2/authorization/roles";
+    /// Role subject grants.
+    pub const SUBJECT_GRANTS: &str = "/api/v2/authorization/roles/{roleId}/subjectgrants";
+    /// Skills.
+    pub const SKILLS: &str = "/api/v2/routing/skills";
+    /// Languages.
+    pub const LANGUAGES: &str = "/api/v2/routing/languages";
+    /// Wrap-up codes.
+    pub const WRAPUP_CODES: &str = "/api/v2/routing/wrapupcodes";
+    /// Queues.
+    pub const QUEUES: &str = "/api/v2/routing/queues";
+    /// Queue members.
+    pub const QUEUE_MEMBERS: &str = "/api/v2/routing/queues/{queueId}/members";
+    /// Queue wrap-up codes.
+    pub const QUEUE_WRAPUP_CODES: &str = "/api/v2/routing/queues/{queueId}/wrapupcodes";
+    /// Teams.
+    pub const TEAMS: &str = "/api/v2/teams";
+    /// Users.
+    pub const USERS: &str = "/api/v2/users";
+    /// User utilization.
+    pub const UTILIZATION: &str = "/api/v2/routing/users/{userId}/utilization";
+}
+
+/// Reads everything `needs` asks for.
+pub async fn read(client: &GenesysClient, needs: &ReadNeeds) -> Result<RawOrg, GenesysError> {
+    let op = OpTrace::default();
+    let op = &op;
+    let lists_done = AtomicU64::new(0);
+    let list_finished = || {
+        let done = lists_done.fetch_add(1, Ordering::Relaxed) + 1;
+        client.emit(ProgressEvent {
+            stage: Stage::Lists,
+            done,
+            total: 7,
+        });
+    };
+    let quiet = |_: u64, _: u64| {};
+
+    let small_lists = async {
+        let (divisions, skills, languages, wrapup_codes, teams) = futures::try_join!(
+            async {
+                let v: Vec<dto::Division> = page_numbered(
+                    client,
+                    endpoint::DIVISIONS,
+                    endpoint::DIVISIONS,
+                    PAGE_SIZE,
+                    op,
+                    &quiet,
+                )
+                .await?;
+                list_finished();
+                Ok::<_, GenesysError>(v)
+            },
+            async {
+                let v: Vec<dto::Named> = page_numbered(
+                    client,
+                    endpoint::SKILLS,
+                    endpoint::SKILLS,
+                    PAGE_SIZE,
+                    op,
+                    &quiet,
+                )
+                .await?;
+                list_finished();
+                Ok(v)
+            },
+            async {
+                let v: Vec<dto::Named> = page_numbered(
+                    client,
+                    endpoint::LANGUAGES,
+                    endpoint::LANGUAGES,
+                    PAGE_SIZE,
+                    op,
+                    &quiet,
+                )
+                .await?;
+                list_finished();
+                Ok(v)
+            },
+            async {
+                let v: Vec<dto::Named> = page_numbered(
+                    client,
+                    endpoint::WRAPUP_CODES,
+                    endpoint::WRAPUP_CODES,
+                    PAGE_SIZE,
+                    op,
+                    &quiet,
+                )
+                .await?;
+                list_finished();
+                Ok(v)
+            },
+            async {
+                let path = format!("{}?pageSize={SMALL_PAGE_SIZE}", endpoint::TEAMS);
+                let v: Vec<dto::Team> = cursor(client, endpoint::TEAMS, path, op).await?;
+                list_finished();
+                Ok(v)
+            },
+        )?;
+        Ok::<_, GenesysError>((divisions, skills, languages, wrapup_codes, teams))
+    };
+
+    let queues_chain = async {
+        let queues: Vec<dto::Queue> = page_numbered(
+            client,
+            endpoint::QUEUES,
+            endpoint::QUEUES,
+            PAGE_SIZE,
+            op,
+            &quiet,
+        )
+        .await?;
+        list_finished();
+        let (members, codes) = read_queues(client, &queues, needs, op).await?;
+        Ok::<_, GenesysError>((queues, members, codes))
+    };
+
+    let roles_chain = async {
+        let path = format!("{}?userCount=false", endpoint::ROLES);
+        let roles: Vec<dto::Named> =
+            page_numbered(client, endpoint::ROLES, &path, PAGE_SIZE, op, &quiet).await?;
+        list_finished();
+        let grants = if needs.grants {
+            Some(read_grants(client, &roles, op).await?)
+        } else {
+            None
+        };
+        Ok::<_, GenesysError>((roles, grants))
+    };
+
+    let users_chain = async {
+        let pages_done = AtomicU64::new(0);
+        let pages_total = [AtomicU64::new(1), AtomicU64::new(1)];
+        let report = |listing: usize, _done: u64, total: u64| {
+            pages_total[listing].store(total, Ordering::Relaxed);
+            let done = pages_done.fetch_add(1, Ordering::Relaxed) + 1;
+            let total =
+                pages_total[0].load(Ordering::Relaxed) + pages_total[1].load(Ordering::Relaxed);
+            client.emit(ProgressEvent {
+                stage: Stage::Users,
+                done,
+                total,
+            });
+        };
+        let on_active = |done, total| report(0, done, total);
+        let on_inactive = |done, total| report(1, done, total);
+        let active = format!("{}?state=active&expand={USER_EXPAND}", endpoint::USERS);
+        let inactive = format!("{}?state=inactive&expand={USER_EXPAND}", endpoint::USERS);
+        let (mut users, inactive) = futures::try_join!(
+            page_numbered::<dto::User>(client, endpoint::USERS, &active, PAGE_SIZE, op, &on_active),
+            page_numbered::<dto::User>(
+                client,
+                endpoint::USERS,
+                &inactive,
+                PAGE_SIZE,
+                op,
+                &on_inactive
+            ),
+        )?;
+        users.extend(inactive);
+        let utilization = read_utilization(client, &users, needs, op).await?;
+        Ok::<_, GenesysError>((users, utilization))
+    };
+
+    let (
+        (divisions, skills, languages, wrapup_codes, teams),
+        (queues, queue_members, queue_wrapup_codes),
+        (roles, grants),
+        (users, utilization),
+    ) = futures::try_join!(small_lists, queues_chain, roles_chain, users_chain)?;
+
+    Ok(RawOrg {
+        divisions,
+        roles,
+        skills,
+        languages,
+        wrapup_codes,
+        queues,
+        teams,
+        users,
+        queue_members,
+        queue_wrapup_codes,
+        grants,
+        utilization,
+    })
+}
+
+/// One managed queue's reads: its id, members and wrap-up codes.
+type QueueRead = (
+    String,
+    Option<Vec<dto::QueueMember>>,
+    Option<Vec<dto::Named>>,
+);
+
+type QueueReads = (
+    HashMap<String, Vec<dto::QueueMember>>,
+    HashMap<String, Vec<dto::Named>>,
+);
+
+/// Members and wrap-up codes of the queues `needs` names, several queues at once.
+async fn read_queues(
+    client: &GenesysClient,
+    queues: &[dto::Queue],
+    needs: &ReadNeeds,
+    op: &OpTrace,
+) -> Result<QueueReads, GenesysError> {
+    // Owned items: stream closures over borrowed items trip the `Send` check of the caller.
+    let wanted: Vec<(String, bool, bool)> = queues
+        .iter()
+        .map(|q| {
+            let members = needs.queue_members.contains(&q.name);
+            let codes = needs.queue_wrapup_codes.contains(&q.name);
+            (q.id.clone(), members, codes)
+        })
+        .filter(|(_, members, codes)| *members || *codes)
+        .collect();
+    let total = wanted.len() as u64;
+    let done = AtomicU64::new(0);
+    let reads: Vec<QueueRead> = futures::stream::iter(wanted)
+        .map(|(queue_id, read_members, read_codes)| {
+            let done = &done;
+            async move {
+                let members = if read_members {
+                    let path = format!("/api/v2/routing/queues/{queue_id}/members");
+                    Some(
+                        page_until_short(
+                            client,
+                            endpoint::QUEUE_MEMBERS,
+                            &path,
+                            QUEUE_MEMBER_PAGE_SIZE,
+                            op,
+                        )
+                        .await?,
+                    )
+                } else {
+                    None
+                };
+                let codes = if read_codes {
+                    let path = format!("/api/v2/routing/queues/{queue_id}/wrapupcodes");
+                    let quiet = |_: u64, _: u64| {};
+                    Some(
+                        page_numbered(
+                            client,
+                            endpoint::QUEUE_WRAPUP_CODES,
+                            &path,
+                            SMALL_PAGE_SIZE,
+                            op,
+                            &quiet,
+                        )
+                        .await?,
+                    )
+                } else {
+                    None
+                };
+                let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+                client.emit(ProgressEvent {
+                    stage: Stage::Queues,
+                    done: finished,
+                    total,
+                });
+                Ok::<_, GenesysError>((queue_id, members, codes))
+            }
+        })
+        .buffer_unordered(client.options().read_concurrency.max(1))
+        .try_collect()
+        .await?;
+    let mut members = HashMap::new();
+    let mut codes = HashMap::new();
+    for (id, queue_members, queue_codes) in reads {
+        if let Some(list) = queue_members {
+            members.insert(id.clone(), list);
+        }
+        if let Some(list) = queue_codes {
+            codes.insert(id, list);
+        }
+    }
+    Ok((members, codes))
+}
+
+/// Subject grants of every role: one listing per role, never one read per user.
+async fn read_grants(
+    client: &GenesysClient,
+    roles: &[dto::Named],
+    op: &OpTrace,
+) -> Result<Vec<(String, Vec<dto::SubjectGrants>)>, GenesysError> {
+    let total = roles.len() as u64;
+    let done = AtomicU64::new(0);
+    let role_ids: Vec<String> = roles.iter().map(|r| r.id.clone()).collect();
+    futures::stream::iter(role_ids)
+        .map(|role_id| {
+            let done = &done;
+            async move {
+                let path = format!("/api/v2/authorization/roles/{role_id}/subjectgrants");
+                let quiet = |_: u64, _: u64| {};
+                let subjects = page_numbered(
+                    client,
+                    endpoint::SUBJECT_GRANTS,
+                    &path,
+                    PAGE_SIZE,
+                    op,
+                    &quiet,
+                )
+                .await?;
+                let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+                client.emit(ProgressEvent {
+                    stage: Stage::Grants,
+                    done: finished,
+                    total,
+                });
+                Ok::<_, GenesysError>((role_id, subjects))
+            }
+        })
+        .buffer_unordered(client.options().read_concurrency.max(1))
+        .try_collect()
+        .await
+}
+
+/// Utilization of the users `needs` names: the only per-user reads of a snapshot.
+async fn read_utilization(
+    client: &GenesysClient,
+    users: &[dto::User],
+    needs: &ReadNeeds,
+    op: &OpTrace,
+) -> Result<HashMap<String, dto::AgentUtilization>, GenesysError> {
+    if needs.utilization.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let wanted: Vec<String> = users
+        .iter()
+        .filter(|u| {
+            u.email
+                .as_deref()
+                .and_then(|e| Email::parse(e).ok())
+                .is_some_and(|e| needs.utilization.contains(&e))
+        })
+        .map(|u| u.id.clone())
+        .collect();
+    let total = wanted.len() as u64;
+    let done = AtomicU64::new(0);
+    futures::stream::iter(wanted)
+        .map(|id| {
+            let done = &done;
+            async move {
+                let path = format!("/api/v2/routing/users/{id}/utilization");
+                let utilization: dto::AgentUtilization =
+                    client.get_json(endpoint::UTILIZATION, path, op).await?;
+                let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+                client.emit(ProgressEvent {
+                    stage: Stage::Utilization,
+                    done: finished,
+                    total,
+                });
+                Ok::<_, GenesysError>((id, utilization))
+            }
+        })
+        .buffer_unordered(client.options().read_concurrency.max(1))
+        .try_collect()
+        .await
+}

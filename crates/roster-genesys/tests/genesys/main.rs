@@ -1,0 +1,1 @@
+//! Integration tests of the Genesys client against the in-process sandbox.
