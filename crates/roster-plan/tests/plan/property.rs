@@ -3,6 +3,12 @@
 //! ≤ 8 users) with random assignments, inactive users, unmanaged objects, group-inherited
 //! memberships and grants, renames, exclusive queues and every unmanaged policy.
 
+#![allow(
+    clippy::option_option,
+    clippy::type_complexity,
+    reason = "scenario specs mirror the model's own optional fields: absent, unmanaged, or a value"
+)]
+
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
@@ -363,7 +369,7 @@ fn build_live(s: &Scenario) -> LiveOrg {
         } else {
             UserState::Inactive
         };
-        user.division = DIVISIONS[spec.division].to_owned();
+        DIVISIONS[spec.division].clone_into(&mut user.division);
         user.title = text_value(spec.title).filter(|t| !t.is_empty());
         user.team = spec
             .team
