@@ -355,3 +355,17 @@ impl Cost {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eta_rounds_up_at_the_rate() {
+        assert_eq!(Cost::new(7, 14, 300).eta_seconds, 3);
+        assert_eq!(Cost::new(0, 300, 300).eta_seconds, 60);
+        assert_eq!(Cost::new(0, 0, 300).eta_seconds, 0);
+        // A zero rate is treated as one request a minute rather than dividing by zero.
+        assert_eq!(Cost::new(0, 2, 0).eta_seconds, 120);
+    }
+}

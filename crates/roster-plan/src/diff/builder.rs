@@ -142,3 +142,20 @@ pub(crate) fn map_chunks<K: Ord + Clone, V: Clone>(
         .map(|chunk| chunk.iter().cloned().collect())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_keep_order_and_size() {
+        let items: BTreeSet<u32> = (0..250).collect();
+        let sizes: Vec<usize> = chunks(&items, 100).iter().map(BTreeSet::len).collect();
+        assert_eq!(sizes, [100, 100, 50]);
+        assert_eq!(chunks(&items, 100)[2].first(), Some(&200));
+        assert!(chunks(&BTreeSet::<u32>::new(), 100).is_empty());
+        let map: BTreeMap<u32, u32> = (0..51).map(|i| (i, i)).collect();
+        let sizes: Vec<usize> = map_chunks(&map, 50).iter().map(BTreeMap::len).collect();
+        assert_eq!(sizes, [50, 1]);
+    }
+}

@@ -81,7 +81,12 @@ pub fn plan(
     }
     let mut changes: Vec<Change> = changes
         .into_iter()
-        .filter(|c| !(c.action == Action::Update && c.fields.is_empty() && c.steps.is_empty()))
+        .filter(|c| {
+            // An update with nothing to do, or a rename already done (its old skill kept by
+            // `policy.protect`), is not a change.
+            let idle = matches!(c.action, Action::Update | Action::Rename { .. });
+            !(idle && c.fields.is_empty() && c.steps.is_empty())
+        })
         .collect();
     for change in &mut changes {
         change.steps.sort_unstable();

@@ -113,3 +113,20 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fences_outgrow_the_backticks_they_enclose() {
+        assert_eq!(fence_for("plain"), "```");
+        assert_eq!(fence_for("a ``` b"), "````");
+        assert_eq!(fence_for("````"), "`````");
+    }
+
+    #[test]
+    fn html_in_org_names_is_escaped() {
+        assert_eq!(escape("<a & b>"), "&lt;a &amp; b&gt;");
+    }
+}

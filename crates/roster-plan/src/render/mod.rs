@@ -122,3 +122,59 @@ pub(crate) fn eta(seconds: u64) -> String {
         format!("~{} h {} min", minutes / 60, minutes % 60)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use roster_model::{MediaType, MediaUtilization};
+
+    use super::*;
+
+    #[test]
+    fn eta_reads_naturally_at_every_scale() {
+        let shown: Vec<String> = [0, 3, 89, 90, 3_599, 5_400, 7_260]
+            .into_iter()
+            .map(eta)
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "~0 s",
+                "~3 s",
+                "~89 s",
+                "~2 min",
+                "~60 min",
+                "~1 h 30 min",
+                "~2 h 1 min"
+            ]
+        );
+    }
+
+    #[test]
+    fn utilization_in_words() {
+        assert_eq!(utilization_text(&BTreeMap::new()), "org defaults");
+        let utilization = BTreeMap::from([
+            (
+                MediaType::Call,
+                MediaUtilization {
+                    capacity: 1,
+                    interruptible: BTreeSet::new(),
+                    include_non_acd: true,
+                },
+            ),
+            (
+                MediaType::Chat,
+                MediaUtilization {
+                    capacity: 3,
+                    interruptible: BTreeSet::from([MediaType::Call, MediaType::Email]),
+                    include_non_acd: false,
+                },
+            ),
+        ]);
+        assert_eq!(
+            utilization_text(&utilization),
+            "call 1, counting non-ACD; chat 3, interruptible by call and email"
+        );
+    }
+}

@@ -579,6 +579,14 @@ fn build_desired(s: &Scenario, live: &LiveOrg) -> DesiredOrg {
             kind: Kind::User,
             pattern: "u0@*".into(),
         });
+        desired.policy.protect.push(ProtectRule {
+            kind: Kind::Skill,
+            pattern: "S0".into(),
+        });
+        desired.policy.protect.push(ProtectRule {
+            kind: Kind::Queue,
+            pattern: "Q*".into(),
+        });
     }
     desired
 }

@@ -483,3 +483,28 @@ fn stale_objects_are_the_touched_ones_that_changed() {
     user `jane.doe@acme.example`: changed since the plan was made
     ");
 }
+
+#[test]
+fn a_protected_old_skill_is_kept_and_the_rename_settles() {
+    let mut live = live_org();
+    live_skill(&mut live, "Spanish Esc");
+    live_user(&mut live, "bob@acme.example")
+        .skills
+        .insert("Spanish Esc".into(), p(4));
+    let mut desired = desired_org("test");
+    skill(&mut desired, "Spanish Escalations", &["Spanish Esc"]);
+    user(&mut desired, "bob@acme.example");
+    desired.policy.protect = vec![ProtectRule {
+        kind: Kind::Skill,
+        pattern: "Spanish Esc".into(),
+    }];
+    let first = plan_ok(&desired, &live);
+    assert_snapshot!(steps(&first), @r#"
+    #1 createSkill {"name":"Spanish Escalations"}
+    #2 setUserSkills {"email":"bob@acme.example","skills":{"Spanish Escalations":4}} after #1
+    "#);
+    assert_eq!(first.warnings.len(), 1);
+    let second = plan_ok(&desired, &simulate(&live, &first.steps));
+    assert!(second.is_empty());
+    assert!(second.changes.is_empty(), "{:?}", second.changes);
+}
