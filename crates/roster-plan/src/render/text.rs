@@ -230,11 +230,12 @@ fn render_field(out: &mut String, field: &FieldChange, creating: bool, paint: Pa
     }
     match (&field.old, &field.new) {
         (None, Some(new)) if creating => {
-            let _ = writeln!(out, "    {}: {}", field.field, quote(new));
+            let _ = writeln!(out, "    {}: {}", field.field, shown(&field.field, new));
         }
         (old, new) => {
-            let old = old.as_deref().map_or_else(|| none.to_owned(), quote);
-            let new = new.as_deref().map_or_else(|| none.to_owned(), quote);
+            let show = |v: &str| shown(&field.field, v);
+            let old = old.as_deref().map_or_else(|| none.to_owned(), show);
+            let new = new.as_deref().map_or_else(|| none.to_owned(), show);
             let _ = writeln!(
                 out,
                 "    {}: {} → {}",
@@ -248,6 +249,14 @@ fn render_field(out: &mut String, field: &FieldChange, creating: bool, paint: Pa
 
 fn quote(value: &str) -> String {
     format!("{value:?}")
+}
+
+/// Free text is quoted, so empty values and stray spaces show; counts and states are not.
+fn shown(field: &str, value: &str) -> String {
+    match field {
+        "members" | "state" | "acdAutoAnswer" | "utilization" => value.to_owned(),
+        _ => quote(value),
+    }
 }
 
 /// How many users share each effect (verb, rest).
