@@ -135,6 +135,9 @@ struct Inner {
     /// Serializes token fetches: the token endpoint punishes bursts.
     token_gate: tokio::sync::Mutex<()>,
     in_flight: Semaphore,
+    /// Set when the token endpoint refused the credentials: every later request fails the
+    /// same way without asking again, so a bad secret gives one error and one token request.
+    auth_failure: Mutex<Option<AuthFailure>>,
     counts: Mutex<BTreeMap<String, u64>>,
     options: ClientOptions,
     progress: Mutex<Option<ProgressFn>>,
@@ -190,6 +193,7 @@ impl GenesysClient {
             slots: (0..tokens).map(|_| TokenSlot::default()).collect(),
             token_gate: tokio::sync::Mutex::new(()),
             in_flight: Semaphore::new(connection.options.max_in_flight.max(1)),
+            auth_failure: Mutex::new(None),
             counts: Mutex::new(BTreeMap::new()),
             options: connection.options,
             progress: Mutex::new(None),
@@ -448,6 +452,9 @@ impl GenesysClient {
 
     /// The token of a limiter slot, fetched if needed.
     async fn token(&self, slot: usize) -> Result<AccessToken, GenesysError> {
+        if let Some(failure) = self.inner.auth_failure.lock().clone() {
+            return Err(GenesysError::Auth(Box::new(failure)));
+        }
         self.inner.slots[slot]
             .get(|generation| self.fetch_token(generation))
             .await
@@ -457,6 +464,9 @@ impl GenesysClient {
     async fn fetch_token(&self, generation: u64) -> Result<AccessToken, GenesysError> {
         let inner = &self.inner;
         let _gate = inner.token_gate.lock().await;
+        if let Some(failure) = inner.auth_failure.lock().clone() {
+            return Err(GenesysError::Auth(Box::new(failure)));
+        }
         let start = Instant::now();
         let mut retries = 0u32;
         loop {
@@ -513,13 +523,17 @@ impl GenesysClient {
                     Ok((status, correlation_id, body)) => {
                         let parsed: TokenErrorBody =
                             serde_json::from_slice(&body).unwrap_or_default();
-                        GenesysError::Auth(Box::new(AuthFailure {
+                        let failure = AuthFailure {
                             org: inner.org.clone(),
                             status,
                             error: parsed.error,
                             description: parsed.error_description.or(parsed.description),
                             correlation_id,
-                        }))
+                        };
+                        if !retryable {
+                            *inner.auth_failure.lock() = Some(failure.clone());
+                        }
+                        GenesysError::Auth(Box::new(failure))
                     }
                     Err(source) => GenesysError::Transport {
                         org: inner.org.clone(),

@@ -176,8 +176,16 @@ pub struct AgentUtilization {
     pub level: Option<String>,
 }
 
+/// `UtilizationResponse` (the org-wide defaults).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OrgUtilization {
+    /// Media type → settings.
+    #[serde(default)]
+    pub utilization: BTreeMap<String, MediaUtilization>,
+}
+
 /// `MediaUtilization`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MediaUtilization {
     /// Capacity.

@@ -20,6 +20,7 @@
 //!          + Σ queues in needs.queue_wrapup_codes pages₁₀₀(codes)
 //!          + (needs.grants ? Σ roles pages(subjects of the role) : 0)
 //!          + |needs.utilization ∩ live users|               the only per-user reads
+//!          + (needs.utilization ≠ ∅ ? 1 : 0)                org utilization defaults
 //! where pages(n) = max(1, ceil(n / 500)), pages₁₀₀(n) = max(1, ceil(n / 100))
 //! ```
 //!

@@ -43,6 +43,8 @@ pub struct RawOrg {
     pub grants: Option<Vec<(String, Vec<dto::SubjectGrants>)>>,
     /// Utilization of the users it was read for, by user id.
     pub utilization: HashMap<String, dto::AgentUtilization>,
+    /// The org-wide utilization defaults, read when any user's utilization was.
+    pub org_utilization: dto::OrgUtilization,
 }
 
 /// `None` for an absent or empty string.
@@ -63,13 +65,19 @@ pub fn media_type(name: &str) -> Option<MediaType> {
     MediaType::ALL.into_iter().find(|m| m.as_str() == name)
 }
 
-/// Normalizes a user's utilization: organization level means no own settings.
-pub fn utilization(raw: &dto::AgentUtilization) -> Utilization {
+/// Normalizes a user's utilization to what the user sets apart from the org's defaults.
+///
+/// `level: Organization` means no own settings: an empty map. At `level: Agent` the API
+/// answers every media type, those the user never set reading as the org default, so a media
+/// type equal to the org default is dropped: it is indistinguishable from one left at the
+/// org level, and keeping it would make a manifest that lists two media types differ forever.
+pub fn utilization(raw: &dto::AgentUtilization, org: &dto::OrgUtilization) -> Utilization {
     if raw.level.as_deref() == Some("Organization") {
         return Utilization::new();
     }
     raw.utilization
         .iter()
+        .filter(|(name, settings)| org.utilization.get(*name) != Some(*settings))
         .filter_map(|(name, settings)| {
             let media = media_type(name)?;
             let interruptible: BTreeSet<MediaType> = settings
@@ -296,7 +304,10 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
                 skills: assignments(&user.skills, &skill_names),
                 languages: assignments(&user.languages, &language_names),
                 grants: grants.remove(user.id.as_str()).unwrap_or_default(),
-                utilization: raw.utilization.get(&user.id).map(utilization),
+                utilization: raw
+                    .utilization
+                    .get(&user.id)
+                    .map(|u| utilization(u, &raw.org_utilization)),
                 acd_auto_answer: user.acd_auto_answer,
             },
         );
@@ -473,14 +484,27 @@ mod tests {
                 (
                     "u1".to_owned(),
                     dto::AgentUtilization {
-                        utilization: BTreeMap::from([(
-                            "chat".to_owned(),
-                            dto::MediaUtilization {
-                                maximum_capacity: 3,
-                                interruptable_media_types: vec!["call".into(), "workitem".into()],
-                                include_non_acd: false,
-                            },
-                        )]),
+                        utilization: BTreeMap::from([
+                            (
+                                "chat".to_owned(),
+                                dto::MediaUtilization {
+                                    maximum_capacity: 3,
+                                    interruptable_media_types: vec![
+                                        "call".into(),
+                                        "workitem".into(),
+                                    ],
+                                    include_non_acd: false,
+                                },
+                            ),
+                            (
+                                "call".to_owned(),
+                                dto::MediaUtilization {
+                                    maximum_capacity: 1,
+                                    interruptable_media_types: Vec::new(),
+                                    include_non_acd: false,
+                                },
+                            ),
+                        ]),
                         level: Some("Agent".into()),
                     },
                 ),
@@ -499,6 +523,16 @@ mod tests {
                     },
                 ),
             ]),
+            org_utilization: dto::OrgUtilization {
+                utilization: BTreeMap::from([(
+                    "call".to_owned(),
+                    dto::MediaUtilization {
+                        maximum_capacity: 1,
+                        interruptable_media_types: Vec::new(),
+                        include_non_acd: false,
+                    },
+                )]),
+            },
         }
     }
 

@@ -54,6 +54,8 @@ pub mod endpoint {
     pub const USERS: &str = "/api/v2/users";
     /// User utilization.
     pub const UTILIZATION: &str = "/api/v2/routing/users/{userId}/utilization";
+    /// Org-wide utilization defaults.
+    pub const ORG_UTILIZATION: &str = "/api/v2/routing/utilization";
 }
 
 /// Reads everything `needs` asks for.
@@ -193,15 +195,22 @@ pub async fn read(client: &GenesysClient, needs: &ReadNeeds) -> Result<RawOrg, G
             ),
         )?;
         users.extend(inactive);
-        let utilization = read_utilization(client, &users, needs, op).await?;
-        Ok::<_, GenesysError>((users, utilization))
+        let (utilization, org_utilization) = if needs.utilization.is_empty() {
+            (HashMap::new(), dto::OrgUtilization::default())
+        } else {
+            futures::try_join!(
+                read_utilization(client, &users, needs, op),
+                client.get_json(endpoint::ORG_UTILIZATION, endpoint::ORG_UTILIZATION, op),
+            )?
+        };
+        Ok::<_, GenesysError>((users, utilization, org_utilization))
     };
 
     let (
         (divisions, skills, languages, wrapup_codes, teams),
         (queues, queue_members, queue_wrapup_codes),
         (roles, grants),
-        (users, utilization),
+        (users, utilization, org_utilization),
     ) = futures::try_join!(small_lists, queues_chain, roles_chain, users_chain)?;
 
     Ok(RawOrg {
@@ -217,6 +226,7 @@ pub async fn read(client: &GenesysClient, needs: &ReadNeeds) -> Result<RawOrg, G
         queue_wrapup_codes,
         grants,
         utilization,
+        org_utilization,
     })
 }
 

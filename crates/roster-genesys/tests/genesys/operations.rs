@@ -1,0 +1,288 @@
+//! Every operation against the sandbox: its effect shows in the next snapshot, running it
+//! twice is harmless, and creates adopt what exists instead of duplicating it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use roster_genesys::{GenesysTenant, endpoint};
+use roster_model::{
+    Kind, MediaType, MediaUtilization, Operation, Proficiency, ReadNeeds, RoleGrant, Tenant,
+    UserPatch, UserState,
+};
+use roster_sandbox::FaultUpdate;
+use roster_sandbox::faults::{FaultEngine, FaultSettings};
+
+use crate::support::{ORG, SEED, email, full_needs, sandbox, sandbox_counts, tenant};
+
+fn names(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn operations() -> Vec<Operation> {
+    use Operation as O;
+    let new = email("new.hire@acme.example");
+    let jane = email("jane.doe@acme.example");
+    vec![
+        O::CreateSkill { name: "Chat Support".into() },
+        O::CreateLanguage { name: "German".into() },
+        O::CreateWrapupCode { name: "Callback Later".into() },
+        O::CreateQueue {
+            name: "Support".into(),
+            division: Some("Contact Center".into()),
+            description: Some("Help desk".into()),
+        },
+        O::UpdateQueue {
+            name: "Billing".into(),
+            division: Some("Home".into()),
+            description: Some("Tier 1 and 2".into()),
+        },
+        O::AddQueueWrapupCodes {
+            queue: "Support".into(),
+            codes: names(&["Resolved", "Callback Later"]),
+        },
+        O::RemoveQueueWrapupCode { queue: "Billing".into(), code: "Resolved".into() },
+        O::CreateTeam { name: "Support Team".into(), division: None, description: None },
+        O::UpdateTeam {
+            name: "Billing Tier 2".into(),
+            division: Some("Home".into()),
+            description: Some("Second line".into()),
+        },
+        O::CreateUser {
+            email: new.clone(),
+            name: "New Hire".into(),
+            division: Some("Contact Center".into()),
+            title: Some("Agent".into()),
+            department: None,
+        },
+        O::UpdateUser {
+            email: new.clone(),
+            patch: UserPatch {
+                department: Some("Support".into()),
+                manager: Some(email("boss@acme.example")),
+                acd_auto_answer: Some(true),
+                ..UserPatch::default()
+            },
+        },
+        O::UpdateUser {
+            email: jane.clone(),
+            patch: UserPatch { title: Some(String::new()), ..UserPatch::default() },
+        },
+        O::MoveUserDivision { email: jane.clone(), division: "Home".into() },
+        O::SetUserSkills {
+            email: new.clone(),
+            skills: BTreeMap::from([
+                ("Chat Support".to_owned(), Proficiency::whole(4)),
+                ("Billing".to_owned(), Proficiency::new(1.5).unwrap()),
+            ]),
+        },
+        O::RemoveUserSkills { email: jane.clone(), skills: names(&["Spanish Escalations"]) },
+        O::SetUserLanguages {
+            email: new.clone(),
+            languages: BTreeMap::from([("German".to_owned(), Proficiency::whole(3))]),
+        },
+        O::RemoveUserLanguages { email: jane.clone(), languages: names(&["Spanish"]) },
+        O::GrantRoles {
+            email: new.clone(),
+            grants: BTreeSet::from([RoleGrant { role: "Billing Agent".into(), division: None }]),
+        },
+        O::RevokeRoles {
+            email: jane.clone(),
+            grants: BTreeSet::from([RoleGrant {
+                role: "Billing Agent".into(),
+                division: Some("Contact Center".into()),
+            }]),
+        },
+        O::SetUtilization {
+            email: new.clone(),
+            utilization: BTreeMap::from([(
+                MediaType::Chat,
+                MediaUtilization {
+                    capacity: 2,
+                    interruptible: BTreeSet::from([MediaType::Call]),
+                    include_non_acd: true,
+                },
+            )]),
+        },
+        O::SetUtilization { email: jane.clone(), utilization: BTreeMap::new() },
+        O::AddQueueMembers {
+            queue: "Support".into(),
+            users: BTreeSet::from([new.clone(), jane.clone()]),
+        },
+        O::RemoveQueueMembers {
+            queue: "Billing".into(),
+            users: BTreeSet::from([email("old@acme.example")]),
+        },
+        O::AddTeamMembers { team: "Support Team".into(), users: BTreeSet::from([new.clone()]) },
+        O::RemoveTeamMembers { team: "Billing Tier 2".into(), users: BTreeSet::from([jane]) },
+        O::SetUserState { email: email("boss@acme.example"), state: UserState::Inactive },
+        O::SetUserState { email: email("old@acme.example"), state: UserState::Active },
+        O::DeleteSkill { name: "Retired".into() },
+        O::DeleteLanguage { name: "French".into() },
+        O::DeleteWrapupCode { name: "Escalated".into() },
+        O::DeleteQueue { name: "Unmanaged".into() },
+        O::DeleteTeam { name: "Empty Team".into() },
+    ]
+}
+
+fn after_needs() -> ReadNeeds {
+    ReadNeeds {
+        queue_members: names(&["Billing", "Sales", "Support"]),
+        queue_wrapup_codes: names(&["Billing", "Support"]),
+        utilization: BTreeSet::from([email("new.hire@acme.example"), email("jane.doe@acme.example")]),
+        grants: true,
+    }
+}
+
+#[tokio::test]
+async fn every_operation_takes_effect_and_running_it_twice_is_harmless() {
+    let sandbox = sandbox(SEED).await;
+    let tenant = tenant(&sandbox);
+    tenant.snapshot(&full_needs()).await.unwrap();
+    for operation in operations() {
+        let first = tenant.execute(&operation).await;
+        assert!(first.is_ok(), "{operation}: {first:?}");
+        let again = tenant.execute(&operation).await;
+        assert!(again.is_ok(), "{operation} (again): {again:?}");
+    }
+    let live = tenant.snapshot(&after_needs()).await.unwrap();
+    insta::with_settings!({filters => vec![
+        (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[uuid]"),
+        (r#""version": \d+"#, r#""version": "[version]""#),
+    ]}, {
+        insta::assert_json_snapshot!(live);
+    });
+
+    // A fresh tenant that only knows what it read converges without error too.
+    let fresh = crate::support::tenant(&sandbox);
+    fresh.snapshot(&after_needs()).await.unwrap();
+    for operation in operations() {
+        let outcome = fresh.execute(&operation).await;
+        assert!(outcome.is_ok(), "{operation} (fresh tenant): {outcome:?}");
+    }
+    assert_eq!(fresh.snapshot(&after_needs()).await.unwrap(), live);
+}
+
+#[tokio::test]
+async fn receipts_count_requests_and_keep_the_correlation_id() {
+    let sandbox = sandbox(SEED).await;
+    let tenant = tenant(&sandbox);
+    tenant.snapshot(&ReadNeeds::default()).await.unwrap();
+    let receipt = tenant
+        .execute(&Operation::CreateSkill { name: "Chat Support".into() })
+        .await
+        .unwrap();
+    assert_eq!(receipt.requests, 1);
+    assert!(receipt.correlation_id.is_some());
+    assert_eq!(tenant.principal(), "oauth-client:acme-id");
+}
+
+#[tokio::test]
+async fn a_create_that_conflicts_adopts_the_existing_object() {
+    let sandbox = sandbox(SEED).await;
+    let stale = tenant(&sandbox);
+    stale.snapshot(&ReadNeeds::default()).await.unwrap();
+    let other = tenant(&sandbox);
+    for name in ["Chat Support"] {
+        other.execute(&Operation::CreateSkill { name: name.into() }).await.unwrap();
+    }
+    other
+        .execute(&Operation::CreateQueue { name: "Support".into(), division: None, description: None })
+        .await
+        .unwrap();
+    stale.execute(&Operation::CreateSkill { name: "Chat Support".into() }).await.unwrap();
+    stale
+        .execute(&Operation::CreateQueue { name: "Support".into(), division: None, description: None })
+        .await
+        .unwrap();
+    assert_eq!(stale.id_of(Kind::Skill, "Chat Support"), other.id_of(Kind::Skill, "Chat Support"));
+    assert_eq!(stale.id_of(Kind::Queue, "Support"), other.id_of(Kind::Queue, "Support"));
+    let live = stale.snapshot(&ReadNeeds::default()).await.unwrap();
+    assert_eq!(live.skills.len(), 4);
+    assert_eq!(live.queues.len(), 4);
+}
+
+/// A fault seed whose first draw at `rate` is an injected error and the next `clean` are not.
+fn seed_failing_first(rate: f64, clean: usize) -> u64 {
+    (0..10_000)
+        .find(|&seed| {
+            let mut engine = FaultEngine::default();
+            engine.replace(FaultSettings { error_rate: rate, seed, ..FaultSettings::default() });
+            let draws: Vec<_> = (0..=clean).map(|_| engine.draw()).collect();
+            !matches!(draws[0], roster_sandbox::faults::Fault::None)
+                && draws[1..].iter().all(|d| matches!(d, roster_sandbox::faults::Fault::None))
+        })
+        .expect("some seed fails first")
+}
+
+#[tokio::test]
+async fn an_ambiguous_create_is_re_read_before_it_is_sent_again() {
+    let sandbox = sandbox(SEED).await;
+    let tenant = tenant(&sandbox);
+    tenant.snapshot(&ReadNeeds::default()).await.unwrap();
+    let seed = seed_failing_first(0.5, 4);
+    sandbox
+        .set_faults(ORG, &FaultUpdate { error_rate: Some(0.5), seed: Some(seed), ..FaultUpdate::default() })
+        .unwrap();
+    sandbox.reset_stats(ORG).unwrap();
+    tenant.execute(&Operation::CreateSkill { name: "Chat Support".into() }).await.unwrap();
+    sandbox.set_faults(ORG, &FaultUpdate { error_rate: Some(0.0), ..FaultUpdate::default() }).unwrap();
+    // POST (5xx, not executed) → GET by name (absent) → POST (created): never a blind re-send.
+    let counts = sandbox_counts(&sandbox, ORG);
+    assert_eq!(counts[&format!("POST {}", endpoint::SKILLS)], 2);
+    assert_eq!(counts[&format!("GET {}", endpoint::SKILLS)], 1);
+    let live = tenant.snapshot(&ReadNeeds::default()).await.unwrap();
+    assert_eq!(live.skills["Chat Support"].id, tenant.id_of(Kind::Skill, "Chat Support").unwrap());
+}
+
+#[tokio::test]
+async fn an_ambiguous_create_adopts_what_the_lost_attempt_made() {
+    let sandbox = sandbox(SEED).await;
+    let tenant = tenant(&sandbox);
+    tenant.snapshot(&ReadNeeds::default()).await.unwrap();
+    // The "lost" attempt: the object exists, but this tenant never saw the response.
+    let other = crate::support::tenant(&sandbox);
+    other.execute(&Operation::CreateWrapupCode { name: "Callback Later".into() }).await.unwrap();
+    let seed = seed_failing_first(0.5, 4);
+    sandbox
+        .set_faults(ORG, &FaultUpdate { error_rate: Some(0.5), seed: Some(seed), ..FaultUpdate::default() })
+        .unwrap();
+    sandbox.reset_stats(ORG).unwrap();
+    tenant.execute(&Operation::CreateWrapupCode { name: "Callback Later".into() }).await.unwrap();
+    let counts = sandbox_counts(&sandbox, ORG);
+    assert_eq!(counts[&format!("POST {}", endpoint::WRAPUP_CODES)], 1);
+    assert_eq!(
+        tenant.id_of(Kind::WrapupCode, "Callback Later"),
+        other.id_of(Kind::WrapupCode, "Callback Later")
+    );
+}
+
+#[tokio::test]
+async fn creating_a_user_whose_email_a_deleted_user_holds_restores_that_user() {
+    let sandbox = sandbox(SEED).await;
+    let tenant = tenant(&sandbox);
+    let before = tenant.snapshot(&ReadNeeds::default()).await.unwrap();
+    let old = &before.users[&email("old@acme.example")];
+    let token = sandbox.token(ORG).unwrap();
+    let deleted = reqwest::Client::new()
+        .delete(format!("{}/api/v2/users/{}", sandbox.base_url(), old.id))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success());
+    let fresh = GenesysTenant::from_client(tenant.client().clone());
+    fresh.snapshot(&ReadNeeds::default()).await.unwrap();
+    fresh
+        .execute(&Operation::CreateUser {
+            email: email("old@acme.example"),
+            name: "Old Timer".into(),
+            division: None,
+            title: None,
+            department: None,
+        })
+        .await
+        .unwrap();
+    let after = fresh.snapshot(&ReadNeeds::default()).await.unwrap();
+    let restored = &after.users[&email("old@acme.example")];
+    assert_eq!(restored.id, old.id);
+    assert_eq!(restored.state, UserState::Active);
+}

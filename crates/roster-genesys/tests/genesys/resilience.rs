@@ -1,0 +1,133 @@
+//! Rate limits, injected errors, token expiry, bad credentials and org isolation.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use roster_genesys::{GenesysTenant, Stage, TOKEN_ENDPOINT};
+use roster_model::{ReadNeeds, Tenant};
+use roster_sandbox::{FaultUpdate, parse_seed};
+
+use crate::support::{ORG, SEED, connection, email, full_needs, sandbox, sandbox_counts, tenant};
+
+/// [`SEED`] plus `extra` plain users, so a run makes enough requests to hit limits.
+fn bigger_seed(extra: usize) -> String {
+    let mut seed = SEED.to_owned();
+    for index in 0..extra {
+        seed.push_str(&format!(
+            "  - {{ email: agent{index:03}@acme.example, name: Agent {index} }}\n"
+        ));
+    }
+    seed
+}
+
+#[tokio::test]
+async fn a_run_survives_a_429_storm_and_injected_errors_with_the_same_snapshot() {
+    let seed = bigger_seed(60);
+    let sandbox = Arc::new(sandbox(&seed).await);
+    let mut needs = full_needs();
+    needs.utilization.extend((0..60).map(|i| email(&format!("agent{i:03}@acme.example"))));
+    let clean = tenant(&sandbox).snapshot(&needs).await.unwrap();
+
+    // The sandbox allows 20 requests per sandbox minute, and its clock runs 60 times faster
+    // than real time; the client is configured 10% above that rate, so its token keeps
+    // filling the window and gets 429s with a Retry-After of a few seconds. 10% of the
+    // requests that get through fail with an injected 5xx.
+    sandbox
+        .set_faults(
+            ORG,
+            &FaultUpdate {
+                requests_per_minute: Some(20),
+                error_rate: Some(0.1),
+                seed: Some(11),
+                ..FaultUpdate::default()
+            },
+        )
+        .unwrap();
+    sandbox.reset_stats(ORG).unwrap();
+    let running = Arc::new(AtomicBool::new(true));
+    let clock = {
+        let sandbox = Arc::clone(&sandbox);
+        let running = Arc::clone(&running);
+        std::thread::spawn(move || {
+            while running.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(10));
+                sandbox.advance_clock(Duration::from_millis(590));
+            }
+        })
+    };
+    let stormy =
+        GenesysTenant::new(connection(&sandbox, ORG, "acme-id", "acme-secret", 1_320)).unwrap();
+    let result = stormy.snapshot(&needs).await;
+    running.store(false, Ordering::Relaxed);
+    clock.join().unwrap();
+    let stats = sandbox.stats(ORG).unwrap();
+    assert_eq!(result.unwrap(), clean);
+    assert!(stats.throttled > 0, "no 429 was provoked: {stats:?}");
+    assert!(stats.faults_injected > 0, "no 5xx was injected: {stats:?}");
+    // Every attempt the client made reached the org, retries included.
+    assert_eq!(stormy.total_requests(), stats.requests);
+}
+
+#[tokio::test]
+async fn a_token_expiring_mid_run_is_refreshed_once() {
+    let sandbox = Arc::new(sandbox(SEED).await);
+    let clean = tenant(&sandbox).snapshot(&full_needs()).await.unwrap();
+    let tenant = tenant(&sandbox);
+    let expired = Arc::new(AtomicBool::new(false));
+    {
+        let sandbox = Arc::clone(&sandbox);
+        let expired = Arc::clone(&expired);
+        tenant.set_progress(Arc::new(move |event| {
+            // Mid-run: once the first list is in, every token issued so far expires.
+            if event.stage == Stage::Lists && !expired.swap(true, Ordering::SeqCst) {
+                sandbox.advance_clock(Duration::from_secs(2 * 86_400));
+            }
+        }));
+    }
+    let live = tenant.snapshot(&full_needs()).await.unwrap();
+    assert!(expired.load(Ordering::SeqCst));
+    assert_eq!(live, clean);
+    assert_eq!(tenant.request_counts()[TOKEN_ENDPOINT], 2);
+}
+
+#[tokio::test]
+async fn bad_credentials_give_one_clear_error_naming_the_org() {
+    let sandbox = sandbox(SEED).await;
+    let tenant =
+        GenesysTenant::new(connection(&sandbox, ORG, "acme-id", "wrong-secret", 60_000)).unwrap();
+    let error = tenant.snapshot(&full_needs()).await.unwrap_err();
+    insta::assert_snapshot!(error.to_string());
+    assert_eq!(tenant.request_counts()[TOKEN_ENDPOINT], 1);
+    assert_eq!(tenant.total_requests(), 1);
+    // The secret never shows in the error or in the connection's debug output.
+    assert!(!format!("{error:?}").contains("wrong-secret"));
+    let debug = format!("{:?}", connection(&sandbox, ORG, "acme-id", "wrong-secret", 1));
+    assert!(!debug.contains("wrong-secret"), "{debug}");
+}
+
+#[tokio::test]
+async fn one_orgs_token_is_never_sent_to_another() {
+    let sandbox = sandbox(SEED).await;
+    sandbox.create_org("globex", "globex-id", "globex-secret").unwrap();
+    sandbox
+        .seed("globex", &parse_seed("skills: [Widgets]\nusers: [{ email: hank@globex.example, name: Hank }]").unwrap())
+        .unwrap();
+    sandbox
+        .set_faults("globex", &FaultUpdate { requests_per_minute: Some(0), ..FaultUpdate::default() })
+        .unwrap();
+    let acme = tenant(&sandbox);
+    let globex =
+        GenesysTenant::new(connection(&sandbox, "globex", "globex-id", "globex-secret", 60_000))
+            .unwrap();
+    let (acme_needs, globex_needs) = (full_needs(), ReadNeeds::default());
+    let (acme_live, globex_live) =
+        futures::join!(acme.snapshot(&acme_needs), globex.snapshot(&globex_needs));
+    let (acme_live, globex_live) = (acme_live.unwrap(), globex_live.unwrap());
+    assert!(acme_live.skills.contains_key("Billing") && !acme_live.skills.contains_key("Widgets"));
+    assert!(globex_live.skills.contains_key("Widgets") && !globex_live.skills.contains_key("Billing"));
+    // The sandbox files each request under the org of its token: each org saw exactly the
+    // requests of its own client.
+    assert_eq!(sandbox_counts(&sandbox, ORG), acme.request_counts());
+    assert_eq!(sandbox_counts(&sandbox, "globex"), globex.request_counts());
+}
