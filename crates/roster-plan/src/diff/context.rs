@@ -62,24 +62,14 @@ pub(crate) struct Context<'a> {
     pub deleted: HashMap<Kind, BTreeSet<String>>,
     /// Unmanaged live objects that are listed or pruned, by kind and key.
     pub unmanaged: BTreeMap<(Kind, String), Unmanaged>,
-    /// Per user, the queues it is a direct member of (only queues whose members were read).
+    /// Per offboarded user, the queues it is a direct member of (only queues whose members
+    /// were read).
     pub direct_queues: HashMap<Email, BTreeSet<String>>,
 }
 
 impl<'a> Context<'a> {
     /// Builds the indexes; decisions are filled in by [`Context::decide`].
     pub fn new(desired: &'a DesiredOrg, live: &'a LiveOrg, options: &'a PlanOptions) -> Self {
-        let mut direct_queues: HashMap<Email, BTreeSet<String>> = HashMap::new();
-        for queue in live.queues.values() {
-            for (email, member) in queue.members.iter().flatten() {
-                if member.origin == MemberOrigin::Direct {
-                    direct_queues
-                        .entry(email.clone())
-                        .or_default()
-                        .insert(queue.name.clone());
-                }
-            }
-        }
         Context {
             desired,
             live,
@@ -90,7 +80,7 @@ impl<'a> Context<'a> {
             renamed: BTreeMap::new(),
             deleted: HashMap::new(),
             unmanaged: BTreeMap::new(),
-            direct_queues,
+            direct_queues: HashMap::new(),
         }
     }
 
@@ -117,6 +107,25 @@ impl<'a> Context<'a> {
         self.decide_users(warnings);
         self.decide_renames(warnings);
         self.decide_unmanaged(warnings);
+        self.index_offboarded_memberships();
+    }
+
+    fn index_offboarded_memberships(&mut self) {
+        if !self.fates.values().any(|f| *f == Fate::Offboard) {
+            return;
+        }
+        for queue in self.live.queues.values() {
+            for (email, member) in queue.members.iter().flatten() {
+                if member.origin == MemberOrigin::Direct
+                    && self.fates.get(email) == Some(&Fate::Offboard)
+                {
+                    self.direct_queues
+                        .entry(email.clone())
+                        .or_default()
+                        .insert(queue.name.clone());
+                }
+            }
+        }
     }
 
     fn decide_users(&mut self, warnings: &mut Vec<crate::types::Warning>) {

@@ -142,11 +142,11 @@ pub(crate) fn plan_queue_members(ctx: &Context<'_>, b: &mut Builder) -> HashMap<
             );
         }
         for email in &add {
-            user_queue_field(b, email, &queue.name, true);
+            user_queue_field(ctx, b, email, &queue.name, true);
         }
         for email in &remove {
             if ctx.fate(email).ends_active() {
-                user_queue_field(b, email, &queue.name, false);
+                user_queue_field(ctx, b, email, &queue.name, false);
             }
         }
         let created = b.created(Kind::Queue, &queue.name);
@@ -185,16 +185,34 @@ pub(crate) fn plan_queue_members(ctx: &Context<'_>, b: &mut Builder) -> HashMap<
     offboard_removals
 }
 
-fn user_queue_field(b: &mut Builder, email: &Email, queue: &str, joins: bool) {
-    if let Some(change) = b.existing_change(Kind::User, email.as_str()) {
-        let member = Some("member".to_owned());
-        let (old, new) = if joins {
-            (None, member)
-        } else {
-            (member, None)
-        };
-        b.field(change, FieldChange::item("queues", queue, old, new));
-    }
+/// Records a declared user joining or leaving a queue on the user's own change.
+fn user_queue_field(ctx: &Context<'_>, b: &mut Builder, email: &Email, queue: &str, joins: bool) {
+    let Some(user) = ctx.desired.users.get(email) else {
+        return;
+    };
+    let change = if let Some(change) = b.existing_change(Kind::User, email.as_str()) {
+        change
+    } else {
+        let id = ctx.live.users.get(email).map(|u| u.id.as_str());
+        let change = b.change(
+            Kind::User,
+            email.as_str(),
+            Action::Update,
+            user.source.as_ref(),
+            id,
+        );
+        b.changes[change]
+            .routing_profile
+            .clone_from(&user.routing_profile);
+        change
+    };
+    let member = Some("member".to_owned());
+    let (old, new) = if joins {
+        (None, member)
+    } else {
+        (member, None)
+    };
+    b.field(change, FieldChange::item("queues", queue, old, new));
 }
 
 /// Puts users in their declared teams (which moves them out of any other).

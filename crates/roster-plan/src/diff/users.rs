@@ -127,22 +127,13 @@ pub(crate) fn plan_users(ctx: &Context<'_>, b: &mut Builder) {
             continue;
         }
         let live = ctx.live.users.get(email);
-        let change = b.change(
-            Kind::User,
-            email.as_str(),
-            Action::Update,
-            user.source.as_ref(),
-            live.map(|l| l.id.as_str()),
-        );
-        b.changes[change]
-            .routing_profile
-            .clone_from(&user.routing_profile);
         let ready: Vec<usize> = b.user_ready.get(email).copied().into_iter().collect();
         let mut plan = UserPlan {
             ctx,
             b,
             user,
-            change,
+            live_id: live.map(|l| l.id.as_str()),
+            change: None,
             ready,
             new: live.is_none(),
         };
@@ -219,7 +210,9 @@ struct UserPlan<'p, 'a> {
     ctx: &'p Context<'a>,
     b: &'p mut Builder,
     user: &'a DesiredUser,
-    change: usize,
+    live_id: Option<&'a str>,
+    /// The user's change, made on first use: most users of a large org have none.
+    change: Option<usize>,
     /// The operation that makes the user exist and be active, when the plan does.
     ready: Vec<usize>,
     /// Whether the user is created by the plan.
@@ -231,14 +224,34 @@ impl UserPlan<'_, '_> {
         &self.user.email
     }
 
+    fn change(&mut self) -> usize {
+        if let Some(change) = self.change {
+            return change;
+        }
+        let change = self.b.change(
+            Kind::User,
+            self.user.email.as_str(),
+            Action::Update,
+            self.user.source.as_ref(),
+            self.live_id,
+        );
+        self.b.changes[change]
+            .routing_profile
+            .clone_from(&self.user.routing_profile);
+        self.change = Some(change);
+        change
+    }
+
     fn field(&mut self, field: FieldChange) {
-        self.b.field(self.change, field);
+        let change = self.change();
+        self.b.field(change, field);
     }
 
     fn push(&mut self, op: Operation, stage: Stage, deps: Vec<usize>, before: Option<Value>) {
         let mut all = self.ready.clone();
         all.extend(deps);
-        self.b.push(op, stage, all, before, Some(self.change));
+        let change = self.change();
+        self.b.push(op, stage, all, before, Some(change));
     }
 
     fn profile(&mut self, live: &LiveUser) {
@@ -272,14 +285,11 @@ impl UserPlan<'_, '_> {
                 if let Some(wanted) = wanted
                     && text(Some(wanted)) != text(held)
                 {
-                    self.b.field(
-                        self.change,
-                        FieldChange::scalar(
-                            field,
-                            text(held).map(str::to_owned),
-                            text(Some(wanted)).map(str::to_owned),
-                        ),
-                    );
+                    self.field(FieldChange::scalar(
+                        field,
+                        text(held).map(str::to_owned),
+                        text(Some(wanted)).map(str::to_owned),
+                    ));
                     before.insert(field.into(), json!(held));
                     *slot = Some(wanted.to_owned());
                 }
@@ -403,7 +413,7 @@ impl UserPlan<'_, '_> {
             let only_moves = chunk.iter().all(|(name, p)| moved_from(name, *p).is_some());
             let change = match olds.first().and_then(|old| ctx.renamed.get(old)) {
                 Some(new_name) if only_moves => self.b.existing_change(Kind::Skill, new_name),
-                _ => Some(self.change),
+                _ => Some(self.change()),
             };
             let mut all = self.ready.clone();
             all.extend(deps);
