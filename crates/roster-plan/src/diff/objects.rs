@@ -127,9 +127,8 @@ pub(crate) fn plan_containers(ctx: &Context<'_>, b: &mut Builder) {
                     Stage::Containers,
                     Vec::new(),
                     None,
-                    None,
+                    Some(change),
                 );
-                b.nodes[node].change = Some(change);
                 b.created.insert((Kind::Queue, queue.name.clone()), node);
             }
             Some(live) => {
