@@ -5,7 +5,7 @@
 //! - [`plan`] diffs under the ownership rules of DESIGN §2.2 and orders steps as §2.4;
 //! - [`render_text`], [`render_markdown`] and [`render_json`] show a [`PlanSet`];
 //! - [`stale_objects`] tells `apply --plan` whether the org moved since the plan was made;
-//! - [`simulate`] applies steps to a [`LiveOrg`] for tests.
+//! - [`simulate()`] applies steps to a [`LiveOrg`] for tests.
 //!
 //! [`DesiredOrg`]: roster_model::DesiredOrg
 //! [`LiveOrg`]: roster_model::LiveOrg

@@ -1,5 +1,27 @@
 //! The diff: desired against live under the ownership rules of DESIGN §2.2, into changes
 //! and the operations that carry them out, in the order of DESIGN §2.4.
+//!
+//! Decisions where the design leaves room:
+//! - Skills, languages and wrap-up codes have no division; for `policy.scope` they count as
+//!   in the home division, so listing the home division is what allows pruning them.
+//!   Unmanaged objects that `prune` may not touch (out of scope) are reported instead.
+//! - Unmanaged users are reported or pruned only when active: an inactive user is already
+//!   offboarded.
+//! - A renamed skill's old name is deleted after its holders got the new one; the deletion
+//!   does not count toward `policy.limits` (nothing is lost). If the old skill is protected
+//!   it is kept, holders still get the new one, and a warning says so.
+//! - Objects the plan deletes are not removed item by item first (a deleted skill's holders,
+//!   a deleted wrap-up code's queues): the deletion does it.
+//! - Utilization that was not read counts as unknown and is set (setting is idempotent).
+//!   Queue members or wrap-up codes that were not read count as none, for the same reason.
+//! - A desired role grant, or queue membership, already held through a group is satisfied:
+//!   it is not written directly, and the user's change notes it.
+//! - Offboarding removes direct memberships of the queues whose members were read (every
+//!   declared queue); a user's memberships of other queues are not known to the planner.
+//! - A user moves team with one `addTeamMembers` (Genesys keeps one team per user).
+//! - Users count toward `policy.limits` against the org's active users.
+//! - Unresolved references are an error for the whole org ([`PlanError::Unresolved`]), not
+//!   part of a plan: a plan is always applicable as it stands.
 
 pub(crate) mod builder;
 mod context;
