@@ -1,3 +1,166 @@
-//! Placeholder; the benchmark comes next.
+//! Sandbox benchmark: an org of 100,000 users, paged user listing at `pageSize=500` with and
+//! without `expand=skills,languages,team`, and the process's memory (`VmRSS` / `VmHWM`).
+//!
+//! Run with `cargo bench -p roster-sandbox`. Binds 127.0.0.1 only; every loop is bounded by
+//! a request count and a deadline, so it ends by itself. Targets: more than 5,000 page
+//! requests per second on loopback; less than 1 GiB for 100,000 users.
 
-fn main() {}
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use roster_sandbox::{FaultUpdate, Sandbox, SeedOrg};
+
+const USERS: usize = 100_000;
+const PAGE_SIZE: usize = 500;
+const CLIENTS: usize = 8;
+const MAX_REQUESTS: usize = 60_000;
+const MAX_TIME: Duration = Duration::from_secs(8);
+
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or_else(
+                || "?".to_owned(),
+                |kb| format!("{:.1} MiB", kb as f64 / 1024.0),
+            )
+    };
+    format!("VmRSS {} VmHWM {}", field("VmRSS:"), field("VmHWM:"))
+}
+
+/// CPU seconds used by this process so far (user + system; `USER_HZ` is 100 on Linux).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |index: usize| {
+        fields
+            .get(index)
+            .and_then(|value| value.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+async fn token(base: &str, http: &reqwest::Client) -> String {
+    let response = http
+        .post(format!("{base}/oauth/token"))
+        .basic_auth("sandbox", Some("sandbox"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token request");
+    let body: serde_json::Value = response.json().await.expect("token json");
+    body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
+}
+
+/// Pages through the user list with `CLIENTS` concurrent clients; answers requests/second
+/// and the bytes of one page.
+async fn run(base: &str, token: &str, query: &str) -> (f64, usize, usize, f64) {
+    let cpu_before = cpu_seconds();
+    let pages = USERS.div_ceil(PAGE_SIZE);
+    let next = Arc::new(AtomicUsize::new(0));
+    let bytes = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let (next, bytes) = (Arc::clone(&next), Arc::clone(&bytes));
+        let (base, token, query) = (base.to_owned(), token.to_owned(), query.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                if index >= MAX_REQUESTS || started.elapsed() > MAX_TIME {
+                    break;
+                }
+                let page = index % pages + 1;
+                let url =
+                    format!("{base}/api/v2/users?pageSize={PAGE_SIZE}&pageNumber={page}{query}");
+                let response = http
+                    .get(url)
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .expect("page request");
+                assert!(
+                    response.status().is_success(),
+                    "status {}",
+                    response.status()
+                );
+                let body = response.bytes().await.expect("page body");
+                bytes.store(body.len(), Ordering::Relaxed);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("client task");
+    }
+    let done = next.load(Ordering::Relaxed).min(MAX_REQUESTS);
+    let elapsed = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu_before;
+    (
+        done as f64 / elapsed,
+        done,
+        bytes.load(Ordering::Relaxed),
+        done as f64 / cpu.max(0.01),
+    )
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        println!("roster-sandbox bench: {USERS} users, pageSize {PAGE_SIZE}, {CLIENTS} concurrent clients");
+        println!("memory at start:          {}", memory());
+        let sandbox = Sandbox::start().await;
+        let started = Instant::now();
+        let seed = SeedOrg::generated(USERS, 500, 200, 100, 1_000, 42);
+        sandbox.seed("sandbox", &seed).expect("seed");
+        drop(seed);
+        println!("seeded in {:.2} s;        {}", started.elapsed().as_secs_f64(), memory());
+        sandbox
+            .set_faults("sandbox", &FaultUpdate { requests_per_minute: Some(0), ..FaultUpdate::default() })
+            .expect("org");
+        let base = sandbox.base_url();
+        let http = reqwest::Client::new();
+        let token = token(&base, &http).await;
+        // ROSTER_BENCH_ONLY=plain|expand runs one mode (for profiling).
+        let only = std::env::var("ROSTER_BENCH_ONLY").unwrap_or_default();
+        let modes = [
+            ("plain", "state=any, no expand", "&state=any"),
+            ("plain", "active, no expand", ""),
+            ("expand", "expand=skills,languages,team", "&state=any&expand=skills,languages,team"),
+        ];
+        for (mode, label, query) in modes {
+            if !only.is_empty() && only != mode {
+                continue;
+            }
+            // One warm-up walk fills the per-user JSON cache, as a long-running sandbox has.
+            let _ = run(&base, &token, query).await;
+            let (rate, count, bytes, per_cpu) = run(&base, &token, query).await;
+            println!(
+                "GET /api/v2/users {label:<30} {rate:>7.0} pages/s wall, {per_cpu:>7.0} pages per CPU-second \
+                 (server and client together; {count} requests, {:.0} KiB/page)",
+                bytes as f64 / 1024.0,
+            );
+        }
+        println!("memory at end:            {}", memory());
+        println!(
+            "load average during the run: {} (other processes share these {} cores)",
+            std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+            std::thread::available_parallelism().map_or(0, std::num::NonZero::get)
+        );
+    });
+}

@@ -100,6 +100,70 @@ fn append_pairs(uri: &mut String, query: &Query, skip: &[&str]) {
     }
 }
 
+/// Starts a page-number listing: the buffer the caller appends comma-separated entities
+/// to, before [`finish_page`]. Writing straight into the response buffer keeps a page of
+/// 500 users at one allocation.
+pub fn start_page(capacity: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capacity + 512);
+    out.extend_from_slice(b"{\"entities\":[");
+    out
+}
+
+/// Closes a listing begun with [`start_page`]: paging fields and links.
+pub fn finish_page(
+    mut out: Vec<u8>,
+    path: &str,
+    query: &Query,
+    page: PageRequest,
+    total: usize,
+    envelope: Envelope,
+) -> Response {
+    let mut tail = String::with_capacity(512);
+    tail.push(']');
+    let page_count = page.page_count(total);
+    // Writing to a String cannot fail.
+    let _ = write!(
+        tail,
+        ",\"pageSize\":{},\"pageNumber\":{}",
+        page.size, page.number
+    );
+    if envelope != Envelope::QueueMembers {
+        let _ = write!(tail, ",\"total\":{total},\"pageCount\":{page_count}");
+    }
+    if envelope != Envelope::Bare {
+        push_link(&mut tail, "firstUri", &page_uri(path, query, page.size, 1));
+        push_link(
+            &mut tail,
+            "selfUri",
+            &page_uri(path, query, page.size, page.number),
+        );
+        if page.number < page_count {
+            push_link(
+                &mut tail,
+                "nextUri",
+                &page_uri(path, query, page.size, page.number + 1),
+            );
+        }
+        if page.number > 1 {
+            push_link(
+                &mut tail,
+                "previousUri",
+                &page_uri(path, query, page.size, page.number - 1),
+            );
+        }
+        if envelope == Envelope::Full {
+            push_link(
+                &mut tail,
+                "lastUri",
+                &page_uri(path, query, page.size, page_count.max(1)),
+            );
+        }
+    }
+    tail.push('}');
+    out.extend_from_slice(tail.as_bytes());
+    json_bytes(StatusCode::OK, out)
+}
+
 /// Renders a page-number listing around already-serialized entities.
 pub fn render_page(
     path: &str,
@@ -109,52 +173,14 @@ pub fn render_page(
     envelope: Envelope,
     entities: &[String],
 ) -> Response {
-    let capacity = entities.iter().map(String::len).sum::<usize>() + 512;
-    let mut out = String::with_capacity(capacity);
-    out.push_str("{\"entities\":[");
-    push_joined(&mut out, entities);
-    out.push(']');
-    let page_count = page.page_count(total);
-    // Writing to a String cannot fail.
-    let _ = write!(
-        out,
-        ",\"pageSize\":{},\"pageNumber\":{}",
-        page.size, page.number
-    );
-    if envelope != Envelope::QueueMembers {
-        let _ = write!(out, ",\"total\":{total},\"pageCount\":{page_count}");
+    let mut out = start_page(entities.iter().map(String::len).sum::<usize>() + entities.len());
+    for (index, entity) in entities.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(entity.as_bytes());
     }
-    if envelope != Envelope::Bare {
-        push_link(&mut out, "firstUri", &page_uri(path, query, page.size, 1));
-        push_link(
-            &mut out,
-            "selfUri",
-            &page_uri(path, query, page.size, page.number),
-        );
-        if page.number < page_count {
-            push_link(
-                &mut out,
-                "nextUri",
-                &page_uri(path, query, page.size, page.number + 1),
-            );
-        }
-        if page.number > 1 {
-            push_link(
-                &mut out,
-                "previousUri",
-                &page_uri(path, query, page.size, page.number - 1),
-            );
-        }
-        if envelope == Envelope::Full {
-            push_link(
-                &mut out,
-                "lastUri",
-                &page_uri(path, query, page.size, page_count.max(1)),
-            );
-        }
-    }
-    out.push('}');
-    json_text(StatusCode::OK, out)
+    finish_page(out, path, query, page, total, envelope)
 }
 
 /// Renders a cursor listing (`{entities, nextUri?, selfUri, previousUri?}`).
@@ -209,6 +235,16 @@ fn push_joined(out: &mut String, entities: &[String]) {
 fn push_link(out: &mut String, key: &str, uri: &str) {
     let _ = write!(out, ",\"{key}\":");
     out.push_str(&serde_json::Value::from(uri).to_string());
+}
+
+/// A JSON response from bytes that are already valid JSON.
+pub fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {
+    let mut response = (status, bytes).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// A JSON response from text that is already valid JSON.

@@ -389,35 +389,87 @@ pub fn user_authorization(state: &OrgState, user: &User) -> Value {
 
 /// A user with expansions: the cached base with the expanded fields appended.
 pub fn user(state: &OrgState, user: &User, expand: Expand) -> String {
-    let base = user_base(state, user);
+    let mut out = Vec::with_capacity(1024);
+    write_user(&mut out, state, user, expand);
+    // Only valid UTF-8 (JSON text) is ever written to the buffer.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends a JSON string (quoted and escaped).
+fn push_json_str(out: &mut Vec<u8>, text: &str) {
+    // Serializing a str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
+/// Appends a user with expansions to a response buffer. The un-expanded user is the cached
+/// JSON; expansions are written straight after it without building JSON values, which keeps
+/// expanded pages of 500 users cheap.
+pub fn write_user(out: &mut Vec<u8>, state: &OrgState, user: &User, expand: Expand) {
+    use std::io::Write as _;
+    let base = user_base(state, user).as_bytes();
     if expand.is_empty() {
-        return base.to_owned();
+        out.extend_from_slice(base);
+        return;
     }
-    let mut extra = Map::new();
+    // `{...base}` without its closing brace, then `,"skills":[...]` etc., then `}`.
+    out.extend_from_slice(&base[..base.len() - 1]);
+    // Writes into a Vec cannot fail.
     if expand.skills {
-        let skills: Vec<Value> = user
-            .skills
-            .iter()
-            .map(|skill| user_skill(state, user.id, skill))
-            .collect();
-        extra.insert("skills".into(), Value::Array(skills));
+        out.extend_from_slice(b",\"skills\":[");
+        for (index, assignment) in user.skills.iter().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            let skill = state.skills.get(assignment.id);
+            let _ = write!(out, "{{\"id\":\"{}\"", assignment.id);
+            if let Some(skill) = skill {
+                out.extend_from_slice(b",\"name\":");
+                push_json_str(out, &skill.name);
+            }
+            out.extend_from_slice(b",\"proficiency\":");
+            let _ = serde_json::to_writer(&mut *out, &assignment.proficiency);
+            let state_text = skill.map_or("active", |skill| skill.state.as_str());
+            let _ = write!(
+                out,
+                ",\"state\":\"{state_text}\",\"skillUri\":\"/api/v2/routing/skills/{id}\",\"selfUri\":\"/api/v2/users/{user}/routingskills/{id}\"}}",
+                id = assignment.id,
+                user = user.id,
+            );
+        }
+        out.push(b']');
     }
     if expand.languages {
-        let languages: Vec<Value> = user
-            .languages
-            .iter()
-            .map(|language| user_language(state, user.id, language))
-            .collect();
-        extra.insert("languages".into(), Value::Array(languages));
+        out.extend_from_slice(b",\"languages\":[");
+        for (index, assignment) in user.languages.iter().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            let language = state.languages.get(assignment.id);
+            let _ = write!(out, "{{\"id\":\"{}\"", assignment.id);
+            if let Some(language) = language {
+                out.extend_from_slice(b",\"name\":");
+                push_json_str(out, &language.name);
+            }
+            out.extend_from_slice(b",\"proficiency\":");
+            let _ = serde_json::to_writer(&mut *out, &assignment.proficiency);
+            let state_text = language.map_or("active", |language| language.state.as_str());
+            let _ = write!(
+                out,
+                ",\"state\":\"{state_text}\",\"languageUri\":\"/api/v2/routing/languages/{id}\",\"selfUri\":\"/api/v2/users/{user}/routinglanguages/{id}\"}}",
+                id = assignment.id,
+                user = user.id,
+            );
+        }
+        out.push(b']');
     }
     if expand.team
         && let Some(team) = user.team_id.and_then(|id| state.teams.get(id))
     {
-        extra.insert(
-            "team".into(),
-            json!({ "id": team.id, "name": team.name, "selfUri": format!("/api/v2/teams/{}", team.id) }),
-        );
+        let _ = write!(out, ",\"team\":{{\"id\":\"{}\",\"name\":", team.id);
+        push_json_str(out, &team.name);
+        let _ = write!(out, ",\"selfUri\":\"/api/v2/teams/{}\"}}", team.id);
     }
+    let mut extra = Map::new();
     if expand.authorization {
         extra.insert("authorization".into(), user_authorization(state, user));
     }
@@ -431,15 +483,11 @@ pub fn user(state: &OrgState, user: &User, expand: Expand) -> String {
     if expand.locations {
         extra.insert("locations".into(), Value::Array(user.locations.clone()));
     }
-    let extra = Value::Object(extra).to_string();
-    // Splice: `{...base}` + `,` + `...extra}`; both are JSON objects, base is never empty.
-    let mut out = String::with_capacity(base.len() + extra.len());
-    out.push_str(&base[..base.len() - 1]);
-    if extra.len() > 2 {
-        out.push(',');
-        out.push_str(&extra[1..]);
+    if extra.is_empty() {
+        out.push(b'}');
     } else {
-        out.push('}');
+        let extra = Value::Object(extra).to_string();
+        out.push(b',');
+        out.extend_from_slice(&extra.as_bytes()[1..]);
     }
-    out
 }

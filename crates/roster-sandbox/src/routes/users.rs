@@ -24,7 +24,8 @@ use super::{Body, Ctx, descending, parse_id, parse_ids};
 use crate::builtins::NEW_USER_ROLE;
 use crate::error::ApiError;
 use crate::paging::{
-    Envelope, MAX_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE, PageRequest, json, json_text, render_page,
+    Envelope, MAX_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE, PageRequest, finish_page, json, json_text,
+    start_page,
 };
 use crate::render::{self, Expand};
 use crate::state::{EntityState, Grant, OrgState, User};
@@ -118,17 +119,22 @@ pub async fn list(ctx: Ctx) -> Result<Response, ApiError> {
             (None, StateFilter::One(wanted)) => users.slots(wanted)[index],
         }
     };
-    let entities: Vec<String> = page
-        .range(total)
-        .map(|index| render::user(&state, users.at(slot_at(index)), expand))
-        .collect();
-    Ok(render_page(
+    let range = page.range(total);
+    let per_user = if expand.is_empty() { 700 } else { 1800 };
+    let mut out = start_page(range.len() * per_user);
+    for (position, index) in range.enumerate() {
+        if position > 0 {
+            out.push(b',');
+        }
+        render::write_user(&mut out, &state, users.at(slot_at(index)), expand);
+    }
+    Ok(finish_page(
+        out,
         &ctx.path,
         &ctx.query,
         page,
         total,
         Envelope::Full,
-        &entities,
     ))
 }
 
