@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/manifests").join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/manifests")
+        .join(path)
 }
 
 fn validate(dir: &Path, args: &[&str]) -> (i32, String, String) {
@@ -50,7 +52,10 @@ fn errors_exit_one_with_snippets() {
 
 #[test]
 fn json_lists_every_diagnostic_on_stdout() {
-    let (code, stdout, _) = validate(&fixture("invalid/duplicate-email-across-files"), &["--format", "json"]);
+    let (code, stdout, _) = validate(
+        &fixture("invalid/duplicate-email-across-files"),
+        &["--format", "json"],
+    );
     assert_eq!(code, 1);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     insta::assert_json_snapshot!(json);
@@ -90,7 +95,10 @@ fn annotations_name_files_from_the_checkout_root() {
     let output = Command::cargo_bin("roster")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["validate", "tests/fixtures/manifests/invalid/inactive-manager"])
+        .args([
+            "validate",
+            "tests/fixtures/manifests/invalid/inactive-manager",
+        ])
         .env("GITHUB_ACTIONS", "true")
         .output()
         .unwrap();

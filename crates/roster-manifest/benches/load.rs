@@ -1,6 +1,6 @@
 //! Load benchmark: a generated workspace of 50,000 users in 100 files (plus shared skills,
 //! languages, queues, teams and routing profiles), loaded and validated. Prints wall time and
-//! peak memory (VmHWM). Targets: under 1 s and under 300 MiB in release.
+//! peak memory (`VmHWM`). Targets: under 1 s and under 300 MiB in release.
 //!
 //! Run with `cargo bench -p roster-manifest --bench load`.
 
@@ -22,13 +22,25 @@ fn main() {
     let loaded = roster_manifest::load_workspace(dir.path());
     let elapsed = started.elapsed();
     let workspace = loaded.workspace.as_ref();
-    let users = workspace.map_or(0, |w| w.orgs.values().map(|o| o.desired.users.len()).sum::<usize>());
-    println!("files: {}, users compiled: {users}, diagnostics: {}", loaded.stats.files, loaded.diagnostics.len());
+    let users = workspace.map_or(0, |w| {
+        w.orgs
+            .values()
+            .map(|o| o.desired.users.len())
+            .sum::<usize>()
+    });
+    println!(
+        "files: {}, users compiled: {users}, diagnostics: {}",
+        loaded.stats.files,
+        loaded.diagnostics.len()
+    );
     if let Some(first) = loaded.diagnostics.first() {
         println!("{}", first.render(&loaded.sources, false));
     }
     println!("load + validate: {:.3} s", elapsed.as_secs_f64());
-    println!("peak memory (VmHWM): {}", peak_memory().unwrap_or_else(|| "unknown".into()));
+    println!(
+        "peak memory (VmHWM): {}",
+        peak_memory().unwrap_or_else(|| "unknown".into())
+    );
 }
 
 fn peak_memory() -> Option<String> {
@@ -52,7 +64,11 @@ fn generate(root: &Path) {
     }
     base.push_str("languages:\n  - name: English\n  - name: Spanish\nwrapupCodes:\n  - name: Resolved\nqueues:\n");
     for i in 0..QUEUES {
-        writeln!(base, "  - name: Queue {i}\n    division: Home\n    wrapupCodes: [Resolved]").ok();
+        writeln!(
+            base,
+            "  - name: Queue {i}\n    division: Home\n    wrapupCodes: [Resolved]"
+        )
+        .ok();
     }
     base.push_str("teams:\n");
     for i in 0..TEAMS {

@@ -49,16 +49,25 @@ impl<L: Locate> Checker<'_, L> {
     }
 
     /// Indexes declarations by name, reporting exact and case-only duplicates.
-    fn index<'a, T>(&mut self, noun: &str, items: impl Iterator<Item = (&'a At<String>, &'a T)>) -> Names<'a, T> {
+    fn index<'a, T>(
+        &mut self,
+        noun: &str,
+        items: impl Iterator<Item = (&'a At<String>, &'a T)>,
+    ) -> Names<'a, T> {
         let mut by_name: BTreeMap<&'a str, (&'a At<String>, &'a T)> = BTreeMap::new();
         let mut by_lower: HashMap<String, &'a At<String>> = HashMap::new();
         for (name, item) in items {
             if let Some((first, _)) = by_name.get(name.value.as_str()) {
                 self.diagnostics.push(
-                    Diagnostic::error("duplicate-name", format!("{noun} `{}` is declared twice", name.value))
-                        .at(self.at(name.loc), "declared again here")
-                        .related(self.at(first.loc), "first declared here")
-                        .hint(format!("keep one declaration of the {noun} (names are unique per org: {{orgs}})")),
+                    Diagnostic::error(
+                        "duplicate-name",
+                        format!("{noun} `{}` is declared twice", name.value),
+                    )
+                    .at(self.at(name.loc), "declared again here")
+                    .related(self.at(first.loc), "first declared here")
+                    .hint(format!(
+                        "keep one declaration of the {noun} (names are unique per org: {{orgs}})"
+                    )),
                 );
                 continue;
             }
@@ -67,7 +76,10 @@ impl<L: Locate> Checker<'_, L> {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "duplicate-name",
-                        format!("{noun} `{}` differs from `{}` only by case", name.value, first.value),
+                        format!(
+                            "{noun} `{}` differs from `{}` only by case",
+                            name.value, first.value
+                        ),
                     )
                     .at(self.at(name.loc), "same name, other case")
                     .related(self.at(first.loc), "first declared here")
@@ -82,22 +94,36 @@ impl<L: Locate> Checker<'_, L> {
     }
 
     /// Reports `reference` if no declaration of `noun` has that name.
-    fn reference<T>(&mut self, noun: &str, key: &str, names: &Names<'_, T>, reference: &At<String>) -> bool {
+    fn reference<T>(
+        &mut self,
+        noun: &str,
+        key: &str,
+        names: &Names<'_, T>,
+        reference: &At<String>,
+    ) -> bool {
         if names.contains(&reference.value) {
             return true;
         }
-        let case_match = names
-            .names()
-            .find(|name| name.eq_ignore_ascii_case(&reference.value) || name.to_lowercase() == reference.value.to_lowercase());
+        let case_match = names.names().find(|name| {
+            name.eq_ignore_ascii_case(&reference.value)
+                || name.to_lowercase() == reference.value.to_lowercase()
+        });
         let suggestion = case_match.or_else(|| did_you_mean(&reference.value, names.names()));
         let hint = match suggestion {
-            Some(best) => format!("did you mean `{best}`? Otherwise declare it under `{key}:` in a file included by {{orgs}}"),
-            None => format!("declare it under `{key}:` in a file included by {{orgs}}, or fix the name"),
+            Some(best) => format!(
+                "did you mean `{best}`? Otherwise declare it under `{key}:` in a file included by {{orgs}}"
+            ),
+            None => {
+                format!("declare it under `{key}:` in a file included by {{orgs}}, or fix the name")
+            }
         };
         self.diagnostics.push(
-            Diagnostic::error("unknown-reference", format!("unknown {noun} `{}`", reference.value))
-                .at(self.at(reference.loc), format!("no {noun} by this name"))
-                .hint(hint),
+            Diagnostic::error(
+                "unknown-reference",
+                format!("unknown {noun} `{}`", reference.value),
+            )
+            .at(self.at(reference.loc), format!("no {noun} by this name"))
+            .hint(hint),
         );
         false
     }
@@ -114,17 +140,38 @@ pub(crate) fn compile<L: Locate>(
         locate,
         diagnostics: Vec::new(),
     };
-    let skills = checker.index("skill", files.iter().flat_map(|f| &f.skills).map(|s| (&s.name, s)));
-    let languages = checker.index("language", files.iter().flat_map(|f| &f.languages).map(|s| (&s.name, s)));
+    let skills = checker.index(
+        "skill",
+        files.iter().flat_map(|f| &f.skills).map(|s| (&s.name, s)),
+    );
+    let languages = checker.index(
+        "language",
+        files
+            .iter()
+            .flat_map(|f| &f.languages)
+            .map(|s| (&s.name, s)),
+    );
     let wrapup_codes = checker.index(
         "wrap-up code",
-        files.iter().flat_map(|f| &f.wrapup_codes).map(|s| (&s.name, s)),
+        files
+            .iter()
+            .flat_map(|f| &f.wrapup_codes)
+            .map(|s| (&s.name, s)),
     );
-    let queues = checker.index("queue", files.iter().flat_map(|f| &f.queues).map(|s| (&s.name, s)));
-    let teams = checker.index("team", files.iter().flat_map(|f| &f.teams).map(|s| (&s.name, s)));
+    let queues = checker.index(
+        "queue",
+        files.iter().flat_map(|f| &f.queues).map(|s| (&s.name, s)),
+    );
+    let teams = checker.index(
+        "team",
+        files.iter().flat_map(|f| &f.teams).map(|s| (&s.name, s)),
+    );
     let profiles = checker.index(
         "routing profile",
-        files.iter().flat_map(|f| &f.routing_profiles).map(|s| (&s.name, s)),
+        files
+            .iter()
+            .flat_map(|f| &f.routing_profiles)
+            .map(|s| (&s.name, s)),
     );
 
     check_former_names(&mut checker, &skills);
@@ -139,24 +186,37 @@ pub(crate) fn compile<L: Locate>(
         queues: &queues,
     };
     for (_, profile) in profiles.by_name.values() {
-        refs.check(&mut checker, profile.skills.as_ref(), profile.languages.as_ref(), profile.queues.as_ref());
+        refs.check(
+            &mut checker,
+            profile.skills.as_ref(),
+            profile.languages.as_ref(),
+            profile.queues.as_ref(),
+        );
     }
 
     let mut users: BTreeMap<&Email, &UserSpec> = BTreeMap::new();
     for user in files.iter().flat_map(|f| &f.users) {
         if let Some(first) = users.get(&user.email.value) {
             checker.diagnostics.push(
-                Diagnostic::error("duplicate-name", format!("user `{}` is declared twice", user.email.value))
-                    .at(checker.at(user.email.loc), "declared again here")
-                    .related(checker.at(first.email.loc), "first declared here")
-                    .hint("emails are compared without case: keep one declaration of the user"),
+                Diagnostic::error(
+                    "duplicate-name",
+                    format!("user `{}` is declared twice", user.email.value),
+                )
+                .at(checker.at(user.email.loc), "declared again here")
+                .related(checker.at(first.email.loc), "first declared here")
+                .hint("emails are compared without case: keep one declaration of the user"),
             );
             continue;
         }
         users.insert(&user.email.value, user);
     }
     for user in users.values() {
-        refs.check(&mut checker, user.skills.as_ref(), user.languages.as_ref(), user.queues.as_ref());
+        refs.check(
+            &mut checker,
+            user.skills.as_ref(),
+            user.languages.as_ref(),
+            user.queues.as_ref(),
+        );
         if let Some(team) = &user.team {
             checker.reference("team", "teams", &teams, team);
         }
@@ -165,9 +225,15 @@ pub(crate) fn compile<L: Locate>(
         }
         if user.reactivate == Some(true) && user.state == Some(UserState::Inactive) {
             checker.diagnostics.push(
-                Diagnostic::warning("reactivate-inactive", format!("user `{}` has `reactivate: true` but `state: inactive`", user.email.value))
-                    .at(checker.at(user.email.loc), "this user stays inactive")
-                    .hint("remove `reactivate`, or set `state: active` to reactivate the user"),
+                Diagnostic::warning(
+                    "reactivate-inactive",
+                    format!(
+                        "user `{}` has `reactivate: true` but `state: inactive`",
+                        user.email.value
+                    ),
+                )
+                .at(checker.at(user.email.loc), "this user stays inactive")
+                .hint("remove `reactivate`, or set `state: active` to reactivate the user"),
             );
         }
         if let Some(manager) = &user.manager {
@@ -175,21 +241,37 @@ pub(crate) fn compile<L: Locate>(
                 None => {
                     let emails: Vec<&str> = users.keys().map(|e| e.as_str()).collect();
                     let hint = match did_you_mean(manager.value.as_str(), emails.iter().copied()) {
-                        Some(best) => format!("did you mean `{best}`? Otherwise declare the manager as a user in a file included by {{orgs}}"),
-                        None => "declare the manager as a user in a file included by {orgs}".to_owned(),
+                        Some(best) => format!(
+                            "did you mean `{best}`? Otherwise declare the manager as a user in a file included by {{orgs}}"
+                        ),
+                        None => {
+                            "declare the manager as a user in a file included by {orgs}".to_owned()
+                        }
                     };
                     checker.diagnostics.push(
-                        Diagnostic::error("unknown-reference", format!("unknown manager `{}`", manager.value))
-                            .at(checker.at(manager.loc), "no user with this email")
-                            .hint(hint),
+                        Diagnostic::error(
+                            "unknown-reference",
+                            format!("unknown manager `{}`", manager.value),
+                        )
+                        .at(checker.at(manager.loc), "no user with this email")
+                        .hint(hint),
                     );
                 }
-                Some(boss) if boss.state == Some(UserState::Inactive) && user.state != Some(UserState::Inactive) => {
+                Some(boss)
+                    if boss.state == Some(UserState::Inactive)
+                        && user.state != Some(UserState::Inactive) =>
+                {
                     checker.diagnostics.push(
-                        Diagnostic::warning("inactive-manager", format!("the manager of `{}` is inactive", user.email.value))
-                            .at(checker.at(manager.loc), "this manager is inactive")
-                            .related(checker.at(boss.email.loc), "declared `state: inactive` here")
-                            .hint("give the user an active manager"),
+                        Diagnostic::warning(
+                            "inactive-manager",
+                            format!("the manager of `{}` is inactive", user.email.value),
+                        )
+                        .at(checker.at(manager.loc), "this manager is inactive")
+                        .related(
+                            checker.at(boss.email.loc),
+                            "declared `state: inactive` here",
+                        )
+                        .hint("give the user an active manager"),
                     );
                 }
                 Some(_) => {}
@@ -217,7 +299,13 @@ pub(crate) fn compile<L: Locate>(
             .iter()
             .map(|(name, (at, _))| {
                 let source = Some(checker.at(at.loc).to_source());
-                ((*name).to_owned(), DesiredLanguage { name: (*name).to_owned(), source })
+                (
+                    (*name).to_owned(),
+                    DesiredLanguage {
+                        name: (*name).to_owned(),
+                        source,
+                    },
+                )
             })
             .collect(),
         wrapup_codes: wrapup_codes
@@ -225,7 +313,13 @@ pub(crate) fn compile<L: Locate>(
             .iter()
             .map(|(name, (at, _))| {
                 let source = Some(checker.at(at.loc).to_source());
-                ((*name).to_owned(), DesiredWrapupCode { name: (*name).to_owned(), source })
+                (
+                    (*name).to_owned(),
+                    DesiredWrapupCode {
+                        name: (*name).to_owned(),
+                        source,
+                    },
+                )
             })
             .collect(),
         queues: queues
@@ -306,7 +400,10 @@ impl Refs<'_, '_> {
     }
 }
 
-fn check_former_names<L: Locate>(checker: &mut Checker<'_, L>, skills: &Names<'_, crate::manifest::SkillSpec>) {
+fn check_former_names<L: Locate>(
+    checker: &mut Checker<'_, L>,
+    skills: &Names<'_, crate::manifest::SkillSpec>,
+) {
     let declared: HashMap<String, &At<String>> = skills
         .by_name
         .values()
@@ -344,7 +441,10 @@ fn check_former_names<L: Locate>(checker: &mut Checker<'_, L>, skills: &Names<'_
 }
 
 /// Reports every manager cycle once, starting from its smallest email.
-fn check_manager_cycles<L: Locate>(checker: &mut Checker<'_, L>, users: &BTreeMap<&Email, &UserSpec>) {
+fn check_manager_cycles<L: Locate>(
+    checker: &mut Checker<'_, L>,
+    users: &BTreeMap<&Email, &UserSpec>,
+) {
     let mut done: BTreeSet<&Email> = BTreeSet::new();
     for start in users.keys() {
         if done.contains(start) {
@@ -372,21 +472,44 @@ fn check_manager_cycles<L: Locate>(checker: &mut Checker<'_, L>, users: &BTreeMa
     }
 }
 
-fn report_cycle<L: Locate>(checker: &mut Checker<'_, L>, users: &BTreeMap<&Email, &UserSpec>, cycle: &[&Email]) {
+fn report_cycle<L: Locate>(
+    checker: &mut Checker<'_, L>,
+    users: &BTreeMap<&Email, &UserSpec>,
+    cycle: &[&Email],
+) {
     // Start the cycle at its smallest email so the message is the same whichever user the
     // walk entered it from.
-    let first = cycle.iter().enumerate().min_by_key(|(_, e)| **e).map_or(0, |(i, _)| i);
-    let ordered: Vec<&Email> = cycle[first..].iter().chain(&cycle[..first]).copied().collect();
+    let first = cycle
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, e)| **e)
+        .map_or(0, |(i, _)| i);
+    let ordered: Vec<&Email> = cycle[first..]
+        .iter()
+        .chain(&cycle[..first])
+        .copied()
+        .collect();
     let mut chain: Vec<String> = ordered.iter().map(|e| format!("`{e}`")).collect();
     chain.push(format!("`{}`", ordered[0]));
     let manager_of = |email: &Email| users.get(email).and_then(|u| u.manager.as_ref());
-    let Some(head) = manager_of(ordered[0]) else { return };
-    let mut diagnostic = Diagnostic::error("manager-cycle", format!("manager cycle: {}", chain.join(" → ")))
-        .at(checker.at(head.loc), format!("`{}` reports to `{}`", ordered[0], head.value))
-        .hint("break the cycle: someone in it must report to a manager outside it, or to no one");
+    let Some(head) = manager_of(ordered[0]) else {
+        return;
+    };
+    let mut diagnostic = Diagnostic::error(
+        "manager-cycle",
+        format!("manager cycle: {}", chain.join(" → ")),
+    )
+    .at(
+        checker.at(head.loc),
+        format!("`{}` reports to `{}`", ordered[0], head.value),
+    )
+    .hint("break the cycle: someone in it must report to a manager outside it, or to no one");
     for email in &ordered[1..] {
         if let Some(manager) = manager_of(email) {
-            diagnostic = diagnostic.related(checker.at(manager.loc), format!("`{email}` reports to `{}`", manager.value));
+            diagnostic = diagnostic.related(
+                checker.at(manager.loc),
+                format!("`{email}` reports to `{}`", manager.value),
+            );
         }
     }
     checker.diagnostics.push(diagnostic);
@@ -406,13 +529,28 @@ pub(crate) fn compile_user(user: &UserSpec, profile: Option<&RoutingProfileSpec>
     desired.state = user.state.unwrap_or_default();
     desired.reactivate = user.reactivate.unwrap_or(false);
     desired.routing_profile = user.routing_profile.as_ref().map(|p| p.value.clone());
-    desired.skills = overlay(profile.and_then(|p| p.skills.as_ref()), user.skills.as_ref());
-    desired.languages = overlay(profile.and_then(|p| p.languages.as_ref()), user.languages.as_ref());
-    desired.queues = union(profile.and_then(|p| p.queues.as_ref()), user.queues.as_ref(), |q| {
-        [q.value.clone()].into_iter().collect()
-    });
-    desired.roles = union(profile.and_then(|p| p.roles.as_ref()), user.roles.as_ref(), grants);
-    desired.utilization = match (profile.and_then(|p| p.utilization.as_ref()), user.utilization.as_ref()) {
+    desired.skills = overlay(
+        profile.and_then(|p| p.skills.as_ref()),
+        user.skills.as_ref(),
+    );
+    desired.languages = overlay(
+        profile.and_then(|p| p.languages.as_ref()),
+        user.languages.as_ref(),
+    );
+    desired.queues = union(
+        profile.and_then(|p| p.queues.as_ref()),
+        user.queues.as_ref(),
+        |q| [q.value.clone()].into_iter().collect(),
+    );
+    desired.roles = union(
+        profile.and_then(|p| p.roles.as_ref()),
+        user.roles.as_ref(),
+        grants,
+    );
+    desired.utilization = match (
+        profile.and_then(|p| p.utilization.as_ref()),
+        user.utilization.as_ref(),
+    ) {
         (None, None) => None,
         (base, own) => {
             let mut merged = Utilization::new();
@@ -439,11 +577,22 @@ fn overlay(
     Some(merged)
 }
 
-fn union<T, U: Ord>(base: Option<&Vec<T>>, own: Option<&Vec<T>>, expand: impl Fn(&T) -> BTreeSet<U>) -> Option<BTreeSet<U>> {
+fn union<T, U: Ord>(
+    base: Option<&Vec<T>>,
+    own: Option<&Vec<T>>,
+    expand: impl Fn(&T) -> BTreeSet<U>,
+) -> Option<BTreeSet<U>> {
     if base.is_none() && own.is_none() {
         return None;
     }
-    Some([base, own].into_iter().flatten().flatten().flat_map(expand).collect())
+    Some(
+        [base, own]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .flat_map(expand)
+            .collect(),
+    )
 }
 
 /// One grant per division; no divisions means the home division.

@@ -11,10 +11,9 @@ use roster_model::{Email, MediaType, Proficiency, UserState};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::{
     At, CredentialsConfig, EnvRefConfig, FileId, LanguageSpec, LimitsConfig, Loc, MediaSpec,
-    MembersMode, OrgConfig, PolicyConfig, ProtectConfig, QueueSpec, RateLimitConfig,
-    ResourceFile, RoleSpec, RosterFile, RoutingProfileSpec, SandboxConfig, ScopeConfig,
-    SkillSpec, TeamSpec, UnmanagedConfig, UnmanagedMode, UserSpec, UtilizationSpec,
-    WrapupCodeSpec,
+    MembersMode, OrgConfig, PolicyConfig, ProtectConfig, QueueSpec, RateLimitConfig, ResourceFile,
+    RoleSpec, RosterFile, RoutingProfileSpec, SandboxConfig, ScopeConfig, SkillSpec, TeamSpec,
+    UnmanagedConfig, UnmanagedMode, UserSpec, UtilizationSpec, WrapupCodeSpec,
 };
 use crate::suggest::did_you_mean;
 use crate::yaml::{Node, Pos, Value};
@@ -118,7 +117,9 @@ pub(crate) const KEY_SETS: &[(&str, &[&str])] = &[
 ];
 
 fn media_from_name(name: &str) -> Option<MediaType> {
-    MediaType::ALL.into_iter().find(|media| media.as_str() == name)
+    MediaType::ALL
+        .into_iter()
+        .find(|media| media.as_str() == name)
 }
 
 impl<'a> Decoder<'a> {
@@ -173,7 +174,9 @@ impl<'a> Decoder<'a> {
             diagnostic = diagnostic.hint(format!("write `{key}` as a single text value"));
         } else if expected == "a list" {
             let example = node.scalar_text().unwrap_or_else(|| "...".to_owned());
-            diagnostic = diagnostic.hint(format!("write `{key}` as a list, e.g. `{key}: [{example}]`"));
+            diagnostic = diagnostic.hint(format!(
+                "write `{key}` as a list, e.g. `{key}: [{example}]`"
+            ));
         } else {
             diagnostic = diagnostic.hint(format!("write `{key}` as {expected}"));
         }
@@ -214,7 +217,10 @@ impl<'a> Decoder<'a> {
     fn missing(&mut self, fields: &Fields<'_>, what: &str, key: &str, example: &str) {
         self.push(
             Diagnostic::error("missing-key", format!("`{what}` is missing `{key}`"))
-                .at(self.location(fields.node.pos), format!("this {what} has no `{key}`"))
+                .at(
+                    self.location(fields.node.pos),
+                    format!("this {what} has no `{key}`"),
+                )
                 .hint(format!("add `{key}: {example}`")),
         );
     }
@@ -227,12 +233,11 @@ impl<'a> Decoder<'a> {
         key: &str,
         example: &str,
     ) -> Option<At<String>> {
-        match fields.get(key) {
-            Some(node) => self.name(node, key),
-            None => {
-                self.missing(fields, what, key, example);
-                None
-            }
+        if let Some(node) = fields.get(key) {
+            self.name(node, key)
+        } else {
+            self.missing(fields, what, key, example);
+            None
         }
     }
 
@@ -295,7 +300,14 @@ impl<'a> Decoder<'a> {
     }
 
     /// A whole number in `min..=max`; out of range is an error with `code`.
-    fn integer(&mut self, node: &Node, key: &str, min: i64, max: i64, code: &'static str) -> Option<i64> {
+    fn integer(
+        &mut self,
+        node: &Node,
+        key: &str,
+        min: i64,
+        max: i64,
+        code: &'static str,
+    ) -> Option<i64> {
         let value = match node.value {
             Value::Int(number) => number,
             Value::Float(number) if number.fract() == 0.0 && number.is_finite() => number as i64,
@@ -336,7 +348,12 @@ impl<'a> Decoder<'a> {
 
     fn name_list(&mut self, node: &Node, key: &str) -> Option<Vec<At<String>>> {
         let items = self.list(node, key)?;
-        Some(items.iter().filter_map(|item| self.name(item, key)).collect())
+        Some(
+            items
+                .iter()
+                .filter_map(|item| self.name(item, key))
+                .collect(),
+        )
     }
 
     fn email(&mut self, node: &Node, key: &str) -> Option<At<Email>> {
@@ -377,9 +394,12 @@ impl<'a> Decoder<'a> {
             None => format!("`{key}` is one of {}", list(names)),
         };
         self.push(
-            Diagnostic::error("invalid-value", format!("`{text}` is not a valid value for `{key}`"))
-                .at(self.location(node.pos), "not a valid value")
-                .hint(hint),
+            Diagnostic::error(
+                "invalid-value",
+                format!("`{text}` is not a valid value for `{key}`"),
+            )
+            .at(self.location(node.pos), "not a valid value")
+            .hint(hint),
         );
         None
     }
@@ -405,7 +425,9 @@ impl<'a> Decoder<'a> {
                 // Replace the generic unknown-key hint with the one that helps.
                 if let Some(last) = self.diagnostics.iter_mut().rev().find(|d| {
                     d.code == "unknown-key"
-                        && d.primary.as_ref().is_some_and(|at| at.span.start == key.pos.start as usize)
+                        && d.primary
+                            .as_ref()
+                            .is_some_and(|at| at.span.start == key.pos.start as usize)
                 }) {
                     last.hint = Some(format!(
                         "`{name}` belongs in a resource file: move it to a `.yaml` file under a folder listed in an org's `include`"
@@ -424,7 +446,9 @@ impl<'a> Decoder<'a> {
                         );
                     }
                     for (key, value) in orgs {
-                        let Some(name) = self.name(key, "orgs") else { continue };
+                        let Some(name) = self.name(key, "orgs") else {
+                            continue;
+                        };
                         if let Some(org) = self.org(value, &name.value) {
                             file.orgs.insert(name, org);
                         }
@@ -434,10 +458,17 @@ impl<'a> Decoder<'a> {
                 }
             }
             None => {
-                self.missing(&fields, "roster.yaml", "orgs", "{ my-org: { region: us-east-1, ... } }");
+                self.missing(
+                    &fields,
+                    "roster.yaml",
+                    "orgs",
+                    "{ my-org: { region: us-east-1, ... } }",
+                );
             }
         }
-        file.policy = fields.get("policy").and_then(|node| self.policy(node, "policy"));
+        file.policy = fields
+            .get("policy")
+            .and_then(|node| self.policy(node, "policy"));
         file
     }
 
@@ -449,14 +480,14 @@ impl<'a> Decoder<'a> {
             api_base: self.optional_name(&fields, "apiBase"),
             ..OrgConfig::default()
         };
-        if let Some(sandbox) = fields.get("sandbox") {
-            if let Some(inner) = self.fields(sandbox, "sandbox", &["seed"]) {
-                match inner.get("seed") {
-                    Some(seed) => {
-                        org.sandbox = self.name(seed, "seed").map(|seed| SandboxConfig { seed });
-                    }
-                    None => self.missing(&inner, "sandbox", "seed", "sandbox/demo.yaml"),
+        if let Some(sandbox) = fields.get("sandbox")
+            && let Some(inner) = self.fields(sandbox, "sandbox", &["seed"])
+        {
+            match inner.get("seed") {
+                Some(seed) => {
+                    org.sandbox = self.name(seed, "seed").map(|seed| SandboxConfig { seed });
                 }
+                None => self.missing(&inner, "sandbox", "seed", "sandbox/demo.yaml"),
             }
         }
         if let Some(credentials) = fields.get("credentials") {
@@ -466,20 +497,23 @@ impl<'a> Decoder<'a> {
         if let Some(include) = fields.get("include") {
             org.include = self.name_list(include, "include").unwrap_or_default();
         }
-        if let Some(rate) = fields.get("rateLimit") {
-            if let Some(inner) = self.fields(rate, "rateLimit", &["requestsPerMinute", "tokens"]) {
-                org.rate_limit = Some(RateLimitConfig {
-                    requests_per_minute: inner.get("requestsPerMinute").and_then(|n| {
-                        self.integer(n, "requestsPerMinute", 1, 6000, "rate-limit-range")
-                    }).map(|n| n as u32),
-                    tokens: inner
-                        .get("tokens")
-                        .and_then(|n| self.integer(n, "tokens", 1, 20, "rate-limit-range"))
-                        .map(|n| n as u32),
-                });
-            }
+        if let Some(rate) = fields.get("rateLimit")
+            && let Some(inner) = self.fields(rate, "rateLimit", &["requestsPerMinute", "tokens"])
+        {
+            org.rate_limit = Some(RateLimitConfig {
+                requests_per_minute: inner
+                    .get("requestsPerMinute")
+                    .and_then(|n| self.integer(n, "requestsPerMinute", 1, 6000, "rate-limit-range"))
+                    .map(|n| n as u32),
+                tokens: inner
+                    .get("tokens")
+                    .and_then(|n| self.integer(n, "tokens", 1, 20, "rate-limit-range"))
+                    .map(|n| n as u32),
+            });
         }
-        org.policy = fields.get("policy").and_then(|node| self.policy(node, "policy"));
+        org.policy = fields
+            .get("policy")
+            .and_then(|node| self.policy(node, "policy"));
         Some(org)
     }
 
@@ -509,8 +543,15 @@ impl<'a> Decoder<'a> {
                 return None;
             };
             let env = decoder.name(env, "env")?;
-            let valid = env.value.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && env.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            let valid = env
+                .value
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && env
+                    .value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !valid {
                 decoder.push(
                     Diagnostic::error(
@@ -535,52 +576,54 @@ impl<'a> Decoder<'a> {
     fn policy(&mut self, node: &Node, what: &str) -> Option<PolicyConfig> {
         let fields = self.fields(node, what, POLICY_KEYS)?;
         let mut policy = PolicyConfig::default();
-        if let Some(node) = fields.get("unmanaged") {
-            if let Some(inner) = self.fields(node, "unmanaged", UNMANAGED_KEYS) {
-                let mode = |decoder: &mut Self, key: &str| {
-                    inner.get(key).and_then(|n| {
-                        decoder.word(n, key, &UnmanagedMode::NAMES, UnmanagedMode::from_name)
+        if let Some(node) = fields.get("unmanaged")
+            && let Some(inner) = self.fields(node, "unmanaged", UNMANAGED_KEYS)
+        {
+            let mode = |decoder: &mut Self, key: &str| {
+                inner.get(key).and_then(|n| {
+                    decoder.word(n, key, &UnmanagedMode::NAMES, UnmanagedMode::from_name)
+                })
+            };
+            policy.unmanaged = Some(UnmanagedConfig {
+                users: mode(self, "users"),
+                skills: mode(self, "skills"),
+                languages: mode(self, "languages"),
+                wrapup_codes: mode(self, "wrapupCodes"),
+                queues: mode(self, "queues"),
+                teams: mode(self, "teams"),
+            });
+        }
+        if let Some(node) = fields.get("scope")
+            && let Some(inner) = self.fields(node, "scope", &["divisions"])
+        {
+            policy.scope = Some(ScopeConfig {
+                divisions: inner
+                    .get("divisions")
+                    .and_then(|n| self.name_list(n, "divisions"))
+                    .unwrap_or_default(),
+            });
+        }
+        if let Some(node) = fields.get("limits")
+            && let Some(inner) = self.fields(node, "limits", &["maxDeletes", "maxDeletePercent"])
+        {
+            policy.limits = Some(LimitsConfig {
+                max_deletes: inner
+                    .get("maxDeletes")
+                    .and_then(|n| {
+                        self.integer(n, "maxDeletes", 0, i64::from(u32::MAX), "policy-range")
                     })
-                };
-                policy.unmanaged = Some(UnmanagedConfig {
-                    users: mode(self, "users"),
-                    skills: mode(self, "skills"),
-                    languages: mode(self, "languages"),
-                    wrapup_codes: mode(self, "wrapupCodes"),
-                    queues: mode(self, "queues"),
-                    teams: mode(self, "teams"),
-                });
-            }
+                    .map(|n| n as u32),
+                max_delete_percent: inner
+                    .get("maxDeletePercent")
+                    .and_then(|n| self.integer(n, "maxDeletePercent", 0, 100, "policy-range"))
+                    .map(|n| n as u8),
+            });
         }
-        if let Some(node) = fields.get("scope") {
-            if let Some(inner) = self.fields(node, "scope", &["divisions"]) {
-                policy.scope = Some(ScopeConfig {
-                    divisions: inner
-                        .get("divisions")
-                        .and_then(|n| self.name_list(n, "divisions"))
-                        .unwrap_or_default(),
-                });
-            }
-        }
-        if let Some(node) = fields.get("limits") {
-            if let Some(inner) = self.fields(node, "limits", &["maxDeletes", "maxDeletePercent"]) {
-                policy.limits = Some(LimitsConfig {
-                    max_deletes: inner
-                        .get("maxDeletes")
-                        .and_then(|n| self.integer(n, "maxDeletes", 0, i64::from(u32::MAX), "policy-range"))
-                        .map(|n| n as u32),
-                    max_delete_percent: inner
-                        .get("maxDeletePercent")
-                        .and_then(|n| self.integer(n, "maxDeletePercent", 0, 100, "policy-range"))
-                        .map(|n| n as u8),
-                });
-            }
-        }
-        if let Some(node) = fields.get("protect") {
-            if let Some(items) = self.list(node, "protect") {
-                let rules = items.iter().filter_map(|item| self.protect(item)).collect();
-                policy.protect = Some(rules);
-            }
+        if let Some(node) = fields.get("protect")
+            && let Some(items) = self.list(node, "protect")
+        {
+            let rules = items.iter().filter_map(|item| self.protect(item)).collect();
+            policy.protect = Some(rules);
         }
         Some(policy)
     }
@@ -590,7 +633,9 @@ impl<'a> Decoder<'a> {
         let known: Vec<&(Node, Node)> = fields
             .entries
             .iter()
-            .filter(|(k, _)| matches!(&k.value, Value::Str(s) if PROTECT_KEYS.contains(&s.as_str())))
+            .filter(
+                |(k, _)| matches!(&k.value, Value::Str(s) if PROTECT_KEYS.contains(&s.as_str())),
+            )
             .collect();
         let has_unknown = fields.entries.len() > known.len();
         // An entry with only unknown keys was reported as such; one message is enough.
@@ -709,11 +754,16 @@ impl<'a> Decoder<'a> {
             .get("wrapupCodes")
             .and_then(|n| self.name_list(n, "wrapupCodes"));
         let members = fields.get("members").and_then(|n| {
-            self.word(n, "members", &["additive", "exclusive"], |word| match word {
-                "additive" => Some(MembersMode::Additive),
-                "exclusive" => Some(MembersMode::Exclusive),
-                _ => None,
-            })
+            self.word(
+                n,
+                "members",
+                &["additive", "exclusive"],
+                |word| match word {
+                    "additive" => Some(MembersMode::Additive),
+                    "exclusive" => Some(MembersMode::Exclusive),
+                    _ => None,
+                },
+            )
         });
         Some(QueueSpec {
             name: name?,
@@ -739,16 +789,23 @@ impl<'a> Decoder<'a> {
             self.push(
                 Diagnostic::error(
                     "wrong-type",
-                    format!("`{key}` must be a mapping of name to proficiency, found {}", node.value.describe()),
+                    format!(
+                        "`{key}` must be a mapping of name to proficiency, found {}",
+                        node.value.describe()
+                    ),
                 )
                 .at(self.location(node.pos), "expected `{ name: proficiency }`")
-                .hint(format!("give each name a proficiency from 0 to 5, e.g. `{key}: {{ {example}: 3 }}`")),
+                .hint(format!(
+                    "give each name a proficiency from 0 to 5, e.g. `{key}: {{ {example}: 3 }}`"
+                )),
             );
             return None;
         };
         let mut out = BTreeMap::new();
         for (name_node, value) in entries {
-            let Some(name) = self.name(name_node, key) else { continue };
+            let Some(name) = self.name(name_node, key) else {
+                continue;
+            };
             let number = match value.value {
                 Value::Int(number) => number as f64,
                 Value::Float(number) => number,
@@ -762,10 +819,17 @@ impl<'a> Decoder<'a> {
                 self.push(
                     Diagnostic::error(
                         "proficiency-range",
-                        format!("{kind} proficiency {number} for `{}` is outside 0–5", name.value),
+                        format!(
+                            "{kind} proficiency {number} for `{}` is outside 0–5",
+                            name.value
+                        ),
                     )
                     .at(self.location(value.pos), "must be 0–5")
-                    .hint(format!("use a proficiency from 0 to 5, e.g. `{}: {}`", name.value, number.clamp(0.0, 5.0).round())),
+                    .hint(format!(
+                        "use a proficiency from 0 to 5, e.g. `{}: {}`",
+                        name.value,
+                        number.clamp(0.0, 5.0).round()
+                    )),
                 );
                 continue;
             };
@@ -835,19 +899,20 @@ impl<'a> Decoder<'a> {
             let Some(inner) = self.fields(value, media.as_str(), MEDIA_KEYS) else {
                 continue;
             };
-            let capacity = match inner.get("capacity") {
-                Some(n) => self.integer(n, "capacity", 0, 25, "utilization-range"),
-                None => {
-                    self.missing(&inner, media.as_str(), "capacity", "1");
-                    None
-                }
+            let capacity = if let Some(n) = inner.get("capacity") {
+                self.integer(n, "capacity", 0, 25, "utilization-range")
+            } else {
+                self.missing(&inner, media.as_str(), "capacity", "1");
+                None
             };
             let interruptible = inner.get("interruptible").and_then(|n| {
                 let items = self.list(n, "interruptible")?;
                 Some(
                     items
                         .iter()
-                        .filter_map(|item| self.word(item, "interruptible", &MEDIA_NAMES, media_from_name))
+                        .filter_map(|item| {
+                            self.word(item, "interruptible", &MEDIA_NAMES, media_from_name)
+                        })
                         .collect::<Vec<_>>(),
                 )
             });
@@ -866,9 +931,15 @@ impl<'a> Decoder<'a> {
     fn routing_profile(&mut self, node: &Node) -> Option<RoutingProfileSpec> {
         let fields = self.fields(node, "routing profile", PROFILE_KEYS)?;
         let name = self.required_name(&fields, "routing profile", "name", "Billing Agent");
-        let skills = fields.get("skills").and_then(|n| self.proficiencies(n, "skills", false));
-        let languages = fields.get("languages").and_then(|n| self.proficiencies(n, "languages", true));
-        let queues = fields.get("queues").and_then(|n| self.name_list(n, "queues"));
+        let skills = fields
+            .get("skills")
+            .and_then(|n| self.proficiencies(n, "skills", false));
+        let languages = fields
+            .get("languages")
+            .and_then(|n| self.proficiencies(n, "languages", true));
+        let queues = fields
+            .get("queues")
+            .and_then(|n| self.name_list(n, "queues"));
         let roles = fields.get("roles").and_then(|n| self.roles(n));
         let utilization = fields.get("utilization").and_then(|n| self.utilization(n));
         Some(RoutingProfileSpec {
@@ -883,19 +954,17 @@ impl<'a> Decoder<'a> {
 
     fn user(&mut self, node: &Node) -> Option<UserSpec> {
         let fields = self.fields(node, "user", USER_KEYS)?;
-        let email = match fields.get("email") {
-            Some(n) => self.email(n, "email"),
-            None => {
-                self.missing(&fields, "user", "email", "jane.doe@acme.example");
-                None
-            }
+        let email = if let Some(n) = fields.get("email") {
+            self.email(n, "email")
+        } else {
+            self.missing(&fields, "user", "email", "jane.doe@acme.example");
+            None
         };
-        let name = match fields.get("name") {
-            Some(_) => self.optional_text(&fields, "name"),
-            None => {
-                self.missing(&fields, "user", "name", "Jane Doe");
-                None
-            }
+        let name = if fields.get("name").is_some() {
+            self.optional_text(&fields, "name")
+        } else {
+            self.missing(&fields, "user", "name", "Jane Doe");
+            None
         };
         let has_name = name.is_some();
         let user = UserSpec {
@@ -907,9 +976,15 @@ impl<'a> Decoder<'a> {
             manager: fields.get("manager").and_then(|n| self.email(n, "manager")),
             team: self.optional_name(&fields, "team"),
             routing_profile: self.optional_name(&fields, "routingProfile"),
-            skills: fields.get("skills").and_then(|n| self.proficiencies(n, "skills", false)),
-            languages: fields.get("languages").and_then(|n| self.proficiencies(n, "languages", true)),
-            queues: fields.get("queues").and_then(|n| self.name_list(n, "queues")),
+            skills: fields
+                .get("skills")
+                .and_then(|n| self.proficiencies(n, "skills", false)),
+            languages: fields
+                .get("languages")
+                .and_then(|n| self.proficiencies(n, "languages", true)),
+            queues: fields
+                .get("queues")
+                .and_then(|n| self.name_list(n, "queues")),
             roles: fields.get("roles").and_then(|n| self.roles(n)),
             utilization: fields.get("utilization").and_then(|n| self.utilization(n)),
             acd_auto_answer: self.optional_bool(&fields, "acdAutoAnswer"),

@@ -34,7 +34,9 @@ pub fn decode_resource_file(path: &str, text: &str) -> (manifest::ResourceFile, 
     let file = match yaml::parse(text) {
         Ok(parsed) => decoder.resource_file(&parsed.root),
         Err(err) => {
-            decoder.diagnostics.push(Diagnostic::error("yaml-syntax", err.message));
+            decoder
+                .diagnostics
+                .push(Diagnostic::error("yaml-syntax", err.message));
             manifest::ResourceFile::default()
         }
     };

@@ -199,8 +199,20 @@ mod tests {
         assert_eq!(policy.unmanaged.users, UnmanagedPolicy::Report);
         assert_eq!(policy.unmanaged.queues, UnmanagedPolicy::Ignore);
         assert_eq!(policy.unmanaged.skills, UnmanagedPolicy::Report);
-        assert_eq!(policy.limits, Limits { max_deletes: 1, max_delete_percent: 50 });
-        assert_eq!(policy.protect, [ProtectRule { kind: Kind::Queue, pattern: "Emergency*".into() }]);
+        assert_eq!(
+            policy.limits,
+            Limits {
+                max_deletes: 1,
+                max_delete_percent: 50
+            }
+        );
+        assert_eq!(
+            policy.protect,
+            [ProtectRule {
+                kind: Kind::Queue,
+                pattern: "Emergency*".into()
+            }]
+        );
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Location, Severity, SourceMap};
@@ -28,7 +30,9 @@ pub(crate) fn render_text(diagnostic: &Diagnostic, sources: &SourceMap, color: b
         }
     }
     for file in files {
-        let here = places.iter().filter(|(location, _, _)| location.file == file);
+        let here = places
+            .iter()
+            .filter(|(location, _, _)| location.file == file);
         match sources.get(file) {
             Some(text) => {
                 let mut snippet = Snippet::source(text).path(file).fold(true);
@@ -50,7 +54,11 @@ pub(crate) fn render_text(diagnostic: &Diagnostic, sources: &SourceMap, color: b
             }
             None => {
                 for (location, label, _) in here {
-                    group = group.element(annotate_snippets::Origin::path(file).line(location.line as usize).char_column(location.column.saturating_sub(1) as usize));
+                    group = group.element(
+                        annotate_snippets::Origin::path(file)
+                            .line(location.line as usize)
+                            .char_column(location.column.saturating_sub(1) as usize),
+                    );
                     if !label.is_empty() {
                         group = group.element(Level::NOTE.message(*label));
                     }
@@ -151,11 +159,13 @@ pub fn github_annotations(diagnostics: &[Diagnostic]) -> String {
             "title={}",
             escape_property(&format!("roster {}", diagnostic.code))
         ));
-        out.push_str(&format!(
-            "::{command} {}::{}\n",
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            out,
+            "::{command} {}::{}",
             properties.join(","),
             escape_data(&message)
-        ));
+        );
     }
     out
 }

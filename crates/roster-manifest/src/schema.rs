@@ -88,7 +88,10 @@ mod tests {
     /// `schemas/roster.schema.json` is generated; this fails when it is stale.
     #[test]
     fn committed_schema_is_fresh() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemas/roster.schema.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schemas/roster.schema.json"
+        );
         let fresh = json_schema_string();
         if std::env::var_os("ROSTER_BLESS").is_some() {
             std::fs::write(path, &fresh).unwrap();

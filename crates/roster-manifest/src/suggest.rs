@@ -1,7 +1,10 @@
 //! "Did you mean" suggestions for misspelled keys and names.
 
 /// The candidate closest to `input`, if one is close enough to be a likely typo.
-pub(crate) fn did_you_mean<'c>(input: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub(crate) fn did_you_mean<'c>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let lowered = input.to_lowercase();
     candidates
         .into_iter()

@@ -11,7 +11,9 @@ use crate::compile::{Locate, compile};
 use crate::decode::Decoder;
 use crate::diagnostic::{Diagnostic, Location, SourceMap};
 use crate::manifest::{At, FileId, Loc, OrgConfig, ResourceFile, RosterFile};
-use crate::org::{Credentials, EnvRef, OrgSpec, REGIONS, RateLimit, Target, is_http_url, resolve_policy};
+use crate::org::{
+    Credentials, EnvRef, OrgSpec, REGIONS, RateLimit, Target, is_http_url, resolve_policy,
+};
 use crate::suggest::did_you_mean;
 use crate::yaml::{self, Pos};
 
@@ -168,6 +170,9 @@ struct Loader {
     pending: Vec<bool>,
 }
 
+/// One decoded resource file: its index, contents (if it parsed) and diagnostics.
+type Decoded = (usize, Option<ResourceFile>, Vec<Diagnostic>);
+
 /// An org whose `roster.yaml` part is resolved, waiting for its files to be decoded.
 struct PendingOrg {
     name: At<String>,
@@ -203,10 +208,13 @@ fn decode_file<T>(
     };
     for duplicate in &parsed.duplicates {
         diagnostics.push(
-            Diagnostic::error("duplicate-key", format!("key `{}` appears twice in one mapping", duplicate.key))
-                .at(location(path, duplicate.second), "repeated here")
-                .related(location(path, duplicate.first), "first here")
-                .hint("keep one of them; YAML keeps only one value per key"),
+            Diagnostic::error(
+                "duplicate-key",
+                format!("key `{}` appears twice in one mapping", duplicate.key),
+            )
+            .at(location(path, duplicate.second), "repeated here")
+            .related(location(path, duplicate.first), "first here")
+            .hint("keep one of them; YAML keeps only one value per key"),
         );
     }
     let mut decoder = Decoder::new(id, path);
@@ -234,9 +242,12 @@ impl Loader {
         let roster_id = self.table.add(ROSTER_FILE.to_owned(), text);
         self.files.push(None);
         self.pending.push(false);
-        let (roster, written) = decode_file(&self.table, roster_id, &mut self.diagnostics, |decoder, root| {
-            decoder.roster_file(root)
-        })?;
+        let (roster, written) = decode_file(
+            &self.table,
+            roster_id,
+            &mut self.diagnostics,
+            |decoder, root| decoder.roster_file(root),
+        )?;
         self.credentials_written = written;
         self.declared_orgs = roster.orgs.len();
         let pending: Vec<PendingOrg> = roster
@@ -265,8 +276,12 @@ impl Loader {
     fn org(&mut self, roster: &RosterFile, name: &At<String>, config: &OrgConfig) -> PendingOrg {
         let target = self.target(name, config);
         let credentials = config.credentials.as_ref().map(|c| Credentials {
-            client_id: EnvRef { env: c.client_id.env.value.clone() },
-            client_secret: EnvRef { env: c.client_secret.env.value.clone() },
+            client_id: EnvRef {
+                env: c.client_id.env.value.clone(),
+            },
+            client_secret: EnvRef {
+                env: c.client_secret.env.value.clone(),
+            },
         });
         // A malformed `credentials` was reported already; "missing" would only add noise.
         let written = self.credentials_written.contains(&name.value);
@@ -277,10 +292,13 @@ impl Loader {
                     .hint("add `credentials: { clientId: { env: VAR }, clientSecret: { env: VAR } }`, or `sandbox: { seed: ... }` for the emulator"),
             );
         }
-        let rate_limit = config.rate_limit.as_ref().map_or_else(RateLimit::default, |r| RateLimit {
-            requests_per_minute: r.requests_per_minute.unwrap_or(300),
-            tokens: r.tokens.unwrap_or(1),
-        });
+        let rate_limit = config
+            .rate_limit
+            .as_ref()
+            .map_or_else(RateLimit::default, |r| RateLimit {
+                requests_per_minute: r.requests_per_minute.unwrap_or(300),
+                tokens: r.tokens.unwrap_or(1),
+            });
         let mut ids: Vec<FileId> = Vec::new();
         for include in &config.include {
             for id in self.include(include, config) {
@@ -323,18 +341,27 @@ impl Loader {
     /// independent, and parsing dominates the load time of a large workspace.
     fn decode_resources(&mut self) {
         let pending: Vec<usize> = (0..self.files.len()).filter(|&i| self.pending[i]).collect();
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(pending.len().max(1));
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(pending.len().max(1));
         let chunk = pending.len().div_ceil(threads).max(1);
         let table = &self.table;
-        let results: Vec<Vec<(usize, Option<ResourceFile>, Vec<Diagnostic>)>> = std::thread::scope(|scope| {
+        let results: Vec<Vec<Decoded>> = std::thread::scope(|scope| {
             let handles: Vec<_> = pending
                 .chunks(chunk)
                 .map(|ids| {
+                    #[allow(clippy::redundant_closure_for_method_calls)]
+                    // the method is not general over the decoder's lifetime
                     scope.spawn(move || {
                         ids.iter()
                             .map(|&i| {
                                 let mut diagnostics = Vec::new();
-                                let file = decode_file(table, FileId(i as u32), &mut diagnostics, |d, root| d.resource_file(root));
+                                let file = decode_file(
+                                    table,
+                                    FileId(i as u32),
+                                    &mut diagnostics,
+                                    |decoder, root| decoder.resource_file(root),
+                                );
                                 (i, file.map(|(file, _)| file), diagnostics)
                             })
                             .collect()
@@ -374,7 +401,15 @@ impl Loader {
             self.error(
                 Diagnostic::error(
                     "org-target",
-                    format!("org `{}` sets {}: only one is allowed", name.value, declared.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(" and ")),
+                    format!(
+                        "org `{}` sets {}: only one is allowed",
+                        name.value,
+                        declared
+                            .iter()
+                            .map(|d| format!("`{d}`"))
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    ),
                 )
                 .at(self.at(name), "more than one target")
                 .hint("keep exactly one of `region`, `apiBase` and `sandbox`"),
@@ -386,27 +421,41 @@ impl Loader {
                 return Some(Target::Region(region.value.clone()));
             }
             let hint = match did_you_mean(&region.value, REGIONS.iter().map(|(r, _)| *r)) {
-                Some(best) => format!("did you mean `{best}`? For a region roster does not know, use `apiBase: https://...`"),
+                Some(best) => format!(
+                    "did you mean `{best}`? For a region roster does not know, use `apiBase: https://...`"
+                ),
                 None => format!(
                     "known regions: {}; otherwise use `apiBase: https://...`",
-                    REGIONS.iter().map(|(r, _)| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+                    REGIONS
+                        .iter()
+                        .map(|(r, _)| format!("`{r}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
             self.error(
-                Diagnostic::error("unknown-region", format!("unknown region `{}`", region.value))
-                    .at(self.at(region), "not a Genesys Cloud region")
-                    .hint(hint),
+                Diagnostic::error(
+                    "unknown-region",
+                    format!("unknown region `{}`", region.value),
+                )
+                .at(self.at(region), "not a Genesys Cloud region")
+                .hint(hint),
             );
             return None;
         }
         if let Some(api_base) = &config.api_base {
             if is_http_url(&api_base.value) {
-                return Some(Target::ApiBase(api_base.value.trim_end_matches('/').to_owned()));
+                return Some(Target::ApiBase(
+                    api_base.value.trim_end_matches('/').to_owned(),
+                ));
             }
             self.error(
-                Diagnostic::error("invalid-api-base", format!("`{}` is not an http(s) URL", api_base.value))
-                    .at(self.at(api_base), "expected `https://host`")
-                    .hint("write the API base as a URL, e.g. `https://api.mypurecloud.com`"),
+                Diagnostic::error(
+                    "invalid-api-base",
+                    format!("`{}` is not an http(s) URL", api_base.value),
+                )
+                .at(self.at(api_base), "expected `https://host`")
+                .hint("write the API base as a URL, e.g. `https://api.mypurecloud.com`"),
             );
             return None;
         }
@@ -417,9 +466,12 @@ impl Loader {
             return Some(Target::Sandbox { seed: absolute });
         }
         self.error(
-            Diagnostic::error("seed-missing", format!("sandbox seed `{}` does not exist", seed.value))
-                .at(self.at(seed), "no such file")
-                .hint("the seed path is relative to `roster.yaml`; create the file or fix the path"),
+            Diagnostic::error(
+                "seed-missing",
+                format!("sandbox seed `{}` does not exist", seed.value),
+            )
+            .at(self.at(seed), "no such file")
+            .hint("the seed path is relative to `roster.yaml`; create the file or fix the path"),
         );
         None
     }
@@ -431,12 +483,16 @@ impl Loader {
         if !path.exists() {
             let hint = match self.sibling_suggestion(&relative) {
                 Some(best) => format!("did you mean `{best}`? Paths are relative to `roster.yaml`"),
-                None => "paths are relative to `roster.yaml`; create the folder or fix the path".to_owned(),
+                None => "paths are relative to `roster.yaml`; create the folder or fix the path"
+                    .to_owned(),
             };
             self.error(
-                Diagnostic::error("include-missing", format!("included path `{}` does not exist", include.value))
-                    .at(self.at(include), "no such file or folder")
-                    .hint(hint),
+                Diagnostic::error(
+                    "include-missing",
+                    format!("included path `{}` does not exist", include.value),
+                )
+                .at(self.at(include), "no such file or folder")
+                .hint(hint),
             );
             return Vec::new();
         }
@@ -451,15 +507,21 @@ impl Loader {
             collect_yaml(&path, &skip, &mut found, 0);
             if found.is_empty() {
                 self.diagnostics.push(
-                    Diagnostic::warning("include-empty", format!("included folder `{}` holds no `.yaml` file", include.value))
-                        .at(self.at(include), "nothing to load here")
-                        .hint("add resource files to the folder, or remove it from `include`"),
+                    Diagnostic::warning(
+                        "include-empty",
+                        format!("included folder `{}` holds no `.yaml` file", include.value),
+                    )
+                    .at(self.at(include), "nothing to load here")
+                    .hint("add resource files to the folder, or remove it from `include`"),
                 );
             }
         } else {
             found.push(path);
         }
-        found.into_iter().filter_map(|file| self.read(&file)).collect()
+        found
+            .into_iter()
+            .filter_map(|file| self.read(&file))
+            .collect()
     }
 
     fn sibling_suggestion(&self, relative: &Path) -> Option<String> {
@@ -480,18 +542,20 @@ impl Loader {
         if let Some(id) = self.by_path.get(&key) {
             return Some(*id);
         }
-        let relative = file.strip_prefix(&self.root).map_or_else(|_| slash_path(file), slash_path);
+        let relative = file
+            .strip_prefix(&self.root)
+            .map_or_else(|_| slash_path(file), slash_path);
         let text = match std::fs::read(file) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(_) => {
+            Ok(bytes) => {
+                let Ok(text) = String::from_utf8(bytes) else {
                     self.error(
                         Diagnostic::error("unreadable", format!("`{relative}` is not UTF-8 text"))
                             .hint("save the file as UTF-8"),
                     );
                     return None;
-                }
-            },
+                };
+                text
+            }
             Err(err) => {
                 self.error(
                     Diagnostic::error("unreadable", format!("cannot read `{relative}`: {err}"))
@@ -531,7 +595,9 @@ fn collect_yaml(dir: &Path, skip: &[PathBuf], out: &mut Vec<PathBuf>, depth: usi
     if depth > 32 {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))

@@ -128,8 +128,8 @@ fn syntax_error(text: &str, err: &serde_saphyr::Error) -> SyntaxError {
     let mut message = err.without_snippet().to_string();
     let pos = location.map(|loc| {
         let suffix = format!(" at line {}, column {}", loc.line(), loc.column());
-        if let Some(stripped) = message.strip_suffix(&suffix) {
-            message = stripped.to_owned();
+        if message.ends_with(&suffix) {
+            message.truncate(message.len() - suffix.len());
         }
         let index = LineIndex::new(text);
         let start = index.offset(text, loc.line() as u32, loc.column() as u32);
@@ -158,7 +158,10 @@ fn convert(raw: Spanned<Raw>, index: &LineIndex, text: &str, dups: &mut Vec<Dupl
     let start = loc
         .span()
         .byte_offset()
-        .map_or_else(|| index.offset(text, line, column), |offset| offset as usize)
+        .map_or_else(
+            || index.offset(text, line, column),
+            |offset| offset as usize,
+        )
         .min(text.len());
     let byte_len = loc.span().byte_len().unwrap_or(0) as usize;
     let end = if byte_len == 0 || start + byte_len > text.len() {
@@ -184,14 +187,11 @@ fn convert(raw: Spanned<Raw>, index: &LineIndex, text: &str, dups: &mut Vec<Dupl
             for (key, value) in entries {
                 let key = convert(key, index, text, dups);
                 let value = convert(value, index, text, dups);
-                let text_of_key = key.scalar_text();
-                let earlier = text_of_key.as_ref().and_then(|name| {
-                    kept.iter()
-                        .find(|(k, _)| k.scalar_text().as_ref() == Some(name))
-                });
-                if let (Some(name), Some((first, _))) = (text_of_key.clone(), earlier) {
+                // Keys are nearly always plain strings: compare those without allocating.
+                let earlier = kept.iter().find(|(k, _)| same_key(k, &key));
+                if let Some((first, _)) = earlier {
                     dups.push(Duplicate {
-                        key: name,
+                        key: key.scalar_text().unwrap_or_default(),
                         first: first.pos,
                         second: key.pos,
                     });
@@ -210,6 +210,14 @@ fn convert(raw: Spanned<Raw>, index: &LineIndex, text: &str, dups: &mut Vec<Dupl
             start: start as u32,
             end: end.max(start) as u32,
         },
+    }
+}
+
+fn same_key(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Str(a), Value::Str(b)) => a == b,
+        (Value::Str(_), _) | (_, Value::Str(_)) => false,
+        _ => a.scalar_text().is_some() && a.scalar_text() == b.scalar_text(),
     }
 }
 
@@ -335,7 +343,7 @@ impl<'de> Visitor<'de> for RawVisitor {
 mod tests {
     use super::*;
 
-    fn slice<'t>(text: &'t str, pos: Pos) -> &'t str {
+    fn slice(text: &str, pos: Pos) -> &str {
         &text[pos.start as usize..pos.end as usize]
     }
 
@@ -343,9 +351,15 @@ mod tests {
     fn scalars_carry_their_span() {
         let text = "users:\n  - email: \"jane@acme.example\"\n    title: No\n";
         let parsed = parse(text).unwrap();
-        let Value::Map(top) = &parsed.root.value else { panic!("map") };
-        let Value::Seq(users) = &top[0].1.value else { panic!("seq") };
-        let Value::Map(user) = &users[0].value else { panic!("map") };
+        let Value::Map(top) = &parsed.root.value else {
+            panic!("map")
+        };
+        let Value::Seq(users) = &top[0].1.value else {
+            panic!("seq")
+        };
+        let Value::Map(user) = &users[0].value else {
+            panic!("map")
+        };
         assert_eq!(slice(text, user[0].1.pos), "\"jane@acme.example\"");
         assert_eq!((user[1].1.pos.line, user[1].1.pos.column), (3, 12));
         assert!(matches!(&user[1].1.value, Value::Str(s) if s == "No"));
@@ -361,7 +375,9 @@ mod tests {
             .map(|d| (d.key.as_str(), d.first.line, d.second.line))
             .collect();
         assert_eq!(found, [("a", 1, 3), ("b", 2, 4)]);
-        let Value::Map(top) = &parsed.root.value else { panic!("map") };
+        let Value::Map(top) = &parsed.root.value else {
+            panic!("map")
+        };
         assert!(matches!(top[0].1.value, Value::Int(1)));
     }
 
@@ -376,6 +392,9 @@ mod tests {
     #[test]
     fn empty_files_are_null() {
         assert!(matches!(parse("").unwrap().root.value, Value::Null));
-        assert!(matches!(parse("# comment\n").unwrap().root.value, Value::Null));
+        assert!(matches!(
+            parse("# comment\n").unwrap().root.value,
+            Value::Null
+        ));
     }
 }

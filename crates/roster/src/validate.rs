@@ -53,7 +53,9 @@ pub fn run(args: &ValidateArgs) -> ExitStatus {
             ExitStatus::Success
         }
     };
-    if std::env::var("GITHUB_ACTIONS").is_ok_and(|value| value == "true") && status == ExitStatus::Success {
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|value| value == "true")
+        && status == ExitStatus::Success
+    {
         status = print_stdout(&github_annotations(&from_checkout_root(&args.dir, &loaded)));
     }
     if failed { ExitStatus::Failure } else { status }
@@ -73,7 +75,11 @@ fn from_checkout_root(dir: &Path, loaded: &Loaded) -> Vec<roster_manifest::Diagn
     }
     let prefix = prefix.join("/");
     for diagnostic in &mut diagnostics {
-        for location in diagnostic.primary.iter_mut().chain(diagnostic.related.iter_mut().map(|(at, _)| at)) {
+        for location in diagnostic
+            .primary
+            .iter_mut()
+            .chain(diagnostic.related.iter_mut().map(|(at, _)| at))
+        {
             location.file = format!("{prefix}/{}", location.file);
         }
     }
@@ -104,5 +110,7 @@ fn plural(count: usize, noun: &str) -> String {
 /// Diagnostics are best effort: a closed stderr must not turn a clean run into a failure.
 fn print_stderr(text: &str) {
     let mut stderr = std::io::stderr().lock();
-    let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
+    let _ = stderr
+        .write_all(text.as_bytes())
+        .and_then(|()| stderr.flush());
 }

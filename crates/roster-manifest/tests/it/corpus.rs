@@ -2,6 +2,8 @@
 //! mistakes; its diagnostics, rendered without colors, are snapshotted. Review each snapshot
 //! by eye: the file, line, column and hint must be right, not merely stable.
 
+use std::fmt::Write as _;
+
 use roster_manifest::load_workspace;
 
 use crate::fixtures;
@@ -14,12 +16,14 @@ fn render_case(case: &str) -> String {
         out.push_str(&diagnostic.render(&loaded.sources, false));
         out.push_str("\n\n");
     }
-    out.push_str(&format!(
-        "{} errors, {} warnings; workspace loaded: {}\n",
+    writeln!(
+        out,
+        "{} errors, {} warnings; workspace loaded: {}",
         loaded.error_count(),
         loaded.warning_count(),
         loaded.workspace.is_some()
-    ));
+    )
+    .unwrap();
     out
 }
 

@@ -31,15 +31,25 @@ fn names() -> impl Strategy<Value = Vec<At<String>>> {
 }
 
 fn email() -> impl Strategy<Value = At<Email>> {
-    "[a-z][a-z0-9.]{0,6}[a-z]@[a-z]{1,6}\\.example".prop_map(|raw| At::new(Email::parse(&raw).unwrap()))
+    "[a-z][a-z0-9.]{0,6}[a-z]@[a-z]{1,6}\\.example"
+        .prop_map(|raw| At::new(Email::parse(&raw).unwrap()))
 }
 
 fn text() -> impl Strategy<Value = String> {
-    prop_oneof!["[A-Za-z0-9 ,.'-]{0,20}", Just(String::new()), Just("yes".to_owned()), Just("line\nbreak".to_owned())]
+    prop_oneof![
+        "[A-Za-z0-9 ,.'-]{0,20}",
+        Just(String::new()),
+        Just("yes".to_owned()),
+        Just("line\nbreak".to_owned())
+    ]
 }
 
 fn skill_levels() -> impl Strategy<Value = BTreeMap<At<String>, Proficiency>> {
-    btree_map(name(), (0u16..=500).prop_map(|p| Proficiency::new(f64::from(p) / 100.0).unwrap()), 0..3)
+    btree_map(
+        name(),
+        (0u16..=500).prop_map(|p| Proficiency::new(f64::from(p) / 100.0).unwrap()),
+        0..3,
+    )
 }
 
 fn language_levels() -> impl Strategy<Value = BTreeMap<At<String>, Proficiency>> {
@@ -51,27 +61,51 @@ fn media() -> impl Strategy<Value = MediaType> {
 }
 
 fn media_spec() -> impl Strategy<Value = MediaSpec> {
-    (0u8..=25, vec(media(), 0..3), option::of(any::<bool>())).prop_map(|(capacity, interruptible, include_non_acd)| MediaSpec {
-        capacity,
-        interruptible,
-        include_non_acd,
-    })
+    (0u8..=25, vec(media(), 0..3), option::of(any::<bool>())).prop_map(
+        |(capacity, interruptible, include_non_acd)| MediaSpec {
+            capacity,
+            interruptible,
+            include_non_acd,
+        },
+    )
 }
 
 fn utilization() -> impl Strategy<Value = UtilizationSpec> {
-    (option::of(media_spec()), option::of(media_spec()), option::of(media_spec()), option::of(media_spec()), option::of(media_spec()))
-        .prop_map(|(call, callback, chat, email, message)| UtilizationSpec { call, callback, chat, email, message })
+    (
+        option::of(media_spec()),
+        option::of(media_spec()),
+        option::of(media_spec()),
+        option::of(media_spec()),
+        option::of(media_spec()),
+    )
+        .prop_map(|(call, callback, chat, email, message)| UtilizationSpec {
+            call,
+            callback,
+            chat,
+            email,
+            message,
+        })
 }
 
 fn roles() -> impl Strategy<Value = Vec<RoleSpec>> {
     vec(
-        (name(), option::of(vec(name(), 1..3))).prop_map(|(role, divisions)| RoleSpec { role, divisions }),
+        (name(), option::of(vec(name(), 1..3)))
+            .prop_map(|(role, divisions)| RoleSpec { role, divisions }),
         0..3,
     )
 }
 
 fn user() -> impl Strategy<Value = UserSpec> {
-    let identity = (email(), text(), option::of(text()), option::of(text()), option::of(name()), option::of(email()), option::of(name()), option::of(name()));
+    let identity = (
+        email(),
+        text(),
+        option::of(text()),
+        option::of(text()),
+        option::of(name()),
+        option::of(email()),
+        option::of(name()),
+        option::of(name()),
+    );
     let routing = (
         option::of(skill_levels()),
         option::of(language_levels()),
@@ -79,11 +113,17 @@ fn user() -> impl Strategy<Value = UserSpec> {
         option::of(roles()),
         option::of(utilization()),
         option::of(any::<bool>()),
-        option::of(prop_oneof![Just(UserState::Active), Just(UserState::Inactive)]),
+        option::of(prop_oneof![
+            Just(UserState::Active),
+            Just(UserState::Inactive)
+        ]),
         option::of(any::<bool>()),
     );
     (identity, routing).prop_map(
-        |((email, name, title, department, division, manager, team, routing_profile), (skills, languages, queues, roles, utilization, acd_auto_answer, state, reactivate))| UserSpec {
+        |(
+            (email, name, title, department, division, manager, team, routing_profile),
+            (skills, languages, queues, roles, utilization, acd_auto_answer, state, reactivate),
+        )| UserSpec {
             email,
             name,
             title,
@@ -106,31 +146,80 @@ fn user() -> impl Strategy<Value = UserSpec> {
 
 fn resource_file() -> impl Strategy<Value = ResourceFile> {
     (
-        vec((name(), names()).prop_map(|(name, former_names)| SkillSpec { name, former_names }), 0..3),
+        vec(
+            (name(), names()).prop_map(|(name, former_names)| SkillSpec { name, former_names }),
+            0..3,
+        ),
         vec(name().prop_map(|name| LanguageSpec { name }), 0..2),
         vec(name().prop_map(|name| WrapupCodeSpec { name }), 0..2),
         vec(
-            (name(), option::of(name()), option::of(text()), option::of(names()), option::of(prop_oneof![Just(MembersMode::Additive), Just(MembersMode::Exclusive)]))
-                .prop_map(|(name, division, description, wrapup_codes, members)| QueueSpec { name, division, description, wrapup_codes, members }),
+            (
+                name(),
+                option::of(name()),
+                option::of(text()),
+                option::of(names()),
+                option::of(prop_oneof![
+                    Just(MembersMode::Additive),
+                    Just(MembersMode::Exclusive)
+                ]),
+            )
+                .prop_map(|(name, division, description, wrapup_codes, members)| {
+                    QueueSpec {
+                        name,
+                        division,
+                        description,
+                        wrapup_codes,
+                        members,
+                    }
+                }),
             0..2,
         ),
-        vec((name(), option::of(name()), option::of(text())).prop_map(|(name, division, description)| TeamSpec { name, division, description }), 0..2),
         vec(
-            (name(), option::of(skill_levels()), option::of(language_levels()), option::of(names()), option::of(roles()), option::of(utilization()))
-                .prop_map(|(name, skills, languages, queues, roles, utilization)| RoutingProfileSpec { name, skills, languages, queues, roles, utilization }),
+            (name(), option::of(name()), option::of(text())).prop_map(
+                |(name, division, description)| TeamSpec {
+                    name,
+                    division,
+                    description,
+                },
+            ),
+            0..2,
+        ),
+        vec(
+            (
+                name(),
+                option::of(skill_levels()),
+                option::of(language_levels()),
+                option::of(names()),
+                option::of(roles()),
+                option::of(utilization()),
+            )
+                .prop_map(|(name, skills, languages, queues, roles, utilization)| {
+                    RoutingProfileSpec {
+                        name,
+                        skills,
+                        languages,
+                        queues,
+                        roles,
+                        utilization,
+                    }
+                }),
             0..2,
         ),
         vec(user(), 0..4),
     )
-        .prop_map(|(skills, languages, wrapup_codes, queues, teams, routing_profiles, users)| ResourceFile {
-            skills,
-            languages,
-            wrapup_codes,
-            queues,
-            teams,
-            routing_profiles,
-            users,
-        })
+        .prop_map(
+            |(skills, languages, wrapup_codes, queues, teams, routing_profiles, users)| {
+                ResourceFile {
+                    skills,
+                    languages,
+                    wrapup_codes,
+                    queues,
+                    teams,
+                    routing_profiles,
+                    users,
+                }
+            },
+        )
 }
 
 proptest! {

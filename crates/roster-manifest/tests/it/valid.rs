@@ -15,12 +15,16 @@ fn small_workspace_compiles_profiles_into_users() {
     assert_eq!(prod.target, Target::Region("us-east-1".into()));
     assert_eq!(prod.rate_limit.requests_per_minute, 600);
     assert_eq!(
-        prod.credentials.as_ref().map(|c| c.client_secret.env.as_str()),
+        prod.credentials
+            .as_ref()
+            .map(|c| c.client_secret.env.as_str()),
         Some("ROSTER_PROD_US_CLIENT_SECRET")
     );
     let demo = &workspace.orgs["demo"];
     match &demo.target {
-        Target::Sandbox { seed } => assert!(seed.is_absolute() && seed.ends_with("sandbox/demo.yaml")),
+        Target::Sandbox { seed } => {
+            assert!(seed.is_absolute() && seed.ends_with("sandbox/demo.yaml"))
+        }
         other => panic!("demo should be a sandbox, not {other:?}"),
     }
     assert_eq!(demo.credentials, None);
