@@ -36,7 +36,10 @@ impl From<ExitStatus> for ExitCode {
 /// Writes `text` to stdout. A closed pipe (`roster schema | head`) is not an error.
 pub fn print_stdout(text: &str) -> ExitStatus {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => ExitStatus::Success,
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
         Err(err) => {

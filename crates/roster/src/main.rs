@@ -3,20 +3,35 @@
 //! Each subcommand lives in its own module; this file parses arguments, dispatches, and turns
 //! every outcome into one rendering and one exit code (DESIGN §6).
 
+mod apply_cmd;
+mod connect;
 mod exit;
+mod failure;
+mod journal_cmd;
+mod plan_cmd;
+mod planning;
+mod sandbox_cmd;
+mod ui;
 mod validate;
+mod workspace;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 use crate::exit::ExitStatus;
+use crate::failure::Failure;
+use crate::ui::Ui;
 
 /// Contact-center configuration as code for Genesys Cloud.
 ///
 /// roster reads YAML manifests (skills, languages, wrap-up codes, queues, teams, routing
 /// profiles and users) from a git repository, compares them with each live org, shows a plan,
-/// and applies it in dependency order inside the org's rate limit.
+/// and applies it in dependency order inside the org's rate limit, with an audit journal.
+///
+/// Start with `roster validate`, then `roster plan`; `roster apply` makes the changes.
+/// Exit codes: 0 success or no changes, 1 error or failed operations, 2 changes present
+/// (with --detailed-exitcode), 3 blocked by the safety policy, 4 stale plan, 64 usage error.
 #[derive(Debug, Parser)]
 #[command(name = "roster", version, about, long_about, max_term_width = 100)]
 struct Cli {
@@ -28,6 +43,16 @@ struct Cli {
 enum Command {
     /// Check the manifests without contacting any org.
     Validate(validate::ValidateArgs),
+    /// Show what `apply` would change in each org; change nothing.
+    Plan(plan_cmd::PlanArgs),
+    /// Make each org match the manifests (or apply a saved plan).
+    Apply(apply_cmd::ApplyArgs),
+    /// Check or read the audit journal.
+    #[command(subcommand)]
+    Journal(journal_cmd::JournalCommand),
+    /// Run the local Genesys Cloud emulator.
+    #[command(subcommand)]
+    Sandbox(sandbox_cmd::SandboxCommand),
     /// Print the JSON Schema of manifest files (for editors: `yaml-language-server`).
     Schema,
 }
@@ -46,9 +71,28 @@ fn main() -> ExitCode {
             };
         }
     };
-    let status = match cli.command {
-        Command::Validate(args) => validate::run(&args),
-        Command::Schema => exit::print_stdout(&roster_manifest::json_schema_string()),
+    let ui = Ui::detect();
+    let outcome = match cli.command {
+        Command::Validate(args) => Ok(validate::run(&args)),
+        Command::Schema => Ok(exit::print_stdout(&roster_manifest::json_schema_string())),
+        Command::Journal(command) => journal_cmd::run(&command),
+        Command::Plan(args) => block_on(plan_cmd::run(&args, ui)),
+        Command::Apply(args) => block_on(apply_cmd::run(&args, ui)),
+        Command::Sandbox(command) => block_on(sandbox_cmd::run(&command)),
     };
-    status.into()
+    match outcome {
+        Ok(status) => status.into(),
+        Err(failure) => failure.report().into(),
+    }
+}
+
+/// Runs a command's future on a multi-threaded runtime (orgs are planned concurrently).
+fn block_on<F: Future<Output = Result<ExitStatus, Failure>>>(
+    future: F,
+) -> Result<ExitStatus, Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| Failure::error(format!("cannot start the async runtime: {err}")))?;
+    runtime.block_on(future)
 }

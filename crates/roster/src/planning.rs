@@ -1,0 +1,108 @@
+//! What `plan` and `apply` share: connect to each selected org, read it at the cost its
+//! manifests imply, and plan. Orgs are read concurrently, each inside its own rate limit.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use futures::future::join_all;
+use roster_manifest::OrgSpec;
+use roster_model::{Email, LiveOrg, ReadNeeds, Tenant};
+use roster_plan::{Plan, PlanError, PlanOptions};
+
+use crate::connect::{Connected, connect};
+use crate::failure::Failure;
+use crate::ui::Ui;
+
+/// One org, connected and read.
+pub struct ReadOrg<'a> {
+    /// The org's manifests and settings.
+    pub spec: &'a OrgSpec,
+    /// The connection (keeps a sandbox alive).
+    pub connected: Connected,
+    /// What the org holds.
+    pub live: LiveOrg,
+}
+
+/// Connects to and reads every org, concurrently. Fails with every org's error when any
+/// fails, so one broken credential does not hide another.
+pub async fn read_orgs<'a>(
+    root: &Path,
+    orgs: &[&'a OrgSpec],
+    ui: Ui,
+) -> Result<Vec<ReadOrg<'a>>, Failure> {
+    let results = join_all(orgs.iter().map(|spec| read_org(root, spec, ui))).await;
+    let mut read = Vec::new();
+    let mut failures = Vec::new();
+    for result in results {
+        match result {
+            Ok(org) => read.push(org),
+            Err(failure) => failures.push(failure),
+        }
+    }
+    match failures.len() {
+        0 => Ok(read),
+        1 => Err(failures.remove(0)),
+        _ => Err(Failure::error(
+            failures
+                .iter()
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+                .join("\nerror: "),
+        )),
+    }
+}
+
+async fn read_org<'a>(root: &Path, spec: &'a OrgSpec, ui: Ui) -> Result<ReadOrg<'a>, Failure> {
+    let connected = connect(root, spec).await?;
+    let spinner = ui.spinner(format!("reading {}", spec.name));
+    let progress_bar = spinner.clone();
+    connected
+        .tenant
+        .set_progress(std::sync::Arc::new(move |event| {
+            progress_bar.set_message(format!("{:?} {}/{}", event.stage, event.done, event.total));
+        }));
+    let live = connected
+        .tenant
+        .snapshot(&ReadNeeds::for_desired(&spec.desired))
+        .await
+        .map_err(|err| {
+            Failure::error(format!("org `{}`: cannot read the org: {err}", spec.name))
+        })?;
+    spinner.finish_and_clear();
+    Ok(ReadOrg {
+        spec,
+        connected,
+        live,
+    })
+}
+
+/// Plans one read org.
+pub fn plan_org(org: &ReadOrg<'_>, reactivate: &BTreeSet<Email>) -> Result<Plan, Failure> {
+    let rate = &org.spec.rate_limit;
+    let options = PlanOptions {
+        requests_per_minute: rate.requests_per_minute * rate.tokens,
+        reads: org.connected.tenant.total_requests(),
+        reactivate: reactivate.clone(),
+    };
+    roster_plan::plan(&org.spec.desired, &org.live, &options).map_err(plan_failure)
+}
+
+fn plan_failure(err: PlanError) -> Failure {
+    match &err {
+        PlanError::Unresolved { problems, .. } => {
+            let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+            Failure::error(format!("{err}:\n{}", lines.join("\n"))).with_hint(
+                "declare the missing objects in the manifests, or create roles and divisions in the org first",
+            )
+        }
+        PlanError::Cycle { .. } => Failure::error(err.to_string()),
+    }
+}
+
+/// Parses `--reactivate` values.
+pub fn parse_reactivate(values: &[String]) -> Result<BTreeSet<Email>, Failure> {
+    values
+        .iter()
+        .map(|raw| Email::parse(raw).map_err(|err| Failure::usage(format!("--reactivate: {err}"))))
+        .collect()
+}
