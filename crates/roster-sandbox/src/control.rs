@@ -5,6 +5,7 @@
 //! | `POST /__sandbox/orgs` `{name, clientId, clientSecret}` | create an org: 201, or 200 if it exists with the same credentials, 409 otherwise |
 //! | `GET /__sandbox/orgs` | `[{name, clientId}]` |
 //! | `GET /__sandbox/orgs/{name}/stats`, `DELETE` to reset | `{requests, byRoute, throttled, faultsInjected}` |
+//! | `GET /__sandbox/orgs/{name}/requests` | the most recent API requests in order: `[{method, route, path, status}]` (cleared with the stats) |
 //! | `GET`/`PUT /__sandbox/orgs/{name}/faults` | realism knobs (`PUT` takes any subset) |
 //! | `GET /__sandbox/orgs/{name}/dump`, `POST .../load` | whole org state as JSON |
 //! | `POST /__sandbox/orgs/{name}/seed` | replace the org's state by a seed (JSON or YAML body) |
@@ -94,6 +95,13 @@ async fn reset_stats(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+async fn requests(
+    State(hub): State<Arc<Hub>>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(json(&ops::requests(&hub, &name)?))
+}
+
 async fn faults(
     State(hub): State<Arc<Hub>>,
     Path(name): Path<String>,
@@ -155,6 +163,7 @@ pub fn router() -> Router<Arc<Hub>> {
             "/__sandbox/orgs/{name}/stats",
             get(stats).delete(reset_stats),
         )
+        .route("/__sandbox/orgs/{name}/requests", get(requests))
         .route("/__sandbox/orgs/{name}/faults", get(faults).put(set_faults))
         .route("/__sandbox/orgs/{name}/dump", get(dump))
         .route("/__sandbox/orgs/{name}/load", post(load))

@@ -17,7 +17,7 @@ use crate::error::{ApiError, SandboxError};
 use crate::faults::FaultEngine;
 use crate::ratelimit::SlidingWindow;
 use crate::state::OrgState;
-use crate::stats::Stats;
+use crate::stats::{RequestLog, Stats};
 
 /// One org: credentials, state, knobs and counters.
 #[derive(Debug)]
@@ -34,6 +34,8 @@ pub struct Org {
     pub faults: Mutex<FaultEngine>,
     /// Request counters.
     pub stats: Mutex<Stats>,
+    /// The most recent requests, in order.
+    pub log: Mutex<RequestLog>,
 }
 
 /// An issued access token.
@@ -113,6 +115,7 @@ impl Hub {
                 state: RwLock::new(state),
                 faults: Mutex::new(faults),
                 stats: Mutex::new(Stats::default()),
+                log: Mutex::new(RequestLog::default()),
             }),
         );
         self.mark_dirty();

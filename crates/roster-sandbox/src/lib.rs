@@ -60,7 +60,7 @@ pub use seed::{
     load_seed_file, parse_seed,
 };
 pub use server::{OrgCredentials, ServeOptions, serve};
-pub use stats::Stats;
+pub use stats::{RequestRecord, Stats};
 
 use hub::Hub;
 
@@ -150,7 +150,13 @@ impl Sandbox {
         ops::stats(&self.hub, org)
     }
 
-    /// Zeroes the org's request counters.
+    /// The org's most recent API requests (at most 50,000), oldest first: for tests that
+    /// assert the order and number of requests a client made.
+    pub fn requests(&self, org: &str) -> Result<Vec<RequestRecord>, SandboxError> {
+        ops::requests(&self.hub, org)
+    }
+
+    /// Zeroes the org's request counters and clears its request log.
     pub fn reset_stats(&self, org: &str) -> Result<(), SandboxError> {
         ops::reset_stats(&self.hub, org)
     }

@@ -5,17 +5,24 @@ use crate::faults::{FaultSettings, FaultUpdate};
 use crate::hub::Hub;
 use crate::seed::{SeedOrg, build_state};
 use crate::state::OrgState;
-use crate::stats::Stats;
+use crate::stats::{RequestRecord, Stats};
 
 /// Counters of an org.
 pub fn stats(hub: &Hub, org: &str) -> Result<Stats, SandboxError> {
     Ok(hub.org(org)?.stats.lock().clone())
 }
 
-/// Zeroes the counters of an org.
+/// Zeroes the counters of an org and clears its request log.
 pub fn reset_stats(hub: &Hub, org: &str) -> Result<(), SandboxError> {
-    *hub.org(org)?.stats.lock() = Stats::default();
+    let org = hub.org(org)?;
+    *org.stats.lock() = Stats::default();
+    org.log.lock().clear();
     Ok(())
+}
+
+/// The org's most recent API requests, oldest first.
+pub fn requests(hub: &Hub, org: &str) -> Result<Vec<RequestRecord>, SandboxError> {
+    Ok(hub.org(org)?.log.lock().records())
 }
 
 /// Applies a partial knob update; answers the resulting settings.

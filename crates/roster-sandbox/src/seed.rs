@@ -449,7 +449,7 @@ impl Builder<'_> {
                 date_modified: at.clone(),
             });
         }
-        self.users(seed, &at)?;
+        self.users(seed)?;
         self.unique("queue", seed.queues.iter().map(|queue| &queue.name))?;
         for queue in &seed.queues {
             let mut wrapup_codes = Vec::new();
@@ -576,7 +576,7 @@ impl Builder<'_> {
         Ok(self.state)
     }
 
-    fn users(&mut self, seed: &SeedOrg, at: &str) -> Result<(), SandboxError> {
+    fn users(&mut self, seed: &SeedOrg) -> Result<(), SandboxError> {
         let org = self.org;
         let employee = self.state.role_by_name(NEW_USER_ROLE).map(|role| role.id);
         let home = self.state.home_division().id;
@@ -692,7 +692,6 @@ impl Builder<'_> {
                 listed_from_ms: 0,
                 cache: OnceLock::new(),
             });
-            let _ = at;
         }
         Ok(())
     }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, OriginalUri, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -25,7 +25,8 @@ use tokio::net::TcpListener;
 
 use crate::error::{ApiError, CORRELATION_ID, SandboxError};
 use crate::faults::Fault;
-use crate::hub::Hub;
+use crate::hub::{Hub, Org, TokenEntry};
+use crate::stats::RequestRecord;
 use crate::{auth, control, persist, routes};
 
 /// Name, client id and secret of one org, as `--org NAME:CLIENT_ID:SECRET` gives them.
@@ -131,11 +132,16 @@ async fn correlation(request: Request, next: Next) -> Response {
 }
 
 /// Auth, stats, rate limit and faults for every `/api/v2` request.
-async fn api_pipeline(State(hub): State<Arc<Hub>>, mut request: Request, next: Next) -> Response {
-    let route = request.extensions().get::<MatchedPath>().map_or_else(
-        || request.uri().path().to_owned(),
-        |path| path.as_str().to_owned(),
-    );
+async fn api_pipeline(State(hub): State<Arc<Hub>>, request: Request, next: Next) -> Response {
+    // Inside the `/api/v2` nest the request URI lacks the prefix; the original has it.
+    let uri = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| request.uri().clone(), |original| original.0.clone());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| uri.path().to_owned(), |path| path.as_str().to_owned());
     let authorization = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -145,9 +151,28 @@ async fn api_pipeline(State(hub): State<Arc<Hub>>, mut request: Request, next: N
         Err(error) => return error.into_response(),
     };
     let org = Arc::clone(&token.org);
-    org.stats
-        .lock()
-        .count(format!("{} {route}", request.method()));
+    let method = request.method().to_string();
+    org.stats.lock().count(format!("{method} {route}"));
+    let response = admit_and_run(&hub, &org, token, request, next).await;
+    org.log.lock().push(RequestRecord {
+        method,
+        route,
+        path: uri
+            .path_and_query()
+            .map_or_else(|| uri.path().to_owned(), ToString::to_string),
+        status: response.status().as_u16(),
+    });
+    response
+}
+
+/// Rate limit, latency and faults, then the handler.
+async fn admit_and_run(
+    hub: &Hub,
+    org: &Org,
+    token: Arc<TokenEntry>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let (rate, latency) = {
         let faults = org.faults.lock();
         (

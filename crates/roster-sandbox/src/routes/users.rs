@@ -278,7 +278,7 @@ pub async fn create(ctx: Ctx, Body(body): Body<CreateUser>) -> Result<Response, 
     ))
 }
 
-/// Fields of `UpdateUser` the sandbox stores; others are accepted and ignored.
+/// Fields that may accompany a `state` change whatever their value.
 const STATE_ONLY_EXEMPT: &[&str] = &["version", "id", "selfUri", "state"];
 
 fn optional_text(value: &Value, field: &str) -> Result<Option<String>, ApiError> {
@@ -328,9 +328,26 @@ pub async fn patch(
                 ),
             )
         })?;
+        // Other fields may ride along only if they repeat the current values (a client that
+        // sends back the whole user it read, with a new state).
+        let current: Value =
+            serde_json::from_str(render::user_base(&state, user)).unwrap_or_default();
+        let unchanged = |key: &str, value: &Value| match key {
+            "manager" => {
+                let sent = value.get("id").unwrap_or(value);
+                current
+                    .get("manager")
+                    .map_or(&Value::Null, |manager| &manager["id"])
+                    == sent
+            }
+            _ => current.get(key).unwrap_or(&Value::Null) == value,
+        };
         if let Some(other) = body
-            .keys()
-            .find(|key| !STATE_ONLY_EXEMPT.contains(&key.as_str()))
+            .iter()
+            .find(|(key, value)| {
+                !STATE_ONLY_EXEMPT.contains(&key.as_str()) && !unchanged(key, value)
+            })
+            .map(|(key, _)| key)
         {
             return Err(ApiError::bad_request(format!(
                 "When updating the state of a user, state must be the only field changed; found [{other}]."

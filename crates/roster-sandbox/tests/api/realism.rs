@@ -274,6 +274,37 @@ async fn stats_count_every_request_by_route_template() {
         1
     );
     assert_eq!(stats.route("GET /api/v2/users/{userId}"), 1);
+    let log: Vec<(String, String, u16)> = sandbox
+        .requests("sandbox")
+        .expect("org")
+        .into_iter()
+        .map(|record| (record.method, record.route, record.status))
+        .collect();
+    assert_eq!(
+        log,
+        [
+            ("POST".to_owned(), "/api/v2/routing/queues".to_owned(), 200),
+            ("GET".into(), "/api/v2/routing/queues/{queueId}".into(), 200),
+            (
+                "GET".into(),
+                "/api/v2/routing/queues/{queueId}/members".into(),
+                200
+            ),
+            (
+                "POST".into(),
+                "/api/v2/routing/queues/{queueId}/members".into(),
+                204
+            ),
+            ("GET".into(), "/api/v2/users/{userId}".into(), 404),
+            ("GET".into(), "/api/v2/no/such/route".into(), 404),
+        ],
+        "the request log keeps order, templates and statuses"
+    );
+    assert_eq!(
+        sandbox.requests("sandbox").expect("org")[1].path,
+        format!("/api/v2/routing/queues/{queue}")
+    );
     sandbox.reset_stats("sandbox").expect("org");
     assert_eq!(sandbox.stats("sandbox").expect("org").requests, 0);
+    assert!(sandbox.requests("sandbox").expect("org").is_empty());
 }
