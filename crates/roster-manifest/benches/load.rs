@@ -44,7 +44,10 @@ fn main() {
     }
     println!("load + validate: {:.3} s wall", elapsed.as_secs_f64());
     match cpu {
-        Some(cpu) => println!("load + validate: {:.3} s CPU (all threads)", cpu.as_secs_f64()),
+        Some(cpu) => println!(
+            "load + validate: {:.3} s CPU (all threads)",
+            cpu.as_secs_f64()
+        ),
         None => println!("load + validate: CPU time unknown"),
     }
     println!(

@@ -242,6 +242,8 @@ impl Loader {
         let roster_id = self.table.add(ROSTER_FILE.to_owned(), text);
         self.files.push(None);
         self.pending.push(false);
+        #[allow(clippy::redundant_closure_for_method_calls)]
+        // the method is not general over the decoder's lifetime
         let (roster, written) = decode_file(
             &self.table,
             roster_id,

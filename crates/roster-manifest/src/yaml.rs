@@ -9,6 +9,8 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{DuplicateKeyPolicy, Spanned};
 
+mod events;
+
 /// A position in one file: 1-based line and column, and the byte range of the token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Pos {
@@ -108,7 +110,20 @@ pub(crate) struct SyntaxError {
 }
 
 /// Parses one YAML document.
+///
+/// Ordinary manifests are built straight from the parser's events ([`events`]), in one pass.
+/// Anything that path does not handle itself (syntax errors, anchors, tags, merge keys, unusual
+/// number spellings, huge files) goes through serde-saphyr, whose answer (tree, or message and
+/// position) is the reference: the event path is only ever taken where it gives the same tree.
 pub(crate) fn parse(text: &str) -> Result<Parsed, SyntaxError> {
+    match events::parse(text) {
+        Some(parsed) => Ok(parsed),
+        None => parse_with_serde(text),
+    }
+}
+
+/// Parses one YAML document through serde-saphyr's deserializer.
+fn parse_with_serde(text: &str) -> Result<Parsed, SyntaxError> {
     let options = serde_saphyr::options! {
         // YAML 1.1 `yes`/`no`/`on`/`off` booleans surprise people: `title: No` is a string.
         strict_booleans: true,
@@ -154,22 +169,15 @@ fn next_char_end(text: &str, start: usize) -> usize {
 
 fn convert(raw: Spanned<Raw>, index: &LineIndex, text: &str, dups: &mut Vec<Duplicate>) -> Node {
     let loc = raw.referenced;
-    let (line, column) = (loc.line() as u32, loc.column() as u32);
-    let start = loc
-        .span()
-        .byte_offset()
-        .map_or_else(
-            || index.offset(text, line, column),
-            |offset| offset as usize,
-        )
-        .min(text.len());
-    let byte_len = loc.span().byte_len().unwrap_or(0) as usize;
-    let end = if byte_len == 0 || start + byte_len > text.len() {
-        // Mappings and sequences have no length: show their first line.
-        line_end(text, start)
-    } else {
-        start + byte_len
-    };
+    let span = loc.span();
+    let pos = node_pos(
+        text,
+        loc.line() as u32,
+        loc.column() as u32,
+        span.byte_offset().map(|offset| offset as usize),
+        span.byte_len().map(|len| len as usize),
+        || index,
+    );
     let value = match raw.value {
         Raw::Null => Value::Null,
         Raw::Bool(flag) => Value::Bool(flag),
@@ -187,29 +195,54 @@ fn convert(raw: Spanned<Raw>, index: &LineIndex, text: &str, dups: &mut Vec<Dupl
             for (key, value) in entries {
                 let key = convert(key, index, text, dups);
                 let value = convert(value, index, text, dups);
-                // Keys are nearly always plain strings: compare those without allocating.
-                let earlier = kept.iter().find(|(k, _)| same_key(k, &key));
-                if let Some((first, _)) = earlier {
-                    dups.push(Duplicate {
-                        key: key.scalar_text().unwrap_or_default(),
-                        first: first.pos,
-                        second: key.pos,
-                    });
-                } else {
-                    kept.push((key, value));
-                }
+                add_entry(&mut kept, key, value, dups);
             }
             Value::Map(kept)
         }
     };
-    Node {
-        value,
-        pos: Pos {
-            line,
-            column,
-            start: start as u32,
-            end: end.max(start) as u32,
-        },
+    Node { value, pos }
+}
+
+/// A node's position from the parser's 1-based line and column and, when it has them, the
+/// byte offset and length of its token. Mappings and sequences have no length: their span is
+/// their first line. `index` is only consulted when the parser gave no byte offset.
+fn node_pos<'i>(
+    text: &str,
+    line: u32,
+    column: u32,
+    byte_offset: Option<usize>,
+    byte_len: Option<usize>,
+    index: impl FnOnce() -> &'i LineIndex,
+) -> Pos {
+    let start = byte_offset
+        .unwrap_or_else(|| index().offset(text, line, column))
+        .min(text.len());
+    let byte_len = byte_len.unwrap_or(0);
+    let end = if byte_len == 0 || start + byte_len > text.len() {
+        line_end(text, start)
+    } else {
+        start + byte_len
+    };
+    Pos {
+        line,
+        column,
+        start: start as u32,
+        end: end.max(start) as u32,
+    }
+}
+
+/// Adds an entry to a mapping unless its key is already there, in which case the repeat is
+/// recorded and the first entry kept.
+fn add_entry(kept: &mut Vec<(Node, Node)>, key: Node, value: Node, dups: &mut Vec<Duplicate>) {
+    // Keys are nearly always plain strings: compare those without allocating.
+    if let Some((first, _)) = kept.iter().find(|(k, _)| same_key(k, &key)) {
+        dups.push(Duplicate {
+            key: key.scalar_text().unwrap_or_default(),
+            first: first.pos,
+            second: key.pos,
+        });
+    } else {
+        kept.push((key, value));
     }
 }
 
@@ -228,12 +261,12 @@ fn line_end(text: &str, start: usize) -> usize {
 }
 
 /// Byte offsets of line starts, to turn the parser's line and column into a byte offset.
-struct LineIndex {
+pub(crate) struct LineIndex {
     starts: Vec<usize>,
 }
 
 impl LineIndex {
-    fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
         LineIndex { starts }

@@ -23,7 +23,7 @@ fn small_workspace_compiles_profiles_into_users() {
     let demo = &workspace.orgs["demo"];
     match &demo.target {
         Target::Sandbox { seed } => {
-            assert!(seed.is_absolute() && seed.ends_with("sandbox/demo.yaml"))
+            assert!(seed.is_absolute() && seed.ends_with("sandbox/demo.yaml"));
         }
         other => panic!("demo should be a sandbox, not {other:?}"),
     }
