@@ -354,9 +354,8 @@ impl GenesysClient {
                     tracing::debug!(org = %inner.org, "401: refreshing the token");
                 }
                 Decision::Throttled(wait) => {
-                    if retries >= inner.options.max_retries
-                        || start.elapsed() + wait > inner.options.deadline
-                    {
+                    // A 429 was not processed: only the deadline bounds how long we wait.
+                    if start.elapsed() + wait > inner.options.deadline {
                         return Err(fail(retries));
                     }
                     tracing::debug!(org = %inner.org, ?wait, path = %request.path, "429: pausing the token");

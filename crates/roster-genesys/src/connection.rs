@@ -60,7 +60,8 @@ pub struct ClientOptions {
     pub request_timeout: Duration,
     /// How long one request may take in total, retries and waits included.
     pub deadline: Duration,
-    /// The most retries of one request (429s included).
+    /// The most retries of one request after 5xx, timeouts and connection errors (429s are
+    /// bounded by the deadline only).
     pub max_retries: u32,
     /// Backoff between retries of 5xx, timeouts and connection errors.
     pub backoff: Backoff,

@@ -27,9 +27,23 @@
 //! The teams term assumes the cursor listing ends with a page without `nextUri` when a page
 //! is short (the sandbox's behaviour); queue members have no totals, so a full last page costs
 //! one more, empty, page. Retries (429, 5xx, 401) add to the count; [`GenesysClient::request_counts`]
-//! reports what was really sent. For an org of 10,000 users, 300 skills, 200 managed queues
-//! of 150 members and 50 teams, that is about 1 + 6 + 1 + 20 + 200 × 2 ≈ 430 requests,
-//! where reading each user one by one would cost over 10,000.
+//! reports what was really sent, and `tests/genesys/snapshot.rs` checks this formula
+//! against the sandbox's counts exactly. For an org of 10,000 users (about 1,000 inactive),
+//! 300 skills, 200 managed queues of 150 members and 50 teams, that is
+//! 1 + 6 + 1 + 21 + 200 × 2 = 429 requests without grants (the benchmark measured 428 after
+//! its token was cached) plus one per role with grants, where the Terraform provider reads
+//! each user one by one (about 44,000 requests).
+//!
+//! # Public API
+//!
+//! - [`GenesysTenant::new`]`(`[`OrgConnection`]`) -> Result<GenesysTenant, GenesysError>`;
+//!   [`OrgConnection::new`]`(org_name, api_base, client_id, client_secret)` then set
+//!   `requests_per_minute`, `tokens` and `options` as `roster.yaml` says.
+//! - [`Region::from_name`]`(&str) -> Option<Url>` for the 18 regions; [`login_base`].
+//! - `impl roster_model::Tenant for GenesysTenant`; [`GenesysTenant::request_counts`],
+//!   [`GenesysTenant::total_requests`], [`GenesysTenant::set_progress`] (a
+//!   [`ProgressFn`] receiving [`ProgressEvent`]s), [`GenesysTenant::id_of`],
+//!   [`GenesysTenant::translations`].
 //!
 //! # Writes
 //!

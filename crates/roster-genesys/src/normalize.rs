@@ -355,6 +355,12 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
         );
     }
 
+    let defaults = dto::AgentUtilization {
+        utilization: raw.org_utilization.utilization.clone(),
+        level: Some("Agent".into()),
+    };
+    live.default_utilization = utilization(&defaults, &dto::OrgUtilization::default());
+
     (live, ids)
 }
 

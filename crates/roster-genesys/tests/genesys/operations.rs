@@ -22,9 +22,15 @@ fn operations() -> Vec<Operation> {
     let new = email("new.hire@acme.example");
     let jane = email("jane.doe@acme.example");
     vec![
-        O::CreateSkill { name: "Chat Support".into() },
-        O::CreateLanguage { name: "German".into() },
-        O::CreateWrapupCode { name: "Callback Later".into() },
+        O::CreateSkill {
+            name: "Chat Support".into(),
+        },
+        O::CreateLanguage {
+            name: "German".into(),
+        },
+        O::CreateWrapupCode {
+            name: "Callback Later".into(),
+        },
         O::CreateQueue {
             name: "Support".into(),
             division: Some("Contact Center".into()),
@@ -39,8 +45,15 @@ fn operations() -> Vec<Operation> {
             queue: "Support".into(),
             codes: names(&["Resolved", "Callback Later"]),
         },
-        O::RemoveQueueWrapupCode { queue: "Billing".into(), code: "Resolved".into() },
-        O::CreateTeam { name: "Support Team".into(), division: None, description: None },
+        O::RemoveQueueWrapupCode {
+            queue: "Billing".into(),
+            code: "Resolved".into(),
+        },
+        O::CreateTeam {
+            name: "Support Team".into(),
+            division: None,
+            description: None,
+        },
         O::UpdateTeam {
             name: "Billing Tier 2".into(),
             division: Some("Home".into()),
@@ -64,9 +77,15 @@ fn operations() -> Vec<Operation> {
         },
         O::UpdateUser {
             email: jane.clone(),
-            patch: UserPatch { title: Some(String::new()), ..UserPatch::default() },
+            patch: UserPatch {
+                title: Some(String::new()),
+                ..UserPatch::default()
+            },
         },
-        O::MoveUserDivision { email: jane.clone(), division: "Home".into() },
+        O::MoveUserDivision {
+            email: jane.clone(),
+            division: "Home".into(),
+        },
         O::SetUserSkills {
             email: new.clone(),
             skills: BTreeMap::from([
@@ -74,15 +93,24 @@ fn operations() -> Vec<Operation> {
                 ("Billing".to_owned(), Proficiency::new(1.5).unwrap()),
             ]),
         },
-        O::RemoveUserSkills { email: jane.clone(), skills: names(&["Spanish Escalations"]) },
+        O::RemoveUserSkills {
+            email: jane.clone(),
+            skills: names(&["Spanish Escalations"]),
+        },
         O::SetUserLanguages {
             email: new.clone(),
             languages: BTreeMap::from([("German".to_owned(), Proficiency::whole(3))]),
         },
-        O::RemoveUserLanguages { email: jane.clone(), languages: names(&["Spanish"]) },
+        O::RemoveUserLanguages {
+            email: jane.clone(),
+            languages: names(&["Spanish"]),
+        },
         O::GrantRoles {
             email: new.clone(),
-            grants: BTreeSet::from([RoleGrant { role: "Billing Agent".into(), division: None }]),
+            grants: BTreeSet::from([RoleGrant {
+                role: "Billing Agent".into(),
+                division: None,
+            }]),
         },
         O::RevokeRoles {
             email: jane.clone(),
@@ -102,7 +130,10 @@ fn operations() -> Vec<Operation> {
                 },
             )]),
         },
-        O::SetUtilization { email: jane.clone(), utilization: BTreeMap::new() },
+        O::SetUtilization {
+            email: jane.clone(),
+            utilization: BTreeMap::new(),
+        },
         O::AddQueueMembers {
             queue: "Support".into(),
             users: BTreeSet::from([new.clone(), jane.clone()]),
@@ -111,15 +142,37 @@ fn operations() -> Vec<Operation> {
             queue: "Billing".into(),
             users: BTreeSet::from([email("old@acme.example")]),
         },
-        O::AddTeamMembers { team: "Support Team".into(), users: BTreeSet::from([new.clone()]) },
-        O::RemoveTeamMembers { team: "Billing Tier 2".into(), users: BTreeSet::from([jane]) },
-        O::SetUserState { email: email("boss@acme.example"), state: UserState::Inactive },
-        O::SetUserState { email: email("old@acme.example"), state: UserState::Active },
-        O::DeleteSkill { name: "Retired".into() },
-        O::DeleteLanguage { name: "French".into() },
-        O::DeleteWrapupCode { name: "Escalated".into() },
-        O::DeleteQueue { name: "Unmanaged".into() },
-        O::DeleteTeam { name: "Empty Team".into() },
+        O::AddTeamMembers {
+            team: "Support Team".into(),
+            users: BTreeSet::from([new.clone()]),
+        },
+        O::RemoveTeamMembers {
+            team: "Billing Tier 2".into(),
+            users: BTreeSet::from([jane]),
+        },
+        O::SetUserState {
+            email: email("boss@acme.example"),
+            state: UserState::Inactive,
+        },
+        O::SetUserState {
+            email: email("old@acme.example"),
+            state: UserState::Active,
+        },
+        O::DeleteSkill {
+            name: "Retired".into(),
+        },
+        O::DeleteLanguage {
+            name: "French".into(),
+        },
+        O::DeleteWrapupCode {
+            name: "Escalated".into(),
+        },
+        O::DeleteQueue {
+            name: "Unmanaged".into(),
+        },
+        O::DeleteTeam {
+            name: "Empty Team".into(),
+        },
     ]
 }
 
@@ -127,7 +180,10 @@ fn after_needs() -> ReadNeeds {
     ReadNeeds {
         queue_members: names(&["Billing", "Sales", "Support"]),
         queue_wrapup_codes: names(&["Billing", "Support"]),
-        utilization: BTreeSet::from([email("new.hire@acme.example"), email("jane.doe@acme.example")]),
+        utilization: BTreeSet::from([
+            email("new.hire@acme.example"),
+            email("jane.doe@acme.example"),
+        ]),
         grants: true,
     }
 }
@@ -167,7 +223,9 @@ async fn receipts_count_requests_and_keep_the_correlation_id() {
     let tenant = tenant(&sandbox);
     tenant.snapshot(&ReadNeeds::default()).await.unwrap();
     let receipt = tenant
-        .execute(&Operation::CreateSkill { name: "Chat Support".into() })
+        .execute(&Operation::CreateSkill {
+            name: "Chat Support".into(),
+        })
         .await
         .unwrap();
     assert_eq!(receipt.requests, 1);
@@ -182,19 +240,41 @@ async fn a_create_that_conflicts_adopts_the_existing_object() {
     stale.snapshot(&ReadNeeds::default()).await.unwrap();
     let other = tenant(&sandbox);
     for name in ["Chat Support"] {
-        other.execute(&Operation::CreateSkill { name: name.into() }).await.unwrap();
+        other
+            .execute(&Operation::CreateSkill { name: name.into() })
+            .await
+            .unwrap();
     }
     other
-        .execute(&Operation::CreateQueue { name: "Support".into(), division: None, description: None })
+        .execute(&Operation::CreateQueue {
+            name: "Support".into(),
+            division: None,
+            description: None,
+        })
         .await
         .unwrap();
-    stale.execute(&Operation::CreateSkill { name: "Chat Support".into() }).await.unwrap();
     stale
-        .execute(&Operation::CreateQueue { name: "Support".into(), division: None, description: None })
+        .execute(&Operation::CreateSkill {
+            name: "Chat Support".into(),
+        })
         .await
         .unwrap();
-    assert_eq!(stale.id_of(Kind::Skill, "Chat Support"), other.id_of(Kind::Skill, "Chat Support"));
-    assert_eq!(stale.id_of(Kind::Queue, "Support"), other.id_of(Kind::Queue, "Support"));
+    stale
+        .execute(&Operation::CreateQueue {
+            name: "Support".into(),
+            division: None,
+            description: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        stale.id_of(Kind::Skill, "Chat Support"),
+        other.id_of(Kind::Skill, "Chat Support")
+    );
+    assert_eq!(
+        stale.id_of(Kind::Queue, "Support"),
+        other.id_of(Kind::Queue, "Support")
+    );
     let live = stale.snapshot(&ReadNeeds::default()).await.unwrap();
     assert_eq!(live.skills.len(), 4);
     assert_eq!(live.queues.len(), 4);
@@ -205,10 +285,16 @@ fn seed_failing_first(rate: f64, clean: usize) -> u64 {
     (0..10_000)
         .find(|&seed| {
             let mut engine = FaultEngine::default();
-            engine.replace(FaultSettings { error_rate: rate, seed, ..FaultSettings::default() });
+            engine.replace(FaultSettings {
+                error_rate: rate,
+                seed,
+                ..FaultSettings::default()
+            });
             let draws: Vec<_> = (0..=clean).map(|_| engine.draw()).collect();
             !matches!(draws[0], roster_sandbox::faults::Fault::None)
-                && draws[1..].iter().all(|d| matches!(d, roster_sandbox::faults::Fault::None))
+                && draws[1..]
+                    .iter()
+                    .all(|d| matches!(d, roster_sandbox::faults::Fault::None))
         })
         .expect("some seed fails first")
 }
@@ -220,17 +306,40 @@ async fn an_ambiguous_create_is_re_read_before_it_is_sent_again() {
     tenant.snapshot(&ReadNeeds::default()).await.unwrap();
     let seed = seed_failing_first(0.5, 4);
     sandbox
-        .set_faults(ORG, &FaultUpdate { error_rate: Some(0.5), seed: Some(seed), ..FaultUpdate::default() })
+        .set_faults(
+            ORG,
+            &FaultUpdate {
+                error_rate: Some(0.5),
+                seed: Some(seed),
+                ..FaultUpdate::default()
+            },
+        )
         .unwrap();
     sandbox.reset_stats(ORG).unwrap();
-    tenant.execute(&Operation::CreateSkill { name: "Chat Support".into() }).await.unwrap();
-    sandbox.set_faults(ORG, &FaultUpdate { error_rate: Some(0.0), ..FaultUpdate::default() }).unwrap();
+    tenant
+        .execute(&Operation::CreateSkill {
+            name: "Chat Support".into(),
+        })
+        .await
+        .unwrap();
+    sandbox
+        .set_faults(
+            ORG,
+            &FaultUpdate {
+                error_rate: Some(0.0),
+                ..FaultUpdate::default()
+            },
+        )
+        .unwrap();
     // POST (5xx, not executed) → GET by name (absent) → POST (created): never a blind re-send.
     let counts = sandbox_counts(&sandbox, ORG);
     assert_eq!(counts[&format!("POST {}", endpoint::SKILLS)], 2);
     assert_eq!(counts[&format!("GET {}", endpoint::SKILLS)], 1);
     let live = tenant.snapshot(&ReadNeeds::default()).await.unwrap();
-    assert_eq!(live.skills["Chat Support"].id, tenant.id_of(Kind::Skill, "Chat Support").unwrap());
+    assert_eq!(
+        live.skills["Chat Support"].id,
+        tenant.id_of(Kind::Skill, "Chat Support").unwrap()
+    );
 }
 
 #[tokio::test]
@@ -240,13 +349,30 @@ async fn an_ambiguous_create_adopts_what_the_lost_attempt_made() {
     tenant.snapshot(&ReadNeeds::default()).await.unwrap();
     // The "lost" attempt: the object exists, but this tenant never saw the response.
     let other = crate::support::tenant(&sandbox);
-    other.execute(&Operation::CreateWrapupCode { name: "Callback Later".into() }).await.unwrap();
+    other
+        .execute(&Operation::CreateWrapupCode {
+            name: "Callback Later".into(),
+        })
+        .await
+        .unwrap();
     let seed = seed_failing_first(0.5, 4);
     sandbox
-        .set_faults(ORG, &FaultUpdate { error_rate: Some(0.5), seed: Some(seed), ..FaultUpdate::default() })
+        .set_faults(
+            ORG,
+            &FaultUpdate {
+                error_rate: Some(0.5),
+                seed: Some(seed),
+                ..FaultUpdate::default()
+            },
+        )
         .unwrap();
     sandbox.reset_stats(ORG).unwrap();
-    tenant.execute(&Operation::CreateWrapupCode { name: "Callback Later".into() }).await.unwrap();
+    tenant
+        .execute(&Operation::CreateWrapupCode {
+            name: "Callback Later".into(),
+        })
+        .await
+        .unwrap();
     let counts = sandbox_counts(&sandbox, ORG);
     assert_eq!(counts[&format!("POST {}", endpoint::WRAPUP_CODES)], 1);
     assert_eq!(

@@ -1,5 +1,6 @@
 //! Rate limits, injected errors, token expiry, bad credentials and org isolation.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -14,9 +15,10 @@ use crate::support::{ORG, SEED, connection, email, full_needs, sandbox, sandbox_
 fn bigger_seed(extra: usize) -> String {
     let mut seed = SEED.to_owned();
     for index in 0..extra {
-        seed.push_str(&format!(
-            "  - {{ email: agent{index:03}@acme.example, name: Agent {index} }}\n"
-        ));
+        let _ = writeln!(
+            seed,
+            "  - {{ email: agent{index:03}@acme.example, name: Agent {index} }}"
+        );
     }
     seed
 }
@@ -26,7 +28,9 @@ async fn a_run_survives_a_429_storm_and_injected_errors_with_the_same_snapshot()
     let seed = bigger_seed(60);
     let sandbox = Arc::new(sandbox(&seed).await);
     let mut needs = full_needs();
-    needs.utilization.extend((0..60).map(|i| email(&format!("agent{i:03}@acme.example"))));
+    needs
+        .utilization
+        .extend((0..60).map(|i| email(&format!("agent{i:03}@acme.example"))));
     let clean = tenant(&sandbox).snapshot(&needs).await.unwrap();
 
     // The sandbox allows 20 requests per sandbox minute, and its clock runs 60 times faster
@@ -50,9 +54,15 @@ async fn a_run_survives_a_429_storm_and_injected_errors_with_the_same_snapshot()
         let sandbox = Arc::clone(&sandbox);
         let running = Arc::clone(&running);
         std::thread::spawn(move || {
+            // Catch up with real time on every tick, so a starved thread does not slow the
+            // sandbox's minute down (which would lengthen Retry-After).
+            let start = std::time::Instant::now();
+            let mut advanced = Duration::ZERO;
             while running.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(10));
-                sandbox.advance_clock(Duration::from_millis(590));
+                let target = start.elapsed() * 59;
+                sandbox.advance_clock(target.saturating_sub(advanced));
+                advanced = advanced.max(target);
             }
         })
     };
@@ -81,7 +91,7 @@ async fn a_token_expiring_mid_run_is_refreshed_once() {
         tenant.set_progress(Arc::new(move |event| {
             // Mid-run: once the first list is in, every token issued so far expires.
             if event.stage == Stage::Lists && !expired.swap(true, Ordering::SeqCst) {
-                sandbox.advance_clock(Duration::from_secs(2 * 86_400));
+                sandbox.advance_clock(Duration::from_hours(48));
             }
         }));
     }
@@ -102,30 +112,52 @@ async fn bad_credentials_give_one_clear_error_naming_the_org() {
     assert_eq!(tenant.total_requests(), 1);
     // The secret never shows in the error or in the connection's debug output.
     assert!(!format!("{error:?}").contains("wrong-secret"));
-    let debug = format!("{:?}", connection(&sandbox, ORG, "acme-id", "wrong-secret", 1));
+    let debug = format!(
+        "{:?}",
+        connection(&sandbox, ORG, "acme-id", "wrong-secret", 1)
+    );
     assert!(!debug.contains("wrong-secret"), "{debug}");
 }
 
 #[tokio::test]
 async fn one_orgs_token_is_never_sent_to_another() {
     let sandbox = sandbox(SEED).await;
-    sandbox.create_org("globex", "globex-id", "globex-secret").unwrap();
     sandbox
-        .seed("globex", &parse_seed("skills: [Widgets]\nusers: [{ email: hank@globex.example, name: Hank }]").unwrap())
+        .create_org("globex", "globex-id", "globex-secret")
         .unwrap();
     sandbox
-        .set_faults("globex", &FaultUpdate { requests_per_minute: Some(0), ..FaultUpdate::default() })
+        .seed(
+            "globex",
+            &parse_seed("skills: [Widgets]\nusers: [{ email: hank@globex.example, name: Hank }]")
+                .unwrap(),
+        )
+        .unwrap();
+    sandbox
+        .set_faults(
+            "globex",
+            &FaultUpdate {
+                requests_per_minute: Some(0),
+                ..FaultUpdate::default()
+            },
+        )
         .unwrap();
     let acme = tenant(&sandbox);
-    let globex =
-        GenesysTenant::new(connection(&sandbox, "globex", "globex-id", "globex-secret", 60_000))
-            .unwrap();
+    let globex = GenesysTenant::new(connection(
+        &sandbox,
+        "globex",
+        "globex-id",
+        "globex-secret",
+        60_000,
+    ))
+    .unwrap();
     let (acme_needs, globex_needs) = (full_needs(), ReadNeeds::default());
     let (acme_live, globex_live) =
         futures::join!(acme.snapshot(&acme_needs), globex.snapshot(&globex_needs));
     let (acme_live, globex_live) = (acme_live.unwrap(), globex_live.unwrap());
     assert!(acme_live.skills.contains_key("Billing") && !acme_live.skills.contains_key("Widgets"));
-    assert!(globex_live.skills.contains_key("Widgets") && !globex_live.skills.contains_key("Billing"));
+    assert!(
+        globex_live.skills.contains_key("Widgets") && !globex_live.skills.contains_key("Billing")
+    );
     // The sandbox files each request under the org of its token: each org saw exactly the
     // requests of its own client.
     assert_eq!(sandbox_counts(&sandbox, ORG), acme.request_counts());

@@ -70,8 +70,16 @@ async fn reads_beyond_the_org_wide_lists_cost_only_what_needs_ask() {
     let sandbox = sandbox(SEED).await;
     let tenant = tenant(&sandbox);
     let live = tenant.snapshot(&ReadNeeds::default()).await.unwrap();
-    assert!(live.queues.values().all(|q| q.members.is_none() && q.wrapup_codes.is_none()));
-    assert!(live.users.values().all(|u| u.utilization.is_none() && u.grants.is_empty()));
+    assert!(
+        live.queues
+            .values()
+            .all(|q| q.members.is_none() && q.wrapup_codes.is_none())
+    );
+    assert!(
+        live.users
+            .values()
+            .all(|u| u.utilization.is_none() && u.grants.is_empty())
+    );
     insta::assert_debug_snapshot!(sandbox_counts(&sandbox, ORG), @r#"
     {
         "GET /api/v2/authorization/divisions": 1,

@@ -55,7 +55,7 @@ users:
 pub fn fast_options() -> ClientOptions {
     ClientOptions {
         request_timeout: Duration::from_secs(10),
-        deadline: Duration::from_secs(120),
+        deadline: Duration::from_mins(2),
         max_retries: 30,
         backoff: Backoff {
             base: Duration::from_millis(10),
