@@ -30,5 +30,5 @@ pub use policy::{Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy}
 pub use tenant::{ReadNeeds, Receipt, Tenant, TenantError};
 pub use values::{
     Email, EmailError, Kind, MediaType, MediaUtilization, Proficiency, ProficiencyError, RoleGrant,
-    UserState, Utilization,
+    UserState, Utilization, without_defaults,
 };

@@ -31,6 +31,11 @@ pub struct LiveOrg {
     pub teams: BTreeMap<String, LiveTeam>,
     /// Active and inactive users by email (deleted users are not listed).
     pub users: BTreeMap<Email, LiveUser>,
+    /// The org's utilization defaults (empty when not read). A user's own utilization lists
+    /// only the media types that differ from these, because the API reads a media type the
+    /// user never set as the org's value: the two cannot be told apart.
+    #[serde(default)]
+    pub default_utilization: Utilization,
 }
 
 impl LiveOrg {

@@ -358,6 +358,18 @@ pub struct MediaUtilization {
 /// authoritative for every media type: a media type not listed here is at the org level.
 pub type Utilization = BTreeMap<MediaType, MediaUtilization>;
 
+/// `utilization` without the media types whose settings equal the org's `defaults`.
+///
+/// Genesys answers a media type the user never set with the org's value, so a user's settings
+/// can only be compared with what was written once both drop what equals the defaults.
+pub fn without_defaults(utilization: &Utilization, defaults: &Utilization) -> Utilization {
+    utilization
+        .iter()
+        .filter(|(media, settings)| defaults.get(media) != Some(settings))
+        .map(|(media, settings)| (*media, settings.clone()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

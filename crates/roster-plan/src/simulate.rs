@@ -313,8 +313,10 @@ fn apply(org: &mut LiveOrg, op: &Operation) {
             });
         }
         O::SetUtilization { email, utilization } => {
+            // Read back as the API answers it: media types equal to the defaults look unset.
+            let read_back = roster_model::without_defaults(utilization, &org.default_utilization);
             with_user(org, email, |user| {
-                user.utilization = Some(utilization.clone());
+                user.utilization = Some(read_back);
             });
         }
         O::SetUserState { email, state } => {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use roster_model::{
     DesiredUser, Email, GrantOrigin, Kind, LiveUser, Operation, Proficiency, RoleGrant, UserPatch,
-    UserState, Utilization,
+    UserState, Utilization, without_defaults,
 };
 use serde_json::{Map, Value, json};
 
@@ -503,8 +503,10 @@ impl UserPlan<'_, '_> {
         let Some(wanted) = &self.user.utilization else {
             return;
         };
-        // Not read means unknown: setting it is idempotent, so the plan sets it.
-        if live.utilization.as_ref() == Some(wanted) {
+        // Not read means unknown: setting it is idempotent, so the plan sets it. Media types
+        // equal to the org's defaults read back as if never set, so compare without them.
+        let defaults = &self.ctx.live.default_utilization;
+        if live.utilization.as_ref() == Some(&without_defaults(wanted, defaults)) {
             return;
         }
         self.field(FieldChange::scalar(

@@ -418,6 +418,34 @@ fn utilization_not_read_is_set() {
 }
 
 #[test]
+fn utilization_equal_to_the_org_defaults_is_not_a_change() {
+    use roster_model::{MediaType, MediaUtilization};
+    let media = |capacity: u8| MediaUtilization {
+        capacity,
+        interruptible: std::collections::BTreeSet::new(),
+        include_non_acd: false,
+    };
+    let mut live = live_org();
+    live.default_utilization =
+        Utilization::from([(MediaType::Call, media(1)), (MediaType::Email, media(1))]);
+    // Genesys reads back only what differs from the defaults: email 2.
+    live_user(&mut live, "jane@acme.example").utilization =
+        Some(Utilization::from([(MediaType::Email, media(2))]));
+    let mut desired = desired_org("test");
+    user(&mut desired, "jane@acme.example").utilization = Some(Utilization::from([
+        (MediaType::Call, media(1)),
+        (MediaType::Email, media(2)),
+    ]));
+    assert!(plan_ok(&desired, &live).is_empty());
+    // A real difference is still a change, and the whole declared map is written.
+    user(&mut desired, "jane@acme.example").utilization = Some(Utilization::from([
+        (MediaType::Call, media(2)),
+        (MediaType::Email, media(2)),
+    ]));
+    assert_snapshot!(steps(&plan_ok(&desired, &live)), @r#"#1 setUtilization {"email":"jane@acme.example","utilization":{"call":{"capacity":2,"interruptible":[],"includeNonAcd":false},"email":{"capacity":2,"interruptible":[],"includeNonAcd":false}}}"#);
+}
+
+#[test]
 fn the_same_inputs_give_the_same_plan_and_digest() {
     let (desired, live) = crate::example::example();
     let a = plan_ok(&desired, &live);

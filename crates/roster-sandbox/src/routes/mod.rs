@@ -259,6 +259,10 @@ pub fn router() -> Router<Arc<Hub>> {
         .route("/authorization/roles/{roleId}", get(roles::get_one))
         .route("/authorization/roles/{roleId}/users", get(roles::users))
         .route(
+            "/authorization/roles/{roleId}/subjectgrants",
+            get(roles::subject_grants),
+        )
+        .route(
             "/authorization/roles/{roleId}/users/add",
             put(roles::add_users),
         )

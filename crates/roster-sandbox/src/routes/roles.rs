@@ -1,5 +1,6 @@
-//! Roles: list (filters `name`, `id` ≤ 100, `defaultRoleId`), get, and the role's users
-//! (`GET .../users`, `PUT .../users/add`, `PUT .../users/remove`).
+//! Roles: list (filters `name`, `id` ≤ 100, `defaultRoleId`), get, the role's users
+//! (`GET .../users`, `PUT .../users/add`, `PUT .../users/remove`) and its subject grants
+//! (`GET .../subjectgrants`: every user and group holding the role, with the divisions).
 //!
 //! UNCONFIRMED: which division `users/add` grants in. The sandbox grants the role in the
 //! home division; `users/remove` removes the role's grants in every division.
@@ -111,6 +112,69 @@ pub async fn users(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiErro
         page,
         holders.len(),
         Envelope::Bare,
+        &entities,
+    ))
+}
+
+/// `GET /api/v2/authorization/roles/{roleId}/subjectgrants` (`SubjectDivisionGrantsEntityListing`).
+///
+/// Each entity is one subject holding the role, with every division it holds it in; users
+/// (`PC_USER`, in creation order) come before groups (`PC_GROUP`, by name). UNCONFIRMED: the
+/// live order, and the subject's `selfUri` (the sandbox uses the subject route).
+pub async fn subject_grants(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let role_id = parse_id(&id, "role")?;
+    let page = PageRequest::parse(&ctx.query, MAX_PAGE_SIZE)?;
+    let state = ctx.read();
+    if state.roles.get(role_id).is_none() {
+        return Err(ApiError::not_found("role", &id));
+    }
+    let divisions_of = |grants: &[Grant]| -> Vec<Uuid> {
+        let mut divisions: Vec<Uuid> = grants
+            .iter()
+            .filter(|grant| grant.role_id == role_id)
+            .map(|grant| grant.division_id)
+            .collect();
+        divisions.sort_unstable();
+        divisions.dedup();
+        divisions
+    };
+    let users = state
+        .users
+        .iter()
+        .filter(|user| user.state != EntityState::Deleted)
+        .map(|user| (user.id, user.name.as_str(), divisions_of(&user.grants), "PC_USER"));
+    let mut groups: Vec<_> = state
+        .groups
+        .iter()
+        .map(|group| (group.id, group.name.as_str(), divisions_of(&group.grants), "PC_GROUP"))
+        .collect();
+    groups.sort_by(|a, b| a.1.cmp(b.1));
+    let subjects: Vec<_> = users
+        .chain(groups)
+        .filter(|(_, _, divisions, _)| !divisions.is_empty())
+        .collect();
+    let entities: Vec<String> = subjects[page.range(subjects.len())]
+        .iter()
+        .map(|(subject_id, name, divisions, kind)| {
+            serde_json::json!({
+                "id": subject_id,
+                "name": name,
+                "divisions": divisions
+                    .iter()
+                    .map(|division| render::division_ref(&state, *division))
+                    .collect::<Vec<_>>(),
+                "type": kind,
+                "selfUri": format!("/api/v2/authorization/subjects/{subject_id}"),
+            })
+            .to_string()
+        })
+        .collect();
+    Ok(render_page(
+        &ctx.path,
+        &ctx.query,
+        page,
+        subjects.len(),
+        Envelope::Full,
         &entities,
     ))
 }
