@@ -21,6 +21,12 @@ use crate::suggest::did_you_mean;
 /// Turns positions into public locations.
 pub(crate) trait Locate {
     fn locate(&self, loc: Loc) -> Location;
+
+    /// Where a declaration is, for the model (one per compiled item, so worth not building a
+    /// whole [`Location`] first).
+    fn source(&self, loc: Loc) -> roster_model::Source {
+        self.locate(loc).to_source()
+    }
 }
 
 /// Declarations of one kind by name, with a case-insensitive index for lookups.
@@ -289,7 +295,7 @@ pub(crate) fn compile<L: Locate>(
                 let desired = DesiredSkill {
                     name: (*name).to_owned(),
                     former_names: skill.former_names.iter().map(|f| f.value.clone()).collect(),
-                    source: Some(checker.at(at.loc).to_source()),
+                    source: Some(checker.locate.source(at.loc)),
                 };
                 ((*name).to_owned(), desired)
             })
@@ -298,7 +304,7 @@ pub(crate) fn compile<L: Locate>(
             .by_name
             .iter()
             .map(|(name, (at, _))| {
-                let source = Some(checker.at(at.loc).to_source());
+                let source = Some(checker.locate.source(at.loc));
                 (
                     (*name).to_owned(),
                     DesiredLanguage {
@@ -312,7 +318,7 @@ pub(crate) fn compile<L: Locate>(
             .by_name
             .iter()
             .map(|(name, (at, _))| {
-                let source = Some(checker.at(at.loc).to_source());
+                let source = Some(checker.locate.source(at.loc));
                 (
                     (*name).to_owned(),
                     DesiredWrapupCode {
@@ -338,7 +344,7 @@ pub(crate) fn compile<L: Locate>(
                         Some(MembersMode::Exclusive) => MemberPolicy::Exclusive,
                         Some(MembersMode::Additive) | None => MemberPolicy::Additive,
                     },
-                    source: Some(checker.at(at.loc).to_source()),
+                    source: Some(checker.locate.source(at.loc)),
                 };
                 ((*name).to_owned(), desired)
             })
@@ -351,7 +357,7 @@ pub(crate) fn compile<L: Locate>(
                     name: (*name).to_owned(),
                     division: team.division.as_ref().map(|d| d.value.clone()),
                     description: team.description.clone(),
-                    source: Some(checker.at(at.loc).to_source()),
+                    source: Some(checker.locate.source(at.loc)),
                 };
                 ((*name).to_owned(), desired)
             })
@@ -365,7 +371,7 @@ pub(crate) fn compile<L: Locate>(
                     .and_then(|p| profiles.by_name.get(p.value.as_str()))
                     .map(|(_, profile)| *profile);
                 let mut desired = compile_user(user, profile);
-                desired.source = Some(checker.at(user.email.loc).to_source());
+                desired.source = Some(checker.locate.source(user.email.loc));
                 (user.email.value.clone(), desired)
             })
             .collect(),

@@ -191,6 +191,12 @@ impl<'a> Decoder<'a> {
             return None;
         };
         for (key, _) in entries {
+            // Nearly every key is a known name: check those without copying them.
+            if let Value::Str(name) = &key.value
+                && allowed.contains(&name.as_str())
+            {
+                continue;
+            }
             let Some(name) = key.scalar_text() else {
                 self.push(
                     Diagnostic::error("wrong-type", format!("a key of `{what}` is not a name"))

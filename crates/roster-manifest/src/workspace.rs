@@ -84,6 +84,14 @@ impl Locate for FileTable {
     fn locate(&self, loc: Loc) -> Location {
         location(&self.paths[loc.file.0 as usize], loc.pos)
     }
+
+    fn source(&self, loc: Loc) -> roster_model::Source {
+        roster_model::Source {
+            file: self.paths[loc.file.0 as usize].clone(),
+            line: loc.pos.line,
+            column: loc.pos.column,
+        }
+    }
 }
 
 fn location(path: &str, pos: Pos) -> Location {
