@@ -1,6 +1,7 @@
 //! Load benchmark: a generated workspace of 50,000 users in 100 files (plus shared skills,
 //! languages, queues, teams and routing profiles), loaded and validated. Prints wall time, the
-//! CPU time of the whole process (all threads) spent loading, and peak memory (`VmHWM`).
+//! CPU time of the whole process (all threads) spent loading, each the best of a few runs, and
+//! peak memory (`VmHWM`).
 //! Targets: under 1 s and under 300 MiB in release.
 //!
 //! The machine is shared, so wall time varies with its load; CPU time does much less. Run with
@@ -17,18 +18,60 @@ const QUEUES: usize = 200;
 const TEAMS: usize = 100;
 const PROFILES: usize = 20;
 
+/// Loads are repeated and the best time kept: on a shared machine the slower runs measure the
+/// neighbours. Peak memory is that of the largest single load (each is dropped before the next).
+const RUNS: usize = 3;
+
 fn main() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     generate(dir.path());
-    let cpu_before = process_cpu();
-    let started = Instant::now();
-    let loaded = roster_manifest::load_workspace(dir.path());
-    let elapsed = started.elapsed();
-    let cpu = process_cpu()
-        .zip(cpu_before)
-        .map(|(after, before)| after.saturating_sub(before));
-    let workspace = loaded.workspace.as_ref();
-    let users = workspace.map_or(0, |w| {
+    let mut best_wall = Duration::MAX;
+    let mut best_cpu: Option<Duration> = None;
+    for run in 0..RUNS {
+        let cpu_before = process_cpu();
+        let started = Instant::now();
+        let loaded = roster_manifest::load_workspace(dir.path());
+        let wall = started.elapsed();
+        let cpu = process_cpu()
+            .zip(cpu_before)
+            .map(|(after, before)| after.saturating_sub(before));
+        best_wall = best_wall.min(wall);
+        best_cpu = match (best_cpu, cpu) {
+            (Some(best), Some(cpu)) => Some(best.min(cpu)),
+            (best, cpu) => best.or(cpu),
+        };
+        if run == 0 {
+            summarize(&loaded);
+        }
+        println!(
+            "run {}: {:.3} s wall, {} CPU",
+            run + 1,
+            wall.as_secs_f64(),
+            cpu.map_or_else(
+                || "unknown".to_owned(),
+                |c| format!("{:.3} s", c.as_secs_f64())
+            )
+        );
+    }
+    println!(
+        "load + validate: {:.3} s wall (best of {RUNS})",
+        best_wall.as_secs_f64()
+    );
+    match best_cpu {
+        Some(cpu) => println!(
+            "load + validate: {:.3} s CPU, all threads (best of {RUNS})",
+            cpu.as_secs_f64()
+        ),
+        None => println!("load + validate: CPU time unknown"),
+    }
+    println!(
+        "peak memory (VmHWM): {}",
+        peak_memory().unwrap_or_else(|| "unknown".into())
+    );
+}
+
+fn summarize(loaded: &roster_manifest::Loaded) {
+    let users = loaded.workspace.as_ref().map_or(0, |w| {
         w.orgs
             .values()
             .map(|o| o.desired.users.len())
@@ -42,18 +85,6 @@ fn main() {
     if let Some(first) = loaded.diagnostics.first() {
         println!("{}", first.render(&loaded.sources, false));
     }
-    println!("load + validate: {:.3} s wall", elapsed.as_secs_f64());
-    match cpu {
-        Some(cpu) => println!(
-            "load + validate: {:.3} s CPU (all threads)",
-            cpu.as_secs_f64()
-        ),
-        None => println!("load + validate: CPU time unknown"),
-    }
-    println!(
-        "peak memory (VmHWM): {}",
-        peak_memory().unwrap_or_else(|| "unknown".into())
-    );
 }
 
 /// User plus system CPU time of the whole process, every thread included (what

@@ -546,7 +546,7 @@ pub(crate) fn compile_user(user: &UserSpec, profile: Option<&RoutingProfileSpec>
     desired.queues = union(
         profile.and_then(|p| p.queues.as_ref()),
         user.queues.as_ref(),
-        |q| [q.value.clone()].into_iter().collect(),
+        |q| std::iter::once(q.value.clone()),
     );
     desired.roles = union(
         profile.and_then(|p| p.roles.as_ref()),
@@ -583,10 +583,10 @@ fn overlay(
     Some(merged)
 }
 
-fn union<T, U: Ord>(
+fn union<T, U: Ord, I: IntoIterator<Item = U>>(
     base: Option<&Vec<T>>,
     own: Option<&Vec<T>>,
-    expand: impl Fn(&T) -> BTreeSet<U>,
+    expand: impl Fn(&T) -> I,
 ) -> Option<BTreeSet<U>> {
     if base.is_none() && own.is_none() {
         return None;
@@ -602,14 +602,12 @@ fn union<T, U: Ord>(
 }
 
 /// One grant per division; no divisions means the home division.
-fn grants(role: &RoleSpec) -> BTreeSet<RoleGrant> {
+fn grants(role: &RoleSpec) -> Vec<RoleGrant> {
     match &role.divisions {
-        None => [RoleGrant {
+        None => vec![RoleGrant {
             role: role.role.value.clone(),
             division: None,
-        }]
-        .into_iter()
-        .collect(),
+        }],
         Some(divisions) => divisions
             .iter()
             .map(|division| RoleGrant {
