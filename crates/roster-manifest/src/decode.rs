@@ -354,12 +354,11 @@ impl<'a> Decoder<'a> {
 
     fn name_list(&mut self, node: &Node, key: &str) -> Option<Vec<At<String>>> {
         let items = self.list(node, key)?;
-        Some(
-            items
-                .iter()
-                .filter_map(|item| self.name(item, key))
-                .collect(),
-        )
+        // Sized up front: a collected `filter_map` starts at four slots, and most lists (a
+        // user's queues) hold one name, which adds up over tens of thousands of users.
+        let mut names = Vec::with_capacity(items.len());
+        names.extend(items.iter().filter_map(|item| self.name(item, key)));
+        Some(names)
     }
 
     fn email(&mut self, node: &Node, key: &str) -> Option<At<Email>> {
