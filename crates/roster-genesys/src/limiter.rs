@@ -1,28 +1,36 @@
-//! The per-token rate limiter: one schedule per access token, shared by every task of an org.
+//! The per-token rate limiter: one sliding window per access token, shared by every task of
+//! an org.
 //!
-//! Genesys limits requests per token (300 a minute by default), so the limiter keeps one
-//! GCRA schedule per token ("theoretical arrival time": the earliest instant the token may send
-//! its next request) and hands each request the token that is free soonest. Requests are spaced
-//! evenly at `60 s ÷ rate`; with no burst allowance a run never exceeds the rate in any window,
-//! and concurrent callers keep the budget busy because a reservation is made before sleeping.
-//! A 429 pauses only the token that got it, for the server's `Retry-After`.
+//! Genesys limits requests per token per minute (300 by default), so the limiter allows each
+//! token at most `rate` requests in any 60-second window, and hands each request the token
+//! that is free soonest. A short run (a plan's few dozen reads) therefore goes at full speed,
+//! and a long one settles at the rate: a window that never holds more than the server allows
+//! cannot be refused by a per-minute limit, whether the server counts in sliding or fixed
+//! minutes (UNCONFIRMED which; both are respected). Reservations are booked before sleeping,
+//! so concurrent callers keep the budget busy. A 429 pauses only the token that got it, for
+//! the server's `Retry-After` (another client of the same token may have used the window).
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use parking_lot::Mutex;
 use tokio::time::Instant;
 
-/// Spaces requests over one or more tokens.
+/// The span over which Genesys counts a token's requests.
+pub const WINDOW: Duration = Duration::from_mins(1);
+
+/// Keeps each token under its per-minute budget.
 #[derive(Debug)]
 pub struct RateLimiter {
-    interval: Duration,
+    per_window: usize,
     slots: Mutex<Vec<Slot>>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Slot {
-    /// The earliest instant this token may send.
-    next: Instant,
+    /// When the token's last `per_window` requests were (or are booked to be) sent, oldest
+    /// first; never decreasing.
+    sent: VecDeque<Instant>,
     /// Until when a 429 silenced this token.
     paused_until: Instant,
 }
@@ -30,14 +38,13 @@ struct Slot {
 impl RateLimiter {
     /// A limiter for `tokens` tokens, each allowed `requests_per_minute` (at least 1 each).
     pub fn new(requests_per_minute: u32, tokens: u32) -> Self {
-        let interval = Duration::from_mins(1) / requests_per_minute.max(1);
-        let now = Instant::now();
+        let per_window = requests_per_minute.max(1) as usize;
         let slot = Slot {
-            next: now,
-            paused_until: now,
+            sent: VecDeque::with_capacity(per_window),
+            paused_until: Instant::now(),
         };
         RateLimiter {
-            interval,
+            per_window,
             slots: Mutex::new(vec![slot; tokens.max(1) as usize]),
         }
     }
@@ -47,9 +54,9 @@ impl RateLimiter {
         self.slots.lock().len()
     }
 
-    /// The spacing between two requests of one token.
+    /// The average spacing between two requests of one token at the sustained rate.
     pub fn interval(&self) -> Duration {
-        self.interval
+        WINDOW / self.per_window as u32
     }
 
     /// Waits for a turn and returns the index of the token to send it with.
@@ -57,10 +64,15 @@ impl RateLimiter {
         loop {
             let (index, at) = self.reserve();
             tokio::time::sleep_until(at).await;
-            // A 429 may have paused the token while we slept; the turn is then lost, as the
-            // server would refuse it anyway.
-            if self.slots.lock()[index].paused_until <= Instant::now() {
+            // A 429 may have paused the token while we slept: the turn is given back (it was
+            // never sent, so it must not fill the window) and a new one booked.
+            let mut slots = self.slots.lock();
+            let slot = &mut slots[index];
+            if slot.paused_until <= Instant::now() {
                 return index;
+            }
+            if let Some(booked) = slot.sent.iter().rposition(|sent| *sent == at) {
+                slot.sent.remove(booked);
             }
         }
     }
@@ -71,11 +83,28 @@ impl RateLimiter {
         let mut slots = self.slots.lock();
         let (index, start) = slots
             .iter()
-            .map(|slot| slot.next.max(slot.paused_until).max(now))
+            .map(|slot| {
+                let window_frees = if slot.sent.len() < self.per_window {
+                    now
+                } else {
+                    slot.sent[0] + WINDOW
+                };
+                // On a tie, the token that has waited longest since its last turn, so load
+                // spreads over the tokens.
+                (
+                    window_frees.max(slot.paused_until).max(now),
+                    slot.sent.back().copied(),
+                )
+            })
             .enumerate()
-            .min_by_key(|(_, start)| *start)
+            .min_by_key(|(_, turn)| *turn)
+            .map(|(index, (start, _))| (index, start))
             .expect("a limiter has at least one token");
-        slots[index].next = start + self.interval;
+        let slot = &mut slots[index];
+        if slot.sent.len() == self.per_window {
+            slot.sent.pop_front();
+        }
+        slot.sent.push_back(start);
         (index, start)
     }
 
@@ -85,7 +114,6 @@ impl RateLimiter {
         let mut slots = self.slots.lock();
         if let Some(slot) = slots.get_mut(index) {
             slot.paused_until = slot.paused_until.max(until);
-            slot.next = slot.next.max(until);
         }
     }
 }
@@ -116,18 +144,37 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn concurrent_callers_are_spaced_evenly() {
-        let limiter = Arc::new(RateLimiter::new(60, 1));
-        let at: Vec<u128> = turns(limiter, 5).await.into_iter().map(|t| t.1).collect();
-        assert_eq!(at, [0, 1000, 2000, 3000, 4000]);
+    async fn a_window_full_goes_at_once_then_the_window_paces() {
+        let limiter = Arc::new(RateLimiter::new(3, 1));
+        let at: Vec<u128> = turns(limiter, 7).await.into_iter().map(|t| t.1).collect();
+        assert_eq!(at, [0, 0, 0, 60_000, 60_000, 60_000, 120_000]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_window_of_a_minute_holds_more_than_the_rate() {
+        let limiter = Arc::new(RateLimiter::new(10, 1));
+        let first = turns(Arc::clone(&limiter), 4).await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        let second = turns(limiter, 10).await;
+        let mut all: Vec<u128> = first.iter().map(|t| t.1).collect();
+        all.extend(second.iter().map(|t| t.1 + 30_000));
+        for (i, start) in all.iter().enumerate() {
+            let in_window = all[i..].iter().filter(|t| **t < start + 60_000).count();
+            assert!(
+                in_window <= 10,
+                "{in_window} requests within a minute from {start} ms: {all:?}"
+            );
+        }
+        // The last four wait for the first four to leave the window.
+        assert_eq!(&all[10..], [60_000, 60_000, 60_000, 60_000]);
     }
 
     #[tokio::test(start_paused = true)]
     async fn several_tokens_share_the_load() {
-        let limiter = Arc::new(RateLimiter::new(60, 2));
+        let limiter = Arc::new(RateLimiter::new(2, 2));
         let got = turns(limiter, 6).await;
         let at: Vec<u128> = got.iter().map(|t| t.1).collect();
-        assert_eq!(at, [0, 0, 1000, 1000, 2000, 2000]);
+        assert_eq!(at, [0, 0, 0, 0, 60_000, 60_000]);
         let per_token = got.iter().filter(|t| t.0 == 0).count();
         assert_eq!(per_token, 3);
     }
@@ -137,7 +184,7 @@ mod tests {
         let limiter = Arc::new(RateLimiter::new(60, 2));
         limiter.pause(0, Duration::from_secs(10));
         let got = turns(Arc::clone(&limiter), 3).await;
-        assert_eq!(got, [(1, 0), (1, 1000), (1, 2000)]);
+        assert_eq!(got, [(1, 0), (1, 0), (1, 0)]);
         tokio::time::sleep(Duration::from_secs(10)).await;
         let got = turns(limiter, 2).await;
         assert_eq!(got.iter().map(|t| t.1).collect::<Vec<_>>(), [0, 0]);
@@ -145,7 +192,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_pause_during_a_wait_pushes_the_turn_back() {
-        let limiter = Arc::new(RateLimiter::new(60, 1));
+        let limiter = Arc::new(RateLimiter::new(1, 1));
         limiter.acquire().await;
         let waiting = {
             let limiter = Arc::clone(&limiter);
@@ -156,8 +203,8 @@ mod tests {
             })
         };
         tokio::time::sleep(Duration::from_millis(500)).await;
-        limiter.pause(0, Duration::from_secs(5));
-        // Booked for t=1 s, paused at t=0.5 s until t=5.5 s: the turn comes at 5.5 s.
-        assert_eq!(waiting.await.unwrap(), 5500);
+        limiter.pause(0, Duration::from_secs(70));
+        // Booked for t=60 s, paused at t=0.5 s until t=70.5 s: the turn comes at 70.5 s.
+        assert_eq!(waiting.await.unwrap(), 70_500);
     }
 }
