@@ -28,6 +28,11 @@ pub struct FaultSettings {
     pub timeout_ms: u64,
     /// Requests per minute allowed per access token; 0 = unlimited.
     pub requests_per_minute: u32,
+    /// The window `requestsPerMinute` is counted over, 60,000 ms as in Genesys. Tests shorten
+    /// it so a 429 storm's `Retry-After` waits last a second, not a minute (the limit then
+    /// means that many requests per window).
+    #[serde(default = "default_rate_window_ms")]
+    pub rate_window_ms: u64,
     /// Added latency for every API request.
     pub latency_ms: u64,
     /// Seed of the fault generator; setting it restarts the sequence.
@@ -41,6 +46,10 @@ pub struct FaultSettings {
     pub token_lifetime_seconds: u64,
 }
 
+fn default_rate_window_ms() -> u64 {
+    60_000
+}
+
 impl Default for FaultSettings {
     fn default() -> Self {
         Self {
@@ -48,6 +57,7 @@ impl Default for FaultSettings {
             timeout_rate: 0.0,
             timeout_ms: DEFAULT_TIMEOUT_MS,
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
+            rate_window_ms: default_rate_window_ms(),
             latency_ms: 0,
             seed: 0,
             read_after_create_delay_ms: 0,
@@ -69,6 +79,8 @@ pub struct FaultUpdate {
     pub timeout_ms: Option<u64>,
     /// See [`FaultSettings::requests_per_minute`].
     pub requests_per_minute: Option<u32>,
+    /// See [`FaultSettings::rate_window_ms`].
+    pub rate_window_ms: Option<u64>,
     /// See [`FaultSettings::latency_ms`].
     pub latency_ms: Option<u64>,
     /// See [`FaultSettings::seed`].
@@ -138,6 +150,7 @@ impl FaultEngine {
             timeout_rate,
             timeout_ms,
             requests_per_minute,
+            rate_window_ms,
             latency_ms,
             seed,
             read_after_create_delay_ms,

@@ -173,14 +173,15 @@ async fn admit_and_run(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let (rate, latency) = {
+    let (rate, window, latency) = {
         let faults = org.faults.lock();
         (
             faults.settings.requests_per_minute,
+            faults.settings.rate_window_ms,
             faults.settings.latency_ms,
         )
     };
-    if let Err(retry_after) = token.window.lock().admit(hub.clock.now_ms(), rate) {
+    if let Err(retry_after) = token.window.lock().admit(hub.clock.now_ms(), rate, window) {
         org.stats.lock().throttled += 1;
         return ApiError::too_many_requests(retry_after).into_response();
     }

@@ -142,11 +142,25 @@ pub async fn subject_grants(ctx: Ctx, Path(id): Path<String>) -> Result<Response
         .users
         .iter()
         .filter(|user| user.state != EntityState::Deleted)
-        .map(|user| (user.id, user.name.as_str(), divisions_of(&user.grants), "PC_USER"));
+        .map(|user| {
+            (
+                user.id,
+                user.name.as_str(),
+                divisions_of(&user.grants),
+                "PC_USER",
+            )
+        });
     let mut groups: Vec<_> = state
         .groups
         .iter()
-        .map(|group| (group.id, group.name.as_str(), divisions_of(&group.grants), "PC_GROUP"))
+        .map(|group| {
+            (
+                group.id,
+                group.name.as_str(),
+                divisions_of(&group.grants),
+                "PC_GROUP",
+            )
+        })
         .collect();
     groups.sort_by(|a, b| a.1.cmp(b.1));
     let subjects: Vec<_> = users
