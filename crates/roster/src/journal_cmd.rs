@@ -40,15 +40,18 @@ pub fn run(command: &JournalCommand) -> Result<ExitStatus, Failure> {
         }
         JournalCommand::Show { file, user } => {
             let entries = read_entries(file).map_err(|err| Failure::error(err.to_string()))?;
-            let text: String = match user {
+            let mut text = String::new();
+            let mut push = |entry: &roster_apply::Entry| {
+                text.push_str(&entry.to_string());
+                text.push('\n');
+            };
+            match user {
                 Some(raw) => {
                     let email = Email::parse(raw).map_err(|err| Failure::usage(err.to_string()))?;
-                    entries_for_user(&entries, &email)
-                        .map(|e| format!("{e}\n"))
-                        .collect()
+                    entries_for_user(&entries, &email).for_each(&mut push);
                 }
-                None => entries.iter().map(|e| format!("{e}\n")).collect(),
-            };
+                None => entries.iter().for_each(&mut push),
+            }
             Ok(print_stdout(&text))
         }
     }

@@ -84,11 +84,11 @@ pub fn plan_org(org: &ReadOrg<'_>, reactivate: &BTreeSet<Email>) -> Result<Plan,
         reads: org.connected.tenant.total_requests(),
         reactivate: reactivate.clone(),
     };
-    roster_plan::plan(&org.spec.desired, &org.live, &options).map_err(plan_failure)
+    roster_plan::plan(&org.spec.desired, &org.live, &options).map_err(|err| plan_failure(&err))
 }
 
-fn plan_failure(err: PlanError) -> Failure {
-    match &err {
+fn plan_failure(err: &PlanError) -> Failure {
+    match err {
         PlanError::Unresolved { problems, .. } => {
             let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
             Failure::error(format!("{err}:\n{}", lines.join("\n"))).with_hint(

@@ -28,21 +28,23 @@ impl Ui {
     }
 
     /// A progress bar of `len` steps, hidden when not on a terminal.
-    pub fn bar(&self, len: u64, message: impl Into<String>) -> ProgressBar {
+    pub fn bar(self, len: u64, message: impl Into<String>) -> ProgressBar {
         if !self.progress {
             return ProgressBar::hidden();
         }
         let bar = ProgressBar::new(len);
         let style = ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}")
-            .map(|style| style.progress_chars("=> "))
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            .map_or_else(
+                |_| ProgressStyle::default_bar(),
+                |style| style.progress_chars("=> "),
+            );
         bar.set_style(style);
         bar.set_message(message.into());
         bar
     }
 
     /// A spinner for work of unknown length, hidden when not on a terminal.
-    pub fn spinner(&self, message: impl Into<String>) -> ProgressBar {
+    pub fn spinner(self, message: impl Into<String>) -> ProgressBar {
         if !self.progress {
             return ProgressBar::hidden();
         }
@@ -52,8 +54,12 @@ impl Ui {
         spinner
     }
 
-    /// Asks a yes/no question on the terminal; anything but `yes`/`y` is no.
-    pub fn confirm(&self, question: &str) -> bool {
+    /// Asks a yes/no question on the terminal; anything but `yes`/`y` is no, and so is having
+    /// no terminal to ask on.
+    pub fn confirm(self, question: &str) -> bool {
+        if !self.interactive {
+            return false;
+        }
         eprint!("{question} [y/N] ");
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
