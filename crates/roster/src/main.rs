@@ -6,8 +6,10 @@
 mod apply_cmd;
 mod connect;
 mod exit;
+mod export_cmd;
 mod failure;
 mod journal_cmd;
+mod offboard_cmd;
 mod plan_cmd;
 mod planning;
 mod sandbox_cmd;
@@ -47,6 +49,11 @@ enum Command {
     Plan(plan_cmd::PlanArgs),
     /// Make each org match the manifests (or apply a saved plan).
     Apply(apply_cmd::ApplyArgs),
+    /// Write an org's configuration as manifests (to adopt roster, or to clone an org).
+    Export(export_cmd::Args),
+    /// Offboard users now: strip routing and roles, deactivate, and mark them inactive in
+    /// the manifests.
+    Offboard(offboard_cmd::Args),
     /// Check or read the audit journal.
     #[command(subcommand)]
     Journal(journal_cmd::JournalCommand),
@@ -79,6 +86,8 @@ fn main() -> ExitCode {
         Command::Plan(args) => block_on(plan_cmd::run(&args, ui)),
         Command::Apply(args) => block_on(apply_cmd::run(&args, ui)),
         Command::Sandbox(command) => block_on(sandbox_cmd::run(&command)),
+        Command::Export(args) => block_on(export_cmd::run(&args, ui)),
+        Command::Offboard(args) => block_on(offboard_cmd::run(&args, ui)),
     };
     match outcome {
         Ok(status) => status.into(),
