@@ -1,0 +1,138 @@
+//! `examples/acme`, org `demo` (an in-process sandbox seeded from `sandbox/demo.yaml`): the
+//! plan shows the differences its README lists, in every format; apply converges; the
+//! journal it writes verifies and betrays an edit.
+
+use crate::support::{Workspace, assert_no_duplicates, org_view};
+
+const EXAMPLE: &str = "examples/acme";
+
+/// The users the README's differences are about.
+const README_USERS: &[&str] = &[
+    "amara.diallo@acme.example",
+    "liam.obrien@acme.example",
+    "olivia.brooks@acme.example",
+    "oluwaseun.adeyemi@acme.example",
+    "ryan.kowalski@acme.example",
+    "zainab.hussain@acme.example",
+    "pedro.alvarez@acme.example",
+    "uma.krishnan@acme.example",
+    "gareth.evans@acme.example",
+    "arjun.patel@acme.example",
+    "nikolai.petrov@acme.example",
+];
+
+#[test]
+fn the_demo_plan_in_text_shows_the_readme_differences() {
+    let workspace = Workspace::copy(EXAMPLE);
+    let run = workspace.roster("plan", &["--org", "demo", "--detailed-exitcode"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    workspace
+        .settings()
+        .bind(|| insta::assert_snapshot!(run.stdout));
+}
+
+#[test]
+fn the_demo_plan_in_markdown_shows_the_readme_differences() {
+    let workspace = Workspace::copy(EXAMPLE);
+    let run = workspace.roster("plan", &["--org", "demo", "--format", "markdown"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    workspace
+        .settings()
+        .bind(|| insta::assert_snapshot!(run.stdout));
+}
+
+#[test]
+fn the_demo_plan_in_json_shows_the_readme_differences() {
+    let workspace = Workspace::copy(EXAMPLE);
+    let run = workspace.roster("plan", &["--org", "demo", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(plan["orgs"][0]["blocked"], serde_json::Value::Null);
+    workspace
+        .settings()
+        .bind(|| insta::assert_json_snapshot!(plan));
+}
+
+#[test]
+fn applying_the_demo_converges_and_journals_every_operation() {
+    let workspace = Workspace::copy(EXAMPLE);
+    let apply = workspace.roster("apply", &["--org", "demo", "--yes"]);
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    workspace
+        .settings()
+        .bind(|| insta::assert_snapshot!("apply_stderr", apply.stderr));
+
+    let again = workspace.roster("plan", &["--org", "demo", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    insta::assert_snapshot!(again.stdout, @r"
+    demo: no changes, 4 unmanaged reported; 90 reads
+
+    unmanaged (in the org, in no manifest; left alone):
+    ? skill `DSL Support`
+    ? queue `Emergency Outage`
+    ? user `breakglass@acme.example`
+    ? user `ryan.kowalski@acme.example`
+    ");
+
+    // What the org now holds, by natural keys, for the users the README talks about.
+    let state = workspace.sandbox_state("demo");
+    assert_no_duplicates(&state);
+    let view = org_view(&state, README_USERS);
+    insta::assert_json_snapshot!("demo_after_apply", view);
+
+    // A second apply has nothing to do and writes nothing.
+    let idle = workspace.roster("apply", &["--org", "demo", "--yes"]);
+    assert_eq!(idle.code, 0, "{}", idle.stderr);
+    assert_eq!(idle.stderr, "");
+    assert_eq!(workspace.sandbox_state("demo"), state);
+}
+
+#[test]
+fn the_journal_verifies_and_names_an_edited_line() {
+    let workspace = Workspace::copy(EXAMPLE);
+    let apply = workspace.roster("apply", &["--org", "demo", "--yes"]);
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    let journal = workspace.journal("demo");
+    let journal_arg = journal.to_str().unwrap();
+
+    let verify =
+        crate::support::run(crate::support::roster().args(["journal", "verify", journal_arg]));
+    assert_eq!(verify.code, 0, "{}", verify.stderr);
+    workspace
+        .settings()
+        .bind(|| insta::assert_snapshot!("verify_intact", verify.stdout));
+
+    // Edit one byte of one line: the proficiency Olivia's skill was set to.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let needle = r#""after":{"skills":{"Billing":5}}"#;
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let index = lines
+        .iter()
+        .position(|line| line.contains("olivia.brooks@acme.example") && line.contains(needle))
+        .expect("the journal records Olivia's skill change");
+    lines[index] = lines[index].replacen(needle, &needle.replace('5', "4"), 1);
+    std::fs::write(&journal, lines.join("\n") + "\n").unwrap();
+    assert_eq!(std::fs::read_to_string(&journal).unwrap().len(), text.len());
+
+    let verify =
+        crate::support::run(crate::support::roster().args(["journal", "verify", journal_arg]));
+    assert_eq!(verify.code, 1, "{}", verify.stdout);
+    let line_number = format!("line {}", index + 1);
+    assert!(
+        verify.stdout.contains(&line_number) || verify.stderr.contains(&line_number),
+        "names {line_number}: {}{}",
+        verify.stdout,
+        verify.stderr
+    );
+    let mut settings = workspace.settings();
+    // Operations finish in any order, so which line records Olivia varies.
+    settings.add_filter(r"line \d+", "line [n]");
+    settings.add_filter(r"\d+ entries before", "[n] entries before");
+    settings.bind(|| {
+        insta::assert_snapshot!(
+            "verify_tampered",
+            format!("{}{}", verify.stdout, verify.stderr)
+        );
+    });
+}
