@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `roster` binary against fixtures and the in-process sandbox.
 
+mod convergence;
 mod example;
 mod plan_apply;
 mod support;

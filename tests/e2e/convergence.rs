@@ -1,0 +1,202 @@
+//! Convergence (DESIGN §7): whatever interrupts an apply (injected 5xx and timeouts, a 429
+//! storm, a crash part-way), running it again reaches exactly the org a clean apply reaches,
+//! with no duplicates.
+
+use roster_sandbox::FaultUpdate;
+
+use crate::support::{External, REMOTE, Workspace, assert_no_duplicates, org_view, repo_path};
+
+const EXAMPLE: &str = "examples/acme";
+const FULL: &str = "tests/fixtures/workspaces/full";
+
+/// The demo org after one clean apply, by natural keys.
+fn clean_demo() -> serde_json::Value {
+    let workspace = Workspace::copy(EXAMPLE);
+    let apply = workspace.roster("apply", &["--org", "demo", "--yes"]);
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    org_view(&workspace.sandbox_state("demo"), &[])
+}
+
+/// Plans with `--detailed-exitcode` and checks the org is converged and intact.
+fn assert_converged(workspace: &Workspace, org: &str) {
+    let plan = workspace.roster("plan", &["--org", org, "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+    let journal = workspace.journal(org);
+    let verify = crate::support::run(
+        crate::support::roster()
+            .args(["journal", "verify"])
+            .arg(&journal),
+    );
+    assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
+}
+
+#[test]
+fn an_apply_killed_part_way_converges_on_rerun() {
+    let clean = clean_demo();
+    // Crash after the first create, in the middle of the user updates, during the
+    // assignments, and just before the offboarding and the rename's delete.
+    for abort_after in [1, 9, 25, 50, 57] {
+        let workspace = Workspace::copy(EXAMPLE);
+        let crashed = workspace.roster(
+            "apply",
+            &[
+                "--org",
+                "demo",
+                "--yes",
+                "--abort-after",
+                &abort_after.to_string(),
+            ],
+        );
+        assert_eq!(
+            crashed.code, 1,
+            "--abort-after {abort_after}: {}",
+            crashed.stderr
+        );
+        assert!(
+            crashed.stderr.starts_with(&format!(
+                "demo: {abort_after} succeeded, 0 failed, 0 skipped"
+            )),
+            "{}",
+            crashed.stderr
+        );
+        let rerun = workspace.roster("apply", &["--org", "demo", "--yes"]);
+        assert_eq!(
+            rerun.code, 0,
+            "after --abort-after {abort_after}: {}",
+            rerun.stderr
+        );
+        assert_converged(&workspace, "demo");
+        let state = workspace.sandbox_state("demo");
+        assert_no_duplicates(&state);
+        assert_eq!(
+            org_view(&state, &[]),
+            clean,
+            "after --abort-after {abort_after}"
+        );
+    }
+}
+
+#[test]
+fn an_apply_crashing_every_few_operations_still_converges() {
+    let clean = clean_demo();
+    let workspace = Workspace::copy(EXAMPLE);
+    let mut runs = 0;
+    loop {
+        runs += 1;
+        assert!(
+            runs <= 12,
+            "58 operations, 7 a run: converged in at most 9 runs"
+        );
+        let run = workspace.roster("apply", &["--org", "demo", "--yes", "--abort-after", "7"]);
+        match run.code {
+            0 => break,
+            1 => assert!(run.stderr.contains("not run"), "{}", run.stderr),
+            code => panic!("exit {code}: {}", run.stderr),
+        }
+    }
+    assert!(runs > 2, "the crashes really interrupted the apply");
+    assert_converged(&workspace, "demo");
+    let state = workspace.sandbox_state("demo");
+    assert_no_duplicates(&state);
+    assert_eq!(org_view(&state, &[]), clean);
+}
+
+#[test]
+fn an_apply_under_injected_errors_of_the_embedded_sandbox_converges() {
+    let clean = clean_demo();
+    let workspace = Workspace::copy(EXAMPLE);
+    // 10% of requests fail with 500/502/503, 2% hang briefly and answer 504.
+    let faults =
+        r#"{"errorRate":0.1,"timeoutRate":0.02,"timeoutMs":20,"seed":7,"requestsPerMinute":0}"#;
+    let mut runs = 0;
+    loop {
+        runs += 1;
+        assert!(runs <= 4, "converges within a few runs");
+        let run = crate::support::run(
+            workspace
+                .command("apply", &["--org", "demo", "--yes"])
+                .env("ROSTER_SANDBOX_FAULTS", faults),
+        );
+        if run.code == 0 {
+            break;
+        }
+        assert_eq!(run.code, 1, "{}", run.stderr);
+    }
+    assert_converged(&workspace, "demo");
+    let state = workspace.sandbox_state("demo");
+    assert_no_duplicates(&state);
+    assert_eq!(org_view(&state, &[]), clean);
+}
+
+fn full_seed() -> String {
+    std::fs::read_to_string(repo_path(FULL).join("sandbox/seed.yaml")).unwrap()
+}
+
+/// The full fixture applied to the embedded sandbox without faults, by natural keys.
+fn clean_full() -> serde_json::Value {
+    let workspace = Workspace::copy(FULL);
+    let apply = workspace.roster("apply", &["--org", "local", "--yes"]);
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    org_view(&workspace.sandbox_state("local"), &[])
+}
+
+/// Applies the remote org until an apply succeeds (at most `max` runs).
+fn apply_until_clean(workspace: &Workspace, max: usize) -> usize {
+    for runs in 1..=max {
+        let run = workspace.roster("apply", &["--org", REMOTE, "--yes"]);
+        if run.code == 0 {
+            return runs;
+        }
+        assert_eq!(run.code, 1, "{}", run.stderr);
+    }
+    panic!("no clean apply in {max} runs");
+}
+
+#[test]
+fn an_apply_under_injected_5xx_over_http_converges_without_duplicates() {
+    let sandbox = External::start(&full_seed());
+    let mut workspace = Workspace::copy(FULL);
+    workspace.connect(&sandbox);
+    sandbox.faults(&FaultUpdate {
+        error_rate: Some(0.1),
+        timeout_rate: Some(0.02),
+        timeout_ms: Some(20),
+        seed: Some(7),
+        ..FaultUpdate::default()
+    });
+    apply_until_clean(&workspace, 4);
+    let stats = sandbox.sandbox.stats(REMOTE).unwrap();
+    assert!(stats.faults_injected > 0, "{stats:?}");
+
+    sandbox.faults(&FaultUpdate {
+        error_rate: Some(0.0),
+        timeout_rate: Some(0.0),
+        ..FaultUpdate::default()
+    });
+    assert_converged(&workspace, REMOTE);
+    let state = sandbox.state();
+    assert_no_duplicates(&state);
+    assert_eq!(org_view(&state, &[]), clean_full());
+}
+
+#[test]
+fn an_apply_in_a_429_storm_honours_retry_after_and_converges() {
+    let sandbox = External::start(&full_seed());
+    let mut workspace = Workspace::copy(FULL);
+    workspace.connect(&sandbox);
+    // The org allows 20 requests a second; the client was told 6,000 a minute, so it bursts
+    // into 429s and must wait out each `Retry-After` (1 s) instead of failing.
+    sandbox.faults(&FaultUpdate {
+        requests_per_minute: Some(20),
+        rate_window_ms: Some(1_000),
+        ..FaultUpdate::default()
+    });
+    apply_until_clean(&workspace, 2);
+    let stats = sandbox.sandbox.stats(REMOTE).unwrap();
+    assert!(stats.throttled > 0, "the storm happened: {stats:?}");
+
+    assert_converged(&workspace, REMOTE);
+    let state = sandbox.state();
+    assert_no_duplicates(&state);
+    assert_eq!(org_view(&state, &[]), clean_full());
+}
