@@ -3,5 +3,6 @@
 mod convergence;
 mod example;
 mod plan_apply;
+mod properties;
 mod support;
 mod validate;
