@@ -165,8 +165,8 @@ fn an_apply_under_injected_5xx_over_http_converges_without_duplicates() {
         ..FaultUpdate::default()
     });
     apply_until_clean(&workspace, 4);
-    let stats = sandbox.sandbox.stats(REMOTE).unwrap();
-    assert!(stats.faults_injected > 0, "{stats:?}");
+    let counters = sandbox.sandbox.stats(REMOTE).unwrap();
+    assert!(counters.faults_injected > 0, "{counters:?}");
 
     sandbox.faults(&FaultUpdate {
         error_rate: Some(0.0),
@@ -192,8 +192,8 @@ fn an_apply_in_a_429_storm_honours_retry_after_and_converges() {
         ..FaultUpdate::default()
     });
     apply_until_clean(&workspace, 2);
-    let stats = sandbox.sandbox.stats(REMOTE).unwrap();
-    assert!(stats.throttled > 0, "the storm happened: {stats:?}");
+    let counters = sandbox.sandbox.stats(REMOTE).unwrap();
+    assert!(counters.throttled > 0, "the storm happened: {counters:?}");
 
     assert_converged(&workspace, REMOTE);
     let state = sandbox.state();

@@ -169,10 +169,11 @@ fn queue_members_are_added_in_batches_of_100_and_skills_in_one_request_per_user(
     let emails: Vec<String> = (0..USERS)
         .map(|i| format!("agent{i:03}@bulk.example"))
         .collect();
-    let seed_users: String = emails
+    let seed_users = emails
         .iter()
         .map(|e| format!("  - {{ email: {e}, name: Agent {e}, division: Contact Center }}\n"))
-        .collect();
+        .collect::<Vec<_>>()
+        .concat();
     let sandbox = External::start(&format!(
         "divisions: [Contact Center]\nskills: [Billing, Refunds]\nqueues: [{{ name: Big, division: Contact Center }}]\nusers:\n{seed_users}"
     ));
@@ -181,7 +182,8 @@ fn queue_members_are_added_in_batches_of_100_and_skills_in_one_request_per_user(
         .map(|e| {
             format!("  - {{ email: {e}, name: Agent {e}, queues: [Big], skills: {{ Billing: 3, Refunds: 2 }} }}\n")
         })
-        .collect();
+        .collect::<Vec<_>>()
+        .concat();
     let mut workspace = Workspace::empty();
     workspace.write(
         "roster.yaml",
