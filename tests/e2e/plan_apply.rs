@@ -441,7 +441,6 @@ fn usage_errors_exit_64() {
 }
 
 #[test]
-#[ignore = "bug: the org grants every new user Employee, the plan does not expect it, so the next plan removes it"]
 fn a_new_user_declaring_roles_without_employee_converges() {
     let workspace = Workspace::empty();
     workspace.write(

@@ -23,7 +23,7 @@ pub use desired::{
 };
 pub use live::{
     GrantOrigin, LiveDivision, LiveGrant, LiveLanguage, LiveOrg, LiveQueue, LiveQueueMember,
-    LiveRole, LiveSkill, LiveTeam, LiveUser, LiveWrapupCode, MemberOrigin,
+    LiveRole, LiveSkill, LiveTeam, LiveUser, LiveWrapupCode, MemberOrigin, NEW_USER_ROLE,
 };
 pub use operation::{Operation, Step, StepId, UserPatch};
 pub use policy::{Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy};

@@ -38,10 +38,28 @@ pub struct LiveOrg {
     pub default_utilization: Utilization,
 }
 
+/// The role Genesys grants, in the home division, to every user it creates (the org's default
+/// role). A created user therefore starts with this grant, and a plan that declares roles
+/// without it must revoke it. UNCONFIRMED: whether an org can configure another default role.
+pub const NEW_USER_ROLE: &str = "Employee";
+
 impl LiveOrg {
     /// The home division, which every org has exactly one of.
     pub fn home_division(&self) -> Option<&LiveDivision> {
         self.divisions.values().find(|d| d.home)
+    }
+
+    /// The grants a user has right after Genesys creates it: [`NEW_USER_ROLE`] in the home
+    /// division, when the org has both.
+    pub fn new_user_grants(&self) -> BTreeSet<LiveGrant> {
+        match self.home_division() {
+            Some(home) if self.roles.contains_key(NEW_USER_ROLE) => BTreeSet::from([LiveGrant {
+                role: NEW_USER_ROLE.to_owned(),
+                division: home.name.clone(),
+                origin: GrantOrigin::Direct,
+            }]),
+            _ => BTreeSet::new(),
+        }
     }
 }
 

@@ -223,6 +223,7 @@ fn apply(org: &mut LiveOrg, op: &Operation) {
             department,
         } => {
             let division = division.clone().unwrap_or_else(|| home(org));
+            let grants = org.new_user_grants();
             org.users.insert(
                 email.clone(),
                 LiveUser {
@@ -238,7 +239,7 @@ fn apply(org: &mut LiveOrg, op: &Operation) {
                     team: None,
                     skills: BTreeMap::new(),
                     languages: BTreeMap::new(),
-                    grants: BTreeSet::new(),
+                    grants,
                     utilization: Some(Utilization::new()),
                     acd_auto_answer: false,
                 },

@@ -117,7 +117,9 @@ pub(crate) fn plan_users(ctx: &Context<'_>, b: &mut Builder) {
         team: None,
         skills: BTreeMap::new(),
         languages: BTreeMap::new(),
-        grants: BTreeSet::new(),
+        // Genesys gives every new user its default role, so declared roles are compared with
+        // that, not with nothing.
+        grants: ctx.live.new_user_grants(),
         utilization: Some(Utilization::new()),
         acd_auto_answer: false,
     };
