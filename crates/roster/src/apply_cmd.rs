@@ -12,9 +12,10 @@ use std::sync::Arc;
 
 use futures::future::join_all;
 use roster_apply::{ApplyOptions, ApplySummary, CancelToken, Journal, JournalContext, apply};
-use roster_model::Tenant;
-use roster_plan::{Plan, PlanSet, render_text, stale_objects};
+use roster_model::{Email, Kind, ReadNeeds, Tenant};
+use roster_plan::{Action, Plan, PlanSet, render_text, stale_objects};
 
+use crate::assignments;
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
 use crate::planning::{ReadOrg, parse_reactivate, plan_org, read_orgs};
@@ -155,6 +156,7 @@ async fn apply_org(
             path.display()
         ))
     })?;
+    record_assignment_snapshots(org, plan, &mut journal)?;
     let bar = ui.bar(
         plan.steps.len() as u64,
         format!("applying {}", org.spec.name),
@@ -173,6 +175,36 @@ async fn apply_org(
         .map_err(|err| Failure::error(format!("org `{}`: {err}", org.spec.name)))?;
     bar.finish_and_clear();
     Ok(summary)
+}
+
+/// Journals the full assignment picture of every user the plan deactivates, before the run
+/// starts, so a plan-driven offboarding can be audited and undone like `roster offboard`.
+fn record_assignment_snapshots(
+    org: &ReadOrg<'_>,
+    plan: &Plan,
+    journal: &mut Journal,
+) -> Result<(), Failure> {
+    let needs = ReadNeeds::for_desired(&org.spec.desired);
+    for change in &plan.changes {
+        if change.kind != Kind::User || change.action != Action::Deactivate {
+            continue;
+        }
+        let Ok(email) = Email::parse(&change.key) else {
+            continue;
+        };
+        let Some(picture) = assignments::snapshot(&org.live, &needs, &email) else {
+            continue;
+        };
+        journal
+            .record(assignments::ASSIGNMENT_SNAPSHOT, picture)
+            .map_err(|err| {
+                Failure::error(format!(
+                    "org `{}`: cannot write the journal: {err}",
+                    org.spec.name
+                ))
+            })?;
+    }
+    Ok(())
 }
 
 fn load_saved_plan(path: &Path) -> Result<PlanSet, Failure> {

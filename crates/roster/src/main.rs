@@ -4,11 +4,13 @@
 //! every outcome into one rendering and one exit code (DESIGN §6).
 
 mod apply_cmd;
+mod assignments;
 mod connect;
 mod exit;
 mod export_cmd;
 mod failure;
 mod journal_cmd;
+mod manifest_edit;
 mod offboard_cmd;
 mod plan_cmd;
 mod planning;

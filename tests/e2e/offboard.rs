@@ -1,0 +1,494 @@
+//! The user lifecycle end to end (DESIGN §2.5–2.6) on `tests/fixtures/offboard`, with the
+//! embedded sandbox refusing to deactivate a user still in a queue (`strictDeactivation`):
+//! plan-driven offboarding and its order, runs stopped after each step, reactivation only
+//! when asked, `roster offboard` (one-line manifest edit, idempotence, journal record,
+//! unknown and protected users), and the destruction limits on pruned users.
+
+use serde_json::Value;
+
+use crate::support::{Run, Workspace, org_view, roster, run, settings};
+
+const WORKSPACE: &str = "tests/fixtures/offboard/workspace";
+const PRUNE: &str = "tests/fixtures/offboard/prune";
+const ORG: &str = "demo";
+const STRICT: &str = r#"{"strictDeactivation":true}"#;
+const LEAVER: &str = "leaver@off.example";
+const QUITTER: &str = "quitter@off.example";
+const RETURNER: &str = "returner@off.example";
+const AGENTS: &str = "people/agents.yaml";
+
+/// `roster SUBCOMMAND WORKSPACE ARGS...` with strict deactivation on.
+fn strict(workspace: &Workspace, subcommand: &str, args: &[&str]) -> Run {
+    let mut command = workspace.command(subcommand, args);
+    command.env("ROSTER_SANDBOX_FAULTS", STRICT);
+    run(&mut command)
+}
+
+/// `roster offboard ARGS... --org demo --dir WORKSPACE` with strict deactivation on.
+fn offboard(workspace: &Workspace, args: &[&str]) -> Run {
+    let mut command = roster();
+    command
+        .current_dir(workspace.root())
+        .arg("offboard")
+        .args(args)
+        .args(["--org", ORG, "--dir"])
+        .arg(workspace.root())
+        .env("ROSTER_SANDBOX_FAULTS", STRICT);
+    run(&mut command)
+}
+
+/// Each journal line as `kind` plus, for operations, `op target`.
+fn journal_lines(workspace: &Workspace) -> Vec<String> {
+    let text = std::fs::read_to_string(workspace.journal(ORG)).unwrap();
+    text.lines()
+        .map(|line| {
+            let line: Value = serde_json::from_str(line).unwrap();
+            let kind = line["kind"].as_str().unwrap();
+            match kind {
+                "operation" => format!(
+                    "{} {} `{}`: {}",
+                    line["operation"]["op"].as_str().unwrap(),
+                    line["target"]["kind"].as_str().unwrap(),
+                    line["target"]["key"].as_str().unwrap(),
+                    line["outcome"]["status"].as_str().unwrap()
+                ),
+                "assignmentSnapshot" | "offboardingStarted" => {
+                    format!("{kind} {}", line["data"]["user"].as_str().unwrap())
+                }
+                other => other.to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// The org's groups as `name: members, queues, grants` by natural key, to show that
+/// inherited memberships and grants are left alone.
+fn groups(state: &Value) -> Vec<String> {
+    let names = |kind: &str, key: &str| -> std::collections::BTreeMap<String, String> {
+        state[kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["id"].as_str().unwrap().to_owned(),
+                    o[key].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let users = names("users", "email");
+    let roles = names("roles", "name");
+    let divisions = names("divisions", "name");
+    state["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|group| {
+            let id = &group["id"];
+            let members: Vec<&str> = group["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| users[m.as_str().unwrap()].as_str())
+                .collect();
+            let queues: Vec<&str> = state["queues"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|q| q["memberGroups"].as_array().unwrap().contains(id))
+                .map(|q| q["name"].as_str().unwrap())
+                .collect();
+            let grants: Vec<String> = group["grants"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{} in {}",
+                        roles[g["roleId"].as_str().unwrap()],
+                        divisions[g["divisionId"].as_str().unwrap()]
+                    )
+                })
+                .collect();
+            format!(
+                "{}: members {members:?}, queues {queues:?}, grants {grants:?}",
+                group["name"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+const GROUPS_BEFORE: &str = r#"Sales Floor: members ["leaver@off.example", "quitter@off.example"], queues ["Support"], grants ["Supervisor in Contact Center"]"#;
+
+#[test]
+fn a_user_declared_inactive_loses_everything_in_order_and_keeps_inherited_access() {
+    let workspace = Workspace::copy(WORKSPACE);
+    let applied = strict(&workspace, "apply", &["--yes"]);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+
+    let state = workspace.sandbox_state(ORG);
+    insta::assert_json_snapshot!(org_view(&state, &[LEAVER])["users"], @r#"
+    {
+      "leaver@off.example": {
+        "name": "Lee Ver",
+        "state": "inactive",
+        "title": null,
+        "department": null,
+        "division": "Contact Center",
+        "manager": "jane@off.example",
+        "team": null,
+        "acdAutoAnswer": false,
+        "skills": {},
+        "languages": {},
+        "roles": [],
+        "queues": [],
+        "utilization": null
+      }
+    }
+    "#);
+    assert_eq!(
+        groups(&state),
+        [GROUPS_BEFORE],
+        "inherited access is untouched"
+    );
+    // The snapshot comes first, then the sequence, each link after the previous.
+    insta::assert_debug_snapshot!(journal_lines(&workspace), @r#"
+    [
+        "assignmentSnapshot leaver@off.example",
+        "runStarted",
+        "removeQueueMembers queue `Billing`: succeeded",
+        "revokeRoles user `leaver@off.example`: succeeded",
+        "removeUserSkills user `leaver@off.example`: succeeded",
+        "removeUserLanguages user `leaver@off.example`: succeeded",
+        "removeTeamMembers team `Tier 1`: succeeded",
+        "setUserState user `leaver@off.example`: succeeded",
+        "runFinished",
+    ]
+    "#);
+
+    let again = workspace.roster("plan", &["--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+}
+
+#[test]
+fn the_assignment_snapshot_of_a_plan_driven_offboarding_is_shown_for_the_user() {
+    let workspace = Workspace::copy(WORKSPACE);
+    let applied = strict(&workspace, "apply", &["--yes"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let journal = workspace.journal(ORG);
+    let shown = run(roster()
+        .args(["journal", "show"])
+        .arg(&journal)
+        .args(["--user", LEAVER]));
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let snapshot_line = shown.stdout.lines().next().unwrap();
+    settings().bind(|| insta::assert_snapshot!(snapshot_line, @r#"[time]      #1  assignmentSnapshot {"user":"leaver@off.example","id":"[uuid]","name":"Lee Ver","state":"active","division":"Contact Center","manager":"jane@off.example","title":null,"department":null,"team":"Tier 1","skills":{"Billing":4},"languages":{"Spanish":2},"queues":[{"queue":"Billing","origin":"direct"}],"queuesComplete":false,"grants":[{"role":"Agent","division":"Contact Center","origin":"direct"},{"role":"Employee","division":"Home","origin":"direct"},{"role":"Supervisor","division":"Contact Center","origin":"group","group":"Sales Floor"}],"utilization":null,"acdAutoAnswer":false}"#));
+}
+
+#[test]
+fn a_run_stopped_after_each_step_completes_on_the_next() {
+    let expected = {
+        let workspace = Workspace::copy(WORKSPACE);
+        assert_eq!(strict(&workspace, "apply", &["--yes"]).code, 0);
+        org_view(&workspace.sandbox_state(ORG), &[])
+    };
+    let plan = Workspace::copy(WORKSPACE).roster("plan", &["--format", "json"]);
+    let plan: Value = serde_json::from_str(&plan.stdout).unwrap();
+    let steps = plan["orgs"][0]["steps"].as_array().unwrap().len();
+    assert_eq!(steps, 6, "the fixture's plan is the leaver's sequence");
+    for stop in 1..steps {
+        let workspace = Workspace::copy(WORKSPACE);
+        let stopped = strict(
+            &workspace,
+            "apply",
+            &["--yes", "--abort-after", &stop.to_string()],
+        );
+        assert_ne!(stopped.code, 64, "{}", stopped.stderr);
+        let rest = strict(&workspace, "apply", &["--yes"]);
+        assert_eq!(rest.code, 0, "after stopping at {stop}: {}", rest.stderr);
+        let after = workspace.roster("plan", &["--detailed-exitcode"]);
+        assert_eq!(after.code, 0, "after stopping at {stop}: {}", after.stdout);
+        assert_eq!(
+            org_view(&workspace.sandbox_state(ORG), &[]),
+            expected,
+            "after stopping at {stop}"
+        );
+    }
+}
+
+#[test]
+fn an_inactive_user_is_reactivated_only_when_the_manifest_says_so() {
+    let workspace = Workspace::copy(WORKSPACE);
+    let plan = workspace.roster("plan", &[]);
+    assert!(
+        plan.stdout.contains(&format!(
+            "warning: user `{RETURNER}`: inactive in the org but `state: active` in the manifests; left inactive"
+        )),
+        "{}",
+        plan.stdout
+    );
+    assert_eq!(strict(&workspace, "apply", &["--yes"]).code, 0);
+    let view =
+        |w: &Workspace| org_view(&w.sandbox_state(ORG), &[RETURNER])["users"][RETURNER].clone();
+    let untouched = view(&workspace);
+    assert_eq!(untouched["state"], "inactive");
+    assert_eq!(untouched["skills"], serde_json::json!({}));
+    assert_eq!(untouched["queues"], serde_json::json!([]));
+
+    let agents = workspace.read(AGENTS);
+    workspace.write(
+        AGENTS,
+        &agents.replace(
+            "    name: Ray Turner\n",
+            "    name: Ray Turner\n    reactivate: true\n",
+        ),
+    );
+    let applied = strict(&workspace, "apply", &["--yes"]);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    insta::assert_json_snapshot!(view(&workspace), @r#"
+    {
+      "name": "Ray Turner",
+      "state": "active",
+      "title": null,
+      "department": null,
+      "division": "Contact Center",
+      "manager": null,
+      "team": "Tier 1",
+      "acdAutoAnswer": false,
+      "skills": {
+        "Sales": 5.0
+      },
+      "languages": {},
+      "roles": [
+        "Employee in Home"
+      ],
+      "queues": [
+        "Sales"
+      ],
+      "utilization": null
+    }
+    "#);
+}
+
+/// `view` without `email`: its user entry and its place in queue and team member lists.
+fn without(mut view: Value, email: &str) -> Value {
+    view["users"].as_object_mut().unwrap().remove(email);
+    for kind in ["queues", "teams"] {
+        for object in view[kind].as_object_mut().unwrap().values_mut() {
+            object["members"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|m| m != email);
+        }
+    }
+    view
+}
+
+#[test]
+fn offboard_strips_one_user_now_and_edits_one_line_of_its_manifest() {
+    let workspace = Workspace::copy(WORKSPACE);
+    // Read the org once so its state file exists to compare with.
+    assert_eq!(workspace.roster("plan", &[]).code, 0);
+    let before = org_view(&workspace.sandbox_state(ORG), &[]);
+    let manifest_before = workspace.read(AGENTS);
+
+    let first = offboard(
+        &workspace,
+        &[
+            QUITTER,
+            "--reason",
+            "resigned, effective today",
+            "--event-id",
+            "HR-4711",
+        ],
+    );
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    workspace
+        .settings()
+        .bind(|| insta::assert_snapshot!("offboard_output", first.stdout));
+
+    let manifest_after = workspace.read(AGENTS);
+    let added: Vec<&str> = manifest_after
+        .lines()
+        .filter(|line| !manifest_before.lines().any(|l| l == *line))
+        .collect();
+    assert_eq!(added, ["    state: inactive"]);
+    assert_eq!(
+        manifest_after.lines().count(),
+        manifest_before.lines().count() + 1
+    );
+    insta::assert_snapshot!("offboard_manifest", manifest_after);
+
+    let after = org_view(&workspace.sandbox_state(ORG), &[]);
+    assert_eq!(
+        without(after.clone(), QUITTER),
+        without(before, QUITTER),
+        "nothing but the quitter changed"
+    );
+    insta::assert_json_snapshot!("quitter_offboarded", after["users"][QUITTER]);
+    assert_eq!(
+        groups(&workspace.sandbox_state(ORG)),
+        [GROUPS_BEFORE],
+        "inherited access is untouched"
+    );
+
+    let shown = run(roster()
+        .args(["journal", "show"])
+        .arg(workspace.journal(ORG))
+        .args(["--user", QUITTER]));
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let mut lines = shown.stdout.lines();
+    let record = lines.next().unwrap();
+    settings().bind(|| insta::assert_snapshot!("offboard_journal_record", record));
+    // The operations after it, without times and numbers; the two queue removals are
+    // independent (either may finish first), every later link waits for the one before.
+    let mut operations: Vec<&str> = lines
+        .map(|line| {
+            line.split_once("  step #")
+                .unwrap()
+                .1
+                .split_once(' ')
+                .unwrap()
+                .1
+        })
+        .map(|line| line.split(" (correlation id").next().unwrap())
+        .collect();
+    operations[..2].sort_unstable();
+    insta::assert_debug_snapshot!(operations, @r#"
+    [
+        "removeQueueMembers queue `Billing`: succeeded",
+        "removeQueueMembers queue `Sales`: succeeded",
+        "revokeRoles user `quitter@off.example`: succeeded",
+        "removeUserSkills user `quitter@off.example`: succeeded",
+        "removeUserLanguages user `quitter@off.example`: succeeded",
+        "removeTeamMembers team `Tier 1`: succeeded",
+        "setUserState user `quitter@off.example`: succeeded",
+    ]
+    "#);
+
+    // Idempotent: nothing left to do, nothing written.
+    let journal_len = std::fs::read_to_string(workspace.journal(ORG))
+        .unwrap()
+        .len();
+    let second = offboard(
+        &workspace,
+        &[QUITTER, "--reason", "resigned, effective today"],
+    );
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    insta::assert_snapshot!(second.stderr, @r"
+    quitter@off.example is already inactive in `demo`
+    quitter@off.example is already `state: inactive` in `people/agents.yaml`
+    ");
+    assert_eq!(workspace.read(AGENTS), manifest_after);
+    assert_eq!(
+        std::fs::read_to_string(workspace.journal(ORG))
+            .unwrap()
+            .len(),
+        journal_len
+    );
+    assert_eq!(org_view(&workspace.sandbox_state(ORG), &[]), after);
+}
+
+#[test]
+fn offboard_without_edit_and_of_an_undeclared_user() {
+    let workspace = Workspace::copy(WORKSPACE);
+    let manifests = workspace.read(AGENTS);
+    let done = offboard(
+        &workspace,
+        &[
+            "other1@off.example",
+            QUITTER,
+            "--reason",
+            "audit",
+            "--no-edit",
+        ],
+    );
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    assert_eq!(workspace.read(AGENTS), manifests, "--no-edit edits nothing");
+    let users = org_view(&workspace.sandbox_state(ORG), &[])["users"].clone();
+    assert_eq!(users["other1@off.example"]["state"], "inactive");
+    assert_eq!(users[QUITTER]["state"], "inactive");
+    assert_eq!(users["other2@off.example"]["state"], "active");
+
+    // The undeclared user has no line to edit; the declared one is edited now.
+    let edit = offboard(
+        &workspace,
+        &["other1@off.example", QUITTER, "--reason", "audit"],
+    );
+    assert_eq!(edit.code, 0, "{}", edit.stderr);
+    insta::assert_snapshot!(edit.stderr, @r"
+    other1@off.example is already inactive in `demo`
+    quitter@off.example is already inactive in `demo`
+    other1@off.example is not declared in the manifests of `demo`; nothing to edit
+    ");
+    assert!(
+        workspace
+            .read(AGENTS)
+            .contains("  - email: quitter@off.example   # resigned today\n    state: inactive\n")
+    );
+}
+
+#[test]
+fn offboard_refuses_unknown_and_protected_users_before_changing_anything() {
+    let workspace = Workspace::copy(WORKSPACE);
+    let unknown = offboard(&workspace, &["quiter@off.example", "--reason", "typo"]);
+    assert_eq!(unknown.code, 1);
+    insta::assert_snapshot!(unknown.stderr, @r"
+    error: no user with this email in the org; nothing was changed:
+      quiter@off.example: did you mean `quitter@off.example`?
+    hint: check the spelling; emails are matched exactly (ignoring case)
+    ");
+    let protected = offboard(
+        &workspace,
+        &[QUITTER, "admin@off.example", "--reason", "oops"],
+    );
+    assert_eq!(protected.code, 1);
+    insta::assert_snapshot!(protected.stderr, @r"
+    error: protected users are never offboarded; nothing was changed:
+      admin@off.example: protected by the `policy.protect` rule `{ user: admin@off.example }`
+    hint: remove the rule from `policy.protect` first if the user must really go
+    ");
+    assert!(!workspace.journal(ORG).exists(), "nothing was journaled");
+    assert_eq!(
+        org_view(&workspace.sandbox_state(ORG), &[QUITTER])["users"][QUITTER]["state"],
+        "active"
+    );
+}
+
+#[test]
+fn pruning_thirty_percent_of_a_division_is_blocked_and_names_the_users() {
+    let workspace = Workspace::copy(PRUNE);
+    let plan = workspace.roster("plan", &[]);
+    assert_eq!(plan.code, 3, "{}{}", plan.stdout, plan.stderr);
+    settings().bind(|| {
+        insta::assert_snapshot!(plan.stdout, @r"
+        demo: 0 to create, 0 to update, 0 to delete, 3 to deactivate; 3 writes, ~1 s at 6000/min; 10 reads
+
+        - deactivate user `hal@field.example`
+            state: active → inactive
+            note: not in any manifest; pruned by `policy.unmanaged.users`
+        - deactivate user `ivy@field.example`
+            state: active → inactive
+            note: not in any manifest; pruned by `policy.unmanaged.users`
+        - deactivate user `jo@field.example`
+            state: active → inactive
+            note: not in any manifest; pruned by `policy.unmanaged.users`
+
+        error: blocked by `policy.limits` (maxDeletes 25, maxDeletePercent 10%):
+          3 users of 10 would be deactivated: `hal@field.example`, `ivy@field.example`, `jo@field.example`
+        hint: review the changes above, then acknowledge this exact plan with `roster apply --allow-destructive [digest]`
+        ");
+    });
+    let apply = workspace.roster("apply", &["--yes"]);
+    assert_eq!(apply.code, 3, "{}", apply.stderr);
+    let users = org_view(&workspace.sandbox_state(ORG), &[])["users"].clone();
+    assert!(
+        users
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|u| u["state"] == "active"),
+        "nobody was deactivated"
+    );
+}
