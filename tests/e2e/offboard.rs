@@ -492,3 +492,51 @@ fn pruning_thirty_percent_of_a_division_is_blocked_and_names_the_users() {
         "nobody was deactivated"
     );
 }
+
+#[test]
+fn offboarding_more_users_than_the_limits_allow_needs_the_digest() {
+    let workspace = Workspace::copy(WORKSPACE);
+    // Four of the six active users is over the fixture's `maxDeletePercent: 50`.
+    let users = [
+        "jane@off.example",
+        QUITTER,
+        "other1@off.example",
+        "other2@off.example",
+    ];
+    let args = |extra: &[&'static str]| -> Vec<&str> {
+        let mut args: Vec<&str> = users.to_vec();
+        args.extend(["--reason", "site closed", "--no-edit"]);
+        args.extend(extra);
+        args
+    };
+    let blocked = offboard(&workspace, &args(&[]));
+    assert_eq!(blocked.code, 3, "{}{}", blocked.stdout, blocked.stderr);
+    assert!(!workspace.journal(ORG).exists(), "nothing was journaled");
+    settings().bind(|| {
+        insta::assert_snapshot!(blocked.stderr, @r"
+        error: offboarding these users deactivates more than `policy.limits` allows in `demo`; nothing was changed
+        hint: if this is intended, run again with --allow-destructive [digest]
+        ");
+        let named = blocked.stdout.split("error: blocked").nth(1).unwrap();
+        insta::assert_snapshot!(named, @r"
+         by `policy.limits` (maxDeletes 25, maxDeletePercent 50%):
+          4 users of 6 would be deactivated: `jane@off.example`, `other1@off.example`, `other2@off.example`, `quitter@off.example`
+        hint: review the changes above, then acknowledge this exact plan with `roster apply --allow-destructive [digest]`
+        ");
+    });
+    let digest = blocked
+        .stderr
+        .split("--allow-destructive ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let mut with_digest = args(&[]);
+    with_digest.extend(["--allow-destructive", digest.as_str()]);
+    let done = offboard(&workspace, &with_digest);
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    let view = org_view(&workspace.sandbox_state(ORG), &[]);
+    for user in users {
+        assert_eq!(view["users"][user]["state"], "inactive", "{user}");
+    }
+}

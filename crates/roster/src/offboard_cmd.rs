@@ -11,6 +11,11 @@
 //! journal, and the manifest line that declares each user is edited to `state: inactive`
 //! (the diff is printed; `--no-edit` skips it).
 //!
+//! The manifests are edited even when a step failed: the user is meant to be gone, and once
+//! the manifests say so, the next `roster apply` (or `roster offboard` again) finishes the
+//! sequence. More users than `policy.limits` allows are refused (exit 3) unless
+//! `--allow-destructive` repeats the digest printed, as for `roster apply`.
+//!
 //! Users the manifests do not declare are offboarded too, and nothing is edited for them:
 //! roster does not add users to manifests on its own. Under `unmanaged.users: report` an
 //! inactive undeclared user is simply no longer listed; under `prune` it stays offboarded.
@@ -231,7 +236,7 @@ fn offboarding_needs(listed: &LiveOrg, emails: &BTreeSet<Email>) -> ReadNeeds {
 
 /// The desired org under which the plan offboards exactly `emails`: they are the only users,
 /// declared inactive, and nothing else is declared or managed.
-fn focused_desired(spec: &OrgSpec, live: &LiveOrg, emails: &BTreeSet<Email>) -> DesiredOrg {
+fn focused(declared: &DesiredOrg, live: &LiveOrg, emails: &BTreeSet<Email>) -> DesiredOrg {
     // Only the state matters to an offboarding; the user's declared assignments would make
     // the planner resolve objects this desired org does not declare.
     let users: BTreeMap<Email, DesiredUser> = emails
@@ -240,17 +245,13 @@ fn focused_desired(spec: &OrgSpec, live: &LiveOrg, emails: &BTreeSet<Email>) -> 
             let name = live.users.get(email).map_or("", |u| u.name.as_str());
             let mut user = DesiredUser::new(email.clone(), name);
             user.state = UserState::Inactive;
-            user.source = spec
-                .desired
-                .users
-                .get(email)
-                .and_then(|u| u.source.clone());
+            user.source = declared.users.get(email).and_then(|u| u.source.clone());
             (email.clone(), user)
         })
         .collect();
     let ignore = UnmanagedPolicy::Ignore;
     DesiredOrg {
-        name: spec.desired.name.clone(),
+        name: declared.name.clone(),
         users,
         policy: Policy {
             unmanaged: Unmanaged {
@@ -262,8 +263,8 @@ fn focused_desired(spec: &OrgSpec, live: &LiveOrg, emails: &BTreeSet<Email>) -> 
                 teams: ignore,
             },
             scope: roster_model::Scope::default(),
-            limits: spec.desired.policy.limits,
-            protect: spec.desired.policy.protect.clone(),
+            limits: declared.policy.limits,
+            protect: declared.policy.protect.clone(),
         },
         ..DesiredOrg::default()
     }
@@ -297,7 +298,7 @@ async fn offboard(
 ) -> Result<ExitStatus, Failure> {
     let needs = offboarding_needs(listed, emails);
     let live = read(connected, spec, &needs, ui).await?;
-    let desired = focused_desired(spec, &live, emails);
+    let desired = focused(&spec.desired, &live, emails);
     let rate = &spec.rate_limit;
     let options = PlanOptions {
         requests_per_minute: rate.requests_per_minute * rate.tokens,
@@ -458,4 +459,115 @@ fn edit_manifests(root: &Path, spec: &OrgSpec, emails: &[Email]) -> Result<(), F
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use roster_model::{LiveUser, RoleGrant, StepId};
+
+    use super::*;
+
+    fn email(text: &str) -> Email {
+        Email::parse(text).unwrap()
+    }
+
+    fn step(operation: Operation) -> Step {
+        Step {
+            id: StepId(1),
+            operation,
+            depends_on: Vec::new(),
+            before: None,
+        }
+    }
+
+    fn live_with(emails: &[&str]) -> LiveOrg {
+        let mut live = LiveOrg::default();
+        for text in emails {
+            live.users.insert(
+                email(text),
+                LiveUser {
+                    id: (*text).to_owned(),
+                    version: 1,
+                    email: email(text),
+                    name: (*text).to_owned(),
+                    title: None,
+                    department: None,
+                    division: "Home".to_owned(),
+                    manager: None,
+                    state: UserState::Active,
+                    team: None,
+                    skills: BTreeMap::new(),
+                    languages: BTreeMap::new(),
+                    grants: BTreeSet::new(),
+                    utilization: None,
+                    acd_auto_answer: false,
+                },
+            );
+        }
+        live
+    }
+
+    #[test]
+    fn only_removals_from_the_offboarded_users_pass_the_guard() {
+        let gone: BTreeSet<Email> = [email("a@x.example")].into();
+        let both: BTreeSet<Email> = [email("a@x.example"), email("b@x.example")].into();
+        let passes = |operation: Operation| only_touches(&step(operation), &gone);
+        assert!(passes(Operation::RemoveQueueMembers {
+            queue: "Q".into(),
+            users: gone.clone(),
+        }));
+        assert!(!passes(Operation::RemoveQueueMembers {
+            queue: "Q".into(),
+            users: both,
+        }));
+        assert!(passes(Operation::RevokeRoles {
+            email: email("a@x.example"),
+            grants: [RoleGrant {
+                role: "Agent".into(),
+                division: None
+            }]
+            .into(),
+        }));
+        assert!(!passes(Operation::RemoveUserSkills {
+            email: email("b@x.example"),
+            skills: ["S".into()].into(),
+        }));
+        assert!(!passes(Operation::SetUserState {
+            email: email("a@x.example"),
+            state: UserState::Active,
+        }));
+        assert!(!passes(Operation::DeleteSkill { name: "S".into() }));
+    }
+
+    #[test]
+    fn suggestions_are_typos_not_colleagues_of_the_same_domain() {
+        let live = live_with(&[
+            "quitter@off.example",
+            "jane@off.example",
+            "quitten@off.example",
+        ]);
+        assert_eq!(
+            closest(&live, &email("quiter@off.example")),
+            ["`quitter@off.example`", "`quitten@off.example`"]
+        );
+        assert!(closest(&live, &email("zed@elsewhere.example")).is_empty());
+    }
+
+    #[test]
+    fn the_focused_org_declares_only_the_users_inactive_and_manages_nothing_else() {
+        let live = live_with(&["a@x.example", "b@x.example"]);
+        let gone: BTreeSet<Email> = [email("a@x.example")].into();
+        let spec_desired = DesiredOrg {
+            name: "demo".into(),
+            ..DesiredOrg::default()
+        };
+        let desired = focused(&spec_desired, &live, &gone);
+        assert_eq!(desired.users.len(), 1);
+        let user = &desired.users[&email("a@x.example")];
+        assert_eq!(user.state, UserState::Inactive);
+        assert_eq!(user.name, "a@x.example");
+        assert!(desired.skills.is_empty() && desired.queues.is_empty());
+        assert_eq!(desired.policy.unmanaged.users, UnmanagedPolicy::Ignore);
+        assert_eq!(desired.policy.unmanaged.skills, UnmanagedPolicy::Ignore);
+    }
 }
