@@ -2,6 +2,7 @@
 
 mod convergence;
 mod example;
+mod export;
 mod offboard;
 mod plan_apply;
 mod properties;

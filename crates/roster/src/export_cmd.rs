@@ -1,15 +1,274 @@
-//! `roster export` (being written).
+//! `roster export`: read an org and write its configuration as manifests in roster's layout,
+//! to adopt roster on an existing org or to clone one org's configuration into others.
+//!
+//! Reading costs one snapshot with every queue, user and grant needed, plus the org-wide
+//! lists once more before it: `ReadNeeds` names queues and users, so their names must be
+//! known first (see [`read_everything`]).
 
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use roster_export::{
+    Connection, CredentialEnv, ExportFiles, ExportOptions, StateFilter, UserSplit, slug,
+};
+use roster_genesys::GenesysTenant;
+use roster_manifest::{OrgSpec, Target};
+use roster_model::{Kind, LiveOrg, ReadNeeds, Tenant, UserState};
+
+use crate::connect::connect;
 use crate::exit::ExitStatus;
 use crate::failure::Failure;
 use crate::ui::Ui;
+use crate::workspace;
 
 /// Arguments of `roster export`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The org to export, by its name in `roster.yaml`.
+    #[arg(long, value_name = "NAME")]
+    pub org: String,
+    /// The folder to write the manifests to (created if missing). Files roster wrote there
+    /// before for this org are replaced, and stale ones under `orgs/<org>/` removed.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The folder holding the `roster.yaml` that says where the org is (default `.`), as
+    /// for `plan`.
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The same as DIR, as a flag.
+    #[arg(long = "dir", value_name = "DIR", conflicts_with = "dir")]
+    pub dir_flag: Option<PathBuf>,
+    /// Which users to export.
+    #[arg(long, value_enum, default_value_t = State::Active)]
+    pub state: State,
+    /// Kinds to export, comma-separated manifest keys (`skills,languages,wrapupCodes,queues,
+    /// teams,users`); default: all. User fields that refer to a kind left out are not
+    /// written (not managed).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub kinds: Vec<String>,
+    /// Group users with identical skills, languages, queues, roles and utilization into
+    /// generated routing profiles.
+    #[arg(long)]
+    pub infer_profiles: bool,
+    /// Fewest users that make an inferred profile.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub min_profile_size: usize,
+    /// How to split users into files under `orgs/<org>/users/`.
+    #[arg(long, value_enum, default_value_t = Split::Team)]
+    pub split_users_by: Split,
+}
+
+/// `--state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum State {
+    /// Active users only: what cloning needs.
+    Active,
+    /// Inactive users only.
+    Inactive,
+    /// Every user.
+    Any,
+}
+
+/// `--split-users-by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Split {
+    /// One file per team.
+    Team,
+    /// One file per division.
+    Division,
+    /// One file.
+    None,
+}
+
+/// The kinds `--kinds` may name, by manifest key.
+const EXPORTABLE: [Kind; 6] = [
+    Kind::Skill,
+    Kind::Language,
+    Kind::WrapupCode,
+    Kind::Queue,
+    Kind::Team,
+    Kind::User,
+];
+
+fn parse_kinds(raw: &[String]) -> Result<BTreeSet<Kind>, Failure> {
+    if raw.is_empty() {
+        return Ok(Kind::ALL.into_iter().collect());
+    }
+    // Divisions and roles are looked up, never written, so they are always "exported".
+    let mut kinds = BTreeSet::from([Kind::Division, Kind::Role]);
+    for word in raw.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
+        let kind = EXPORTABLE
+            .into_iter()
+            .find(|k| k.manifest_key() == word)
+            .ok_or_else(|| {
+                let known: Vec<&str> = EXPORTABLE.iter().map(|k| k.manifest_key()).collect();
+                Failure::usage(format!("--kinds: unknown kind `{word}`"))
+                    .with_hint(format!("known kinds: {}", known.join(", ")))
+            })?;
+        kinds.insert(kind);
+    }
+    Ok(kinds)
+}
+
+/// Export options for `spec` as the arguments ask.
+fn options(args: &Args, root: &Path, spec: &OrgSpec) -> Result<ExportOptions, Failure> {
+    let connection = match &spec.target {
+        Target::Region(region) => Connection::Region(region.clone()),
+        Target::ApiBase(base) => Connection::ApiBase(base.clone()),
+        Target::Sandbox { seed } => {
+            // The export lands elsewhere: an absolute seed path keeps it loadable.
+            let seed = std::path::absolute(root.join(seed)).unwrap_or_else(|_| seed.clone());
+            Connection::Sandbox(seed.to_string_lossy().into_owned())
+        }
+    };
+    let credentials = match (&spec.credentials, &spec.target) {
+        (Some(credentials), _) => Some(CredentialEnv {
+            client_id: credentials.client_id.env.clone(),
+            client_secret: credentials.client_secret.env.clone(),
+        }),
+        (None, Target::Sandbox { .. }) => None,
+        (None, _) => Some(CredentialEnv::for_org(&spec.name)),
+    };
+    let mut options = ExportOptions::new(spec.name.clone(), connection);
+    options.credentials = credentials;
+    options.rate_limit = Some((spec.rate_limit.requests_per_minute, spec.rate_limit.tokens));
+    options.state = match args.state {
+        State::Active => StateFilter::Active,
+        State::Inactive => StateFilter::Inactive,
+        State::Any => StateFilter::Any,
+    };
+    options.kinds = parse_kinds(&args.kinds)?;
+    options.infer_profiles = args.infer_profiles;
+    options.min_profile_size = args.min_profile_size;
+    options.split_users_by = match args.split_users_by {
+        Split::Team => UserSplit::Team,
+        Split::Division => UserSplit::Division,
+        Split::None => UserSplit::None,
+    };
+    Ok(options)
+}
+
+/// Reads everything an export writes: every queue's members and wrap-up codes, every
+/// exported user's utilization, the role grants.
+///
+/// `ReadNeeds` names queues and users, which are not known before the org is listed, so a
+/// first snapshot with no needs lists them (the org-wide lists and the user pages, nothing
+/// per object), then the full snapshot runs. The export therefore costs one full snapshot
+/// plus one listing. A `ReadNeeds` that could say "every queue and user" would save the
+/// listing; that belongs in `roster-model` and the client.
+async fn read_everything(
+    tenant: &GenesysTenant,
+    state: StateFilter,
+    kinds: &BTreeSet<Kind>,
+) -> Result<LiveOrg, <GenesysTenant as Tenant>::Error> {
+    let listed = tenant.snapshot(&ReadNeeds::default()).await?;
+    let wanted = |user_state: UserState| match state {
+        StateFilter::Active => user_state == UserState::Active,
+        StateFilter::Inactive => user_state == UserState::Inactive,
+        StateFilter::Any => true,
+    };
+    let users = kinds.contains(&Kind::User);
+    let needs = ReadNeeds {
+        queue_members: if users && kinds.contains(&Kind::Queue) {
+            listed.queues.keys().cloned().collect()
+        } else {
+            BTreeSet::new()
+        },
+        queue_wrapup_codes: if kinds.contains(&Kind::Queue) {
+            listed.queues.keys().cloned().collect()
+        } else {
+            BTreeSet::new()
+        },
+        utilization: if users {
+            listed
+                .users
+                .values()
+                .filter(|u| wanted(u.state))
+                .map(|u| u.email.clone())
+                .collect()
+        } else {
+            BTreeSet::new()
+        },
+        grants: users,
+    };
+    tenant.snapshot(&needs).await
+}
+
+/// Writes `files` under `out`, and removes YAML files under `out/orgs/<org>/` that an earlier
+/// export wrote and this one did not (a renamed team's file), so the folder is exactly the
+/// export.
+fn write_files(out: &Path, org: &str, files: &ExportFiles) -> Result<(), Failure> {
+    let fail = |what: &str, path: &Path, err: &std::io::Error| {
+        Failure::error(format!("cannot {what} `{}`: {err}", path.display()))
+    };
+    let org_dir = out.join("orgs").join(slug(org));
+    if org_dir.is_dir() {
+        for entry in walk_yaml(&org_dir) {
+            let relative = entry.strip_prefix(out).unwrap_or(&entry);
+            if !files.contains_key(relative) {
+                std::fs::remove_file(&entry).map_err(|err| fail("remove", &entry, &err))?;
+            }
+        }
+    }
+    for (path, text) in files {
+        let full = out.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).map_err(|err| fail("create", parent, &err))?;
+        }
+        std::fs::write(&full, text).map_err(|err| fail("write", &full, &err))?;
+    }
+    Ok(())
+}
+
+fn walk_yaml(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk_yaml(&path));
+        } else if path
+            .extension()
+            .is_some_and(|ext| ext == "yaml" || ext == "yml")
+        {
+            found.push(path);
+        }
+    }
+    found
+}
 
 /// Runs the command.
-#[allow(clippy::unused_async)]
-pub async fn run(_args: &Args, _ui: Ui) -> Result<ExitStatus, Failure> {
-    Err(Failure::error("not available yet"))
+pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
+    let dir = args
+        .dir
+        .clone()
+        .or_else(|| args.dir_flag.clone())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let workspace = workspace::load(&dir)?;
+    let spec = workspace::select(&workspace, std::slice::from_ref(&args.org))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Failure::usage(format!("no org `{}` in `roster.yaml`", args.org)))?;
+    let options = options(args, &workspace.root, spec)?;
+    let connected = connect(&workspace.root, spec).await?;
+    let spinner = ui.spinner(format!("reading {}", spec.name));
+    let live = read_everything(&connected.tenant, options.state, &options.kinds)
+        .await
+        .map_err(|err| {
+            Failure::error(format!("org `{}`: cannot read the org: {err}", spec.name))
+        })?;
+    spinner.finish_and_clear();
+    let files = roster_export::export(&live, &options)
+        .map_err(|err| Failure::error(format!("org `{}`: {err}", spec.name)))?;
+    write_files(&args.out, &spec.name, &files)?;
+    eprintln!(
+        "exported org `{}` into `{}`: {} files, {} requests",
+        spec.name,
+        args.out.display(),
+        files.len(),
+        connected.tenant.total_requests()
+    );
+    Ok(ExitStatus::Success)
 }

@@ -1,0 +1,474 @@
+//! `roster export` against a messy org in a sandbox reached over HTTP: the export plans to
+//! zero changes against the org it came from (with and without inferred profiles), exporting
+//! twice gives the same bytes, an export applied to an empty org exports to the same files,
+//! and the export costs exactly one full snapshot plus one listing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use roster_sandbox::{
+    FaultUpdate, SeedGrant, SeedGroup, SeedMedia, SeedOrg, SeedQueue, SeedTeam, SeedUser,
+    SeedUserState,
+};
+
+use crate::support::{External, Needs, REMOTE, Run, read_budget, roster, run, settings};
+
+const CLIENT_ID_ENV: &str = "E2E_CLIENT_ID";
+const CLIENT_SECRET_ENV: &str = "E2E_CLIENT_SECRET";
+const CLONE: &str = "clone";
+
+/// Names YAML would misread if written bare, or that need quoting or escaping.
+const ODD: [&str; 14] = [
+    "Billing",
+    "Tier: 2",
+    "yes",
+    "No",
+    "null",
+    "~",
+    "*Star",
+    "Café Ünïcode 日本",
+    "He said \"hi\"",
+    "It's 'quoted'",
+    "123",
+    "#1 Priority",
+    "- dash",
+    "Two  spaces",
+];
+
+const DIVISIONS: [&str; 3] = ["Contact Center", "Back: Office", "Équipe \"Nord\""];
+const CUSTOM_ROLES: [&str; 2] = ["Agent", "Supervisor: Lead"];
+
+fn email(index: usize) -> String {
+    format!("agent.{index:05}@acme.example")
+}
+
+/// A deterministic messy org: odd names for every kind, 12 user archetypes (every 13th user
+/// unique), group-inherited queue memberships and grants, inactive users (some managers),
+/// utilization, auto-answer, users without a team.
+fn messy_seed(users: usize) -> SeedOrg {
+    let queue_names: Vec<String> = ODD[..10].iter().map(|n| format!("Q {n}")).collect();
+    let team_names = [
+        "Team A",
+        "team-a",
+        "Équipe B",
+        "No Team",
+        "Tier: 1 \"Gold\"",
+    ];
+    let mut seed = SeedOrg {
+        divisions: DIVISIONS.map(str::to_owned).to_vec(),
+        skills: ODD
+            .iter()
+            .map(|n| (*n).to_owned())
+            .chain((0..20).map(|i| format!("Skill {i:02}")))
+            .collect(),
+        languages: ["English", "Español", "true", "日本語"]
+            .map(str::to_owned)
+            .to_vec(),
+        wrapup_codes: ODD.iter().map(|n| format!("{n} (code)")).collect(),
+        roles: CUSTOM_ROLES.map(str::to_owned).to_vec(),
+        ..SeedOrg::default()
+    };
+    seed.queues = queue_names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| SeedQueue {
+            name: name.clone(),
+            division: (i % 4 != 3).then(|| DIVISIONS[i % 3].to_owned()),
+            description: (i % 2 == 0).then(|| format!("Calls about {name}: \"urgent\"")),
+            wrapup_codes: seed.wrapup_codes[i..i + 3].to_vec(),
+            members: Vec::new(),
+        })
+        .collect();
+    seed.teams = team_names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| SeedTeam {
+            name: (*name).to_owned(),
+            division: (i % 2 == 0).then(|| DIVISIONS[i % 3].to_owned()),
+            description: (i == 0).then(|| "yes".to_owned()),
+            members: Vec::new(),
+        })
+        .collect();
+    let mut leads = SeedGroup {
+        name: "Leads".into(),
+        members: Vec::new(),
+        roles: vec![SeedGrant {
+            role: "Supervisor: Lead".into(),
+            division: Some("Back: Office".into()),
+        }],
+        queues: vec![queue_names[0].clone()],
+    };
+    for index in 0..users {
+        let kind = if index % 13 == 0 {
+            1000 + index
+        } else {
+            index % 12
+        };
+        let mut skills = BTreeMap::from([(
+            seed.skills[kind % seed.skills.len()].clone(),
+            f64::from((kind % 5) as u8) + 0.5,
+        )]);
+        if kind % 3 == 0 {
+            skills.insert("Billing".into(), 5.0);
+        }
+        let languages = BTreeMap::from([(
+            seed.languages[kind % 4].clone(),
+            f64::from((kind % 6) as u8),
+        )]);
+        let mut roles = vec![SeedGrant {
+            role: "Employee".into(),
+            division: None,
+        }];
+        if kind % 2 == 0 {
+            roles.push(SeedGrant {
+                role: "Agent".into(),
+                division: Some("Contact Center".into()),
+            });
+            roles.push(SeedGrant {
+                role: "Agent".into(),
+                division: None,
+            });
+        }
+        let utilization = (kind % 5 == 0).then(|| {
+            BTreeMap::from([(
+                "email".to_owned(),
+                SeedMedia {
+                    maximum_capacity: 3,
+                    interruptable_media_types: vec!["call".into(), "chat".into()],
+                    include_non_acd: true,
+                },
+            )])
+        });
+        let user_email = email(index);
+        for (q, queue) in seed.queues.iter_mut().enumerate() {
+            if (kind + q) % 4 == 0 {
+                queue.members.push(user_email.clone());
+            }
+        }
+        if index % 6 != 5 {
+            seed.teams[index % team_names.len()]
+                .members
+                .push(user_email.clone());
+        }
+        if index % 9 == 1 {
+            leads.members.push(user_email.clone());
+        }
+        seed.users.push(SeedUser {
+            email: user_email,
+            name: format!("{} Agent {index}", ODD[index % ODD.len()]),
+            title: (index % 3 == 0).then(|| "null".to_owned()),
+            department: (index % 4 == 0).then(|| "R&D: \"Core\"".to_owned()),
+            division: (index % 3 != 0).then(|| DIVISIONS[index % 3].to_owned()),
+            manager: (index >= 7).then(|| email(index % 7)),
+            state: (index % 17 == 2).then_some(SeedUserState::Inactive),
+            skills,
+            languages,
+            roles,
+            utilization,
+            acd_auto_answer: (index % 8 == 0).then_some(true),
+        });
+    }
+    seed.groups = vec![leads];
+    seed
+}
+
+/// An org in the sandbox, and a workspace folder whose `roster.yaml` points at it.
+struct Source {
+    external: External,
+    workspace: tempfile::TempDir,
+}
+
+impl Source {
+    fn start(users: usize) -> Self {
+        let external = External::start("{}");
+        external.sandbox.seed(REMOTE, &messy_seed(users)).unwrap();
+        let workspace = tempfile::tempdir().unwrap();
+        let roster_yaml = format!(
+            "orgs:\n  {REMOTE}:\n    apiBase: {}\n    credentials: {{ clientId: {{ env: {CLIENT_ID_ENV} }}, clientSecret: {{ env: {CLIENT_SECRET_ENV} }} }}\n    include: [org.yaml]\n    rateLimit: {{ requestsPerMinute: 6000 }}\n",
+            external.sandbox.base_url()
+        );
+        std::fs::write(workspace.path().join("roster.yaml"), roster_yaml).unwrap();
+        std::fs::write(workspace.path().join("org.yaml"), "skills: []\n").unwrap();
+        Source {
+            external,
+            workspace,
+        }
+    }
+
+    fn export(&self, out: &Path, args: &[&str]) -> Run {
+        with_credentials(
+            roster()
+                .arg("export")
+                .arg(self.workspace.path())
+                .args(["--org", REMOTE, "--out"])
+                .arg(out)
+                .args(args),
+        )
+    }
+}
+
+fn with_credentials(command: &mut assert_cmd::Command) -> Run {
+    run(command
+        .env(CLIENT_ID_ENV, "e2e-client")
+        .env(CLIENT_SECRET_ENV, "e2e-secret")
+        .env("ROSTER_CLONE_CLIENT_ID", "clone-client")
+        .env("ROSTER_CLONE_CLIENT_SECRET", "clone-secret"))
+}
+
+fn plan(dir: &Path, org: &str) -> Run {
+    with_credentials(
+        roster()
+            .arg("plan")
+            .arg(dir)
+            .args(["--org", org, "--detailed-exitcode"]),
+    )
+}
+
+/// Every file under `dir`, relative path → text.
+fn files(dir: &Path) -> BTreeMap<String, String> {
+    let mut found = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                found.insert(relative, std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    found
+}
+
+fn assert_ok(run: &Run, what: &str) {
+    assert_eq!(
+        run.code, 0,
+        "{what}\nstdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+}
+
+#[test]
+fn an_export_plans_to_no_change_and_is_byte_identical_when_repeated() {
+    let source = Source::start(2_000);
+    let out = tempfile::tempdir().unwrap();
+    let first = out.path().join("first");
+    source.external.reset();
+    assert_ok(&source.export(&first, &[]), "export");
+    let export_requests = source.external.requests().len() as u64;
+
+    // One full snapshot (every queue's members and codes, every grant, every exported
+    // user's utilization) plus one listing to learn the names `ReadNeeds` needs; one token.
+    let state = source.external.state();
+    let queues: Vec<String> = state["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["name"].as_str().unwrap().to_owned())
+        .collect();
+    let queue_refs: Vec<&str> = queues.iter().map(String::as_str).collect();
+    let active: Vec<String> = state["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["state"] == "active")
+        .map(|u| u["email"].as_str().unwrap().to_lowercase())
+        .collect();
+    let active_refs: Vec<&str> = active.iter().map(String::as_str).collect();
+    let full = read_budget(
+        &state,
+        &Needs {
+            queues: &queue_refs,
+            wrapup_queues: &queue_refs,
+            grants: true,
+            utilization: &active_refs,
+        },
+    );
+    let listing = read_budget(
+        &state,
+        &Needs {
+            queues: &[],
+            wrapup_queues: &[],
+            grants: false,
+            utilization: &[],
+        },
+    ) - 1;
+    assert_eq!(export_requests, full + listing);
+
+    let exported = files(&first);
+    for (path, text) in &exported {
+        assert!(!holds_uuid(text), "`{path}` holds an id");
+    }
+    let plan_run = plan(&first, REMOTE);
+    assert_ok(&plan_run, "plan of the export");
+
+    let again = out.path().join("again");
+    assert_ok(&source.export(&again, &[]), "second export");
+    assert_eq!(exported, files(&again));
+    // Exporting over an earlier export leaves exactly the new files.
+    assert_ok(&source.export(&first, &[]), "export over itself");
+    assert_eq!(exported, files(&first));
+
+    let profiled = out.path().join("profiled");
+    assert_ok(
+        &source.export(&profiled, &["--infer-profiles"]),
+        "export with profiles",
+    );
+    let profiled_files = files(&profiled);
+    assert!(profiled_files.contains_key("orgs/remote/profiles.yaml"));
+    assert_ok(&plan(&profiled, REMOTE), "plan of the export with profiles");
+    let profiled_again = out.path().join("profiled-again");
+    assert_ok(
+        &source.export(&profiled_again, &["--infer-profiles"]),
+        "second export with profiles",
+    );
+    assert_eq!(profiled_files, files(&profiled_again));
+
+    let summary: BTreeMap<&str, usize> = exported
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.lines().count()))
+        .collect();
+    settings().bind(|| {
+        insta::assert_yaml_snapshot!("files", summary);
+        insta::assert_snapshot!("profiles", profiled_files["orgs/remote/profiles.yaml"]);
+    });
+}
+
+/// Whether `text` holds anything shaped like a UUID (the ids Genesys uses).
+fn holds_uuid(text: &str) -> bool {
+    text.split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
+        .any(|word| word.len() == 36 && word.chars().filter(|c| *c == '-').count() == 4)
+}
+
+#[test]
+fn an_export_applied_to_an_empty_org_exports_to_the_same_files() {
+    let source = Source::start(240);
+    let out = tempfile::tempdir().unwrap();
+    let exported_dir = out.path().join("workspace");
+    assert_ok(&source.export(&exported_dir, &[]), "export");
+
+    // The clone: an empty org with the divisions and roles roster looks up but never creates.
+    let sandbox = &source.external.sandbox;
+    sandbox
+        .create_org(CLONE, "clone-client", "clone-secret")
+        .unwrap();
+    let clone_entry = format!(
+        "  {CLONE}:\n    apiBase: {}\n    credentials: {{ clientId: {{ env: ROSTER_CLONE_CLIENT_ID }}, clientSecret: {{ env: ROSTER_CLONE_CLIENT_SECRET }} }}\n    include: [base, orgs/remote]\n    rateLimit: {{ requestsPerMinute: 6000 }}\n",
+        sandbox.base_url()
+    );
+    let roster_yaml = exported_dir.join("roster.yaml");
+    let text = std::fs::read_to_string(&roster_yaml).unwrap();
+    std::fs::write(&roster_yaml, format!("{text}{clone_entry}")).unwrap();
+    sandbox
+        .set_faults(
+            CLONE,
+            &FaultUpdate {
+                requests_per_minute: Some(0),
+                ..FaultUpdate::default()
+            },
+        )
+        .unwrap();
+
+    // Without its divisions and custom roles, the clone's plan fails by name.
+    let missing = plan(&exported_dir, CLONE);
+    assert_eq!(missing.code, 1, "{}", missing.stderr);
+    assert!(!holds_uuid(&missing.stderr), "{}", missing.stderr);
+    // Every reference is listed (one line per use); the head and the hint show the shape.
+    let lines: Vec<&str> = missing.stderr.lines().collect();
+    let shown = [&lines[..4], &lines[lines.len() - 1..]].concat().join("\n");
+    settings().bind(|| insta::assert_snapshot!("missing_references", shown));
+
+    sandbox
+        .seed(
+            CLONE,
+            &SeedOrg {
+                divisions: DIVISIONS.map(str::to_owned).to_vec(),
+                roles: CUSTOM_ROLES.map(str::to_owned).to_vec(),
+                ..SeedOrg::default()
+            },
+        )
+        .unwrap();
+    sandbox
+        .set_faults(
+            CLONE,
+            &FaultUpdate {
+                requests_per_minute: Some(0),
+                ..FaultUpdate::default()
+            },
+        )
+        .unwrap();
+    let apply = with_credentials(
+        roster()
+            .arg("apply")
+            .arg(&exported_dir)
+            .args(["--org", CLONE, "--yes"]),
+    );
+    assert_ok(&apply, "apply to the clone");
+    assert_ok(&plan(&exported_dir, CLONE), "plan of the clone after apply");
+
+    let clone_out = out.path().join("clone-export");
+    assert_ok(
+        &with_credentials(
+            roster()
+                .arg("export")
+                .arg(&exported_dir)
+                .args(["--org", CLONE, "--out"])
+                .arg(&clone_out),
+        ),
+        "export of the clone",
+    );
+    let source_files = files(&out.path().join("workspace"));
+    let clone_files: BTreeMap<String, String> = files(&clone_out)
+        .into_iter()
+        .map(|(path, text)| {
+            (
+                path.replace("orgs/clone/", "orgs/remote/"),
+                text.replace("org `clone`", "org `remote`"),
+            )
+        })
+        .collect();
+    let without_roster = |map: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+        map.iter()
+            .filter(|(path, _)| path.as_str() != "roster.yaml" && !path.starts_with(".roster/"))
+            .map(|(p, t)| (p.clone(), t.clone()))
+            .collect()
+    };
+    let source_view = without_roster(&source_files);
+    let clone_view = without_roster(&clone_files);
+    let paths = |m: &BTreeMap<String, String>| m.keys().cloned().collect::<BTreeSet<_>>();
+    assert_eq!(paths(&source_view), paths(&clone_view));
+    for (path, text) in &source_view {
+        similar_asserts(path, text, &clone_view[path]);
+    }
+}
+
+/// Equal texts, or a failure showing the first differing line.
+fn similar_asserts(path: &str, expected: &str, actual: &str) {
+    if expected == actual {
+        return;
+    }
+    let line = expected
+        .lines()
+        .zip(actual.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or(0);
+    let context = |text: &str| {
+        text.lines()
+            .skip(line.saturating_sub(8))
+            .take(16)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    panic!(
+        "`{path}` differs at line {}:\n--- source\n{}\n--- clone\n{}",
+        line + 1,
+        context(expected),
+        context(actual)
+    );
+}
