@@ -540,3 +540,43 @@ fn offboarding_more_users_than_the_limits_allow_needs_the_digest() {
         assert_eq!(view["users"][user]["state"], "inactive", "{user}");
     }
 }
+
+#[test]
+fn the_request_log_of_a_remote_org_shows_the_sequence_in_order() {
+    let seed =
+        std::fs::read_to_string(crate::support::repo_path(WORKSPACE).join("sandbox/seed.yaml"))
+            .unwrap();
+    let sandbox = crate::support::External::start(&seed);
+    sandbox.faults(&roster_sandbox::FaultUpdate {
+        strict_deactivation: Some(true),
+        ..roster_sandbox::FaultUpdate::default()
+    });
+    let mut workspace = Workspace::copy(WORKSPACE);
+    workspace.write(
+        "roster.yaml",
+        &format!(
+            "orgs:\n  {}:\n    apiBase: {}\n    credentials:\n      clientId: {{ env: E2E_CLIENT_ID }}\n      clientSecret: {{ env: E2E_CLIENT_SECRET }}\n    include: [people]\n    rateLimit: {{ requestsPerMinute: 6000 }}\npolicy:\n  limits: {{ maxDeletes: 25, maxDeletePercent: 50 }}\n",
+            crate::support::REMOTE,
+            crate::support::API_BASE_PLACEHOLDER
+        ),
+    );
+    workspace.connect(&sandbox);
+    sandbox.reset();
+    let applied = workspace.roster("apply", &["--yes"]);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    // The writes, in the order the org received them.
+    let writes: Vec<String> = crate::support::request_lines(&sandbox.requests())
+        .into_iter()
+        .filter(|line| !line.starts_with("GET ") && !line.contains("/oauth/token"))
+        .collect();
+    insta::assert_debug_snapshot!(writes, @r#"
+    [
+        "POST /api/v2/routing/queues/{queueId}/members",
+        "POST /api/v2/authorization/subjects/{subjectId}/bulkremove",
+        "DELETE /api/v2/users/{userId}/routingskills/{skillId}",
+        "DELETE /api/v2/users/{userId}/routinglanguages/{languageId}",
+        "DELETE /api/v2/teams/{teamId}/members",
+        "PATCH /api/v2/users/{userId}",
+    ]
+    "#);
+}
