@@ -23,6 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 use roster_apply::{ApplyOptions, Journal, JournalContext, apply};
 use roster_manifest::OrgSpec;
@@ -343,14 +344,16 @@ async fn offboard(
         plan.steps.len() as u64,
         format!("offboarding in {}", spec.name),
     );
-    let summary = apply(
-        &connected.tenant,
-        &plan.steps,
-        &ApplyOptions::default(),
-        &mut journal,
-    )
-    .await
-    .map_err(|err| Failure::error(format!("org `{}`: {err}", spec.name)))?;
+    let progress_bar = bar.clone();
+    let options = ApplyOptions {
+        progress: Some(Arc::new(move |progress| {
+            progress_bar.set_position(progress.finished as u64);
+        })),
+        ..ApplyOptions::default()
+    };
+    let summary = apply(&connected.tenant, &plan.steps, &options, &mut journal)
+        .await
+        .map_err(|err| Failure::error(format!("org `{}`: {err}", spec.name)))?;
     bar.finish_and_clear();
     connected.save()?;
     eprintln!("{}: {summary}", spec.name);
