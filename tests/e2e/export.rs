@@ -474,3 +474,37 @@ fn similar_asserts(path: &str, expected: &str, actual: &str) {
         context(actual)
     );
 }
+
+#[test]
+fn kinds_state_and_split_choose_what_is_written() {
+    let source = Source::start(60);
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("partial");
+    assert_ok(
+        &source.export(
+            &dir,
+            &[
+                "--kinds",
+                "skills,queues,users",
+                "--state",
+                "inactive",
+                "--split-users-by",
+                "none",
+            ],
+        ),
+        "partial export",
+    );
+    let written = files(&dir);
+    let users = &written["orgs/remote/users.yaml"];
+    // Only inactive users; no team (teams were not exported), no languages.
+    assert!(users.contains("state: inactive"));
+    assert!(!users.contains("team:") && !users.contains("languages:"));
+    assert_ok(&plan(&dir, REMOTE), "plan of the partial export");
+    settings().bind(|| {
+        insta::assert_yaml_snapshot!("partial_paths", written.keys().collect::<Vec<_>>());
+    });
+
+    let bogus = source.export(&out.path().join("bogus"), &["--kinds", "skills,divisons"]);
+    assert_eq!(bogus.code, 64, "{}", bogus.stderr);
+    settings().bind(|| insta::assert_snapshot!("unknown_kind", bogus.stderr));
+}
