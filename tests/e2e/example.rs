@@ -66,7 +66,7 @@ fn applying_the_demo_converges_and_journals_every_operation() {
     let again = workspace.roster("plan", &["--org", "demo", "--detailed-exitcode"]);
     assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
     insta::assert_snapshot!(again.stdout, @r"
-    demo: no changes, 4 unmanaged reported; 90 reads
+    demo: no changes, 4 unmanaged reported; 91 reads
 
     unmanaged (in the org, in no manifest; left alone):
     ? skill `DSL Support`

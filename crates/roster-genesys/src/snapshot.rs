@@ -253,7 +253,7 @@ async fn read_queues(
     let wanted: Vec<(String, bool, bool)> = queues
         .iter()
         .map(|q| {
-            let members = needs.queue_members.contains(&q.name);
+            let members = needs.all_queue_members || needs.queue_members.contains(&q.name);
             let codes = needs.queue_wrapup_codes.contains(&q.name);
             (q.id.clone(), members, codes)
         })

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::desired::DesiredOrg;
 use crate::live::LiveOrg;
 use crate::operation::Operation;
-use crate::values::Email;
+use crate::policy::UnmanagedPolicy;
+use crate::values::{Email, UserState};
 
 /// What a snapshot must read beyond the org-wide lists, so reads cost what the manifests
 /// manage and no more (DESIGN §4).
@@ -20,6 +21,11 @@ use crate::values::Email;
 pub struct ReadNeeds {
     /// Queues whose member lists are read (the managed queues).
     pub queue_members: BTreeSet<String>,
+    /// Whether every queue's members are read, managed or not: offboarding must remove a
+    /// leaver's direct memberships wherever they are (Genesys may refuse to deactivate a
+    /// user who is still a queue member).
+    #[serde(default)]
+    pub all_queue_members: bool,
     /// Queues whose wrap-up codes are read.
     pub queue_wrapup_codes: BTreeSet<String>,
     /// Users whose own utilization is read.
@@ -30,8 +36,18 @@ pub struct ReadNeeds {
 
 impl ReadNeeds {
     /// Everything the plan of `desired` depends on.
+    ///
+    /// When the manifests may offboard someone (a user declared inactive, or unmanaged users
+    /// pruned), every queue's members and every grant are read, so the offboarding sequence
+    /// sees all of a leaver's direct memberships and grants, not only the managed ones.
     pub fn for_desired(desired: &DesiredOrg) -> Self {
+        let may_offboard = desired
+            .users
+            .values()
+            .any(|u| u.state == UserState::Inactive)
+            || desired.policy.unmanaged.users == UnmanagedPolicy::Prune;
         ReadNeeds {
+            all_queue_members: may_offboard,
             queue_members: desired.queues.keys().cloned().collect(),
             queue_wrapup_codes: desired
                 .queues
@@ -45,7 +61,7 @@ impl ReadNeeds {
                 .filter(|u| u.utilization.is_some())
                 .map(|u| u.email.clone())
                 .collect(),
-            grants: desired.users.values().any(|u| u.roles.is_some()),
+            grants: may_offboard || desired.users.values().any(|u| u.roles.is_some()),
         }
     }
 }

@@ -228,6 +228,7 @@ fn check_protected(policy: &Policy, emails: &[Email]) -> Result<(), Failure> {
 /// grant, and the users' own utilization, so the journal holds the whole picture.
 fn offboarding_needs(listed: &LiveOrg, emails: &BTreeSet<Email>) -> ReadNeeds {
     ReadNeeds {
+        all_queue_members: false,
         queue_members: listed.queues.keys().cloned().collect(),
         queue_wrapup_codes: BTreeSet::new(),
         utilization: emails.clone(),

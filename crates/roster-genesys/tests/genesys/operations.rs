@@ -178,6 +178,7 @@ fn operations() -> Vec<Operation> {
 
 fn after_needs() -> ReadNeeds {
     ReadNeeds {
+        all_queue_members: false,
         queue_members: names(&["Billing", "Sales", "Support"]),
         queue_wrapup_codes: names(&["Billing", "Support"]),
         utilization: BTreeSet::from([

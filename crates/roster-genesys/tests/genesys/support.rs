@@ -108,6 +108,7 @@ pub fn email(text: &str) -> Email {
 /// Read needs of a plan managing the Billing and Sales queues, Jane's utilization, grants.
 pub fn full_needs() -> ReadNeeds {
     ReadNeeds {
+        all_queue_members: false,
         queue_members: BTreeSet::from(["Billing".to_owned(), "Sales".to_owned()]),
         queue_wrapup_codes: BTreeSet::from(["Billing".to_owned()]),
         utilization: BTreeSet::from([email("jane.doe@acme.example"), email("boss@acme.example")]),
