@@ -509,12 +509,10 @@ fn kinds_state_and_split_choose_what_is_written() {
     settings().bind(|| insta::assert_snapshot!("unknown_kind", bogus.stderr));
 }
 
-/// Planner gap found by the clone test: a user granted a missing role in two divisions gets
-/// the same `role ... does not exist` line twice, and every use of a missing division or
-/// role gets its own line (4,088 lines for the 2,000-user org), where one line per missing
-/// object with its count and first location would read better.
+/// A clone into an org that lacks divisions and roles lists each missing object once, with
+/// how many manifest entries use it and where the first is (not one line per user: 4,088
+/// lines for a 2,000-user org).
 #[test]
-#[ignore = "bug: roster-plan repeats an unresolved reference once per use (and twice for one user)"]
 fn unresolved_references_are_listed_once_each() {
     let source = Source::start(30);
     let out = tempfile::tempdir().unwrap();

@@ -7,7 +7,7 @@ use std::path::Path;
 use futures::future::join_all;
 use roster_manifest::OrgSpec;
 use roster_model::{Email, LiveOrg, ReadNeeds, Tenant};
-use roster_plan::{Plan, PlanError, PlanOptions};
+use roster_plan::{Plan, PlanError, PlanOptions, Problem};
 
 use crate::connect::{Connected, connect};
 use crate::failure::Failure;
@@ -90,13 +90,47 @@ pub fn plan_org(org: &ReadOrg<'_>, reactivate: &BTreeSet<Email>) -> Result<Plan,
 fn plan_failure(err: &PlanError) -> Failure {
     match err {
         PlanError::Unresolved { problems, .. } => {
-            let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
-            Failure::error(format!("{err}:\n{}", lines.join("\n"))).with_hint(
+            Failure::error(format!("{err}:\n{}", unresolved_lines(problems).join("\n"))).with_hint(
                 "declare the missing objects in the manifests, or create roles and divisions in the org first",
             )
         }
         PlanError::Cycle { .. } => Failure::error(err.to_string()),
     }
+}
+
+/// One line per missing object, however many manifest entries refer to it: a clone into an
+/// org that lacks a division would otherwise print one line per user.
+fn unresolved_lines(problems: &[Problem]) -> Vec<String> {
+    let mut by_message: Vec<(&str, Vec<&Problem>)> = Vec::new();
+    for problem in problems {
+        match by_message
+            .iter_mut()
+            .find(|(message, _)| *message == problem.message)
+        {
+            Some((_, uses)) => uses.push(problem),
+            None => by_message.push((&problem.message, vec![problem])),
+        }
+    }
+    by_message
+        .into_iter()
+        .map(|(message, uses)| match uses.as_slice() {
+            [only] => format!("  {only}"),
+            [first, ..] => {
+                let at = first
+                    .source
+                    .as_ref()
+                    .map(|source| format!(" at {source}"))
+                    .unwrap_or_default();
+                format!(
+                    "  {message} — used {} times, first by {} `{}`{at}",
+                    uses.len(),
+                    first.kind,
+                    first.key
+                )
+            }
+            [] => unreachable!("every group holds the problem that created it"),
+        })
+        .collect()
 }
 
 /// Parses `--reactivate` values.
