@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use roster_model::{Kind, Operation};
+use roster_model::{Kind, Operation, Source};
 use serde_json::json;
 
 use super::builder::{Builder, Stage, chunks};
@@ -108,142 +108,118 @@ pub(crate) fn text(value: Option<&str>) -> Option<&str> {
 pub(crate) fn plan_containers(ctx: &Context<'_>, b: &mut Builder) {
     for queue in ctx.desired.queues.values() {
         let live = ctx.live.queues.get(&queue.name);
-        let source = queue.source.as_ref();
-        match live {
-            None => {
-                let change = b.change(Kind::Queue, &queue.name, Action::Create, source, None);
-                creation_fields(
-                    b,
-                    change,
-                    queue.division.as_deref(),
-                    text(queue.description.as_deref()),
-                );
-                let node = b.push(
-                    Operation::CreateQueue {
-                        name: queue.name.clone(),
-                        division: queue.division.clone(),
-                        description: text(queue.description.as_deref()).map(str::to_owned),
-                    },
-                    Stage::Containers,
-                    Vec::new(),
-                    None,
-                    Some(change),
-                );
-                b.created.insert((Kind::Queue, queue.name.clone()), node);
-            }
-            Some(live) => {
-                let division = queue
-                    .division
-                    .as_ref()
-                    .filter(|d| **d != live.division)
-                    .cloned();
-                let description = queue
-                    .description
-                    .as_deref()
-                    .filter(|d| text(Some(d)) != text(live.description.as_deref()))
-                    .map(str::to_owned);
-                if division.is_some() || description.is_some() {
-                    let change = b.change(
-                        Kind::Queue,
-                        &queue.name,
-                        Action::Update,
-                        source,
-                        Some(&live.id),
-                    );
-                    update_fields(
-                        b,
-                        change,
-                        (&live.division, division.as_deref()),
-                        (live.description.as_deref(), description.as_deref()),
-                    );
-                    b.push(
-                        Operation::UpdateQueue {
-                            name: queue.name.clone(),
-                            division,
-                            description,
-                        },
-                        Stage::Containers,
-                        Vec::new(),
-                        Some(json!({
-                            "division": live.division,
-                            "description": live.description,
-                        })),
-                        Some(change),
-                    );
-                }
-            }
-        }
+        plan_container(
+            b,
+            &Container {
+                kind: Kind::Queue,
+                name: &queue.name,
+                division: queue.division.as_ref(),
+                description: queue.description.as_deref(),
+                source: queue.source.as_ref(),
+                live: live.map(|l| (l.id.as_str(), l.division.as_str(), l.description.as_deref())),
+            },
+            |name, division, description| Operation::CreateQueue {
+                name,
+                division,
+                description,
+            },
+            |name, division, description| Operation::UpdateQueue {
+                name,
+                division,
+                description,
+            },
+        );
         plan_queue_codes(ctx, b, &queue.name);
     }
-
     for team in ctx.desired.teams.values() {
         let live = ctx.live.teams.get(&team.name);
-        let source = team.source.as_ref();
-        match live {
-            None => {
-                let change = b.change(Kind::Team, &team.name, Action::Create, source, None);
-                creation_fields(
-                    b,
-                    change,
-                    team.division.as_deref(),
-                    text(team.description.as_deref()),
-                );
-                let node = b.push(
-                    Operation::CreateTeam {
-                        name: team.name.clone(),
-                        division: team.division.clone(),
-                        description: text(team.description.as_deref()).map(str::to_owned),
-                    },
-                    Stage::Containers,
-                    Vec::new(),
-                    None,
-                    Some(change),
-                );
-                b.created.insert((Kind::Team, team.name.clone()), node);
-            }
-            Some(live) => {
-                let division = team
-                    .division
-                    .as_ref()
-                    .filter(|d| **d != live.division)
-                    .cloned();
-                let description = team
-                    .description
-                    .as_deref()
-                    .filter(|d| text(Some(d)) != text(live.description.as_deref()))
-                    .map(str::to_owned);
-                if division.is_some() || description.is_some() {
-                    let change = b.change(
-                        Kind::Team,
-                        &team.name,
-                        Action::Update,
-                        source,
-                        Some(&live.id),
-                    );
-                    update_fields(
-                        b,
-                        change,
-                        (&live.division, division.as_deref()),
-                        (live.description.as_deref(), description.as_deref()),
-                    );
-                    b.push(
-                        Operation::UpdateTeam {
-                            name: team.name.clone(),
-                            division,
-                            description,
-                        },
-                        Stage::Containers,
-                        Vec::new(),
-                        Some(json!({
-                            "division": live.division,
-                            "description": live.description,
-                        })),
-                        Some(change),
-                    );
-                }
-            }
-        }
+        plan_container(
+            b,
+            &Container {
+                kind: Kind::Team,
+                name: &team.name,
+                division: team.division.as_ref(),
+                description: team.description.as_deref(),
+                source: team.source.as_ref(),
+                live: live.map(|l| (l.id.as_str(), l.division.as_str(), l.description.as_deref())),
+            },
+            |name, division, description| Operation::CreateTeam {
+                name,
+                division,
+                description,
+            },
+            |name, division, description| Operation::UpdateTeam {
+                name,
+                division,
+                description,
+            },
+        );
     }
+}
+
+/// A queue or a team as declared, with its live `(id, division, description)` if it exists:
+/// both have a name, a division and a description, and are created or updated alike.
+struct Container<'a> {
+    kind: Kind,
+    name: &'a str,
+    division: Option<&'a String>,
+    description: Option<&'a str>,
+    source: Option<&'a Source>,
+    live: Option<(&'a str, &'a str, Option<&'a str>)>,
+}
+
+/// An operation on a container from its name, division and description.
+type ContainerOp = fn(String, Option<String>, Option<String>) -> Operation;
+
+/// Creates the container, or updates the division and description that differ.
+fn plan_container(b: &mut Builder, c: &Container<'_>, create: ContainerOp, update: ContainerOp) {
+    let Some((id, live_division, live_description)) = c.live else {
+        let change = b.change(c.kind, c.name, Action::Create, c.source, None);
+        creation_fields(
+            b,
+            change,
+            c.division.map(String::as_str),
+            text(c.description),
+        );
+        let node = b.push(
+            create(
+                c.name.to_owned(),
+                c.division.cloned(),
+                text(c.description).map(str::to_owned),
+            ),
+            Stage::Containers,
+            Vec::new(),
+            None,
+            Some(change),
+        );
+        b.created.insert((c.kind, c.name.to_owned()), node);
+        return;
+    };
+    let division = c.division.filter(|d| d.as_str() != live_division).cloned();
+    let description = c
+        .description
+        .filter(|d| text(Some(d)) != text(live_description))
+        .map(str::to_owned);
+    if division.is_none() && description.is_none() {
+        return;
+    }
+    let change = b.change(c.kind, c.name, Action::Update, c.source, Some(id));
+    update_fields(
+        b,
+        change,
+        (live_division, division.as_deref()),
+        (live_description, description.as_deref()),
+    );
+    b.push(
+        update(c.name.to_owned(), division, description),
+        Stage::Containers,
+        Vec::new(),
+        Some(json!({
+            "division": live_division,
+            "description": live_description,
+        })),
+        Some(change),
+    );
 }
 
 fn creation_fields(
