@@ -124,55 +124,12 @@ pub(crate) async fn execute(
     use Operation as O;
     let w = Writer { tenant, trace };
     match operation {
-        O::CreateSkill { name } => w
-            .create(Create {
-                kind: Kind::Skill,
-                name,
-                template: endpoint::SKILLS,
-                body: json!({ "name": name }),
-            })
-            .await
-            .map(drop),
-        O::DeleteSkill { name } => {
-            w.delete(Kind::Skill, name, path::SKILL, "/api/v2/routing/skills")
-                .await
-        }
-        O::CreateLanguage { name } => w
-            .create(Create {
-                kind: Kind::Language,
-                name,
-                template: endpoint::LANGUAGES,
-                body: json!({ "name": name }),
-            })
-            .await
-            .map(drop),
-        O::DeleteLanguage { name } => {
-            w.delete(
-                Kind::Language,
-                name,
-                path::LANGUAGE,
-                "/api/v2/routing/languages",
-            )
-            .await
-        }
-        O::CreateWrapupCode { name } => w
-            .create(Create {
-                kind: Kind::WrapupCode,
-                name,
-                template: endpoint::WRAPUP_CODES,
-                body: json!({ "name": name }),
-            })
-            .await
-            .map(drop),
-        O::DeleteWrapupCode { name } => {
-            w.delete(
-                Kind::WrapupCode,
-                name,
-                path::WRAPUP_CODE,
-                "/api/v2/routing/wrapupcodes",
-            )
-            .await
-        }
+        O::CreateSkill { name } => w.create_named(Kind::Skill, name).await,
+        O::DeleteSkill { name } => w.delete_named(Kind::Skill, name).await,
+        O::CreateLanguage { name } => w.create_named(Kind::Language, name).await,
+        O::DeleteLanguage { name } => w.delete_named(Kind::Language, name).await,
+        O::CreateWrapupCode { name } => w.create_named(Kind::WrapupCode, name).await,
+        O::DeleteWrapupCode { name } => w.delete_named(Kind::WrapupCode, name).await,
         O::CreateQueue {
             name,
             division,
@@ -291,7 +248,36 @@ struct Writer<'a> {
     trace: &'a OpTrace,
 }
 
+/// The routes of the kinds that have nothing but a name: `(collection, item template)`.
+fn named_routes(kind: Kind) -> (&'static str, &'static str) {
+    match kind {
+        Kind::Skill => (endpoint::SKILLS, path::SKILL),
+        Kind::Language => (endpoint::LANGUAGES, path::LANGUAGE),
+        Kind::WrapupCode => (endpoint::WRAPUP_CODES, path::WRAPUP_CODE),
+        other => unreachable!("{other} has more than a name; it has its own operations"),
+    }
+}
+
 impl Writer<'_> {
+    /// Creates a skill, language or wrap-up code (`{"name": ...}`), adopting an existing one.
+    async fn create_named(&self, kind: Kind, name: &str) -> Result<(), GenesysError> {
+        let (collection, _) = named_routes(kind);
+        self.create(Create {
+            kind,
+            name,
+            template: collection,
+            body: json!({ "name": name }),
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Deletes a skill, language or wrap-up code; already gone is success.
+    async fn delete_named(&self, kind: Kind, name: &str) -> Result<(), GenesysError> {
+        let (collection, item) = named_routes(kind);
+        self.delete(kind, name, item, collection).await
+    }
+
     fn org(&self) -> String {
         self.tenant.client().org().to_owned()
     }
