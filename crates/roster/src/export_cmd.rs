@@ -168,14 +168,9 @@ async fn read_everything(
         StateFilter::Any => true,
     };
     let users = kinds.contains(&Kind::User);
-    // `..ReadNeeds::default()` keeps this compiling while fields are being added to the model.
-    #[allow(clippy::needless_update)]
     let needs = ReadNeeds {
-        queue_members: if users && kinds.contains(&Kind::Queue) {
-            listed.queues.keys().cloned().collect()
-        } else {
-            BTreeSet::new()
-        },
+        all_queue_members: users && kinds.contains(&Kind::Queue),
+        queue_members: BTreeSet::new(),
         queue_wrapup_codes: if kinds.contains(&Kind::Queue) {
             listed.queues.keys().cloned().collect()
         } else {
@@ -192,8 +187,6 @@ async fn read_everything(
             BTreeSet::new()
         },
         grants: users,
-        // Fields added later keep their defaults: the names above cover every queue and user.
-        ..ReadNeeds::default()
     };
     tenant.snapshot(&needs).await
 }
