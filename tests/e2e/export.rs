@@ -1,7 +1,7 @@
 //! `roster export` against a messy org in a sandbox reached over HTTP: the export plans to
 //! zero changes against the org it came from (with and without inferred profiles), exporting
 //! twice gives the same bytes, an export applied to an empty org exports to the same files,
-//! and the export costs exactly one full snapshot plus one listing.
+//! and the export costs exactly one snapshot.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -263,8 +263,8 @@ fn an_export_plans_to_no_change_and_is_byte_identical_when_repeated() {
     assert_ok(&source.export(&first, &[]), "export");
     let export_requests = source.external.requests().len() as u64;
 
-    // One full snapshot (every queue's members and codes, every grant, every exported
-    // user's utilization) plus one listing to learn the names `ReadNeeds` needs; one token.
+    // Exactly one snapshot: every queue's members and codes, every grant, every exported
+    // user's utilization, one token; nothing listed twice.
     let state = source.external.state();
     let queues: Vec<String> = state["queues"]
         .as_array()
@@ -290,16 +290,7 @@ fn an_export_plans_to_no_change_and_is_byte_identical_when_repeated() {
             utilization: &active_refs,
         },
     );
-    let listing = read_budget(
-        &state,
-        &Needs {
-            queues: &[],
-            wrapup_queues: &[],
-            grants: false,
-            utilization: &[],
-        },
-    ) - 1;
-    assert_eq!(export_requests, full + listing);
+    assert_eq!(export_requests, full);
 
     let exported = files(&first);
     for (path, text) in &exported {

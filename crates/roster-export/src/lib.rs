@@ -27,7 +27,7 @@ use roster_manifest::manifest::{
     At, CredentialsConfig, EnvRefConfig, OrgConfig, RateLimitConfig, ResourceFile, RosterFile,
     SandboxConfig,
 };
-use roster_model::{Kind, LiveOrg};
+use roster_model::{Kind, LiveOrg, UserState};
 
 pub use layout::slug;
 
@@ -44,6 +44,22 @@ pub enum StateFilter {
     Inactive,
     /// Every user.
     Any,
+}
+
+impl StateFilter {
+    /// The one state exported, or `None` for both.
+    pub fn only(self) -> Option<UserState> {
+        match self {
+            StateFilter::Active => Some(UserState::Active),
+            StateFilter::Inactive => Some(UserState::Inactive),
+            StateFilter::Any => None,
+        }
+    }
+
+    /// Whether a user in `state` is exported.
+    pub fn admits(self, state: UserState) -> bool {
+        self.only().is_none_or(|only| only == state)
+    }
 }
 
 /// How users are split into files under `orgs/<org>/users/`.

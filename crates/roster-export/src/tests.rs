@@ -292,11 +292,7 @@ fn assert_compiles_to_live(live: &LiveOrg, desired: &DesiredOrg, state: StateFil
     let exported: Vec<&LiveUser> = live
         .users
         .values()
-        .filter(|u| match state {
-            StateFilter::Active => u.state == UserState::Active,
-            StateFilter::Inactive => u.state == UserState::Inactive,
-            StateFilter::Any => true,
-        })
+        .filter(|u| state.admits(u.state))
         .collect();
     assert_eq!(desired.users.len(), exported.len());
     for user in exported {

@@ -8,16 +8,7 @@ use roster_model::{
     Email, GrantOrigin, Kind, LiveOrg, LiveUser, MemberOrigin, UserState, Utilization,
 };
 
-use crate::{ExportOptions, StateFilter};
-
-/// Whether `user` is exported under `filter`.
-fn selected(user: &LiveUser, filter: StateFilter) -> bool {
-    match filter {
-        StateFilter::Active => user.state == UserState::Active,
-        StateFilter::Inactive => user.state == UserState::Inactive,
-        StateFilter::Any => true,
-    }
-}
+use crate::ExportOptions;
 
 /// The queues each user is a direct member of, from the queues whose members were read.
 fn direct_queues(live: &LiveOrg) -> BTreeMap<&Email, BTreeSet<&str>> {
@@ -42,12 +33,12 @@ pub(crate) fn user_specs(live: &LiveOrg, options: &ExportOptions) -> Vec<UserSpe
     let exported: BTreeSet<&Email> = live
         .users
         .values()
-        .filter(|u| selected(u, options.state))
+        .filter(|u| options.state.admits(u.state))
         .map(|u| &u.email)
         .collect();
     live.users
         .values()
-        .filter(|u| selected(u, options.state))
+        .filter(|u| options.state.admits(u.state))
         .map(|user| {
             let mut spec = UserSpec {
                 email: At::new(user.email.clone()),

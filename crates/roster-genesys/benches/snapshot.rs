@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use roster_genesys::{GenesysTenant, OrgConnection};
-use roster_model::{ReadNeeds, Tenant};
+use roster_model::{ReadNeeds, Selection, Tenant};
 use roster_sandbox::{FaultUpdate, Sandbox, SeedOrg};
 use secrecy::SecretString;
 
@@ -76,7 +76,7 @@ fn main() {
             connection.requests_per_minute = RATE;
             let tenant = GenesysTenant::new(connection).expect("tenant");
             let mut needs = ReadNeeds {
-                queue_members: queues,
+                queue_members: Selection::Named(queues),
                 grants: true,
                 ..ReadNeeds::default()
             };

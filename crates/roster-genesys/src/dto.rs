@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use roster_model::UserState;
 use serde::Deserialize;
 
 /// `{id, name}` reference (divisions, teams, groups, managers).
@@ -135,6 +136,17 @@ pub struct User {
     /// Auto-answer.
     #[serde(default)]
     pub acd_auto_answer: bool,
+}
+
+impl User {
+    /// The user's state; `None` for a deleted user, which roster never sees as a user.
+    pub fn user_state(&self) -> Option<UserState> {
+        match self.state.as_deref() {
+            Some("inactive") => Some(UserState::Inactive),
+            Some("deleted") => None,
+            _ => Some(UserState::Active),
+        }
+    }
 }
 
 /// `QueueMember`.

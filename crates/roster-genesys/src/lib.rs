@@ -16,12 +16,11 @@
 //!          + pages(wrap-up codes) + pages(queues)           page-number lists, ≥ 1 each
 //!          + (floor(teams / 100) + 1)                       teams, cursor, 100 per page
 //!          + pages(active users) + pages(inactive users)    expand=skills,languages,team,groups
-//!          + Σ queues in needs.queue_members, or every queue with needs.all_queue_members,
-//!            (floor(members / 100) + 1)
-//!          + Σ queues in needs.queue_wrapup_codes pages₁₀₀(codes)
+//!          + Σ queues selected by needs.queue_members (floor(members / 100) + 1)
+//!          + Σ queues selected by needs.queue_wrapup_codes pages₁₀₀(codes)
 //!          + (needs.grants ? Σ roles pages(subjects of the role) : 0)
-//!          + |needs.utilization ∩ live users|               the only per-user reads
-//!          + (needs.utilization ≠ ∅ ? 1 : 0)                org utilization defaults
+//!          + |live users selected by needs.utilization|     the only per-user reads
+//!          + (needs.utilization selects anyone ? 1 : 0)     org utilization defaults
 //! where pages(n) = max(1, ceil(n / 500)), pages₁₀₀(n) = max(1, ceil(n / 100))
 //! ```
 //!

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use roster_model::{
     Email, GrantOrigin, Kind, LiveDivision, LiveGrant, LiveLanguage, LiveOrg, LiveQueue,
     LiveQueueMember, LiveRole, LiveSkill, LiveTeam, LiveUser, LiveWrapupCode, MediaType,
-    MediaUtilization, MemberOrigin, Proficiency, UserState, Utilization,
+    MediaUtilization, MemberOrigin, Proficiency, Utilization,
 };
 
 use crate::dto;
@@ -272,10 +272,8 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
         let Some(email) = emails.get(user.id.as_str()) else {
             continue;
         };
-        let state = match user.state.as_deref() {
-            Some("inactive") => UserState::Inactive,
-            Some("deleted") => continue,
-            _ => UserState::Active,
+        let Some(state) = user.user_state() else {
+            continue;
         };
         ids.insert_user(email.clone(), &user.id, user.version);
         live.users.insert(

@@ -242,7 +242,7 @@ type QueueReads = (
     HashMap<String, Vec<dto::Named>>,
 );
 
-/// Members and wrap-up codes of the queues `needs` names, several queues at once.
+/// Members and wrap-up codes of the queues `needs` selects, several queues at once.
 async fn read_queues(
     client: &GenesysClient,
     queues: &[dto::Queue],
@@ -253,7 +253,7 @@ async fn read_queues(
     let wanted: Vec<(String, bool, bool)> = queues
         .iter()
         .map(|q| {
-            let members = needs.all_queue_members || needs.queue_members.contains(&q.name);
+            let members = needs.queue_members.contains(&q.name);
             let codes = needs.queue_wrapup_codes.contains(&q.name);
             (q.id.clone(), members, codes)
         })
@@ -360,7 +360,7 @@ async fn read_grants(
         .await
 }
 
-/// Utilization of the users `needs` names: the only per-user reads of a snapshot.
+/// Utilization of the users `needs` selects: the only per-user reads of a snapshot.
 async fn read_utilization(
     client: &GenesysClient,
     users: &[dto::User],
@@ -373,10 +373,10 @@ async fn read_utilization(
     let wanted: Vec<String> = users
         .iter()
         .filter(|u| {
-            u.email
-                .as_deref()
-                .and_then(|e| Email::parse(e).ok())
-                .is_some_and(|e| needs.utilization.contains(&e))
+            let email = u.email.as_deref().and_then(|e| Email::parse(e).ok());
+            email
+                .zip(u.user_state())
+                .is_some_and(|(email, state)| needs.utilization.contains(&email, state))
         })
         .map(|u| u.id.clone())
         .collect();

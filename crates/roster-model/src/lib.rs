@@ -27,7 +27,7 @@ pub use live::{
 };
 pub use operation::{Operation, Step, StepId, UserPatch};
 pub use policy::{Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy};
-pub use tenant::{ReadNeeds, Receipt, Tenant, TenantError};
+pub use tenant::{ReadNeeds, Receipt, Selection, Tenant, TenantError, UserSelection};
 pub use values::{
     Email, EmailError, Kind, MediaType, MediaUtilization, Proficiency, ProficiencyError, RoleGrant,
     UserState, Utilization, without_defaults,

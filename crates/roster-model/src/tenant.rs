@@ -19,18 +19,13 @@ use crate::values::{Email, UserState};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReadNeeds {
-    /// Queues whose member lists are read (the managed queues).
-    pub queue_members: BTreeSet<String>,
-    /// Whether every queue's members are read, managed or not: offboarding must remove a
-    /// leaver's direct memberships wherever they are (Genesys may refuse to deactivate a
-    /// user who is still a queue member).
-    #[serde(default)]
-    pub all_queue_members: bool,
+    /// Queues whose member lists are read.
+    pub queue_members: Selection<String>,
     /// Queues whose wrap-up codes are read.
-    pub queue_wrapup_codes: BTreeSet<String>,
-    /// Users whose own utilization is read.
-    pub utilization: BTreeSet<Email>,
-    /// Whether role grants are read (any user manages `roles`).
+    pub queue_wrapup_codes: Selection<String>,
+    /// Users whose own utilization is read: the only per-user reads of a snapshot.
+    pub utilization: UserSelection,
+    /// Whether role grants are read (any user manages `roles`, or someone may be offboarded).
     pub grants: bool,
 }
 
@@ -39,7 +34,8 @@ impl ReadNeeds {
     ///
     /// When the manifests may offboard someone (a user declared inactive, or unmanaged users
     /// pruned), every queue's members and every grant are read, so the offboarding sequence
-    /// sees all of a leaver's direct memberships and grants, not only the managed ones.
+    /// sees all of a leaver's direct memberships and grants, not only the managed ones
+    /// (Genesys may refuse to deactivate a user who is still a queue member).
     pub fn for_desired(desired: &DesiredOrg) -> Self {
         let may_offboard = desired
             .users
@@ -47,22 +43,102 @@ impl ReadNeeds {
             .any(|u| u.state == UserState::Inactive)
             || desired.policy.unmanaged.users == UnmanagedPolicy::Prune;
         ReadNeeds {
-            all_queue_members: may_offboard,
-            queue_members: desired.queues.keys().cloned().collect(),
+            queue_members: if may_offboard {
+                Selection::All
+            } else {
+                desired.queues.keys().cloned().collect()
+            },
             queue_wrapup_codes: desired
                 .queues
                 .values()
                 .filter(|q| q.wrapup_codes.is_some())
                 .map(|q| q.name.clone())
                 .collect(),
-            utilization: desired
-                .users
-                .values()
-                .filter(|u| u.utilization.is_some())
-                .map(|u| u.email.clone())
-                .collect(),
+            utilization: UserSelection::Named(
+                desired
+                    .users
+                    .values()
+                    .filter(|u| u.utilization.is_some())
+                    .map(|u| u.email.clone())
+                    .collect(),
+            ),
             grants: may_offboard || desired.users.values().any(|u| u.roles.is_some()),
         }
+    }
+
+    /// Everything an export of the users in `states` (both when `None`) writes: every queue's
+    /// members and wrap-up codes, those users' utilization and every grant. Read in one pass,
+    /// so an export costs what a snapshot costs.
+    pub fn everything(states: Option<UserState>) -> Self {
+        ReadNeeds {
+            queue_members: Selection::All,
+            queue_wrapup_codes: Selection::All,
+            utilization: UserSelection::Every(states),
+            grants: true,
+        }
+    }
+}
+
+/// Which objects of one kind a snapshot reads in detail, by natural key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Selection<K: Ord> {
+    /// These; none when the set is empty.
+    Named(BTreeSet<K>),
+    /// Every one the org has.
+    All,
+}
+
+impl<K: Ord> Selection<K> {
+    /// Whether the object keyed `key` is read.
+    pub fn contains(&self, key: &K) -> bool {
+        match self {
+            Selection::Named(keys) => keys.contains(key),
+            Selection::All => true,
+        }
+    }
+}
+
+impl<K: Ord> Default for Selection<K> {
+    fn default() -> Self {
+        Selection::Named(BTreeSet::new())
+    }
+}
+
+impl<K: Ord> FromIterator<K> for Selection<K> {
+    fn from_iter<I: IntoIterator<Item = K>>(keys: I) -> Self {
+        Selection::Named(keys.into_iter().collect())
+    }
+}
+
+/// Which users a snapshot reads one by one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum UserSelection {
+    /// These users; none when the set is empty.
+    Named(BTreeSet<Email>),
+    /// Every user in this state, or in either state when `None`.
+    Every(Option<UserState>),
+}
+
+impl UserSelection {
+    /// Whether the user `email`, in `state`, is read.
+    pub fn contains(&self, email: &Email, state: UserState) -> bool {
+        match self {
+            UserSelection::Named(emails) => emails.contains(email),
+            UserSelection::Every(wanted) => wanted.is_none_or(|wanted| wanted == state),
+        }
+    }
+
+    /// Whether no user is read.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, UserSelection::Named(emails) if emails.is_empty())
+    }
+}
+
+impl Default for UserSelection {
+    fn default() -> Self {
+        UserSelection::Named(BTreeSet::new())
     }
 }
 

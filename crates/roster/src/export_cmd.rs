@@ -1,9 +1,8 @@
 //! `roster export`: read an org and write its configuration as manifests in roster's layout,
 //! to adopt roster on an existing org or to clone one org's configuration into others.
 //!
-//! Reading costs one snapshot with every queue, user and grant needed, plus the org-wide
-//! lists once more before it: `ReadNeeds` names queues and users, so their names must be
-//! known first (see [`read_everything`]).
+//! Reading costs one snapshot, the one `plan` makes when everything is managed (see
+//! [`read_everything`]).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -13,7 +12,7 @@ use roster_export::{
 };
 use roster_genesys::GenesysTenant;
 use roster_manifest::{OrgSpec, Target};
-use roster_model::{Kind, LiveOrg, ReadNeeds, Tenant, UserState};
+use roster_model::{Kind, LiveOrg, ReadNeeds, Selection, Tenant, UserSelection};
 
 use crate::connect::connect;
 use crate::exit::ExitStatus;
@@ -148,46 +147,25 @@ fn options(args: &Args, root: &Path, spec: &OrgSpec) -> Result<ExportOptions, Fa
     Ok(options)
 }
 
-/// Reads everything an export writes: every queue's members and wrap-up codes, every
-/// exported user's utilization, the role grants.
-///
-/// `ReadNeeds` names queues and users, which are not known before the org is listed, so a
-/// first snapshot with no needs lists them (the org-wide lists and the user pages, nothing
-/// per object), then the full snapshot runs. The export therefore costs one full snapshot
-/// plus one listing. A `ReadNeeds` that could say "every queue and user" would save the
-/// listing; that belongs in `roster-model` and the client.
+/// Reads everything an export of `kinds` writes, in one snapshot: every queue's members and
+/// wrap-up codes, the exported users' utilization, the role grants.
 async fn read_everything(
     tenant: &GenesysTenant,
     state: StateFilter,
     kinds: &BTreeSet<Kind>,
 ) -> Result<LiveOrg, <GenesysTenant as Tenant>::Error> {
-    let listed = tenant.snapshot(&ReadNeeds::default()).await?;
-    let wanted = |user_state: UserState| match state {
-        StateFilter::Active => user_state == UserState::Active,
-        StateFilter::Inactive => user_state == UserState::Inactive,
-        StateFilter::Any => true,
-    };
-    let users = kinds.contains(&Kind::User);
-    let needs = ReadNeeds {
-        all_queue_members: users && kinds.contains(&Kind::Queue),
-        queue_members: BTreeSet::new(),
-        queue_wrapup_codes: if kinds.contains(&Kind::Queue) {
-            listed.queues.keys().cloned().collect()
-        } else {
-            BTreeSet::new()
-        },
-        utilization: if users {
-            listed
-                .users
-                .values()
-                .filter(|u| wanted(u.state))
-                .map(|u| u.email.clone())
-                .collect()
-        } else {
-            BTreeSet::new()
-        },
-        grants: users,
-    };
+    let mut needs = ReadNeeds::everything(state.only());
+    let (users, queues) = (kinds.contains(&Kind::User), kinds.contains(&Kind::Queue));
+    if !(users && queues) {
+        needs.queue_members = Selection::default();
+    }
+    if !queues {
+        needs.queue_wrapup_codes = Selection::default();
+    }
+    if !users {
+        needs.utilization = UserSelection::default();
+        needs.grants = false;
+    }
     tenant.snapshot(&needs).await
 }
 

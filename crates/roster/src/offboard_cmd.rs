@@ -28,8 +28,8 @@ use std::sync::Arc;
 use roster_apply::{ApplyOptions, Journal, JournalContext, apply};
 use roster_manifest::OrgSpec;
 use roster_model::{
-    DesiredOrg, DesiredUser, Email, Kind, LiveOrg, Operation, Policy, ReadNeeds, Step, Tenant,
-    Unmanaged, UnmanagedPolicy, UserState,
+    DesiredOrg, DesiredUser, Email, Kind, LiveOrg, Operation, Policy, ReadNeeds, Selection, Step,
+    Tenant, Unmanaged, UnmanagedPolicy, UserSelection, UserState,
 };
 use roster_plan::{Plan, PlanOptions, PlanSet, render_text};
 use serde_json::json;
@@ -106,16 +106,7 @@ pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
 
     let mut status = ExitStatus::Success;
     if !to_offboard.is_empty() {
-        status = offboard(
-            args,
-            &workspace.root,
-            spec,
-            &connected,
-            &listed,
-            &to_offboard,
-            ui,
-        )
-        .await?;
+        status = offboard(args, &workspace.root, spec, &connected, &to_offboard, ui).await?;
     }
     if !args.no_edit {
         edit_manifests(&workspace.root, spec, &emails)?;
@@ -226,12 +217,11 @@ fn check_protected(policy: &Policy, emails: &[Email]) -> Result<(), Failure> {
 
 /// What the offboarding reads: every queue's members (direct and through groups), every
 /// grant, and the users' own utilization, so the journal holds the whole picture.
-fn offboarding_needs(listed: &LiveOrg, emails: &BTreeSet<Email>) -> ReadNeeds {
+fn offboarding_needs(emails: &BTreeSet<Email>) -> ReadNeeds {
     ReadNeeds {
-        all_queue_members: false,
-        queue_members: listed.queues.keys().cloned().collect(),
-        queue_wrapup_codes: BTreeSet::new(),
-        utilization: emails.clone(),
+        queue_members: Selection::All,
+        queue_wrapup_codes: Selection::default(),
+        utilization: UserSelection::Named(emails.clone()),
         grants: true,
     }
 }
@@ -294,11 +284,10 @@ async fn offboard(
     root: &Path,
     spec: &OrgSpec,
     connected: &Connected,
-    listed: &LiveOrg,
     emails: &BTreeSet<Email>,
     ui: Ui,
 ) -> Result<ExitStatus, Failure> {
-    let needs = offboarding_needs(listed, emails);
+    let needs = offboarding_needs(emails);
     let live = read(connected, spec, &needs, ui).await?;
     let desired = focused(&spec.desired, &live, emails);
     let rate = &spec.rate_limit;

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use roster_genesys::{GenesysTenant, Stage, TOKEN_ENDPOINT};
-use roster_model::{ReadNeeds, Tenant};
+use roster_model::{ReadNeeds, Tenant, UserSelection};
 use roster_sandbox::{FaultUpdate, parse_seed};
 
 use crate::support::{ORG, SEED, connection, email, full_needs, sandbox, sandbox_counts, tenant};
@@ -28,9 +28,10 @@ async fn a_run_survives_a_429_storm_and_injected_errors_with_the_same_snapshot()
     let seed = bigger_seed(60);
     let sandbox = Arc::new(sandbox(&seed).await);
     let mut needs = full_needs();
-    needs
-        .utilization
-        .extend((0..60).map(|i| email(&format!("agent{i:03}@acme.example"))));
+    let UserSelection::Named(utilization) = &mut needs.utilization else {
+        unreachable!("full_needs names its users")
+    };
+    utilization.extend((0..60).map(|i| email(&format!("agent{i:03}@acme.example"))));
     let clean = tenant(&sandbox).snapshot(&needs).await.unwrap();
 
     // The sandbox allows 20 requests per one-second window (a minute's limit squeezed into a

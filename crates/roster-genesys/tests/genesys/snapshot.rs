@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use roster_genesys::{TOKEN_ENDPOINT, endpoint};
-use roster_model::{LiveOrg, ReadNeeds, Tenant};
+use roster_model::{LiveOrg, ReadNeeds, Tenant, UserState};
 
 use crate::support::{ORG, SEED, full_needs, sandbox, sandbox_counts, tenant};
 
@@ -39,15 +39,25 @@ fn budget(live: &LiveOrg, needs: &ReadNeeds) -> BTreeMap<String, u64> {
         .map(|q| q.members.as_ref().unwrap().len() as u64 / 100 + 1)
         .sum();
     expected.insert(get(endpoint::QUEUE_MEMBERS), members);
-    expected.insert(
-        get(endpoint::QUEUE_WRAPUP_CODES),
-        needs.queue_wrapup_codes.len() as u64,
-    );
+    let codes = live
+        .queues
+        .keys()
+        .filter(|name| needs.queue_wrapup_codes.contains(name))
+        .count();
+    expected.insert(get(endpoint::QUEUE_WRAPUP_CODES), codes as u64);
     if needs.grants {
         expected.insert(get(endpoint::SUBJECT_GRANTS), live.roles.len() as u64);
     }
-    expected.insert(get(endpoint::UTILIZATION), needs.utilization.len() as u64);
-    expected.insert(get(endpoint::ORG_UTILIZATION), 1);
+    let utilization = live
+        .users
+        .values()
+        .filter(|u| needs.utilization.contains(&u.email, u.state))
+        .count();
+    expected.insert(get(endpoint::UTILIZATION), utilization as u64);
+    expected.insert(
+        get(endpoint::ORG_UTILIZATION),
+        u64::from(!needs.utilization.is_empty()),
+    );
     expected.retain(|_, count| *count > 0);
     expected
 }
@@ -62,6 +72,31 @@ async fn requests_per_endpoint_follow_the_read_budget_exactly() {
     assert_eq!(sandbox_counts(&sandbox, ORG), expected);
     assert_eq!(tenant.request_counts(), expected);
     assert_eq!(tenant.total_requests(), expected.values().sum::<u64>());
+    insta::assert_debug_snapshot!(expected);
+}
+
+#[tokio::test]
+async fn reading_everything_costs_one_snapshot_with_every_queue_and_every_selected_user() {
+    let sandbox = sandbox(SEED).await;
+    let tenant = tenant(&sandbox);
+    let needs = ReadNeeds::everything(Some(UserState::Active));
+    let live = tenant.snapshot(&needs).await.unwrap();
+    assert!(
+        live.queues
+            .values()
+            .all(|q| q.members.is_some() && q.wrapup_codes.is_some()),
+        "every queue's members and codes are read"
+    );
+    for user in live.users.values() {
+        assert_eq!(
+            user.utilization.is_some(),
+            user.state == UserState::Active,
+            "{}: utilization is read for active users only",
+            user.email
+        );
+    }
+    let expected = budget(&live, &needs);
+    assert_eq!(sandbox_counts(&sandbox, ORG), expected);
     insta::assert_debug_snapshot!(expected);
 }
 

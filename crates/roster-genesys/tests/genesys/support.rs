@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use roster_genesys::retry::Backoff;
 use roster_genesys::{ClientOptions, GenesysTenant, OrgConnection};
-use roster_model::{Email, ReadNeeds};
+use roster_model::{Email, ReadNeeds, UserSelection};
 use roster_sandbox::{FaultUpdate, Sandbox, parse_seed};
 use secrecy::SecretString;
 use url::Url;
@@ -108,10 +108,14 @@ pub fn email(text: &str) -> Email {
 /// Read needs of a plan managing the Billing and Sales queues, Jane's utilization, grants.
 pub fn full_needs() -> ReadNeeds {
     ReadNeeds {
-        all_queue_members: false,
-        queue_members: BTreeSet::from(["Billing".to_owned(), "Sales".to_owned()]),
-        queue_wrapup_codes: BTreeSet::from(["Billing".to_owned()]),
-        utilization: BTreeSet::from([email("jane.doe@acme.example"), email("boss@acme.example")]),
+        queue_members: ["Billing".to_owned(), "Sales".to_owned()]
+            .into_iter()
+            .collect(),
+        queue_wrapup_codes: ["Billing".to_owned()].into_iter().collect(),
+        utilization: UserSelection::Named(BTreeSet::from([
+            email("jane.doe@acme.example"),
+            email("boss@acme.example"),
+        ])),
         grants: true,
     }
 }
