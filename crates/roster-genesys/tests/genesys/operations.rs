@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use roster_genesys::{GenesysTenant, endpoint};
 use roster_model::{
-    Kind, MediaType, MediaUtilization, Operation, Proficiency, ReadNeeds, RoleGrant, Tenant,
-    UserPatch, UserState,
+    Kind, MediaType, MediaUtilization, Operation, Proficiency, ReadNeeds, RoleGrant, Selection,
+    Tenant, UserPatch, UserSelection, UserState,
 };
 use roster_sandbox::FaultUpdate;
 use roster_sandbox::faults::{FaultEngine, FaultSettings};
@@ -178,13 +178,12 @@ fn operations() -> Vec<Operation> {
 
 fn after_needs() -> ReadNeeds {
     ReadNeeds {
-        all_queue_members: false,
-        queue_members: names(&["Billing", "Sales", "Support"]),
-        queue_wrapup_codes: names(&["Billing", "Support"]),
-        utilization: BTreeSet::from([
+        queue_members: Selection::Named(names(&["Billing", "Sales", "Support"])),
+        queue_wrapup_codes: Selection::Named(names(&["Billing", "Support"])),
+        utilization: UserSelection::Named(BTreeSet::from([
             email("new.hire@acme.example"),
             email("jane.doe@acme.example"),
-        ]),
+        ])),
         grants: true,
     }
 }
