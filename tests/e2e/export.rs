@@ -11,7 +11,9 @@ use roster_sandbox::{
     SeedUserState,
 };
 
-use crate::support::{External, Needs, REMOTE, Run, read_budget, roster, run, settings};
+use crate::support::{
+    External, Needs, REMOTE, Run, read_budget, request_lines, roster, run, settings,
+};
 
 const CLIENT_ID_ENV: &str = "E2E_CLIENT_ID";
 const CLIENT_SECRET_ENV: &str = "E2E_CLIENT_SECRET";
@@ -261,7 +263,7 @@ fn an_export_plans_to_no_change_and_is_byte_identical_when_repeated() {
     let first = out.path().join("first");
     source.external.reset();
     assert_ok(&source.export(&first, &[]), "export");
-    let export_requests = source.external.requests().len() as u64;
+    let export_requests: u64 = source.external.counts().values().sum();
 
     // Exactly one snapshot: every queue's members and codes, every grant, every exported
     // user's utilization, one token; nothing listed twice.
@@ -290,7 +292,7 @@ fn an_export_plans_to_no_change_and_is_byte_identical_when_repeated() {
             utilization: &active_refs,
         },
     );
-    assert_eq!(export_requests, full);
+    assert_eq!(export_requests, full, "{:#?}", source.external.counts());
 
     let exported = files(&first);
     for (path, text) in &exported {
@@ -498,6 +500,58 @@ fn kinds_state_and_split_choose_what_is_written() {
     let bogus = source.export(&out.path().join("bogus"), &["--kinds", "skills,divisons"]);
     assert_eq!(bogus.code, 64, "{}", bogus.stderr);
     settings().bind(|| insta::assert_snapshot!("unknown_kind", bogus.stderr));
+}
+
+/// `--no-utilization` drops the only per-user reads: the export costs the lists, the queues
+/// and the grants, writes no utilization, and still plans to zero changes (unmanaged).
+#[test]
+fn an_export_without_utilization_reads_nothing_per_user() {
+    let source = Source::start(60);
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("lean");
+    source.external.reset();
+    assert_ok(&source.export(&dir, &["--no-utilization"]), "export");
+    let requests = source.external.requests();
+    let sent: u64 = source.external.counts().values().sum();
+    let state = source.external.state();
+    let queues: Vec<String> = state["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["name"].as_str().unwrap().to_owned())
+        .collect();
+    let queue_refs: Vec<&str> = queues.iter().map(String::as_str).collect();
+    let budget = read_budget(
+        &state,
+        &Needs {
+            queues: &queue_refs,
+            wrapup_queues: &queue_refs,
+            grants: true,
+            utilization: &[],
+        },
+    );
+    assert_eq!(sent, budget, "{:#?}", source.external.counts());
+    assert!(
+        request_lines(&requests)
+            .iter()
+            .all(|line| !line.contains("utilization")),
+        "no utilization read"
+    );
+    let written = files(&dir);
+    assert!(written.values().all(|text| !text.contains("utilization:")));
+    assert_ok(
+        &plan(&dir, REMOTE),
+        "plan of the export without utilization",
+    );
+
+    let full = out.path().join("full");
+    assert_ok(&source.export(&full, &[]), "export with utilization");
+    assert!(
+        files(&full)
+            .values()
+            .any(|text| text.contains("utilization:")),
+        "the org has utilization to leave out"
+    );
 }
 
 /// A clone into an org that lacks divisions and roles lists each missing object once, with

@@ -506,6 +506,44 @@ pub struct Needs<'a> {
     pub utilization: &'a [&'a str],
 }
 
+/// How many members the queue's member listing holds: its direct members and the members of
+/// its groups (users not deleted), each once.
+fn queue_listing_len(state: &Value, queue: &Value) -> usize {
+    let listed: BTreeSet<&str> = live(state, "users")
+        .filter_map(|u| u["id"].as_str())
+        .collect();
+    let groups: BTreeMap<&str, &Value> = live(state, "groups")
+        .filter_map(|g| Some((g["id"].as_str()?, g)))
+        .collect();
+    let mut members: BTreeSet<&str> = queue["members"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|m| m["userId"].as_str())
+        .collect();
+    for group in queue["memberGroups"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let Some(group) = group.as_str().and_then(|id| groups.get(id)) else {
+            continue;
+        };
+        let group_members = group["members"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        members.extend(
+            group_members
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|id| listed.contains(id)),
+        );
+    }
+    members.len()
+}
+
 /// The read budget documented in `crates/roster-genesys/src/lib.rs`, computed from what the
 /// org holds: the number of requests a snapshot must take, token included.
 pub fn read_budget(state: &Value, needs: &Needs<'_>) -> u64 {
@@ -534,7 +572,7 @@ pub fn read_budget(state: &Value, needs: &Needs<'_>) -> u64 {
         let name = queue["name"].as_str().unwrap();
         let len = |field: &str| queue[field].as_array().map_or(0, Vec::len);
         if needs.queues.contains(&name) {
-            total += len("members") as u64 / 100 + 1;
+            total += queue_listing_len(state, queue) as u64 / 100 + 1;
         }
         if needs.wrapup_queues.contains(&name) {
             total += (len("wrapupCodes").div_ceil(100)).max(1) as u64;

@@ -155,7 +155,8 @@ impl ExportOptions {
         }
     }
 
-    pub(crate) fn has(&self, kind: Kind) -> bool {
+    /// Whether `kind` is exported.
+    pub fn has(&self, kind: Kind) -> bool {
         self.kinds.contains(&kind)
     }
 }

@@ -20,6 +20,19 @@ pub enum Stage {
     Utilization,
 }
 
+impl std::fmt::Display for Stage {
+    /// What the stage counts, for a progress line: `users 3/21` reads as pages of users.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Stage::Lists => "lists",
+            Stage::Users => "user pages",
+            Stage::Queues => "queues",
+            Stage::Grants => "roles' grants",
+            Stage::Utilization => "users' utilization",
+        })
+    }
+}
+
 /// One step of progress: `done` of `total` units of a stage (pages, queues, roles or users).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProgressEvent {

@@ -2,7 +2,7 @@
 //! to adopt roster on an existing org or to clone one org's configuration into others.
 //!
 //! Reading costs one snapshot, the one `plan` makes when everything is managed (see
-//! [`read_everything`]).
+//! [`export_needs`]).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -10,13 +10,13 @@ use std::path::{Path, PathBuf};
 use roster_export::{
     Connection, CredentialEnv, ExportFiles, ExportOptions, StateFilter, UserSplit, slug,
 };
-use roster_genesys::GenesysTenant;
 use roster_manifest::{OrgSpec, Target};
-use roster_model::{Kind, LiveOrg, ReadNeeds, Selection, Tenant, UserSelection};
+use roster_model::{Kind, ReadNeeds, Selection, UserSelection};
 
 use crate::connect::connect;
 use crate::exit::ExitStatus;
 use crate::failure::Failure;
+use crate::planning::read_live;
 use crate::ui::Ui;
 use crate::workspace;
 
@@ -52,6 +52,11 @@ pub struct Args {
     /// Fewest users that make an inferred profile.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub min_profile_size: usize,
+    /// Leave users' utilization out: it is the only per-user read (one request per exported
+    /// user), so a large org exports in a fraction of the requests; `utilization` is then
+    /// not written, so roster does not manage it.
+    #[arg(long)]
+    pub no_utilization: bool,
     /// How to split users into files under `orgs/<org>/users/`.
     #[arg(long, value_enum, default_value_t = Split::Team)]
     pub split_users_by: Split,
@@ -147,26 +152,22 @@ fn options(args: &Args, root: &Path, spec: &OrgSpec) -> Result<ExportOptions, Fa
     Ok(options)
 }
 
-/// Reads everything an export of `kinds` writes, in one snapshot: every queue's members and
-/// wrap-up codes, the exported users' utilization, the role grants.
-async fn read_everything(
-    tenant: &GenesysTenant,
-    state: StateFilter,
-    kinds: &BTreeSet<Kind>,
-) -> Result<LiveOrg, <GenesysTenant as Tenant>::Error> {
-    let mut needs = ReadNeeds::everything(state.only());
-    let (users, queues) = (kinds.contains(&Kind::User), kinds.contains(&Kind::Queue));
+/// What an export of `options` reads, in one snapshot: every queue's members and wrap-up
+/// codes, the exported users' utilization (unless `utilization` is false), the role grants.
+fn export_needs(options: &ExportOptions, utilization: bool) -> ReadNeeds {
+    let mut needs = ReadNeeds::everything(options.state.only());
+    let (users, queues) = (options.has(Kind::User), options.has(Kind::Queue));
     if !(users && queues) {
         needs.queue_members = Selection::default();
     }
     if !queues {
         needs.queue_wrapup_codes = Selection::default();
     }
-    if !users {
+    if !users || !utilization {
         needs.utilization = UserSelection::default();
-        needs.grants = false;
     }
-    tenant.snapshot(&needs).await
+    needs.grants = users;
+    needs
 }
 
 /// Writes `files` under `out`, and removes YAML files under `out/orgs/<org>/` that an earlier
@@ -228,13 +229,8 @@ pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
         .ok_or_else(|| Failure::usage(format!("no org `{}` in `roster.yaml`", args.org)))?;
     let options = options(args, &workspace.root, spec)?;
     let connected = connect(&workspace.root, spec).await?;
-    let spinner = ui.spinner(format!("reading {}", spec.name));
-    let live = read_everything(&connected.tenant, options.state, &options.kinds)
-        .await
-        .map_err(|err| {
-            Failure::error(format!("org `{}`: cannot read the org: {err}", spec.name))
-        })?;
-    spinner.finish_and_clear();
+    let needs = export_needs(&options, !args.no_utilization);
+    let live = read_live(&connected, &spec.name, &needs, ui).await?;
     let files = roster_export::export(&live, &options)
         .map_err(|err| Failure::error(format!("org `{}`: {err}", spec.name)))?;
     write_files(&args.out, &spec.name, &files)?;

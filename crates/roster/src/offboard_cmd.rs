@@ -40,6 +40,7 @@ use crate::connect::{Connected, connect};
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
 use crate::manifest_edit::set_inactive;
+use crate::planning::read_live;
 use crate::ui::Ui;
 use crate::workspace;
 
@@ -92,7 +93,7 @@ pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
     let connected = connect(&workspace.root, spec).await?;
 
     // A cheap read (lists only) decides whether there is anything to do at all.
-    let listed = read(&connected, spec, &ReadNeeds::default(), ui).await?;
+    let listed = read_live(&connected, &spec.name, &ReadNeeds::default(), ui).await?;
     check_known(&listed, &emails)?;
     check_protected(&spec.desired.policy, &emails)?;
     let mut to_offboard = BTreeSet::new();
@@ -123,20 +124,6 @@ fn parse_emails(raw: &[String]) -> Result<Vec<Email>, Failure> {
         }
     }
     Ok(emails)
-}
-
-async fn read(
-    connected: &Connected,
-    spec: &OrgSpec,
-    needs: &ReadNeeds,
-    ui: Ui,
-) -> Result<LiveOrg, Failure> {
-    let spinner = ui.spinner(format!("reading {}", spec.name));
-    let live = connected.tenant.snapshot(needs).await.map_err(|err| {
-        Failure::error(format!("org `{}`: cannot read the org: {err}", spec.name))
-    })?;
-    spinner.finish_and_clear();
-    Ok(live)
 }
 
 /// Fails naming every email the org does not have, each with its closest live emails.
@@ -288,7 +275,7 @@ async fn offboard(
     ui: Ui,
 ) -> Result<ExitStatus, Failure> {
     let needs = offboarding_needs(emails);
-    let live = read(connected, spec, &needs, ui).await?;
+    let live = read_live(connected, &spec.name, &needs, ui).await?;
     let desired = focused(&spec.desired, &live, emails);
     let rate = &spec.rate_limit;
     let options = PlanOptions {

@@ -54,26 +54,41 @@ pub async fn read_orgs<'a>(
 
 async fn read_org<'a>(root: &Path, spec: &'a OrgSpec, ui: Ui) -> Result<ReadOrg<'a>, Failure> {
     let connected = connect(root, spec).await?;
-    let spinner = ui.spinner(format!("reading {}", spec.name));
-    let progress_bar = spinner.clone();
-    connected
-        .tenant
-        .set_progress(std::sync::Arc::new(move |event| {
-            progress_bar.set_message(format!("{:?} {}/{}", event.stage, event.done, event.total));
-        }));
-    let live = connected
-        .tenant
-        .snapshot(&ReadNeeds::for_desired(&spec.desired))
-        .await
-        .map_err(|err| {
-            Failure::error(format!("org `{}`: cannot read the org: {err}", spec.name))
-        })?;
-    spinner.finish_and_clear();
+    let needs = ReadNeeds::for_desired(&spec.desired);
+    let live = read_live(&connected, &spec.name, &needs, ui).await?;
     Ok(ReadOrg {
         spec,
         connected,
         live,
     })
+}
+
+/// Reads `org` as `needs` asks, with a spinner that says which part of the read is running
+/// and how far it got (on a terminal only).
+pub async fn read_live(
+    connected: &Connected,
+    org: &str,
+    needs: &ReadNeeds,
+    ui: Ui,
+) -> Result<LiveOrg, Failure> {
+    let spinner = ui.spinner(format!("reading {org}"));
+    let progress = spinner.clone();
+    let name = org.to_owned();
+    connected
+        .tenant
+        .set_progress(std::sync::Arc::new(move |event| {
+            progress.set_message(format!(
+                "reading {name}: {} {}/{}",
+                event.stage, event.done, event.total
+            ));
+        }));
+    let live = connected
+        .tenant
+        .snapshot(needs)
+        .await
+        .map_err(|err| Failure::error(format!("org `{org}`: cannot read the org: {err}")))?;
+    spinner.finish_and_clear();
+    Ok(live)
 }
 
 /// Plans one read org.
