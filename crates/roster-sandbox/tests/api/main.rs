@@ -7,6 +7,7 @@ mod control;
 mod fidelity;
 mod queues;
 mod realism;
+mod rendering;
 mod routing;
 mod teams;
 mod users;
