@@ -1,5 +1,7 @@
-//! Sandbox benchmark: an org of 100,000 users, paged user listing at `pageSize=500` with and
-//! without `expand=skills,languages,team`, and the process's memory (`VmRSS` / `VmHWM`).
+//! Sandbox benchmark: an org of 100,000 users (half of them in one of 100 groups), paged user
+//! listing at `pageSize=500` without expansions, with `expand=skills,languages,team` and with
+//! `expand=skills,languages,team,groups` (what roster's snapshot reads), and the process's
+//! memory (`VmRSS` / `VmHWM`).
 //!
 //! Run with `cargo bench -p roster-sandbox`. Binds 127.0.0.1 only; every loop is bounded by
 //! a request count and a deadline, so it ends by itself. Targets: more than 5,000 page
@@ -9,13 +11,31 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use roster_sandbox::{FaultUpdate, Sandbox, SeedOrg};
+use roster_sandbox::{FaultUpdate, Sandbox, SeedGroup, SeedOrg};
 
 const USERS: usize = 100_000;
 const PAGE_SIZE: usize = 500;
 const CLIENTS: usize = 8;
 const MAX_REQUESTS: usize = 60_000;
 const MAX_TIME: Duration = Duration::from_secs(8);
+/// Groups of the org; user `i` is a member of group `i % (2 * GROUPS)` when that exists.
+const GROUPS: usize = 100;
+
+/// The generated org plus groups, so that `expand=groups` has something to find.
+fn seed() -> SeedOrg {
+    let mut seed = SeedOrg::generated(USERS, 500, 200, 100, 1_000, 42);
+    seed.groups = (0..GROUPS)
+        .map(|group| SeedGroup {
+            name: format!("Group {group:03}"),
+            members: (group..USERS)
+                .step_by(2 * GROUPS)
+                .map(|index| format!("user{index:06}@example.test"))
+                .collect(),
+            ..SeedGroup::default()
+        })
+        .collect();
+    seed
+}
 
 fn memory() -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -126,7 +146,7 @@ fn main() {
         println!("memory at start:          {}", memory());
         let sandbox = Sandbox::start().await;
         let started = Instant::now();
-        let seed = SeedOrg::generated(USERS, 500, 200, 100, 1_000, 42);
+        let seed = seed();
         sandbox.seed("sandbox", &seed).expect("seed");
         drop(seed);
         println!("seeded in {:.2} s;        {}", started.elapsed().as_secs_f64(), memory());
@@ -142,6 +162,7 @@ fn main() {
             ("plain", "state=any, no expand", "&state=any"),
             ("plain", "active, no expand", ""),
             ("expand", "expand=skills,languages,team", "&state=any&expand=skills,languages,team"),
+            ("expand", "expand=...,groups (roster)", "&state=any&expand=skills,languages,team,groups"),
         ];
         for (mode, label, query) in modes {
             if !only.is_empty() && only != mode {
@@ -151,7 +172,7 @@ fn main() {
             let _ = run(&base, &token, query).await;
             let (rate, count, bytes, per_cpu) = run(&base, &token, query).await;
             println!(
-                "GET /api/v2/users {label:<30} {rate:>7.0} pages/s wall, {per_cpu:>7.0} pages per CPU-second \
+                "GET /api/v2/users {label:<31} {rate:>7.0} pages/s wall, {per_cpu:>7.0} pages per CPU-second \
                  (server and client together; {count} requests, {:.0} KiB/page)",
                 bytes as f64 / 1024.0,
             );
