@@ -22,10 +22,14 @@ mod types;
 pub use diff::plan;
 pub use error::{PlanError, Problem};
 pub use fingerprint::{fingerprints, stale_objects};
-pub use render::{MARKDOWN_LIMIT, render_json, render_markdown, render_text};
+pub use render::{
+    Acknowledge, MARKDOWN_LIMIT, MEMBERS_SHOWN, TextOptions, render_json, render_markdown,
+    render_text, render_text_with,
+};
 pub use schema::{plan_schema, plan_schema_json};
 pub use simulate::simulate;
 pub use types::{
-    Action, Blocked, Change, Cost, FieldChange, Fingerprint, ObjectRef, OverLimit, PLAN_FORMAT,
-    Plan, PlanOptions, PlanSet, StaleObject, Warning,
+    Action, Blocked, Change, Cost, FieldChange, Fingerprint, InheritedGroup, InheritedQueue,
+    InheritedRole, ObjectRef, OverLimit, PLAN_FORMAT, Plan, PlanOptions, PlanSet, StaleObject,
+    Warning,
 };

@@ -88,6 +88,9 @@ pub struct Plan {
     pub steps: Vec<Step>,
     /// Things the plan deliberately does not do, and why.
     pub warnings: Vec<Warning>,
+    /// What managed users hold through groups, per group: shown, never written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherited: Vec<InheritedGroup>,
     /// Set when deletes and deactivations exceed `policy.limits`.
     pub blocked: Option<Blocked>,
     /// Every object the steps touch, as read; `apply --plan` refuses when one changed.
@@ -274,6 +277,51 @@ pub struct Warning {
     pub key: String,
     /// What was not done and what to do about it.
     pub message: String,
+}
+
+/// What managed users hold through one group. roster never writes memberships or grants
+/// inherited through groups (DESIGN §2.2); it shows them so a reviewer knows why a user has
+/// a role or a queue that no manifest gives it. Only users the manifests declare (and that
+/// stay active) and queues they declare count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InheritedGroup {
+    /// The group's name; absent for queue memberships, because a queue's member list says
+    /// that a user is a member through a group, not through which one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The role grants the group gives, by role and division.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<InheritedRole>,
+    /// The managed queues the group feeds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<InheritedQueue>,
+}
+
+/// A role grant managed users hold through a group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InheritedRole {
+    /// Role name.
+    pub role: String,
+    /// Division name.
+    pub division: String,
+    /// How many managed users hold it through the group.
+    pub users: usize,
+    /// The first of them by email (at most a few, whatever the count).
+    pub examples: Vec<Email>,
+}
+
+/// A managed queue managed users are members of through a group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InheritedQueue {
+    /// Queue name.
+    pub queue: String,
+    /// How many managed users are members through a group.
+    pub users: usize,
+    /// The first of them by email (at most a few, whatever the count).
+    pub examples: Vec<Email>,
 }
 
 /// Why a plan is blocked: kinds whose deletes plus deactivations exceed `policy.limits`.

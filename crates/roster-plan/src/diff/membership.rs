@@ -14,6 +14,8 @@ use crate::types::{Action, FieldChange};
 const QUEUE_MEMBERS_PER_CALL: usize = 100;
 /// Most users one team member request takes.
 const TEAM_MEMBERS_PER_CALL: usize = 25;
+/// The value of a plain membership in a `members` item (a leaver's says why it leaves).
+const MEMBER: &str = "member";
 
 /// Plans every queue's direct members; returns, per offboarded user, the removal steps that
 /// take it out of its queues (the first link of its offboarding sequence).
@@ -90,7 +92,8 @@ pub(crate) fn plan_queue_members(ctx: &Context<'_>, b: &mut Builder) -> HashMap<
             }
         }
         let mut remove = BTreeSet::new();
-        let mut unmanaged_removed = BTreeSet::new();
+        // Why a removed member leaves, when it is not simply unlisted.
+        let mut why: BTreeMap<Email, &str> = BTreeMap::new();
         let mut direct = 0usize;
         for (email, member) in members.into_iter().flatten() {
             if member.origin != MemberOrigin::Direct {
@@ -103,12 +106,17 @@ pub(crate) fn plan_queue_members(ctx: &Context<'_>, b: &mut Builder) -> HashMap<
                 fate.ends_active() && u.queues.as_ref().is_some_and(|q| !q.contains(&queue.name))
             });
             let exclusive = queue.members == MemberPolicy::Exclusive && !wanted.contains(email);
-            if fate == Fate::Offboard || unlisted {
+            if fate == Fate::Offboard {
+                remove.insert(email.clone());
+                why.insert(email.clone(), "deactivated");
+            } else if unlisted {
                 remove.insert(email.clone());
             } else if exclusive {
                 remove.insert(email.clone());
-                if !fate.ends_active() || declared.is_none() {
-                    unmanaged_removed.insert(email.clone());
+                if declared.is_none() {
+                    why.insert(email.clone(), "unmanaged; the queue is exclusive");
+                } else if !fate.ends_active() {
+                    why.insert(email.clone(), "inactive; the queue is exclusive");
                 }
             }
         }
@@ -130,17 +138,9 @@ pub(crate) fn plan_queue_members(ctx: &Context<'_>, b: &mut Builder) -> HashMap<
                 Some(format!("{} direct", direct + add.len() - remove.len())),
             ),
         );
-        for email in &unmanaged_removed {
-            b.field(
-                change,
-                FieldChange::item(
-                    "members",
-                    email.as_str(),
-                    Some("unmanaged; the queue is exclusive".to_owned()),
-                    None,
-                ),
-            );
-        }
+        member_fields(b, change, &add, &remove, |email| {
+            why.get(email).copied().unwrap_or(MEMBER).to_owned()
+        });
         for email in &add {
             user_queue_field(ctx, b, email, &queue.name, true);
         }
@@ -215,10 +215,30 @@ fn user_queue_field(ctx: &Context<'_>, b: &mut Builder, email: &Email, queue: &s
     b.field(change, FieldChange::item("queues", queue, old, new));
 }
 
-/// Puts users in their declared teams (which moves them out of any other).
+/// Puts users in their declared teams (which moves them out of any other), and shows each
+/// team's members before and after: joiners added, and users who move to another team or
+/// are offboarded subtracted.
 pub(crate) fn plan_team_members(ctx: &Context<'_>, b: &mut Builder) {
     let adds: BTreeMap<String, BTreeSet<Email>> = std::mem::take(&mut b.team_adds);
-    for (team, users) in adds {
+    let leaving = team_leavers(ctx, &adds);
+    let mut held: HashMap<&str, usize> = HashMap::new();
+    for user in ctx.live.users.values() {
+        if let Some(team) = &user.team {
+            *held.entry(team.as_str()).or_default() += 1;
+        }
+    }
+    let no_one = BTreeSet::new();
+    let nobody_leaves = BTreeMap::new();
+    let teams: BTreeSet<&String> = adds.keys().chain(leaving.keys()).collect();
+    for team in teams {
+        let users = adds.get(team).unwrap_or(&no_one);
+        let leavers = leaving.get(team).unwrap_or(&nobody_leaves);
+        // A team that only loses members is shown when the manifests manage it; otherwise
+        // the leavers' own changes say it.
+        if users.is_empty() && !ctx.desired.teams.contains_key(team) {
+            continue;
+        }
+        let team = team.clone();
         let live = ctx.live.teams.get(&team);
         let source = ctx.desired.teams.get(&team).and_then(|t| t.source.as_ref());
         let change = b.change(
@@ -228,22 +248,19 @@ pub(crate) fn plan_team_members(ctx: &Context<'_>, b: &mut Builder) {
             source,
             live.map(|t| t.id.as_str()),
         );
-        let held = ctx
-            .live
-            .users
-            .values()
-            .filter(|u| u.team.as_ref() == Some(&team))
-            .count();
+        let held = held.get(team.as_str()).copied().unwrap_or_default();
         b.field(
             change,
             FieldChange::scalar(
                 "members",
                 Some(held.to_string()),
-                Some((held + users.len()).to_string()),
+                Some((held.saturating_sub(leavers.len()) + users.len()).to_string()),
             ),
         );
+        let gone: BTreeSet<Email> = leavers.keys().cloned().collect();
+        member_fields(b, change, users, &gone, |email| leavers[email].clone());
         let created = b.created(Kind::Team, &team);
-        for chunk in chunks(&users, TEAM_MEMBERS_PER_CALL) {
+        for chunk in chunks(users, TEAM_MEMBERS_PER_CALL) {
             let mut deps: Vec<usize> = created.into_iter().collect();
             deps.extend(chunk.iter().filter_map(|e| b.user_ready.get(e).copied()));
             let before: BTreeMap<&str, Option<&String>> = chunk
@@ -267,5 +284,63 @@ pub(crate) fn plan_team_members(ctx: &Context<'_>, b: &mut Builder) {
                 Some(change),
             );
         }
+    }
+}
+
+/// Per team, the users who leave it and why: those who move to another team, and those who
+/// are offboarded (unless the plan deletes the team anyway).
+fn team_leavers(
+    ctx: &Context<'_>,
+    adds: &BTreeMap<String, BTreeSet<Email>>,
+) -> BTreeMap<String, BTreeMap<Email, String>> {
+    let mut leaving: BTreeMap<String, BTreeMap<Email, String>> = BTreeMap::new();
+    for (team, users) in adds {
+        for email in users {
+            if let Some(from) = ctx.live.users.get(email).and_then(|u| u.team.as_ref())
+                && from != team
+            {
+                leaving
+                    .entry(from.clone())
+                    .or_default()
+                    .insert(email.clone(), format!("moves to team `{team}`"));
+            }
+        }
+    }
+    for (email, fate) in &ctx.fates {
+        if *fate != Fate::Offboard {
+            continue;
+        }
+        if let Some(team) = ctx.live.users.get(email).and_then(|u| u.team.as_ref())
+            && !ctx.is_deleted(Kind::Team, team)
+        {
+            leaving
+                .entry(team.clone())
+                .or_default()
+                .insert(email.clone(), "deactivated".to_owned());
+        }
+    }
+    leaving
+}
+
+/// Lists, item by item, who joins (`old: None`) and who leaves (`new: None`, `old` saying
+/// why), so the JSON plan carries every email and the renderers decide how many to show.
+fn member_fields(
+    b: &mut Builder,
+    change: usize,
+    joining: &BTreeSet<Email>,
+    leaving: &BTreeSet<Email>,
+    why: impl Fn(&Email) -> String,
+) {
+    for email in joining {
+        b.field(
+            change,
+            FieldChange::item("members", email.as_str(), None, Some(MEMBER.to_owned())),
+        );
+    }
+    for email in leaving {
+        b.field(
+            change,
+            FieldChange::item("members", email.as_str(), Some(why(email)), None),
+        );
     }
 }

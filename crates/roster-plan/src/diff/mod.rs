@@ -15,7 +15,9 @@
 //! - Utilization that was not read counts as unknown and is set (setting is idempotent).
 //!   Queue members or wrap-up codes that were not read count as none, for the same reason.
 //! - A desired role grant, or queue membership, already held through a group is satisfied:
-//!   it is not written directly, and the user's change notes it.
+//!   it is not written directly, and the user's change notes it. What managed users hold
+//!   through groups is summarized per group in [`Plan::inherited`]; an offboarded user's
+//!   inherited grants and memberships are noted on its deactivation, since they outlive it.
 //! - Offboarding removes direct memberships of the queues whose members were read (every
 //!   declared queue); a user's memberships of other queues are not known to the planner.
 //! - A user moves team with one `addTeamMembers` (Genesys keeps one team per user).
@@ -25,6 +27,7 @@
 
 pub(crate) mod builder;
 mod context;
+mod inherited;
 mod membership;
 mod objects;
 mod offboard;
@@ -123,6 +126,7 @@ pub fn plan(
     changes.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
     warnings.sort();
 
+    let inherited = inherited::inherited(&ctx);
     let blocked = limits(desired, live, &changes);
     let writes = steps
         .iter()
@@ -135,6 +139,7 @@ pub fn plan(
         changes,
         steps,
         warnings,
+        inherited,
         blocked,
         fingerprints,
         cost: Cost::new(options.reads, writes, options.requests_per_minute),

@@ -2,13 +2,16 @@
 //! unmanaged users under `prune`: leave direct queues, lose direct grants, skills and
 //! languages, leave the team, then become inactive, each after the previous.
 //!
+//! Grants and queue memberships a user holds through groups are never written (DESIGN §2.2):
+//! the user's change notes them, because they outlive the offboarding.
+//!
 //! The first step of each user's sequence is its queue removals, which are shared bulk calls
 //! per queue; team removals are also shared (per team). Removals of objects the plan deletes
 //! anyway are left to the deletion.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use roster_model::{Email, GrantOrigin, Kind, Operation, RoleGrant, UserState};
+use roster_model::{Email, GrantOrigin, Kind, MemberOrigin, Operation, RoleGrant, UserState};
 use serde_json::json;
 
 use super::builder::{Builder, Stage, chunks};
@@ -96,6 +99,31 @@ pub(crate) fn prepare_offboarding(ctx: &Context<'_>, b: &mut Builder) {
         }
         for field in fields {
             b.field(change, field);
+        }
+        // What the user holds through groups outlives the offboarding: say so, so the
+        // reviewer can take the user out of the group in Genesys if it must go too.
+        for grant in &live.grants {
+            if let GrantOrigin::Group(group) = &grant.origin {
+                b.changes[change].notes.push(format!(
+                    "role `{}` in `{}` is inherited from group `{group}`; not revoked: roster \
+                     never writes group membership",
+                    grant.role, grant.division
+                ));
+            }
+        }
+        for queue in ctx.live.queues.values() {
+            let through_group = queue
+                .members
+                .as_ref()
+                .and_then(|m| m.get(email))
+                .is_some_and(|m| m.origin == MemberOrigin::Group);
+            if through_group {
+                b.changes[change].notes.push(format!(
+                    "member of queue `{}` through a group; not removed: roster never writes \
+                     group membership",
+                    queue.name
+                ));
+            }
         }
     }
 }

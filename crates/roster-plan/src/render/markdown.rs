@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::text::{Paint, body};
+use super::text::{Acknowledge, Paint, body};
 use super::{Counts, eta, summary};
 use crate::types::PlanSet;
 
@@ -48,7 +48,7 @@ pub fn render_markdown(set: &PlanSet) -> String {
     let mut cut = false;
     for plan in &set.orgs {
         let mut details = String::new();
-        body(&mut details, plan, Paint(false));
+        body(&mut details, plan, Paint(false), Acknowledge::Apply);
         let details = details.trim_matches('\n');
         let head = format!(
             "\n<details><summary><code>{}</code>: {}</summary>\n\n",

@@ -5,7 +5,7 @@ mod markdown;
 mod text;
 
 pub use markdown::{MARKDOWN_LIMIT, render_markdown};
-pub use text::render_text;
+pub use text::{Acknowledge, MEMBERS_SHOWN, TextOptions, render_text, render_text_with};
 
 use std::fmt::Write as _;
 

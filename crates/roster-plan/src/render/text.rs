@@ -11,17 +11,54 @@ use similar::{ChangeTag, TextDiff};
 use super::summary;
 use crate::types::{Action, Change, FieldChange, Plan, PlanSet};
 
+/// How many members joining (or leaving) one queue or team are named before "and K more";
+/// the JSON plan lists them all.
+pub const MEMBERS_SHOWN: usize = 10;
+
 /// The plans as text; `color` adds ANSI styles (the CLI decides: a terminal without
-/// `NO_COLOR`).
+/// `NO_COLOR`). A blocked plan's hint names `roster apply --allow-destructive`; see
+/// [`render_text_with`] for plans made by another command.
 pub fn render_text(set: &PlanSet, color: bool) -> String {
+    render_text_with(
+        set,
+        TextOptions {
+            color,
+            acknowledge: Acknowledge::Apply,
+        },
+    )
+}
+
+/// The plans as text, as `options` say.
+pub fn render_text_with(set: &PlanSet, options: TextOptions) -> String {
     let mut out = String::new();
     for (index, plan) in set.orgs.iter().enumerate() {
         if index > 0 {
             out.push('\n');
         }
-        render_plan(&mut out, plan, Paint(color));
+        render_plan(&mut out, plan, Paint(options.color), options.acknowledge);
     }
     out
+}
+
+/// How [`render_text_with`] renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TextOptions {
+    /// Whether to add ANSI styles.
+    pub color: bool,
+    /// The command whose `--allow-destructive` acknowledges a blocked plan.
+    pub acknowledge: Acknowledge,
+}
+
+/// The command a blocked plan's hint tells people to acknowledge it with: the one that made
+/// the plan, since a digest acknowledges only the plan it was printed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Acknowledge {
+    /// `roster apply --allow-destructive DIGEST` (plans of `roster plan` and `roster apply`).
+    #[default]
+    Apply,
+    /// The same `roster offboard` command again, with `--allow-destructive DIGEST`: its plan
+    /// offboards only the users named, which `roster apply` would not reproduce.
+    Offboard,
 }
 
 /// Whether to add ANSI styles.
@@ -38,18 +75,18 @@ impl Paint {
     }
 }
 
-fn render_plan(out: &mut String, plan: &Plan, paint: Paint) {
+fn render_plan(out: &mut String, plan: &Plan, paint: Paint, acknowledge: Acknowledge) {
     let _ = writeln!(
         out,
         "{}: {}",
         paint.with(&plan.org, Style::new().bold()),
         summary(plan)
     );
-    body(out, plan, paint);
+    body(out, plan, paint, acknowledge);
 }
 
 /// Everything after the summary line; shared with the Markdown rendering.
-pub(crate) fn body(out: &mut String, plan: &Plan, paint: Paint) {
+pub(crate) fn body(out: &mut String, plan: &Plan, paint: Paint, acknowledge: Acknowledge) {
     let (destructive, rest): (Vec<&Change>, Vec<&Change>) = plan
         .changes
         .iter()
@@ -78,6 +115,8 @@ pub(crate) fn body(out: &mut String, plan: &Plan, paint: Paint) {
             let _ = writeln!(out, "{}", paint.with(&line, Style::new().dimmed()));
         }
     }
+
+    inherited(out, plan, paint);
 
     if !plan.warnings.is_empty() {
         out.push('\n');
@@ -120,14 +159,76 @@ pub(crate) fn body(out: &mut String, plan: &Plan, paint: Paint) {
                     .join(", ")
             );
         }
-        let _ = writeln!(
-            out,
-            "{} review the changes above, then acknowledge this exact plan with \
-             `roster apply --allow-destructive {}`",
-            paint.with("hint:", Style::new().cyan().bold()),
-            plan.digest
-        );
+        let hint = paint.with("hint:", Style::new().cyan().bold());
+        let _ = match acknowledge {
+            Acknowledge::Apply => writeln!(
+                out,
+                "{hint} review the changes above, then acknowledge this exact plan with \
+                 `roster apply --allow-destructive {}`",
+                plan.digest
+            ),
+            Acknowledge::Offboard => writeln!(
+                out,
+                "{hint} review the users above, then run the same `roster offboard` command \
+                 again with `--allow-destructive {}`",
+                plan.digest
+            ),
+        };
     }
+}
+
+/// Per group, the grants it gives and the queues it feeds, with how many managed users and
+/// the first few of them.
+fn inherited(out: &mut String, plan: &Plan, paint: Paint) {
+    if plan.inherited.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\ninherited through groups (never written by roster; managed users only):"
+    );
+    for group in &plan.inherited {
+        let head = match &group.group {
+            Some(name) => format!("group `{name}`"),
+            None => "a group (a queue's member list does not say which)".to_owned(),
+        };
+        let _ = writeln!(out, "    {}", paint.with(&head, Style::new().bold()));
+        for role in &group.roles {
+            let what = format!("role `{} in {}`", role.role, role.division);
+            let _ = writeln!(
+                out,
+                "        {what}: {}",
+                holders(role.users, &role.examples)
+            );
+        }
+        for queue in &group.queues {
+            let what = format!("queue `{}`", queue.queue);
+            let _ = writeln!(
+                out,
+                "        {what}: {}",
+                holders(queue.users, &queue.examples)
+            );
+        }
+    }
+}
+
+/// `2 users (a@x, b@x)`, `40 users (a@x, b@x, c@x and 37 more)`.
+fn holders(count: usize, examples: &[roster_model::Email]) -> String {
+    let mut text = plural_count(count, "user");
+    if examples.is_empty() {
+        return text;
+    }
+    let names: Vec<&str> = examples.iter().map(roster_model::Email::as_str).collect();
+    let _ = write!(text, " ({}", names.join(", "));
+    if count > examples.len() {
+        let _ = write!(text, " and {} more", count - examples.len());
+    }
+    text.push(')');
+    text
+}
+
+fn plural_count(count: usize, noun: &str) -> String {
+    format!("{count} {}", plural(noun, count))
 }
 
 fn plural(noun: &str, count: usize) -> String {
@@ -165,17 +266,47 @@ fn render_change(out: &mut String, change: &Change, paint: Paint) {
     }
     let _ = writeln!(out, "{}{tail}", paint.with(&head, style.bold()));
     let creating = change.action == Action::Create;
-    for field in &change.fields {
+    let mut fields = change.fields.iter().peekable();
+    while let Some(field) = fields.next() {
+        let Some(joins) = member_item(field) else {
+            render_field(out, field, creating, paint);
+            continue;
+        };
+        // A run of members joining (or leaving): the first few, then how many more.
+        let mut shown = 1;
         render_field(out, field, creating, paint);
+        let mut more = 0usize;
+        while let Some(next) = fields.next_if(|f| member_item(f) == Some(joins)) {
+            if shown < MEMBERS_SHOWN {
+                render_field(out, next, creating, paint);
+                shown += 1;
+            } else {
+                more += 1;
+            }
+        }
+        if more > 0 {
+            let (line, style) = if joins {
+                (format!("+ … and {more} more"), Style::new().green())
+            } else {
+                (format!("- … and {more} more"), Style::new().red())
+            };
+            let _ = writeln!(out, "    {}", paint.with(&line, style));
+        }
     }
     for note in &change.notes {
         let _ = writeln!(out, "    note: {note}");
     }
 }
 
+/// Whether the field is one member joining (`Some(true)`) or leaving (`Some(false)`) a queue
+/// or team.
+fn member_item(field: &FieldChange) -> Option<bool> {
+    (field.field == "members" && field.item.is_some()).then_some(field.old.is_none())
+}
+
 /// Item values that only say "present" and read better left out.
 fn shows_value(field: &FieldChange) -> bool {
-    matches!(field.field.as_str(), "skills" | "languages" | "members")
+    matches!(field.field.as_str(), "skills" | "languages")
 }
 
 fn singular(field: &str) -> &str {
@@ -198,7 +329,9 @@ fn render_field(out: &mut String, field: &FieldChange, creating: bool, paint: Pa
         let line = match (&field.old, &field.new) {
             (None, Some(new)) if value => format!("+ {noun} `{item}` {new}"),
             (None, _) => format!("+ {noun} `{item}`"),
-            (Some(old), None) if field.field == "members" => format!("- {noun} `{item}` ({old})"),
+            (Some(old), None) if field.field == "members" && old != "member" => {
+                format!("- {noun} `{item}` ({old})")
+            }
             (Some(old), None) if value => format!("- {noun} `{item}` (was {old})"),
             (_, None) => format!("- {noun} `{item}`"),
             (Some(old), Some(new)) => format!("~ {noun} `{item}`: {old} → {new}"),

@@ -4,6 +4,8 @@
 mod bench_like;
 mod example;
 mod fixtures;
+mod inherited;
+mod members;
 mod output;
 mod property;
 mod rules;

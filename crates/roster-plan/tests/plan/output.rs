@@ -1,7 +1,10 @@
 //! Snapshots of the three renderings of the example plan, and the saved-plan round trip.
 
 use insta::assert_snapshot;
-use roster_plan::{Plan, PlanSet, render_json, render_markdown, render_text};
+use roster_plan::{
+    Acknowledge, Plan, PlanSet, TextOptions, render_json, render_markdown, render_text,
+    render_text_with,
+};
 
 use crate::example::example;
 use crate::fixtures::plan_ok;
@@ -80,4 +83,32 @@ fn markdown_stays_under_the_comment_limit() {
     );
     assert!(markdown.contains("this comment was cut"));
     assert!(markdown.trim_end().ends_with("every change."));
+}
+
+#[test]
+fn a_blocked_plan_is_acknowledged_with_the_command_that_made_it() {
+    let mut live = crate::fixtures::live_org();
+    let mut desired = crate::fixtures::desired_org("test");
+    for who in ["ann", "bob"] {
+        let address = format!("{who}@acme.example");
+        crate::fixtures::live_user(&mut live, &address);
+        crate::fixtures::user(&mut desired, &address).state = roster_model::UserState::Inactive;
+    }
+    desired.policy.limits.max_deletes = 1;
+    let plan = plan_ok(&desired, &live);
+    assert!(plan.blocked.is_some());
+    let digest = plan.digest.clone();
+    let set = PlanSet::new(vec![plan]);
+    let hint = |text: String| -> String {
+        let hint = text.lines().find(|l| l.starts_with("hint:")).unwrap();
+        hint.replace(&digest, "<digest>")
+    };
+    assert_snapshot!(hint(render_text(&set, false)), @"hint: review the changes above, then acknowledge this exact plan with `roster apply --allow-destructive <digest>`");
+    let offboard = TextOptions {
+        color: false,
+        acknowledge: Acknowledge::Offboard,
+    };
+    assert_snapshot!(hint(render_text_with(&set, offboard)), @"hint: review the users above, then run the same `roster offboard` command again with `--allow-destructive <digest>`");
+    // Markdown comes from `roster plan`, whose plans `roster apply` acknowledges.
+    assert!(render_markdown(&set).contains("`roster apply --allow-destructive"));
 }
