@@ -1,7 +1,8 @@
 //! The natural-key → id translation of one org (DESIGN §2.1: `org|kind|key → uuid`).
 //!
 //! Filled by every snapshot (which replaces it) and kept current by writes: creates add ids,
-//! deletes remove them, user writes record the user's new `version`.
+//! deletes remove them, user writes record the user's new `version`, and a write that moves
+//! the version without answering it (a division move) marks it unknown.
 
 use std::collections::HashMap;
 
@@ -12,8 +13,9 @@ use roster_model::{Email, Kind};
 pub struct UserIds {
     /// Genesys id.
     pub id: String,
-    /// Last known `version`.
-    pub version: u64,
+    /// Last known `version`; `None` once a write changed it without saying to what, so the
+    /// next `PATCH` reads it first instead of sending a stale one and paying for a 409.
+    pub version: Option<u64>,
 }
 
 /// Ids by kind and natural key, for one org.
@@ -57,7 +59,7 @@ impl IdTable {
             email,
             UserIds {
                 id: id.to_owned(),
-                version,
+                version: Some(version),
             },
         );
     }
@@ -65,7 +67,14 @@ impl IdTable {
     /// Updates a known user's version.
     pub fn set_version(&mut self, email: &Email, version: u64) {
         if let Some(user) = self.users.get_mut(email) {
-            user.version = version;
+            user.version = Some(version);
+        }
+    }
+
+    /// Marks a known user's version unknown: a write changed it and did not answer it.
+    pub fn forget_version(&mut self, email: &Email) {
+        if let Some(user) = self.users.get_mut(email) {
+            user.version = None;
         }
     }
 
@@ -122,7 +131,21 @@ mod tests {
             table
                 .user(&Email::parse("jane@acme.example").unwrap())
                 .map(|u| u.version),
-            Some(4)
+            Some(Some(4))
+        );
+        table.forget_version(&Email::parse("jane@acme.example").unwrap());
+        assert_eq!(
+            table
+                .user(&Email::parse("jane@acme.example").unwrap())
+                .map(|u| u.version),
+            Some(None)
+        );
+        // Forgetting an unknown user's version records nothing.
+        table.forget_version(&Email::parse("nobody@acme.example").unwrap());
+        assert!(
+            table
+                .user(&Email::parse("nobody@acme.example").unwrap())
+                .is_none()
         );
         table.remove(Kind::Skill, "Billing");
         assert_eq!(table.get(Kind::Skill, "Billing"), None);
