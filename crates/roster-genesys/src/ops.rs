@@ -955,6 +955,21 @@ impl Writer<'_> {
         let Ok(id) = self.user_id(email).await else {
             return Ok(());
         };
+        // One DELETE per item, on purpose. The cheaper-looking sequence for skills, `GET
+        // …/routingskills` then `PUT …/routingskills/bulk` with the remainder (2 requests
+        // instead of n), is a read-modify-write that the API cannot guard: the PUT's body is a
+        // bare list of `{id, proficiency}`, with no version and no documented precondition, and
+        // a user's skills change without its `version` moving (DESIGN §6), so a skill granted
+        // or re-levelled by someone else between the GET and the PUT would be silently undone, and for a user whose skills the manifests do not manage
+        // nothing would ever put it back (DESIGN §2.2: roster leaves unmanaged values alone).
+        // The window is not one round trip: under the rate limit the PUT can wait in the
+        // limiter for seconds, most of all in an offboarding wave, which is when removals are
+        // many. The saving is also smaller than it looks: languages have no `PUT …/bulk` at all
+        // (only PATCH, which cannot remove), the PUT's size limit is UNCONFIRMED (the Terraform
+        // provider sends 50 skills per bulk PATCH; a larger remainder cannot be split, because
+        // each PUT replaces the whole set) and whether an empty PUT clears every skill is
+        // UNCONFIRMED. Each DELETE touches only what the plan removes, is idempotent (404 is
+        // done) and safe to cancel between items.
         for name in names {
             // A skill the org does not have is not assigned.
             let Some(item) = self.id(kind, name) else {
