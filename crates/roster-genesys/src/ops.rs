@@ -960,8 +960,9 @@ impl Writer<'_> {
         // instead of n), is a read-modify-write that the API cannot guard: the PUT's body is a
         // bare list of `{id, proficiency}`, with no version and no documented precondition, and
         // a user's skills change without its `version` moving (DESIGN §6), so a skill granted
-        // or re-levelled by someone else between the GET and the PUT would be silently undone, and for a user whose skills the manifests do not manage
-        // nothing would ever put it back (DESIGN §2.2: roster leaves unmanaged values alone).
+        // or re-levelled by someone else between the GET and the PUT would be silently undone,
+        // and for a user whose skills the manifests do not manage nothing would ever put it
+        // back (DESIGN §2.2: roster leaves unmanaged values alone).
         // The window is not one round trip: under the rate limit the PUT can wait in the
         // limiter for seconds, most of all in an offboarding wave, which is when removals are
         // many. The saving is also smaller than it looks: languages have no `PUT …/bulk` at all
