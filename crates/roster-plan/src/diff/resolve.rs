@@ -34,7 +34,7 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Problem> {
                 &queue.source,
                 Kind::Queue,
                 &queue.name,
-                missing_division(division),
+                missing_division(ctx, division),
             );
         }
         for code in queue.wrapup_codes.iter().flatten() {
@@ -56,7 +56,7 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Problem> {
                 &team.source,
                 Kind::Team,
                 &team.name,
-                missing_division(division),
+                missing_division(ctx, division),
             );
         }
     }
@@ -67,7 +67,7 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Problem> {
         if let Some(division) = &user.division
             && !live.divisions.contains_key(division)
         {
-            report(src, Kind::User, key, missing_division(division));
+            report(src, Kind::User, key, missing_division(ctx, division));
         }
         if let Some(manager) = &user.manager
             && !desired.users.contains_key(manager)
@@ -118,14 +118,15 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Problem> {
                     key,
                     format!(
                         "role `{}` does not exist in the org (roles are looked up, never \
-                         created)",
-                        grant.role
+                         created){}",
+                        grant.role,
+                        spelled(case_twin(&grant.role, live.roles.keys()))
                     ),
                 );
             }
             match &grant.division {
                 Some(division) if !live.divisions.contains_key(division) => {
-                    report(src, Kind::User, key, missing_division(division));
+                    report(src, Kind::User, key, missing_division(ctx, division));
                 }
                 None if ctx.home.is_none() => report(
                     src,
@@ -141,13 +142,84 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Problem> {
             }
         }
     }
+    collisions(ctx, &mut report);
     problems
 }
 
-fn missing_division(division: &str) -> String {
-    format!(
+/// Declared objects the plan would create under a name the org already uses in another
+/// case (`billing` next to a live `Billing`).
+///
+/// UNCONFIRMED whether Genesys Cloud's name uniqueness ignores case (REFERENCE §6: "Case
+/// sensitivity: UNCONFIRMED"). roster assumes it does, as its sandbox does: such a create
+/// would fail at apply with a conflict, after the plan was reviewed, so the plan refuses it
+/// up front and names the org's spelling. If the API turns out case-sensitive, this check is
+/// the one place to drop.
+fn collisions(ctx: &Context<'_>, report: &mut impl FnMut(&Option<Source>, Kind, &str, String)) {
+    let (desired, live) = (ctx.desired, ctx.live);
+    let mut collide = |kind: Kind, name: &str, source: &Option<Source>, twin: Option<&String>| {
+        if let Some(twin) = twin {
+            report(
+                source,
+                kind,
+                name,
+                format!(
+                    "the org already has {kind} `{twin}`, which differs only in case; Genesys \
+                     Cloud names are unique regardless of case, so write `{twin}`"
+                ),
+            );
+        }
+    };
+    // A skill renamed only in case collides too: skills cannot be renamed, so the rename
+    // creates the new name while the old one still exists.
+    for skill in desired.skills.values() {
+        if !live.skills.contains_key(&skill.name) {
+            let twin = case_twin(&skill.name, live.skills.keys());
+            collide(Kind::Skill, &skill.name, &skill.source, twin);
+        }
+    }
+    for language in desired.languages.values() {
+        if !live.languages.contains_key(&language.name) {
+            let twin = case_twin(&language.name, live.languages.keys());
+            collide(Kind::Language, &language.name, &language.source, twin);
+        }
+    }
+    for code in desired.wrapup_codes.values() {
+        if !live.wrapup_codes.contains_key(&code.name) {
+            let twin = case_twin(&code.name, live.wrapup_codes.keys());
+            collide(Kind::WrapupCode, &code.name, &code.source, twin);
+        }
+    }
+    for queue in desired.queues.values() {
+        if !live.queues.contains_key(&queue.name) {
+            let twin = case_twin(&queue.name, live.queues.keys());
+            collide(Kind::Queue, &queue.name, &queue.source, twin);
+        }
+    }
+    for team in desired.teams.values() {
+        if !live.teams.contains_key(&team.name) {
+            let twin = case_twin(&team.name, live.teams.keys());
+            collide(Kind::Team, &team.name, &team.source, twin);
+        }
+    }
+}
+
+/// The first of `others` that is `name` in another case.
+fn case_twin<'a>(name: &str, mut others: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+    let folded = name.to_lowercase();
+    others.find(|other| other.as_str() != name && other.to_lowercase() == folded)
+}
+
+fn missing_division(ctx: &Context<'_>, division: &str) -> String {
+    let message = format!(
         "division `{division}` does not exist in the org (divisions are looked up, never created)"
-    )
+    );
+    message + &spelled(case_twin(division, ctx.live.divisions.keys()))
+}
+
+/// A hint naming the org's spelling of a looked-up name, when it differs only in case.
+fn spelled(twin: Option<&String>) -> String {
+    twin.map(|twin| format!("; the org spells it `{twin}`"))
+        .unwrap_or_default()
 }
 
 fn undeclared(noun: &str, name: &str) -> String {

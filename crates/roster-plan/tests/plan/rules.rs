@@ -402,6 +402,37 @@ fn unresolved_references_are_all_reported_with_their_source() {
     assert_snapshot!(text.join("\n"));
 }
 
+/// A created object must not differ only in case from a live one (Genesys names are taken
+/// to be unique regardless of case; a skill "renamed" only in case too, since a skill rename
+/// creates the new name first), and a looked-up name in the wrong case says how the org
+/// spells it.
+#[test]
+fn names_that_differ_from_the_org_only_in_case_are_plan_errors() {
+    let mut live = live_org();
+    live_skill(&mut live, "Billing");
+    live_skill(&mut live, "Old Sales");
+    live_queue(&mut live, "Support", "Home");
+    live_team(&mut live, "Tier 1", "Home");
+    let mut desired = desired_org("test");
+    skill(&mut desired, "billing", &[]);
+    skill(&mut desired, "old sales", &["Old Sales"]);
+    queue(&mut desired, "SUPPORT");
+    team(&mut desired, "tier 1");
+    let jane = user(&mut desired, "jane@acme.example");
+    jane.division = Some("contact center".into());
+    jane.roles = Some(BTreeSet::from([RoleGrant {
+        role: "supervisor".into(),
+        division: None,
+    }]));
+    let Err(PlanError::Unresolved { problems, .. }) =
+        plan(&desired, &live, &PlanOptions::default())
+    else {
+        panic!("names differing only in case must not plan");
+    };
+    let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_snapshot!(text.join("\n"));
+}
+
 #[test]
 fn utilization_not_read_is_set() {
     let mut live = live_org();
