@@ -554,9 +554,10 @@ fn an_export_without_utilization_reads_nothing_per_user() {
     );
 }
 
-/// A clone into an org that lacks divisions and roles lists each missing object once, with
-/// how many manifest entries use it and where the first is (not one line per user: 4,088
-/// lines for a 2,000-user org).
+/// A clone into an org that lacks divisions and roles, and spells a skill in another case,
+/// is refused with one line per missing object (how many manifest entries use it and where
+/// the first is; not one line per user: 4,088 lines for a 2,000-user org) and one line for
+/// the name collision.
 #[test]
 fn unresolved_references_are_listed_once_each() {
     let source = Source::start(30);
@@ -567,6 +568,12 @@ fn unresolved_references_are_listed_once_each() {
     sandbox
         .create_org(CLONE, "clone-client", "clone-secret")
         .unwrap();
+    // The target already has one of the source's skills, spelled in another case.
+    let twin = SeedOrg {
+        skills: vec!["billing".into()],
+        ..SeedOrg::default()
+    };
+    sandbox.seed(CLONE, &twin).unwrap();
     let entry = format!(
         "  {CLONE}:\n    apiBase: {}\n    credentials: {{ clientId: {{ env: ROSTER_CLONE_CLIENT_ID }}, clientSecret: {{ env: ROSTER_CLONE_CLIENT_SECRET }} }}\n    include: [base, orgs/remote]\n",
         sandbox.base_url()
@@ -579,6 +586,14 @@ fn unresolved_references_are_listed_once_each() {
     let lines: Vec<&str> = missing.stderr.lines().collect();
     let unique: BTreeSet<&str> = lines.iter().copied().collect();
     assert_eq!(lines.len(), unique.len(), "{}", missing.stderr);
-    // One line per missing object: 3 divisions and 1 role, plus the headline and the hint.
-    assert!(lines.len() <= 6, "{}", missing.stderr);
+    // One line per missing object (3 divisions and 1 role) and one for the skill that differs
+    // only in case, plus the headline and the hint.
+    assert!(lines.len() <= 7, "{}", missing.stderr);
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("skill `Billing`: the org already has skill `billing`")),
+        "{}",
+        missing.stderr
+    );
 }
