@@ -60,11 +60,36 @@ pub trait Entity {
     fn id(&self) -> Uuid;
 }
 
+/// JSON text of an entity as other objects embed it (a user's skill, team or group), in
+/// pieces between which the embedding object writes its own values.
+pub type Pieces = Box<[Box<str>]>;
+
+/// Entities that other objects embed as JSON: the text depends on the entity alone, so its
+/// [`Table`] caches it until the entity changes (see [`Table::embedded`]).
+pub trait Embedded {
+    /// Renders the pieces (implemented in `render`, next to the other JSON shapes).
+    fn embedded(&self) -> Pieces;
+}
+
+/// Entities whose members are users (groups), indexed by member on demand.
+pub trait Members {
+    /// The member users.
+    fn member_ids(&self) -> &[Uuid];
+}
+
 /// Entities in insertion order with an id index. Serialized as a plain array.
+///
+/// Items change only through `&mut self` methods, and every one of them drops what was
+/// derived from the items it may change: the [`Embedded`] text of an item borrowed by
+/// [`Self::get_mut`], all of it for [`Self::iter_mut`], the member index for any change.
 #[derive(Debug, Clone)]
 pub struct Table<T> {
     items: Vec<T>,
     by_id: HashMap<Uuid, usize>,
+    /// Per item, its [`Embedded`] text once rendered.
+    embedded: Vec<OnceLock<Pieces>>,
+    /// Per member user, the slots of the items it belongs to, ascending (see [`Members`]).
+    by_member: OnceLock<HashMap<Uuid, Vec<u32>>>,
 }
 
 impl<T> Default for Table<T> {
@@ -72,6 +97,8 @@ impl<T> Default for Table<T> {
         Self {
             items: Vec::new(),
             by_id: HashMap::new(),
+            embedded: Vec::new(),
+            by_member: OnceLock::new(),
         }
     }
 }
@@ -82,21 +109,28 @@ impl<T: Entity> Table<T> {
         self.by_id.get(&id).map(|&index| &self.items[index])
     }
 
-    /// Looks an entity up by id, mutably.
+    /// Looks an entity up by id, mutably; what was derived from it is dropped.
     pub fn get_mut(&mut self, id: Uuid) -> Option<&mut T> {
-        self.by_id.get(&id).map(|&index| &mut self.items[index])
+        let index = *self.by_id.get(&id)?;
+        self.embedded[index] = OnceLock::new();
+        self.by_member = OnceLock::new();
+        Some(&mut self.items[index])
     }
 
     /// Appends an entity (the caller guarantees its id is new).
     pub fn insert(&mut self, item: T) {
         self.by_id.insert(item.id(), self.items.len());
         self.items.push(item);
+        self.embedded.push(OnceLock::new());
+        self.by_member = OnceLock::new();
     }
 
     /// Removes an entity; O(n), used only by hard deletes.
     pub fn remove(&mut self, id: Uuid) -> Option<T> {
         let index = self.by_id.remove(&id)?;
         let item = self.items.remove(index);
+        self.embedded.remove(index);
+        self.by_member = OnceLock::new();
         for (position, item) in self.items.iter().enumerate().skip(index) {
             self.by_id.insert(item.id(), position);
         }
@@ -108,8 +142,10 @@ impl<T: Entity> Table<T> {
         self.items.iter()
     }
 
-    /// All entities, mutably.
+    /// All entities, mutably; everything derived from them is dropped.
     pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, T> {
+        self.embedded.fill_with(OnceLock::new);
+        self.by_member = OnceLock::new();
         self.items.iter_mut()
     }
 
@@ -121,6 +157,42 @@ impl<T: Entity> Table<T> {
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+}
+
+impl<T: Entity + Embedded> Table<T> {
+    /// The [`Embedded`] text of the entity with `id`, rendered on first use and kept until
+    /// the entity is next borrowed mutably.
+    pub fn embedded(&self, id: Uuid) -> Option<&[Box<str>]> {
+        let index = *self.by_id.get(&id)?;
+        Some(self.embedded[index].get_or_init(|| self.items[index].embedded()))
+    }
+}
+
+impl<T: Entity + Members> Table<T> {
+    /// The entities `user_id` is a member of, in table order. The member index is built on
+    /// first use after a change (a scan of every membership), so a page of users costs one
+    /// lookup per user instead of a scan of every group.
+    pub fn having_member(&self, user_id: Uuid) -> impl Iterator<Item = &T> {
+        let by_member = self.by_member.get_or_init(|| {
+            let mut by_member: HashMap<Uuid, Vec<u32>> = HashMap::new();
+            for (slot, item) in self.items.iter().enumerate() {
+                let slot = u32::try_from(slot).expect("a table holds fewer than 2^32 entities");
+                for member in item.member_ids() {
+                    let slots = by_member.entry(*member).or_default();
+                    // A member listed twice still belongs to the item once.
+                    if slots.last() != Some(&slot) {
+                        slots.push(slot);
+                    }
+                }
+            }
+            by_member
+        });
+        by_member
+            .get(&user_id)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&slot| &self.items[slot as usize])
     }
 }
 
@@ -408,6 +480,12 @@ pub struct Group {
     pub grants: Vec<Grant>,
     /// Last write.
     pub date_modified: String,
+}
+
+impl Members for Group {
+    fn member_ids(&self) -> &[Uuid] {
+        &self.members
+    }
 }
 
 /// Per-media capacity (`MediaUtilization`).
@@ -701,11 +779,9 @@ impl OrgState {
             .find(|division| division.name.eq_ignore_ascii_case(name))
     }
 
-    /// Groups a user belongs to.
+    /// Groups a user belongs to, in table order.
     pub fn groups_of(&self, user_id: Uuid) -> impl Iterator<Item = &Group> {
-        self.groups
-            .iter()
-            .filter(move |group| group.members.contains(&user_id))
+        self.groups.having_member(user_id)
     }
 
     /// Rebuilds derived data after a load and checks references.
@@ -756,5 +832,94 @@ impl OrgState {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skill(number: u128, name: &str) -> Skill {
+        Skill {
+            id: Uuid::from_u128(number),
+            name: name.to_owned(),
+            division_id: Uuid::nil(),
+            state: EntityState::Active,
+            version: 1,
+            date_modified: String::new(),
+            listed_from_ms: 0,
+        }
+    }
+
+    fn group(number: u128, members: &[u128]) -> Group {
+        Group {
+            id: Uuid::from_u128(number),
+            name: format!("Group {number}"),
+            description: None,
+            members: members.iter().copied().map(Uuid::from_u128).collect(),
+            grants: Vec::new(),
+            date_modified: String::new(),
+        }
+    }
+
+    /// The first piece of a skill's cached text (it holds the name).
+    fn cached_head(table: &Table<Skill>, number: u128) -> String {
+        table
+            .embedded(Uuid::from_u128(number))
+            .expect("known skill")[0]
+            .to_string()
+    }
+
+    #[test]
+    fn embedded_text_follows_every_change_of_its_item() {
+        let mut table = Table::default();
+        for (number, name) in [(1, "One"), (2, "Two"), (3, "Three")] {
+            table.insert(skill(number, name));
+        }
+        assert!(cached_head(&table, 2).contains("\"name\":\"Two\""));
+        if let Some(two) = table.get_mut(Uuid::from_u128(2)) {
+            two.name = "Deux".into();
+        }
+        assert!(cached_head(&table, 2).contains("\"name\":\"Deux\""));
+        assert!(cached_head(&table, 3).contains("\"name\":\"Three\""));
+        for item in &mut table {
+            item.name.push('!');
+        }
+        assert!(cached_head(&table, 3).contains("\"name\":\"Three!\""));
+        // Removing shifts the later items and their cached text together.
+        table.remove(Uuid::from_u128(1));
+        assert!(cached_head(&table, 2).contains("\"name\":\"Deux!\""));
+        assert!(cached_head(&table, 3).contains("\"name\":\"Three!\""));
+        assert!(table.embedded(Uuid::from_u128(1)).is_none());
+    }
+
+    fn group_numbers(table: &Table<Group>, member: u128) -> Vec<u128> {
+        table
+            .having_member(Uuid::from_u128(member))
+            .map(|group| group.id.as_u128())
+            .collect()
+    }
+
+    #[test]
+    fn member_index_lists_groups_in_table_order_once_and_follows_changes() {
+        let mut table = Table::default();
+        table.insert(group(20, &[7, 8, 7]));
+        table.insert(group(10, &[8]));
+        assert_eq!(group_numbers(&table, 7), [20]);
+        assert_eq!(group_numbers(&table, 8), [20, 10]);
+        assert!(group_numbers(&table, 9).is_empty());
+        table.insert(group(30, &[9]));
+        assert_eq!(group_numbers(&table, 9), [30]);
+        if let Some(first) = table.get_mut(Uuid::from_u128(20)) {
+            first.members.retain(|member| member.as_u128() != 8);
+        }
+        assert_eq!(group_numbers(&table, 8), [10]);
+        table.remove(Uuid::from_u128(10));
+        assert!(group_numbers(&table, 8).is_empty());
+        assert_eq!(group_numbers(&table, 9), [30]);
+        for item in &mut table {
+            item.members.push(Uuid::from_u128(8));
+        }
+        assert_eq!(group_numbers(&table, 8), [20, 30]);
     }
 }
