@@ -248,6 +248,29 @@ fn files(dir: &Path) -> BTreeMap<String, String> {
     found
 }
 
+/// The read budget of an export: one snapshot with every queue's members and wrap-up codes,
+/// every grant and, when `utilization`, every active user's utilization.
+fn export_budget(state: &serde_json::Value, utilization: bool) -> u64 {
+    let listed = |kind: &str| state[kind].as_array().unwrap().iter();
+    let queues: Vec<&str> = listed("queues")
+        .map(|q| q["name"].as_str().unwrap())
+        .collect();
+    let emails: Vec<String> = listed("users")
+        .filter(|u| utilization && u["state"] == "active")
+        .map(|u| u["email"].as_str().unwrap().to_lowercase())
+        .collect();
+    let emails: Vec<&str> = emails.iter().map(String::as_str).collect();
+    read_budget(
+        state,
+        &Needs {
+            queues: &queues,
+            wrapup_queues: &queues,
+            grants: true,
+            utilization: &emails,
+        },
+    )
+}
+
 fn assert_ok(run: &Run, what: &str) {
     assert_eq!(
         run.code, 0,
@@ -267,31 +290,7 @@ fn an_export_plans_to_no_change_and_is_byte_identical_when_repeated() {
 
     // Exactly one snapshot: every queue's members and codes, every grant, every exported
     // user's utilization, one token; nothing listed twice.
-    let state = source.external.state();
-    let queues: Vec<String> = state["queues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q["name"].as_str().unwrap().to_owned())
-        .collect();
-    let queue_refs: Vec<&str> = queues.iter().map(String::as_str).collect();
-    let active: Vec<String> = state["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|u| u["state"] == "active")
-        .map(|u| u["email"].as_str().unwrap().to_lowercase())
-        .collect();
-    let active_refs: Vec<&str> = active.iter().map(String::as_str).collect();
-    let full = read_budget(
-        &state,
-        &Needs {
-            queues: &queue_refs,
-            wrapup_queues: &queue_refs,
-            grants: true,
-            utilization: &active_refs,
-        },
-    );
+    let full = export_budget(&source.external.state(), true);
     assert_eq!(export_requests, full, "{:#?}", source.external.counts());
 
     let exported = files(&first);
@@ -513,23 +512,7 @@ fn an_export_without_utilization_reads_nothing_per_user() {
     assert_ok(&source.export(&dir, &["--no-utilization"]), "export");
     let requests = source.external.requests();
     let sent: u64 = source.external.counts().values().sum();
-    let state = source.external.state();
-    let queues: Vec<String> = state["queues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q["name"].as_str().unwrap().to_owned())
-        .collect();
-    let queue_refs: Vec<&str> = queues.iter().map(String::as_str).collect();
-    let budget = read_budget(
-        &state,
-        &Needs {
-            queues: &queue_refs,
-            wrapup_queues: &queue_refs,
-            grants: true,
-            utilization: &[],
-        },
-    );
+    let budget = export_budget(&source.external.state(), false);
     assert_eq!(sent, budget, "{:#?}", source.external.counts());
     assert!(
         request_lines(&requests)
