@@ -3,7 +3,8 @@
 //! dependency-ordered steps `roster apply` runs. Pure: no I/O, no async, no HTTP.
 //!
 //! - [`plan`] diffs under the ownership rules of DESIGN §2.2 and orders steps as §2.4;
-//! - [`render_text`], [`render_markdown`] and [`render_json`] show a [`PlanSet`];
+//! - [`render_text`] (or [`render_text_with`], for plans another command acknowledges),
+//!   [`render_markdown`] and [`render_json`] show a [`PlanSet`];
 //! - [`stale_objects`] tells `apply --plan` whether the org moved since the plan was made;
 //! - [`simulate()`] applies steps to a [`LiveOrg`] for tests.
 //!

@@ -1,6 +1,7 @@
 //! The terminal rendering: a summary per org, destructive changes first, field by field
-//! `old → new`, line diffs for multi-line text, per routing profile what its users gain and
-//! lose, unmanaged objects, warnings, and why a plan is blocked.
+//! `old → new`, line diffs for multi-line text, who joins and leaves each queue and team (the
+//! first few), per routing profile what its users gain and lose, unmanaged objects, what
+//! groups give managed users, warnings, and why a plan is blocked.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
