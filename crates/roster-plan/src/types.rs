@@ -231,6 +231,10 @@ impl Action {
 
 /// One field of one object, before and after. Collections are listed item by item
 /// (`skills` / `Billing`: `3 → 4`); `old: None` adds the item, `new: None` removes it.
+///
+/// A queue's or team's `members` field is a count (`31 direct → 31 direct`), followed by
+/// one item per user by email: joining (`new: "member"`) or leaving, where `old` says why
+/// (`member`, `deactivated`, ``moves to team `X` ``, `unmanaged; the queue is exclusive`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldChange {
