@@ -31,7 +31,7 @@ use roster_model::{
     DesiredOrg, DesiredUser, Email, Kind, LiveOrg, Operation, Policy, ReadNeeds, Selection, Step,
     Tenant, Unmanaged, UnmanagedPolicy, UserSelection, UserState,
 };
-use roster_plan::{Plan, PlanOptions, PlanSet, render_text};
+use roster_plan::{Acknowledge, Plan, PlanOptions, PlanSet, TextOptions, render_text_with};
 use serde_json::json;
 use similar::TextDiff;
 
@@ -294,7 +294,13 @@ async fn offboard(
         )));
     }
     let set = PlanSet::new(vec![plan]);
-    let printed = print_stdout(&render_text(&set, ui.color));
+    let printed = print_stdout(&render_text_with(
+        &set,
+        TextOptions {
+            color: ui.color,
+            acknowledge: Acknowledge::Offboard,
+        },
+    ));
     if printed != ExitStatus::Success {
         return Ok(printed);
     }
