@@ -524,7 +524,7 @@ fn offboarding_more_users_than_the_limits_allow_needs_the_digest() {
         insta::assert_snapshot!(named, @r"
          by `policy.limits` (maxDeletes 25, maxDeletePercent 50%):
           4 users of 6 would be deactivated: `jane@off.example`, `other1@off.example`, `other2@off.example`, `quitter@off.example`
-        hint: review the changes above, then acknowledge this exact plan with `roster apply --allow-destructive [digest]`
+        hint: review the users above, then run the same `roster offboard` command again with `--allow-destructive [digest]`
         ");
     });
     let digest = blocked
