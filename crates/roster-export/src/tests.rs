@@ -202,7 +202,7 @@ pub(crate) fn messy_live(users: usize) -> LiveOrg {
         for (q, queue) in queue_names.iter().enumerate() {
             if (kind + q) % 3 == 0 {
                 let origin = if q == 5 {
-                    MemberOrigin::Group
+                    MemberOrigin::Group(Some("Outbound Team".into()))
                 } else {
                     MemberOrigin::Direct
                 };

@@ -63,6 +63,9 @@ pub struct Queue {
     /// Description.
     #[serde(default)]
     pub description: Option<String>,
+    /// Groups whose members are members of the queue (`MemberGroup`: id, name, type).
+    #[serde(default)]
+    pub member_groups: Vec<Ref>,
 }
 
 /// `Team`.

@@ -5,7 +5,7 @@
 //!
 //! Pure: every input is already read; [`build`] is tested without a network.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use roster_model::{
     Email, GrantOrigin, Kind, LiveDivision, LiveGrant, LiveLanguage, LiveOrg, LiveQueue,
@@ -311,8 +311,28 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
         );
     }
 
+    let user_groups: HashMap<&str, HashSet<&str>> = raw
+        .users
+        .iter()
+        .map(|u| {
+            (
+                u.id.as_str(),
+                u.groups.iter().map(|g| g.id.as_str()).collect(),
+            )
+        })
+        .collect();
     for queue in &raw.queues {
         ids.insert(Kind::Queue, &queue.name, &queue.id);
+        // The member listing says a member comes through a group, not which: the queue's
+        // first member group the user belongs to names it.
+        let group_of = |user_id: &str| {
+            let groups = user_groups.get(user_id)?;
+            queue
+                .member_groups
+                .iter()
+                .find(|g| groups.contains(g.id.as_str()))
+                .and_then(|g| g.name.clone())
+        };
         let members = raw.queue_members.get(&queue.id).map(|members| {
             let mut out: BTreeMap<Email, LiveQueueMember> = BTreeMap::new();
             for member in members {
@@ -320,7 +340,7 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
                     continue;
                 };
                 let origin = if member.member_by.as_deref() == Some("group") {
-                    MemberOrigin::Group
+                    MemberOrigin::Group(group_of(&member.id))
                 } else {
                     MemberOrigin::Direct
                 };
@@ -435,6 +455,7 @@ mod tests {
                 name: "Billing".into(),
                 division: Some(reference("d1", Some("Home"))),
                 description: Some(String::new()),
+                member_groups: vec![reference("g1", Some("Supervisors"))],
             }],
             teams: vec![dto::Team {
                 id: "t1".into(),

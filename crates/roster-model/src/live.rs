@@ -139,8 +139,15 @@ pub struct LiveQueue {
 pub enum MemberOrigin {
     /// Added to the queue directly: roster may remove it.
     Direct,
-    /// Through a group: never written by roster.
-    Group,
+    /// Through a group, named when the org says which: never written by roster.
+    Group(Option<String>),
+}
+
+impl MemberOrigin {
+    /// Whether the membership comes through a group (and so is never written).
+    pub fn is_group(&self) -> bool {
+        matches!(self, MemberOrigin::Group(_))
+    }
 }
 
 /// One queue member.

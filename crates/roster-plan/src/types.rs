@@ -290,8 +290,9 @@ pub struct Warning {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InheritedGroup {
-    /// The group's name; absent for queue memberships, because a queue's member list says
-    /// that a user is a member through a group, not through which one.
+    /// The group's name; absent for queue memberships through a group the org did not name
+    /// (the queue's member list says that a user came through a group, not which one; the
+    /// queue's and the user's groups usually tell).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// The role grants the group gives, by role and division.

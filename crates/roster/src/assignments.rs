@@ -21,13 +21,12 @@ pub fn snapshot(live: &LiveOrg, needs: &ReadNeeds, email: &Email) -> Option<Valu
         .values()
         .filter_map(|queue| {
             let member = queue.members.as_ref()?.get(email)?;
-            Some(json!({
-                "queue": queue.name,
-                "origin": match member.origin {
-                    MemberOrigin::Direct => "direct",
-                    MemberOrigin::Group => "group",
-                },
-            }))
+            Some(match &member.origin {
+                MemberOrigin::Direct => json!({ "queue": queue.name, "origin": "direct" }),
+                MemberOrigin::Group(group) => {
+                    json!({ "queue": queue.name, "origin": "group", "group": group })
+                }
+            })
         })
         .collect();
     let queues_complete = live.queues.values().all(|q| q.members.is_some());

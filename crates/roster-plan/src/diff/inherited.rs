@@ -15,12 +15,20 @@ use crate::types::{InheritedGroup, InheritedQueue, InheritedRole};
 /// How many users each inherited grant or queue names; the count says how many there are.
 pub(crate) const INHERITED_EXAMPLES: usize = 3;
 
+/// What one group gives managed users.
+#[derive(Default)]
+struct Gives<'a> {
+    roles: BTreeMap<(&'a str, &'a str), BTreeSet<&'a Email>>,
+    queues: BTreeMap<&'a str, BTreeSet<&'a Email>>,
+}
+
 /// Per group, what it gives managed users. Managed users are those the manifests declare
 /// and that are active once the plan has run (an offboarded user's inherited grants are
 /// noted on its deactivation instead); managed queues are those the manifests declare.
-/// Named groups come first, by name; queue memberships through an unnamed group last.
+/// Named groups come first, by name; queue memberships through a group the org did not
+/// name last.
 pub(crate) fn inherited(ctx: &Context<'_>) -> Vec<InheritedGroup> {
-    let mut roles: BTreeMap<&str, BTreeMap<(&str, &str), BTreeSet<&Email>>> = BTreeMap::new();
+    let mut by_group: BTreeMap<Option<&str>, Gives<'_>> = BTreeMap::new();
     for email in ctx.desired.users.keys() {
         if !ctx.fate(email).ends_active() {
             continue;
@@ -30,40 +38,44 @@ pub(crate) fn inherited(ctx: &Context<'_>) -> Vec<InheritedGroup> {
         };
         for grant in &live.grants {
             if let GrantOrigin::Group(group) = &grant.origin {
-                roles
-                    .entry(group.as_str())
+                by_group
+                    .entry(Some(group.as_str()))
                     .or_default()
+                    .roles
                     .entry((grant.role.as_str(), grant.division.as_str()))
                     .or_default()
                     .insert(email);
             }
         }
     }
-
-    let mut queues: BTreeMap<&str, BTreeSet<&Email>> = BTreeMap::new();
     for name in ctx.desired.queues.keys() {
         let Some(members) = ctx.live.queues.get(name).and_then(|q| q.members.as_ref()) else {
             continue;
         };
-        let through_groups: BTreeSet<&Email> = members
-            .iter()
-            .filter(|(email, member)| {
-                member.origin == MemberOrigin::Group
-                    && ctx.desired.users.contains_key(*email)
-                    && ctx.fate(email).ends_active()
-            })
-            .map(|(email, _)| email)
-            .collect();
-        if !through_groups.is_empty() {
-            queues.insert(name.as_str(), through_groups);
+        for (email, member) in members {
+            let MemberOrigin::Group(group) = &member.origin else {
+                continue;
+            };
+            if ctx.desired.users.contains_key(email) && ctx.fate(email).ends_active() {
+                by_group
+                    .entry(group.as_deref())
+                    .or_default()
+                    .queues
+                    .entry(name.as_str())
+                    .or_default()
+                    .insert(email);
+            }
         }
     }
 
-    let mut groups: Vec<InheritedGroup> = roles
+    let unnamed = by_group.remove(&None);
+    by_group
         .into_iter()
-        .map(|(group, grants)| InheritedGroup {
-            group: Some(group.to_owned()),
-            roles: grants
+        .chain(unnamed.map(|gives| (None, gives)))
+        .map(|(group, gives)| InheritedGroup {
+            group: group.map(str::to_owned),
+            roles: gives
+                .roles
                 .into_iter()
                 .map(|((role, division), users)| InheritedRole {
                     role: role.to_owned(),
@@ -72,14 +84,8 @@ pub(crate) fn inherited(ctx: &Context<'_>) -> Vec<InheritedGroup> {
                     examples: examples(&users),
                 })
                 .collect(),
-            queues: Vec::new(),
-        })
-        .collect();
-    if !queues.is_empty() {
-        groups.push(InheritedGroup {
-            group: None,
-            roles: Vec::new(),
-            queues: queues
+            queues: gives
+                .queues
                 .into_iter()
                 .map(|(queue, users)| InheritedQueue {
                     queue: queue.to_owned(),
@@ -87,9 +93,8 @@ pub(crate) fn inherited(ctx: &Context<'_>) -> Vec<InheritedGroup> {
                     examples: examples(&users),
                 })
                 .collect(),
-        });
-    }
-    groups
+        })
+        .collect()
 }
 
 fn examples(users: &BTreeSet<&Email>) -> Vec<Email> {

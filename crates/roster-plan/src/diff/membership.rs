@@ -79,7 +79,7 @@ pub(crate) fn plan_queue_members(ctx: &Context<'_>, b: &mut Builder) -> HashMap<
                 None => {
                     add.insert((*email).clone());
                 }
-                Some(member) if member.origin == MemberOrigin::Group => {
+                Some(member) if member.origin.is_group() => {
                     b.user_notes
                         .entry((*email).clone())
                         .or_default()

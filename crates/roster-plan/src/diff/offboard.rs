@@ -112,14 +112,17 @@ pub(crate) fn prepare_offboarding(ctx: &Context<'_>, b: &mut Builder) {
             }
         }
         for queue in ctx.live.queues.values() {
-            let through_group = queue
+            let origin = queue
                 .members
                 .as_ref()
                 .and_then(|m| m.get(email))
-                .is_some_and(|m| m.origin == MemberOrigin::Group);
-            if through_group {
+                .map(|m| &m.origin);
+            if let Some(MemberOrigin::Group(group)) = origin {
+                let through = group
+                    .as_ref()
+                    .map_or_else(|| "a group".to_owned(), |group| format!("group `{group}`"));
                 b.changes[change].notes.push(format!(
-                    "member of queue `{}` through a group; not removed: roster never writes \
+                    "member of queue `{}` through {through}; not removed: roster never writes \
                      group membership",
                     queue.name
                 ));

@@ -191,7 +191,7 @@ fn inherited(out: &mut String, plan: &Plan, paint: Paint) {
     for group in &plan.inherited {
         let head = match &group.group {
             Some(name) => format!("group `{name}`"),
-            None => "a group (a queue's member list does not say which)".to_owned(),
+            None => "a group the org does not name".to_owned(),
         };
         let _ = writeln!(out, "    {}", paint.with(&head, Style::new().bold()));
         for role in &group.roles {

@@ -69,7 +69,7 @@ pub fn example() -> (DesiredOrg, LiveOrg) {
         &mut live,
         "Billing",
         "gus@acme.example",
-        MemberOrigin::Group,
+        MemberOrigin::Group(None),
     );
 
     let mut desired = desired_org("prod-us");

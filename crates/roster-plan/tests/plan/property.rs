@@ -436,7 +436,7 @@ fn build_live(s: &Scenario) -> LiveOrg {
             let origin = if *kind == 1 {
                 MemberOrigin::Direct
             } else {
-                MemberOrigin::Group
+                MemberOrigin::Group(Some("Group".into()))
             };
             member(&mut live, &name, &address, origin);
         }

@@ -56,7 +56,7 @@ fn unmanaged_members_stay_unless_the_queue_is_exclusive_and_group_members_always
         &mut live,
         "Billing",
         "gus@acme.example",
-        MemberOrigin::Group,
+        MemberOrigin::Group(None),
     );
     member(
         &mut live,
