@@ -463,7 +463,7 @@ fn pruning_thirty_percent_of_a_division_is_blocked_and_names_the_users() {
     assert_eq!(plan.code, 3, "{}{}", plan.stdout, plan.stderr);
     settings().bind(|| {
         insta::assert_snapshot!(plan.stdout, @r"
-        demo: 0 to create, 0 to update, 0 to delete, 3 to deactivate; 6 writes, ~1 s at 6000/min; 22 reads
+        demo: 0 to create, 0 to update, 0 to delete, 3 to deactivate; 6 writes, under a minute at 6000/min; 22 reads
 
         - deactivate user `hal@field.example`
             state: active → inactive

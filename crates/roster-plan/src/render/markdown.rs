@@ -41,7 +41,11 @@ pub fn render_markdown(set: &PlanSet) -> String {
             c.reactivate,
             c.unmanaged,
             plan.cost.writes,
-            eta(plan.cost.eta_seconds),
+            if plan.cost.writes == 0 {
+                "—".to_owned()
+            } else {
+                eta(plan.cost.eta_seconds)
+            },
         );
     }
 

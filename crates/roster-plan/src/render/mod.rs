@@ -73,7 +73,8 @@ impl Counts {
     }
 }
 
-/// `3 to create, 5 to update, 1 to delete, 2 unmanaged reported; 14 writes, ~3 s at 300/min`.
+/// `3 to create, 5 to update, 1 to delete, 2 unmanaged reported; 14 writes, under a minute at
+/// 300/min; 88 reads`.
 pub(crate) fn summary(plan: &Plan) -> String {
     let c = Counts::of(plan);
     let mut parts = Vec::new();
@@ -111,14 +112,15 @@ pub(crate) fn summary(plan: &Plan) -> String {
     text
 }
 
-/// `~3 s`, `~4 min`, `~1 h 5 min`.
+/// `under a minute`, `~4 min`, `~1 h 5 min`: the wait the rate limit adds, in the whole
+/// minutes [`crate::Cost`] counts.
 pub(crate) fn eta(seconds: u64) -> String {
-    if seconds < 90 {
-        format!("~{seconds} s")
-    } else if seconds < 90 * 60 {
-        format!("~{} min", seconds.div_ceil(60))
+    let minutes = seconds.div_ceil(60);
+    if minutes == 0 {
+        "under a minute".to_owned()
+    } else if minutes < 90 {
+        format!("~{minutes} min")
     } else {
-        let minutes = seconds.div_ceil(60);
         format!("~{} h {} min", minutes / 60, minutes % 60)
     }
 }
@@ -133,18 +135,17 @@ mod tests {
 
     #[test]
     fn eta_reads_naturally_at_every_scale() {
-        let shown: Vec<String> = [0, 3, 89, 90, 3_599, 5_400, 7_260]
+        let shown: Vec<String> = [0, 60, 120, 5_340, 5_400, 7_260]
             .into_iter()
             .map(eta)
             .collect();
         assert_eq!(
             shown,
             [
-                "~0 s",
-                "~3 s",
-                "~89 s",
+                "under a minute",
+                "~1 min",
                 "~2 min",
-                "~60 min",
+                "~89 min",
                 "~1 h 30 min",
                 "~2 h 1 min"
             ]

@@ -80,7 +80,7 @@ fn groups_are_summarized_per_group_over_managed_users_and_queues_only() {
 
     let plan = plan_ok(&desired, &live);
     assert_snapshot!(render_text(&PlanSet::new(vec![plan.clone()]), false), @r"
-    test: 0 to create, 0 to update, 0 to delete, 1 to deactivate; 1 write, ~1 s at 300/min; 0 reads
+    test: 0 to create, 0 to update, 0 to delete, 1 to deactivate; 1 write, under a minute at 300/min; 0 reads
 
     - deactivate user `leaver@acme.example` (orgs/test/users.yaml:3:5)
         state: active → inactive

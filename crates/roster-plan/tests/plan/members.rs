@@ -160,7 +160,7 @@ fn a_managed_team_that_only_loses_members_says_who_and_why() {
     user(&mut desired, "owl@acme.example").team = Some("Tier 2".into());
     let plan = plan_ok(&desired, &live);
     assert_snapshot!(text(&plan), @r#"
-    test: 0 to create, 4 to update, 0 to delete; 1 write, ~1 s at 300/min; 0 reads
+    test: 0 to create, 4 to update, 0 to delete; 1 write, under a minute at 300/min; 0 reads
 
     ~ update team `Tier 1` (orgs/test/teams.yaml:1:5)
         members: 1 → 0
