@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use roster_export::{Connection, ExportOptions, export};
 use roster_model::{
-    Email, GrantOrigin, LiveDivision, LiveGrant, LiveLanguage, LiveOrg, LiveQueue, LiveQueueMember,
-    LiveRole, LiveSkill, LiveTeam, LiveUser, LiveWrapupCode, MediaType, MediaUtilization,
-    MemberOrigin, Proficiency, UserState, Utilization,
+    Email, GrantOrigin, LiveDivision, LiveGrant, LiveNamed, LiveOrg, LiveQueue, LiveQueueMember,
+    LiveTeam, LiveUser, MediaType, MediaUtilization, MemberOrigin, Proficiency, UserState,
+    Utilization,
 };
 
 const USERS: usize = 10_000;
@@ -33,7 +33,7 @@ fn org() -> LiveOrg {
     for name in ["Employee", "Agent"] {
         live.roles.insert(
             name.into(),
-            LiveRole {
+            LiveNamed {
                 id: name.into(),
                 name: name.into(),
             },
@@ -43,7 +43,7 @@ fn org() -> LiveOrg {
         let name = format!("Skill {i:03}");
         live.skills.insert(
             name.clone(),
-            LiveSkill {
+            LiveNamed {
                 id: format!("s{i}"),
                 name,
             },
@@ -52,7 +52,7 @@ fn org() -> LiveOrg {
     for name in ["English", "Spanish", "French"] {
         live.languages.insert(
             name.into(),
-            LiveLanguage {
+            LiveNamed {
                 id: name.into(),
                 name: name.into(),
             },
@@ -61,7 +61,7 @@ fn org() -> LiveOrg {
     for name in ["Resolved", "Escalated"] {
         live.wrapup_codes.insert(
             name.into(),
-            LiveWrapupCode {
+            LiveNamed {
                 id: name.into(),
                 name: name.into(),
             },

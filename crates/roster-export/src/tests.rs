@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use roster_model::{
-    DesiredOrg, Email, GrantOrigin, LiveDivision, LiveGrant, LiveLanguage, LiveOrg, LiveQueue,
-    LiveQueueMember, LiveRole, LiveSkill, LiveTeam, LiveUser, LiveWrapupCode, MediaType,
-    MediaUtilization, MemberOrigin, Proficiency, RoleGrant, UserState, Utilization,
+    DesiredOrg, Email, GrantOrigin, LiveDivision, LiveGrant, LiveNamed, LiveOrg, LiveQueue,
+    LiveQueueMember, LiveTeam, LiveUser, MediaType, MediaUtilization, MemberOrigin, Proficiency,
+    RoleGrant, UserState, Utilization,
 };
 
 use super::*;
@@ -53,7 +53,7 @@ pub(crate) fn messy_live(users: usize) -> LiveOrg {
     for name in ["Employee", "Agent", "Supervisor: Lead"] {
         live.roles.insert(
             name.into(),
-            LiveRole {
+            LiveNamed {
                 id: format!("ID-role-{name}"),
                 name: name.into(),
             },
@@ -62,14 +62,14 @@ pub(crate) fn messy_live(users: usize) -> LiveOrg {
     for name in ODD_NAMES {
         live.skills.insert(
             name.into(),
-            LiveSkill {
+            LiveNamed {
                 id: format!("ID-skill-{name}"),
                 name: name.into(),
             },
         );
         live.wrapup_codes.insert(
             name.into(),
-            LiveWrapupCode {
+            LiveNamed {
                 id: format!("ID-code-{name}"),
                 name: name.into(),
             },
@@ -78,7 +78,7 @@ pub(crate) fn messy_live(users: usize) -> LiveOrg {
     for name in ["English", "Español", "true"] {
         live.languages.insert(
             name.into(),
-            LiveLanguage {
+            LiveNamed {
                 id: format!("ID-lang-{name}"),
                 name: name.into(),
             },

@@ -8,9 +8,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use roster_model::{
-    Email, GrantOrigin, Kind, LiveDivision, LiveGrant, LiveLanguage, LiveOrg, LiveQueue,
-    LiveQueueMember, LiveRole, LiveSkill, LiveTeam, LiveUser, LiveWrapupCode, MediaType,
-    MediaUtilization, MemberOrigin, Proficiency, Utilization,
+    Email, GrantOrigin, Kind, LiveDivision, LiveGrant, LiveNamed, LiveOrg, LiveQueue,
+    LiveQueueMember, LiveTeam, LiveUser, MediaType, MediaUtilization, MemberOrigin, Proficiency,
+    Utilization,
 };
 
 use crate::dto;
@@ -128,55 +128,20 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
         })
     };
 
-    let mut role_names: HashMap<&str, &str> = HashMap::new();
-    for role in &raw.roles {
-        role_names.insert(&role.id, &role.name);
-        ids.insert(Kind::Role, &role.name, &role.id);
-        live.roles.insert(
-            role.name.clone(),
-            LiveRole {
-                id: role.id.clone(),
-                name: role.name.clone(),
-            },
-        );
-    }
-
-    let mut skill_names: HashMap<&str, &str> = HashMap::new();
-    for skill in raw.skills.iter().filter(|s| s.is_active()) {
-        skill_names.insert(&skill.id, &skill.name);
-        ids.insert(Kind::Skill, &skill.name, &skill.id);
-        live.skills.insert(
-            skill.name.clone(),
-            LiveSkill {
-                id: skill.id.clone(),
-                name: skill.name.clone(),
-            },
-        );
-    }
-
-    let mut language_names: HashMap<&str, &str> = HashMap::new();
-    for language in raw.languages.iter().filter(|l| l.is_active()) {
-        language_names.insert(&language.id, &language.name);
-        ids.insert(Kind::Language, &language.name, &language.id);
-        live.languages.insert(
-            language.name.clone(),
-            LiveLanguage {
-                id: language.id.clone(),
-                name: language.name.clone(),
-            },
-        );
-    }
-
-    for code in &raw.wrapup_codes {
-        ids.insert(Kind::WrapupCode, &code.name, &code.id);
-        live.wrapup_codes.insert(
-            code.name.clone(),
-            LiveWrapupCode {
-                id: code.id.clone(),
-                name: code.name.clone(),
-            },
-        );
-    }
+    let role_names = named(Kind::Role, &raw.roles, &mut ids, &mut live.roles);
+    let skill_names = named(Kind::Skill, &raw.skills, &mut ids, &mut live.skills);
+    let language_names = named(
+        Kind::Language,
+        &raw.languages,
+        &mut ids,
+        &mut live.languages,
+    );
+    named(
+        Kind::WrapupCode,
+        &raw.wrapup_codes,
+        &mut ids,
+        &mut live.wrapup_codes,
+    );
 
     let mut team_names: HashMap<&str, &str> = HashMap::new();
     for team in &raw.teams {
@@ -380,6 +345,30 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
     live.default_utilization = utilization(&defaults, &dto::OrgUtilization::default());
 
     (live, ids)
+}
+
+/// Roles, skills, languages or wrap-up codes: the usable ones (deleted and inactive skills
+/// and languages are left out) into `into` by name, their ids into `ids`. Answers id → name,
+/// for the references that point at them.
+fn named<'a>(
+    kind: Kind,
+    listed: &'a [dto::Named],
+    ids: &mut IdTable,
+    into: &mut BTreeMap<String, LiveNamed>,
+) -> HashMap<&'a str, &'a str> {
+    let mut names = HashMap::new();
+    for object in listed.iter().filter(|o| o.is_active()) {
+        names.insert(object.id.as_str(), object.name.as_str());
+        ids.insert(kind, &object.name, &object.id);
+        into.insert(
+            object.name.clone(),
+            LiveNamed {
+                id: object.id.clone(),
+                name: object.name.clone(),
+            },
+        );
+    }
+    names
 }
 
 #[cfg(test)]

@@ -22,8 +22,8 @@ pub use desired::{
     DesiredWrapupCode, MemberPolicy, Source,
 };
 pub use live::{
-    GrantOrigin, LiveDivision, LiveGrant, LiveLanguage, LiveOrg, LiveQueue, LiveQueueMember,
-    LiveRole, LiveSkill, LiveTeam, LiveUser, LiveWrapupCode, MemberOrigin, NEW_USER_ROLE,
+    GrantOrigin, LiveDivision, LiveGrant, LiveNamed, LiveOrg, LiveQueue, LiveQueueMember, LiveTeam,
+    LiveUser, MemberOrigin, NEW_USER_ROLE,
 };
 pub use operation::{Operation, Step, StepId, UserPatch};
 pub use policy::{Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy};

@@ -18,13 +18,13 @@ pub struct LiveOrg {
     /// Divisions by name.
     pub divisions: BTreeMap<String, LiveDivision>,
     /// Roles by name.
-    pub roles: BTreeMap<String, LiveRole>,
+    pub roles: BTreeMap<String, LiveNamed>,
     /// Active skills by name.
-    pub skills: BTreeMap<String, LiveSkill>,
+    pub skills: BTreeMap<String, LiveNamed>,
     /// Active languages by name.
-    pub languages: BTreeMap<String, LiveLanguage>,
+    pub languages: BTreeMap<String, LiveNamed>,
     /// Wrap-up codes by name.
-    pub wrapup_codes: BTreeMap<String, LiveWrapupCode>,
+    pub wrapup_codes: BTreeMap<String, LiveNamed>,
     /// Queues by name.
     pub queues: BTreeMap<String, LiveQueue>,
     /// Teams by name.
@@ -75,40 +75,10 @@ pub struct LiveDivision {
     pub home: bool,
 }
 
-/// A role.
+/// An object that is only a name and an id: a role, skill, language or wrap-up code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct LiveRole {
-    /// Genesys id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-}
-
-/// A skill.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LiveSkill {
-    /// Genesys id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-}
-
-/// A language.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LiveLanguage {
-    /// Genesys id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-}
-
-/// A wrap-up code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LiveWrapupCode {
+pub struct LiveNamed {
     /// Genesys id.
     pub id: String,
     /// Name.

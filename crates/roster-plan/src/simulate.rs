@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use roster_model::{
-    GrantOrigin, LiveGrant, LiveLanguage, LiveOrg, LiveQueue, LiveQueueMember, LiveSkill, LiveTeam,
-    LiveUser, LiveWrapupCode, MemberOrigin, Operation, Step, UserState, Utilization,
+    GrantOrigin, LiveGrant, LiveNamed, LiveOrg, LiveQueue, LiveQueueMember, LiveTeam, LiveUser,
+    MemberOrigin, Operation, Step, UserState, Utilization,
 };
 
 /// Applies `steps` to a copy of `live`, in order, the way the org would.
@@ -43,7 +43,7 @@ fn apply(org: &mut LiveOrg, op: &Operation) {
         O::CreateSkill { name } => {
             org.skills.insert(
                 name.clone(),
-                LiveSkill {
+                LiveNamed {
                     id: format!("sim-skill-{name}"),
                     name: name.clone(),
                 },
@@ -58,7 +58,7 @@ fn apply(org: &mut LiveOrg, op: &Operation) {
         O::CreateLanguage { name } => {
             org.languages.insert(
                 name.clone(),
-                LiveLanguage {
+                LiveNamed {
                     id: format!("sim-language-{name}"),
                     name: name.clone(),
                 },
@@ -73,7 +73,7 @@ fn apply(org: &mut LiveOrg, op: &Operation) {
         O::CreateWrapupCode { name } => {
             org.wrapup_codes.insert(
                 name.clone(),
-                LiveWrapupCode {
+                LiveNamed {
                     id: format!("sim-code-{name}"),
                     name: name.clone(),
                 },

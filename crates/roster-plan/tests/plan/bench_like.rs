@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use roster_model::{
     DesiredOrg, DesiredQueue, DesiredSkill, DesiredUser, Email, GrantOrigin, LiveDivision,
-    LiveGrant, LiveOrg, LiveQueue, LiveQueueMember, LiveRole, LiveSkill, LiveUser, MediaType,
+    LiveGrant, LiveNamed, LiveOrg, LiveQueue, LiveQueueMember, LiveUser, MediaType,
     MediaUtilization, MemberOrigin, MemberPolicy, Proficiency, RoleGrant, UserState, Utilization,
 };
 
@@ -28,7 +28,7 @@ pub fn large(users: usize, changed: usize) -> (DesiredOrg, LiveOrg) {
     );
     live.roles.insert(
         "Agent".into(),
-        LiveRole {
+        LiveNamed {
             id: "role-agent".into(),
             name: "Agent".into(),
         },
@@ -41,7 +41,7 @@ pub fn large(users: usize, changed: usize) -> (DesiredOrg, LiveOrg) {
         let name = format!("Skill {s:03}");
         live.skills.insert(
             name.clone(),
-            LiveSkill {
+            LiveNamed {
                 id: format!("skill-{s}"),
                 name: name.clone(),
             },

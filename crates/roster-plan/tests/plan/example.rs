@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use roster_model::{
-    DesiredLanguage, DesiredOrg, DesiredWrapupCode, GrantOrigin, LiveLanguage, LiveOrg,
-    LiveWrapupCode, MemberOrigin, MemberPolicy, RoleGrant,
+    DesiredLanguage, DesiredOrg, DesiredWrapupCode, GrantOrigin, LiveNamed, LiveOrg, MemberOrigin,
+    MemberPolicy, RoleGrant,
 };
 
 use crate::fixtures::*;
@@ -17,14 +17,14 @@ pub fn example() -> (DesiredOrg, LiveOrg) {
     }
     live.languages.insert(
         "Spanish".into(),
-        LiveLanguage {
+        LiveNamed {
             id: "lang-es".into(),
             name: "Spanish".into(),
         },
     );
     live.wrapup_codes.insert(
         "Resolved".into(),
-        LiveWrapupCode {
+        LiveNamed {
             id: "code-resolved".into(),
             name: "Resolved".into(),
         },

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use roster_model::{
     DesiredOrg, DesiredQueue, DesiredSkill, DesiredTeam, DesiredUser, Email, GrantOrigin,
-    LiveDivision, LiveGrant, LiveOrg, LiveQueue, LiveQueueMember, LiveRole, LiveSkill, LiveTeam,
-    LiveUser, MemberOrigin, MemberPolicy, Proficiency, Source, UserState, Utilization,
+    LiveDivision, LiveGrant, LiveNamed, LiveOrg, LiveQueue, LiveQueueMember, LiveTeam, LiveUser,
+    MemberOrigin, MemberPolicy, Proficiency, Source, UserState, Utilization,
 };
 use roster_plan::{Plan, PlanOptions};
 
@@ -49,7 +49,7 @@ pub fn live_org() -> LiveOrg {
     for name in ["Employee", "Agent", "Supervisor"] {
         live.roles.insert(
             name.to_owned(),
-            LiveRole {
+            LiveNamed {
                 id: format!("role-{name}"),
                 name: name.to_owned(),
             },
@@ -68,7 +68,7 @@ pub fn desired_org(name: &str) -> DesiredOrg {
 pub fn live_skill(live: &mut LiveOrg, name: &str) {
     live.skills.insert(
         name.to_owned(),
-        LiveSkill {
+        LiveNamed {
             id: format!("skill-{name}"),
             name: name.to_owned(),
         },

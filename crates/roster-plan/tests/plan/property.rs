@@ -13,9 +13,9 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use roster_model::{
-    DesiredLanguage, DesiredOrg, DesiredWrapupCode, GrantOrigin, Kind, LiveLanguage, LiveOrg,
-    LiveWrapupCode, MediaType, MediaUtilization, MemberOrigin, MemberPolicy, ProtectRule,
-    RoleGrant, UnmanagedPolicy, UserState, Utilization,
+    DesiredLanguage, DesiredOrg, DesiredWrapupCode, GrantOrigin, Kind, LiveNamed, LiveOrg,
+    MediaType, MediaUtilization, MemberOrigin, MemberPolicy, ProtectRule, RoleGrant,
+    UnmanagedPolicy, UserState, Utilization,
 };
 use roster_plan::{Action, PlanOptions, plan, simulate};
 
@@ -334,7 +334,7 @@ fn build_live(s: &Scenario) -> LiveOrg {
             let name = language_name(i);
             live.languages.insert(
                 name.clone(),
-                LiveLanguage {
+                LiveNamed {
                     id: format!("lang-{i}"),
                     name,
                 },
@@ -346,7 +346,7 @@ fn build_live(s: &Scenario) -> LiveOrg {
             let name = code_name(i);
             live.wrapup_codes.insert(
                 name.clone(),
-                LiveWrapupCode {
+                LiveNamed {
                     id: format!("code-{i}"),
                     name,
                 },
