@@ -501,6 +501,35 @@ fn kinds_state_and_split_choose_what_is_written() {
     settings().bind(|| insta::assert_snapshot!("unknown_kind", bogus.stderr));
 }
 
+/// Files outside the org's own folder may be shared or edited by hand: an export does not
+/// overwrite them with something else unless told to.
+#[test]
+fn an_export_never_overwrites_a_changed_roster_yaml_without_force() {
+    let source = Source::start(30);
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("workspace");
+    assert_ok(&source.export(&dir, &[]), "export");
+    assert_ok(&source.export(&dir, &[]), "the same export again");
+    let roster_yaml = dir.join("roster.yaml");
+    let edited = format!(
+        "{}policy:\n  unmanaged: {{ users: ignore }}\n",
+        std::fs::read_to_string(&roster_yaml).unwrap()
+    );
+    std::fs::write(&roster_yaml, &edited).unwrap();
+
+    let refused = source.export(&dir, &[]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("roster.yaml") && refused.stderr.contains("--force"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&roster_yaml).unwrap(), edited);
+
+    assert_ok(&source.export(&dir, &["--force"]), "export with --force");
+    assert_ne!(std::fs::read_to_string(&roster_yaml).unwrap(), edited);
+}
+
 /// `--no-utilization` drops the only per-user reads: the export costs the lists, the queues
 /// and the grants, writes no utilization, and still plans to zero changes (unmanaged).
 #[test]

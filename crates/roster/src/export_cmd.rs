@@ -20,6 +20,22 @@ use crate::planning::read_live;
 use crate::ui::Ui;
 use crate::workspace;
 
+/// The examples under `roster export --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  # Adopt roster: write prod-us as it is, agents grouped into routing profiles
+  roster export . --org prod-us --out adopted --infer-profiles
+
+  # Clone the configuration (no users) of prod-us, then plan it against prod-eu
+  roster export . --org prod-us --out clone --kinds skills,languages,wrapupCodes,queues,teams
+  roster plan clone --org prod-eu      # after adding prod-eu to clone/roster.yaml
+
+  # A scheduled export that diffs cleanly in git, without the per-user utilization reads
+  roster export . --org prod-us --out snapshot --no-utilization
+
+The export reads the org once (the same snapshot as `plan`), writes names and emails, never
+ids, and writes the same bytes for the same org.";
+
 /// Arguments of `roster export`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -60,6 +76,10 @@ pub struct Args {
     /// How to split users into files under `orgs/<org>/users/`.
     #[arg(long, value_enum, default_value_t = Split::Team)]
     pub split_users_by: Split,
+    /// Replace files outside `orgs/<org>/` (`roster.yaml`, `base/...`) that hold something
+    /// else than this export; without it the export refuses to overwrite them.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `--state`.
@@ -173,11 +193,32 @@ fn export_needs(options: &ExportOptions, utilization: bool) -> ReadNeeds {
 /// Writes `files` under `out`, and removes YAML files under `out/orgs/<org>/` that an earlier
 /// export wrote and this one did not (a renamed team's file), so the folder is exactly the
 /// export.
-fn write_files(out: &Path, org: &str, files: &ExportFiles) -> Result<(), Failure> {
+///
+/// Files outside `orgs/<org>/` (`roster.yaml`, `base/`) may be shared with other orgs or hold
+/// policy written by hand: unless `force`, none is overwritten with different content.
+fn write_files(out: &Path, org: &str, files: &ExportFiles, force: bool) -> Result<(), Failure> {
     let fail = |what: &str, path: &Path, err: &std::io::Error| {
         Failure::error(format!("cannot {what} `{}`: {err}", path.display()))
     };
-    let org_dir = out.join("orgs").join(slug(org));
+    let own = Path::new("orgs").join(slug(org));
+    let clashes: Vec<String> = files
+        .iter()
+        .filter(|(path, _)| !path.starts_with(&own))
+        .filter(|(path, text)| {
+            std::fs::read_to_string(out.join(path)).is_ok_and(|found| &found != *text)
+        })
+        .map(|(path, _)| format!("  {}", out.join(path).display()))
+        .collect();
+    if !clashes.is_empty() && !force {
+        return Err(Failure::error(format!(
+            "the export would overwrite files that hold something else; nothing was written:\n{}",
+            clashes.join("\n")
+        ))
+        .with_hint(
+            "export into an empty folder and merge by hand, or pass --force to replace them",
+        ));
+    }
+    let org_dir = out.join(&own);
     if org_dir.is_dir() {
         for entry in walk_yaml(&org_dir) {
             let relative = entry.strip_prefix(out).unwrap_or(&entry);
@@ -233,7 +274,7 @@ pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
     let live = read_live(&connected, &spec.name, &needs, ui).await?;
     let files = roster_export::export(&live, &options)
         .map_err(|err| Failure::error(format!("org `{}`: {err}", spec.name)))?;
-    write_files(&args.out, &spec.name, &files)?;
+    write_files(&args.out, &spec.name, &files, args.force)?;
     eprintln!(
         "exported org `{}` into `{}`: {} files, {} requests",
         spec.name,

@@ -52,6 +52,7 @@ enum Command {
     /// Make each org match the manifests (or apply a saved plan).
     Apply(apply_cmd::ApplyArgs),
     /// Write an org's configuration as manifests (to adopt roster, or to clone an org).
+    #[command(after_long_help = export_cmd::EXAMPLES)]
     Export(export_cmd::Args),
     /// Offboard users now: strip routing and roles, deactivate, and mark them inactive in
     /// the manifests.
