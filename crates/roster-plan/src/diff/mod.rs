@@ -34,9 +34,9 @@ mod offboard;
 mod resolve;
 mod users;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use roster_model::{DesiredOrg, Kind, LiveOrg, UserState};
+use roster_model::{DesiredOrg, Kind, LiveOrg, Operation, Step, UserState};
 
 use self::builder::Builder;
 use self::context::Context;
@@ -128,10 +128,7 @@ pub fn plan(
 
     let inherited = inherited::inherited(&ctx);
     let blocked = limits(desired, live, &changes);
-    let writes = steps
-        .iter()
-        .map(|s| s.operation.estimated_requests() as u64)
-        .sum();
+    let writes = estimated_writes(&steps);
     let fingerprints = fingerprints(live, &touched(&steps));
     Ok(Plan {
         org: desired.name.clone(),
@@ -214,4 +211,26 @@ fn live_count(live: &LiveOrg, kind: Kind) -> usize {
             .filter(|u| u.state == UserState::Active)
             .count(),
     }
+}
+
+/// Requests the steps take when nothing fails: each operation's own, plus one version read
+/// for a user whose division moves and who is also patched (the move does not answer the
+/// new version, so a PATCH that runs after it reads the version first).
+fn estimated_writes(steps: &[Step]) -> u64 {
+    let moved: BTreeSet<_> = steps
+        .iter()
+        .filter_map(|s| match &s.operation {
+            Operation::MoveUserDivision { email, .. } => Some(email),
+            _ => None,
+        })
+        .collect();
+    let reread = steps
+        .iter()
+        .filter(|s| matches!(&s.operation, Operation::UpdateUser { email, .. } if moved.contains(email)))
+        .count();
+    steps
+        .iter()
+        .map(|s| s.operation.estimated_requests() as u64)
+        .sum::<u64>()
+        + reread as u64
 }

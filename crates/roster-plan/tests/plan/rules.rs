@@ -433,6 +433,21 @@ fn names_that_differ_from_the_org_only_in_case_are_plan_errors() {
     assert_snapshot!(text.join("\n"));
 }
 
+/// A user moved to another division and patched costs one more request than its steps: the
+/// move does not answer the user's new version, so the PATCH after it reads it.
+#[test]
+fn a_moved_and_patched_user_costs_a_version_read() {
+    let mut live = live_org();
+    live_user(&mut live, "jane@acme.example");
+    let mut desired = desired_org("test");
+    let jane = user(&mut desired, "jane@acme.example");
+    jane.division = Some("Contact Center".into());
+    jane.title = Some("Lead".into());
+    let plan = plan_ok(&desired, &live);
+    assert_eq!(plan.steps.len(), 2);
+    assert_eq!(plan.cost.writes, 3);
+}
+
 #[test]
 fn utilization_not_read_is_set() {
     let mut live = live_org();
