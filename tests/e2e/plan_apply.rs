@@ -129,6 +129,11 @@ fn the_http_path_reads_within_budget_and_converges_to_the_same_org() {
         request_lines(reads)
     );
     insta::assert_debug_snapshot!("full_apply_writes", request_lines(writes));
+    assert_eq!(
+        plan["orgs"][0]["cost"]["writes"],
+        json!(writes.len()),
+        "the plan's estimate of writes is exact when nothing fails"
+    );
 
     // Skills and languages are added or updated in one bulk request per user, never one per
     // skill (removals are one DELETE each: the API has no bulk removal of languages).

@@ -345,6 +345,8 @@ impl Operation {
         match self {
             O::RemoveUserSkills { skills, .. } => skills.len(),
             O::RemoveUserLanguages { languages, .. } => languages.len(),
+            // PUT replaces the whole queue definition, so the current one is read first.
+            O::UpdateQueue { .. } => 2,
             // Manager, title and the like cannot be set on create: one follow-up PATCH may be
             // planned separately, so creation itself is one request.
             _ => 1,
