@@ -338,10 +338,13 @@ fn holds_uuid(text: &str) -> bool {
         .any(|word| word.len() == 36 && word.chars().filter(|c| *c == '-').count() == 4)
 }
 
+/// Cloning: the export of one org, applied to an empty second org, exports to the same files;
+/// the two-org workspace then plans both at once, each with its own client and token.
+///
 /// 500 users (2 s): the clone's apply writes every one of them, which took 66 s for 2,000
 /// on the 2-core CI machine; the round trip above covers that scale.
 #[test]
-fn an_export_applied_to_an_empty_org_exports_to_the_same_files() {
+fn an_export_applied_to_an_empty_org_exports_to_the_same_files_and_plans_with_it() {
     let source = Source::start(500);
     let out = tempfile::tempdir().unwrap();
     let exported_dir = out.path().join("workspace");
@@ -440,6 +443,36 @@ fn an_export_applied_to_an_empty_org_exports_to_the_same_files() {
     for (path, text) in &source_view {
         similar_asserts(path, text, &clone_view[path]);
     }
+
+    // One plan covers every org of the workspace (shared `base/`, one folder per org), each
+    // read with its own credentials and token; `--org` selects one.
+    for org in [REMOTE, CLONE] {
+        sandbox.reset_stats(org).unwrap();
+    }
+    let every = with_credentials(
+        roster()
+            .arg("plan")
+            .arg(&exported_dir)
+            .arg("--detailed-exitcode"),
+    );
+    assert_ok(&every, "plan of both orgs");
+    for org in [REMOTE, CLONE] {
+        assert!(
+            every.stdout.contains(&format!("{org}: no changes")),
+            "{}",
+            every.stdout
+        );
+        let counts = sandbox.stats(org).unwrap().by_route;
+        assert_eq!(
+            counts.get("POST /oauth/token"),
+            Some(&1),
+            "{org}: {counts:#?}"
+        );
+        sandbox.reset_stats(org).unwrap();
+    }
+    assert_ok(&plan(&exported_dir, CLONE), "plan of the clone alone");
+    assert!(sandbox.stats(REMOTE).unwrap().by_route.is_empty());
+    assert!(!sandbox.stats(CLONE).unwrap().by_route.is_empty());
 }
 
 /// Equal texts, or a failure showing the first differing line.
