@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use roster_model::{Email, Kind, MemberOrigin, MemberPolicy, Operation};
+use roster_model::{Email, Kind, LiveQueueMember, MemberOrigin, MemberPolicy, Operation};
 use serde_json::json;
 
 use super::builder::{Builder, Stage, chunks};
@@ -79,13 +79,17 @@ pub(crate) fn plan_queue_members(ctx: &Context<'_>, b: &mut Builder) -> HashMap<
                 None => {
                     add.insert((*email).clone());
                 }
-                Some(member) if member.origin.is_group() => {
+                Some(LiveQueueMember {
+                    origin: MemberOrigin::Group(group),
+                    ..
+                }) => {
                     b.user_notes
                         .entry((*email).clone())
                         .or_default()
                         .insert(format!(
-                            "member of queue `{}` through a group; not added directly",
-                            queue.name
+                            "member of queue `{}` through {}; not added directly",
+                            queue.name,
+                            through(group.as_deref())
                         ));
                 }
                 Some(_) => {}
@@ -343,4 +347,9 @@ fn member_fields(
             FieldChange::item("members", email.as_str(), Some(why(email)), None),
         );
     }
+}
+
+/// `group `Spanish Speakers``, or `a group` when the org did not say which.
+pub(crate) fn through(group: Option<&str>) -> String {
+    group.map_or_else(|| "a group".to_owned(), |group| format!("group `{group}`"))
 }

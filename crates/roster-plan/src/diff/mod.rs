@@ -214,23 +214,24 @@ fn live_count(live: &LiveOrg, kind: Kind) -> usize {
 }
 
 /// Requests the steps take when nothing fails: each operation's own, plus one version read
-/// for a user whose division moves and who is also patched (the move does not answer the
-/// new version, so a PATCH that runs after it reads the version first).
+/// for the first PATCH of a user after its division moved (the move does not answer the new
+/// version). Steps of one user run in plan order, so "after" is a later step.
 fn estimated_writes(steps: &[Step]) -> u64 {
-    let moved: BTreeSet<_> = steps
-        .iter()
-        .filter_map(|s| match &s.operation {
-            Operation::MoveUserDivision { email, .. } => Some(email),
-            _ => None,
-        })
-        .collect();
-    let reread = steps
-        .iter()
-        .filter(|s| matches!(&s.operation, Operation::UpdateUser { email, .. } if moved.contains(email)))
-        .count();
-    steps
-        .iter()
-        .map(|s| s.operation.estimated_requests() as u64)
-        .sum::<u64>()
-        + reread as u64
+    let mut version_unknown = BTreeSet::new();
+    let mut total = 0;
+    for step in steps {
+        total += step.operation.estimated_requests() as u64;
+        match &step.operation {
+            Operation::MoveUserDivision { email, .. } => {
+                version_unknown.insert(email);
+            }
+            Operation::UpdateUser { email, .. } | Operation::SetUserState { email, .. } => {
+                if version_unknown.remove(email) {
+                    total += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    total
 }

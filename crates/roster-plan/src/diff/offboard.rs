@@ -16,6 +16,7 @@ use serde_json::json;
 
 use super::builder::{Builder, Stage, chunks};
 use super::context::{Context, Fate};
+use super::membership::through;
 use crate::types::{Action, FieldChange};
 
 /// Most users one team member request takes.
@@ -118,13 +119,11 @@ pub(crate) fn prepare_offboarding(ctx: &Context<'_>, b: &mut Builder) {
                 .and_then(|m| m.get(email))
                 .map(|m| &m.origin);
             if let Some(MemberOrigin::Group(group)) = origin {
-                let through = group
-                    .as_ref()
-                    .map_or_else(|| "a group".to_owned(), |group| format!("group `{group}`"));
                 b.changes[change].notes.push(format!(
-                    "member of queue `{}` through {through}; not removed: roster never writes \
-                     group membership",
-                    queue.name
+                    "member of queue `{}` through {}; not removed: roster never writes group \
+                     membership",
+                    queue.name,
+                    through(group.as_deref())
                 ));
             }
         }

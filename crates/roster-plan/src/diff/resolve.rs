@@ -7,6 +7,8 @@
 //! divisions are looked up in the org (they are never created); managers may be declared or
 //! live.
 
+use std::collections::BTreeMap;
+
 use roster_model::{Kind, Source};
 
 use super::context::Context;
@@ -153,52 +155,40 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Problem> {
 /// sensitivity: UNCONFIRMED"). roster assumes it does, as its sandbox does: such a create
 /// would fail at apply with a conflict, after the plan was reviewed, so the plan refuses it
 /// up front and names the org's spelling. If the API turns out case-sensitive, this check is
-/// the one place to drop.
+/// the one place to drop. A skill "renamed" only in case collides too: a skill rename creates
+/// the new name while the old one still exists.
 fn collisions(ctx: &Context<'_>, report: &mut impl FnMut(&Option<Source>, Kind, &str, String)) {
     let (desired, live) = (ctx.desired, ctx.live);
-    let mut collide = |kind: Kind, name: &str, source: &Option<Source>, twin: Option<&String>| {
-        if let Some(twin) = twin {
+    let skills = desired.skills.values().map(|o| (&o.name, &o.source));
+    collide(Kind::Skill, skills, &live.skills, report);
+    let languages = desired.languages.values().map(|o| (&o.name, &o.source));
+    collide(Kind::Language, languages, &live.languages, report);
+    let codes = desired.wrapup_codes.values().map(|o| (&o.name, &o.source));
+    collide(Kind::WrapupCode, codes, &live.wrapup_codes, report);
+    let queues = desired.queues.values().map(|o| (&o.name, &o.source));
+    collide(Kind::Queue, queues, &live.queues, report);
+    let teams = desired.teams.values().map(|o| (&o.name, &o.source));
+    collide(Kind::Team, teams, &live.teams, report);
+}
+
+/// Reports each `declared` object of `kind` that is not `live` but has a case twin there.
+fn collide<'a, V>(
+    kind: Kind,
+    declared: impl Iterator<Item = (&'a String, &'a Option<Source>)>,
+    live: &BTreeMap<String, V>,
+    report: &mut impl FnMut(&Option<Source>, Kind, &str, String),
+) {
+    for (name, source) in declared.filter(|(name, _)| !live.contains_key(*name)) {
+        if let Some(twin) = case_twin(name, live.keys()) {
             report(
                 source,
                 kind,
                 name,
                 format!(
-                    "the org already has {kind} `{twin}`, which differs only in case; Genesys \
-                     Cloud names are unique regardless of case, so write `{twin}`"
+                    "the org already has {kind} `{twin}`, which differs only in case; roster \
+                     takes Genesys Cloud names to be unique regardless of case, so write `{twin}`"
                 ),
             );
-        }
-    };
-    // A skill renamed only in case collides too: skills cannot be renamed, so the rename
-    // creates the new name while the old one still exists.
-    for skill in desired.skills.values() {
-        if !live.skills.contains_key(&skill.name) {
-            let twin = case_twin(&skill.name, live.skills.keys());
-            collide(Kind::Skill, &skill.name, &skill.source, twin);
-        }
-    }
-    for language in desired.languages.values() {
-        if !live.languages.contains_key(&language.name) {
-            let twin = case_twin(&language.name, live.languages.keys());
-            collide(Kind::Language, &language.name, &language.source, twin);
-        }
-    }
-    for code in desired.wrapup_codes.values() {
-        if !live.wrapup_codes.contains_key(&code.name) {
-            let twin = case_twin(&code.name, live.wrapup_codes.keys());
-            collide(Kind::WrapupCode, &code.name, &code.source, twin);
-        }
-    }
-    for queue in desired.queues.values() {
-        if !live.queues.contains_key(&queue.name) {
-            let twin = case_twin(&queue.name, live.queues.keys());
-            collide(Kind::Queue, &queue.name, &queue.source, twin);
-        }
-    }
-    for team in desired.teams.values() {
-        if !live.teams.contains_key(&team.name) {
-            let twin = case_twin(&team.name, live.teams.keys());
-            collide(Kind::Team, &team.name, &team.source, twin);
         }
     }
 }

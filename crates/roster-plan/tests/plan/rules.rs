@@ -433,18 +433,32 @@ fn names_that_differ_from_the_org_only_in_case_are_plan_errors() {
     assert_snapshot!(text.join("\n"));
 }
 
-/// A user moved to another division and patched costs one more request than its steps: the
-/// move does not answer the user's new version, so the PATCH after it reads it.
+/// A user's PATCH after its division moved costs a version read (the move does not answer
+/// the new version); a PATCH planned before the move does not.
 #[test]
-fn a_moved_and_patched_user_costs_a_version_read() {
+fn a_patch_after_a_division_move_costs_a_version_read() {
     let mut live = live_org();
+    live_user(&mut live, "boss@acme.example");
     live_user(&mut live, "jane@acme.example");
     let mut desired = desired_org("test");
+    user(&mut desired, "boss@acme.example");
     let jane = user(&mut desired, "jane@acme.example");
     jane.division = Some("Contact Center".into());
     jane.title = Some("Lead".into());
     let plan = plan_ok(&desired, &live);
-    assert_eq!(plan.steps.len(), 2);
+    assert_snapshot!(steps(&plan), @r#"
+    #1 updateUser {"email":"jane@acme.example","patch":{"title":"Lead"}}
+    #2 moveUserDivision {"email":"jane@acme.example","division":"Contact Center"}
+    "#);
+    assert_eq!(plan.cost.writes, 2);
+
+    let jane = desired.users.get_mut(&email("jane@acme.example")).unwrap();
+    jane.manager = Some(email("boss@acme.example"));
+    let plan = plan_ok(&desired, &live);
+    assert_snapshot!(steps(&plan), @r#"
+    #1 moveUserDivision {"email":"jane@acme.example","division":"Contact Center"}
+    #2 updateUser {"email":"jane@acme.example","patch":{"title":"Lead","manager":"boss@acme.example"}}
+    "#);
     assert_eq!(plan.cost.writes, 3);
 }
 
