@@ -349,7 +349,7 @@ fn member_fields(
     }
 }
 
-/// `group `Spanish Speakers``, or `a group` when the org did not say which.
+/// ``group `Spanish Speakers` ``, or `a group` when the org did not say which.
 pub(crate) fn through(group: Option<&str>) -> String {
     group.map_or_else(|| "a group".to_owned(), |group| format!("group `{group}`"))
 }

@@ -221,16 +221,16 @@ fn estimated_writes(steps: &[Step]) -> u64 {
     let mut total = 0;
     for step in steps {
         total += step.operation.estimated_requests() as u64;
-        match &step.operation {
+        let patched = match &step.operation {
             Operation::MoveUserDivision { email, .. } => {
                 version_unknown.insert(email);
+                continue;
             }
-            Operation::UpdateUser { email, .. } | Operation::SetUserState { email, .. } => {
-                if version_unknown.remove(email) {
-                    total += 1;
-                }
-            }
-            _ => {}
+            Operation::UpdateUser { email, .. } | Operation::SetUserState { email, .. } => email,
+            _ => continue,
+        };
+        if version_unknown.remove(patched) {
+            total += 1;
         }
     }
     total
