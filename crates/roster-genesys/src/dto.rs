@@ -63,9 +63,35 @@ pub struct Queue {
     /// Description.
     #[serde(default)]
     pub description: Option<String>,
-    /// Groups whose members are members of the queue (`MemberGroup`: id, name, type).
+    /// Groups, teams and skill groups whose members are members of the queue.
     #[serde(default)]
-    pub member_groups: Vec<Ref>,
+    pub member_groups: Vec<MemberGroup>,
+}
+
+/// `MemberGroup`: what makes users members of a queue through something else.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MemberGroup {
+    /// Id of the group, team or skill group.
+    pub id: String,
+    /// Its name, when the API includes it.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `GROUP`, `TEAM` or `SKILLGROUP`.
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+}
+
+impl MemberGroup {
+    /// Whether `user` is among its members, as far as the user's own listing tells: groups
+    /// and team are expanded on users; skill-group membership is not read, so it is never
+    /// claimed.
+    pub fn holds(&self, user: &User) -> bool {
+        match self.kind.as_deref() {
+            Some("TEAM") => user.team.as_ref().is_some_and(|t| t.id == self.id),
+            Some("SKILLGROUP") => false,
+            _ => user.groups.iter().any(|g| g.id == self.id),
+        }
+    }
 }
 
 /// `Team`.

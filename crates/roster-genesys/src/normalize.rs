@@ -5,7 +5,7 @@
 //!
 //! Pure: every input is already read; [`build`] is tested without a network.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use roster_model::{
     Email, GrantOrigin, Kind, LiveDivision, LiveGrant, LiveNamed, LiveOrg, LiveQueue,
@@ -276,27 +276,19 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
         );
     }
 
-    let user_groups: HashMap<&str, HashSet<&str>> = raw
-        .users
-        .iter()
-        .map(|u| {
-            (
-                u.id.as_str(),
-                u.groups.iter().map(|g| g.id.as_str()).collect(),
-            )
-        })
-        .collect();
+    let users_by_id: HashMap<&str, &dto::User> =
+        raw.users.iter().map(|u| (u.id.as_str(), u)).collect();
     for queue in &raw.queues {
         ids.insert(Kind::Queue, &queue.name, &queue.id);
-        // The member listing says a member comes through a group, not which: the queue's
-        // first member group the user belongs to names it.
+        // The member listing says a member comes through a group, not which: the first of
+        // the queue's member groups that the user is in, and that the org names, says it.
         let group_of = |user_id: &str| {
-            let groups = user_groups.get(user_id)?;
+            let user = users_by_id.get(user_id)?;
             queue
                 .member_groups
                 .iter()
-                .find(|g| groups.contains(g.id.as_str()))
-                .and_then(|g| g.name.clone())
+                .filter(|g| g.holds(user))
+                .find_map(|g| g.name.clone())
         };
         let members = raw.queue_members.get(&queue.id).map(|members| {
             let mut out: BTreeMap<Email, LiveQueueMember> = BTreeMap::new();
@@ -375,6 +367,14 @@ fn named<'a>(
 mod tests {
     use super::*;
 
+    fn member_group(id: &str, name: Option<&str>, kind: &str) -> dto::MemberGroup {
+        dto::MemberGroup {
+            id: id.into(),
+            name: name.map(Into::into),
+            kind: Some(kind.into()),
+        }
+    }
+
     fn named(id: &str, name: &str, state: Option<&str>) -> dto::Named {
         dto::Named {
             id: id.into(),
@@ -444,7 +444,14 @@ mod tests {
                 name: "Billing".into(),
                 division: Some(reference("d1", Some("Home"))),
                 description: Some(String::new()),
-                member_groups: vec![reference("g1", Some("Supervisors"))],
+                // The boss is in group g1 (unnamed here) and team t1: the first member group
+                // that holds the boss and has a name says how it is a member; skill-group
+                // membership is not read, so sg1 never claims anyone.
+                member_groups: vec![
+                    member_group("sg1", Some("Billing experts"), "SKILLGROUP"),
+                    member_group("g1", None, "GROUP"),
+                    member_group("t1", Some("Tier 2"), "TEAM"),
+                ],
             }],
             teams: vec![dto::Team {
                 id: "t1".into(),

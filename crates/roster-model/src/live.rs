@@ -109,7 +109,8 @@ pub struct LiveQueue {
 pub enum MemberOrigin {
     /// Added to the queue directly: roster may remove it.
     Direct,
-    /// Through a group, named when the org says which: never written by roster.
+    /// Through one of the queue's member groups (a group, or a team), named when the org
+    /// says which: never written by roster.
     Group(Option<String>),
 }
 
