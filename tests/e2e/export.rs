@@ -550,8 +550,15 @@ fn an_export_never_overwrites_a_changed_roster_yaml_without_force() {
     );
     std::fs::write(&roster_yaml, &edited).unwrap();
 
+    let before = files(&dir);
+    source.external.api(
+        reqwest::Method::POST,
+        "/api/v2/routing/skills",
+        Some(serde_json::json!({ "name": "Brand New" })),
+    );
     let refused = source.export(&dir, &[]);
     assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert_eq!(files(&dir), before, "nothing was written");
     assert!(
         refused.stderr.contains("roster.yaml") && refused.stderr.contains("--force"),
         "{}",
@@ -561,6 +568,7 @@ fn an_export_never_overwrites_a_changed_roster_yaml_without_force() {
 
     assert_ok(&source.export(&dir, &["--force"]), "export with --force");
     assert_ne!(std::fs::read_to_string(&roster_yaml).unwrap(), edited);
+    assert!(files(&dir)["base/routing.yaml"].contains("Brand New"));
 }
 
 /// `--no-utilization` drops the only per-user reads: the export costs the lists, the queues

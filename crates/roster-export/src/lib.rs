@@ -1,7 +1,8 @@
 //! roster-export: an org's live state ([`LiveOrg`]) as manifests in roster's own layout.
 //!
 //! Pure: the caller reads the org (with a snapshot that read every queue's members and
-//! wrap-up codes, every user's utilization and the role grants) and writes the files. The
+//! wrap-up codes, the role grants and, unless utilization is left out, every exported user's
+//! utilization) and writes the files. The
 //! output is a map from relative path to file text:
 //!
 //! - `roster.yaml`: the org's entry (target, credentials by environment variable reference,

@@ -20,7 +20,7 @@
 //!          + Σ queues selected by needs.queue_wrapup_codes pages₁₀₀(codes)
 //!          + (needs.grants ? Σ roles pages(subjects of the role) : 0)
 //!          + |live users selected by needs.utilization|     the only per-user reads
-//!          + (needs.utilization selects anyone ? 1 : 0)     org utilization defaults
+//!          + (needs.utilization is not empty ? 1 : 0)       org utilization defaults
 //! where pages(n) = max(1, ceil(n / 500)), pages₁₀₀(n) = max(1, ceil(n / 100))
 //! ```
 //!

@@ -128,16 +128,14 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
         })
     };
 
-    let role_names = named(Kind::Role, &raw.roles, &mut ids, &mut live.roles);
-    let skill_names = named(Kind::Skill, &raw.skills, &mut ids, &mut live.skills);
-    let language_names = named(
-        Kind::Language,
+    let role_names = named_objects(Kind::Role, &raw.roles, &mut ids, &mut live.roles);
+    let skill_names = named_objects(Kind::Skill, &raw.skills, &mut ids, &mut live.skills);
+    let language_names = named_objects(Kind::Language,
         &raw.languages,
         &mut ids,
         &mut live.languages,
     );
-    named(
-        Kind::WrapupCode,
+    named_objects(Kind::WrapupCode,
         &raw.wrapup_codes,
         &mut ids,
         &mut live.wrapup_codes,
@@ -342,7 +340,7 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
 /// Roles, skills, languages or wrap-up codes: the usable ones (deleted and inactive skills
 /// and languages are left out) into `into` by name, their ids into `ids`. Answers id → name,
 /// for the references that point at them.
-fn named<'a>(
+fn named_objects<'a>(
     kind: Kind,
     listed: &'a [dto::Named],
     ids: &mut IdTable,

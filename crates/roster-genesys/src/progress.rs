@@ -21,7 +21,7 @@ pub enum Stage {
 }
 
 impl std::fmt::Display for Stage {
-    /// What the stage counts, for a progress line: `users 3/21` reads as pages of users.
+    /// What the stage counts, for a progress line (`user pages 3/21`).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Stage::Lists => "lists",

@@ -66,14 +66,14 @@ impl ReadNeeds {
         }
     }
 
-    /// Everything an export of the users in `states` (both when `None`) writes: every queue's
+    /// Everything an export of the users in `state` (both when `None`) writes: every queue's
     /// members and wrap-up codes, those users' utilization and every grant. Read in one pass,
     /// so an export costs what a snapshot costs.
-    pub fn everything(states: Option<UserState>) -> Self {
+    pub fn everything(state: Option<UserState>) -> Self {
         ReadNeeds {
             queue_members: Selection::All,
             queue_wrapup_codes: Selection::All,
-            utilization: UserSelection::Every(states),
+            utilization: UserSelection::All(state),
             grants: true,
         }
     }
@@ -118,7 +118,7 @@ pub enum UserSelection {
     /// These users; none when the set is empty.
     Named(BTreeSet<Email>),
     /// Every user in this state, or in either state when `None`.
-    Every(Option<UserState>),
+    All(Option<UserState>),
 }
 
 impl UserSelection {
@@ -126,7 +126,7 @@ impl UserSelection {
     pub fn contains(&self, email: &Email, state: UserState) -> bool {
         match self {
             UserSelection::Named(emails) => emails.contains(email),
-            UserSelection::Every(wanted) => wanted.is_none_or(|wanted| wanted == state),
+            UserSelection::All(wanted) => wanted.is_none_or(|wanted| wanted == state),
         }
     }
 

@@ -95,7 +95,7 @@ pub struct Plan {
     pub blocked: Option<Blocked>,
     /// Every object the steps touch, as read; `apply --plan` refuses when one changed.
     pub fingerprints: Vec<Fingerprint>,
-    /// Requests read and to write, and how long the writes take at the org's rate.
+    /// Requests read and to write, and how long the org's rate limit holds the writes back.
     pub cost: Cost,
 }
 
@@ -228,6 +228,10 @@ impl Action {
         }
     }
 }
+
+/// The value of a plain membership in a `members` item; a leaver's value says instead why it
+/// leaves (`deactivated`, ``moves to team `X` ``).
+pub(crate) const MEMBER: &str = "member";
 
 /// One field of one object, before and after. Collections are listed item by item
 /// (`skills` / `Billing`: `3 → 4`); `old: None` adds the item, `new: None` removes it.

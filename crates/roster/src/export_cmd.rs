@@ -16,7 +16,7 @@ use roster_model::{Kind, ReadNeeds, Selection, UserSelection};
 use crate::connect::connect;
 use crate::exit::ExitStatus;
 use crate::failure::Failure;
-use crate::planning::read_live;
+use crate::reading::read_live;
 use crate::ui::Ui;
 use crate::workspace;
 
@@ -77,7 +77,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Split::Team)]
     pub split_users_by: Split,
     /// Replace files outside `orgs/<org>/` (`roster.yaml`, `base/...`) that hold something
-    /// else than this export; without it the export refuses to overwrite them.
+    /// else than this export, whole: other orgs' entries and policy in `roster.yaml` are lost.
+    /// Without it the export refuses to overwrite them and writes nothing.
     #[arg(long)]
     pub force: bool,
 }
@@ -204,9 +205,14 @@ fn write_files(out: &Path, org: &str, files: &ExportFiles, force: bool) -> Resul
     let clashes: Vec<String> = files
         .iter()
         .filter(|(path, _)| !path.starts_with(&own))
-        .filter(|(path, text)| {
-            std::fs::read_to_string(out.join(path)).is_ok_and(|found| &found != *text)
-        })
+        .filter(
+            |(path, text)| match std::fs::read_to_string(out.join(path)) {
+                Ok(found) => &found != *text,
+                // Missing: nothing to lose. Unreadable (permissions, not UTF-8): not known to hold
+                // this export, so not overwritten without --force.
+                Err(err) => err.kind() != std::io::ErrorKind::NotFound,
+            },
+        )
         .map(|(path, _)| format!("  {}", out.join(path).display()))
         .collect();
     if !clashes.is_empty() && !force {

@@ -14,6 +14,7 @@ mod manifest_edit;
 mod offboard_cmd;
 mod plan_cmd;
 mod planning;
+mod reading;
 mod sandbox_cmd;
 mod ui;
 mod validate;

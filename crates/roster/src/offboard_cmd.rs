@@ -40,7 +40,7 @@ use crate::connect::{Connected, connect};
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
 use crate::manifest_edit::set_inactive;
-use crate::planning::read_live;
+use crate::reading::read_live;
 use crate::ui::Ui;
 use crate::workspace;
 

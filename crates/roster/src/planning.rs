@@ -6,11 +6,12 @@ use std::path::Path;
 
 use futures::future::join_all;
 use roster_manifest::OrgSpec;
-use roster_model::{Email, LiveOrg, ReadNeeds, Tenant};
+use roster_model::{Email, LiveOrg, ReadNeeds};
 use roster_plan::{Plan, PlanError, PlanOptions, Problem};
 
 use crate::connect::{Connected, connect};
 use crate::failure::Failure;
+use crate::reading::read_live;
 use crate::ui::Ui;
 
 /// One org, connected and read.
@@ -61,34 +62,6 @@ async fn read_org<'a>(root: &Path, spec: &'a OrgSpec, ui: Ui) -> Result<ReadOrg<
         connected,
         live,
     })
-}
-
-/// Reads `org` as `needs` asks, with a spinner that says which part of the read is running
-/// and how far it got (on a terminal only).
-pub async fn read_live(
-    connected: &Connected,
-    org: &str,
-    needs: &ReadNeeds,
-    ui: Ui,
-) -> Result<LiveOrg, Failure> {
-    let spinner = ui.spinner(format!("reading {org}"));
-    let progress = spinner.clone();
-    let name = org.to_owned();
-    connected
-        .tenant
-        .set_progress(std::sync::Arc::new(move |event| {
-            progress.set_message(format!(
-                "reading {name}: {} {}/{}",
-                event.stage, event.done, event.total
-            ));
-        }));
-    let live = connected
-        .tenant
-        .snapshot(needs)
-        .await
-        .map_err(|err| Failure::error(format!("org `{org}`: cannot read the org: {err}")))?;
-    spinner.finish_and_clear();
-    Ok(live)
 }
 
 /// Plans one read org.

@@ -8,14 +8,12 @@ use serde_json::json;
 
 use super::builder::{Builder, Stage, chunks};
 use super::context::{Context, Fate};
-use crate::types::{Action, FieldChange};
+use crate::types::{Action, FieldChange, MEMBER};
 
 /// Most users one `POST /routing/queues/{id}/members` takes.
 const QUEUE_MEMBERS_PER_CALL: usize = 100;
 /// Most users one team member request takes.
 const TEAM_MEMBERS_PER_CALL: usize = 25;
-/// The value of a plain membership in a `members` item (a leaver's says why it leaves).
-const MEMBER: &str = "member";
 
 /// Plans every queue's direct members; returns, per offboarded user, the removal steps that
 /// take it out of its queues (the first link of its offboarding sequence).
@@ -210,7 +208,7 @@ fn user_queue_field(ctx: &Context<'_>, b: &mut Builder, email: &Email, queue: &s
             .clone_from(&user.routing_profile);
         change
     };
-    let member = Some("member".to_owned());
+    let member = Some(MEMBER.to_owned());
     let (old, new) = if joins {
         (None, member)
     } else {

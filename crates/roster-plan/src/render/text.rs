@@ -10,7 +10,7 @@ use owo_colors::{OwoColorize, Style};
 use similar::{ChangeTag, TextDiff};
 
 use super::summary;
-use crate::types::{Action, Change, FieldChange, Plan, PlanSet};
+use crate::types::{Action, Change, FieldChange, MEMBER, Plan, PlanSet};
 
 /// How many members joining (or leaving) one queue or team are named before "and K more";
 /// the JSON plan lists them all.
@@ -330,7 +330,7 @@ fn render_field(out: &mut String, field: &FieldChange, creating: bool, paint: Pa
         let line = match (&field.old, &field.new) {
             (None, Some(new)) if value => format!("+ {noun} `{item}` {new}"),
             (None, _) => format!("+ {noun} `{item}`"),
-            (Some(old), None) if field.field == "members" && old != "member" => {
+            (Some(old), None) if field.field == "members" && old != MEMBER => {
                 format!("- {noun} `{item}` ({old})")
             }
             (Some(old), None) if value => format!("- {noun} `{item}` (was {old})"),
