@@ -130,12 +130,14 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
 
     let role_names = named_objects(Kind::Role, &raw.roles, &mut ids, &mut live.roles);
     let skill_names = named_objects(Kind::Skill, &raw.skills, &mut ids, &mut live.skills);
-    let language_names = named_objects(Kind::Language,
+    let language_names = named_objects(
+        Kind::Language,
         &raw.languages,
         &mut ids,
         &mut live.languages,
     );
-    named_objects(Kind::WrapupCode,
+    named_objects(
+        Kind::WrapupCode,
         &raw.wrapup_codes,
         &mut ids,
         &mut live.wrapup_codes,
