@@ -58,7 +58,7 @@ struct Scenario {
     live_queues: Vec<Option<(usize, Option<u8>, Option<Vec<bool>>)>>,
     live_teams: Vec<Option<usize>>,
     live_users: Vec<Option<LiveSpec>>,
-    /// Per queue and user: 0 none, 1 direct, 2 through a group.
+    /// Per queue and user: 0 none, 1 direct, 2 through a named group, 3 through an unnamed one.
     membership: Vec<Vec<u8>>,
     desired_skills: Vec<Option<Option<usize>>>,
     desired_languages: Vec<bool>,
@@ -232,7 +232,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             ),
             prop::collection::vec(prop::option::of(0..DIVISIONS.len()), TEAMS),
             prop::collection::vec(prop::option::of(live_spec()), USERS),
-            prop::collection::vec(prop::collection::vec(0u8..3, USERS), QUEUES),
+            prop::collection::vec(prop::collection::vec(0u8..4, USERS), QUEUES),
         ),
         (
             prop::collection::vec(prop::option::of(prop::option::of(0..SKILLS)), SKILLS),
@@ -433,10 +433,10 @@ fn build_live(s: &Scenario) -> LiveOrg {
             if *kind == 0 || !live.users.contains_key(&email(&address)) {
                 continue;
             }
-            let origin = if *kind == 1 {
-                MemberOrigin::Direct
-            } else {
-                MemberOrigin::Group(Some("Group".into()))
+            let origin = match kind {
+                1 => MemberOrigin::Direct,
+                2 => MemberOrigin::Group(Some("Group".into())),
+                _ => MemberOrigin::Group(None),
             };
             member(&mut live, &name, &address, origin);
         }
