@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::wrapupcodes::{DivisionRef, resolve_division};
-use super::{Body, Ctx, descending, parse_id, parse_ids, void, wildcard_match};
+use super::{Body, Ctx, descending, parse_id, parse_ids, same_name, void, wildcard_match};
 use crate::error::ApiError;
 use crate::paging::{
     Envelope, MAX_PAGE_SIZE, MAX_QUEUE_MEMBER_PAGE_SIZE, PageRequest, json, render_page,
@@ -172,7 +172,7 @@ fn check_duplicate(state: &OrgState, name: &str, except: Option<Uuid>) -> Result
     if state
         .queues
         .iter()
-        .any(|queue| Some(queue.id) != except && queue.name.eq_ignore_ascii_case(name))
+        .any(|queue| Some(queue.id) != except && same_name(&queue.name, name))
     {
         return Err(ApiError::duplicate_name(
             "A queue with that name already exists.",

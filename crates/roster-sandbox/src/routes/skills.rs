@@ -13,7 +13,9 @@ use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Body, Ctx, list_by_name, parse_id, parse_ids, prefix_match, void, wildcard_match};
+use super::{
+    Body, Ctx, list_by_name, parse_id, parse_ids, prefix_match, same_name, void, wildcard_match,
+};
 use crate::error::ApiError;
 use crate::paging::{MAX_PAGE_SIZE, json};
 use crate::render;
@@ -107,7 +109,7 @@ pub async fn create(ctx: Ctx, Body(body): Body<CreateSkill>) -> Result<Response,
     if state
         .skills
         .iter()
-        .any(|skill| skill.state != EntityState::Deleted && skill.name.eq_ignore_ascii_case(&name))
+        .any(|skill| skill.state != EntityState::Deleted && same_name(&skill.name, &name))
     {
         return Err(ApiError::conflict(format!(
             "A skill with the name [{name}] already exists."
@@ -232,9 +234,11 @@ pub async fn create_language(
     let name = required_name(body.name)?;
     let timestamp = ctx.timestamp();
     let mut state = ctx.write();
-    if state.languages.iter().any(|language| {
-        language.state != EntityState::Deleted && language.name.eq_ignore_ascii_case(&name)
-    }) {
+    if state
+        .languages
+        .iter()
+        .any(|language| language.state != EntityState::Deleted && same_name(&language.name, &name))
+    {
         return Err(ApiError::conflict(format!(
             "A language with the name [{name}] already exists."
         )));

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::wrapupcodes::{DivisionRef, resolve_division};
-use super::{Body, Ctx, parse_id, parse_ids, prefix_match, void};
+use super::{Body, Ctx, parse_id, parse_ids, prefix_match, same_name, void};
 use crate::error::ApiError;
 use crate::paging::{DEFAULT_PAGE_SIZE, MAX_CURSOR_PAGE_SIZE, json, render_cursor_page};
 use crate::query::Query;
@@ -103,7 +103,7 @@ fn check_name(state: &OrgState, name: &str, except: Option<Uuid>) -> Result<(), 
     if state
         .teams
         .iter()
-        .any(|team| Some(team.id) != except && team.name.eq_ignore_ascii_case(name))
+        .any(|team| Some(team.id) != except && same_name(&team.name, name))
     {
         return Err(ApiError::conflict(format!(
             "A team with the name [{name}] already exists."

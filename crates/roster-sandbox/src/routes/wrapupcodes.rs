@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Body, Ctx, list_by_name, parse_id, parse_ids, void, wildcard_match};
+use super::{Body, Ctx, list_by_name, parse_id, parse_ids, same_name, void, wildcard_match};
 use crate::error::ApiError;
 use crate::paging::{MAX_PAGE_SIZE, json};
 use crate::render;
@@ -50,7 +50,7 @@ fn duplicate(state: &OrgState, name: &str, except: Option<Uuid>) -> Result<(), A
     if state
         .wrapup_codes
         .iter()
-        .any(|code| Some(code.id) != except && code.name.eq_ignore_ascii_case(name))
+        .any(|code| Some(code.id) != except && same_name(&code.name, name))
     {
         return Err(ApiError::duplicate_name(
             "A wrapup code with this name already exists.",

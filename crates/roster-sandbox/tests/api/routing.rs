@@ -66,6 +66,13 @@ async fn skills_are_unique_soft_deleted_and_division_movable() {
     api.post("/routing/skills", &json!({}))
         .await
         .expect_error(400, "required.field.missing");
+    // Case is folded beyond ASCII, as roster's planner assumes.
+    api.post("/routing/skills", &json!({ "name": "Équipe" }))
+        .await
+        .expect(200);
+    api.post("/routing/skills", &json!({ "name": "ÉQUIPE" }))
+        .await
+        .expect_error(409, "general.conflict");
 }
 
 #[tokio::test]
