@@ -534,10 +534,11 @@ fn kinds_state_and_split_choose_what_is_written() {
     settings().bind(|| insta::assert_snapshot!("unknown_kind", bogus.stderr));
 }
 
-/// Files outside the org's own folder may be shared or edited by hand: an export does not
-/// overwrite them with something else unless told to.
+/// Files outside the org's own folder may be shared or edited by hand: a `roster.yaml` that
+/// declares the org is the workspace's and is kept; a changed `base/` file is not overwritten
+/// unless told to, and then only it.
 #[test]
-fn an_export_never_overwrites_a_changed_roster_yaml_without_force() {
+fn an_export_keeps_the_workspace_roster_yaml_and_overwrites_base_only_with_force() {
     let source = Source::start(30);
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("workspace");
@@ -545,10 +546,15 @@ fn an_export_never_overwrites_a_changed_roster_yaml_without_force() {
     assert_ok(&source.export(&dir, &[]), "the same export again");
     let roster_yaml = dir.join("roster.yaml");
     let edited = format!(
-        "{}policy:\n  unmanaged: {{ users: ignore }}\n",
+        "{}  other:\n    region: eu-west-1\n    include: [base]\npolicy:\n  unmanaged: {{ users: ignore }}\n",
         std::fs::read_to_string(&roster_yaml).unwrap()
     );
     std::fs::write(&roster_yaml, &edited).unwrap();
+    assert_ok(
+        &source.export(&dir, &[]),
+        "export into the edited workspace",
+    );
+    assert_eq!(std::fs::read_to_string(&roster_yaml).unwrap(), edited);
 
     let before = files(&dir);
     source.external.api(
@@ -560,15 +566,18 @@ fn an_export_never_overwrites_a_changed_roster_yaml_without_force() {
     assert_eq!(refused.code, 1, "{}", refused.stderr);
     assert_eq!(files(&dir), before, "nothing was written");
     assert!(
-        refused.stderr.contains("roster.yaml") && refused.stderr.contains("--force"),
+        refused.stderr.contains("base/routing.yaml") && refused.stderr.contains("--force"),
         "{}",
         refused.stderr
     );
-    assert_eq!(std::fs::read_to_string(&roster_yaml).unwrap(), edited);
 
     assert_ok(&source.export(&dir, &["--force"]), "export with --force");
-    assert_ne!(std::fs::read_to_string(&roster_yaml).unwrap(), edited);
-    assert!(files(&dir)["base/routing.yaml"].contains("Brand New"));
+    let forced = files(&dir);
+    assert!(forced["base/routing.yaml"].contains("Brand New"));
+    assert_eq!(
+        forced["roster.yaml"], edited,
+        "the workspace's roster.yaml is kept"
+    );
 }
 
 /// `--no-utilization` drops the only per-user reads: the export costs the lists, the queues

@@ -27,6 +27,22 @@ pub use render::{github_annotations, render_json};
 pub use schema::json_schema_string;
 pub use workspace::{Loaded, ROSTER_FILE, Stats, Workspace, load_workspace};
 
+/// Decodes a `roster.yaml` text (as if at `path`) on its own, for tools that need to know
+/// what it declares without loading the workspace. Cross-file checks are not run.
+pub fn decode_roster_file(path: &str, text: &str) -> (manifest::RosterFile, Vec<Diagnostic>) {
+    let mut decoder = decode::Decoder::new(manifest::FileId(0), path);
+    let file = match yaml::parse(text) {
+        Ok(parsed) => decoder.roster_file(&parsed.root),
+        Err(err) => {
+            decoder
+                .diagnostics
+                .push(Diagnostic::error("yaml-syntax", err.message));
+            manifest::RosterFile::default()
+        }
+    };
+    (file, decoder.diagnostics)
+}
+
 /// Decodes one resource file's text (as if at `path`), for tools and tests that work on a
 /// single file. Cross-file checks (references, duplicates) are not run.
 pub fn decode_resource_file(path: &str, text: &str) -> (manifest::ResourceFile, Vec<Diagnostic>) {

@@ -4,13 +4,13 @@
 //! Reading costs one snapshot, the one `plan` makes when everything is managed (see
 //! [`export_needs`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use roster_export::{
     Connection, CredentialEnv, ExportFiles, ExportOptions, StateFilter, UserSplit, slug,
 };
-use roster_manifest::{OrgSpec, Target};
+use roster_manifest::{OrgSpec, ROSTER_FILE, Target};
 use roster_model::{Kind, ReadNeeds, Selection, UserSelection};
 
 use crate::connect::connect;
@@ -76,9 +76,9 @@ pub struct Args {
     /// How to split users into files under `orgs/<org>/users/`.
     #[arg(long, value_enum, default_value_t = Split::Team)]
     pub split_users_by: Split,
-    /// Replace files outside `orgs/<org>/` (`roster.yaml`, `base/...`) that hold something
-    /// else than this export, whole: other orgs' entries and policy in `roster.yaml` are lost.
-    /// Without it the export refuses to overwrite them and writes nothing.
+    /// Replace files outside `orgs/<org>/` (`base/...`, a `roster.yaml` that does not declare
+    /// the org) that hold something else than this export. Without it the export refuses to
+    /// overwrite them and writes nothing. A `roster.yaml` that declares the org is always kept.
     #[arg(long)]
     pub force: bool,
 }
@@ -196,18 +196,27 @@ fn export_needs(options: &ExportOptions, utilization: bool) -> ReadNeeds {
 /// export.
 ///
 /// Files outside `orgs/<org>/` (`roster.yaml`, `base/`) may be shared with other orgs or hold
-/// policy written by hand: unless `force`, none is overwritten with different content.
+/// policy written by hand: a `roster.yaml` that declares the org is kept, and unless `force`
+/// no other file is overwritten with different content.
 fn write_files(out: &Path, org: &str, files: &ExportFiles, force: bool) -> Result<(), Failure> {
     let fail = |what: &str, path: &Path, err: &std::io::Error| {
         Failure::error(format!("cannot {what} `{}`: {err}", path.display()))
     };
     let own = Path::new("orgs").join(slug(org));
+    // A `roster.yaml` that already declares the org is the workspace's own configuration
+    // (other orgs, policy, credentials): it is kept as it is.
+    let keep_roster_file = declares(&out.join(ROSTER_FILE), org);
+    let files: BTreeMap<&Path, &String> = files
+        .iter()
+        .map(|(path, text)| (path.as_path(), text))
+        .filter(|(path, _)| !(keep_roster_file && *path == Path::new(ROSTER_FILE)))
+        .collect();
     let clashes: Vec<String> = files
         .iter()
         .filter(|(path, _)| !path.starts_with(&own))
         .filter(
             |(path, text)| match std::fs::read_to_string(out.join(path)) {
-                Ok(found) => &found != *text,
+                Ok(found) => found.as_str() != text.as_str(),
                 // Missing: nothing to lose. Unreadable (permissions, not UTF-8): not known to hold
                 // this export, so not overwritten without --force.
                 Err(err) => err.kind() != std::io::ErrorKind::NotFound,
@@ -241,6 +250,15 @@ fn write_files(out: &Path, org: &str, files: &ExportFiles, force: bool) -> Resul
         std::fs::write(&full, text).map_err(|err| fail("write", &full, &err))?;
     }
     Ok(())
+}
+
+/// Whether the `roster.yaml` at `path` exists and declares `org`.
+fn declares(path: &Path, org: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let (file, _) = roster_manifest::decode_roster_file(&path.to_string_lossy(), &text);
+    file.orgs.keys().any(|name| name.value == org)
 }
 
 fn walk_yaml(dir: &Path) -> Vec<PathBuf> {
