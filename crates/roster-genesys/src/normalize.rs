@@ -172,7 +172,14 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
     let mut grants: HashMap<&str, BTreeSet<LiveGrant>> = HashMap::new();
     if let Some(role_grants) = &raw.grants {
         let mut group_grants: HashMap<&str, Vec<(&str, String)>> = HashMap::new();
-        let mut group_names: HashMap<&str, &str> = HashMap::new();
+        // Names of groups, wherever the org gives them: the subject grants, the queues' member
+        // groups (a user's expanded groups may carry only ids).
+        let mut group_names: HashMap<&str, &str> = raw
+            .queues
+            .iter()
+            .flat_map(|q| &q.member_groups)
+            .filter_map(|g| Some((g.id.as_str(), g.name.as_deref()?)))
+            .collect();
         for (role_id, subjects) in role_grants {
             let Some(role) = role_names.get(role_id.as_str()) else {
                 continue;
@@ -418,7 +425,8 @@ mod tests {
                 proficiency: 1.0,
             },
         ];
-        boss.groups = vec![reference("g1", Some("Supervisors"))];
+        // The group's name comes only from a queue's member groups (see q2 below).
+        boss.groups = vec![reference("g1", None)];
         boss.team = Some(reference("t1", None));
         let mut agent = user("u2", "agent@acme.example", "inactive");
         agent.manager = Some(reference("u1", None));
@@ -439,20 +447,29 @@ mod tests {
             ],
             languages: vec![named("l1", "Spanish", Some("active"))],
             wrapup_codes: vec![named("w1", "Resolved", None)],
-            queues: vec![dto::Queue {
-                id: "q1".into(),
-                name: "Billing".into(),
-                division: Some(reference("d1", Some("Home"))),
-                description: Some(String::new()),
-                // The boss is in group g1 (unnamed here) and team t1: the first member group
-                // that holds the boss and has a name says how it is a member; skill-group
-                // membership is not read, so sg1 never claims anyone.
-                member_groups: vec![
-                    member_group("sg1", Some("Billing experts"), "SKILLGROUP"),
-                    member_group("g1", None, "GROUP"),
-                    member_group("t1", Some("Tier 2"), "TEAM"),
-                ],
-            }],
+            queues: vec![
+                dto::Queue {
+                    id: "q1".into(),
+                    name: "Billing".into(),
+                    division: Some(reference("d1", Some("Home"))),
+                    description: Some(String::new()),
+                    // The boss is in group g1 (unnamed here) and team t1: the first member group
+                    // that holds the boss and has a name says how it is a member; skill-group
+                    // membership is not read, so sg1 never claims anyone.
+                    member_groups: vec![
+                        member_group("sg1", Some("Billing experts"), "SKILLGROUP"),
+                        member_group("g1", None, "GROUP"),
+                        member_group("t1", Some("Tier 2"), "TEAM"),
+                    ],
+                },
+                dto::Queue {
+                    id: "q2".into(),
+                    name: "Escalations".into(),
+                    division: Some(reference("d1", Some("Home"))),
+                    description: None,
+                    member_groups: vec![member_group("g1", Some("Supervisors"), "GROUP")],
+                },
+            ],
             teams: vec![dto::Team {
                 id: "t1".into(),
                 name: "Tier 2".into(),
@@ -495,7 +512,7 @@ mod tests {
                     "r2".to_owned(),
                     vec![dto::SubjectGrants {
                         id: "g1".into(),
-                        name: Some("Supervisors".into()),
+                        name: None,
                         divisions: vec![reference("d1", Some("Home"))],
                         subject_type: Some("PC_GROUP".into()),
                     }],
