@@ -505,19 +505,37 @@ fn kinds_state_and_split_choose_what_is_written() {
     let source = Source::start(60);
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("partial");
-    assert_ok(
-        &source.export(
-            &dir,
-            &[
-                "--kinds",
-                "skills,queues,users",
-                "--state",
-                "inactive",
-                "--split-users-by",
-                "none",
-            ],
-        ),
-        "partial export",
+    let partial = source.export(
+        &dir,
+        &[
+            "--kinds",
+            "skills,queues,users",
+            "--state",
+            "inactive",
+            "--split-users-by",
+            "none",
+        ],
+    );
+    assert_ok(&partial, "partial export");
+    let state = source.external.state();
+    let live = |kind: &str, wanted: &dyn Fn(&serde_json::Value) -> bool| {
+        state[kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["state"] != "deleted" && wanted(o))
+            .count()
+    };
+    let summary = format!(
+        "{} skills, {} queues, {} users (",
+        live("skills", &|_| true),
+        live("queues", &|_| true),
+        live("users", &|u| u["state"] == "inactive"),
+    );
+    assert!(
+        partial.stderr.contains(&summary),
+        "{summary}\n{}",
+        partial.stderr
     );
     let written = files(&dir);
     let users = &written["orgs/remote/users.yaml"];

@@ -11,13 +11,13 @@ use roster_export::{
     Connection, CredentialEnv, ExportFiles, ExportOptions, StateFilter, UserSplit, slug,
 };
 use roster_manifest::{OrgSpec, ROSTER_FILE, Target};
-use roster_model::{Kind, ReadNeeds, Selection, UserSelection};
+use roster_model::{Kind, LiveOrg, ReadNeeds, Selection, UserSelection};
 
 use crate::connect::connect;
 use crate::exit::ExitStatus;
 use crate::failure::Failure;
 use crate::reading::read_live;
-use crate::ui::Ui;
+use crate::ui::{Ui, counted};
 use crate::workspace;
 
 /// The examples under `roster export --help`.
@@ -300,11 +300,34 @@ pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
         .map_err(|err| Failure::error(format!("org `{}`: {err}", spec.name)))?;
     write_files(&args.out, &spec.name, &files, args.force)?;
     eprintln!(
-        "exported org `{}` into `{}`: {} files, {} requests",
+        "exported org `{}` into `{}`: {} ({} files, {} requests)",
         spec.name,
         args.out.display(),
+        contents(&live, &options),
         files.len(),
         connected.tenant.total_requests()
     );
     Ok(ExitStatus::Success)
+}
+
+/// What an export holds, per kind (`12 skills, 3 languages, 1882 users`).
+fn contents(live: &LiveOrg, options: &ExportOptions) -> String {
+    let users = live
+        .users
+        .values()
+        .filter(|u| options.state.admits(u.state))
+        .count();
+    [
+        (Kind::Skill, live.skills.len()),
+        (Kind::Language, live.languages.len()),
+        (Kind::WrapupCode, live.wrapup_codes.len()),
+        (Kind::Queue, live.queues.len()),
+        (Kind::Team, live.teams.len()),
+        (Kind::User, users),
+    ]
+    .into_iter()
+    .filter(|(kind, _)| options.has(*kind))
+    .map(|(kind, count)| counted(count, kind.noun()))
+    .collect::<Vec<_>>()
+    .join(", ")
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use roster_manifest::{Loaded, github_annotations, load_workspace, render_json};
 
 use crate::exit::{ExitStatus, print_stdout};
+use crate::ui::counted;
 
 /// Arguments of `roster validate`.
 #[derive(Debug, clap::Args)]
@@ -91,20 +92,12 @@ fn summary(loaded: &Loaded) -> String {
     let stats = loaded.stats;
     format!(
         "validated {}, {} in {}: {}, {}",
-        plural(stats.orgs, "org"),
-        plural(stats.users, "user"),
-        plural(stats.files, "file"),
-        plural(loaded.error_count(), "error"),
-        plural(loaded.warning_count(), "warning"),
+        counted(stats.orgs, "org"),
+        counted(stats.users, "user"),
+        counted(stats.files, "file"),
+        counted(loaded.error_count(), "error"),
+        counted(loaded.warning_count(), "warning"),
     )
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("{count} {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
 }
 
 /// Diagnostics are best effort: a closed stderr must not turn a clean run into a failure.
