@@ -70,6 +70,6 @@ pub use connection::{ClientOptions, DEFAULT_REQUESTS_PER_MINUTE, OrgConnection};
 pub use error::{ApiFailure, AuthFailure, GenesysError, RequestTrace};
 pub use limiter::RateLimiter;
 pub use progress::{ProgressEvent, ProgressFn, Stage};
-pub use region::{REGIONS, Region, login_base};
+pub use region::{Region, login_base};
 pub use snapshot::{PAGE_SIZE, QUEUE_MEMBER_PAGE_SIZE, USER_EXPAND, endpoint};
 pub use tenant::GenesysTenant;

@@ -22,7 +22,7 @@ mod workspace;
 mod yaml;
 
 pub use diagnostic::{Diagnostic, Location, Severity, SourceMap};
-pub use org::{Credentials, EnvRef, OrgSpec, REGIONS, RateLimit, Target};
+pub use org::{Credentials, EnvRef, OrgSpec, RateLimit, Target};
 pub use render::{github_annotations, render_json};
 pub use schema::json_schema_string;
 pub use workspace::{Loaded, ROSTER_FILE, Stats, Workspace, load_workspace};

@@ -7,28 +7,6 @@ use roster_model::{Kind, Limits, Policy, ProtectRule, Scope, UnmanagedPolicy};
 
 use crate::manifest::{PolicyConfig, ProtectConfig, UnmanagedMode};
 
-/// The Genesys Cloud regions roster knows (REFERENCE §2.2), with their API base URLs.
-pub const REGIONS: [(&str, &str); 18] = [
-    ("us-east-1", "https://api.mypurecloud.com"),
-    ("us-east-2", "https://api.use2.us-gov-pure.cloud"),
-    ("us-west-2", "https://api.usw2.pure.cloud"),
-    ("ca-central-1", "https://api.cac1.pure.cloud"),
-    ("sa-east-1", "https://api.sae1.pure.cloud"),
-    ("mx-central-1", "https://api.mxc1.pure.cloud"),
-    ("eu-west-1", "https://api.mypurecloud.ie"),
-    ("eu-west-2", "https://api.euw2.pure.cloud"),
-    ("eu-central-1", "https://api.mypurecloud.de"),
-    ("eu-central-2", "https://api.euc2.pure.cloud"),
-    ("eusc-de-east-1", "https://api.edee1.eusc-pure.cloud"),
-    ("me-central-1", "https://api.mec1.pure.cloud"),
-    ("ap-south-1", "https://api.aps1.pure.cloud"),
-    ("ap-southeast-1", "https://api.apse1.pure.cloud"),
-    ("ap-southeast-2", "https://api.mypurecloud.com.au"),
-    ("ap-northeast-1", "https://api.mypurecloud.jp"),
-    ("ap-northeast-2", "https://api.apne2.pure.cloud"),
-    ("ap-northeast-3", "https://api.apne3.pure.cloud"),
-];
-
 /// One org, ready for the CLI: target, credentials, rate limit and desired state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrgSpec {
@@ -47,7 +25,7 @@ pub struct OrgSpec {
 /// Where an org lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    /// A region from [`REGIONS`] (`us-east-1`).
+    /// A region from [`roster_model::REGIONS`] (`us-east-1`).
     Region(String),
     /// An explicit API base URL (`https://api.mypurecloud.com`).
     ApiBase(String),

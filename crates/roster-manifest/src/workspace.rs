@@ -7,13 +7,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 
+use roster_model::REGIONS;
+
 use crate::compile::{Locate, compile};
 use crate::decode::Decoder;
 use crate::diagnostic::{Diagnostic, Location, SourceMap};
 use crate::manifest::{At, FileId, Loc, OrgConfig, ResourceFile, RosterFile};
-use crate::org::{
-    Credentials, EnvRef, OrgSpec, REGIONS, RateLimit, Target, is_http_url, resolve_policy,
-};
+use crate::org::{Credentials, EnvRef, OrgSpec, RateLimit, Target, is_http_url, resolve_policy};
 use crate::suggest::did_you_mean;
 use crate::yaml::{self, Pos};
 

@@ -14,6 +14,7 @@ mod desired;
 mod live;
 mod operation;
 mod policy;
+mod region;
 mod tenant;
 mod values;
 
@@ -27,6 +28,7 @@ pub use live::{
 };
 pub use operation::{Operation, Step, StepId, UserPatch};
 pub use policy::{Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy};
+pub use region::REGIONS;
 pub use tenant::{ReadNeeds, Receipt, Selection, Tenant, TenantError, UserSelection};
 pub use values::{
     Email, EmailError, Kind, MediaType, MediaUtilization, Proficiency, ProficiencyError, RoleGrant,
