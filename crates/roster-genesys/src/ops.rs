@@ -137,19 +137,14 @@ pub(crate) async fn execute(
             division,
             description,
         } => {
-            let division_id = w.division_id(division.as_deref()).await?;
-            let mut body = json!({ "name": name, "division": { "id": division_id } });
-            if let Some(text) = description.as_deref().filter(|d| !d.is_empty()) {
-                body["description"] = json!(text);
-            }
-            w.create(Create {
-                kind: Kind::Queue,
+            w.create_in_division(
+                Kind::Queue,
+                endpoint::QUEUES,
                 name,
-                template: endpoint::QUEUES,
-                body,
-            })
+                division.as_deref(),
+                description.as_deref(),
+            )
             .await
-            .map(drop)
         }
         O::UpdateQueue {
             name,
@@ -172,19 +167,14 @@ pub(crate) async fn execute(
             division,
             description,
         } => {
-            let division_id = w.division_id(division.as_deref()).await?;
-            let mut body = json!({ "name": name, "division": { "id": division_id } });
-            if let Some(text) = description.as_deref().filter(|d| !d.is_empty()) {
-                body["description"] = json!(text);
-            }
-            w.create(Create {
-                kind: Kind::Team,
+            w.create_in_division(
+                Kind::Team,
+                path::TEAMS,
                 name,
-                template: path::TEAMS,
-                body,
-            })
+                division.as_deref(),
+                description.as_deref(),
+            )
             .await
-            .map(drop)
         }
         O::UpdateTeam {
             name,
@@ -314,6 +304,31 @@ impl Writer<'_> {
 
     fn require(&self, kind: Kind, key: &str) -> Result<String, GenesysError> {
         self.id(kind, key).ok_or_else(|| self.unknown(kind, key))
+    }
+
+    /// Creates a queue or team: named, in its division (home when `None`), with its
+    /// description when there is one.
+    async fn create_in_division(
+        &self,
+        kind: Kind,
+        template: &'static str,
+        name: &str,
+        division: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<(), GenesysError> {
+        let division_id = self.division_id(division).await?;
+        let mut body = json!({ "name": name, "division": { "id": division_id } });
+        if let Some(text) = description.filter(|d| !d.is_empty()) {
+            body["description"] = json!(text);
+        }
+        self.create(Create {
+            kind,
+            name,
+            template,
+            body,
+        })
+        .await
+        .map(drop)
     }
 
     /// A division's id; `None` is the home division (read once if no snapshot told it).
