@@ -63,21 +63,24 @@ fn grants_mut<'a>(state: &'a mut OrgState, subject: &Subject) -> &'a mut Vec<Gra
 fn parse_grants(state: &OrgState, body: &RoleDivisionGrants) -> Result<Vec<Grant>, ApiError> {
     body.grants
         .iter()
-        .map(|pair| {
-            let role_id = parse_ids(std::slice::from_ref(&pair.role_id), "roleId")?[0];
-            let division_id = parse_ids(std::slice::from_ref(&pair.division_id), "divisionId")?[0];
-            if state.roles.get(role_id).is_none() {
-                return Err(ApiError::not_found("role", &pair.role_id));
-            }
-            if state.divisions.get(division_id).is_none() {
-                return Err(ApiError::not_found("division", &pair.division_id));
-            }
-            Ok(Grant {
-                role_id,
-                division_id,
-            })
-        })
+        .map(|pair| parse_grant(state, &pair.role_id, &pair.division_id))
         .collect()
+}
+
+/// One role in one division, both existing.
+fn parse_grant(state: &OrgState, role: &str, division: &str) -> Result<Grant, ApiError> {
+    let role_id = parse_ids(&[role.to_owned()], "roleId")?[0];
+    let division_id = parse_ids(&[division.to_owned()], "divisionId")?[0];
+    if state.roles.get(role_id).is_none() {
+        return Err(ApiError::not_found("role", role));
+    }
+    if state.divisions.get(division_id).is_none() {
+        return Err(ApiError::not_found("division", division));
+    }
+    Ok(Grant {
+        role_id,
+        division_id,
+    })
 }
 
 fn grant_json(state: &OrgState, subject_id: Uuid, grant: &Grant) -> Option<Value> {
@@ -201,13 +204,7 @@ pub async fn grant_one(
 ) -> Result<Response, ApiError> {
     let mut state = ctx.write();
     let subject = find_subject(&state, &id)?;
-    let body = RoleDivisionGrants {
-        grants: vec![RoleDivisionPair {
-            role_id: role,
-            division_id: division,
-        }],
-    };
-    let grant = parse_grants(&state, &body)?[0];
+    let grant = parse_grant(&state, &role, &division)?;
     let own = grants_mut(&mut state, &subject);
     if !own.contains(&grant) {
         own.push(grant);
@@ -222,13 +219,7 @@ pub async fn revoke_one(
 ) -> Result<Response, ApiError> {
     let mut state = ctx.write();
     let subject = find_subject(&state, &id)?;
-    let body = RoleDivisionGrants {
-        grants: vec![RoleDivisionPair {
-            role_id: role,
-            division_id: division,
-        }],
-    };
-    let grant = parse_grants(&state, &body)?[0];
+    let grant = parse_grant(&state, &role, &division)?;
     let own = grants_mut(&mut state, &subject);
     let before = own.len();
     own.retain(|existing| *existing != grant);
