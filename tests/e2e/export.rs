@@ -12,7 +12,7 @@ use roster_sandbox::{
 };
 
 use crate::support::{
-    External, Needs, REMOTE, Run, read_budget, request_lines, roster, run, settings,
+    External, Needs, REMOTE, Run, live, read_budget, request_lines, roster, run, settings,
 };
 
 const CLIENT_ID_ENV: &str = "E2E_CLIENT_ID";
@@ -251,11 +251,10 @@ fn files(dir: &Path) -> BTreeMap<String, String> {
 /// The read budget of an export: one snapshot with every queue's members and wrap-up codes,
 /// every grant and, when `utilization`, every active user's utilization.
 fn export_budget(state: &serde_json::Value, utilization: bool) -> u64 {
-    let listed = |kind: &str| state[kind].as_array().unwrap().iter();
-    let queues: Vec<&str> = listed("queues")
+    let queues: Vec<&str> = live(state, "queues")
         .map(|q| q["name"].as_str().unwrap())
         .collect();
-    let emails: Vec<String> = listed("users")
+    let emails: Vec<String> = live(state, "users")
         .filter(|u| utilization && u["state"] == "active")
         .map(|u| u["email"].as_str().unwrap().to_lowercase())
         .collect();
@@ -518,19 +517,13 @@ fn kinds_state_and_split_choose_what_is_written() {
     );
     assert_ok(&partial, "partial export");
     let state = source.external.state();
-    let live = |kind: &str, wanted: &dyn Fn(&serde_json::Value) -> bool| {
-        state[kind]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|o| o["state"] != "deleted" && wanted(o))
-            .count()
-    };
     let summary = format!(
         "{} skills, {} queues, {} users (",
-        live("skills", &|_| true),
-        live("queues", &|_| true),
-        live("users", &|u| u["state"] == "inactive"),
+        live(&state, "skills").count(),
+        live(&state, "queues").count(),
+        live(&state, "users")
+            .filter(|u| u["state"] == "inactive")
+            .count(),
     );
     assert!(
         partial.stderr.contains(&summary),

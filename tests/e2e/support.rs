@@ -292,7 +292,8 @@ fn org_state(state: &Value) -> &Value {
     }
 }
 
-fn live<'a>(state: &'a Value, kind: &str) -> impl Iterator<Item = &'a Value> {
+/// The objects of `kind` in a dump or state file, deleted ones left out.
+pub fn live<'a>(state: &'a Value, kind: &str) -> impl Iterator<Item = &'a Value> {
     org_state(state)[kind]
         .as_array()
         .map(Vec::as_slice)
