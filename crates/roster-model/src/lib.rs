@@ -24,7 +24,7 @@ pub use desired::{
 };
 pub use live::{
     GrantOrigin, LiveDivision, LiveGrant, LiveNamed, LiveOrg, LiveQueue, LiveQueueMember, LiveTeam,
-    LiveUser, MemberOrigin, NEW_USER_ROLE,
+    LiveUser, MemberOrigin, NEW_USER_ROLE, UnlistedUser,
 };
 pub use operation::{Operation, Step, StepId, UserPatch};
 pub use policy::{Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy};

@@ -36,6 +36,23 @@ pub struct LiveOrg {
     /// user never set as the org's value: the two cannot be told apart.
     #[serde(default)]
     pub default_utilization: Utilization,
+    /// Users the org listed that roster cannot key (no usable email): left out of `users`,
+    /// so they are never planned, and reported so nobody wonders where they went.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unlisted_users: Vec<UnlistedUser>,
+}
+
+/// A live user left out of [`LiveOrg::users`] because it cannot be identified by email.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnlistedUser {
+    /// The user's Genesys id.
+    pub id: String,
+    /// Its name, as the org has it.
+    pub name: String,
+    /// The email the org holds, if any (unparseable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// The role Genesys grants, in the home division, to every user it creates (the org's default

@@ -9,7 +9,6 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 use crate::desired::DesiredOrg;
-use crate::live::LiveOrg;
 use crate::operation::Operation;
 use crate::policy::UnmanagedPolicy;
 use crate::values::{Email, UserState};
@@ -150,6 +149,10 @@ pub struct Receipt {
     pub correlation_id: Option<String>,
     /// How many requests it took, retries included.
     pub requests: usize,
+    /// Whether a create found the object already there (created by a concurrent run, or by an
+    /// earlier attempt whose answer was lost) and adopted it instead of creating it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub adopted: bool,
 }
 
 /// A failed operation, as the journal and the summary need it.
@@ -158,22 +161,18 @@ pub trait TenantError: std::error::Error + Send + Sync + 'static {
     fn correlation_id(&self) -> Option<&str>;
 }
 
-/// A Genesys Cloud org, or anything that behaves like one.
+/// The writing side of a Genesys Cloud org, or of anything that behaves like one: what the
+/// apply engine needs. Reading is not part of it: a snapshot is data the caller owns, and a
+/// writer is built from what the snapshot learned (the org's ids), so two runs on one org
+/// never share mutable state.
 ///
 /// Guarantees an implementation must give: `execute` is idempotent (running an operation whose
 /// effect is already in place succeeds without changing anything), it is safe to cancel at
 /// any await point, and a create that may have happened is never blindly repeated: the
 /// implementation re-reads by natural key and adopts what exists.
 pub trait Tenant: Send + Sync {
-    /// The error type of reads and writes.
+    /// The error type of writes.
     type Error: TenantError;
-
-    /// Reads the org, at the cost `needs` implies. Also refreshes the tenant's translation
-    /// from natural keys to ids.
-    fn snapshot(
-        &self,
-        needs: &ReadNeeds,
-    ) -> impl Future<Output = Result<LiveOrg, Self::Error>> + Send;
 
     /// Executes one operation.
     fn execute(
