@@ -6,45 +6,11 @@
 //! Run with `cargo bench -p roster-apply`.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use roster_apply::testing::FakeTenant;
 use roster_apply::{ApplyOptions, Journal, JournalContext, apply, verify};
-use roster_model::{
-    Email, LiveOrg, Operation, Proficiency, ReadNeeds, Receipt, Step, StepId, Tenant, TenantError,
-};
-
-struct Immediate;
-
-#[derive(Debug, thiserror::Error)]
-#[error("never")]
-struct Never;
-
-impl TenantError for Never {
-    fn correlation_id(&self) -> Option<&str> {
-        None
-    }
-}
-
-impl Tenant for Immediate {
-    type Error = Never;
-
-    async fn snapshot(&self, _: &ReadNeeds) -> Result<LiveOrg, Never> {
-        Ok(LiveOrg::default())
-    }
-
-    async fn execute(&self, operation: &Operation) -> Result<Receipt, Never> {
-        // One trip through the scheduler, as a network call would make.
-        tokio::task::yield_now().await;
-        Ok(Receipt {
-            correlation_id: Some("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0".to_owned()),
-            requests: operation.estimated_requests(),
-        })
-    }
-
-    fn principal(&self) -> String {
-        "client".to_owned()
-    }
-}
+use roster_model::{Email, Operation, Proficiency, Step, StepId};
 
 fn plan(users: u32) -> Vec<Step> {
     let mut steps = Vec::new();
@@ -125,10 +91,13 @@ fn main() {
         ..JournalContext::default()
     };
     let mut journal = Journal::open(&path, context).expect("journal");
+    // Answers at once, after one trip through the scheduler as a network call would make, and
+    // records nothing: what is measured is the engine.
+    let tenant = FakeTenant::new().latency(Duration::ZERO).unrecorded();
     let started = Instant::now();
     let summary = runtime
         .block_on(apply(
-            &Immediate,
+            &tenant,
             &steps,
             &ApplyOptions::default(),
             &mut journal,

@@ -466,43 +466,12 @@ fn millis(duration: Duration) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use roster_model::{Email, LiveOrg, ReadNeeds, StepId, UserPatch};
+    use roster_model::{Email, StepId, UserPatch};
     use serde_json::json;
 
     use super::*;
     use crate::journal::JournalContext;
-
-    /// A tenant whose operations all succeed at once.
-    struct Instant;
-
-    #[derive(Debug, thiserror::Error)]
-    #[error("never")]
-    struct Never;
-
-    impl TenantError for Never {
-        fn correlation_id(&self) -> Option<&str> {
-            None
-        }
-    }
-
-    impl Tenant for Instant {
-        type Error = Never;
-
-        async fn snapshot(&self, _: &ReadNeeds) -> Result<LiveOrg, Never> {
-            Ok(LiveOrg::default())
-        }
-
-        async fn execute(&self, operation: &Operation) -> Result<Receipt, Never> {
-            Ok(Receipt {
-                correlation_id: None,
-                requests: operation.estimated_requests(),
-            })
-        }
-
-        fn principal(&self) -> String {
-            "client".to_owned()
-        }
-    }
+    use crate::testing::FakeTenant;
 
     #[tokio::test]
     async fn a_journal_failure_stops_new_operations_and_reports_what_ran() {
@@ -528,7 +497,8 @@ mod tests {
             concurrency: 1,
             ..ApplyOptions::default()
         };
-        let error = apply(&Instant, &steps, &options, &mut journal)
+        let tenant = FakeTenant::new().latency(Duration::ZERO);
+        let error = apply(&tenant, &steps, &options, &mut journal)
             .await
             .unwrap_err();
         assert_eq!(

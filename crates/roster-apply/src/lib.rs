@@ -90,6 +90,8 @@ mod graph;
 pub mod journal;
 mod options;
 mod summary;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use engine::apply;
 pub use error::ApplyError;
