@@ -111,6 +111,7 @@ pub async fn apply<T: Tenant>(
     let summary = run.into_summary(elapsed);
     let finished = RunFinished {
         succeeded: summary.succeeded.len(),
+        adopted: summary.adopted.len(),
         failed: summary.failed.len(),
         skipped: summary.skipped.len(),
         not_run: summary.not_run.len(),
@@ -154,6 +155,8 @@ enum State {
     Ready,
     Running,
     Succeeded,
+    /// Succeeded by adopting what was already there.
+    Adopted,
     Failed,
     Skipped,
     Interrupted,
@@ -260,19 +263,29 @@ impl<'a> Run<'a> {
         let duration_ms = Some(millis(done.elapsed));
         match done.result {
             Ok(receipt) => {
-                self.state[index] = State::Succeeded;
+                let (state, outcome, event) = if receipt.adopted {
+                    self.summary.adopted.push(step.id);
+                    (State::Adopted, Outcome::Adopted, ProgressEvent::Adopted)
+                } else {
+                    self.summary.succeeded.push(step.id);
+                    (
+                        State::Succeeded,
+                        Outcome::Succeeded,
+                        ProgressEvent::Succeeded,
+                    )
+                };
+                self.state[index] = state;
                 self.outcomes += 1;
-                self.summary.succeeded.push(step.id);
                 self.summary.requests += receipt.requests;
                 self.journal(
                     journal,
                     index,
-                    Outcome::Succeeded,
+                    outcome,
                     receipt.correlation_id,
                     Some(receipt.requests),
                     duration_ms,
                 );
-                self.report(index, ProgressEvent::Succeeded);
+                self.report(index, event);
                 for &dependent in &self.graph.dependents[index] {
                     self.unmet[dependent] -= 1;
                     if self.unmet[dependent] == 0 && self.state[dependent] == State::Waiting {
@@ -390,7 +403,7 @@ impl<'a> Run<'a> {
                 State::Waiting | State::Ready | State::Running => summary.not_run.push(id),
                 State::Interrupted => summary.interrupted.push(id),
                 State::Succeeded => continue,
-                State::Failed | State::Skipped => {}
+                State::Adopted | State::Failed | State::Skipped => {}
             }
             summary
                 .operations

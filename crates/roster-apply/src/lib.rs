@@ -36,20 +36,21 @@
 //!    ([`Operation::target`](roster_model::Operation::target)).
 //! 4. When an operation ends, its outcome is journaled; a success releases its dependents, a
 //!    failure skips its transitive dependents (each journaled as skipped, naming the failed
-//!    step).
+//!    step). A create whose [`Receipt`](roster_model::Receipt) says it adopted an object
+//!    already in the org is a success, journaled and summarized as `adopted`.
 //! 5. When nothing is running and nothing more may start, a `runFinished` line with the
 //!    counts closes the run, the journal is synced to disk and the [`ApplySummary`] returned.
 //!
 //! ## Guarantees
 //!
-//! - An operation runs only after every step it depends on succeeded.
+//! - An operation runs only after every step it depends on succeeded (or adopted).
 //! - No two operations on the same target object are in flight at once; operations in flight
 //!   never exceed the concurrency bound.
 //! - A failure skips exactly the failed step's transitive dependents; independent branches go
 //!   on.
-//! - Every step ends in exactly one list of the summary: succeeded, failed (with the error and
-//!   its causes), skipped (with the failed step), not run (the run stopped first) or
-//!   interrupted.
+//! - Every step ends in exactly one list of the summary: succeeded, adopted, failed (with the
+//!   error and its causes), skipped (with the failed step), not run (the run stopped first)
+//!   or interrupted.
 //! - Every outcome is journaled before the next operation starts, and no operation starts
 //!   after a journal write failed.
 //! - Stopping early ([`ApplyOptions::abort_after`], [`CancelToken::cancel`]) lets the

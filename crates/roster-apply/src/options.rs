@@ -64,7 +64,7 @@ pub struct ApplyProgress {
     pub verb: &'static str,
     /// What happened to it.
     pub event: ProgressEvent,
-    /// Steps that reached an outcome so far (succeeded, failed or skipped).
+    /// Steps that reached an outcome so far (succeeded, adopted, failed or skipped).
     pub finished: usize,
     /// Steps in the plan.
     pub total: usize,
@@ -81,6 +81,9 @@ pub enum ProgressEvent {
     Started,
     /// Its operation succeeded.
     Succeeded,
+    /// Its operation, a create, found the object already in the org and adopted it: a
+    /// success for its dependents.
+    Adopted,
     /// Its operation failed.
     Failed,
     /// It will not run because something it depends on failed.

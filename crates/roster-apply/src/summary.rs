@@ -14,8 +14,14 @@ const LISTED: usize = 20;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplySummary {
-    /// Steps whose operation succeeded, in completion order.
+    /// Steps whose operation succeeded, in completion order; adopted creates are in
+    /// [`ApplySummary::adopted`] instead.
     pub succeeded: Vec<StepId>,
+    /// Creates that found their object already in the org and adopted it (a concurrent run,
+    /// or an earlier attempt whose answer was lost, had made it), in completion order. They
+    /// count as successes: their dependents ran.
+    #[serde(default)]
+    pub adopted: Vec<StepId>,
     /// Steps whose operation failed, with the error (its whole chain of causes), in
     /// completion order.
     pub failed: Vec<(StepId, String)>,
@@ -35,7 +41,7 @@ pub struct ApplySummary {
     pub elapsed: Duration,
     /// Why the run stopped before running everything it could, if it did.
     pub stopped: Option<StopReason>,
-    /// How each failed, skipped, interrupted or not-run step's operation reads
+    /// How each adopted, failed, skipped, interrupted or not-run step's operation reads
     /// (``createSkill skill `Billing` ``), for rendering.
     pub operations: BTreeMap<StepId, String>,
 }
@@ -62,7 +68,7 @@ pub enum StopReason {
 }
 
 impl ApplySummary {
-    /// Whether every step succeeded.
+    /// Whether every step succeeded (adopting counts).
     pub fn is_success(&self) -> bool {
         self.failed.is_empty()
             && self.skipped.is_empty()
@@ -73,14 +79,15 @@ impl ApplySummary {
     /// How many steps the summary accounts for.
     pub fn total(&self) -> usize {
         self.succeeded.len()
+            + self.adopted.len()
             + self.failed.len()
             + self.skipped.len()
             + self.not_run.len()
             + self.interrupted.len()
     }
 
-    /// Lists steps, the first [`LISTED`] of them: the rest of a long list of skipped or
-    /// not-run steps adds nothing a person can act on.
+    /// Lists steps, the first [`LISTED`] of them: the rest of a long list of adopted, skipped
+    /// or not-run steps adds nothing a person can act on.
     fn list(&self, f: &mut fmt::Formatter<'_>, indent: &str, steps: &[StepId]) -> fmt::Result {
         for step in steps.iter().take(LISTED) {
             writeln!(f, "{indent}{}", self.label(*step))?;
@@ -112,14 +119,17 @@ impl fmt::Display for StopReason {
     }
 }
 
-/// Renders the counts line, then every failure, the skips grouped by their cause, and what
+/// Renders the counts line, then the adopted creates, every failure, the skips grouped by their cause, and what
 /// did not run (long lists of the last two shortened). Ends with a newline.
 impl fmt::Display for ApplySummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} succeeded", self.succeeded.len())?;
+        if !self.adopted.is_empty() {
+            write!(f, ", {} adopted", self.adopted.len())?;
+        }
         write!(
             f,
-            "{} succeeded, {} failed, {} skipped",
-            self.succeeded.len(),
+            ", {} failed, {} skipped",
             self.failed.len(),
             self.skipped.len()
         )?;
@@ -140,6 +150,13 @@ impl fmt::Display for ApplySummary {
             },
             Elapsed(self.elapsed)
         )?;
+        if !self.adopted.is_empty() {
+            writeln!(
+                f,
+                "\nadopted (already in the org, taken over instead of created):"
+            )?;
+            self.list(f, "  ", &self.adopted)?;
+        }
         if !self.failed.is_empty() {
             writeln!(f, "\nfailed:")?;
             for (step, error) in &self.failed {

@@ -145,6 +145,11 @@ pub struct Target {
 pub enum Outcome {
     /// The operation succeeded.
     Succeeded,
+    /// The operation, a create, found its object already in the org (made by a concurrent
+    /// run, or by an earlier attempt whose answer was lost) and adopted it instead of creating
+    /// it. A success for everything that depends on it. Journals written before roster could
+    /// tell have no such outcome.
+    Adopted,
     /// The operation failed.
     Failed {
         /// The error with its causes.
@@ -165,8 +170,12 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunFinished {
-    /// Steps that succeeded.
+    /// Steps that succeeded (adopted ones not included).
     pub succeeded: usize,
+    /// Creates that adopted an object already in the org; absent from the line when none
+    /// did, as in journals written before roster could tell.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub adopted: usize,
     /// Steps that failed.
     pub failed: usize,
     /// Steps skipped because of a failure.
@@ -182,6 +191,12 @@ pub struct RunFinished {
     /// Why the run stopped early, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<StopReason>,
+}
+
+// serde's `skip_serializing_if` passes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// The header fields every line has, in the order they are written.
@@ -380,6 +395,7 @@ impl fmt::Display for Entry {
                 )?;
                 match &record.outcome {
                     Outcome::Succeeded => f.write_str("succeeded")?,
+                    Outcome::Adopted => f.write_str("adopted: it was already in the org")?,
                     Outcome::Failed { error } => write!(f, "failed: {error}")?,
                     Outcome::Skipped { reason, .. } => write!(f, "skipped: {reason}")?,
                     Outcome::Interrupted => f.write_str("interrupted")?,
@@ -392,8 +408,16 @@ impl fmt::Display for Entry {
             EntryBody::RunFinished(done) => {
                 write!(
                     f,
-                    "apply finished on `{}`: {} succeeded, {} failed, {} skipped, {} not run",
-                    self.org, done.succeeded, done.failed, done.skipped, done.not_run
+                    "apply finished on `{}`: {} succeeded",
+                    self.org, done.succeeded
+                )?;
+                if done.adopted > 0 {
+                    write!(f, ", {} adopted", done.adopted)?;
+                }
+                write!(
+                    f,
+                    ", {} failed, {} skipped, {} not run",
+                    done.failed, done.skipped, done.not_run
                 )?;
                 if let Some(reason) = done.stopped {
                     write!(f, " ({reason})")?;

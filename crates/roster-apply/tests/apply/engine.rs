@@ -305,3 +305,41 @@ fn apply_futures_can_be_spawned() {
     let options = ApplyOptions::default();
     assert_send(apply(&tenant, &[], &options, &mut journal));
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_adopted_create_is_its_own_outcome_and_releases_its_dependents() {
+    // Billing was made by an earlier attempt whose answer was lost: the tenant adopts it.
+    let steps = vec![
+        step(0, skill("Billing"), &[]),
+        step(1, skill("Sales"), &[]),
+        step(2, user_skill("a@acme.example", "Billing"), &[0]),
+        step(3, user_skill("b@acme.example", "Sales"), &[1]),
+    ];
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let options = ApplyOptions {
+        concurrency: 1,
+        progress: Some(Arc::new(move |p: ApplyProgress| {
+            sink.lock().unwrap().push((p.step, p.event));
+        })),
+        ..ApplyOptions::default()
+    };
+    let tenant = FakeTenant::new().adopting("createSkill skill `Billing`");
+    let (summary, _dir) = run(&tenant, &steps, &options).await;
+    assert!(summary.is_success(), "{summary}");
+    assert_eq!(summary.adopted, ids(&[0]));
+    assert_eq!(summary.succeeded, ids(&[1, 2, 3]));
+    assert_eq!(summary.total(), steps.len());
+    assert!(
+        events
+            .lock()
+            .unwrap()
+            .contains(&(StepId(0), ProgressEvent::Adopted))
+    );
+    insta::assert_snapshot!(summary.to_string(), @r"
+    3 succeeded, 1 adopted, 0 failed, 0 skipped (4 requests, 40ms)
+
+    adopted (already in the org, taken over instead of created):
+      #0 createSkill skill `Billing`
+    ");
+}

@@ -328,3 +328,80 @@ async fn entries_read_back_typed_and_filter_by_user() {
         );
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_adopted_create_is_journaled_and_shown_as_adopted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let tenant = FakeTenant::new().adopting("createSkill skill `Billing`");
+    let mut journal = Journal::open(&path, context()).unwrap();
+    let steps = [
+        step(0, skill("Billing"), &[]),
+        step(1, user_skill("a@acme.example", "Billing"), &[0]),
+    ];
+    apply(&tenant, &steps, &ApplyOptions::default(), &mut journal)
+        .await
+        .unwrap();
+    drop(journal);
+
+    let parsed: Vec<Value> = lines(&path)
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    insta::assert_json_snapshot!("adopted_line", parsed[1], {
+        ".time" => "[time]",
+        ".prev" => "[hash]",
+        ".hash" => "[hash]",
+        ".durationMs" => "[ms]",
+    });
+    assert_eq!(parsed[3]["adopted"], 1);
+    assert_eq!(parsed[3]["succeeded"], 1);
+    assert!(verify(&path).unwrap().is_intact());
+
+    let shown: Vec<String> = read_entries(&path)
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    insta::with_settings!({ filters => filters() }, {
+        insta::assert_snapshot!(shown.join("\n"), @r"
+        [time]      #1  apply started on `prod-us`: 2 steps as `client-0a1b` at commit 9fceb02
+        [time]      #2  step #0 createSkill skill `Billing`: adopted: it was already in the org (correlation id corr-createSkill)
+        [time]      #3  step #1 setUserSkills user `a@acme.example`: succeeded (correlation id corr-setUserSkills)
+        [time]      #4  apply finished on `prod-us`: 1 succeeded, 1 adopted, 0 failed, 0 skipped, 0 not run
+        ");
+    });
+}
+
+#[test]
+fn a_journal_written_before_adoption_existed_reads_and_verifies() {
+    // Lines as roster wrote them before `adopted`: no such outcome, no `adopted` count.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    fs::write(&path, OLD_JOURNAL).unwrap();
+    let report = verify(&path).unwrap();
+    assert!(report.is_intact(), "{report}");
+    let entries = read_entries(&path).unwrap();
+    let EntryBody::RunFinished(finished) = &entries[2].body else {
+        panic!("expected the run's last line, got {:?}", entries[2]);
+    };
+    assert_eq!((finished.succeeded, finished.adopted), (1, 0));
+    // Read back and written out, each line is the very line that was read.
+    for (entry, line) in entries.iter().zip(OLD_JOURNAL.lines()) {
+        assert_eq!(
+            serde_json::to_string(&entry.to_line().unwrap()).unwrap(),
+            line
+        );
+    }
+    // And a run appended to it continues the chain.
+    let mut journal = Journal::open(&path, context()).unwrap();
+    journal.record("note", json!({"text": "after"})).unwrap();
+    drop(journal);
+    assert!(verify(&path).unwrap().is_intact());
+}
+
+/// A one-step run as roster wrote it before `adopted` existed.
+const OLD_JOURNAL: &str = r#"{"seq":1,"time":"2026-12-02T19:07:49.309Z","kind":"runStarted","org":"prod-us","principal":"client-0a1b","gitCommit":"9fceb02","planDigest":"sha256:5d41402abc4b2a76","run":1,"steps":1,"concurrency":8,"prev":"0000000000000000000000000000000000000000000000000000000000000000","hash":"3ec198dc4581ae9d830179d709ba1327c8a483d6c3eaa73bed3bbb10ef9cd6b7"}
+{"seq":2,"time":"2026-12-02T19:07:49.321Z","kind":"operation","org":"prod-us","principal":"client-0a1b","gitCommit":"9fceb02","planDigest":"sha256:5d41402abc4b2a76","run":1,"step":0,"target":{"kind":"skill","key":"Billing"},"operation":{"op":"createSkill","name":"Billing"},"before":null,"after":{},"outcome":{"status":"succeeded"},"correlationId":"corr-createSkill","requests":1,"durationMs":11,"prev":"3ec198dc4581ae9d830179d709ba1327c8a483d6c3eaa73bed3bbb10ef9cd6b7","hash":"179b47237baec67020602f4df18595e960106aacbbcecac48f65218a13b9b4d1"}
+{"seq":3,"time":"2026-12-02T19:07:49.321Z","kind":"runFinished","org":"prod-us","principal":"client-0a1b","gitCommit":"9fceb02","planDigest":"sha256:5d41402abc4b2a76","run":1,"succeeded":1,"failed":0,"skipped":0,"notRun":0,"interrupted":0,"requests":1,"elapsedMs":11,"prev":"179b47237baec67020602f4df18595e960106aacbbcecac48f65218a13b9b4d1","hash":"ac4aaecc632375ebbd25d6e93b3d626a6b3beb1fadeaa33596c2b3d61f881976"}
+"#;
