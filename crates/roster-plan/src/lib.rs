@@ -6,7 +6,8 @@
 //! - [`render_text`] (or [`render_text_with`], for plans another command acknowledges),
 //!   [`render_markdown`] and [`render_json`] show a [`PlanSet`];
 //! - [`stale_objects`] tells `apply --plan` whether the org moved since the plan was made;
-//! - [`simulate()`] applies steps to a [`LiveOrg`] for tests.
+//! - with the `testing` feature, `simulate` applies steps to a [`LiveOrg`] the way the org
+//!   would, for tests of this crate and others.
 //!
 //! [`DesiredOrg`]: roster_model::DesiredOrg
 //! [`LiveOrg`]: roster_model::LiveOrg
@@ -17,6 +18,7 @@ mod fingerprint;
 mod graph;
 mod render;
 mod schema;
+#[cfg(feature = "testing")]
 pub mod simulate;
 mod types;
 
@@ -28,6 +30,7 @@ pub use render::{
     render_text, render_text_with,
 };
 pub use schema::{plan_schema, plan_schema_json};
+#[cfg(feature = "testing")]
 pub use simulate::simulate;
 pub use types::{
     Action, Blocked, Change, Cost, FieldChange, Fingerprint, InheritedGroup, InheritedQueue,

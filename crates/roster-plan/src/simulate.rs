@@ -1,5 +1,6 @@
-//! A pure model of how Genesys Cloud applies operations, for tests (ours and other crates'):
-//! `plan(desired, simulate(live, plan.steps))` must have no changes.
+//! A pure model of how Genesys Cloud applies operations, for tests (ours and other crates',
+//! through the `testing` feature): `plan(desired, simulate(live, plan.steps))` must have no
+//! changes.
 //!
 //! New objects get deterministic fake ids (`sim-skill-Billing`); user writes bump `version`;
 //! deleting a skill, language or wrap-up code takes it away from its holders; deleting a team
