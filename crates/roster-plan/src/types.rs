@@ -281,7 +281,8 @@ impl FieldChange {
 pub struct Warning {
     /// The object concerned.
     pub kind: Kind,
-    /// Its name or email.
+    /// Its name or email; for a live user without a usable email, the raw email the org
+    /// holds, or its id when it has none.
     pub key: String,
     /// What was not done and what to do about it.
     pub message: String,

@@ -24,6 +24,9 @@
 //! - Users count toward `policy.limits` against the org's active users.
 //! - Unresolved references are an error for the whole org ([`PlanError::Unresolved`]), not
 //!   part of a plan: a plan is always applicable as it stands.
+//! - A live user without a usable email ([`LiveOrg::unlisted_users`]) cannot be keyed, so it
+//!   is never planned, whatever `policy.unmanaged` says; each one is a warning (keyed by its
+//!   raw email, or its id when it has none), so it does not vanish unnoticed.
 
 pub(crate) mod builder;
 mod context;
@@ -43,7 +46,7 @@ use self::context::Context;
 use crate::error::PlanError;
 use crate::fingerprint::{digest, fingerprints, touched};
 use crate::graph;
-use crate::types::{Action, Blocked, Change, Cost, OverLimit, Plan, PlanOptions};
+use crate::types::{Action, Blocked, Change, Cost, OverLimit, Plan, PlanOptions, Warning};
 
 /// Plans one org: what to change so the org matches the manifests.
 ///
@@ -64,6 +67,7 @@ pub fn plan(
     let mut b = Builder::default();
     let mut ctx = Context::new(desired, live, options);
     ctx.decide(&mut b.warnings);
+    warn_unlisted_users(live, &mut b.warnings);
     let problems = resolve::check(&ctx);
     if !problems.is_empty() {
         return Err(PlanError::Unresolved {
@@ -141,6 +145,27 @@ pub fn plan(
         fingerprints,
         cost: Cost::new(options.reads, writes, options.requests_per_minute),
     })
+}
+
+/// One warning per live user the planner cannot see: it has no usable email to key it by.
+fn warn_unlisted_users(live: &LiveOrg, warnings: &mut Vec<Warning>) {
+    for user in &live.unlisted_users {
+        let key = user
+            .email
+            .as_deref()
+            .filter(|raw| !raw.trim().is_empty())
+            .unwrap_or(&user.id);
+        warnings.push(Warning {
+            kind: Kind::User,
+            key: key.to_owned(),
+            message: format!(
+                "the org has a user `{}` (id `{}`) without a usable email; roster cannot \
+                 manage it and leaves it alone: give it a valid email in Genesys Cloud to \
+                 manage it",
+                user.name, user.id
+            ),
+        });
+    }
 }
 
 /// Tells, on each rename, how many holders move.

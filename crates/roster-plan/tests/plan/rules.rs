@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use insta::assert_snapshot;
 use roster_model::{
     GrantOrigin, Kind, MediaType, MediaUtilization, MemberOrigin, MemberPolicy, ProtectRule,
-    RoleGrant, UnmanagedPolicy, UserState, Utilization,
+    RoleGrant, UnlistedUser, UnmanagedPolicy, UserState, Utilization,
 };
 use roster_plan::{Action, PlanError, PlanOptions, plan, render_text, simulate, stale_objects};
 
@@ -595,4 +595,63 @@ fn a_protected_old_skill_is_kept_and_the_rename_settles() {
     let second = plan_ok(&desired, &simulate(&live, &first.steps));
     assert!(second.is_empty());
     assert!(second.changes.is_empty(), "{:?}", second.changes);
+}
+
+#[test]
+fn live_users_without_a_usable_email_are_warnings_and_never_planned() {
+    let mut live = live_org();
+    live_user(&mut live, "jane@acme.example");
+    // Listed by the org in this order; the plan's order does not depend on it.
+    live.unlisted_users = vec![
+        UnlistedUser {
+            id: "7f3e0c9a-0000-4000-8000-000000000002".into(),
+            name: "Printer Kiosk".into(),
+            email: None,
+        },
+        UnlistedUser {
+            id: "7f3e0c9a-0000-4000-8000-000000000001".into(),
+            name: "Old Import".into(),
+            email: Some("old.import@@acme".into()),
+        },
+    ];
+    let mut desired = desired_org("test");
+    user(&mut desired, "jane@acme.example");
+    // Not even pruning touches them: there is nothing to key an operation by.
+    desired.policy.unmanaged.users = UnmanagedPolicy::Prune;
+    desired.policy.scope.divisions = vec!["Home".into()];
+
+    let plan = plan_ok(&desired, &live);
+    assert!(plan.is_empty(), "{}", steps(&plan));
+    let keys: Vec<(Kind, &str)> = plan
+        .warnings
+        .iter()
+        .map(|w| (w.kind, w.key.as_str()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            (Kind::User, "7f3e0c9a-0000-4000-8000-000000000002"),
+            (Kind::User, "old.import@@acme"),
+        ]
+    );
+    let mut reversed = live.clone();
+    reversed.unlisted_users.reverse();
+    assert_eq!(plan_ok(&desired, &reversed).warnings, plan.warnings);
+    assert_snapshot!("unlisted_users_text", text(&plan));
+    // The pull-request comment and the JSON plan carry them too.
+    let set = roster_plan::PlanSet::new(vec![plan]);
+    let markdown = roster_plan::render_markdown(&set);
+    assert!(
+        markdown.contains("warning: user `old.import@@acme`: the org has a user `Old Import`"),
+        "{markdown}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&roster_plan::render_json(&set)).unwrap();
+    assert_eq!(
+        json["orgs"][0]["warnings"][1],
+        serde_json::json!({
+            "kind": "user",
+            "key": "old.import@@acme",
+            "message": set.orgs[0].warnings[1].message,
+        })
+    );
 }
