@@ -20,7 +20,7 @@ use crate::graph::StepGraph;
 use crate::journal::{
     Journal, JournalError, OperationRecord, Outcome, RunFinished, RunStarted, Target,
 };
-use crate::options::{ApplyOptions, ApplyProgress, ProgressEvent};
+use crate::options::{ApplyOptions, ApplyProgress, StepEvent};
 use crate::summary::{ApplySummary, StopReason};
 
 /// Executes `steps` against `tenant`, recording every outcome in `journal`.
@@ -242,7 +242,7 @@ impl<'a> Run<'a> {
         self.state[index] = State::Running;
         self.started += 1;
         self.running += 1;
-        self.report(index, ProgressEvent::Started);
+        self.report(index, StepEvent::Started);
     }
 
     /// Frees the step's target for the next operation queued on it.
@@ -265,14 +265,10 @@ impl<'a> Run<'a> {
             Ok(receipt) => {
                 let (state, outcome, event) = if receipt.adopted {
                     self.summary.adopted.push(step.id);
-                    (State::Adopted, Outcome::Adopted, ProgressEvent::Adopted)
+                    (State::Adopted, Outcome::Adopted, StepEvent::Adopted)
                 } else {
                     self.summary.succeeded.push(step.id);
-                    (
-                        State::Succeeded,
-                        Outcome::Succeeded,
-                        ProgressEvent::Succeeded,
-                    )
+                    (State::Succeeded, Outcome::Succeeded, StepEvent::Succeeded)
                 };
                 self.state[index] = state;
                 self.outcomes += 1;
@@ -306,7 +302,7 @@ impl<'a> Run<'a> {
                     None,
                     duration_ms,
                 );
-                self.report(index, ProgressEvent::Failed);
+                self.report(index, StepEvent::Failed);
                 self.skip_dependents_of(index, journal);
             }
         }
@@ -339,7 +335,7 @@ impl<'a> Run<'a> {
                 reason: reason.clone(),
             };
             self.journal(journal, index, outcome, None, None, None);
-            self.report(index, ProgressEvent::Skipped);
+            self.report(index, StepEvent::Skipped);
         }
     }
 
@@ -351,7 +347,7 @@ impl<'a> Run<'a> {
                 self.state[index] = State::Interrupted;
                 self.running -= 1;
                 self.journal(journal, index, Outcome::Interrupted, None, None, None);
-                self.report(index, ProgressEvent::Interrupted);
+                self.report(index, StepEvent::Interrupted);
             }
         }
     }
@@ -380,7 +376,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn report(&self, index: usize, event: ProgressEvent) {
+    fn report(&self, index: usize, event: StepEvent) {
         if let Some(progress) = &self.options.progress {
             let step = &self.steps[index];
             progress(ApplyProgress {

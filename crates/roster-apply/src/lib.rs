@@ -101,6 +101,6 @@ pub use journal::{
     entries_for_user, read_entries, verify,
 };
 pub use options::{
-    ApplyOptions, ApplyProgress, CancelToken, DEFAULT_CONCURRENCY, ProgressEvent, ProgressFn,
+    ApplyOptions, ApplyProgress, CancelToken, DEFAULT_CONCURRENCY, ProgressFn, StepEvent,
 };
 pub use summary::{ApplySummary, StopReason};

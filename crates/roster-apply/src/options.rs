@@ -63,7 +63,7 @@ pub struct ApplyProgress {
     /// The step's operation verb (`createSkill`).
     pub verb: &'static str,
     /// What happened to it.
-    pub event: ProgressEvent,
+    pub event: StepEvent,
     /// Steps that reached an outcome so far (succeeded, adopted, failed or skipped).
     pub finished: usize,
     /// Steps in the plan.
@@ -76,7 +76,7 @@ pub struct ApplyProgress {
 
 /// What happened to a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProgressEvent {
+pub enum StepEvent {
     /// Its operation was started.
     Started,
     /// Its operation succeeded.

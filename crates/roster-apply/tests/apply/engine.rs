@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use roster_apply::{
-    ApplyError, ApplyOptions, ApplyProgress, CancelToken, Journal, ProgressEvent, StopReason, apply,
+    ApplyError, ApplyOptions, ApplyProgress, CancelToken, Journal, StepEvent, StopReason, apply,
 };
 use roster_model::{Step, StepId};
 
@@ -186,7 +186,7 @@ async fn cancel_lets_operations_in_flight_finish() {
         concurrency: 2,
         // Ctrl-C arrives while steps 0 and 1 are in flight.
         progress: Some(Arc::new(move |progress: ApplyProgress| {
-            if progress.step == StepId(1) && progress.event == ProgressEvent::Started {
+            if progress.step == StepId(1) && progress.event == StepEvent::Started {
                 trigger.cancel();
             }
         })),
@@ -209,7 +209,7 @@ async fn interrupt_abandons_operations_in_flight() {
         concurrency: 2,
         // A second Ctrl-C while step 4 runs beside the slow step 2.
         progress: Some(Arc::new(move |progress: ApplyProgress| {
-            if progress.step == StepId(4) && progress.event == ProgressEvent::Started {
+            if progress.step == StepId(4) && progress.event == StepEvent::Started {
                 trigger.interrupt();
             }
         })),
@@ -334,7 +334,7 @@ async fn an_adopted_create_is_its_own_outcome_and_releases_its_dependents() {
         events
             .lock()
             .unwrap()
-            .contains(&(StepId(0), ProgressEvent::Adopted))
+            .contains(&(StepId(0), StepEvent::Adopted))
     );
     insta::assert_snapshot!(summary.to_string(), @r"
     3 succeeded, 1 adopted, 0 failed, 0 skipped (4 requests, 40ms)

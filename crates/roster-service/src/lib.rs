@@ -1,0 +1,44 @@
+//! roster's workflows as a library: the one API the `roster` CLI and the long-running server
+//! call, so neither copies a rule or skips a step.
+//!
+//! Every workflow runs over an [`OrgSession`]: one run against one org, owning its request
+//! counts and the [`Snapshot`]s it reads (the live org and its ids). Writers are built from a
+//! snapshot explicitly, so two sessions on one org in one process share no mutable state.
+//!
+//! | workflow | entry point |
+//! |---|---|
+//! | choose orgs | [`select`] |
+//! | read at the cost the manifests imply | [`read_orgs`], [`read_org`], [`OrgSession::read`] |
+//! | plan | [`plan_orgs`], [`OrgSession::plan`] |
+//! | check safety | [`check_acknowledged`], [`load_saved_plan`], [`check_saved_plans`] |
+//! | apply with the journal (assignment pictures of deactivated users first) | [`apply()`] |
+//! | offboard now | [`offboard::prepare`] then [`offboard::Offboarding::run`], or [`offboard::offboard`]; [`offboard::edit_manifests`] |
+//! | export | [`export::export`] |
+//!
+//! Each operation has its own error type ([`ConnectError`], [`ReadError`], [`PlanError`],
+//! [`ApplyError`], [`SavedPlanError`], [`Blocked`], [`offboard::OffboardError`],
+//! [`export::ExportError`]), with causes as `source()` so a caller can show the whole chain.
+//! Nothing here prints: progress goes to a [`ProgressSink`], logs to `tracing`.
+
+mod apply;
+pub mod assignments;
+mod connect;
+pub mod export;
+mod git;
+pub mod offboard;
+mod orgs;
+mod progress;
+mod safety;
+mod session;
+
+pub use apply::{ApplyError, ApplyRun, apply};
+pub use connect::{ConnectError, Connection, SANDBOX_FAULTS_ENV, SaveError, sandbox_state_file};
+pub use git::head_commit;
+pub use orgs::{
+    OrgFailure, OrgFailures, Planned, ReadOrg, UnknownOrg, plan_orgs, read_org, read_orgs, select,
+};
+pub use progress::{Progress, ProgressSink, Stage, silent};
+pub use safety::{
+    BlockedPlan, Blocked, SavedPlanError, check_acknowledged, check_saved_plans, load_saved_plan,
+};
+pub use session::{OrgSession, PlanError, ReadError, Snapshot};

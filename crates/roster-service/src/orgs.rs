@@ -1,0 +1,154 @@
+//! Choosing, reading and planning orgs: `--org` selection, and reading several orgs
+//! concurrently, each inside its own rate limit, reporting every org's failure rather than
+//! the first.
+
+use std::collections::BTreeSet;
+
+use futures::future::join_all;
+use roster_manifest::{OrgSpec, Workspace};
+use roster_model::{Email, ReadNeeds};
+use roster_plan::Plan;
+
+use crate::progress::ProgressSink;
+use crate::session::{OrgSession, PlanError, ReadError, Snapshot};
+
+/// An org named on the command line that `roster.yaml` does not declare.
+#[derive(Debug, thiserror::Error)]
+#[error("no org `{name}` in `roster.yaml`")]
+pub struct UnknownOrg {
+    /// The name asked for.
+    pub name: String,
+    /// The orgs `roster.yaml` declares.
+    pub known: Vec<String>,
+}
+
+/// A workflow's failure in one org, naming the org once.
+#[derive(Debug, thiserror::Error)]
+#[error("org `{org}`")]
+pub struct OrgFailure<E: std::error::Error + 'static> {
+    /// The org's name in `roster.yaml`.
+    pub org: String,
+    /// What went wrong there.
+    #[source]
+    pub error: E,
+}
+
+/// Every org a workflow failed in (at least one), each with its own error.
+#[derive(Debug, thiserror::Error)]
+#[error("{} orgs failed", .0.len())]
+pub struct OrgFailures<E: std::error::Error + 'static>(pub Vec<OrgFailure<E>>);
+
+/// One org, read and planned.
+#[derive(Debug)]
+pub struct Planned<'a> {
+    /// The org and what was read.
+    pub org: ReadOrg<'a>,
+    /// Its plan.
+    pub plan: Plan,
+}
+
+/// One org, connected and read.
+#[derive(Debug)]
+pub struct ReadOrg<'a> {
+    /// The run against it.
+    pub session: OrgSession<'a>,
+    /// What was read.
+    pub snapshot: Snapshot,
+}
+
+/// The orgs named by `names`, or every org when none is named.
+pub fn select<'a>(workspace: &'a Workspace, names: &[String]) -> Result<Vec<&'a OrgSpec>, UnknownOrg> {
+    if names.is_empty() {
+        return Ok(workspace.orgs.values().collect());
+    }
+    names
+        .iter()
+        .map(|name| {
+            workspace.orgs.get(name).ok_or_else(|| UnknownOrg {
+                name: name.clone(),
+                known: workspace.orgs.keys().cloned().collect(),
+            })
+        })
+        .collect()
+}
+
+/// Connects to and reads every org in `orgs` concurrently, each with what its manifests
+/// need. Fails with every org's error when any fails, so one broken credential does not
+/// hide another.
+pub async fn read_orgs<'a>(
+    workspace: &'a Workspace,
+    orgs: &[&'a OrgSpec],
+    progress: &ProgressSink,
+) -> Result<Vec<ReadOrg<'a>>, OrgFailures<ReadError>> {
+    let reads = orgs.iter().map(|spec| async move {
+        read_org(workspace, spec, &ReadNeeds::for_desired(&spec.desired), progress)
+            .await
+            .map_err(|error| OrgFailure {
+                org: spec.name.clone(),
+                error,
+            })
+    });
+    let mut read = Vec::new();
+    let mut failures = Vec::new();
+    for result in join_all(reads).await {
+        match result {
+            Ok(org) => read.push(org),
+            Err(failure) => failures.push(failure),
+        }
+    }
+    if failures.is_empty() {
+        Ok(read)
+    } else {
+        Err(OrgFailures(failures))
+    }
+}
+
+/// Connects to one org and reads what `needs` asks.
+pub async fn read_org<'a>(
+    workspace: &'a Workspace,
+    spec: &'a OrgSpec,
+    needs: &ReadNeeds,
+    progress: &ProgressSink,
+) -> Result<ReadOrg<'a>, ReadError> {
+    let session = OrgSession::open(&workspace.root, spec).await?;
+    let snapshot = session.read(needs, progress).await?;
+    Ok(ReadOrg { session, snapshot })
+}
+
+/// Reads every org in `orgs` (as [`read_orgs`]) and plans each with its manifests;
+/// `reactivate` allows reactivating those inactive users. Fails with every org's error.
+pub async fn plan_orgs<'a>(
+    workspace: &'a Workspace,
+    orgs: &[&'a OrgSpec],
+    reactivate: &BTreeSet<Email>,
+    progress: &ProgressSink,
+) -> Result<Vec<Planned<'a>>, OrgFailures<PlanError>> {
+    let read = read_orgs(workspace, orgs, progress).await.map_err(|failures| {
+        OrgFailures(
+            failures
+                .0
+                .into_iter()
+                .map(|failure| OrgFailure {
+                    org: failure.org,
+                    error: PlanError::Read(failure.error),
+                })
+                .collect(),
+        )
+    })?;
+    let mut planned = Vec::new();
+    let mut failures = Vec::new();
+    for org in read {
+        match org.session.plan(&org.snapshot, reactivate) {
+            Ok(plan) => planned.push(Planned { org, plan }),
+            Err(error) => failures.push(OrgFailure {
+                org: org.session.org().to_owned(),
+                error: PlanError::Plan(error),
+            }),
+        }
+    }
+    if failures.is_empty() {
+        Ok(planned)
+    } else {
+        Err(OrgFailures(failures))
+    }
+}

@@ -1,0 +1,197 @@
+//! A session: one run of one workflow against one org.
+//!
+//! The session owns what a run learns and counts: its request counts (the client underneath
+//! is only the org's shared transport: tokens and rate limit), and each [`Snapshot`] it reads
+//! (the live org and the ids of its objects). Writers are built from a snapshot explicitly
+//! ([`OrgSession::writer`]), so two sessions on one org in one process (a server reading for
+//! drift while an apply runs) share no mutable state.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use roster_genesys::{GenesysError, IdTable, Writer};
+use roster_manifest::OrgSpec;
+use roster_model::{Email, LiveOrg, ReadNeeds};
+use roster_plan::{Plan, PlanOptions};
+
+use crate::connect::{ConnectError, Connection, SaveError};
+use crate::progress::{Progress, ProgressSink};
+
+/// Why an org could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Connecting failed before any request.
+    #[error("cannot connect to the org")]
+    Connect(#[from] ConnectError),
+    /// A request of the snapshot failed (after its retries).
+    #[error("cannot read the org")]
+    Snapshot(#[source] GenesysError),
+}
+
+/// Why an org could not be planned.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// Reading it failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The manifests and the org cannot be reconciled (a missing role, a cycle).
+    #[error(transparent)]
+    Plan(#[from] roster_plan::PlanError),
+}
+
+/// What one read of an org found: the live org, the ids of its objects, and what was read
+/// (an assignment picture says which parts were not read rather than pass them off as
+/// empty).
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The org as read.
+    pub live: LiveOrg,
+    /// What the read covered.
+    pub needs: ReadNeeds,
+    /// Natural key → id of everything read; writers start from it.
+    pub ids: IdTable,
+}
+
+/// One run against one org: its spec, its connection and its own request counts.
+pub struct OrgSession<'a> {
+    root: &'a Path,
+    spec: &'a OrgSpec,
+    connection: Connection,
+    session: roster_genesys::Session,
+}
+
+impl<'a> OrgSession<'a> {
+    /// Connects to the org `spec` describes, in the workspace at `root`, and starts a
+    /// session on it. No request is made.
+    pub async fn open(root: &'a Path, spec: &'a OrgSpec) -> Result<Self, ConnectError> {
+        Ok(Self::on(root, spec, Connection::open(root, spec).await?))
+    }
+
+    /// A new session on an existing connection to the org `spec` describes: it shares the
+    /// connection's transport and nothing else.
+    pub fn on(root: &'a Path, spec: &'a OrgSpec, connection: Connection) -> Self {
+        let session = connection.client().session();
+        OrgSession {
+            root,
+            spec,
+            connection,
+            session,
+        }
+    }
+
+    /// The connection, to start another session on it.
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// The org's name in `roster.yaml`.
+    pub fn org(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// The org's manifests and settings.
+    pub fn spec(&self) -> &'a OrgSpec {
+        self.spec
+    }
+
+    /// The workspace root.
+    pub fn root(&self) -> &'a Path {
+        self.root
+    }
+
+    /// The OAuth client writes are made as (never the secret), for the journal.
+    pub fn principal(&self) -> String {
+        self.connection.client().principal()
+    }
+
+    /// Requests this session made so far, retries and token fetches included.
+    pub fn requests(&self) -> u64 {
+        self.session.total_requests()
+    }
+
+    /// This session's requests per endpoint template.
+    pub fn request_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.session.request_counts()
+    }
+
+    /// Reads the org as `needs` asks, reporting progress to `progress`.
+    pub async fn read(
+        &self,
+        needs: &ReadNeeds,
+        progress: &ProgressSink,
+    ) -> Result<Snapshot, ReadError> {
+        let org = self.spec.name.clone();
+        let report = {
+            let progress = progress.clone();
+            move |event: roster_genesys::ProgressEvent| {
+                progress(Progress::Reading {
+                    org: org.clone(),
+                    stage: event.stage,
+                    done: event.done,
+                    total: event.total,
+                });
+            }
+        };
+        let read = self.session.snapshot(needs, &report).await;
+        progress(Progress::ReadDone {
+            org: self.spec.name.clone(),
+        });
+        let snapshot = read.map_err(ReadError::Snapshot)?;
+        tracing::debug!(
+            org = %self.spec.name,
+            users = snapshot.live.users.len(),
+            requests = self.requests(),
+            "read the org"
+        );
+        Ok(Snapshot {
+            live: snapshot.live,
+            needs: needs.clone(),
+            ids: snapshot.ids,
+        })
+    }
+
+    /// Plans the org's manifests against `snapshot`.
+    pub fn plan(
+        &self,
+        snapshot: &Snapshot,
+        reactivate: &BTreeSet<Email>,
+    ) -> Result<Plan, roster_plan::PlanError> {
+        self.plan_desired(&self.spec.desired, snapshot, reactivate)
+    }
+
+    /// Plans `desired` (the manifests, or a focused part of them) against `snapshot`, with
+    /// this org's rate limit and this session's reads.
+    pub(crate) fn plan_desired(
+        &self,
+        desired: &roster_model::DesiredOrg,
+        snapshot: &Snapshot,
+        reactivate: &BTreeSet<Email>,
+    ) -> Result<Plan, roster_plan::PlanError> {
+        let rate = &self.spec.rate_limit;
+        let options = PlanOptions {
+            requests_per_minute: rate.requests_per_minute * rate.tokens,
+            reads: self.requests(),
+            reactivate: reactivate.clone(),
+        };
+        roster_plan::plan(desired, &snapshot.live, &options)
+    }
+
+    /// A writer starting from what `snapshot` learned of the org's ids.
+    pub fn writer(&self, snapshot: &Snapshot) -> Writer {
+        self.session.writer(snapshot.ids.clone())
+    }
+
+    /// Writes a sandbox org's state file now (nothing for real orgs).
+    pub fn save(&self) -> Result<(), SaveError> {
+        self.connection.save()
+    }
+}
+
+impl std::fmt::Debug for OrgSession<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgSession")
+            .field("org", &self.spec.name)
+            .field("connection", &self.connection)
+            .finish_non_exhaustive()
+    }
+}
