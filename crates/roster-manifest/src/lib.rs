@@ -13,6 +13,7 @@
 mod compile;
 mod decode;
 mod diagnostic;
+pub mod edit;
 pub mod manifest;
 mod org;
 mod render;
