@@ -5,12 +5,13 @@ use std::fmt;
 use roster_model::{Kind, Source};
 use serde::{Deserialize, Serialize};
 
-/// A plan that cannot be made: every problem is collected before failing.
+/// A plan that cannot be made: every problem is collected before failing. Messages do not
+/// name the org (it is a field): whoever shows them names it once.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
     /// The manifests refer to objects that neither exist in the org nor are created by the
     /// plan (a role, a division, a manager, an undeclared skill).
-    #[error("{} unresolved reference{} in org `{org}`", problems.len(), if problems.len() == 1 { "" } else { "s" })]
+    #[error("{} unresolved reference{}", problems.len(), if problems.len() == 1 { "" } else { "s" })]
     Unresolved {
         /// The org planned.
         org: String,
@@ -18,7 +19,7 @@ pub enum PlanError {
         problems: Vec<Problem>,
     },
     /// The steps depend on each other in a circle.
-    #[error("the plan of org `{org}` has a dependency cycle through {}", objects.join(", "))]
+    #[error("the plan has a dependency cycle through {}", objects.join(", "))]
     Cycle {
         /// The org planned.
         org: String,
