@@ -1,21 +1,21 @@
-//! The HTTP client of one org: tokens, rate limit, retries, request counting.
+//! The HTTP transport of one org: tokens, rate limit, in-flight cap, retries.
 //!
-//! Every request goes through [`GenesysClient::send`]: it waits for a turn of the org's rate
-//! limiter (which also picks the token), attaches that token, sends, and applies the retry
-//! table of [`crate::retry`]. Every attempt, retries and token fetches included, is counted
-//! per endpoint template (`GET /api/v2/users`), so a run can report exactly what it cost.
+//! Every request goes through one loop ([`GenesysClient::send`], reached through a
+//! [`Session`]): it waits for a turn of the org's rate limiter (which also picks the token),
+//! attaches that token, sends, and applies the retry table of [`crate::retry`]. Every attempt,
+//! retries and token fetches included, is counted per endpoint template (`GET /api/v2/users`)
+//! in the counts of the session that sent it, so a run can report exactly what it cost and
+//! two runs on one org never mix their counts.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use parking_lot::Mutex;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
-use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use url::Url;
@@ -24,8 +24,8 @@ use crate::auth::{self, AccessToken, TokenErrorBody, TokenResponse, TokenSlot};
 use crate::connection::{ClientOptions, OrgConnection};
 use crate::error::{ApiFailure, AuthFailure, GenesysError, RequestTrace};
 use crate::limiter::RateLimiter;
-use crate::progress::{ProgressEvent, ProgressFn};
 use crate::retry::{self, Decision, Outcome};
+use crate::session::Session;
 
 /// The counting key of token requests.
 pub const TOKEN_ENDPOINT: &str = "POST /oauth/token";
@@ -70,6 +70,7 @@ impl ApiRequest {
     }
 
     /// Marks a POST whose repetition is harmless (adding members, granting roles, searching).
+    #[must_use]
     pub fn idempotent(mut self) -> Self {
         self.idempotent = true;
         self
@@ -115,9 +116,40 @@ impl OpTrace {
     }
 }
 
-/// A Genesys Cloud API client for one org.
+/// The requests counted by one session, per endpoint template.
+#[derive(Debug, Default)]
+pub(crate) struct RequestCounts(Mutex<BTreeMap<String, u64>>);
+
+impl RequestCounts {
+    /// Counts one attempt under `key`.
+    fn add(&self, key: &str) {
+        let mut counts = self.0.lock();
+        match counts.get_mut(key) {
+            Some(count) => *count += 1,
+            None => {
+                counts.insert(key.to_owned(), 1);
+            }
+        }
+    }
+
+    /// The counts so far.
+    pub(crate) fn get(&self) -> BTreeMap<String, u64> {
+        self.0.lock().clone()
+    }
+
+    /// Their sum.
+    pub(crate) fn total(&self) -> u64 {
+        self.0.lock().values().sum()
+    }
+}
+
+/// The transport of one org: HTTP client, OAuth tokens, the per-token rate limiter, the cap on
+/// requests in flight and the remembered refusal of the credentials.
 ///
-/// Cheap to clone; clones share tokens, the rate limiter and the request counts.
+/// Cheap to clone; clones share all of that, which is per org by nature (Genesys limits per
+/// token). It counts nothing and reports no progress: a run is a [`Session`]
+/// ([`GenesysClient::session`]), which owns its request counts, so two runs on one org in one
+/// process (a server reading while an apply writes) share the rate budget and nothing else.
 #[derive(Clone)]
 pub struct GenesysClient {
     inner: Arc<Inner>,
@@ -138,9 +170,7 @@ struct Inner {
     /// Set when the token endpoint refused the credentials: every later request fails the
     /// same way without asking again, so a bad secret gives one error and one token request.
     auth_failure: Mutex<Option<AuthFailure>>,
-    counts: Mutex<BTreeMap<String, u64>>,
     options: ClientOptions,
-    progress: Mutex<Option<ProgressFn>>,
     rng: Mutex<StdRng>,
 }
 
@@ -156,6 +186,11 @@ impl std::fmt::Debug for GenesysClient {
 
 impl GenesysClient {
     /// A client for the org; no request is made until the first call.
+    ///
+    /// # Errors
+    ///
+    /// [`GenesysError::Config`] when the API base is not a base URL or the HTTP client cannot
+    /// be built.
     pub fn new(connection: OrgConnection) -> Result<Self, GenesysError> {
         let config_error = |message: String| GenesysError::Config {
             org: connection.org_name.clone(),
@@ -194,9 +229,7 @@ impl GenesysClient {
             token_gate: tokio::sync::Mutex::new(()),
             in_flight: Semaphore::new(connection.options.max_in_flight.max(1)),
             auth_failure: Mutex::new(None),
-            counts: Mutex::new(BTreeMap::new()),
             options: connection.options,
-            progress: Mutex::new(None),
             rng: Mutex::new(StdRng::from_os_rng()),
         };
         Ok(GenesysClient {
@@ -209,9 +242,10 @@ impl GenesysClient {
         &self.inner.org
     }
 
-    /// The OAuth client id requests are made as.
-    pub fn client_id(&self) -> &str {
-        &self.inner.client_id
+    /// Who requests are made as, for the audit journal: `oauth-client:<clientId>` (never the
+    /// secret).
+    pub fn principal(&self) -> String {
+        format!("oauth-client:{}", self.inner.client_id)
     }
 
     /// The client's options.
@@ -219,42 +253,17 @@ impl GenesysClient {
         &self.inner.options
     }
 
-    /// Requests made so far per endpoint template (`GET /api/v2/users`), every attempt counted,
-    /// token fetches under `POST /oauth/token`.
-    pub fn request_counts(&self) -> BTreeMap<String, u64> {
-        self.inner.counts.lock().clone()
+    /// A new run against the org, with its own request counts (all zero).
+    pub fn session(&self) -> Session {
+        Session::new(self.clone())
     }
 
-    /// All requests made so far.
-    pub fn total_requests(&self) -> u64 {
-        self.inner.counts.lock().values().sum()
-    }
-
-    /// Forgets the counts (e.g. between a plan's read and an apply).
-    pub fn reset_request_counts(&self) {
-        self.inner.counts.lock().clear();
-    }
-
-    /// Installs a callback told about progress of long reads (for progress bars).
-    pub fn set_progress(&self, progress: ProgressFn) {
-        *self.inner.progress.lock() = Some(progress);
-    }
-
-    pub(crate) fn emit(&self, event: ProgressEvent) {
-        let progress = self.inner.progress.lock().clone();
-        if let Some(progress) = progress {
-            progress(event);
-        }
-    }
-
-    fn count(&self, key: String) {
-        *self.inner.counts.lock().entry(key).or_default() += 1;
-    }
-
-    /// Sends a request with rate limiting, token handling and retries.
-    pub async fn send(
+    /// Sends a request with rate limiting, token handling and retries, counting every attempt
+    /// (and token fetch) in `counts` and `op`.
+    pub(crate) async fn send(
         &self,
         request: &ApiRequest,
+        counts: &RequestCounts,
         op: &OpTrace,
     ) -> Result<ApiResponse, GenesysError> {
         let inner = &self.inner;
@@ -275,8 +284,8 @@ impl GenesysClient {
                 .await
                 .expect("the in-flight semaphore is never closed");
             let slot = inner.limiter.acquire().await;
-            let token = self.token(slot).await?;
-            self.count(format!("{} {}", request.method, request.template));
+            let token = self.token(slot, counts).await?;
+            counts.add(&format!("{} {}", request.method, request.template));
             let mut builder = inner
                 .http
                 .request(request.method.clone(), url.clone())
@@ -377,35 +386,6 @@ impl GenesysClient {
         }
     }
 
-    /// Sends and decodes a JSON response.
-    pub async fn send_json<T: DeserializeOwned>(
-        &self,
-        request: &ApiRequest,
-        op: &OpTrace,
-    ) -> Result<(T, ApiResponse), GenesysError> {
-        let response = self.send(request, op).await?;
-        let value =
-            serde_json::from_slice(&response.body).map_err(|source| GenesysError::Decode {
-                org: self.inner.org.clone(),
-                request: Box::new(response.trace.clone()),
-                source,
-            })?;
-        Ok((value, response))
-    }
-
-    /// GETs and decodes.
-    pub async fn get_json<T: DeserializeOwned>(
-        &self,
-        template: &'static str,
-        path: impl Into<String>,
-        op: &OpTrace,
-    ) -> Result<T, GenesysError> {
-        Ok(self
-            .send_json(&ApiRequest::get(template, path), op)
-            .await?
-            .0)
-    }
-
     fn url(&self, path: &str) -> Result<Url, GenesysError> {
         let base = self.inner.api_base.as_str().trim_end_matches('/');
         Url::parse(&format!("{base}{path}")).map_err(|e| GenesysError::Config {
@@ -450,17 +430,25 @@ impl GenesysClient {
     }
 
     /// The token of a limiter slot, fetched if needed.
-    async fn token(&self, slot: usize) -> Result<AccessToken, GenesysError> {
+    async fn token(
+        &self,
+        slot: usize,
+        counts: &RequestCounts,
+    ) -> Result<AccessToken, GenesysError> {
         if let Some(failure) = self.inner.auth_failure.lock().clone() {
             return Err(GenesysError::Auth(Box::new(failure)));
         }
         self.inner.slots[slot]
-            .get(|generation| self.fetch_token(generation))
+            .get(|generation| self.fetch_token(generation, counts))
             .await
     }
 
     /// Fetches a token, backing off when the token endpoint refuses a burst.
-    async fn fetch_token(&self, generation: u64) -> Result<AccessToken, GenesysError> {
+    async fn fetch_token(
+        &self,
+        generation: u64,
+        counts: &RequestCounts,
+    ) -> Result<AccessToken, GenesysError> {
         let inner = &self.inner;
         let _gate = inner.token_gate.lock().await;
         if let Some(failure) = inner.auth_failure.lock().clone() {
@@ -469,7 +457,7 @@ impl GenesysClient {
         let start = Instant::now();
         let mut retries = 0u32;
         loop {
-            self.count(TOKEN_ENDPOINT.to_owned());
+            counts.add(TOKEN_ENDPOINT);
             let attempt = async {
                 let response = inner
                     .http
@@ -545,10 +533,5 @@ impl GenesysClient {
             retries += 1;
             tokio::time::sleep(wait).await;
         }
-    }
-
-    /// The interval between two requests of one token.
-    pub fn request_interval(&self) -> Duration {
-        self.inner.limiter.interval()
     }
 }

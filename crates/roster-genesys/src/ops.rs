@@ -32,7 +32,7 @@ use crate::client::{ApiRequest, ApiResponse, OpTrace};
 use crate::dto;
 use crate::error::GenesysError;
 use crate::paging::{Page, cursor};
-use crate::tenant::GenesysTenant;
+use crate::writer::Writer;
 
 /// Queue members and queue wrap-up codes per call (documented maximum).
 const QUEUE_BATCH: usize = 100;
@@ -119,12 +119,12 @@ struct Create<'a> {
 }
 
 pub(crate) async fn execute(
-    tenant: &GenesysTenant,
+    writer: &Writer,
     operation: &Operation,
     trace: &OpTrace,
 ) -> Result<(), GenesysError> {
     use Operation as O;
-    let w = Writer { tenant, trace };
+    let w = Exec { writer, trace };
     match operation {
         O::CreateSkill { name } => w.create_named(Kind::Skill, name).await,
         O::DeleteSkill { name } => w.delete_named(Kind::Skill, name).await,
@@ -235,8 +235,9 @@ pub(crate) async fn execute(
     }
 }
 
-struct Writer<'a> {
-    tenant: &'a GenesysTenant,
+/// One operation's execution: the writer and the operation's trace.
+struct Exec<'a> {
+    writer: &'a Writer,
     trace: &'a OpTrace,
 }
 
@@ -250,7 +251,7 @@ fn named_routes(kind: Kind) -> (&'static str, &'static str) {
     }
 }
 
-impl Writer<'_> {
+impl Exec<'_> {
     /// Creates a skill, language or wrap-up code (`{"name": ...}`), adopting an existing one.
     async fn create_named(&self, kind: Kind, name: &str) -> Result<(), GenesysError> {
         let (collection, _) = named_routes(kind);
@@ -271,11 +272,14 @@ impl Writer<'_> {
     }
 
     fn org(&self) -> String {
-        self.tenant.client().org().to_owned()
+        self.writer.session().client().org().to_owned()
     }
 
     async fn send(&self, request: ApiRequest) -> Result<ApiResponse, GenesysError> {
-        self.tenant.client().send(&request, self.trace).await
+        self.writer
+            .session()
+            .send_traced(&request, self.trace)
+            .await
     }
 
     async fn send_json<T: serde::de::DeserializeOwned>(
@@ -283,9 +287,9 @@ impl Writer<'_> {
         request: ApiRequest,
     ) -> Result<T, GenesysError> {
         Ok(self
-            .tenant
-            .client()
-            .send_json(&request, self.trace)
+            .writer
+            .session()
+            .send_json_traced(&request, self.trace)
             .await?
             .0)
     }
@@ -299,7 +303,11 @@ impl Writer<'_> {
     }
 
     fn id(&self, kind: Kind, key: &str) -> Option<String> {
-        self.tenant.ids().lock().get(kind, key).map(str::to_owned)
+        self.writer
+            .id_table()
+            .lock()
+            .get(kind, key)
+            .map(str::to_owned)
     }
 
     fn require(&self, kind: Kind, key: &str) -> Result<String, GenesysError> {
@@ -336,14 +344,19 @@ impl Writer<'_> {
         if let Some(name) = name {
             return self.require(Kind::Division, name);
         }
-        let home = self.tenant.ids().lock().home_division().map(str::to_owned);
+        let home = self
+            .writer
+            .id_table()
+            .lock()
+            .home_division()
+            .map(str::to_owned);
         if let Some(id) = home {
             return Ok(id);
         }
         let home: dto::Division = self
             .send_json(ApiRequest::get(path::HOME_DIVISION, path::HOME_DIVISION))
             .await?;
-        let mut ids = self.tenant.ids().lock();
+        let mut ids = self.writer.id_table().lock();
         ids.set_home_division(&home.id);
         ids.insert(Kind::Division, &home.name, &home.id);
         Ok(home.id)
@@ -351,7 +364,12 @@ impl Writer<'_> {
 
     /// A user's id: known from the snapshot or a create, else looked up by email.
     async fn user_id(&self, email: &Email) -> Result<String, GenesysError> {
-        let known = self.tenant.ids().lock().user(email).map(|u| u.id.clone());
+        let known = self
+            .writer
+            .id_table()
+            .lock()
+            .user(email)
+            .map(|u| u.id.clone());
         if let Some(id) = known {
             return Ok(id);
         }
@@ -365,8 +383,8 @@ impl Writer<'_> {
     }
 
     fn remember_user(&self, email: &Email, id: &str, version: u64) {
-        self.tenant
-            .ids()
+        self.writer
+            .id_table()
             .lock()
             .insert_user(email.clone(), id, version);
     }
@@ -387,8 +405,8 @@ impl Writer<'_> {
             );
             let error = match self.send_json::<Created>(request).await {
                 Ok(created) => {
-                    self.tenant
-                        .ids()
+                    self.writer
+                        .id_table()
                         .lock()
                         .insert(create.kind, create.name, &created.id);
                     return Ok(created.id);
@@ -408,8 +426,8 @@ impl Writer<'_> {
                 }
                 if let Some(id) = self.find(create.kind, create.name).await? {
                     tracing::info!(org = %self.org(), kind = %create.kind, name = create.name, "adopted an existing object");
-                    self.tenant
-                        .ids()
+                    self.writer
+                        .id_table()
                         .lock()
                         .insert(create.kind, create.name, &id);
                     return Ok(id);
@@ -433,7 +451,7 @@ impl Writer<'_> {
         };
         let entities: Vec<dto::Named> = if by_cursor {
             let path = format!("{template}?pageSize=100&name={}", encode(name));
-            cursor(self.tenant.client(), template, path, self.trace).await?
+            cursor(self.writer.session(), template, path, self.trace).await?
         } else {
             let path = format!("{template}?pageSize=100&pageNumber=1&name={}", encode(name));
             let page: Page<dto::Named> = self.send_json(ApiRequest::get(template, path)).await?;
@@ -462,7 +480,7 @@ impl Writer<'_> {
             Err(error) if has_status(&error, &[404]) => {}
             Err(error) => return Err(error),
         }
-        self.tenant.ids().lock().remove(kind, name);
+        self.writer.id_table().lock().remove(kind, name);
         Ok(())
     }
 
@@ -621,8 +639,11 @@ impl Writer<'_> {
                 Some(json!({ "memberIds": chunk })),
             )
             .idempotent();
-            let (added, response): (dto::TeamMemberAdd, ApiResponse) =
-                self.tenant.client().send_json(&request, self.trace).await?;
+            let (added, response): (dto::TeamMemberAdd, ApiResponse) = self
+                .writer
+                .session()
+                .send_json_traced(&request, self.trace)
+                .await?;
             if added.failures.is_empty() {
                 continue;
             }
@@ -646,12 +667,15 @@ impl Writer<'_> {
                     Some(json!({ "memberIds": moved })),
                 )
                 .idempotent();
-                let (again, _): (dto::TeamMemberAdd, _) =
-                    self.tenant.client().send_json(&retry, self.trace).await?;
+                let (again, _): (dto::TeamMemberAdd, _) = self
+                    .writer
+                    .session()
+                    .send_json_traced(&retry, self.trace)
+                    .await?;
                 failures.extend(again.failures);
             }
             if !failures.is_empty() {
-                let ids = self.tenant.ids().lock();
+                let ids = self.writer.id_table().lock();
                 let failures = failures
                     .iter()
                     .map(|f| {
@@ -706,7 +730,7 @@ impl Writer<'_> {
             return Ok(());
         };
         let user_ids: Vec<String> = {
-            let ids = self.tenant.ids().lock();
+            let ids = self.writer.id_table().lock();
             users
                 .iter()
                 .filter_map(|email| ids.user(email).map(|u| u.id.clone()))
@@ -761,7 +785,7 @@ impl Writer<'_> {
         title: Option<&str>,
         department: Option<&str>,
     ) -> Result<(), GenesysError> {
-        if self.tenant.ids().lock().user(email).is_some() {
+        if self.writer.id_table().lock().user(email).is_some() {
             return Ok(());
         }
         let division_id = self.division_id(division).await?;
@@ -821,8 +845,13 @@ impl Writer<'_> {
     /// `PATCH`es a user with its current version, re-reading it after a version conflict.
     async fn patch_user(&self, email: &Email, id: &str, fields: Value) -> Result<(), GenesysError> {
         let path = format!("/api/v2/users/{id}");
-        let retries = self.tenant.client().options().version_retries;
-        let mut version = self.tenant.ids().lock().user(email).and_then(|u| u.version);
+        let retries = self.writer.session().client().options().version_retries;
+        let mut version = self
+            .writer
+            .id_table()
+            .lock()
+            .user(email)
+            .and_then(|u| u.version);
         let mut last_correlation = None;
         for _ in 0..=retries {
             let current = if let Some(v) = version {
@@ -852,7 +881,10 @@ impl Writer<'_> {
             let request = ApiRequest::new(Method::PATCH, path::USER, path.clone(), Some(body));
             match self.send_json::<Versioned>(request).await {
                 Ok(updated) => {
-                    self.tenant.ids().lock().set_version(email, updated.version);
+                    self.writer
+                        .id_table()
+                        .lock()
+                        .set_version(email, updated.version);
                     return Ok(());
                 }
                 Err(error) if is_version_mismatch(&error) => {
@@ -920,7 +952,7 @@ impl Writer<'_> {
         // would cost nothing when right but relies on the UNCONFIRMED increment, and a wrong
         // guess costs two requests. The version is forgotten before the request is sent, so a
         // move cancelled or failed after the server applied it cannot leave a stale version.
-        self.tenant.ids().lock().forget_version(email);
+        self.writer.id_table().lock().forget_version(email);
         self.send(request).await?;
         Ok(())
     }
