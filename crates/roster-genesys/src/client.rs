@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 use rand::SeedableRng;
@@ -90,14 +90,26 @@ pub struct ApiResponse {
     pub trace: RequestTrace,
 }
 
-/// Counts the requests of one operation, for its receipt.
+/// What one operation did, for its receipt: requests, the last correlation id, and whether a
+/// create adopted an existing object.
 #[derive(Debug, Default)]
 pub struct OpTrace {
     requests: AtomicU64,
     correlation_id: Mutex<Option<String>>,
+    adopted: AtomicBool,
 }
 
 impl OpTrace {
+    /// Whether the operation was a create that found its object already there and adopted it.
+    pub fn adopted(&self) -> bool {
+        self.adopted.load(Ordering::Relaxed)
+    }
+
+    /// Records that the operation adopted an existing object instead of creating one.
+    pub(crate) fn adopt(&self) {
+        self.adopted.store(true, Ordering::Relaxed);
+    }
+
     /// Requests made so far, retries included.
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)

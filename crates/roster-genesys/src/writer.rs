@@ -64,7 +64,7 @@ impl Tenant for Writer {
         Ok(Receipt {
             correlation_id: trace.correlation_id(),
             requests: usize::try_from(trace.requests()).unwrap_or(usize::MAX),
-            adopted: false,
+            adopted: trace.adopted(),
         })
     }
 

@@ -8,7 +8,8 @@
 //! - Creates (skills, languages, wrap-up codes, queues, teams, users) are never blindly
 //!   re-sent. If the key is already known, nothing is sent. A conflict (409, or 400
 //!   `duplicate.name`) or an ambiguous failure (timeout, 5xx) is followed by a read by natural
-//!   key; an object found is adopted, and only an object proven absent is created again.
+//!   key; an object found is adopted, and only an object proven absent is created again. A
+//!   create that adopts (a known key included) says so in its receipt (`adopted`).
 //! - Deletes treat 404 as done. Removing a member, code, skill or grant that is not there is
 //!   done. Adding what is there is done (the API's add endpoints are set additions).
 //! - User `PATCH`es send the last known `version`; on a version conflict the user is re-read and
@@ -328,8 +329,14 @@ impl Exec<'_> {
     }
 
     /// Creates an object, adopting one that exists (see the module docs).
+    ///
+    /// The operation's trace says `adopted` whenever the object was there before it: its key
+    /// was already known (read by the snapshot the writer started from, or created by an
+    /// earlier operation), or a read after a conflict or an ambiguous failure found it.
     async fn create(&self, create: Create<'_>) -> Result<String, GenesysError> {
         if let Some(id) = self.id(create.kind, create.name) {
+            tracing::info!(org = %self.org(), kind = %create.kind, name = create.name, "adopted an existing object (its id is known)");
+            self.trace.adopt();
             return Ok(id);
         }
         let mut attempt = 0;
@@ -364,6 +371,7 @@ impl Exec<'_> {
                 }
                 if let Some(id) = self.find(create.kind, create.name).await? {
                     tracing::info!(org = %self.org(), kind = %create.kind, name = create.name, "adopted an existing object");
+                    self.trace.adopt();
                     self.writer
                         .id_table()
                         .lock()

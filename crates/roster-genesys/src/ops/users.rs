@@ -84,6 +84,8 @@ impl Exec<'_> {
         department: Option<&str>,
     ) -> Result<(), GenesysError> {
         if self.writer.id_table().lock().user(email).is_some() {
+            tracing::info!(org = %self.org(), user = %email, "adopted an existing user (its id is known)");
+            self.trace.adopt();
             return Ok(());
         }
         let division_id = self.division_id(division).await?;
@@ -126,6 +128,7 @@ impl Exec<'_> {
                 }
                 if let Some(user) = self.search_user(email).await? {
                     tracing::info!(org = %self.org(), user = %email, state = ?user.state, "adopted an existing user");
+                    self.trace.adopt();
                     self.remember_user(email, &user.id, user.version);
                     if user.state.as_deref() == Some("deleted") {
                         self.patch_user(email, &user.id, json!({ "state": "active" }))

@@ -284,6 +284,59 @@ async fn a_create_that_conflicts_adopts_the_existing_object() {
     assert_eq!(live.queues.len(), 4);
 }
 
+#[tokio::test]
+async fn a_create_says_whether_it_adopted_an_existing_object() {
+    let sandbox = sandbox(SEED).await;
+    let create_queue = |name: &str| Operation::CreateQueue {
+        name: name.into(),
+        division: None,
+        description: None,
+    };
+    let create_user = |who: &str, name: &str| Operation::CreateUser {
+        email: email(who),
+        name: name.into(),
+        division: None,
+        title: None,
+        department: None,
+    };
+    // A writer that knows none of the org's ids: each create is sent, and the org's conflict
+    // leads to a read that finds the object.
+    let blind = client(&sandbox).session().writer(IdTable::default());
+    for existing in [
+        Operation::CreateSkill {
+            name: "Billing".into(),
+        },
+        create_queue("Sales"),
+        create_user("boss@acme.example", "Big Boss"),
+    ] {
+        let receipt = blind.execute(&existing).await.unwrap();
+        assert!(receipt.adopted, "{existing}: {receipt:?}");
+    }
+    for new in [
+        Operation::CreateSkill {
+            name: "Chat Support".into(),
+        },
+        create_queue("Support"),
+        create_user("new.hire@acme.example", "New Hire"),
+    ] {
+        let receipt = blind.execute(&new).await.unwrap();
+        assert!(!receipt.adopted, "{new}: {receipt:?}");
+        // Run again, the key is known: nothing is sent, and the object is adopted.
+        let again = blind.execute(&new).await.unwrap();
+        assert!(
+            again.adopted && again.requests == 0,
+            "{new} (again): {again:?}"
+        );
+    }
+    // A writer whose snapshot listed the object adopts it without a request.
+    let (_, informed) = read_then_write(&sandbox, &ReadNeeds::default()).await;
+    let receipt = informed
+        .execute(&create_user("jane.doe@acme.example", "Jane Doe"))
+        .await
+        .unwrap();
+    assert!(receipt.adopted && receipt.requests == 0, "{receipt:?}");
+}
+
 /// A fault seed whose first draw at `rate` is an injected error and the next `clean` are not.
 fn seed_failing_first(rate: f64, clean: usize) -> u64 {
     (0..10_000)
@@ -369,12 +422,13 @@ async fn an_ambiguous_create_adopts_what_the_lost_attempt_made() {
         )
         .unwrap();
     sandbox.reset_stats(ORG).unwrap();
-    writer
+    let receipt = writer
         .execute(&Operation::CreateWrapupCode {
             name: "Callback Later".into(),
         })
         .await
         .unwrap();
+    assert!(receipt.adopted);
     let counts = sandbox_counts(&sandbox, ORG);
     assert_eq!(counts[&format!("POST {}", endpoint::WRAPUP_CODES)], 1);
     assert_eq!(
