@@ -22,7 +22,7 @@ use url::Url;
 
 use crate::auth::{self, AccessToken, TokenErrorBody, TokenResponse, TokenSlot};
 use crate::connection::{ClientOptions, OrgConnection};
-use crate::error::{ApiFailure, AuthFailure, GenesysError, RequestTrace};
+use crate::error::{ApiFailure, AuthFailure, GenesysError, RequestTrace, TokenEndpointFailure};
 use crate::limiter::RateLimiter;
 use crate::retry::{self, Decision, Outcome};
 use crate::session::Session;
@@ -179,9 +179,8 @@ struct Inner {
     /// Serializes token fetches: the token endpoint punishes bursts.
     token_gate: tokio::sync::Mutex<()>,
     in_flight: Semaphore,
-    /// Set when the token endpoint refused the credentials: every later request fails the
-    /// same way without asking again, so a bad secret gives one error and one token request.
-    auth_failure: Mutex<Option<AuthFailure>>,
+    /// Set when the token endpoint failed in a way retrying cannot cure.
+    refusal: Mutex<Option<TokenRefusal>>,
     options: ClientOptions,
     rng: Mutex<StdRng>,
 }
@@ -240,7 +239,7 @@ impl GenesysClient {
             slots: (0..tokens).map(|_| TokenSlot::default()).collect(),
             token_gate: tokio::sync::Mutex::new(()),
             in_flight: Semaphore::new(connection.options.max_in_flight.max(1)),
-            auth_failure: Mutex::new(None),
+            refusal: Mutex::new(None),
             options: connection.options,
             rng: Mutex::new(StdRng::from_os_rng()),
         };
@@ -335,14 +334,7 @@ impl GenesysClient {
                 }
                 Err(error) => {
                     op.record(None);
-                    let outcome = if error.is_connect() {
-                        Outcome::Connect
-                    } else if error.is_timeout() {
-                        Outcome::Timeout
-                    } else {
-                        Outcome::Broken
-                    };
-                    (outcome, None, None, Some(error))
+                    (transport_outcome(&error), None, None, Some(error))
                 }
             };
             let decision = retry::classify(outcome, request.idempotent, refreshed, retry_after);
@@ -352,8 +344,10 @@ impl GenesysClient {
                 }
                 (None, Some(source)) => GenesysError::Transport {
                     org: inner.org.clone(),
+                    url: url.to_string(),
                     request: Box::new(trace(retries)),
-                    source,
+                    // The message names the URL; the source keeps only the cause.
+                    source: source.without_url(),
                 },
                 (None, None) => unreachable!("an attempt yields a response or an error"),
             };
@@ -447,15 +441,19 @@ impl GenesysClient {
         slot: usize,
         counts: &RequestCounts,
     ) -> Result<AccessToken, GenesysError> {
-        if let Some(failure) = self.inner.auth_failure.lock().clone() {
-            return Err(GenesysError::Auth(Box::new(failure)));
+        if let Some(refusal) = self.inner.refusal.lock().as_ref() {
+            return Err(refusal.error());
         }
         self.inner.slots[slot]
             .get(|generation| self.fetch_token(generation, counts))
             .await
     }
 
-    /// Fetches a token, backing off when the token endpoint refuses a burst.
+    /// Fetches a token. A token request creates nothing, so it is retried as the retry table
+    /// says for a request that is safe to repeat: 408, 5xx (but 501), timeouts and connection
+    /// failures back off, a 429 waits for its `Retry-After`; so does a 400 that says "rate limit",
+    /// the token endpoint's answer to a burst. Any other status is final (a 401 included: the
+    /// credentials are wrong), and remembered (see [`TokenRefusal`]).
     async fn fetch_token(
         &self,
         generation: u64,
@@ -463,11 +461,17 @@ impl GenesysClient {
     ) -> Result<AccessToken, GenesysError> {
         let inner = &self.inner;
         let _gate = inner.token_gate.lock().await;
-        if let Some(failure) = inner.auth_failure.lock().clone() {
-            return Err(GenesysError::Auth(Box::new(failure)));
+        if let Some(refusal) = inner.refusal.lock().as_ref() {
+            return Err(refusal.error());
         }
         let start = Instant::now();
         let mut retries = 0u32;
+        let trace = |retries| RequestTrace {
+            method: Method::POST.to_string(),
+            path: inner.token_url.to_string(),
+            retries,
+            elapsed: start.elapsed(),
+        };
         loop {
             counts.add(TOKEN_ENDPOINT);
             let attempt = async {
@@ -479,71 +483,156 @@ impl GenesysClient {
                     .send()
                     .await?;
                 let status = response.status().as_u16();
-                let correlation = response
-                    .headers()
-                    .get("inin-correlation-id")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
+                let headers = response.headers().clone();
                 let body = response.bytes().await?;
-                Ok::<_, reqwest::Error>((status, correlation, body))
+                Ok::<_, reqwest::Error>(TokenAnswer {
+                    status,
+                    retry_after: headers
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(retry::parse_retry_after),
+                    correlation_id: headers
+                        .get("inin-correlation-id")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned),
+                    body: body.to_vec(),
+                })
             }
             .await;
-            let trace = |retries| RequestTrace {
-                method: "POST".into(),
-                path: "/oauth/token".into(),
-                retries,
-                elapsed: start.elapsed(),
-            };
-            let retryable = match &attempt {
-                Ok((200..=299, _, body)) => {
+            let decision = match &attempt {
+                Ok(answer) if (200..300).contains(&answer.status) => {
                     let token: TokenResponse =
-                        serde_json::from_slice(body).map_err(|source| GenesysError::Decode {
-                            org: inner.org.clone(),
-                            request: Box::new(trace(retries)),
-                            source,
+                        serde_json::from_slice(&answer.body).map_err(|source| {
+                            GenesysError::Decode {
+                                org: inner.org.clone(),
+                                request: Box::new(trace(retries)),
+                                source,
+                            }
                         })?;
                     return Ok(auth::token_from(token, Instant::now(), generation));
                 }
-                Ok((status, _, body)) => {
-                    let parsed: TokenErrorBody = serde_json::from_slice(body).unwrap_or_default();
-                    *status == 429 || *status >= 500 || parsed.is_rate_limited()
-                }
-                Err(_) => true,
+                Ok(answer) if answer.is_rate_limited() => Decision::Backoff,
+                // `refreshed: true`: a 401 of the token endpoint is final.
+                Ok(answer) => retry::classify(
+                    Outcome::Status(answer.status),
+                    true,
+                    true,
+                    answer.retry_after,
+                ),
+                Err(error) => retry::classify(transport_outcome(error), true, true, None),
             };
-            let wait = inner
-                .options
-                .backoff
-                .delay(retries + 1, &mut *inner.rng.lock());
-            if !retryable
-                || retries >= inner.options.max_retries
-                || start.elapsed() + wait > inner.options.deadline
-            {
+            let wait = match decision {
+                Decision::Backoff if retries < inner.options.max_retries => Some(
+                    inner
+                        .options
+                        .backoff
+                        .delay(retries + 1, &mut *inner.rng.lock()),
+                ),
+                Decision::Throttled(wait) => Some(wait),
+                _ => None,
+            }
+            .filter(|wait| start.elapsed() + *wait <= inner.options.deadline);
+            let Some(wait) = wait else {
                 return Err(match attempt {
-                    Ok((status, correlation_id, body)) => {
-                        let parsed: TokenErrorBody =
-                            serde_json::from_slice(&body).unwrap_or_default();
-                        let failure = AuthFailure {
-                            org: inner.org.clone(),
-                            status,
-                            error: parsed.error,
-                            description: parsed.error_description.or(parsed.description),
-                            correlation_id,
-                        };
-                        if !retryable {
-                            *inner.auth_failure.lock() = Some(failure.clone());
+                    Ok(answer) => {
+                        let refusal = answer.refusal(&inner.org, trace(retries));
+                        let error = refusal.error();
+                        if decision == Decision::Fail {
+                            *inner.refusal.lock() = Some(refusal);
                         }
-                        GenesysError::Auth(Box::new(failure))
+                        error
                     }
                     Err(source) => GenesysError::Transport {
                         org: inner.org.clone(),
+                        url: inner.token_url.to_string(),
                         request: Box::new(trace(retries)),
-                        source,
+                        source: source.without_url(),
                     },
                 });
-            }
-            tracing::debug!(org = %inner.org, ?wait, "token endpoint refused a burst; backing off");
+            };
+            tracing::debug!(org = %inner.org, ?wait, "the token endpoint failed; backing off");
             retries += 1;
             tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// How an attempt without a response ended, for the retry table.
+fn transport_outcome(error: &reqwest::Error) -> Outcome {
+    if error.is_connect() {
+        Outcome::Connect
+    } else if error.is_timeout() {
+        Outcome::Timeout
+    } else {
+        Outcome::Broken
+    }
+}
+
+/// A response of the token endpoint.
+struct TokenAnswer {
+    status: u16,
+    retry_after: Option<std::time::Duration>,
+    correlation_id: Option<String>,
+    body: Vec<u8>,
+}
+
+impl TokenAnswer {
+    /// The body as an OAuth error, when it is one (it names an `error`).
+    fn oauth_error(&self) -> Option<TokenErrorBody> {
+        serde_json::from_slice::<TokenErrorBody>(&self.body)
+            .ok()
+            .filter(|body| body.error.is_some())
+    }
+
+    /// Whether the body says the token endpoint is rate limiting us.
+    fn is_rate_limited(&self) -> bool {
+        serde_json::from_slice::<TokenErrorBody>(&self.body)
+            .is_ok_and(|body| body.is_rate_limited())
+    }
+
+    /// What this failed answer means: the credentials refused (a 400 or 401 with an OAuth
+    /// error that is not about a rate limit) or the endpoint failing otherwise.
+    fn refusal(self, org: &str, request: RequestTrace) -> TokenRefusal {
+        let oauth = self.oauth_error();
+        match oauth {
+            Some(body) if matches!(self.status, 400 | 401) && !self.is_rate_limited() => {
+                TokenRefusal::Credentials(AuthFailure {
+                    org: org.to_owned(),
+                    status: self.status,
+                    error: body.error,
+                    description: body.error_description.or(body.description),
+                    correlation_id: self.correlation_id,
+                })
+            }
+            oauth => TokenRefusal::Endpoint(TokenEndpointFailure {
+                org: org.to_owned(),
+                request,
+                status: self.status,
+                message: oauth.and_then(|b| b.error_description.or(b.description).or(b.error)),
+                correlation_id: self.correlation_id,
+            }),
+        }
+    }
+}
+
+/// A failure of the token endpoint. Kept by the client when retrying cannot cure it (refused
+/// credentials, a 404 from a wrong host), so every later request fails the same way without
+/// asking again: a bad secret gives one error and one token request.
+#[derive(Debug, Clone)]
+enum TokenRefusal {
+    /// The credentials were refused.
+    Credentials(AuthFailure),
+    /// The endpoint failed otherwise.
+    Endpoint(TokenEndpointFailure),
+}
+
+impl TokenRefusal {
+    fn error(&self) -> GenesysError {
+        match self {
+            TokenRefusal::Credentials(failure) => GenesysError::Auth(Box::new(failure.clone())),
+            TokenRefusal::Endpoint(failure) => {
+                GenesysError::TokenEndpoint(Box::new(failure.clone()))
+            }
         }
     }
 }

@@ -76,7 +76,7 @@ mod writer;
 
 pub use client::{ApiRequest, ApiResponse, GenesysClient, TOKEN_ENDPOINT};
 pub use connection::{ClientOptions, DEFAULT_REQUESTS_PER_MINUTE, OrgConnection};
-pub use error::{ApiFailure, AuthFailure, GenesysError, RequestTrace};
+pub use error::{ApiFailure, AuthFailure, GenesysError, RequestTrace, TokenEndpointFailure};
 pub use ids::IdTable;
 pub use limiter::RateLimiter;
 pub use progress::{ProgressEvent, Stage};

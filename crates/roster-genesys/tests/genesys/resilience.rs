@@ -90,13 +90,15 @@ async fn a_token_expiring_mid_run_is_refreshed_once() {
 }
 
 #[tokio::test]
-async fn bad_credentials_give_one_clear_error_naming_the_org() {
+async fn bad_credentials_give_one_clear_error_for_the_org() {
     let sandbox = sandbox(SEED).await;
     let session = GenesysClient::new(connection(&sandbox, ORG, "acme-id", "wrong-secret", 60_000))
         .unwrap()
         .session();
     let error = session.snapshot(&full_needs(), &quiet).await.unwrap_err();
+    // The message leaves the org to the caller, who names it once; the error keeps it.
     insta::assert_snapshot!(error.to_string());
+    assert_eq!(error.org(), ORG);
     assert_eq!(session.request_counts()[TOKEN_ENDPOINT], 1);
     assert_eq!(session.total_requests(), 1);
     // The secret never shows in the error or in the connection's debug output.
