@@ -281,6 +281,7 @@ impl GenesysClient {
         let url = self.url(&request.path)?;
         let start = Instant::now();
         let mut retries = 0u32;
+        let mut attempts = 0u32;
         let mut refreshed = false;
         let trace = |retries| RequestTrace {
             method: request.method.to_string(),
@@ -305,6 +306,8 @@ impl GenesysClient {
             if let Some(body) = &request.body {
                 builder = builder.json(body);
             }
+            attempts += 1;
+            let sent = Instant::now();
             let attempt = async {
                 let response = builder.send().await?;
                 let status = response.status().as_u16();
@@ -314,6 +317,16 @@ impl GenesysClient {
             }
             .await;
             drop(permit);
+            log_attempt(
+                &inner.org,
+                &request.method,
+                &request.path,
+                attempt
+                    .as_ref()
+                    .map(|(status, headers, _)| (*status, headers.get("inin-correlation-id"))),
+                sent,
+                attempts,
+            );
             let (outcome, retry_after, response, transport) = match attempt {
                 Ok((status, headers, body)) => {
                     let retry_after = headers
@@ -366,14 +379,15 @@ impl GenesysClient {
                 Decision::RefreshToken => {
                     refreshed = true;
                     inner.slots[slot].invalidate(token.generation).await;
-                    tracing::debug!(org = %inner.org, "401: refreshing the token");
+                    tracing::debug!(target: HTTP, org = %inner.org, path = %request.path, "401: refreshing the token");
                 }
                 Decision::Throttled(wait) => {
                     // A 429 was not processed: only the deadline bounds how long we wait.
                     if start.elapsed() + wait > inner.options.deadline {
                         return Err(fail(retries));
                     }
-                    tracing::debug!(org = %inner.org, ?wait, path = %request.path, "429: pausing the token");
+                    // Debug, not info: a 429 is the org's limiter pacing us, not trouble.
+                    tracing::debug!(target: HTTP, org = %inner.org, ?wait, path = %request.path, "429: pausing the token");
                     inner.limiter.pause(slot, wait);
                     retries += 1;
                 }
@@ -384,7 +398,7 @@ impl GenesysClient {
                     {
                         return Err(fail(retries));
                     }
-                    tracing::debug!(org = %inner.org, ?wait, ?outcome, path = %request.path, "retrying");
+                    tracing::info!(target: HTTP, org = %inner.org, ?wait, ?outcome, method = %request.method, path = %request.path, retry = retries + 1, "retrying");
                     retries += 1;
                     tokio::time::sleep(wait).await;
                 }
@@ -474,6 +488,7 @@ impl GenesysClient {
         };
         loop {
             counts.add(TOKEN_ENDPOINT);
+            let sent = Instant::now();
             let attempt = async {
                 let response = inner
                     .http
@@ -499,6 +514,18 @@ impl GenesysClient {
                 })
             }
             .await;
+            // The token endpoint has a host of its own: its full URL is logged (never the
+            // request's body or headers, which hold the secret, nor the answer, the token).
+            log_attempt(
+                &inner.org,
+                &Method::POST,
+                inner.token_url.as_str(),
+                attempt
+                    .as_ref()
+                    .map(|answer| (answer.status, answer.correlation_id.as_deref())),
+                sent,
+                retries + 1,
+            );
             let decision = match &attempt {
                 Ok(answer) if (200..300).contains(&answer.status) => {
                     let token: TokenResponse =
@@ -550,10 +577,70 @@ impl GenesysClient {
                     },
                 });
             };
-            tracing::debug!(org = %inner.org, ?wait, "the token endpoint failed; backing off");
+            tracing::info!(target: HTTP, org = %inner.org, ?wait, retry = retries + 1, "the token endpoint failed; retrying");
             retries += 1;
             tokio::time::sleep(wait).await;
         }
+    }
+}
+
+/// The `tracing` target of the HTTP log: one `debug` event per attempt, `info` per retry.
+const HTTP: &str = "roster_genesys::http";
+
+/// Logs one attempt (`-v`): org, method, path and query (never a header or a body, so never a
+/// token or a secret), the status or the network error, how long the attempt took and its
+/// number within the request.
+fn log_attempt<C: std::fmt::Debug>(
+    org: &str,
+    method: &Method,
+    path: &str,
+    answer: Result<(u16, Option<C>), &reqwest::Error>,
+    sent: Instant,
+    attempt: u32,
+) {
+    let elapsed_ms = u64::try_from(sent.elapsed().as_millis()).unwrap_or(u64::MAX);
+    match answer {
+        Ok((status, correlation_id)) => tracing::debug!(
+            target: HTTP,
+            org,
+            %method,
+            path,
+            status,
+            elapsed_ms,
+            attempt,
+            correlation_id = ?correlation_id,
+            "response"
+        ),
+        Err(error) => tracing::debug!(
+            target: HTTP,
+            org,
+            %method,
+            path,
+            error = %Causes(error),
+            elapsed_ms,
+            attempt,
+            "no response"
+        ),
+    }
+}
+
+/// An error and its sources on one line (`error sending request: … : Connection refused`),
+/// for a log field. The URL is left out: the event has it.
+struct Causes<'a>(&'a reqwest::Error);
+
+impl std::fmt::Display for Causes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut next: Option<&dyn std::error::Error> = std::error::Error::source(self.0);
+        f.write_str(match self.0 {
+            e if e.is_timeout() => "timed out",
+            e if e.is_connect() => "cannot connect",
+            _ => "error sending request",
+        })?;
+        while let Some(cause) = next {
+            write!(f, ": {cause}")?;
+            next = cause.source();
+        }
+        Ok(())
     }
 }
 

@@ -52,6 +52,15 @@
 //! - `impl roster_model::Tenant for Writer`; [`Writer::id_of`], [`Writer::translations`],
 //!   [`Writer::session`].
 //!
+//! # Logging
+//!
+//! Every HTTP attempt, token fetches included, is one `debug` event of the target
+//! `roster_genesys::http` with `org`, `method`, `path` (path and query; the token endpoint's
+//! full URL), `status` or `error`, `elapsed_ms` and `attempt`. Retries after 5xx, timeouts and
+//! network errors are `info` events there; 429 pauses and token refreshes are `debug`.
+//! Adoptions of existing objects are `info`. No event holds a header or a body, so none holds
+//! a secret or a token.
+//!
 //! # Writes
 //!
 //! See [`Writer`] and the `ops` module for what each operation sends and how it stays

@@ -5,6 +5,7 @@
 //! one org sharing nothing but the transport.
 
 mod errors;
+mod logging;
 mod operations;
 mod resilience;
 mod sessions;
