@@ -8,10 +8,9 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use roster_apply::{ApplyOptions, Journal, JournalContext, apply};
-use roster_genesys::{GenesysTenant, OrgConnection};
+use roster_genesys::{GenesysClient, OrgConnection, Snapshot};
 use roster_model::{
-    DesiredLanguage, DesiredOrg, DesiredSkill, DesiredUser, Proficiency, ReadNeeds, Tenant,
-    UserState,
+    DesiredLanguage, DesiredOrg, DesiredSkill, DesiredUser, Proficiency, ReadNeeds, UserState,
 };
 use roster_plan::{PlanOptions, plan};
 use roster_sandbox::{FaultUpdate, OrgCredentials, Sandbox, SeedOrg, ServeOptions};
@@ -49,13 +48,14 @@ async fn main() {
     let url = url::Url::parse(&sandbox.base_url()).expect("sandbox URL");
     let mut connection = OrgConnection::new(ORG, url, "bench", "bench".to_owned().into());
     connection.requests_per_minute = RATE;
-    let tenant = GenesysTenant::new(connection).expect("client");
+    let client = GenesysClient::new(connection).expect("client");
 
-    let live = tenant
-        .snapshot(&ReadNeeds::default())
+    let session = client.session();
+    let Snapshot { live, ids } = session
+        .snapshot(&ReadNeeds::default(), &|_| {})
         .await
         .expect("snapshot");
-    let reads = tenant.total_requests();
+    let reads = session.total_requests();
     let desired = every_skill_one_higher(&live);
     let started = Instant::now();
     let options = PlanOptions {
@@ -75,10 +75,11 @@ async fn main() {
         },
     )
     .expect("journal");
-    let before = tenant.total_requests();
+    // The writes are a run of their own: their session counts them alone.
+    let writer = client.session().writer(ids);
     let started = Instant::now();
     let summary = apply(
-        &tenant,
+        &writer,
         &planned.steps,
         &ApplyOptions::default(),
         &mut journal,
@@ -86,7 +87,7 @@ async fn main() {
     .await
     .expect("apply");
     let wall = started.elapsed().as_secs_f64();
-    let writes = tenant.total_requests() - before;
+    let writes = writer.session().total_requests();
     let ideal = writes as f64 / f64::from(RATE) * 60.0;
 
     println!("apply benchmark: {USERS} users changed at {RATE} requests/minute");
@@ -107,10 +108,12 @@ async fn main() {
     println!("  (a token may send a whole minute's budget at once, so a run shorter than its");
     println!("   budget in minutes finishes faster than requests ÷ rate: a ratio under 1)");
 
-    let after = tenant
-        .snapshot(&ReadNeeds::default())
+    let after = client
+        .session()
+        .snapshot(&ReadNeeds::default(), &|_| {})
         .await
-        .expect("re-read");
+        .expect("re-read")
+        .live;
     let replan = plan(&desired, &after, &options).expect("re-plan");
     println!(
         "  re-plan after apply: {} steps (must be 0)",

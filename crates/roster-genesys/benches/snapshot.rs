@@ -8,8 +8,8 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use roster_genesys::{GenesysTenant, OrgConnection};
-use roster_model::{ReadNeeds, Selection, Tenant};
+use roster_genesys::{GenesysClient, OrgConnection};
+use roster_model::{ReadNeeds, Selection};
 use roster_sandbox::{FaultUpdate, Sandbox, SeedOrg};
 use secrecy::SecretString;
 
@@ -74,7 +74,8 @@ fn main() {
                 SecretString::from("bench-secret".to_owned()),
             );
             connection.requests_per_minute = RATE;
-            let tenant = GenesysTenant::new(connection).expect("tenant");
+            let client = GenesysClient::new(connection).expect("client");
+            let mut session = client.session();
             let mut needs = ReadNeeds {
                 queue_members: Selection::Named(queues),
                 grants: true,
@@ -82,22 +83,27 @@ fn main() {
             };
             let mut cpu = thread_cpu();
             let mut start = Instant::now();
-            let live = match tenant.snapshot(&needs).await {
-                Ok(live) => live,
+            let live = match session.snapshot(&needs, &|_| {}).await {
+                Ok(snapshot) => snapshot.live,
                 Err(error) => {
                     println!("note: snapshot with grants failed ({error}); reading without grants");
                     needs.grants = false;
-                    tenant.client().reset_request_counts();
+                    // A new run: its counts start at zero (the token stays cached).
+                    session = client.session();
                     // The sandbox's window of this token holds the failed run's requests.
                     tokio::time::sleep(Duration::from_secs(61)).await;
                     cpu = thread_cpu();
                     start = Instant::now();
-                    tenant.snapshot(&needs).await.expect("snapshot")
+                    session
+                        .snapshot(&needs, &|_| {})
+                        .await
+                        .expect("snapshot")
+                        .live
                 }
             };
             let wall = start.elapsed();
             let cpu = thread_cpu().saturating_sub(cpu);
-            (live.users.len(), tenant.request_counts(), wall, cpu)
+            (live.users.len(), session.request_counts(), wall, cpu)
         })
     })
     .join()

@@ -3,8 +3,10 @@
 //! A token is fetched with `POST <login>/oauth/token` (Basic auth, form
 //! `grant_type=client_credentials`) and reused until 5 minutes before it expires (or halfway
 //! through its life when it lives less than 10 minutes, as short-lived sandbox tokens do).
-//! Fetches are serialized per org and a refused burst ("rate limit exceeded", 429, 5xx) is
-//! retried with backoff, because the token endpoint has its own, undocumented, limit.
+//! Fetches are serialized per org and retried as the retry table says for a request that is
+//! safe to repeat (a 400 saying "rate limit exceeded" backs off too, because the token endpoint
+//! has its own, undocumented, limit). Only a 400 or 401 with an OAuth error is a refusal of the
+//! credentials; a 404 or 5xx is the endpoint failing.
 //! A 401 on an API call invalidates the token that got it, once: the next attempt fetches a
 //! new one.
 

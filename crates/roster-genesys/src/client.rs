@@ -1,31 +1,31 @@
-//! The HTTP client of one org: tokens, rate limit, retries, request counting.
+//! The HTTP transport of one org: tokens, rate limit, in-flight cap, retries.
 //!
-//! Every request goes through [`GenesysClient::send`]: it waits for a turn of the org's rate
-//! limiter (which also picks the token), attaches that token, sends, and applies the retry
-//! table of [`crate::retry`]. Every attempt, retries and token fetches included, is counted
-//! per endpoint template (`GET /api/v2/users`), so a run can report exactly what it cost.
+//! Every request goes through one loop ([`GenesysClient::send`], reached through a
+//! [`Session`]): it waits for a turn of the org's rate limiter (which also picks the token),
+//! attaches that token, sends, and applies the retry table of [`crate::retry`]. Every attempt,
+//! retries and token fetches included, is counted per endpoint template (`GET /api/v2/users`)
+//! in the counts of the session that sent it, so a run can report exactly what it cost and
+//! two runs on one org never mix their counts.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
-use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use url::Url;
 
 use crate::auth::{self, AccessToken, TokenErrorBody, TokenResponse, TokenSlot};
 use crate::connection::{ClientOptions, OrgConnection};
-use crate::error::{ApiFailure, AuthFailure, GenesysError, RequestTrace};
+use crate::error::{ApiFailure, AuthFailure, GenesysError, RequestTrace, TokenEndpointFailure};
 use crate::limiter::RateLimiter;
-use crate::progress::{ProgressEvent, ProgressFn};
 use crate::retry::{self, Decision, Outcome};
+use crate::session::Session;
 
 /// The counting key of token requests.
 pub const TOKEN_ENDPOINT: &str = "POST /oauth/token";
@@ -70,6 +70,7 @@ impl ApiRequest {
     }
 
     /// Marks a POST whose repetition is harmless (adding members, granting roles, searching).
+    #[must_use]
     pub fn idempotent(mut self) -> Self {
         self.idempotent = true;
         self
@@ -89,14 +90,26 @@ pub struct ApiResponse {
     pub trace: RequestTrace,
 }
 
-/// Counts the requests of one operation, for its receipt.
+/// What one operation did, for its receipt: requests, the last correlation id, and whether a
+/// create adopted an existing object.
 #[derive(Debug, Default)]
 pub struct OpTrace {
     requests: AtomicU64,
     correlation_id: Mutex<Option<String>>,
+    adopted: AtomicBool,
 }
 
 impl OpTrace {
+    /// Whether the operation was a create that found its object already there and adopted it.
+    pub fn adopted(&self) -> bool {
+        self.adopted.load(Ordering::Relaxed)
+    }
+
+    /// Records that the operation adopted an existing object instead of creating one.
+    pub(crate) fn adopt(&self) {
+        self.adopted.store(true, Ordering::Relaxed);
+    }
+
     /// Requests made so far, retries included.
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
@@ -115,9 +128,40 @@ impl OpTrace {
     }
 }
 
-/// A Genesys Cloud API client for one org.
+/// The requests counted by one session, per endpoint template.
+#[derive(Debug, Default)]
+pub(crate) struct RequestCounts(Mutex<BTreeMap<String, u64>>);
+
+impl RequestCounts {
+    /// Counts one attempt under `key`.
+    fn add(&self, key: &str) {
+        let mut counts = self.0.lock();
+        match counts.get_mut(key) {
+            Some(count) => *count += 1,
+            None => {
+                counts.insert(key.to_owned(), 1);
+            }
+        }
+    }
+
+    /// The counts so far.
+    pub(crate) fn get(&self) -> BTreeMap<String, u64> {
+        self.0.lock().clone()
+    }
+
+    /// Their sum.
+    pub(crate) fn total(&self) -> u64 {
+        self.0.lock().values().sum()
+    }
+}
+
+/// The transport of one org: HTTP client, OAuth tokens, the per-token rate limiter, the cap on
+/// requests in flight and the remembered refusal of the credentials.
 ///
-/// Cheap to clone; clones share tokens, the rate limiter and the request counts.
+/// Cheap to clone; clones share all of that, which is per org by nature (Genesys limits per
+/// token). It counts nothing and reports no progress: a run is a [`Session`]
+/// ([`GenesysClient::session`]), which owns its request counts, so two runs on one org in one
+/// process (a server reading while an apply writes) share the rate budget and nothing else.
 #[derive(Clone)]
 pub struct GenesysClient {
     inner: Arc<Inner>,
@@ -135,12 +179,9 @@ struct Inner {
     /// Serializes token fetches: the token endpoint punishes bursts.
     token_gate: tokio::sync::Mutex<()>,
     in_flight: Semaphore,
-    /// Set when the token endpoint refused the credentials: every later request fails the
-    /// same way without asking again, so a bad secret gives one error and one token request.
-    auth_failure: Mutex<Option<AuthFailure>>,
-    counts: Mutex<BTreeMap<String, u64>>,
+    /// Set when the token endpoint failed in a way retrying cannot cure.
+    refusal: Mutex<Option<TokenRefusal>>,
     options: ClientOptions,
-    progress: Mutex<Option<ProgressFn>>,
     rng: Mutex<StdRng>,
 }
 
@@ -156,6 +197,11 @@ impl std::fmt::Debug for GenesysClient {
 
 impl GenesysClient {
     /// A client for the org; no request is made until the first call.
+    ///
+    /// # Errors
+    ///
+    /// [`GenesysError::Config`] when the API base is not a base URL or the HTTP client cannot
+    /// be built.
     pub fn new(connection: OrgConnection) -> Result<Self, GenesysError> {
         let config_error = |message: String| GenesysError::Config {
             org: connection.org_name.clone(),
@@ -193,10 +239,8 @@ impl GenesysClient {
             slots: (0..tokens).map(|_| TokenSlot::default()).collect(),
             token_gate: tokio::sync::Mutex::new(()),
             in_flight: Semaphore::new(connection.options.max_in_flight.max(1)),
-            auth_failure: Mutex::new(None),
-            counts: Mutex::new(BTreeMap::new()),
+            refusal: Mutex::new(None),
             options: connection.options,
-            progress: Mutex::new(None),
             rng: Mutex::new(StdRng::from_os_rng()),
         };
         Ok(GenesysClient {
@@ -209,9 +253,10 @@ impl GenesysClient {
         &self.inner.org
     }
 
-    /// The OAuth client id requests are made as.
-    pub fn client_id(&self) -> &str {
-        &self.inner.client_id
+    /// Who requests are made as, for the audit journal: `oauth-client:<clientId>` (never the
+    /// secret).
+    pub fn principal(&self) -> String {
+        format!("oauth-client:{}", self.inner.client_id)
     }
 
     /// The client's options.
@@ -219,48 +264,24 @@ impl GenesysClient {
         &self.inner.options
     }
 
-    /// Requests made so far per endpoint template (`GET /api/v2/users`), every attempt counted,
-    /// token fetches under `POST /oauth/token`.
-    pub fn request_counts(&self) -> BTreeMap<String, u64> {
-        self.inner.counts.lock().clone()
+    /// A new run against the org, with its own request counts (all zero).
+    pub fn session(&self) -> Session {
+        Session::new(self.clone())
     }
 
-    /// All requests made so far.
-    pub fn total_requests(&self) -> u64 {
-        self.inner.counts.lock().values().sum()
-    }
-
-    /// Forgets the counts (e.g. between a plan's read and an apply).
-    pub fn reset_request_counts(&self) {
-        self.inner.counts.lock().clear();
-    }
-
-    /// Installs a callback told about progress of long reads (for progress bars).
-    pub fn set_progress(&self, progress: ProgressFn) {
-        *self.inner.progress.lock() = Some(progress);
-    }
-
-    pub(crate) fn emit(&self, event: ProgressEvent) {
-        let progress = self.inner.progress.lock().clone();
-        if let Some(progress) = progress {
-            progress(event);
-        }
-    }
-
-    fn count(&self, key: String) {
-        *self.inner.counts.lock().entry(key).or_default() += 1;
-    }
-
-    /// Sends a request with rate limiting, token handling and retries.
-    pub async fn send(
+    /// Sends a request with rate limiting, token handling and retries, counting every attempt
+    /// (and token fetch) in `counts` and `op`.
+    pub(crate) async fn send(
         &self,
         request: &ApiRequest,
+        counts: &RequestCounts,
         op: &OpTrace,
     ) -> Result<ApiResponse, GenesysError> {
         let inner = &self.inner;
         let url = self.url(&request.path)?;
         let start = Instant::now();
         let mut retries = 0u32;
+        let mut attempts = 0u32;
         let mut refreshed = false;
         let trace = |retries| RequestTrace {
             method: request.method.to_string(),
@@ -275,8 +296,8 @@ impl GenesysClient {
                 .await
                 .expect("the in-flight semaphore is never closed");
             let slot = inner.limiter.acquire().await;
-            let token = self.token(slot).await?;
-            self.count(format!("{} {}", request.method, request.template));
+            let token = self.token(slot, counts).await?;
+            counts.add(&format!("{} {}", request.method, request.template));
             let mut builder = inner
                 .http
                 .request(request.method.clone(), url.clone())
@@ -285,6 +306,8 @@ impl GenesysClient {
             if let Some(body) = &request.body {
                 builder = builder.json(body);
             }
+            attempts += 1;
+            let sent = Instant::now();
             let attempt = async {
                 let response = builder.send().await?;
                 let status = response.status().as_u16();
@@ -294,6 +317,16 @@ impl GenesysClient {
             }
             .await;
             drop(permit);
+            log_attempt(
+                &inner.org,
+                &request.method,
+                &request.path,
+                attempt
+                    .as_ref()
+                    .map(|(status, headers, _)| (*status, headers.get("inin-correlation-id"))),
+                sent,
+                attempts,
+            );
             let (outcome, retry_after, response, transport) = match attempt {
                 Ok((status, headers, body)) => {
                     let retry_after = headers
@@ -314,14 +347,7 @@ impl GenesysClient {
                 }
                 Err(error) => {
                     op.record(None);
-                    let outcome = if error.is_connect() {
-                        Outcome::Connect
-                    } else if error.is_timeout() {
-                        Outcome::Timeout
-                    } else {
-                        Outcome::Broken
-                    };
-                    (outcome, None, None, Some(error))
+                    (transport_outcome(&error), None, None, Some(error))
                 }
             };
             let decision = retry::classify(outcome, request.idempotent, refreshed, retry_after);
@@ -331,8 +357,10 @@ impl GenesysClient {
                 }
                 (None, Some(source)) => GenesysError::Transport {
                     org: inner.org.clone(),
+                    url: url.to_string(),
                     request: Box::new(trace(retries)),
-                    source,
+                    // The message names the URL; the source keeps only the cause.
+                    source: source.without_url(),
                 },
                 (None, None) => unreachable!("an attempt yields a response or an error"),
             };
@@ -351,14 +379,15 @@ impl GenesysClient {
                 Decision::RefreshToken => {
                     refreshed = true;
                     inner.slots[slot].invalidate(token.generation).await;
-                    tracing::debug!(org = %inner.org, "401: refreshing the token");
+                    tracing::debug!(target: HTTP, org = %inner.org, path = %request.path, "401: refreshing the token");
                 }
                 Decision::Throttled(wait) => {
                     // A 429 was not processed: only the deadline bounds how long we wait.
                     if start.elapsed() + wait > inner.options.deadline {
                         return Err(fail(retries));
                     }
-                    tracing::debug!(org = %inner.org, ?wait, path = %request.path, "429: pausing the token");
+                    // Debug, not info: a 429 is the org's limiter pacing us, not trouble.
+                    tracing::debug!(target: HTTP, org = %inner.org, ?wait, path = %request.path, "429: pausing the token");
                     inner.limiter.pause(slot, wait);
                     retries += 1;
                 }
@@ -369,41 +398,12 @@ impl GenesysClient {
                     {
                         return Err(fail(retries));
                     }
-                    tracing::debug!(org = %inner.org, ?wait, ?outcome, path = %request.path, "retrying");
+                    tracing::info!(target: HTTP, org = %inner.org, ?wait, ?outcome, method = %request.method, path = %request.path, retry = retries + 1, "retrying");
                     retries += 1;
                     tokio::time::sleep(wait).await;
                 }
             }
         }
-    }
-
-    /// Sends and decodes a JSON response.
-    pub async fn send_json<T: DeserializeOwned>(
-        &self,
-        request: &ApiRequest,
-        op: &OpTrace,
-    ) -> Result<(T, ApiResponse), GenesysError> {
-        let response = self.send(request, op).await?;
-        let value =
-            serde_json::from_slice(&response.body).map_err(|source| GenesysError::Decode {
-                org: self.inner.org.clone(),
-                request: Box::new(response.trace.clone()),
-                source,
-            })?;
-        Ok((value, response))
-    }
-
-    /// GETs and decodes.
-    pub async fn get_json<T: DeserializeOwned>(
-        &self,
-        template: &'static str,
-        path: impl Into<String>,
-        op: &OpTrace,
-    ) -> Result<T, GenesysError> {
-        Ok(self
-            .send_json(&ApiRequest::get(template, path), op)
-            .await?
-            .0)
     }
 
     fn url(&self, path: &str) -> Result<Url, GenesysError> {
@@ -450,26 +450,45 @@ impl GenesysClient {
     }
 
     /// The token of a limiter slot, fetched if needed.
-    async fn token(&self, slot: usize) -> Result<AccessToken, GenesysError> {
-        if let Some(failure) = self.inner.auth_failure.lock().clone() {
-            return Err(GenesysError::Auth(Box::new(failure)));
+    async fn token(
+        &self,
+        slot: usize,
+        counts: &RequestCounts,
+    ) -> Result<AccessToken, GenesysError> {
+        if let Some(refusal) = self.inner.refusal.lock().as_ref() {
+            return Err(refusal.error());
         }
         self.inner.slots[slot]
-            .get(|generation| self.fetch_token(generation))
+            .get(|generation| self.fetch_token(generation, counts))
             .await
     }
 
-    /// Fetches a token, backing off when the token endpoint refuses a burst.
-    async fn fetch_token(&self, generation: u64) -> Result<AccessToken, GenesysError> {
+    /// Fetches a token. A token request creates nothing, so it is retried as the retry table
+    /// says for a request that is safe to repeat: 408, 5xx (but 501), timeouts and connection
+    /// failures back off, a 429 waits for its `Retry-After`; so does a 400 that says "rate limit",
+    /// the token endpoint's answer to a burst. Any other status is final (a 401 included: the
+    /// credentials are wrong), and remembered (see [`TokenRefusal`]).
+    async fn fetch_token(
+        &self,
+        generation: u64,
+        counts: &RequestCounts,
+    ) -> Result<AccessToken, GenesysError> {
         let inner = &self.inner;
         let _gate = inner.token_gate.lock().await;
-        if let Some(failure) = inner.auth_failure.lock().clone() {
-            return Err(GenesysError::Auth(Box::new(failure)));
+        if let Some(refusal) = inner.refusal.lock().as_ref() {
+            return Err(refusal.error());
         }
         let start = Instant::now();
         let mut retries = 0u32;
+        let trace = |retries| RequestTrace {
+            method: Method::POST.to_string(),
+            path: inner.token_url.to_string(),
+            retries,
+            elapsed: start.elapsed(),
+        };
         loop {
-            self.count(TOKEN_ENDPOINT.to_owned());
+            counts.add(TOKEN_ENDPOINT);
+            let sent = Instant::now();
             let attempt = async {
                 let response = inner
                     .http
@@ -479,76 +498,228 @@ impl GenesysClient {
                     .send()
                     .await?;
                 let status = response.status().as_u16();
-                let correlation = response
-                    .headers()
-                    .get("inin-correlation-id")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
+                let headers = response.headers().clone();
                 let body = response.bytes().await?;
-                Ok::<_, reqwest::Error>((status, correlation, body))
+                Ok::<_, reqwest::Error>(TokenAnswer {
+                    status,
+                    retry_after: headers
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(retry::parse_retry_after),
+                    correlation_id: headers
+                        .get("inin-correlation-id")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned),
+                    body: body.to_vec(),
+                })
             }
             .await;
-            let trace = |retries| RequestTrace {
-                method: "POST".into(),
-                path: "/oauth/token".into(),
-                retries,
-                elapsed: start.elapsed(),
-            };
-            let retryable = match &attempt {
-                Ok((200..=299, _, body)) => {
+            // The token endpoint has a host of its own: its full URL is logged (never the
+            // request's body or headers, which hold the secret, nor the answer, the token).
+            log_attempt(
+                &inner.org,
+                &Method::POST,
+                inner.token_url.as_str(),
+                attempt
+                    .as_ref()
+                    .map(|answer| (answer.status, answer.correlation_id.as_deref())),
+                sent,
+                retries + 1,
+            );
+            let decision = match &attempt {
+                Ok(answer) if (200..300).contains(&answer.status) => {
                     let token: TokenResponse =
-                        serde_json::from_slice(body).map_err(|source| GenesysError::Decode {
-                            org: inner.org.clone(),
-                            request: Box::new(trace(retries)),
-                            source,
+                        serde_json::from_slice(&answer.body).map_err(|source| {
+                            GenesysError::Decode {
+                                org: inner.org.clone(),
+                                request: Box::new(trace(retries)),
+                                source,
+                            }
                         })?;
                     return Ok(auth::token_from(token, Instant::now(), generation));
                 }
-                Ok((status, _, body)) => {
-                    let parsed: TokenErrorBody = serde_json::from_slice(body).unwrap_or_default();
-                    *status == 429 || *status >= 500 || parsed.is_rate_limited()
-                }
-                Err(_) => true,
+                Ok(answer) if answer.is_rate_limited() => Decision::Backoff,
+                // `refreshed: true`: a 401 of the token endpoint is final.
+                Ok(answer) => retry::classify(
+                    Outcome::Status(answer.status),
+                    true,
+                    true,
+                    answer.retry_after,
+                ),
+                Err(error) => retry::classify(transport_outcome(error), true, true, None),
             };
-            let wait = inner
-                .options
-                .backoff
-                .delay(retries + 1, &mut *inner.rng.lock());
-            if !retryable
-                || retries >= inner.options.max_retries
-                || start.elapsed() + wait > inner.options.deadline
-            {
+            let wait = match decision {
+                Decision::Backoff if retries < inner.options.max_retries => Some(
+                    inner
+                        .options
+                        .backoff
+                        .delay(retries + 1, &mut *inner.rng.lock()),
+                ),
+                Decision::Throttled(wait) => Some(wait),
+                _ => None,
+            }
+            .filter(|wait| start.elapsed() + *wait <= inner.options.deadline);
+            let Some(wait) = wait else {
                 return Err(match attempt {
-                    Ok((status, correlation_id, body)) => {
-                        let parsed: TokenErrorBody =
-                            serde_json::from_slice(&body).unwrap_or_default();
-                        let failure = AuthFailure {
-                            org: inner.org.clone(),
-                            status,
-                            error: parsed.error,
-                            description: parsed.error_description.or(parsed.description),
-                            correlation_id,
-                        };
-                        if !retryable {
-                            *inner.auth_failure.lock() = Some(failure.clone());
+                    Ok(answer) => {
+                        let refusal = answer.refusal(&inner.org, trace(retries));
+                        let error = refusal.error();
+                        if decision == Decision::Fail {
+                            *inner.refusal.lock() = Some(refusal);
                         }
-                        GenesysError::Auth(Box::new(failure))
+                        error
                     }
                     Err(source) => GenesysError::Transport {
                         org: inner.org.clone(),
+                        url: inner.token_url.to_string(),
                         request: Box::new(trace(retries)),
-                        source,
+                        source: source.without_url(),
                     },
                 });
-            }
-            tracing::debug!(org = %inner.org, ?wait, "token endpoint refused a burst; backing off");
+            };
+            tracing::info!(target: HTTP, org = %inner.org, ?wait, retry = retries + 1, "the token endpoint failed; retrying");
             retries += 1;
             tokio::time::sleep(wait).await;
         }
     }
+}
 
-    /// The interval between two requests of one token.
-    pub fn request_interval(&self) -> Duration {
-        self.inner.limiter.interval()
+/// The `tracing` target of the HTTP log: one `debug` event per attempt, `info` per retry.
+const HTTP: &str = "roster_genesys::http";
+
+/// Logs one attempt (`-v`): org, method, path and query (never a header or a body, so never a
+/// token or a secret), the status or the network error, how long the attempt took and its
+/// number within the request.
+fn log_attempt<C: std::fmt::Debug>(
+    org: &str,
+    method: &Method,
+    path: &str,
+    answer: Result<(u16, Option<C>), &reqwest::Error>,
+    sent: Instant,
+    attempt: u32,
+) {
+    let elapsed_ms = u64::try_from(sent.elapsed().as_millis()).unwrap_or(u64::MAX);
+    match answer {
+        Ok((status, correlation_id)) => tracing::debug!(
+            target: HTTP,
+            org,
+            %method,
+            path,
+            status,
+            elapsed_ms,
+            attempt,
+            correlation_id = ?correlation_id,
+            "response"
+        ),
+        Err(error) => tracing::debug!(
+            target: HTTP,
+            org,
+            %method,
+            path,
+            error = %Causes(error),
+            elapsed_ms,
+            attempt,
+            "no response"
+        ),
+    }
+}
+
+/// An error and its sources on one line (`error sending request: … : Connection refused`),
+/// for a log field. The URL is left out: the event has it.
+struct Causes<'a>(&'a reqwest::Error);
+
+impl std::fmt::Display for Causes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut next: Option<&dyn std::error::Error> = std::error::Error::source(self.0);
+        f.write_str(match self.0 {
+            e if e.is_timeout() => "timed out",
+            e if e.is_connect() => "cannot connect",
+            _ => "error sending request",
+        })?;
+        while let Some(cause) = next {
+            write!(f, ": {cause}")?;
+            next = cause.source();
+        }
+        Ok(())
+    }
+}
+
+/// How an attempt without a response ended, for the retry table.
+fn transport_outcome(error: &reqwest::Error) -> Outcome {
+    if error.is_connect() {
+        Outcome::Connect
+    } else if error.is_timeout() {
+        Outcome::Timeout
+    } else {
+        Outcome::Broken
+    }
+}
+
+/// A response of the token endpoint.
+struct TokenAnswer {
+    status: u16,
+    retry_after: Option<std::time::Duration>,
+    correlation_id: Option<String>,
+    body: Vec<u8>,
+}
+
+impl TokenAnswer {
+    /// The body as an OAuth error, when it is one (it names an `error`).
+    fn oauth_error(&self) -> Option<TokenErrorBody> {
+        serde_json::from_slice::<TokenErrorBody>(&self.body)
+            .ok()
+            .filter(|body| body.error.is_some())
+    }
+
+    /// Whether the body says the token endpoint is rate limiting us.
+    fn is_rate_limited(&self) -> bool {
+        serde_json::from_slice::<TokenErrorBody>(&self.body)
+            .is_ok_and(|body| body.is_rate_limited())
+    }
+
+    /// What this failed answer means: the credentials refused (a 400 or 401 with an OAuth
+    /// error that is not about a rate limit) or the endpoint failing otherwise.
+    fn refusal(self, org: &str, request: RequestTrace) -> TokenRefusal {
+        let oauth = self.oauth_error();
+        match oauth {
+            Some(body) if matches!(self.status, 400 | 401) && !self.is_rate_limited() => {
+                TokenRefusal::Credentials(AuthFailure {
+                    org: org.to_owned(),
+                    status: self.status,
+                    error: body.error,
+                    description: body.error_description.or(body.description),
+                    correlation_id: self.correlation_id,
+                })
+            }
+            oauth => TokenRefusal::Endpoint(TokenEndpointFailure {
+                org: org.to_owned(),
+                request,
+                status: self.status,
+                message: oauth.and_then(|b| b.error_description.or(b.description).or(b.error)),
+                correlation_id: self.correlation_id,
+            }),
+        }
+    }
+}
+
+/// A failure of the token endpoint. Kept by the client when retrying cannot cure it (refused
+/// credentials, a 404 from a wrong host), so every later request fails the same way without
+/// asking again: a bad secret gives one error and one token request.
+#[derive(Debug, Clone)]
+enum TokenRefusal {
+    /// The credentials were refused.
+    Credentials(AuthFailure),
+    /// The endpoint failed otherwise.
+    Endpoint(TokenEndpointFailure),
+}
+
+impl TokenRefusal {
+    fn error(&self) -> GenesysError {
+        match self {
+            TokenRefusal::Credentials(failure) => GenesysError::Auth(Box::new(failure.clone())),
+            TokenRefusal::Endpoint(failure) => {
+                GenesysError::TokenEndpoint(Box::new(failure.clone()))
+            }
+        }
     }
 }

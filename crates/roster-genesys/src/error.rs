@@ -1,9 +1,13 @@
 //! The client's error type: what failed, where, and what the server said.
 //!
-//! Every error names the org. Errors from the API keep the server's `message`, `code`, status
-//! and correlation id (the `ININ-Correlation-Id` header, else the body's `contextId`), the
-//! request's method and path (never its host, headers or body, so never a token or secret),
-//! how many retries ran and how long the request took in total.
+//! Every error keeps the org it is about as a field ([`GenesysError::org`]), but messages leave
+//! it out: the caller names the org once (`error: org `demo`: …`). Errors from the API keep the
+//! server's `message`, `code`, status and correlation id (the `ININ-Correlation-Id` header,
+//! else the body's `contextId`), the request's method and path, how many retries ran and how
+//! long the request took in total. A request that got no response names the full URL it tried
+//! (the host is what failed) and keeps the transport error as its source, so a renderer walking
+//! [`std::error::Error::source`] reaches the operating system's reason (`Connection refused`).
+//! No error holds a request's headers or body, so none holds a token or a secret.
 
 use std::fmt;
 use std::time::Duration;
@@ -15,7 +19,8 @@ use roster_model::Kind;
 pub struct RequestTrace {
     /// HTTP method.
     pub method: String,
-    /// Path and query, without the host (`/api/v2/users?pageSize=500`).
+    /// Path and query, without the host (`/api/v2/users?pageSize=500`); for the token
+    /// endpoint, which has a host of its own, its full URL.
     pub path: String,
     /// Retries made after the first attempt.
     pub retries: u32,
@@ -63,11 +68,7 @@ pub struct ApiFailure {
 
 impl fmt::Display for ApiFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "org `{}`: {} answered {}",
-            self.org, self.request, self.status
-        )?;
+        write!(f, "{} answered {}", self.request, self.status)?;
         if let Some(code) = &self.code {
             write!(f, " `{code}`")?;
         }
@@ -82,7 +83,8 @@ impl fmt::Display for ApiFailure {
     }
 }
 
-/// The token endpoint refused the org's client credentials (or kept failing).
+/// The token endpoint refused the org's client credentials: a 400 or 401 with an OAuth error
+/// (`invalid_client`, `unauthorized_client`, …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthFailure {
     /// The org.
@@ -101,8 +103,8 @@ impl fmt::Display for AuthFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "org `{}`: the token endpoint refused the client credentials ({}",
-            self.org, self.status
+            "the token endpoint refused the client credentials ({}",
+            self.status
         )?;
         if let Some(error) = &self.error {
             write!(f, " `{error}`")?;
@@ -114,20 +116,76 @@ impl fmt::Display for AuthFailure {
     }
 }
 
-/// Errors of the Genesys client and tenant.
+/// The token endpoint failed without refusing the credentials: a status that is not a refusal
+/// (404 from a wrong host, 5xx after the retries that apply), or an error body that is not
+/// OAuth's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenEndpointFailure {
+    /// The org.
+    pub org: String,
+    /// The request: its `path` is the token endpoint's full URL.
+    pub request: RequestTrace,
+    /// HTTP status.
+    pub status: u16,
+    /// What the body said (OAuth `error_description`, `description` or `error`), when it was
+    /// an OAuth error body.
+    pub message: Option<String>,
+    /// `ININ-Correlation-Id`, when given.
+    pub correlation_id: Option<String>,
+}
+
+impl fmt::Display for TokenEndpointFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the token endpoint `{}` answered {}",
+            self.request.path, self.status
+        )?;
+        if let Some(reason) = reqwest::StatusCode::from_u16(self.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+        {
+            write!(f, " {reason}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {}", message.trim_end_matches('.'))?;
+        }
+        if self.request.retries > 0 {
+            write!(f, " ({})", Attempts(&self.request))?;
+        }
+        if self.status < 500 {
+            f.write_str("; check the org's region or `apiBase`")?;
+        }
+        Ok(())
+    }
+}
+
+/// Errors of the Genesys client, its sessions and writers.
+///
+/// Messages do not name the org (the caller does, once); [`GenesysError::org`] tells it.
 #[derive(Debug, thiserror::Error)]
 pub enum GenesysError {
     /// The API answered with an error status, after any retries that applied.
     #[error("{0}")]
     Api(Box<ApiFailure>),
-    /// The org's credentials were refused.
+    /// The token endpoint refused the org's credentials (a 400 or 401 with an OAuth error).
+    /// Remembered: every later request of the client fails the same way without asking again.
     #[error("{0}")]
     Auth(Box<AuthFailure>),
-    /// No response: connection refused, reset, or timed out, after any retries that applied.
-    #[error("org `{org}`: {request} got no response ({})", Attempts(request))]
+    /// The token endpoint failed otherwise (404, 5xx, a body that is not OAuth's), after any
+    /// retries that applied. A failure that retrying cannot cure (any 4xx) is remembered like
+    /// [`GenesysError::Auth`].
+    #[error("{0}")]
+    TokenEndpoint(Box<TokenEndpointFailure>),
+    /// No response: connection refused, DNS failure, reset, or timed out, after any retries
+    /// that applied. The source is the transport error (without the URL, which this message
+    /// names), whose own sources go down to the operating system's error.
+    #[error("`{} {url}` got no response ({})", request.method, Attempts(request))]
     Transport {
         /// The org.
         org: String,
+        /// The full URL tried (API or token endpoint).
+        url: String,
         /// The request.
         request: Box<RequestTrace>,
         /// The transport error.
@@ -135,7 +193,7 @@ pub enum GenesysError {
         source: reqwest::Error,
     },
     /// A response body did not have the expected shape.
-    #[error("org `{org}`: cannot read the response of {request}")]
+    #[error("cannot read the response of {request}")]
     Decode {
         /// The org.
         org: String,
@@ -146,7 +204,7 @@ pub enum GenesysError {
         source: serde_json::Error,
     },
     /// An operation names an object the org does not have.
-    #[error("org `{org}` has no {kind} `{key}`")]
+    #[error("the org has no {kind} `{key}`")]
     Unknown {
         /// The org.
         org: String,
@@ -156,7 +214,7 @@ pub enum GenesysError {
         key: String,
     },
     /// The API accepted a request but reported per-item failures in its 200 body.
-    #[error("org `{org}`: {request} failed for {}", failures.join(", "))]
+    #[error("{request} failed for {}", failures.join(", "))]
     Partial {
         /// The org.
         org: String,
@@ -168,7 +226,7 @@ pub enum GenesysError {
         correlation_id: Option<String>,
     },
     /// A user record could not be updated because its `version` kept moving.
-    #[error("org `{org}`: user `{email}` kept changing under the update ({attempts} attempts)")]
+    #[error("user `{email}` kept changing under the update ({attempts} attempts)")]
     VersionConflict {
         /// The org.
         org: String,
@@ -180,7 +238,7 @@ pub enum GenesysError {
         correlation_id: Option<String>,
     },
     /// The connection settings are unusable.
-    #[error("org `{org}`: {message}")]
+    #[error("{message}")]
     Config {
         /// The org.
         org: String,
@@ -190,11 +248,27 @@ pub enum GenesysError {
 }
 
 impl GenesysError {
-    /// The HTTP status of an API error.
+    /// The org the error is about (messages leave it out).
+    pub fn org(&self) -> &str {
+        match self {
+            GenesysError::Api(failure) => &failure.org,
+            GenesysError::Auth(failure) => &failure.org,
+            GenesysError::TokenEndpoint(failure) => &failure.org,
+            GenesysError::Transport { org, .. }
+            | GenesysError::Decode { org, .. }
+            | GenesysError::Unknown { org, .. }
+            | GenesysError::Partial { org, .. }
+            | GenesysError::VersionConflict { org, .. }
+            | GenesysError::Config { org, .. } => org,
+        }
+    }
+
+    /// The HTTP status of an API or token endpoint error.
     pub fn status(&self) -> Option<u16> {
         match self {
             GenesysError::Api(failure) => Some(failure.status),
             GenesysError::Auth(failure) => Some(failure.status),
+            GenesysError::TokenEndpoint(failure) => Some(failure.status),
             _ => None,
         }
     }
@@ -222,6 +296,7 @@ impl roster_model::TenantError for GenesysError {
         match self {
             GenesysError::Api(failure) => failure.correlation_id.as_deref(),
             GenesysError::Auth(failure) => failure.correlation_id.as_deref(),
+            GenesysError::TokenEndpoint(failure) => failure.correlation_id.as_deref(),
             GenesysError::Partial { correlation_id, .. }
             | GenesysError::VersionConflict { correlation_id, .. } => correlation_id.as_deref(),
             _ => None,
@@ -252,7 +327,8 @@ mod tests {
             message: "A skill with that name already exists.".into(),
             correlation_id: Some("c0ffee".into()),
         }));
-        insta::assert_snapshot!(error.to_string(), @"org `prod-us`: `POST /api/v2/routing/skills` answered 409 `general.conflict`: A skill with that name already exists (after 2 retries in 1.2s, correlation id c0ffee)");
+        insta::assert_snapshot!(error.to_string(), @"`POST /api/v2/routing/skills` answered 409 `general.conflict`: A skill with that name already exists (after 2 retries in 1.2s, correlation id c0ffee)");
+        assert_eq!(error.org(), "prod-us");
         assert_eq!(
             roster_model::TenantError::correlation_id(&error),
             Some("c0ffee")
@@ -260,7 +336,7 @@ mod tests {
     }
 
     #[test]
-    fn auth_errors_name_the_org_and_say_what_to_check() {
+    fn auth_errors_say_what_to_check() {
         let error = GenesysError::Auth(Box::new(AuthFailure {
             org: "prod-eu".into(),
             status: 401,
@@ -268,6 +344,28 @@ mod tests {
             description: Some("client authentication failed".into()),
             correlation_id: None,
         }));
-        insta::assert_snapshot!(error.to_string(), @"org `prod-eu`: the token endpoint refused the client credentials (401 `invalid_client`: client authentication failed); check the org's `clientId` and `clientSecret` and its region");
+        insta::assert_snapshot!(error.to_string(), @"the token endpoint refused the client credentials (401 `invalid_client`: client authentication failed); check the org's `clientId` and `clientSecret` and its region");
+        assert_eq!(error.org(), "prod-eu");
+    }
+
+    #[test]
+    fn token_endpoint_failures_name_the_url_and_status() {
+        let failure = |status, retries, message: Option<&str>| {
+            GenesysError::TokenEndpoint(Box::new(TokenEndpointFailure {
+                org: "prod-eu".into(),
+                request: RequestTrace {
+                    method: "POST".into(),
+                    path: "https://login.mypurecloud.de/oauth/token".into(),
+                    retries,
+                    elapsed: Duration::from_millis(2400),
+                },
+                status,
+                message: message.map(Into::into),
+                correlation_id: None,
+            }))
+            .to_string()
+        };
+        insta::assert_snapshot!(failure(404, 0, None), @"the token endpoint `https://login.mypurecloud.de/oauth/token` answered 404 Not Found; check the org's region or `apiBase`");
+        insta::assert_snapshot!(failure(503, 3, Some("Try again later.")), @"the token endpoint `https://login.mypurecloud.de/oauth/token` answered 503 Service Unavailable: Try again later (after 3 retries in 2.4s)");
     }
 }

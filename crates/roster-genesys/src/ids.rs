@@ -1,8 +1,9 @@
 //! The natural-key → id translation of one org (DESIGN §2.1: `org|kind|key → uuid`).
 //!
-//! Filled by every snapshot (which replaces it) and kept current by writes: creates add ids,
-//! deletes remove them, user writes record the user's new `version`, and a write that moves
-//! the version without answering it (a division move) marks it unknown.
+//! Built by a snapshot (part of the [`crate::Snapshot`] it returns) and handed to a
+//! [`crate::Writer`], whose copy its writes keep current: creates add ids, deletes remove them,
+//! user writes record the user's new `version`, and a write that moves the version without
+//! answering it (a division move) marks it unknown.
 
 use std::collections::HashMap;
 
@@ -10,7 +11,7 @@ use roster_model::{Email, Kind};
 
 /// What roster knows of a user beyond its id.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserIds {
+pub(crate) struct UserIds {
     /// Genesys id.
     pub id: String,
     /// Last known `version`; `None` once a write changed it without saying to what, so the
@@ -18,7 +19,8 @@ pub struct UserIds {
     pub version: Option<u64>,
 }
 
-/// Ids by kind and natural key, for one org.
+/// Ids by kind and natural key (users by email), for one org, with each user's last known
+/// `version` and the home division. A value: cloning it copies it, and nothing shares it.
 #[derive(Debug, Clone, Default)]
 pub struct IdTable {
     ids: HashMap<(Kind, String), String>,
@@ -27,7 +29,7 @@ pub struct IdTable {
 }
 
 impl IdTable {
-    /// The id of an object other than a user.
+    /// The id of an object by kind and natural key; a user's key is its email (any case).
     pub fn get(&self, kind: Kind, key: &str) -> Option<&str> {
         if kind == Kind::User {
             return Email::parse(key)
@@ -39,22 +41,22 @@ impl IdTable {
     }
 
     /// Records an object's id.
-    pub fn insert(&mut self, kind: Kind, key: &str, id: &str) {
+    pub(crate) fn insert(&mut self, kind: Kind, key: &str, id: &str) {
         self.ids.insert((kind, key.to_owned()), id.to_owned());
     }
 
     /// Forgets an object.
-    pub fn remove(&mut self, kind: Kind, key: &str) {
+    pub(crate) fn remove(&mut self, kind: Kind, key: &str) {
         self.ids.remove(&(kind, key.to_owned()));
     }
 
     /// A user's ids.
-    pub fn user(&self, email: &Email) -> Option<&UserIds> {
+    pub(crate) fn user(&self, email: &Email) -> Option<&UserIds> {
         self.users.get(email)
     }
 
     /// Records a user's id and version.
-    pub fn insert_user(&mut self, email: Email, id: &str, version: u64) {
+    pub(crate) fn insert_user(&mut self, email: Email, id: &str, version: u64) {
         self.users.insert(
             email,
             UserIds {
@@ -65,21 +67,21 @@ impl IdTable {
     }
 
     /// Updates a known user's version.
-    pub fn set_version(&mut self, email: &Email, version: u64) {
+    pub(crate) fn set_version(&mut self, email: &Email, version: u64) {
         if let Some(user) = self.users.get_mut(email) {
             user.version = Some(version);
         }
     }
 
     /// Marks a known user's version unknown: a write changed it and did not answer it.
-    pub fn forget_version(&mut self, email: &Email) {
+    pub(crate) fn forget_version(&mut self, email: &Email) {
         if let Some(user) = self.users.get_mut(email) {
             user.version = None;
         }
     }
 
     /// The email of a user id (linear: only used on rare paths).
-    pub fn email_of(&self, id: &str) -> Option<&Email> {
+    pub(crate) fn email_of(&self, id: &str) -> Option<&Email> {
         self.users
             .iter()
             .find(|(_, user)| user.id == id)
@@ -87,12 +89,12 @@ impl IdTable {
     }
 
     /// The home division's id.
-    pub fn home_division(&self) -> Option<&str> {
+    pub(crate) fn home_division(&self) -> Option<&str> {
         self.home_division.as_deref()
     }
 
     /// Records the home division.
-    pub fn set_home_division(&mut self, id: &str) {
+    pub(crate) fn set_home_division(&mut self, id: &str) {
         self.home_division = Some(id.to_owned());
     }
 

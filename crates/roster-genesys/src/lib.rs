@@ -1,10 +1,13 @@
 //! roster's Genesys Cloud client: OAuth client credentials, regions, a per-token rate limiter,
 //! retries, paging, the live snapshot of an org and the writes of a plan.
 //!
-//! [`GenesysTenant`] implements [`roster_model::Tenant`]: `snapshot` reads an org into a
-//! [`roster_model::LiveOrg`] and `execute` runs one [`roster_model::Operation`] with the real
-//! endpoints. [`GenesysClient`] underneath is the transport: one per org, one token (or
-//! `tokens: N`) per org, never shared between orgs.
+//! [`GenesysClient`] is the transport of one org: one per org, one token (or `tokens: N`) per
+//! org, never shared between orgs. A run is a [`Session`] of that client, owning what is per
+//! run (its request counts): [`Session::snapshot`] reads the org into a [`Snapshot`] (a
+//! [`roster_model::LiveOrg`] and the org's ids, data the caller owns) and
+//! [`Session::writer`] builds a [`Writer`] from those ids, which implements
+//! [`roster_model::Tenant`]: `execute` runs one [`roster_model::Operation`] with the real
+//! endpoints. Two sessions on one org share the rate budget and tokens, nothing else.
 //!
 //! # Read budget
 //!
@@ -26,7 +29,7 @@
 //!
 //! The teams term assumes the cursor listing ends with a page without `nextUri` when a page
 //! is short (the sandbox's behaviour); queue members have no totals, so a full last page costs
-//! one more, empty, page. Retries (429, 5xx, 401) add to the count; [`GenesysClient::request_counts`]
+//! one more, empty, page. Retries (429, 5xx, 401) add to the count; [`Session::request_counts`]
 //! reports what was really sent, and `tests/genesys/snapshot.rs` checks this formula
 //! against the sandbox's counts exactly. For an org of 10,000 users (about 1,000 inactive),
 //! 300 skills, 200 managed queues of 150 members and 50 teams, that is
@@ -36,18 +39,32 @@
 //!
 //! # Public API
 //!
-//! - [`GenesysTenant::new`]`(`[`OrgConnection`]`) -> Result<GenesysTenant, GenesysError>`;
+//! - [`GenesysClient::new`]`(`[`OrgConnection`]`) -> Result<GenesysClient, GenesysError>`;
 //!   [`OrgConnection::new`]`(org_name, api_base, client_id, client_secret)` then set
 //!   `requests_per_minute`, `tokens` and `options` as `roster.yaml` says.
+//!   [`GenesysClient::org`], [`GenesysClient::principal`] (`oauth-client:<clientId>`, for the
+//!   journal), [`GenesysClient::session`] (a new run, counts at zero).
 //! - [`Region::from_name`]`(&str) -> Option<Url>` for the 18 regions; [`login_base`].
-//! - `impl roster_model::Tenant for GenesysTenant`; [`GenesysTenant::request_counts`],
-//!   [`GenesysTenant::total_requests`], [`GenesysTenant::set_progress`] (a
-//!   [`ProgressFn`] receiving [`ProgressEvent`]s), [`GenesysTenant::id_of`],
-//!   [`GenesysTenant::translations`].
+//! - [`Session::snapshot`]`(&ReadNeeds, &dyn Fn(`[`ProgressEvent`]`)) -> Result<`[`Snapshot`]`,
+//!   GenesysError>`; [`Session::writer`]`(`[`IdTable`]`) -> `[`Writer`];
+//!   [`Session::request_counts`], [`Session::total_requests`]; [`Session::send`] and
+//!   [`Session::send_json`] for requests of other callers (rate-limited, retried, counted).
+//! - `impl roster_model::Tenant for Writer`; [`Writer::id_of`], [`Writer::translations`],
+//!   [`Writer::session`].
+//!
+//! # Logging
+//!
+//! Every HTTP attempt, token fetches included, is one `debug` event of the target
+//! `roster_genesys::http` with `org`, `method`, `path` (path and query; the token endpoint's
+//! full URL), `status` or `error`, `elapsed_ms` and `attempt`. Retries after 5xx, timeouts and
+//! network errors are `info` events there; 429 pauses and token refreshes are `debug`.
+//! Adoptions of existing objects are `info`. No event holds a header or a body, so none holds
+//! a secret or a token.
 //!
 //! # Writes
 //!
-//! See [`GenesysTenant`] for what each operation sends and how it stays idempotent.
+//! See [`Writer`] and the `ops` module for what each operation sends and how it stays
+//! idempotent.
 
 mod auth;
 mod client;
@@ -62,14 +79,17 @@ mod paging;
 mod progress;
 mod region;
 pub mod retry;
+mod session;
 mod snapshot;
-mod tenant;
+mod writer;
 
-pub use client::{GenesysClient, TOKEN_ENDPOINT};
+pub use client::{ApiRequest, ApiResponse, GenesysClient, TOKEN_ENDPOINT};
 pub use connection::{ClientOptions, DEFAULT_REQUESTS_PER_MINUTE, OrgConnection};
-pub use error::{ApiFailure, AuthFailure, GenesysError, RequestTrace};
+pub use error::{ApiFailure, AuthFailure, GenesysError, RequestTrace, TokenEndpointFailure};
+pub use ids::IdTable;
 pub use limiter::RateLimiter;
-pub use progress::{ProgressEvent, ProgressFn, Stage};
+pub use progress::{ProgressEvent, Stage};
 pub use region::{Region, login_base};
+pub use session::{Session, Snapshot};
 pub use snapshot::{PAGE_SIZE, QUEUE_MEMBER_PAGE_SIZE, USER_EXPAND, endpoint};
-pub use tenant::GenesysTenant;
+pub use writer::Writer;

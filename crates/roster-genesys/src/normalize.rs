@@ -1,7 +1,8 @@
 //! Turns what the API listed into the normalized [`LiveOrg`], exactly as the manifest side
 //! normalizes desired values, so an org that was just applied diffs to zero:
 //! emails lower-cased, empty strings as `None`, proficiencies fixed-point, references by name
-//! (manager by email), utilization at the organization level as an empty map.
+//! (manager by email), utilization at the organization level as an empty map. Users without a
+//! usable email cannot be keyed: they are listed apart, in `unlisted_users`.
 //!
 //! Pure: every input is already read; [`build`] is tested without a network.
 
@@ -10,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use roster_model::{
     Email, GrantOrigin, Kind, LiveDivision, LiveGrant, LiveNamed, LiveOrg, LiveQueue,
     LiveQueueMember, LiveTeam, LiveUser, MediaType, MediaUtilization, MemberOrigin, Proficiency,
-    Utilization,
+    UnlistedUser, Utilization,
 };
 
 use crate::dto;
@@ -158,15 +159,22 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
         );
     }
 
-    // Emails first: managers and queue members refer to users by id.
+    // Emails first: managers and queue members refer to users by id. A user without a usable
+    // email cannot be keyed: it is reported in `unlisted_users` instead of `users`.
     let mut emails: HashMap<&str, Email> = HashMap::new();
     for user in &raw.users {
         if let Some(Ok(email)) = user.email.as_deref().map(Email::parse) {
             emails.insert(&user.id, email);
         } else {
-            tracing::warn!(user = %user.id, "user without a usable email is not listed");
+            tracing::debug!(user = %user.id, email = ?user.email, "a user without a usable email is left out of the users");
+            live.unlisted_users.push(UnlistedUser {
+                id: user.id.clone(),
+                name: user.name.clone().unwrap_or_default(),
+                email: user.email.clone(),
+            });
         }
     }
+    live.unlisted_users.sort();
 
     // Grants by user id, direct and through groups.
     let mut grants: HashMap<&str, BTreeSet<LiveGrant>> = HashMap::new();
@@ -572,6 +580,43 @@ mod tests {
                 )]),
             },
         }
+    }
+
+    #[test]
+    fn users_without_a_usable_email_are_listed_apart_sorted() {
+        let mut raw = raw();
+        let template = raw.users[0].clone();
+        let keyless = |id: &str, name: Option<&str>, email: Option<&str>| {
+            let mut user = template.clone();
+            user.id = id.into();
+            user.name = name.map(Into::into);
+            user.email = email.map(Into::into);
+            user.groups = Vec::new();
+            user
+        };
+        raw.users
+            .push(keyless("u9", Some("Printer"), Some("not an email")));
+        raw.users.push(keyless("u3", None, None));
+        let (live, ids) = build(&raw);
+        assert_eq!(
+            live.unlisted_users,
+            [
+                UnlistedUser {
+                    id: "u3".into(),
+                    name: String::new(),
+                    email: None,
+                },
+                UnlistedUser {
+                    id: "u9".into(),
+                    name: "Printer".into(),
+                    email: Some("not an email".into()),
+                },
+            ]
+        );
+        // Left out of everything keyed by email.
+        assert_eq!(live.users.len(), 2);
+        assert!(live.users.values().all(|u| u.id != "u3" && u.id != "u9"));
+        assert!(ids.email_of("u9").is_none());
     }
 
     #[test]

@@ -6,8 +6,9 @@ use futures::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::client::{GenesysClient, OpTrace};
+use crate::client::OpTrace;
 use crate::error::GenesysError;
+use crate::session::Session;
 
 /// A page envelope; the fields a listing lacks are `None`.
 #[allow(clippy::struct_field_names, reason = "the API's field names")]
@@ -42,29 +43,29 @@ fn page_count<T>(first: &Page<T>, size: u32) -> Option<u64> {
 /// read `concurrency` at a time. Without a count, pages are read one by one until an empty or
 /// short page. `on_page(done, total)` is called after each page.
 pub async fn page_numbered<T: DeserializeOwned + Send>(
-    client: &GenesysClient,
+    session: &Session,
     template: &'static str,
     path: &str,
     size: u32,
     op: &OpTrace,
     on_page: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<Vec<T>, GenesysError> {
-    let first: Page<T> = client
+    let first: Page<T> = session
         .get_json(template, page_path(path, size, 1), op)
         .await?;
     let Some(count) = page_count(&first, size) else {
         on_page(1, 1);
-        return until_short_page(client, template, path, size, op, first).await;
+        return until_short_page(session, template, path, size, op, first).await;
     };
     on_page(1, count.max(1));
     let mut items = first.entities;
-    let concurrency = client.options().read_concurrency.max(1);
+    let concurrency = session.client().options().read_concurrency.max(1);
     let done = std::sync::atomic::AtomicU64::new(1);
     let rest: Vec<Page<T>> = futures::stream::iter(2..=count)
         .map(|number| {
             let done = &done;
             async move {
-                let page: Page<T> = client
+                let page: Page<T> = session
                     .get_json(template, page_path(path, size, number), op)
                     .await?;
                 let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
@@ -84,20 +85,20 @@ pub async fn page_numbered<T: DeserializeOwned + Send>(
 /// Reads a listing without totals (queue members): page after page until one is empty or
 /// shorter than `size`, so `n` items cost `floor(n / size) + 1` requests.
 pub async fn page_until_short<T: DeserializeOwned + Send>(
-    client: &GenesysClient,
+    session: &Session,
     template: &'static str,
     path: &str,
     size: u32,
     op: &OpTrace,
 ) -> Result<Vec<T>, GenesysError> {
-    let first: Page<T> = client
+    let first: Page<T> = session
         .get_json(template, page_path(path, size, 1), op)
         .await?;
-    until_short_page(client, template, path, size, op, first).await
+    until_short_page(session, template, path, size, op, first).await
 }
 
 async fn until_short_page<T: DeserializeOwned + Send>(
-    client: &GenesysClient,
+    session: &Session,
     template: &'static str,
     path: &str,
     size: u32,
@@ -109,7 +110,7 @@ async fn until_short_page<T: DeserializeOwned + Send>(
     let mut number = 1;
     while full {
         number += 1;
-        let page: Page<T> = client
+        let page: Page<T> = session
             .get_json(template, page_path(path, size, number), op)
             .await?;
         full = page.entities.len() >= size as usize;
@@ -120,7 +121,7 @@ async fn until_short_page<T: DeserializeOwned + Send>(
 
 /// Reads a cursor listing by following `nextUri` until it is absent or a page is empty.
 pub async fn cursor<T: DeserializeOwned + Send>(
-    client: &GenesysClient,
+    session: &Session,
     template: &'static str,
     path: String,
     op: &OpTrace,
@@ -128,7 +129,7 @@ pub async fn cursor<T: DeserializeOwned + Send>(
     let mut items = Vec::new();
     let mut next = Some(path);
     while let Some(path) = next.take() {
-        let page: Page<T> = client.get_json(template, path, op).await?;
+        let page: Page<T> = session.get_json(template, path, op).await?;
         let empty = page.entities.is_empty();
         items.extend(page.entities);
         if !empty {

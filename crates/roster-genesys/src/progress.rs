@@ -1,9 +1,5 @@
-//! Progress reports of long reads, for the CLI's progress bars.
-
-use std::sync::Arc;
-
-/// A callback told about progress; called from any task, so it must be quick.
-pub type ProgressFn = Arc<dyn Fn(ProgressEvent) + Send + Sync>;
+//! Progress reports of long reads, for the CLI's progress bars: what
+//! [`crate::Session::snapshot`] tells its callback.
 
 /// The parts of a snapshot, in the order they start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -11,12 +11,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use futures::{StreamExt, TryStreamExt};
 use roster_model::{Email, ReadNeeds};
 
-use crate::client::{GenesysClient, OpTrace};
+use crate::client::OpTrace;
 use crate::dto;
 use crate::error::GenesysError;
 use crate::normalize::RawOrg;
 use crate::paging::{cursor, page_numbered, page_until_short};
 use crate::progress::{ProgressEvent, Stage};
+use crate::session::Session;
 
 /// Items per page of the page-number lists (the documented maximum for users).
 pub const PAGE_SIZE: u32 = 500;
@@ -58,14 +59,21 @@ pub mod endpoint {
     pub const ORG_UTILIZATION: &str = "/api/v2/routing/utilization";
 }
 
-/// Reads everything `needs` asks for.
-pub async fn read(client: &GenesysClient, needs: &ReadNeeds) -> Result<RawOrg, GenesysError> {
+/// The progress callback of a read.
+pub type Progress<'a> = &'a (dyn Fn(ProgressEvent) + Send + Sync);
+
+/// Reads everything `needs` asks for, in `session`, telling `progress` how far it got.
+pub async fn read(
+    session: &Session,
+    needs: &ReadNeeds,
+    progress: Progress<'_>,
+) -> Result<RawOrg, GenesysError> {
     let op = OpTrace::default();
     let op = &op;
     let lists_done = AtomicU64::new(0);
     let list_finished = || {
         let done = lists_done.fetch_add(1, Ordering::Relaxed) + 1;
-        client.emit(ProgressEvent {
+        progress(ProgressEvent {
             stage: Stage::Lists,
             done,
             total: 7,
@@ -77,7 +85,7 @@ pub async fn read(client: &GenesysClient, needs: &ReadNeeds) -> Result<RawOrg, G
         let (divisions, skills, languages, wrapup_codes, teams) = futures::try_join!(
             async {
                 let v: Vec<dto::Division> = page_numbered(
-                    client,
+                    session,
                     endpoint::DIVISIONS,
                     endpoint::DIVISIONS,
                     PAGE_SIZE,
@@ -90,7 +98,7 @@ pub async fn read(client: &GenesysClient, needs: &ReadNeeds) -> Result<RawOrg, G
             },
             async {
                 let v: Vec<dto::Named> = page_numbered(
-                    client,
+                    session,
                     endpoint::SKILLS,
                     endpoint::SKILLS,
                     PAGE_SIZE,
@@ -103,7 +111,7 @@ pub async fn read(client: &GenesysClient, needs: &ReadNeeds) -> Result<RawOrg, G
             },
             async {
                 let v: Vec<dto::Named> = page_numbered(
-                    client,
+                    session,
                     endpoint::LANGUAGES,
                     endpoint::LANGUAGES,
                     PAGE_SIZE,
@@ -116,7 +124,7 @@ pub async fn read(client: &GenesysClient, needs: &ReadNeeds) -> Result<RawOrg, G
             },
             async {
                 let v: Vec<dto::Named> = page_numbered(
-                    client,
+                    session,
                     endpoint::WRAPUP_CODES,
                     endpoint::WRAPUP_CODES,
                     PAGE_SIZE,
@@ -129,7 +137,7 @@ pub async fn read(client: &GenesysClient, needs: &ReadNeeds) -> Result<RawOrg, G
             },
             async {
                 let path = format!("{}?pageSize={SMALL_PAGE_SIZE}", endpoint::TEAMS);
-                let v: Vec<dto::Team> = cursor(client, endpoint::TEAMS, path, op).await?;
+                let v: Vec<dto::Team> = cursor(session, endpoint::TEAMS, path, op).await?;
                 list_finished();
                 Ok(v)
             },
@@ -139,7 +147,7 @@ pub async fn read(client: &GenesysClient, needs: &ReadNeeds) -> Result<RawOrg, G
 
     let queues_chain = async {
         let queues: Vec<dto::Queue> = page_numbered(
-            client,
+            session,
             endpoint::QUEUES,
             endpoint::QUEUES,
             PAGE_SIZE,
@@ -148,17 +156,17 @@ pub async fn read(client: &GenesysClient, needs: &ReadNeeds) -> Result<RawOrg, G
         )
         .await?;
         list_finished();
-        let (members, codes) = read_queues(client, &queues, needs, op).await?;
+        let (members, codes) = read_queues(session, &queues, needs, op, progress).await?;
         Ok::<_, GenesysError>((queues, members, codes))
     };
 
     let roles_chain = async {
         let path = format!("{}?userCount=false", endpoint::ROLES);
         let roles: Vec<dto::Named> =
-            page_numbered(client, endpoint::ROLES, &path, PAGE_SIZE, op, &quiet).await?;
+            page_numbered(session, endpoint::ROLES, &path, PAGE_SIZE, op, &quiet).await?;
         list_finished();
         let grants = if needs.grants {
-            Some(read_grants(client, &roles, op).await?)
+            Some(read_grants(session, &roles, op, progress).await?)
         } else {
             None
         };
@@ -173,7 +181,7 @@ pub async fn read(client: &GenesysClient, needs: &ReadNeeds) -> Result<RawOrg, G
             let done = pages_done.fetch_add(1, Ordering::Relaxed) + 1;
             let total =
                 pages_total[0].load(Ordering::Relaxed) + pages_total[1].load(Ordering::Relaxed);
-            client.emit(ProgressEvent {
+            progress(ProgressEvent {
                 stage: Stage::Users,
                 done,
                 total,
@@ -184,9 +192,16 @@ pub async fn read(client: &GenesysClient, needs: &ReadNeeds) -> Result<RawOrg, G
         let active = format!("{}?state=active&expand={USER_EXPAND}", endpoint::USERS);
         let inactive = format!("{}?state=inactive&expand={USER_EXPAND}", endpoint::USERS);
         let (mut users, inactive) = futures::try_join!(
-            page_numbered::<dto::User>(client, endpoint::USERS, &active, PAGE_SIZE, op, &on_active),
             page_numbered::<dto::User>(
-                client,
+                session,
+                endpoint::USERS,
+                &active,
+                PAGE_SIZE,
+                op,
+                &on_active
+            ),
+            page_numbered::<dto::User>(
+                session,
                 endpoint::USERS,
                 &inactive,
                 PAGE_SIZE,
@@ -199,8 +214,8 @@ pub async fn read(client: &GenesysClient, needs: &ReadNeeds) -> Result<RawOrg, G
             (HashMap::new(), dto::OrgUtilization::default())
         } else {
             futures::try_join!(
-                read_utilization(client, &users, needs, op),
-                client.get_json(endpoint::ORG_UTILIZATION, endpoint::ORG_UTILIZATION, op),
+                read_utilization(session, &users, needs, op, progress),
+                session.get_json(endpoint::ORG_UTILIZATION, endpoint::ORG_UTILIZATION, op),
             )?
         };
         Ok::<_, GenesysError>((users, utilization, org_utilization))
@@ -244,10 +259,11 @@ type QueueReads = (
 
 /// Members and wrap-up codes of the queues `needs` selects, several queues at once.
 async fn read_queues(
-    client: &GenesysClient,
+    session: &Session,
     queues: &[dto::Queue],
     needs: &ReadNeeds,
     op: &OpTrace,
+    progress: Progress<'_>,
 ) -> Result<QueueReads, GenesysError> {
     // Owned items: stream closures over borrowed items trip the `Send` check of the caller.
     let wanted: Vec<(String, bool, bool)> = queues
@@ -269,7 +285,7 @@ async fn read_queues(
                     let path = format!("/api/v2/routing/queues/{queue_id}/members");
                     Some(
                         page_until_short(
-                            client,
+                            session,
                             endpoint::QUEUE_MEMBERS,
                             &path,
                             QUEUE_MEMBER_PAGE_SIZE,
@@ -285,7 +301,7 @@ async fn read_queues(
                     let quiet = |_: u64, _: u64| {};
                     Some(
                         page_numbered(
-                            client,
+                            session,
                             endpoint::QUEUE_WRAPUP_CODES,
                             &path,
                             SMALL_PAGE_SIZE,
@@ -298,7 +314,7 @@ async fn read_queues(
                     None
                 };
                 let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-                client.emit(ProgressEvent {
+                progress(ProgressEvent {
                     stage: Stage::Queues,
                     done: finished,
                     total,
@@ -306,7 +322,7 @@ async fn read_queues(
                 Ok::<_, GenesysError>((queue_id, members, codes))
             }
         })
-        .buffer_unordered(client.options().read_concurrency.max(1))
+        .buffer_unordered(session.client().options().read_concurrency.max(1))
         .try_collect()
         .await?;
     let mut members = HashMap::new();
@@ -324,9 +340,10 @@ async fn read_queues(
 
 /// Subject grants of every role: one listing per role, never one read per user.
 async fn read_grants(
-    client: &GenesysClient,
+    session: &Session,
     roles: &[dto::Named],
     op: &OpTrace,
+    progress: Progress<'_>,
 ) -> Result<Vec<(String, Vec<dto::SubjectGrants>)>, GenesysError> {
     let total = roles.len() as u64;
     let done = AtomicU64::new(0);
@@ -338,7 +355,7 @@ async fn read_grants(
                 let path = format!("/api/v2/authorization/roles/{role_id}/subjectgrants");
                 let quiet = |_: u64, _: u64| {};
                 let subjects = page_numbered(
-                    client,
+                    session,
                     endpoint::SUBJECT_GRANTS,
                     &path,
                     PAGE_SIZE,
@@ -347,7 +364,7 @@ async fn read_grants(
                 )
                 .await?;
                 let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-                client.emit(ProgressEvent {
+                progress(ProgressEvent {
                     stage: Stage::Grants,
                     done: finished,
                     total,
@@ -355,17 +372,18 @@ async fn read_grants(
                 Ok::<_, GenesysError>((role_id, subjects))
             }
         })
-        .buffer_unordered(client.options().read_concurrency.max(1))
+        .buffer_unordered(session.client().options().read_concurrency.max(1))
         .try_collect()
         .await
 }
 
 /// Utilization of the users `needs` selects: the only per-user reads of a snapshot.
 async fn read_utilization(
-    client: &GenesysClient,
+    session: &Session,
     users: &[dto::User],
     needs: &ReadNeeds,
     op: &OpTrace,
+    progress: Progress<'_>,
 ) -> Result<HashMap<String, dto::AgentUtilization>, GenesysError> {
     if needs.utilization.is_empty() {
         return Ok(HashMap::new());
@@ -388,9 +406,9 @@ async fn read_utilization(
             async move {
                 let path = format!("/api/v2/routing/users/{id}/utilization");
                 let utilization: dto::AgentUtilization =
-                    client.get_json(endpoint::UTILIZATION, path, op).await?;
+                    session.get_json(endpoint::UTILIZATION, path, op).await?;
                 let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-                client.emit(ProgressEvent {
+                progress(ProgressEvent {
                     stage: Stage::Utilization,
                     done: finished,
                     total,
@@ -398,7 +416,7 @@ async fn read_utilization(
                 Ok::<_, GenesysError>((id, utilization))
             }
         })
-        .buffer_unordered(client.options().read_concurrency.max(1))
+        .buffer_unordered(session.client().options().read_concurrency.max(1))
         .try_collect()
         .await
 }

@@ -1,9 +1,14 @@
-//! Integration tests of the Genesys client against the in-process sandbox: snapshot fidelity,
+//! Integration tests of the Genesys client against the in-process sandbox (and, for failures
+//! of the network and the token endpoint, a tiny listener on 127.0.0.1): snapshot fidelity,
 //! exact request budgets, resilience (429 storms, 5xx, token expiry), org isolation, and every
-//! operation's effect and idempotency, and the requests each user write costs.
+//! operation's effect and idempotency, the requests each user write costs, and two runs on
+//! one org sharing nothing but the transport.
 
+mod errors;
+mod logging;
 mod operations;
 mod resilience;
+mod sessions;
 mod snapshot;
 mod support;
 mod write_costs;

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use roster_genesys::{GenesysTenant, endpoint};
+use roster_genesys::{IdTable, Snapshot, endpoint};
 use roster_model::{
     Kind, MediaType, MediaUtilization, Operation, Proficiency, ReadNeeds, RoleGrant, Selection,
     Tenant, UserPatch, UserSelection, UserState,
@@ -11,7 +11,9 @@ use roster_model::{
 use roster_sandbox::FaultUpdate;
 use roster_sandbox::faults::{FaultEngine, FaultSettings};
 
-use crate::support::{ORG, SEED, email, full_needs, sandbox, sandbox_counts, tenant};
+use crate::support::{
+    ORG, SEED, client, email, full_needs, read_then_write, sandbox, sandbox_counts, snapshot,
+};
 
 fn names(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
@@ -191,15 +193,14 @@ fn after_needs() -> ReadNeeds {
 #[tokio::test]
 async fn every_operation_takes_effect_and_running_it_twice_is_harmless() {
     let sandbox = sandbox(SEED).await;
-    let tenant = tenant(&sandbox);
-    tenant.snapshot(&full_needs()).await.unwrap();
+    let (_, writer) = read_then_write(&sandbox, &full_needs()).await;
     for operation in operations() {
-        let first = tenant.execute(&operation).await;
+        let first = writer.execute(&operation).await;
         assert!(first.is_ok(), "{operation}: {first:?}");
-        let again = tenant.execute(&operation).await;
+        let again = writer.execute(&operation).await;
         assert!(again.is_ok(), "{operation} (again): {again:?}");
     }
-    let live = tenant.snapshot(&after_needs()).await.unwrap();
+    let live = snapshot(writer.session(), &after_needs()).await.live;
     insta::with_settings!({filters => vec![
         (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[uuid]"),
         (r#""version": \d+"#, r#""version": "[version]""#),
@@ -207,28 +208,26 @@ async fn every_operation_takes_effect_and_running_it_twice_is_harmless() {
         insta::assert_json_snapshot!(live);
     });
 
-    // A fresh tenant that only knows what it read converges without error too.
-    let fresh = crate::support::tenant(&sandbox);
-    fresh.snapshot(&after_needs()).await.unwrap();
+    // A fresh writer that only knows what it read converges without error too.
+    let (_, fresh) = read_then_write(&sandbox, &after_needs()).await;
     for operation in operations() {
         let outcome = fresh.execute(&operation).await;
-        assert!(outcome.is_ok(), "{operation} (fresh tenant): {outcome:?}");
+        assert!(outcome.is_ok(), "{operation} (fresh writer): {outcome:?}");
     }
     // Re-sent user PATCHes move `version`; nothing else may change.
     let unversioned = |mut org: roster_model::LiveOrg| {
         org.users.values_mut().for_each(|u| u.version = 0);
         org
     };
-    let again = fresh.snapshot(&after_needs()).await.unwrap();
+    let again = snapshot(fresh.session(), &after_needs()).await.live;
     assert_eq!(unversioned(again), unversioned(live));
 }
 
 #[tokio::test]
 async fn receipts_count_requests_and_keep_the_correlation_id() {
     let sandbox = sandbox(SEED).await;
-    let tenant = tenant(&sandbox);
-    tenant.snapshot(&ReadNeeds::default()).await.unwrap();
-    let receipt = tenant
+    let (_, writer) = read_then_write(&sandbox, &ReadNeeds::default()).await;
+    let receipt = writer
         .execute(&Operation::CreateSkill {
             name: "Chat Support".into(),
         })
@@ -236,15 +235,14 @@ async fn receipts_count_requests_and_keep_the_correlation_id() {
         .unwrap();
     assert_eq!(receipt.requests, 1);
     assert!(receipt.correlation_id.is_some());
-    assert_eq!(tenant.principal(), "oauth-client:acme-id");
+    assert_eq!(writer.principal(), "oauth-client:acme-id");
 }
 
 #[tokio::test]
 async fn a_create_that_conflicts_adopts_the_existing_object() {
     let sandbox = sandbox(SEED).await;
-    let stale = tenant(&sandbox);
-    stale.snapshot(&ReadNeeds::default()).await.unwrap();
-    let other = tenant(&sandbox);
+    let (_, stale) = read_then_write(&sandbox, &ReadNeeds::default()).await;
+    let other = client(&sandbox).session().writer(IdTable::default());
     for name in ["Chat Support"] {
         other
             .execute(&Operation::CreateSkill { name: name.into() })
@@ -281,9 +279,62 @@ async fn a_create_that_conflicts_adopts_the_existing_object() {
         stale.id_of(Kind::Queue, "Support"),
         other.id_of(Kind::Queue, "Support")
     );
-    let live = stale.snapshot(&ReadNeeds::default()).await.unwrap();
+    let live = snapshot(stale.session(), &ReadNeeds::default()).await.live;
     assert_eq!(live.skills.len(), 4);
     assert_eq!(live.queues.len(), 4);
+}
+
+#[tokio::test]
+async fn a_create_says_whether_it_adopted_an_existing_object() {
+    let sandbox = sandbox(SEED).await;
+    let create_queue = |name: &str| Operation::CreateQueue {
+        name: name.into(),
+        division: None,
+        description: None,
+    };
+    let create_user = |who: &str, name: &str| Operation::CreateUser {
+        email: email(who),
+        name: name.into(),
+        division: None,
+        title: None,
+        department: None,
+    };
+    // A writer that knows none of the org's ids: each create is sent, and the org's conflict
+    // leads to a read that finds the object.
+    let blind = client(&sandbox).session().writer(IdTable::default());
+    for existing in [
+        Operation::CreateSkill {
+            name: "Billing".into(),
+        },
+        create_queue("Sales"),
+        create_user("boss@acme.example", "Big Boss"),
+    ] {
+        let receipt = blind.execute(&existing).await.unwrap();
+        assert!(receipt.adopted, "{existing}: {receipt:?}");
+    }
+    for new in [
+        Operation::CreateSkill {
+            name: "Chat Support".into(),
+        },
+        create_queue("Support"),
+        create_user("new.hire@acme.example", "New Hire"),
+    ] {
+        let receipt = blind.execute(&new).await.unwrap();
+        assert!(!receipt.adopted, "{new}: {receipt:?}");
+        // Run again, the key is known: nothing is sent, and the object is adopted.
+        let again = blind.execute(&new).await.unwrap();
+        assert!(
+            again.adopted && again.requests == 0,
+            "{new} (again): {again:?}"
+        );
+    }
+    // A writer whose snapshot listed the object adopts it without a request.
+    let (_, informed) = read_then_write(&sandbox, &ReadNeeds::default()).await;
+    let receipt = informed
+        .execute(&create_user("jane.doe@acme.example", "Jane Doe"))
+        .await
+        .unwrap();
+    assert!(receipt.adopted && receipt.requests == 0, "{receipt:?}");
 }
 
 /// A fault seed whose first draw at `rate` is an injected error and the next `clean` are not.
@@ -308,8 +359,7 @@ fn seed_failing_first(rate: f64, clean: usize) -> u64 {
 #[tokio::test]
 async fn an_ambiguous_create_is_re_read_before_it_is_sent_again() {
     let sandbox = sandbox(SEED).await;
-    let tenant = tenant(&sandbox);
-    tenant.snapshot(&ReadNeeds::default()).await.unwrap();
+    let (_, writer) = read_then_write(&sandbox, &ReadNeeds::default()).await;
     let seed = seed_failing_first(0.5, 4);
     sandbox
         .set_faults(
@@ -322,7 +372,7 @@ async fn an_ambiguous_create_is_re_read_before_it_is_sent_again() {
         )
         .unwrap();
     sandbox.reset_stats(ORG).unwrap();
-    tenant
+    writer
         .execute(&Operation::CreateSkill {
             name: "Chat Support".into(),
         })
@@ -341,20 +391,19 @@ async fn an_ambiguous_create_is_re_read_before_it_is_sent_again() {
     let counts = sandbox_counts(&sandbox, ORG);
     assert_eq!(counts[&format!("POST {}", endpoint::SKILLS)], 2);
     assert_eq!(counts[&format!("GET {}", endpoint::SKILLS)], 1);
-    let live = tenant.snapshot(&ReadNeeds::default()).await.unwrap();
+    let live = snapshot(writer.session(), &ReadNeeds::default()).await.live;
     assert_eq!(
         live.skills["Chat Support"].id,
-        tenant.id_of(Kind::Skill, "Chat Support").unwrap()
+        writer.id_of(Kind::Skill, "Chat Support").unwrap()
     );
 }
 
 #[tokio::test]
 async fn an_ambiguous_create_adopts_what_the_lost_attempt_made() {
     let sandbox = sandbox(SEED).await;
-    let tenant = tenant(&sandbox);
-    tenant.snapshot(&ReadNeeds::default()).await.unwrap();
-    // The "lost" attempt: the object exists, but this tenant never saw the response.
-    let other = crate::support::tenant(&sandbox);
+    let (_, writer) = read_then_write(&sandbox, &ReadNeeds::default()).await;
+    // The "lost" attempt: the object exists, but this writer never saw the response.
+    let other = client(&sandbox).session().writer(IdTable::default());
     other
         .execute(&Operation::CreateWrapupCode {
             name: "Callback Later".into(),
@@ -373,16 +422,17 @@ async fn an_ambiguous_create_adopts_what_the_lost_attempt_made() {
         )
         .unwrap();
     sandbox.reset_stats(ORG).unwrap();
-    tenant
+    let receipt = writer
         .execute(&Operation::CreateWrapupCode {
             name: "Callback Later".into(),
         })
         .await
         .unwrap();
+    assert!(receipt.adopted);
     let counts = sandbox_counts(&sandbox, ORG);
     assert_eq!(counts[&format!("POST {}", endpoint::WRAPUP_CODES)], 1);
     assert_eq!(
-        tenant.id_of(Kind::WrapupCode, "Callback Later"),
+        writer.id_of(Kind::WrapupCode, "Callback Later"),
         other.id_of(Kind::WrapupCode, "Callback Later")
     );
 }
@@ -390,8 +440,8 @@ async fn an_ambiguous_create_adopts_what_the_lost_attempt_made() {
 #[tokio::test]
 async fn creating_a_user_whose_email_a_deleted_user_holds_restores_that_user() {
     let sandbox = sandbox(SEED).await;
-    let tenant = tenant(&sandbox);
-    let before = tenant.snapshot(&ReadNeeds::default()).await.unwrap();
+    let session = client(&sandbox).session();
+    let before = snapshot(&session, &ReadNeeds::default()).await.live;
     let old = &before.users[&email("old@acme.example")];
     let token = sandbox.token(ORG).unwrap();
     let deleted = reqwest::Client::new()
@@ -401,8 +451,9 @@ async fn creating_a_user_whose_email_a_deleted_user_holds_restores_that_user() {
         .await
         .unwrap();
     assert!(deleted.status().is_success());
-    let fresh = GenesysTenant::from_client(tenant.client().clone());
-    fresh.snapshot(&ReadNeeds::default()).await.unwrap();
+    let fresh = session.client().session();
+    let Snapshot { ids, .. } = snapshot(&fresh, &ReadNeeds::default()).await;
+    let fresh = fresh.writer(ids);
     fresh
         .execute(&Operation::CreateUser {
             email: email("old@acme.example"),
@@ -413,7 +464,7 @@ async fn creating_a_user_whose_email_a_deleted_user_holds_restores_that_user() {
         })
         .await
         .unwrap();
-    let after = fresh.snapshot(&ReadNeeds::default()).await.unwrap();
+    let after = snapshot(fresh.session(), &ReadNeeds::default()).await.live;
     let restored = &after.users[&email("old@acme.example")];
     assert_eq!(restored.id, old.id);
     assert_eq!(restored.state, UserState::Active);

@@ -5,11 +5,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use roster_genesys::{GenesysTenant, Stage, TOKEN_ENDPOINT};
-use roster_model::{ReadNeeds, Tenant, UserSelection};
+use roster_genesys::{GenesysClient, ProgressEvent, Stage, TOKEN_ENDPOINT};
+use roster_model::{ReadNeeds, UserSelection};
 use roster_sandbox::{FaultUpdate, parse_seed};
 
-use crate::support::{ORG, SEED, connection, email, full_needs, sandbox, sandbox_counts, tenant};
+use crate::support::{
+    ORG, SEED, client, connection, email, full_needs, quiet, sandbox, sandbox_counts, snapshot,
+};
 
 /// [`SEED`] plus `extra` plain users, so a run makes enough requests to hit limits.
 fn bigger_seed(extra: usize) -> String {
@@ -32,7 +34,7 @@ async fn a_run_survives_a_429_storm_and_injected_errors_with_the_same_snapshot()
         unreachable!("full_needs names its users")
     };
     utilization.extend((0..60).map(|i| email(&format!("agent{i:03}@acme.example"))));
-    let clean = tenant(&sandbox).snapshot(&needs).await.unwrap();
+    let clean = snapshot(&client(&sandbox).session(), &needs).await.live;
 
     // The sandbox allows 20 requests per one-second window (a minute's limit squeezed into a
     // second, so Retry-After waits are one second, not sixty); the client believes it has
@@ -51,11 +53,12 @@ async fn a_run_survives_a_429_storm_and_injected_errors_with_the_same_snapshot()
         )
         .unwrap();
     sandbox.reset_stats(ORG).unwrap();
-    let stormy =
-        GenesysTenant::new(connection(&sandbox, ORG, "acme-id", "acme-secret", 1_320)).unwrap();
-    let result = stormy.snapshot(&needs).await;
+    let stormy = GenesysClient::new(connection(&sandbox, ORG, "acme-id", "acme-secret", 1_320))
+        .unwrap()
+        .session();
+    let result = stormy.snapshot(&needs, &quiet).await;
     let stats = sandbox.stats(ORG).unwrap();
-    assert_eq!(result.unwrap(), clean);
+    assert_eq!(result.unwrap().live, clean);
     assert!(stats.throttled > 0, "no 429 was provoked: {stats:?}");
     assert!(stats.faults_injected > 0, "no 5xx was injected: {stats:?}");
     // Every attempt the client made reached the org, retries included.
@@ -65,34 +68,39 @@ async fn a_run_survives_a_429_storm_and_injected_errors_with_the_same_snapshot()
 #[tokio::test]
 async fn a_token_expiring_mid_run_is_refreshed_once() {
     let sandbox = Arc::new(sandbox(SEED).await);
-    let clean = tenant(&sandbox).snapshot(&full_needs()).await.unwrap();
-    let tenant = tenant(&sandbox);
-    let expired = Arc::new(AtomicBool::new(false));
-    {
-        let sandbox = Arc::clone(&sandbox);
-        let expired = Arc::clone(&expired);
-        tenant.set_progress(Arc::new(move |event| {
-            // Mid-run: once the first list is in, every token issued so far expires.
-            if event.stage == Stage::Lists && !expired.swap(true, Ordering::SeqCst) {
-                sandbox.advance_clock(Duration::from_hours(48));
-            }
-        }));
-    }
-    let live = tenant.snapshot(&full_needs()).await.unwrap();
+    let clean = snapshot(&client(&sandbox).session(), &full_needs())
+        .await
+        .live;
+    let session = client(&sandbox).session();
+    let expired = AtomicBool::new(false);
+    let progress = |event: ProgressEvent| {
+        // Mid-run: once the first list is in, every token issued so far expires.
+        if event.stage == Stage::Lists && !expired.swap(true, Ordering::SeqCst) {
+            sandbox.advance_clock(Duration::from_hours(48));
+        }
+    };
+    let live = session
+        .snapshot(&full_needs(), &progress)
+        .await
+        .unwrap()
+        .live;
     assert!(expired.load(Ordering::SeqCst));
     assert_eq!(live, clean);
-    assert_eq!(tenant.request_counts()[TOKEN_ENDPOINT], 2);
+    assert_eq!(session.request_counts()[TOKEN_ENDPOINT], 2);
 }
 
 #[tokio::test]
-async fn bad_credentials_give_one_clear_error_naming_the_org() {
+async fn bad_credentials_give_one_clear_error_for_the_org() {
     let sandbox = sandbox(SEED).await;
-    let tenant =
-        GenesysTenant::new(connection(&sandbox, ORG, "acme-id", "wrong-secret", 60_000)).unwrap();
-    let error = tenant.snapshot(&full_needs()).await.unwrap_err();
+    let session = GenesysClient::new(connection(&sandbox, ORG, "acme-id", "wrong-secret", 60_000))
+        .unwrap()
+        .session();
+    let error = session.snapshot(&full_needs(), &quiet).await.unwrap_err();
+    // The message leaves the org to the caller, who names it once; the error keeps it.
     insta::assert_snapshot!(error.to_string());
-    assert_eq!(tenant.request_counts()[TOKEN_ENDPOINT], 1);
-    assert_eq!(tenant.total_requests(), 1);
+    assert_eq!(error.org(), ORG);
+    assert_eq!(session.request_counts()[TOKEN_ENDPOINT], 1);
+    assert_eq!(session.total_requests(), 1);
     // The secret never shows in the error or in the connection's debug output.
     assert!(!format!("{error:?}").contains("wrong-secret"));
     let debug = format!(
@@ -124,19 +132,22 @@ async fn one_orgs_token_is_never_sent_to_another() {
             },
         )
         .unwrap();
-    let acme = tenant(&sandbox);
-    let globex = GenesysTenant::new(connection(
+    let acme = client(&sandbox).session();
+    let globex = GenesysClient::new(connection(
         &sandbox,
         "globex",
         "globex-id",
         "globex-secret",
         60_000,
     ))
-    .unwrap();
+    .unwrap()
+    .session();
     let (acme_needs, globex_needs) = (full_needs(), ReadNeeds::default());
-    let (acme_live, globex_live) =
-        futures::join!(acme.snapshot(&acme_needs), globex.snapshot(&globex_needs));
-    let (acme_live, globex_live) = (acme_live.unwrap(), globex_live.unwrap());
+    let (acme_live, globex_live) = futures::join!(
+        acme.snapshot(&acme_needs, &quiet),
+        globex.snapshot(&globex_needs, &quiet)
+    );
+    let (acme_live, globex_live) = (acme_live.unwrap().live, globex_live.unwrap().live);
     assert!(acme_live.skills.contains_key("Billing") && !acme_live.skills.contains_key("Widgets"));
     assert!(
         globex_live.skills.contains_key("Widgets") && !globex_live.skills.contains_key("Billing")

@@ -3,14 +3,16 @@
 use std::collections::BTreeMap;
 
 use roster_genesys::{TOKEN_ENDPOINT, endpoint};
-use roster_model::{LiveOrg, ReadNeeds, Tenant, UserState};
+use roster_model::{LiveOrg, ReadNeeds, UserState};
 
-use crate::support::{ORG, SEED, full_needs, sandbox, sandbox_counts, tenant};
+use crate::support::{ORG, SEED, client, full_needs, sandbox, sandbox_counts, snapshot};
 
 #[tokio::test]
 async fn the_snapshot_is_what_the_sandbox_holds() {
     let sandbox = sandbox(SEED).await;
-    let live = tenant(&sandbox).snapshot(&full_needs()).await.unwrap();
+    let live = snapshot(&client(&sandbox).session(), &full_needs())
+        .await
+        .live;
     // Ids are the sandbox's deterministic seed ids, so they are part of the snapshot.
     insta::assert_json_snapshot!(live);
 }
@@ -65,22 +67,22 @@ fn budget(live: &LiveOrg, needs: &ReadNeeds) -> BTreeMap<String, u64> {
 #[tokio::test]
 async fn requests_per_endpoint_follow_the_read_budget_exactly() {
     let sandbox = sandbox(SEED).await;
-    let tenant = tenant(&sandbox);
+    let session = client(&sandbox).session();
     let needs = full_needs();
-    let live = tenant.snapshot(&needs).await.unwrap();
+    let live = snapshot(&session, &needs).await.live;
     let expected = budget(&live, &needs);
     assert_eq!(sandbox_counts(&sandbox, ORG), expected);
-    assert_eq!(tenant.request_counts(), expected);
-    assert_eq!(tenant.total_requests(), expected.values().sum::<u64>());
+    assert_eq!(session.request_counts(), expected);
+    assert_eq!(session.total_requests(), expected.values().sum::<u64>());
     insta::assert_debug_snapshot!(expected);
 }
 
 #[tokio::test]
 async fn reading_everything_costs_one_snapshot_with_every_queue_and_every_selected_user() {
     let sandbox = sandbox(SEED).await;
-    let tenant = tenant(&sandbox);
+    let session = client(&sandbox).session();
     let needs = ReadNeeds::everything(Some(UserState::Active));
-    let live = tenant.snapshot(&needs).await.unwrap();
+    let live = snapshot(&session, &needs).await.live;
     assert!(
         live.queues
             .values()
@@ -103,8 +105,8 @@ async fn reading_everything_costs_one_snapshot_with_every_queue_and_every_select
 #[tokio::test]
 async fn reads_beyond_the_org_wide_lists_cost_only_what_needs_ask() {
     let sandbox = sandbox(SEED).await;
-    let tenant = tenant(&sandbox);
-    let live = tenant.snapshot(&ReadNeeds::default()).await.unwrap();
+    let session = client(&sandbox).session();
+    let live = snapshot(&session, &ReadNeeds::default()).await.live;
     assert!(
         live.queues
             .values()

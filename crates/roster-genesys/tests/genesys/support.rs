@@ -1,11 +1,14 @@
-//! Shared fixtures: a sandbox with a seeded org and a tenant pointed at it.
+//! Shared fixtures: a sandbox with a seeded org and a client, sessions and writers pointed at
+//! it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use roster_genesys::retry::Backoff;
-use roster_genesys::{ClientOptions, GenesysTenant, OrgConnection};
-use roster_model::{Email, ReadNeeds, UserSelection};
+use roster_genesys::{
+    ClientOptions, GenesysClient, OrgConnection, ProgressEvent, Session, Snapshot, Writer,
+};
+use roster_model::{Email, LiveOrg, ReadNeeds, UserSelection};
 use roster_sandbox::{FaultUpdate, Sandbox, parse_seed};
 use secrecy::SecretString;
 use url::Url;
@@ -95,9 +98,24 @@ pub async fn sandbox(seed: &str) -> Sandbox {
     sandbox
 }
 
-/// A tenant of [`ORG`] with a fast client limiter.
-pub fn tenant(sandbox: &Sandbox) -> GenesysTenant {
-    GenesysTenant::new(connection(sandbox, ORG, "acme-id", "acme-secret", 60_000)).unwrap()
+/// A client of [`ORG`] with a fast client limiter: a new transport, with its own token.
+pub fn client(sandbox: &Sandbox) -> GenesysClient {
+    GenesysClient::new(connection(sandbox, ORG, "acme-id", "acme-secret", 60_000)).unwrap()
+}
+
+/// A progress callback for reads whose progress nobody watches.
+pub fn quiet(_: ProgressEvent) {}
+
+/// What `session` reads of `needs`.
+pub async fn snapshot(session: &Session, needs: &ReadNeeds) -> Snapshot {
+    session.snapshot(needs, &quiet).await.unwrap()
+}
+
+/// A run on a new client of [`ORG`]: what it reads of `needs` and a writer knowing its ids.
+pub async fn read_then_write(sandbox: &Sandbox, needs: &ReadNeeds) -> (LiveOrg, Writer) {
+    let session = client(sandbox).session();
+    let Snapshot { live, ids } = snapshot(&session, needs).await;
+    (live, session.writer(ids))
 }
 
 /// An email.

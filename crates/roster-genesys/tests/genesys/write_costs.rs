@@ -4,13 +4,13 @@
 
 use std::collections::BTreeSet;
 
-use roster_genesys::GenesysTenant;
+use roster_genesys::{GenesysClient, Snapshot, Writer};
 use roster_model::{
     Operation, ReadNeeds, RoleGrant, Tenant, TenantError as _, UserPatch, UserState,
 };
 use roster_sandbox::{FaultUpdate, RequestRecord, Sandbox};
 
-use crate::support::{ORG, SEED, connection, email, sandbox, tenant};
+use crate::support::{ORG, SEED, connection, email, read_then_write, sandbox, snapshot};
 
 /// The org's request log since the last reset, one line per request: `METHOD route`, with the
 /// status when it is not a success.
@@ -30,10 +30,10 @@ fn log(sandbox: &Sandbox) -> Vec<String> {
 }
 
 /// Runs operations in order; answers how many requests each took.
-async fn run(tenant: &GenesysTenant, operations: &[Operation]) -> Vec<usize> {
+async fn run(writer: &Writer, operations: &[Operation]) -> Vec<usize> {
     let mut requests = Vec::new();
     for operation in operations {
-        let receipt = tenant.execute(operation).await;
+        let receipt = writer.execute(operation).await;
         let receipt = receipt.unwrap_or_else(|error| panic!("{operation}: {error}"));
         requests.push(receipt.requests);
     }
@@ -53,13 +53,12 @@ fn retitle(who: &str, title: &str) -> Operation {
 #[tokio::test]
 async fn a_moved_user_is_read_once_before_its_next_patch_and_never_conflicts() {
     let sandbox = sandbox(SEED).await;
-    let tenant = tenant(&sandbox);
-    let before = tenant.snapshot(&ReadNeeds::default()).await.unwrap();
+    let (before, writer) = read_then_write(&sandbox, &ReadNeeds::default()).await;
     let jane = &before.users[&email("jane.doe@acme.example")];
     sandbox.reset_stats(ORG).unwrap();
 
     let requests = run(
-        &tenant,
+        &writer,
         &[
             Operation::MoveUserDivision {
                 email: email("jane.doe@acme.example"),
@@ -94,7 +93,7 @@ async fn a_moved_user_is_read_once_before_its_next_patch_and_never_conflicts() {
     let read = &sandbox.requests(ORG).unwrap()[1];
     assert_eq!(read.path, format!("/api/v2/users/{}", jane.id));
 
-    let after = tenant.snapshot(&ReadNeeds::default()).await.unwrap();
+    let after = snapshot(writer.session(), &ReadNeeds::default()).await.live;
     let moved = &after.users[&email("jane.doe@acme.example")];
     assert_eq!(moved.division, "Home");
     assert_eq!(moved.title.as_deref(), Some("Senior Agent"));
@@ -108,12 +107,11 @@ async fn a_moved_user_is_read_once_before_its_next_patch_and_never_conflicts() {
 #[tokio::test]
 async fn a_patch_before_a_move_and_one_after_it_cost_one_read_between_them() {
     let sandbox = sandbox(SEED).await;
-    let tenant = tenant(&sandbox);
-    tenant.snapshot(&ReadNeeds::default()).await.unwrap();
+    let (_, writer) = read_then_write(&sandbox, &ReadNeeds::default()).await;
     sandbox.reset_stats(ORG).unwrap();
 
     let requests = run(
-        &tenant,
+        &writer,
         &[
             retitle("boss@acme.example", "Director"),
             Operation::MoveUserDivision {
@@ -148,13 +146,12 @@ async fn a_patch_before_a_move_and_one_after_it_cost_one_read_between_them() {
 #[tokio::test]
 async fn writes_that_answer_the_version_or_leave_it_alone_need_no_read() {
     let sandbox = sandbox(SEED).await;
-    let tenant = tenant(&sandbox);
-    tenant.snapshot(&ReadNeeds::default()).await.unwrap();
+    let (_, writer) = read_then_write(&sandbox, &ReadNeeds::default()).await;
     sandbox.reset_stats(ORG).unwrap();
     let jane = email("jane.doe@acme.example");
 
     let requests = run(
-        &tenant,
+        &writer,
         &[
             // A create answers the version; its follow-up PATCH sends it.
             Operation::CreateUser {
@@ -222,8 +219,9 @@ async fn a_move_that_fails_still_leaves_the_version_to_be_read() {
     // No retries: the injected 5xx ends the move at once.
     let mut connection = connection(&sandbox, ORG, "acme-id", "acme-secret", 60_000);
     connection.options.max_retries = 0;
-    let tenant = GenesysTenant::new(connection).unwrap();
-    tenant.snapshot(&ReadNeeds::default()).await.unwrap();
+    let session = GenesysClient::new(connection).unwrap().session();
+    let Snapshot { ids, .. } = snapshot(&session, &ReadNeeds::default()).await;
+    let writer = session.writer(ids);
     sandbox.reset_stats(ORG).unwrap();
     let set_error_rate = |rate: f64| {
         sandbox
@@ -238,7 +236,7 @@ async fn a_move_that_fails_still_leaves_the_version_to_be_read() {
     };
 
     set_error_rate(1.0);
-    let failed = tenant
+    let failed = writer
         .execute(&Operation::MoveUserDivision {
             email: email("jane.doe@acme.example"),
             division: "Home".into(),
@@ -249,7 +247,7 @@ async fn a_move_that_fails_still_leaves_the_version_to_be_read() {
     assert!(failed.correlation_id().is_some(), "{failed}");
     // The version is forgotten before the move is sent: a move that the server applied but
     // whose answer was lost (or whose future was dropped) cannot leave a stale version.
-    let requests = run(&tenant, &[retitle("jane.doe@acme.example", "Lead")]).await;
+    let requests = run(&writer, &[retitle("jane.doe@acme.example", "Lead")]).await;
 
     let lines = log(&sandbox);
     assert_eq!(lines.len(), 3, "{lines:#?}");

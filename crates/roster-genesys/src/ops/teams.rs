@@ -1,0 +1,174 @@
+//! Teams: their definition and members (created through [`Exec::create_in_division`],
+//! shared with queues). A user is in at most one team, so adding one that is in another team
+//! moves it.
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use roster_model::{Email, Kind};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Exec, has_status, path};
+use crate::client::{ApiRequest, ApiResponse};
+use crate::dto;
+use crate::error::GenesysError;
+
+/// Team members per call (the Terraform provider's batch; the official limit is unknown).
+const TEAM_BATCH: usize = 25;
+
+impl Exec<'_> {
+    pub(super) async fn update_team(
+        &self,
+        name: &str,
+        division: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<(), GenesysError> {
+        let id = self.require(Kind::Team, name)?;
+        let mut body = json!({ "name": name });
+        if let Some(division) = division {
+            body["division"] = json!({ "id": self.division_id(Some(division)).await? });
+        }
+        if let Some(text) = description {
+            body["description"] = json!(text);
+        }
+        let request = ApiRequest::new(
+            Method::PATCH,
+            path::TEAM,
+            format!("/api/v2/teams/{id}"),
+            Some(body),
+        );
+        self.send(request).await.map(drop)
+    }
+
+    pub(super) async fn add_team_members(
+        &self,
+        team: &str,
+        users: &BTreeSet<Email>,
+    ) -> Result<(), GenesysError> {
+        let id = self.require(Kind::Team, team)?;
+        let mut user_ids = Vec::new();
+        for email in users {
+            user_ids.push(self.user_id(email).await?);
+        }
+        let path = format!("/api/v2/teams/{id}/members");
+        for chunk in user_ids.chunks(TEAM_BATCH) {
+            let request = ApiRequest::new(
+                Method::POST,
+                path::TEAM_MEMBERS,
+                path.clone(),
+                Some(json!({ "memberIds": chunk })),
+            )
+            .idempotent();
+            let (added, response): (dto::TeamMemberAdd, ApiResponse) = self
+                .writer
+                .session()
+                .send_json_traced(&request, self.trace)
+                .await?;
+            if added.failures.is_empty() {
+                continue;
+            }
+            // A user is in at most one team: one in another team is moved out and added again.
+            let mut moved = Vec::new();
+            let mut failures = Vec::new();
+            for failure in &added.failures {
+                if failure.reason.as_deref() == Some("UserGroupLimitExceeded")
+                    && self.leave_current_team(&failure.id, &id).await?
+                {
+                    moved.push(failure.id.clone());
+                } else {
+                    failures.push(failure.clone());
+                }
+            }
+            if !moved.is_empty() {
+                let retry = ApiRequest::new(
+                    Method::POST,
+                    path::TEAM_MEMBERS,
+                    path.clone(),
+                    Some(json!({ "memberIds": moved })),
+                )
+                .idempotent();
+                let (again, _): (dto::TeamMemberAdd, _) = self
+                    .writer
+                    .session()
+                    .send_json_traced(&retry, self.trace)
+                    .await?;
+                failures.extend(again.failures);
+            }
+            if !failures.is_empty() {
+                let ids = self.writer.id_table().lock();
+                let failures = failures
+                    .iter()
+                    .map(|f| {
+                        let who = ids
+                            .email_of(&f.id)
+                            .map_or(f.id.clone(), ToString::to_string);
+                        format!("{who}: {}", f.reason.as_deref().unwrap_or("unknown reason"))
+                    })
+                    .collect();
+                return Err(GenesysError::Partial {
+                    org: self.org(),
+                    request: Box::new(response.trace),
+                    failures,
+                    correlation_id: response.correlation_id,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes a user out of its current team (other than `target`); `false` if it has none.
+    async fn leave_current_team(&self, user_id: &str, target: &str) -> Result<bool, GenesysError> {
+        #[derive(Deserialize)]
+        struct WithTeam {
+            team: Option<dto::Ref>,
+        }
+        let user: WithTeam = self
+            .send_json(ApiRequest::get(
+                path::USER,
+                format!("/api/v2/users/{user_id}?expand=team"),
+            ))
+            .await?;
+        let Some(team) = user.team.filter(|t| t.id != target) else {
+            return Ok(false);
+        };
+        let request = ApiRequest::new(
+            Method::DELETE,
+            path::TEAM_MEMBERS,
+            format!("/api/v2/teams/{}/members?id={user_id}", team.id),
+            None,
+        );
+        self.send(request).await?;
+        Ok(true)
+    }
+
+    pub(super) async fn remove_team_members(
+        &self,
+        team: &str,
+        users: &BTreeSet<Email>,
+    ) -> Result<(), GenesysError> {
+        let Some(id) = self.id(Kind::Team, team) else {
+            return Ok(());
+        };
+        let user_ids: Vec<String> = {
+            let ids = self.writer.id_table().lock();
+            users
+                .iter()
+                .filter_map(|email| ids.user(email).map(|u| u.id.clone()))
+                .collect()
+        };
+        for chunk in user_ids.chunks(TEAM_BATCH) {
+            let request = ApiRequest::new(
+                Method::DELETE,
+                path::TEAM_MEMBERS,
+                format!("/api/v2/teams/{id}/members?id={}", chunk.join(",")),
+                None,
+            );
+            match self.send(request).await {
+                Err(error) if !has_status(&error, &[404]) => return Err(error),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
