@@ -10,8 +10,8 @@
 use std::time::Instant;
 
 use roster_export::{Connection, ExportOptions, export};
-use roster_genesys::{GenesysTenant, OrgConnection};
-use roster_model::{ReadNeeds, Tenant, UserSelection, UserState};
+use roster_genesys::{GenesysClient, OrgConnection};
+use roster_model::{ReadNeeds, UserSelection, UserState};
 use roster_sandbox::{FaultUpdate, Sandbox, SeedOrg};
 use secrecy::SecretString;
 
@@ -52,20 +52,24 @@ async fn main() {
             SecretString::from("bench-secret".to_owned()),
         );
         connection.requests_per_minute = RATE;
-        let tenant = GenesysTenant::new(connection).expect("tenant");
+        let session = GenesysClient::new(connection).expect("client").session();
         let mut needs = ReadNeeds::everything(Some(UserState::Active));
         if !utilization {
             needs.utilization = UserSelection::default();
         }
 
         let start = Instant::now();
-        let live = tenant.snapshot(&needs).await.expect("snapshot");
+        let live = session
+            .snapshot(&needs, &|_| {})
+            .await
+            .expect("snapshot")
+            .live;
         let read = start.elapsed().as_secs_f64();
         let start = Instant::now();
         let options = ExportOptions::new(ORG, Connection::Region("us-east-1".into()));
         let files = export(&live, &options).expect("export");
         let write = start.elapsed().as_secs_f64();
-        let requests = tenant.total_requests();
+        let requests = session.total_requests();
 
         println!(
             "  {}: {requests} requests, read {read:.2} s + write {:.0} ms = {:.2} s, {} files",

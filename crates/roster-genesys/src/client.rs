@@ -156,7 +156,8 @@ impl RequestCounts {
 }
 
 /// The transport of one org: HTTP client, OAuth tokens, the per-token rate limiter, the cap on
-/// requests in flight and the remembered refusal of the credentials.
+/// requests in flight and the remembered failure of the token endpoint (refused credentials, a
+/// wrong host), which retrying cannot cure.
 ///
 /// Cheap to clone; clones share all of that, which is per org by nature (Genesys limits per
 /// token). It counts nothing and reports no progress: a run is a [`Session`]

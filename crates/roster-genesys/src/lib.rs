@@ -14,7 +14,8 @@
 //! A snapshot costs exactly (every list read 500 per page unless noted):
 //!
 //! ```text
-//! requests = 1                                   token (once per client and token slot)
+//! requests = 1                                   token (once per client and token slot;
+//!                                                counted by the session that fetches it)
 //!          + pages(divisions) + pages(roles) + pages(skills) + pages(languages)
 //!          + pages(wrap-up codes) + pages(queues)           page-number lists, ≥ 1 each
 //!          + (floor(teams / 100) + 1)                       teams, cursor, 100 per page
@@ -50,7 +51,12 @@
 //!   [`Session::request_counts`], [`Session::total_requests`]; [`Session::send`] and
 //!   [`Session::send_json`] for requests of other callers (rate-limited, retried, counted).
 //! - `impl roster_model::Tenant for Writer`; [`Writer::id_of`], [`Writer::translations`],
-//!   [`Writer::session`].
+//!   [`Writer::ids`], [`Writer::session`]. A receipt's `adopted` says a create found its
+//!   object already there.
+//! - [`GenesysError`], one variant per kind of failure; messages leave the org out (the caller
+//!   names it once: [`GenesysError::org`]) and causes are `source()`s, so a renderer prints
+//!   them as `Caused by:` lines. [`ApiFailure`], [`AuthFailure`] (refused credentials) and
+//!   [`TokenEndpointFailure`] (a 404 or 5xx of the token endpoint) keep what the server said.
 //!
 //! # Logging
 //!
