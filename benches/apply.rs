@@ -87,8 +87,8 @@ async fn main() {
     .await
     .expect("apply");
     let wall = started.elapsed().as_secs_f64();
-    let writes = writer.session().total_requests();
-    let ideal = writes as f64 / f64::from(RATE) * 60.0;
+    let write_requests = writer.session().total_requests();
+    let ideal = write_requests as f64 / f64::from(RATE) * 60.0;
 
     println!("apply benchmark: {USERS} users changed at {RATE} requests/minute");
     println!(
@@ -97,7 +97,7 @@ async fn main() {
         plan_time.as_secs_f64() * 1e3
     );
     println!(
-        "  apply:  {} succeeded, {} failed, {writes} requests in {wall:.1} s",
+        "  apply:  {} succeeded, {} failed, {write_requests} requests in {wall:.1} s",
         summary.succeeded.len(),
         summary.failed.len()
     );

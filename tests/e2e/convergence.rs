@@ -200,3 +200,76 @@ fn an_apply_in_a_429_storm_honours_retry_after_and_converges() {
     assert_no_duplicates(&state);
     assert_eq!(org_view(&state, &[]), clean_full());
 }
+
+/// `(op, target)` of every create a journal records with `status`.
+fn creates(workspace: &Workspace, status: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(workspace.journal(REMOTE)).unwrap();
+    text.lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|line| line["kind"] == "operation" && line["outcome"]["status"] == status)
+        .filter_map(|line| {
+            let op = line["operation"]["op"].as_str()?.to_owned();
+            op.starts_with("create").then(|| {
+                (
+                    op,
+                    line["target"]["key"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn two_applies_racing_on_one_org_adopt_instead_of_creating_twice() {
+    let sandbox = External::start(&full_seed());
+    // Each request takes a little while, so the two runs' writes overlap.
+    sandbox.faults(&FaultUpdate {
+        latency_ms: Some(3),
+        ..FaultUpdate::default()
+    });
+    let mut first = Workspace::copy(FULL);
+    first.connect(&sandbox);
+    let mut second = Workspace::copy(FULL);
+    second.connect(&sandbox);
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = [&first, &second]
+            .into_iter()
+            .map(|workspace| scope.spawn(|| workspace.roster("apply", &["--org", REMOTE, "--yes"])))
+            .collect();
+        for run in runs {
+            let run = run.join().expect("the run's thread ends");
+            assert_eq!(run.code, 0, "{}", run.stderr);
+        }
+    });
+
+    let created_first = creates(&first, "succeeded");
+    let created_second = creates(&second, "succeeded");
+    let adopted: Vec<_> = creates(&first, "adopted")
+        .into_iter()
+        .chain(creates(&second, "adopted"))
+        .collect();
+    assert!(!adopted.is_empty(), "the runs raced on some create");
+    for create in &created_first {
+        assert!(
+            !created_second.contains(create),
+            "{create:?} is journaled as created by both runs"
+        );
+    }
+    for create in &adopted {
+        assert!(
+            created_first.contains(create) || created_second.contains(create),
+            "{create:?} was adopted from the other run's create"
+        );
+    }
+    let state = sandbox.state();
+    assert_no_duplicates(&state);
+    sandbox.faults(&FaultUpdate {
+        latency_ms: Some(0),
+        ..FaultUpdate::default()
+    });
+    assert_converged(&first, REMOTE);
+    assert_eq!(org_view(&state, &[]), clean_full());
+}

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `roster` binary against fixtures and the in-process sandbox.
 
 mod convergence;
+mod errors;
 mod example;
 mod export;
 mod offboard;

@@ -645,3 +645,79 @@ fn a_user_declared_inactive_leaves_unmanaged_queues_too() {
     assert_eq!(leaver["state"], "inactive");
     assert_eq!(leaver["queues"], serde_json::json!([]));
 }
+
+/// A journal's lines without what differs between two runs (times, hashes, ids, durations,
+/// correlation ids, sequence numbers), sorted: independent steps may finish in either order.
+fn comparable_journal(workspace: &Workspace) -> Vec<Value> {
+    fn scrub(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                for key in [
+                    "time",
+                    "hash",
+                    "prev",
+                    "seq",
+                    "run",
+                    "id",
+                    "durationMs",
+                    "correlationId",
+                    "elapsedMs",
+                    "gitCommit",
+                ] {
+                    map.remove(key);
+                }
+                map.values_mut().for_each(scrub);
+            }
+            Value::Array(items) => items.iter_mut().for_each(scrub),
+            _ => {}
+        }
+    }
+    let text = std::fs::read_to_string(workspace.journal(ORG)).unwrap();
+    let mut lines: Vec<Value> = text
+        .lines()
+        .map(|line| {
+            let mut value: Value = serde_json::from_str(line).unwrap();
+            scrub(&mut value);
+            value
+        })
+        .collect();
+    lines.sort_by_key(std::string::ToString::to_string);
+    lines
+}
+
+#[test]
+fn an_offboarding_driven_through_the_service_journals_what_the_cli_journals() {
+    let by_cli = Workspace::copy(WORKSPACE);
+    let cli = offboard(
+        &by_cli,
+        &[QUITTER, "--reason", "terminated", "--event-id", "HR-1"],
+    );
+    assert_eq!(cli.code, 0, "{}", cli.stderr);
+
+    // A second caller, as the server will be: the service alone, no CLI.
+    let by_service = Workspace::copy(WORKSPACE);
+    let loaded = roster_manifest::load_workspace(by_service.root());
+    let workspace = loaded.workspace.expect("the fixture loads");
+    let request = roster_service::offboard::OffboardRequest {
+        emails: vec![roster_model::Email::parse(QUITTER).unwrap()],
+        reason: "terminated".into(),
+        event_id: Some("HR-1".into()),
+        ..Default::default()
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (report, _) = runtime
+        .block_on(roster_service::offboard::offboard(
+            &workspace,
+            &workspace.orgs[ORG],
+            request,
+            true,
+            &roster_service::silent(),
+        ))
+        .unwrap();
+    assert!(report.is_success());
+
+    let journal = comparable_journal(&by_service);
+    assert!(journal.len() > 5, "{journal:#?}");
+    assert_eq!(journal, comparable_journal(&by_cli));
+    assert_eq!(by_service.read(AGENTS), by_cli.read(AGENTS));
+}

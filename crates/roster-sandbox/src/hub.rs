@@ -183,6 +183,16 @@ impl Hub {
         Ok(entry)
     }
 
+    /// Every live token issued for `org`, for tests that check no token leaks into output.
+    pub fn tokens_of(&self, org: &Arc<Org>) -> Vec<String> {
+        self.tokens
+            .read()
+            .iter()
+            .filter(|(_, entry)| Arc::ptr_eq(&entry.org, org))
+            .map(|(token, _)| token.clone())
+            .collect()
+    }
+
     /// Revokes a token (`DELETE /tokens/me`).
     pub fn revoke(&self, token: &Arc<TokenEntry>) {
         self.tokens

@@ -190,6 +190,12 @@ impl Sandbox {
         Ok(self.hub.issue_token(&self.hub.org(org)?).0)
     }
 
+    /// Every token issued for the org so far (through `/oauth/token` or [`Sandbox::token`]),
+    /// so a test can check that none appears in a log.
+    pub fn issued_tokens(&self, org: &str) -> Result<Vec<String>, SandboxError> {
+        Ok(self.hub.tokens_of(&self.hub.org(org)?))
+    }
+
     /// Moves the sandbox clock forward (token expiry, rate windows, read-after-create delay)
     /// so tests need not sleep.
     pub fn advance_clock(&self, by: Duration) {

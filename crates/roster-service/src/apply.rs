@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use roster_apply::{ApplyOptions, ApplySummary, CancelToken, Journal, JournalContext, JournalError};
+use roster_apply::{
+    ApplyOptions, ApplySummary, CancelToken, Journal, JournalContext, JournalError,
+};
 use roster_model::{Email, Kind};
 use roster_plan::{Action, Plan};
 
@@ -125,8 +127,7 @@ fn record_deactivated_pictures(
         let Ok(email) = Email::parse(&change.key) else {
             continue;
         };
-        let Some(picture) =
-            AssignmentSnapshot::of(&org.snapshot.live, &org.snapshot.needs, &email)
+        let Some(picture) = AssignmentSnapshot::of(&org.snapshot.live, &org.snapshot.needs, &email)
         else {
             continue;
         };

@@ -92,7 +92,11 @@ pub enum ExportError {
 
 /// Parses `--kinds` words (manifest keys); every kind when there is none.
 pub fn parse_kinds(words: &[String]) -> Result<BTreeSet<Kind>, ExportError> {
-    let words: Vec<&str> = words.iter().map(|w| w.trim()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = words
+        .iter()
+        .map(|w| w.trim())
+        .filter(|w| !w.is_empty())
+        .collect();
     if words.is_empty() {
         return Ok(Kind::ALL.into_iter().collect());
     }

@@ -39,6 +39,6 @@ pub use orgs::{
 };
 pub use progress::{Progress, ProgressSink, Stage, silent};
 pub use safety::{
-    BlockedPlan, Blocked, SavedPlanError, check_acknowledged, check_saved_plans, load_saved_plan,
+    Blocked, BlockedPlan, SavedPlanError, check_acknowledged, check_saved_plans, load_saved_plan,
 };
 pub use session::{OrgSession, PlanError, ReadError, Snapshot};

@@ -232,7 +232,7 @@ pub async fn prepare<'a>(
             return Err(OffboardError::Unfocused {
                 verb: step.operation.verb(),
                 kind,
-                key: key.to_owned(),
+                key: key.clone(),
             });
         }
         Some((org, plan))

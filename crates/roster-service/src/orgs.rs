@@ -57,7 +57,10 @@ pub struct ReadOrg<'a> {
 }
 
 /// The orgs named by `names`, or every org when none is named.
-pub fn select<'a>(workspace: &'a Workspace, names: &[String]) -> Result<Vec<&'a OrgSpec>, UnknownOrg> {
+pub fn select<'a>(
+    workspace: &'a Workspace,
+    names: &[String],
+) -> Result<Vec<&'a OrgSpec>, UnknownOrg> {
     if names.is_empty() {
         return Ok(workspace.orgs.values().collect());
     }
@@ -81,12 +84,17 @@ pub async fn read_orgs<'a>(
     progress: &ProgressSink,
 ) -> Result<Vec<ReadOrg<'a>>, OrgFailures<ReadError>> {
     let reads = orgs.iter().map(|spec| async move {
-        read_org(workspace, spec, &ReadNeeds::for_desired(&spec.desired), progress)
-            .await
-            .map_err(|error| OrgFailure {
-                org: spec.name.clone(),
-                error,
-            })
+        read_org(
+            workspace,
+            spec,
+            &ReadNeeds::for_desired(&spec.desired),
+            progress,
+        )
+        .await
+        .map_err(|error| OrgFailure {
+            org: spec.name.clone(),
+            error,
+        })
     });
     let mut read = Vec::new();
     let mut failures = Vec::new();
@@ -123,18 +131,20 @@ pub async fn plan_orgs<'a>(
     reactivate: &BTreeSet<Email>,
     progress: &ProgressSink,
 ) -> Result<Vec<Planned<'a>>, OrgFailures<PlanError>> {
-    let read = read_orgs(workspace, orgs, progress).await.map_err(|failures| {
-        OrgFailures(
-            failures
-                .0
-                .into_iter()
-                .map(|failure| OrgFailure {
-                    org: failure.org,
-                    error: PlanError::Read(failure.error),
-                })
-                .collect(),
-        )
-    })?;
+    let read = read_orgs(workspace, orgs, progress)
+        .await
+        .map_err(|failures| {
+            OrgFailures(
+                failures
+                    .0
+                    .into_iter()
+                    .map(|failure| OrgFailure {
+                        org: failure.org,
+                        error: PlanError::Read(failure.error),
+                    })
+                    .collect(),
+            )
+        })?;
     let mut planned = Vec::new();
     let mut failures = Vec::new();
     for org in read {

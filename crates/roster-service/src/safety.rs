@@ -122,7 +122,10 @@ pub fn load_saved_plan(path: &Path) -> Result<PlanSet, SavedPlanError> {
 
 /// The saved plans of `read`, in its order, if nothing they touch changed since they were
 /// made.
-pub fn check_saved_plans(saved: &PlanSet, read: &[ReadOrg<'_>]) -> Result<Vec<Plan>, SavedPlanError> {
+pub fn check_saved_plans(
+    saved: &PlanSet,
+    read: &[ReadOrg<'_>],
+) -> Result<Vec<Plan>, SavedPlanError> {
     let mut plans = Vec::new();
     let mut stale = Vec::new();
     for org in read {

@@ -5,20 +5,16 @@
 //! With `--plan FILE` it applies exactly that saved plan, after re-reading the org and
 //! refusing (exit 4) if anything the plan touches changed since it was made.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::Arc;
+use std::path::PathBuf;
 
 use futures::future::join_all;
-use roster_apply::{ApplyOptions, ApplySummary, CancelToken, Journal, JournalContext, apply};
-use roster_model::{Email, Kind, ReadNeeds, Tenant};
-use roster_plan::{Action, Plan, PlanSet, render_text, stale_objects};
+use roster_apply::CancelToken;
+use roster_plan::{PlanSet, render_text};
+use roster_service::{ApplyRun, ReadOrg};
 
-use crate::assignments;
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
-use crate::planning::{ReadOrg, parse_reactivate, plan_org, read_orgs};
+use crate::plan_cmd::parse_reactivate;
 use crate::ui::Ui;
 use crate::workspace;
 
@@ -58,21 +54,29 @@ pub struct ApplyArgs {
 /// Runs the command.
 pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let reactivate = parse_reactivate(&args.reactivate)?;
-    let workspace = workspace::load(&args.dir)?;
-    let saved = args.plan.as_deref().map(load_saved_plan).transpose()?;
+    let workspace = workspace::load(&args.dir, ui)?;
+    let saved = args
+        .plan
+        .as_deref()
+        .map(roster_service::load_saved_plan)
+        .transpose()?;
     let org_names: Vec<String> = match (&saved, args.orgs.is_empty()) {
         (Some(saved), true) => saved.orgs.iter().map(|p| p.org.clone()).collect(),
         _ => args.orgs.clone(),
     };
-    let orgs = workspace::select(&workspace, &org_names)?;
-    let read = read_orgs(&workspace.root, &orgs, ui).await?;
-
-    let plans = match &saved {
-        Some(saved) => check_saved_plans(saved, &read)?,
-        None => read
-            .iter()
-            .map(|org| plan_org(org, &reactivate))
-            .collect::<Result<Vec<_>, _>>()?,
+    let orgs = roster_service::select(&workspace, &org_names)?;
+    let progress = ui.progress_sink();
+    let (read, plans): (Vec<ReadOrg<'_>>, Vec<_>) = match &saved {
+        Some(saved) => {
+            let read = roster_service::read_orgs(&workspace, &orgs, &progress).await?;
+            let plans = roster_service::check_saved_plans(saved, &read)?;
+            (read, plans)
+        }
+        None => roster_service::plan_orgs(&workspace, &orgs, &reactivate, &progress)
+            .await?
+            .into_iter()
+            .map(|planned| (planned.org, planned.plan))
+            .unzip(),
     };
     let set = PlanSet::new(plans);
     let printed = print_stdout(&render_text(&set, ui.color));
@@ -82,7 +86,7 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     if set.is_empty() {
         return Ok(ExitStatus::Success);
     }
-    check_acknowledged(&set, &args.allow_destructive)?;
+    roster_service::check_acknowledged(&set.orgs, &args.allow_destructive)?;
     if saved.is_none() && !args.yes {
         if !ui.interactive {
             return Err(Failure::usage("`roster apply` needs `--yes` when not run on a terminal")
@@ -94,38 +98,27 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         }
     }
 
-    let git_commit = git_commit(&workspace.root);
-    let cancel = CancelToken::new();
-    let on_interrupt = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ninterrupted: finishing the operations in flight, starting no more");
-            on_interrupt.cancel();
-        }
-    });
-    let runs = read.iter().zip(&set.orgs).map(|(org, plan)| {
-        apply_org(
-            &workspace.root,
-            org,
-            plan,
-            args,
-            ui,
-            git_commit.clone(),
-            cancel.clone(),
-        )
-    });
+    let run = ApplyRun {
+        concurrency: usize::from(args.concurrency),
+        abort_after: args.abort_after,
+        cancel: Some(stop_on_signals()),
+        git_commit: roster_service::head_commit(&workspace.root),
+    };
+    let runs = read
+        .iter()
+        .zip(&set.orgs)
+        .map(|(org, plan)| roster_service::apply(org, plan, &run, &progress));
     let mut status = ExitStatus::Success;
     for (org, outcome) in read.iter().zip(join_all(runs).await) {
-        org.connected.save()?;
         match outcome {
             Ok(summary) => {
-                eprintln!("{}: {summary}", org.spec.name);
+                eprintln!("{}: {summary}", org.session.org());
                 if !summary.is_success() {
                     status = ExitStatus::Failure;
                 }
             }
-            Err(failure) => {
-                eprintln!("{failure}");
+            Err(error) => {
+                Failure::from(error).in_org(org.session.org()).report();
                 status = ExitStatus::Failure;
             }
         }
@@ -133,171 +126,43 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     Ok(status)
 }
 
-async fn apply_org(
-    root: &Path,
-    org: &ReadOrg<'_>,
-    plan: &Plan,
-    args: &ApplyArgs,
-    ui: Ui,
-    git_commit: Option<String>,
-    cancel: CancelToken,
-) -> Result<ApplySummary, Failure> {
-    let path = Journal::default_path(root, &org.spec.name);
-    let context = JournalContext {
-        org: org.spec.name.clone(),
-        principal: Some(org.connected.tenant.principal()),
-        git_commit,
-        plan_digest: Some(plan.digest.clone()),
-    };
-    let mut journal = Journal::open(&path, context).map_err(|err| {
-        Failure::error(format!(
-            "org `{}`: cannot open the journal `{}`: {err}",
-            org.spec.name,
-            path.display()
-        ))
-    })?;
-    record_assignment_snapshots(org, plan, &mut journal)?;
-    let bar = ui.bar(
-        plan.steps.len() as u64,
-        format!("applying {}", org.spec.name),
-    );
-    let progress_bar = bar.clone();
-    let options = ApplyOptions {
-        concurrency: usize::from(args.concurrency),
-        abort_after: args.abort_after,
-        progress: Some(Arc::new(move |progress| {
-            progress_bar.set_position(progress.finished as u64);
-        })),
-        cancel: Some(cancel),
-    };
-    let summary = apply(&org.connected.tenant, &plan.steps, &options, &mut journal)
-        .await
-        .map_err(|err| Failure::error(format!("org `{}`: {err}", org.spec.name)))?;
-    bar.finish_and_clear();
-    Ok(summary)
-}
-
-/// Journals the full assignment picture of every user the plan deactivates, before the run
-/// starts, so a plan-driven offboarding can be audited and undone like `roster offboard`.
-fn record_assignment_snapshots(
-    org: &ReadOrg<'_>,
-    plan: &Plan,
-    journal: &mut Journal,
-) -> Result<(), Failure> {
-    let needs = ReadNeeds::for_desired(&org.spec.desired);
-    for change in &plan.changes {
-        if change.kind != Kind::User || change.action != Action::Deactivate {
-            continue;
+/// A cancel token that Ctrl-C or SIGTERM (what CI sends when a job is cancelled) trips: the
+/// first lets the operations in flight finish and starts no more, a second abandons them.
+fn stop_on_signals() -> CancelToken {
+    let cancel = CancelToken::new();
+    let on_signal = cancel.clone();
+    tokio::spawn(async move {
+        for _ in 0..2 {
+            if !signal().await {
+                return;
+            }
+            if on_signal.is_cancelled() {
+                eprintln!("\ninterrupted again: abandoning the operations in flight");
+                on_signal.interrupt();
+            } else {
+                eprintln!("\ninterrupted: finishing the operations in flight, starting no more");
+                on_signal.cancel();
+            }
         }
-        let Ok(email) = Email::parse(&change.key) else {
-            continue;
-        };
-        let Some(picture) = assignments::snapshot(&org.live, &needs, &email) else {
-            continue;
-        };
-        journal
-            .record(assignments::ASSIGNMENT_SNAPSHOT, picture)
-            .map_err(|err| {
-                Failure::error(format!(
-                    "org `{}`: cannot write the journal: {err}",
-                    org.spec.name
-                ))
-            })?;
-    }
-    Ok(())
+    });
+    cancel
 }
 
-fn load_saved_plan(path: &Path) -> Result<PlanSet, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        Failure::error(format!("cannot read the plan `{}`: {err}", path.display()))
-    })?;
-    let set: PlanSet = serde_json::from_str(&text).map_err(|err| {
-        Failure::error(format!("`{}` is not a roster plan: {err}", path.display()))
-            .with_hint("save a plan with `roster plan --out FILE`")
-    })?;
-    if let Some(plan) = set.orgs.iter().find(|plan| !plan.digest_is_valid()) {
-        return Err(Failure::error(format!(
-            "the plan of org `{}` in `{}` was edited after it was made: its digest does not match its steps",
-            plan.org,
-            path.display()
-        ))
-        .with_hint("make a new plan with `roster plan --out FILE`"));
-    }
-    Ok(set)
-}
-
-/// The saved plans, in the order of `read`, if nothing they touch changed (else exit 4).
-fn check_saved_plans(saved: &PlanSet, read: &[ReadOrg<'_>]) -> Result<Vec<Plan>, Failure> {
-    let mut plans = Vec::new();
-    let mut stale_lines = Vec::new();
-    for org in read {
-        let plan = saved
-            .orgs
-            .iter()
-            .find(|plan| plan.org == org.spec.name)
-            .ok_or_else(|| {
-                Failure::usage(format!("the saved plan has no org `{}`", org.spec.name))
-            })?;
-        for stale in stale_objects(plan, &org.live) {
-            stale_lines.push(format!(
-                "  {}: {} `{}`: {}",
-                org.spec.name, stale.kind, stale.key, stale.reason
-            ));
+/// Waits for Ctrl-C or SIGTERM; `false` if neither can be listened for.
+async fn signal() -> bool {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            return tokio::signal::ctrl_c().await.is_ok();
+        };
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted.is_ok(),
+            _ = term.recv() => true,
         }
-        plans.push(plan.clone());
     }
-    if stale_lines.is_empty() {
-        Ok(plans)
-    } else {
-        Err(Failure::error(format!(
-            "the org changed since the plan was made; nothing was applied:\n{}",
-            stale_lines.join("\n")
-        ))
-        .with_status(ExitStatus::StalePlan)
-        .with_hint("make a new plan with `roster plan --out FILE` and review it"))
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.is_ok()
     }
-}
-
-/// Refuses blocked plans unless `--allow-destructive` names their digests.
-fn check_acknowledged(set: &PlanSet, allowed: &[String]) -> Result<(), Failure> {
-    let allowed: BTreeSet<&str> = allowed.iter().map(String::as_str).collect();
-    let unacknowledged: Vec<&Plan> = set
-        .orgs
-        .iter()
-        .filter(|plan| plan.blocked.is_some() && !allowed.contains(plan.digest.as_str()))
-        .collect();
-    if unacknowledged.is_empty() {
-        return Ok(());
-    }
-    let flags: Vec<String> = unacknowledged
-        .iter()
-        .map(|plan| format!("--allow-destructive {}", plan.digest))
-        .collect();
-    let orgs: Vec<&str> = unacknowledged
-        .iter()
-        .map(|plan| plan.org.as_str())
-        .collect();
-    Err(Failure::error(format!(
-        "the plan of {} deletes or deactivates more than `policy.limits` allows; nothing was applied",
-        orgs.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
-    ))
-    .with_status(ExitStatus::Blocked)
-    .with_hint(format!(
-        "if this is intended, run again with {}",
-        flags.join(" ")
-    )))
-}
-
-/// The workspace's git commit, for the journal; `None` outside a git checkout.
-fn git_commit(root: &Path) -> Option<String> {
-    let output = Command::new("git")
-        .args(["rev-parse", "HEAD"])
-        .current_dir(root)
-        .output()
-        .ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
-        .filter(|commit| !commit.is_empty())
 }

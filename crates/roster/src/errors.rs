@@ -60,12 +60,12 @@ impl From<ReadError> for Failure {
     }
 }
 
-/// What to do about a failed request.
+/// What to do about a failed request, when its message does not already say (a refused
+/// credential and a token endpoint that is not there name what to check themselves).
 fn genesys_hint(error: &GenesysError) -> Option<String> {
     match error {
-        GenesysError::Auth(_) => Some(
-            "check the org's `clientId` and `clientSecret` and that the OAuth client belongs to the org's region"
-                .to_owned(),
+        GenesysError::TokenEndpoint(failure) if failure.status >= 500 => Some(
+            "the login service of the org's region is failing; try again later".to_owned(),
         ),
         GenesysError::Transport { .. } => Some(
             "check the org's `region` or `apiBase` and the network; roster retries what is safe to retry"
@@ -177,10 +177,12 @@ impl From<SavedPlanError> for Failure {
                 )
                 .with_status(ExitStatus::StalePlan)
                 .with_hint("make a new plan with `roster plan --out FILE` and review it"),
-            SavedPlanError::Parse { .. } => Failure::caused(&error)
-                .with_hint("save a plan with `roster plan --out FILE`"),
-            SavedPlanError::Edited { .. } => Failure::caused(&error)
-                .with_hint("make a new plan with `roster plan --out FILE`"),
+            SavedPlanError::Parse { .. } => {
+                Failure::caused(&error).with_hint("save a plan with `roster plan --out FILE`")
+            }
+            SavedPlanError::Edited { .. } => {
+                Failure::caused(&error).with_hint("make a new plan with `roster plan --out FILE`")
+            }
             SavedPlanError::MissingOrg { .. } => Failure::usage(error.to_string()),
             SavedPlanError::Read { .. } => Failure::caused(&error),
         }

@@ -1,22 +1,15 @@
 //! `roster export`: read an org and write its configuration as manifests in roster's layout,
-//! to adopt roster on an existing org or to clone one org's configuration into others.
-//!
-//! Reading costs one snapshot, the one `plan` makes when everything is managed (see
-//! [`export_needs`]).
+//! to adopt roster on an existing org or to clone one org's configuration into others. The
+//! workflow is [`roster_service::export`]: one snapshot, the one `plan` makes when everything
+//! is managed.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use roster_export::{
-    Connection, CredentialEnv, ExportFiles, ExportOptions, StateFilter, UserSplit, slug,
-};
-use roster_manifest::{OrgSpec, ROSTER_FILE, Target};
-use roster_model::{Kind, LiveOrg, ReadNeeds, Selection, UserSelection};
+use roster_export::{StateFilter, UserSplit};
+use roster_service::export::{ExportError, ExportRequest};
 
-use crate::connect::connect;
 use crate::exit::ExitStatus;
 use crate::failure::Failure;
-use crate::reading::read_live;
 use crate::ui::{Ui, counted};
 use crate::workspace;
 
@@ -105,181 +98,6 @@ pub enum Split {
     None,
 }
 
-/// The kinds `--kinds` may name, by manifest key.
-const EXPORTABLE: [Kind; 6] = [
-    Kind::Skill,
-    Kind::Language,
-    Kind::WrapupCode,
-    Kind::Queue,
-    Kind::Team,
-    Kind::User,
-];
-
-fn parse_kinds(raw: &[String]) -> Result<BTreeSet<Kind>, Failure> {
-    if raw.is_empty() {
-        return Ok(Kind::ALL.into_iter().collect());
-    }
-    // Divisions and roles are looked up, never written, so they are always "exported".
-    let mut kinds = BTreeSet::from([Kind::Division, Kind::Role]);
-    for word in raw.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
-        let kind = EXPORTABLE
-            .into_iter()
-            .find(|k| k.manifest_key() == word)
-            .ok_or_else(|| {
-                let known: Vec<&str> = EXPORTABLE.iter().map(|k| k.manifest_key()).collect();
-                Failure::usage(format!("--kinds: unknown kind `{word}`"))
-                    .with_hint(format!("known kinds: {}", known.join(", ")))
-            })?;
-        kinds.insert(kind);
-    }
-    Ok(kinds)
-}
-
-/// Export options for `spec` as the arguments ask.
-fn options(args: &Args, root: &Path, spec: &OrgSpec) -> Result<ExportOptions, Failure> {
-    let connection = match &spec.target {
-        Target::Region(region) => Connection::Region(region.clone()),
-        Target::ApiBase(base) => Connection::ApiBase(base.clone()),
-        Target::Sandbox { seed } => {
-            // The export lands elsewhere: an absolute seed path keeps it loadable.
-            let seed = std::path::absolute(root.join(seed)).unwrap_or_else(|_| seed.clone());
-            Connection::Sandbox(seed.to_string_lossy().into_owned())
-        }
-    };
-    let credentials = match (&spec.credentials, &spec.target) {
-        (Some(credentials), _) => Some(CredentialEnv {
-            client_id: credentials.client_id.env.clone(),
-            client_secret: credentials.client_secret.env.clone(),
-        }),
-        (None, Target::Sandbox { .. }) => None,
-        (None, _) => Some(CredentialEnv::for_org(&spec.name)),
-    };
-    let mut options = ExportOptions::new(spec.name.clone(), connection);
-    options.credentials = credentials;
-    options.rate_limit = Some((spec.rate_limit.requests_per_minute, spec.rate_limit.tokens));
-    options.state = match args.state {
-        State::Active => StateFilter::Active,
-        State::Inactive => StateFilter::Inactive,
-        State::Any => StateFilter::Any,
-    };
-    options.kinds = parse_kinds(&args.kinds)?;
-    options.infer_profiles = args.infer_profiles;
-    options.min_profile_size = args.min_profile_size;
-    options.split_users_by = match args.split_users_by {
-        Split::Team => UserSplit::Team,
-        Split::Division => UserSplit::Division,
-        Split::None => UserSplit::None,
-    };
-    Ok(options)
-}
-
-/// What an export of `options` reads, in one snapshot: every queue's members and wrap-up
-/// codes, the exported users' utilization (unless `utilization` is false), the role grants.
-fn export_needs(options: &ExportOptions, utilization: bool) -> ReadNeeds {
-    let mut needs = ReadNeeds::everything(options.state.only());
-    let (users, queues) = (options.has(Kind::User), options.has(Kind::Queue));
-    if !(users && queues) {
-        needs.queue_members = Selection::default();
-    }
-    if !queues {
-        needs.queue_wrapup_codes = Selection::default();
-    }
-    if !users || !utilization {
-        needs.utilization = UserSelection::default();
-    }
-    needs.grants = users;
-    needs
-}
-
-/// Writes `files` under `out`, and removes YAML files under `out/orgs/<org>/` that an earlier
-/// export wrote and this one did not (a renamed team's file), so the folder is exactly the
-/// export.
-///
-/// Files outside `orgs/<org>/` (`roster.yaml`, `base/`) may be shared with other orgs or hold
-/// policy written by hand: a `roster.yaml` that declares the org is kept, and unless `force`
-/// no other file is overwritten with different content.
-fn write_files(out: &Path, org: &str, files: &ExportFiles, force: bool) -> Result<(), Failure> {
-    let fail = |what: &str, path: &Path, err: &std::io::Error| {
-        Failure::error(format!("cannot {what} `{}`: {err}", path.display()))
-    };
-    let own = Path::new("orgs").join(slug(org));
-    // A `roster.yaml` that already declares the org is the workspace's own configuration
-    // (other orgs, policy, credentials): it is kept as it is.
-    let keep_roster_file = declares(&out.join(ROSTER_FILE), org);
-    let files: BTreeMap<&Path, &String> = files
-        .iter()
-        .map(|(path, text)| (path.as_path(), text))
-        .filter(|(path, _)| !(keep_roster_file && *path == Path::new(ROSTER_FILE)))
-        .collect();
-    let clashes: Vec<String> = files
-        .iter()
-        .filter(|(path, _)| !path.starts_with(&own))
-        .filter(
-            |(path, text)| match std::fs::read_to_string(out.join(path)) {
-                Ok(found) => found.as_str() != text.as_str(),
-                // Missing: nothing to lose. Unreadable (permissions, not UTF-8): not known to hold
-                // this export, so not overwritten without --force.
-                Err(err) => err.kind() != std::io::ErrorKind::NotFound,
-            },
-        )
-        .map(|(path, _)| format!("  {}", out.join(path).display()))
-        .collect();
-    if !clashes.is_empty() && !force {
-        return Err(Failure::error(format!(
-            "the export would overwrite files that hold something else; nothing was written:\n{}",
-            clashes.join("\n")
-        ))
-        .with_hint(
-            "export into an empty folder and merge by hand, or pass --force to replace them",
-        ));
-    }
-    let org_dir = out.join(&own);
-    if org_dir.is_dir() {
-        for entry in walk_yaml(&org_dir) {
-            let relative = entry.strip_prefix(out).unwrap_or(&entry);
-            if !files.contains_key(relative) {
-                std::fs::remove_file(&entry).map_err(|err| fail("remove", &entry, &err))?;
-            }
-        }
-    }
-    for (path, text) in files {
-        let full = out.join(path);
-        if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent).map_err(|err| fail("create", parent, &err))?;
-        }
-        std::fs::write(&full, text).map_err(|err| fail("write", &full, &err))?;
-    }
-    Ok(())
-}
-
-/// Whether the `roster.yaml` at `path` exists and declares `org`.
-fn declares(path: &Path, org: &str) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return false;
-    };
-    let (file, _) = roster_manifest::decode_roster_file(&path.to_string_lossy(), &text);
-    file.orgs.keys().any(|name| name.value == org)
-}
-
-fn walk_yaml(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return found;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(walk_yaml(&path));
-        } else if path
-            .extension()
-            .is_some_and(|ext| ext == "yaml" || ext == "yml")
-        {
-            found.push(path);
-        }
-    }
-    found
-}
-
 /// Runs the command.
 pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
     let dir = args
@@ -287,47 +105,52 @@ pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
         .clone()
         .or_else(|| args.dir_flag.clone())
         .unwrap_or_else(|| PathBuf::from("."));
-    let workspace = workspace::load(&dir)?;
-    let spec = workspace::select(&workspace, std::slice::from_ref(&args.org))?
-        .into_iter()
-        .next()
+    let kinds = roster_service::export::parse_kinds(&args.kinds)?;
+    let workspace = workspace::load(&dir, ui)?;
+    let spec = *roster_service::select(&workspace, std::slice::from_ref(&args.org))?
+        .first()
         .ok_or_else(|| Failure::usage(format!("no org `{}` in `roster.yaml`", args.org)))?;
-    let options = options(args, &workspace.root, spec)?;
-    let connected = connect(&workspace.root, spec).await?;
-    let needs = export_needs(&options, !args.no_utilization);
-    let live = read_live(&connected, &spec.name, &needs, ui).await?;
-    let files = roster_export::export(&live, &options)
-        .map_err(|err| Failure::error(format!("org `{}`: {err}", spec.name)))?;
-    write_files(&args.out, &spec.name, &files, args.force)?;
+    let request = ExportRequest {
+        out: args.out.clone(),
+        state: match args.state {
+            State::Active => StateFilter::Active,
+            State::Inactive => StateFilter::Inactive,
+            State::Any => StateFilter::Any,
+        },
+        kinds,
+        infer_profiles: args.infer_profiles,
+        min_profile_size: args.min_profile_size,
+        split_users_by: match args.split_users_by {
+            Split::Team => UserSplit::Team,
+            Split::Division => UserSplit::Division,
+            Split::None => UserSplit::None,
+        },
+        utilization: !args.no_utilization,
+        force: args.force,
+    };
+    let report = roster_service::export::export(&workspace, spec, &request, &ui.progress_sink())
+        .await
+        .map_err(|error| {
+            let in_org = matches!(error, ExportError::Read(_) | ExportError::Export(_));
+            let failure = Failure::from(error);
+            if in_org {
+                failure.in_org(&spec.name)
+            } else {
+                failure
+            }
+        })?;
+    let contents: Vec<String> = report
+        .counts
+        .iter()
+        .map(|(kind, count)| counted(*count, kind.noun()))
+        .collect();
     eprintln!(
         "exported org `{}` into `{}`: {} ({} files, {} requests)",
         spec.name,
         args.out.display(),
-        contents(&live, &options),
-        files.len(),
-        connected.tenant.total_requests()
+        contents.join(", "),
+        report.files,
+        report.requests
     );
     Ok(ExitStatus::Success)
-}
-
-/// What an export holds, per kind (`12 skills, 3 languages, 1882 users`).
-fn contents(live: &LiveOrg, options: &ExportOptions) -> String {
-    let users = live
-        .users
-        .values()
-        .filter(|u| options.state.admits(u.state))
-        .count();
-    [
-        (Kind::Skill, live.skills.len()),
-        (Kind::Language, live.languages.len()),
-        (Kind::WrapupCode, live.wrapup_codes.len()),
-        (Kind::Queue, live.queues.len()),
-        (Kind::Team, live.teams.len()),
-        (Kind::User, users),
-    ]
-    .into_iter()
-    .filter(|(kind, _)| options.has(*kind))
-    .map(|(kind, count)| counted(count, kind.noun()))
-    .collect::<Vec<_>>()
-    .join(", ")
 }

@@ -30,7 +30,7 @@ pub enum JournalCommand {
 pub fn run(command: &JournalCommand) -> Result<ExitStatus, Failure> {
     match command {
         JournalCommand::Verify { file } => {
-            let report = verify(file).map_err(|err| Failure::error(err.to_string()))?;
+            let report = verify(file).map_err(|err| Failure::caused(&err))?;
             let status = print_stdout(&format!("{report}\n"));
             Ok(if report.is_intact() {
                 status
@@ -39,7 +39,7 @@ pub fn run(command: &JournalCommand) -> Result<ExitStatus, Failure> {
             })
         }
         JournalCommand::Show { file, user } => {
-            let entries = read_entries(file).map_err(|err| Failure::error(err.to_string()))?;
+            let entries = read_entries(file).map_err(|err| Failure::caused(&err))?;
             let mut text = String::new();
             let mut push = |entry: &roster_apply::Entry| {
                 text.push_str(&entry.to_string());

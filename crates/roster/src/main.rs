@@ -1,20 +1,18 @@
 //! The `roster` command-line tool: contact-center configuration as code for Genesys Cloud.
 //!
-//! Each subcommand lives in its own module; this file parses arguments, dispatches, and turns
-//! every outcome into one rendering and one exit code (DESIGN §6).
+//! Each subcommand lives in its own module and only parses its arguments, calls
+//! `roster-service`, renders and picks an exit code; this file parses the global flags,
+//! installs logging, dispatches, and turns every outcome into one rendering and one exit code
+//! (DESIGN §6).
 
 mod apply_cmd;
-mod assignments;
-mod connect;
+mod errors;
 mod exit;
 mod export_cmd;
 mod failure;
 mod journal_cmd;
-mod manifest_edit;
 mod offboard_cmd;
 mod plan_cmd;
-mod planning;
-mod reading;
 mod sandbox_cmd;
 mod ui;
 mod validate;
@@ -26,7 +24,7 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::ExitStatus;
 use crate::failure::Failure;
-use crate::ui::Ui;
+use crate::ui::{ColorChoice, Ui};
 
 /// Contact-center configuration as code for Genesys Cloud.
 ///
@@ -42,6 +40,16 @@ use crate::ui::Ui;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log more to stderr: `-v` every API request (method, path, status, time), `-vv`
+    /// everything roster does. `RUST_LOG` overrides. Secrets and tokens are never logged.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Log only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// When to colour output (`auto` honours `NO_COLOR`, `CLICOLOR_FORCE` and `TERM=dumb`).
+    #[arg(long, value_enum, default_value_t, global = true, value_name = "WHEN")]
+    color: ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,9 +90,10 @@ fn main() -> ExitCode {
             };
         }
     };
-    let ui = Ui::detect();
+    let ui = Ui::detect(cli.color, cli.verbose > 0);
+    ui::init_logging(cli.verbose, cli.quiet, ui.color_stderr);
     let outcome = match cli.command {
-        Command::Validate(args) => Ok(validate::run(&args)),
+        Command::Validate(args) => Ok(validate::run(&args, ui)),
         Command::Schema => Ok(exit::print_stdout(&roster_manifest::json_schema_string())),
         Command::Journal(command) => journal_cmd::run(&command),
         Command::Plan(args) => block_on(plan_cmd::run(&args, ui)),
@@ -106,6 +115,6 @@ fn block_on<F: Future<Output = Result<ExitStatus, Failure>>>(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|err| Failure::error(format!("cannot start the async runtime: {err}")))?;
+        .map_err(|err| Failure::because("cannot start the async runtime", &err))?;
     runtime.block_on(future)
 }

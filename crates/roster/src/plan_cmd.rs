@@ -1,12 +1,13 @@
 //! `roster plan`: show what `apply` would change in each org, without changing anything.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use roster_model::Email;
 use roster_plan::{PlanSet, render_json, render_markdown, render_text};
 
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
-use crate::planning::{parse_reactivate, plan_org, read_orgs};
 use crate::ui::Ui;
 use crate::workspace;
 
@@ -38,7 +39,7 @@ pub struct PlanArgs {
 /// Output formats of a plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// For people; colored on a terminal.
+    /// For people; coloured on a terminal.
     Text,
     /// For a pull-request comment.
     Markdown,
@@ -49,20 +50,17 @@ pub enum Format {
 /// Runs the command.
 pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let reactivate = parse_reactivate(&args.reactivate)?;
-    let workspace = workspace::load(&args.dir)?;
-    let orgs = workspace::select(&workspace, &args.orgs)?;
-    let read = read_orgs(&workspace.root, &orgs, ui).await?;
-    let plans = read
-        .iter()
-        .map(|org| plan_org(org, &reactivate))
-        .collect::<Result<Vec<_>, _>>()?;
-    let set = PlanSet::new(plans);
+    let workspace = workspace::load(&args.dir, ui)?;
+    let orgs = roster_service::select(&workspace, &args.orgs)?;
+    let planned =
+        roster_service::plan_orgs(&workspace, &orgs, &reactivate, &ui.progress_sink()).await?;
+    let set = PlanSet::new(planned.into_iter().map(|planned| planned.plan).collect());
     if let Some(out) = &args.out {
         std::fs::write(out, render_json(&set)).map_err(|err| {
-            Failure::error(format!(
-                "cannot write the plan to `{}`: {err}",
-                out.display()
-            ))
+            Failure::because(
+                format!("cannot write the plan to `{}`", out.display()),
+                &err,
+            )
         })?;
     }
     let rendered = match args.format {
@@ -88,4 +86,12 @@ pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// Parses `--reactivate` values.
+pub fn parse_reactivate(values: &[String]) -> Result<BTreeSet<Email>, Failure> {
+    values
+        .iter()
+        .map(|raw| Email::parse(raw).map_err(|err| Failure::usage(format!("--reactivate: {err}"))))
+        .collect()
 }

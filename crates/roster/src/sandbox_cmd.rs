@@ -40,10 +40,10 @@ pub async fn run(command: &SandboxCommand) -> Result<ExitStatus, Failure> {
         .collect::<Result<Vec<_>, _>>()?;
     let listener = TcpListener::bind(listen)
         .await
-        .map_err(|err| Failure::error(format!("cannot listen on {listen}: {err}")))?;
+        .map_err(|err| Failure::because(format!("cannot listen on {listen}"), &err))?;
     let address = listener
         .local_addr()
-        .map_err(|err| Failure::error(format!("cannot read the bound address: {err}")))?;
+        .map_err(|err| Failure::because("cannot read the bound address", &err))?;
     let names: Vec<String> = if orgs.is_empty() {
         vec!["sandbox".into()]
     } else {
@@ -63,6 +63,6 @@ pub async fn run(command: &SandboxCommand) -> Result<ExitStatus, Failure> {
     };
     serve(listener, options, shutdown)
         .await
-        .map_err(|err| Failure::error(err.to_string()))?;
+        .map_err(|err| Failure::caused(&err))?;
     Ok(ExitStatus::Success)
 }

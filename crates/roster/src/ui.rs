@@ -1,15 +1,53 @@
-//! How output looks: colors on a terminal (never under `NO_COLOR` or a pipe), progress bars on
-//! a terminal only, and the confirmation prompt of `apply`.
+//! How output looks, decided once per run: colours (`--color`, `NO_COLOR`, `CLICOLOR_FORCE`,
+//! `TERM=dumb`, a terminal or not), progress bars on a terminal only, the confirmation prompt
+//! of `apply`, and the log subscriber behind `-v` / `-q` / `RUST_LOG`.
 
+use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use parking_lot::Mutex;
+use roster_service::{Progress, ProgressSink};
 
-/// Decisions about presentation, made once per run from the environment.
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless `NO_COLOR` is set or `TERM=dumb` (`CLICOLOR_FORCE`
+    /// forces it).
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether a stream that `is_terminal` gets colours, given the environment `var`.
+    fn colors(self, is_terminal: bool, var: impl Fn(&str) -> Option<String>) -> bool {
+        let set = |name: &str| var(name).is_some_and(|value| !value.is_empty());
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto if set("NO_COLOR") => false,
+            ColorChoice::Auto
+                if set("CLICOLOR_FORCE") && var("CLICOLOR_FORCE").as_deref() != Some("0") =>
+            {
+                true
+            }
+            ColorChoice::Auto => is_terminal && var("TERM").as_deref() != Some("dumb"),
+        }
+    }
+}
+
+/// Decisions about presentation, made once per run from the flags and the environment.
 #[derive(Debug, Clone, Copy)]
 pub struct Ui {
-    /// Whether stdout gets ANSI colors.
+    /// Whether stdout gets ANSI colours.
     pub color: bool,
+    /// Whether stderr gets ANSI colours (diagnostics, logs).
+    pub color_stderr: bool,
     /// Whether stderr may draw progress bars.
     pub progress: bool,
     /// Whether stdin can answer a prompt.
@@ -17,41 +55,30 @@ pub struct Ui {
 }
 
 impl Ui {
-    /// Reads the terminal and `NO_COLOR` (<https://no-color.org>).
-    pub fn detect() -> Self {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    /// Reads the terminal and the environment. Progress bars are off while logs are on
+    /// (`verbose`), so the two never garble each other.
+    pub fn detect(choice: ColorChoice, verbose: bool) -> Self {
+        let var = |name: &str| std::env::var(name).ok();
+        let stderr_is_terminal = std::io::stderr().is_terminal();
         Ui {
-            color: !no_color && std::io::stdout().is_terminal(),
-            progress: std::io::stderr().is_terminal(),
-            interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+            color: choice.colors(std::io::stdout().is_terminal(), var),
+            color_stderr: choice.colors(stderr_is_terminal, var),
+            progress: stderr_is_terminal && !verbose && var("TERM").as_deref() != Some("dumb"),
+            interactive: std::io::stdin().is_terminal() && stderr_is_terminal,
         }
     }
 
-    /// A progress bar of `len` steps, hidden when not on a terminal.
-    pub fn bar(self, len: u64, message: impl Into<String>) -> ProgressBar {
+    /// A sink that draws one spinner per org being read and one bar per org being applied
+    /// (on a terminal; nothing otherwise).
+    pub fn progress_sink(self) -> ProgressSink {
         if !self.progress {
-            return ProgressBar::hidden();
+            return roster_service::silent();
         }
-        let bar = ProgressBar::new(len);
-        let style = ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}")
-            .map_or_else(
-                |_| ProgressStyle::default_bar(),
-                |style| style.progress_chars("=> "),
-            );
-        bar.set_style(style);
-        bar.set_message(message.into());
-        bar
-    }
-
-    /// A spinner for work of unknown length, hidden when not on a terminal.
-    pub fn spinner(self, message: impl Into<String>) -> ProgressBar {
-        if !self.progress {
-            return ProgressBar::hidden();
-        }
-        let spinner = ProgressBar::new_spinner();
-        spinner.set_message(message.into());
-        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-        spinner
+        let bars = Bars {
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            by_org: Mutex::new(HashMap::new()),
+        };
+        Arc::new(move |progress| bars.show(progress))
     }
 
     /// Asks a yes/no question on the terminal; anything but `yes`/`y` is no, and so is having
@@ -70,11 +97,117 @@ impl Ui {
     }
 }
 
+/// The progress bars of a run, one per org at a time.
+struct Bars {
+    multi: MultiProgress,
+    by_org: Mutex<HashMap<String, ProgressBar>>,
+}
+
+impl Bars {
+    fn show(&self, progress: Progress) {
+        let mut by_org = self.by_org.lock();
+        match progress {
+            Progress::Reading {
+                org,
+                stage,
+                done,
+                total,
+            } => {
+                let spinner = by_org.entry(org.clone()).or_insert_with(|| {
+                    let spinner = self.multi.add(ProgressBar::new_spinner());
+                    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+                    spinner
+                });
+                spinner.set_message(format!("reading {org}: {stage} {done}/{total}"));
+            }
+            Progress::Applying {
+                org,
+                finished,
+                total,
+            } => {
+                let bar = by_org.entry(org.clone()).or_insert_with(|| {
+                    let bar = self.multi.add(ProgressBar::new(total as u64));
+                    let style =
+                        ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}")
+                            .map_or_else(
+                                |_| ProgressStyle::default_bar(),
+                                |style| style.progress_chars("=> "),
+                            );
+                    bar.set_style(style);
+                    bar.set_message(format!("applying {org}"));
+                    bar
+                });
+                bar.set_position(finished as u64);
+            }
+            Progress::ReadDone { org } | Progress::ApplyDone { org } => {
+                if let Some(bar) = by_org.remove(&org) {
+                    bar.finish_and_clear();
+                    self.multi.remove(&bar);
+                }
+            }
+        }
+    }
+}
+
+/// Installs the log subscriber: to stderr, never stdout, at the level `-q` / `-v` / `-vv`
+/// ask (`RUST_LOG` overrides). `-v` shows every request roster makes (method, path, status,
+/// time), which the client logs without tokens or secrets.
+pub fn init_logging(verbose: u8, quiet: bool, color: bool) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info,roster_genesys::http=debug",
+        (false, 2) => "debug",
+        (false, _) => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(color)
+        .with_target(verbose >= 2)
+        .without_time()
+        .try_init();
+}
+
 /// `1 warning`, `3 warnings`: a count and its noun, for summaries.
 pub fn counted(count: usize, noun: &str) -> String {
     if count == 1 {
         format!("{count} {noun}")
     } else {
         format!("{count} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        }
+    }
+
+    #[test]
+    fn colour_is_decided_by_the_flag_then_the_environment_then_the_terminal() {
+        let auto = ColorChoice::Auto;
+        assert!(auto.colors(true, env(&[])));
+        assert!(!auto.colors(false, env(&[])));
+        assert!(!auto.colors(true, env(&[("NO_COLOR", "1")])));
+        assert!(
+            auto.colors(true, env(&[("NO_COLOR", "")])),
+            "an empty NO_COLOR is unset"
+        );
+        assert!(auto.colors(false, env(&[("CLICOLOR_FORCE", "1")])));
+        assert!(!auto.colors(false, env(&[("CLICOLOR_FORCE", "0")])));
+        assert!(!auto.colors(true, env(&[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")])));
+        assert!(!auto.colors(true, env(&[("TERM", "dumb")])));
+        assert!(ColorChoice::Always.colors(false, env(&[("NO_COLOR", "1")])));
+        assert!(!ColorChoice::Never.colors(true, env(&[("CLICOLOR_FORCE", "1")])));
     }
 }

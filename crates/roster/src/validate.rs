@@ -3,13 +3,13 @@
 //! Text diagnostics and the summary go to stderr, like a compiler's; `--format json` and
 //! GitHub Actions annotations (under `GITHUB_ACTIONS=true`) go to stdout for tools.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use roster_manifest::{Loaded, github_annotations, load_workspace, render_json};
 
 use crate::exit::{ExitStatus, print_stdout};
-use crate::ui::counted;
+use crate::ui::{Ui, counted};
 
 /// Arguments of `roster validate`.
 #[derive(Debug, clap::Args)]
@@ -32,7 +32,7 @@ pub enum Format {
 }
 
 /// Runs the command: exit 0 when there is no error (warnings allowed), 1 otherwise.
-pub fn run(args: &ValidateArgs) -> ExitStatus {
+pub fn run(args: &ValidateArgs, ui: Ui) -> ExitStatus {
     let loaded = load_workspace(&args.dir);
     let failed = loaded.error_count() > 0;
     let mut status = match args.format {
@@ -42,7 +42,7 @@ pub fn run(args: &ValidateArgs) -> ExitStatus {
             print_stdout(&json)
         }
         Format::Text => {
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = ui.color_stderr;
             let mut text = String::new();
             for diagnostic in &loaded.diagnostics {
                 text.push_str(&diagnostic.render(&loaded.sources, color));

@@ -1,19 +1,18 @@
 //! Loading the manifests for commands that go on to talk to orgs: diagnostics are printed
-//! (warnings too), errors stop the command, and `--org` selects orgs by name.
+//! (warnings too), errors stop the command.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
-use roster_manifest::{OrgSpec, Workspace, load_workspace};
+use roster_manifest::{Workspace, load_workspace};
 
 use crate::failure::Failure;
+use crate::ui::Ui;
 
 /// Loads the workspace at `dir`, printing its diagnostics to stderr.
-pub fn load(dir: &Path) -> Result<Workspace, Failure> {
+pub fn load(dir: &Path, ui: Ui) -> Result<Workspace, Failure> {
     let loaded = load_workspace(dir);
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for diagnostic in &loaded.diagnostics {
-        eprintln!("{}\n", diagnostic.render(&loaded.sources, color));
+        eprintln!("{}\n", diagnostic.render(&loaded.sources, ui.color_stderr));
     }
     match loaded.workspace {
         Some(workspace) if loaded.error_count() == 0 => Ok(workspace),
@@ -27,21 +26,4 @@ pub fn load(dir: &Path) -> Result<Workspace, Failure> {
             dir.display()
         ))),
     }
-}
-
-/// The orgs named by `--org`, or every org when none is named.
-pub fn select<'a>(workspace: &'a Workspace, names: &[String]) -> Result<Vec<&'a OrgSpec>, Failure> {
-    if names.is_empty() {
-        return Ok(workspace.orgs.values().collect());
-    }
-    names
-        .iter()
-        .map(|name| {
-            workspace.orgs.get(name).ok_or_else(|| {
-                let known: Vec<&str> = workspace.orgs.keys().map(String::as_str).collect();
-                Failure::usage(format!("no org `{name}` in `roster.yaml`"))
-                    .with_hint(format!("known orgs: {}", known.join(", ")))
-            })
-        })
-        .collect()
 }

@@ -22,7 +22,11 @@ async fn a_snapshot_running_during_an_apply_does_not_disturb_it() {
     let applying = OrgSession::open(root, spec).await.unwrap();
     let snapshot = applying.read(&needs, &silent()).await.unwrap();
     let plan = applying.plan(&snapshot, &BTreeSet::new()).unwrap();
-    assert!(plan.steps.len() > 20, "a plan worth racing: {} steps", plan.steps.len());
+    assert!(
+        plan.steps.len() > 20,
+        "a plan worth racing: {} steps",
+        plan.steps.len()
+    );
     let reads = applying.requests();
     let org = ReadOrg {
         session: applying,
@@ -34,7 +38,7 @@ async fn a_snapshot_running_during_an_apply_does_not_disturb_it() {
     // use, and its requests counted into the apply's.
     let watcher = OrgSession::on(root, spec, org.session.connection().clone());
     let applied = AtomicBool::new(false);
-    let (summary, watched) = tokio::join!(
+    let (summary, reads_during_apply) = tokio::join!(
         async {
             let summary = roster_service::apply(&org, &plan, &ApplyRun::default(), &silent()).await;
             applied.store(true, Ordering::SeqCst);
@@ -54,7 +58,10 @@ async fn a_snapshot_running_during_an_apply_does_not_disturb_it() {
     );
     let summary = summary.unwrap();
     assert!(summary.is_success(), "{summary}");
-    assert!(watched > 0, "the watcher read while the apply ran");
+    assert!(
+        reads_during_apply > 0,
+        "the watcher read while the apply ran"
+    );
     assert_eq!(
         org.session.requests(),
         reads + summary.requests as u64,
