@@ -103,24 +103,27 @@ fn an_unreachable_host_shows_the_url_and_the_operating_systems_answer() {
     with_port(port).bind(|| insta::assert_snapshot!(run.stderr));
 }
 
-#[test]
-fn a_token_endpoint_answering_404_is_not_refused_credentials() {
-    let server = FixedServer::start("404 Not Found", "no such page");
+/// `roster plan` against a login service that answers every request with `status`: not a
+/// refusal of the credentials, whatever the status.
+fn plan_with_a_token_endpoint_answering(status: &str, body: &str) -> (u16, String) {
+    let server = FixedServer::start(status, body);
     let workspace = workspace_at(&format!("http://127.0.0.1:{}", server.port));
     let run = plan(&workspace);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(!run.stderr.contains("refused"), "{}", run.stderr);
-    with_port(server.port).bind(|| insta::assert_snapshot!(run.stderr));
+    (server.port, run.stderr)
+}
+
+#[test]
+fn a_token_endpoint_answering_404_is_not_refused_credentials() {
+    let (port, stderr) = plan_with_a_token_endpoint_answering("404 Not Found", "no such page");
+    with_port(port).bind(|| insta::assert_snapshot!(stderr));
 }
 
 #[test]
 fn a_token_endpoint_answering_500_is_not_refused_credentials() {
-    let server = FixedServer::start("500 Internal Server Error", "oops");
-    let workspace = workspace_at(&format!("http://127.0.0.1:{}", server.port));
-    let run = plan(&workspace);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(!run.stderr.contains("refused"), "{}", run.stderr);
-    with_port(server.port).bind(|| insta::assert_snapshot!(run.stderr));
+    let (port, stderr) = plan_with_a_token_endpoint_answering("500 Internal Server Error", "oops");
+    with_port(port).bind(|| insta::assert_snapshot!(stderr));
 }
 
 #[test]
