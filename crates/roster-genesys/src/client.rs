@@ -324,7 +324,10 @@ impl GenesysClient {
                 &request.path,
                 attempt
                     .as_ref()
-                    .map(|(status, headers, _)| (*status, headers.get("inin-correlation-id"))),
+                    .map(|(status, headers, _)| {
+                        let correlation_id = headers.get("inin-correlation-id");
+                        (*status, correlation_id.and_then(|id| id.to_str().ok()))
+                    }),
                 sent,
                 attempts,
             );
@@ -591,11 +594,11 @@ const HTTP: &str = "roster_genesys::http";
 /// Logs one attempt (`-v`): org, method, path and query (never a header or a body, so never a
 /// token or a secret), the status or the network error, how long the attempt took and its
 /// number within the request.
-fn log_attempt<C: std::fmt::Debug>(
+fn log_attempt(
     org: &str,
     method: &Method,
     path: &str,
-    answer: Result<(u16, Option<C>), &reqwest::Error>,
+    answer: Result<(u16, Option<&str>), &reqwest::Error>,
     sent: Instant,
     attempt: u32,
 ) {
@@ -609,7 +612,7 @@ fn log_attempt<C: std::fmt::Debug>(
             status,
             elapsed_ms,
             attempt,
-            correlation_id = ?correlation_id,
+            correlation_id,
             "response"
         ),
         Err(error) => tracing::debug!(
