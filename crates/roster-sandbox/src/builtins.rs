@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
-use crate::state::{Division, MediaUtilization, OrgState, Role, Table, UserStore};
+use crate::store::{Division, MediaUtilization, OrgState, Role, Table, UserStore};
 
 /// Namespace of every sandbox uuid v5.
 const NAMESPACE: Uuid = Uuid::from_u128(0x6c1f_5a0e_2d4b_4e8f_9a57_3c2e_1b0d_7f11);

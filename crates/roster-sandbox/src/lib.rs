@@ -42,8 +42,8 @@ mod render;
 mod routes;
 pub mod seed;
 mod server;
-pub mod state;
 mod stats;
+pub mod store;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -4,8 +4,8 @@ use crate::error::SandboxError;
 use crate::faults::{FaultSettings, FaultUpdate};
 use crate::hub::Hub;
 use crate::seed::{SeedOrg, build_state};
-use crate::state::OrgState;
 use crate::stats::{RequestRecord, Stats};
+use crate::store::OrgState;
 
 /// Counters of an org.
 pub fn stats(hub: &Hub, org: &str) -> Result<Stats, SandboxError> {
@@ -69,14 +69,4 @@ pub fn seed(hub: &Hub, org: &str, seed: &SeedOrg) -> Result<(), SandboxError> {
     *target.state.write() = state;
     hub.mark_dirty();
     Ok(())
-}
-
-impl OrgState {
-    /// Parses a dump (`GET /__sandbox/orgs/{name}/dump`).
-    pub fn deserialize_dump(dump: &serde_json::Value) -> Result<Self, SandboxError> {
-        <Self as serde::Deserialize>::deserialize(dump).map_err(|error| SandboxError::Parse {
-            what: "org dump".into(),
-            message: error.to_string(),
-        })
-    }
 }

@@ -45,7 +45,7 @@ use uuid::Uuid;
 use crate::builtins::{HOME_DIVISION, MEDIA_TYPES, NEW_USER_ROLE, new_org_state, object_id};
 use crate::clock::SEED_TIMESTAMP;
 use crate::error::SandboxError;
-use crate::state::{
+use crate::store::{
     Assignment, Division, EntityState, Grant, Group, Language, MediaUtilization, OrgState, Queue,
     QueueMember, Role, Skill, Team, TeamMember, User, WrapupCode,
 };

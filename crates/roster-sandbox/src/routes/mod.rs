@@ -41,7 +41,7 @@ use crate::faults::FaultSettings;
 use crate::hub::{Hub, Org, TokenEntry};
 use crate::paging::{Envelope, PageRequest, render_page};
 use crate::query::Query;
-use crate::state::OrgState;
+use crate::store::OrgState;
 
 /// Status of void operations (UNCONFIRMED: the swagger says 200 without a body).
 pub const VOID_STATUS: StatusCode = StatusCode::NO_CONTENT;

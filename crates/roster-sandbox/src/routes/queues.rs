@@ -23,7 +23,7 @@ use crate::paging::{
 };
 use crate::query::Query;
 use crate::render::{self, Expand};
-use crate::state::{EntityState, OrgState, Queue, QueueMember};
+use crate::store::{EntityState, OrgState, Queue, QueueMember};
 
 /// Joined state of a member added by `POST .../members`.
 pub const NEW_MEMBER_JOINED: bool = true;

@@ -14,7 +14,7 @@ use super::{Body, Ctx, list_by_name, parse_id, parse_ids, wildcard_match};
 use crate::error::ApiError;
 use crate::paging::{Envelope, MAX_PAGE_SIZE, PageRequest, json, render_page};
 use crate::render;
-use crate::state::{EntityState, Grant, OrgState};
+use crate::store::{EntityState, Grant, OrgState};
 
 /// Most ids one `id` filter may name (`400 max.role.ids` beyond).
 const MAX_ROLE_IDS: usize = 100;

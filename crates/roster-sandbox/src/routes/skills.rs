@@ -19,7 +19,7 @@ use super::{
 use crate::error::ApiError;
 use crate::paging::{MAX_PAGE_SIZE, json};
 use crate::render;
-use crate::state::{EntityState, Language, Skill};
+use crate::store::{EntityState, Language, Skill};
 
 /// Whether the default skill and language lists include deleted entries.
 pub const LIST_DELETED: bool = false;

@@ -15,7 +15,7 @@ use super::{Body, Ctx, parse_id, parse_ids, void};
 use crate::error::ApiError;
 use crate::paging::json;
 use crate::render;
-use crate::state::{EntityState, Grant, OrgState};
+use crate::store::{EntityState, Grant, OrgState};
 
 /// `RoleDivisionGrants`.
 #[derive(Debug, Deserialize)]

@@ -21,7 +21,7 @@ use crate::error::ApiError;
 use crate::paging::{DEFAULT_PAGE_SIZE, MAX_CURSOR_PAGE_SIZE, json, render_cursor_page};
 use crate::query::Query;
 use crate::render;
-use crate::state::{EntityState, OrgState, Team, TeamMember};
+use crate::store::{EntityState, OrgState, Team, TeamMember};
 
 /// Most ids one `POST /teams/{id}/members` may name.
 pub const MAX_MEMBERS_PER_CALL: usize = 100;

@@ -15,7 +15,7 @@ use super::{Body, Ctx, descending, parse_id, parse_ids, single_page, void};
 use crate::error::ApiError;
 use crate::paging::{Envelope, MAX_PAGE_SIZE, PageRequest, json, render_page};
 use crate::render;
-use crate::state::{Assignment, EntityState, OrgState};
+use crate::store::{Assignment, EntityState, OrgState};
 
 /// Most entries of one bulk PATCH.
 pub const MAX_BULK: usize = 50;

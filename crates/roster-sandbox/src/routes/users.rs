@@ -28,7 +28,7 @@ use crate::paging::{
     start_page,
 };
 use crate::render::{self, Expand};
-use crate::state::{EntityState, Grant, OrgState, User};
+use crate::store::{EntityState, Grant, OrgState, User};
 
 /// Most ids one `id` filter may name (`400 max.user.ids` beyond).
 pub const MAX_USER_IDS: usize = 100;

@@ -14,7 +14,7 @@ use super::{Body, Ctx, parse_id, void};
 use crate::builtins::{MEDIA_TYPES, default_org_utilization};
 use crate::error::ApiError;
 use crate::paging::json;
-use crate::state::{EntityState, MediaUtilization};
+use crate::store::{EntityState, MediaUtilization};
 
 /// Highest `maximumCapacity` (Terraform validates 0..=25).
 pub const MAX_CAPACITY: u32 = 25;

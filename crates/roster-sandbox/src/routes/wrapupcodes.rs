@@ -10,7 +10,7 @@ use super::{Body, Ctx, list_by_name, parse_id, parse_ids, same_name, void, wildc
 use crate::error::ApiError;
 use crate::paging::{MAX_PAGE_SIZE, json};
 use crate::render;
-use crate::state::{OrgState, WrapupCode};
+use crate::store::{OrgState, WrapupCode};
 
 /// `WrapupCodeRequest`.
 #[derive(Debug, Deserialize)]
