@@ -93,6 +93,9 @@ pub fn default_org_utilization() -> BTreeMap<String, MediaUtilization> {
 /// not accepted here).
 pub const MEDIA_TYPES: &[&str] = &["call", "callback", "chat", "email", "message"];
 
+/// Highest `maximumCapacity` of a media type (Terraform validates 0..=25).
+pub const MAX_CAPACITY: u32 = 25;
+
 /// A new org's state: home division, built-in roles, default utilization.
 pub fn new_org_state(org: &str) -> OrgState {
     let mut divisions = Table::default();

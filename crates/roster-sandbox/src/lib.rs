@@ -34,6 +34,7 @@ mod error;
 pub mod faults;
 mod hub;
 mod ops;
+mod org;
 pub mod paging;
 mod persist;
 mod query;
@@ -55,6 +56,7 @@ use tokio::sync::oneshot;
 
 pub use error::SandboxError;
 pub use faults::{FaultSettings, FaultUpdate};
+pub use org::{ObjectKind, OrgError};
 pub use seed::{
     SeedGrant, SeedGroup, SeedMedia, SeedOrg, SeedQueue, SeedTeam, SeedUser, SeedUserState,
     load_seed_file, parse_seed,

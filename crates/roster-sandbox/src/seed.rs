@@ -45,9 +45,11 @@ use uuid::Uuid;
 use crate::builtins::{HOME_DIVISION, MEDIA_TYPES, NEW_USER_ROLE, new_org_state, object_id};
 use crate::clock::SEED_TIMESTAMP;
 use crate::error::SandboxError;
+use crate::org::skills::{self, NewLanguage, NewSkill};
+use crate::org::{OrgError, Stamp};
 use crate::store::{
-    Assignment, Division, EntityState, Grant, Group, Language, MediaUtilization, OrgState, Queue,
-    QueueMember, Role, Skill, Team, TeamMember, User, WrapupCode,
+    Assignment, Division, EntityState, Grant, Group, MediaUtilization, OrgState, Queue,
+    QueueMember, Role, Team, TeamMember, User, WrapupCode,
 };
 
 /// An org described by natural keys.
@@ -341,6 +343,15 @@ impl Builder<'_> {
         }
     }
 
+    /// The seed breaks a rule of the API while creating `object`.
+    fn breaks(&self, object: String, source: OrgError) -> SandboxError {
+        SandboxError::SeedBreaksRule {
+            org: self.org.to_owned(),
+            object,
+            source: Box::new(source),
+        }
+    }
+
     fn division(&self, name: Option<&String>) -> Result<Uuid, SandboxError> {
         match name {
             None => Ok(self.state.home_division().id),
@@ -415,29 +426,25 @@ impl Builder<'_> {
                 permissions: Vec::new(),
             });
         }
-        self.unique("skill", seed.skills.iter())?;
-        let home = self.state.home_division().id;
+        let stamp = Stamp::seed();
         for name in &seed.skills {
-            self.state.skills.insert(Skill {
+            let new = NewSkill {
                 id: object_id(org, "skill", name),
                 name: name.clone(),
-                division_id: home,
-                state: EntityState::Active,
-                version: 1,
-                date_modified: at.clone(),
-                listed_from_ms: 0,
-            });
+                division_id: None,
+            };
+            skills::create_skill(&mut self.state, &stamp, &new)
+                .map_err(|source| self.breaks(format!("skill `{name}`"), source))?;
         }
-        self.unique("language", seed.languages.iter())?;
         for name in &seed.languages {
-            self.state.languages.insert(Language {
+            let new = NewLanguage {
                 id: object_id(org, "language", name),
                 name: name.clone(),
-                state: EntityState::Active,
-                version: 1,
-                date_modified: at.clone(),
-            });
+            };
+            skills::create_language(&mut self.state, &stamp, &new)
+                .map_err(|source| self.breaks(format!("language `{name}`"), source))?;
         }
+        let home = self.state.home_division().id;
         self.unique("wrap-up code", seed.wrapup_codes.iter())?;
         for name in &seed.wrapup_codes {
             self.state.wrapup_codes.insert(WrapupCode {

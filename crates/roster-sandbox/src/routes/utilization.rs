@@ -11,13 +11,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Body, Ctx, parse_id, void};
-use crate::builtins::{MEDIA_TYPES, default_org_utilization};
+use crate::builtins::{MAX_CAPACITY, MEDIA_TYPES, default_org_utilization};
 use crate::error::ApiError;
 use crate::paging::json;
 use crate::store::{EntityState, MediaUtilization};
-
-/// Highest `maximumCapacity` (Terraform validates 0..=25).
-pub const MAX_CAPACITY: u32 = 25;
 
 /// `UtilizationRequest`.
 #[derive(Debug, Deserialize)]

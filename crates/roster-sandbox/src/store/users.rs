@@ -57,6 +57,28 @@ impl UserStore {
         Some(user)
     }
 
+    /// Changes a user: its JSON cache is reset and the state index follows a change of
+    /// `state`. Emails change only through [`Self::set_email`].
+    pub fn update<R>(&mut self, id: Uuid, change: impl FnOnce(&mut User) -> R) -> Option<R> {
+        let slot = *self.by_id.get(&id)?;
+        let user = &mut self.users[slot as usize];
+        let before = user.state;
+        user.cache = OnceLock::new();
+        let result = change(user);
+        let after = user.state;
+        if before != after {
+            let from = &mut self.by_state[before.index()];
+            if let Ok(position) = from.binary_search(&slot) {
+                from.remove(position);
+            }
+            let to = &mut self.by_state[after.index()];
+            if let Err(position) = to.binary_search(&slot) {
+                to.insert(position, slot);
+            }
+        }
+        Some(result)
+    }
+
     /// A user by email (case-insensitive), whatever its state.
     pub fn by_email(&self, email: &str) -> Option<&User> {
         self.by_email
