@@ -46,10 +46,11 @@ use crate::builtins::{HOME_DIVISION, MEDIA_TYPES, NEW_USER_ROLE, new_org_state, 
 use crate::clock::SEED_TIMESTAMP;
 use crate::error::SandboxError;
 use crate::org::skills::{self, NewLanguage, NewSkill};
+use crate::org::wrapup_codes::{self, WrapupCodeDefinition};
 use crate::org::{OrgError, Stamp};
 use crate::store::{
     Assignment, Division, EntityState, Grant, Group, MediaUtilization, OrgState, Queue,
-    QueueMember, Role, Team, TeamMember, User, WrapupCode,
+    QueueMember, Role, Team, TeamMember, User,
 };
 
 /// An org described by natural keys.
@@ -444,17 +445,15 @@ impl Builder<'_> {
             skills::create_language(&mut self.state, &stamp, &new)
                 .map_err(|source| self.breaks(format!("language `{name}`"), source))?;
         }
-        let home = self.state.home_division().id;
-        self.unique("wrap-up code", seed.wrapup_codes.iter())?;
         for name in &seed.wrapup_codes {
-            self.state.wrapup_codes.insert(WrapupCode {
-                id: object_id(org, "wrapupcode", name),
+            let definition = WrapupCodeDefinition {
                 name: name.clone(),
-                division_id: home,
+                division_id: None,
                 description: None,
-                date_created: at.clone(),
-                date_modified: at.clone(),
-            });
+            };
+            let id = object_id(org, "wrapupcode", name);
+            wrapup_codes::create(&mut self.state, &stamp, id, &definition)
+                .map_err(|source| self.breaks(format!("wrap-up code `{name}`"), source))?;
         }
         self.users(seed)?;
         self.unique("queue", seed.queues.iter().map(|queue| &queue.name))?;

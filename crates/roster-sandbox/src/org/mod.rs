@@ -18,6 +18,7 @@
 //! so a rejected operation leaves the org as it was.
 
 pub mod skills;
+pub mod wrapup_codes;
 
 use std::fmt;
 
