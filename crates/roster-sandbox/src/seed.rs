@@ -45,12 +45,13 @@ use uuid::Uuid;
 use crate::builtins::{HOME_DIVISION, MEDIA_TYPES, NEW_USER_ROLE, new_org_state, object_id};
 use crate::clock::SEED_TIMESTAMP;
 use crate::error::SandboxError;
+use crate::org::queues::{self, QueueDefinition};
 use crate::org::skills::{self, NewLanguage, NewSkill};
 use crate::org::wrapup_codes::{self, WrapupCodeDefinition};
 use crate::org::{OrgError, Stamp};
 use crate::store::{
-    Assignment, Division, EntityState, Grant, Group, MediaUtilization, OrgState, Queue,
-    QueueMember, Role, Team, TeamMember, User,
+    Assignment, Division, EntityState, Grant, Group, MediaUtilization, OrgState, Role, Team,
+    TeamMember, User,
 };
 
 /// An org described by natural keys.
@@ -456,7 +457,6 @@ impl Builder<'_> {
                 .map_err(|source| self.breaks(format!("wrap-up code `{name}`"), source))?;
         }
         self.users(seed)?;
-        self.unique("queue", seed.queues.iter().map(|queue| &queue.name))?;
         for queue in &seed.queues {
             let mut wrapup_codes = Vec::new();
             for code in &queue.wrapup_codes {
@@ -471,44 +471,23 @@ impl Builder<'_> {
                         .id,
                 );
             }
-            let mut members: Vec<QueueMember> = Vec::new();
-            for email in &queue.members {
-                let user_id = self.user(email)?;
-                if !members.iter().any(|member| member.user_id == user_id) {
-                    members.push(QueueMember {
-                        user_id,
-                        joined: true,
-                        ring_number: 1,
-                    });
-                }
-            }
-            let mut settings = serde_json::Map::new();
-            settings.insert(
-                "acwSettings".into(),
-                serde_json::json!({ "wrapupPrompt": "OPTIONAL" }),
-            );
-            settings.insert("skillEvaluationMethod".into(), serde_json::json!("BEST"));
-            settings.insert(
-                "scoringMethod".into(),
-                serde_json::json!("TimestampAndPriority"),
-            );
-            let mut built = Queue {
-                id: object_id(org, "queue", &queue.name),
+            let members = queue
+                .members
+                .iter()
+                .map(|email| self.user(email))
+                .collect::<Result<Vec<_>, _>>()?;
+            let definition = QueueDefinition {
                 name: queue.name.clone(),
-                division_id: self.division(queue.division.as_ref())?,
+                division_id: Some(self.division(queue.division.as_ref())?),
                 description: queue.description.clone(),
-                date_created: at.clone(),
-                date_modified: at.clone(),
-                members,
-                member_groups: Vec::new(),
-                group_member_joined: BTreeMap::new(),
-                wrapup_codes,
-                settings,
-                member_index: HashMap::new(),
-                listed_from_ms: 0,
+                ..QueueDefinition::default()
             };
-            built.reindex_members();
-            self.state.queues.insert(built);
+            let id = object_id(org, "queue", &queue.name);
+            let object = || format!("queue `{}`", queue.name);
+            queues::create(&mut self.state, &stamp, id, &definition)
+                .and_then(|()| queues::add_wrapup_codes(&mut self.state, id, &wrapup_codes))
+                .and_then(|()| queues::add_members(&mut self.state, &stamp, id, &members))
+                .map_err(|source| self.breaks(object(), source))?;
         }
         self.unique("team", seed.teams.iter().map(|team| &team.name))?;
         for team in &seed.teams {
@@ -557,6 +536,7 @@ impl Builder<'_> {
                 .iter()
                 .map(|grant| self.grant(grant))
                 .collect::<Result<Vec<_>, _>>()?;
+            let mut queue_ids = Vec::new();
             for queue_name in &group.queues {
                 let queue_id = self
                     .state
@@ -564,11 +544,10 @@ impl Builder<'_> {
                     .iter()
                     .find(|queue| queue.name == *queue_name)
                     .map(|queue| queue.id);
-                let queue_id = queue_id
-                    .ok_or_else(|| self.invalid(format!("unknown queue `{queue_name}`")))?;
-                if let Some(queue) = self.state.queues.get_mut(queue_id) {
-                    queue.member_groups.push(id);
-                }
+                queue_ids.push(
+                    queue_id
+                        .ok_or_else(|| self.invalid(format!("unknown queue `{queue_name}`")))?,
+                );
             }
             self.state.groups.insert(Group {
                 id,
@@ -578,6 +557,10 @@ impl Builder<'_> {
                 grants,
                 date_modified: at.clone(),
             });
+            for queue_id in queue_ids {
+                queues::add_member_group(&mut self.state, queue_id, id)
+                    .map_err(|source| self.breaks(format!("group `{}`", group.name), source))?;
+            }
         }
         Ok(self.state)
     }

@@ -17,6 +17,7 @@
 //! [`Stamp`] saying when the write happens. They check everything before changing anything,
 //! so a rejected operation leaves the org as it was.
 
+pub mod queues;
 pub mod skills;
 pub mod wrapup_codes;
 

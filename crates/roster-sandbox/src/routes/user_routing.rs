@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::{Body, Ctx, descending, parse_id, parse_ids, single_page, void};
 use crate::error::ApiError;
+use crate::org::queues;
 use crate::paging::{Envelope, MAX_PAGE_SIZE, PageRequest, json, render_page};
 use crate::render;
 use crate::store::{Assignment, EntityState, OrgState};
@@ -342,7 +343,7 @@ pub async fn queues(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiErr
         if !divisions.is_empty() && !divisions.contains(&queue.division_id) {
             continue;
         }
-        let membership = super::queues::memberships(&state, queue)
+        let membership = queues::memberships(&state, queue)
             .into_iter()
             .find(|member| member.user_id == user_id);
         if let Some(membership) = membership
@@ -393,23 +394,9 @@ pub async fn join_queues(
         let Ok(queue_id) = Uuid::parse_str(queue_id) else {
             continue;
         };
-        let Some(queue) = state.queues.get(queue_id) else {
-            continue;
-        };
-        let by_group = queue
-            .member_groups
-            .iter()
-            .filter_map(|group| state.groups.get(*group))
-            .any(|group| group.members.contains(&user_id));
-        let queue = state
-            .queues
-            .get_mut(queue_id)
-            .expect("looked up above under the same lock");
-        if let Some(&index) = queue.member_index.get(&user_id) {
-            queue.members[index].joined = joined;
-        } else if by_group {
-            queue.group_member_joined.insert(user_id, joined);
-        } else {
+        // Unknown queues are ignored like queues the user is not a member of.
+        let set = queues::set_joined(&mut state, queue_id, &[(user_id, joined)]);
+        if set.unwrap_or_default().is_empty() {
             continue;
         }
         changed.push(queue_id);
@@ -418,7 +405,7 @@ pub async fn join_queues(
         .iter()
         .filter_map(|queue_id| state.queues.get(*queue_id))
         .map(|queue| {
-            let joined = super::queues::memberships(&state, queue)
+            let joined = queues::memberships(&state, queue)
                 .into_iter()
                 .find(|member| member.user_id == user_id)
                 .is_some_and(|member| member.joined);
