@@ -47,11 +47,11 @@ use crate::clock::SEED_TIMESTAMP;
 use crate::error::SandboxError;
 use crate::org::queues::{self, QueueDefinition};
 use crate::org::skills::{self, NewLanguage, NewSkill};
+use crate::org::teams::{self, TeamDefinition};
 use crate::org::wrapup_codes::{self, WrapupCodeDefinition};
-use crate::org::{OrgError, Stamp};
+use crate::org::{ObjectKind, OrgError, Stamp};
 use crate::store::{
-    Assignment, Division, EntityState, Grant, Group, MediaUtilization, OrgState, Role, Team,
-    TeamMember, User,
+    Assignment, Division, EntityState, Grant, Group, MediaUtilization, OrgState, Role, User,
 };
 
 /// An org described by natural keys.
@@ -489,39 +489,41 @@ impl Builder<'_> {
                 .and_then(|()| queues::add_members(&mut self.state, &stamp, id, &members))
                 .map_err(|source| self.breaks(object(), source))?;
         }
-        self.unique("team", seed.teams.iter().map(|team| &team.name))?;
         for team in &seed.teams {
-            let seq = self.state.next_seq();
+            let definition = TeamDefinition {
+                name: team.name.clone(),
+                division_id: Some(self.division(team.division.as_ref())?),
+                description: team.description.clone(),
+            };
             let mut members = Vec::new();
             for email in &team.members {
                 let user_id = self.user(email)?;
-                if self
+                // Adding a member of another team moves it (as the API does); a seed that
+                // names a user twice describes an org that cannot be.
+                let in_a_team = self
                     .state
                     .users
                     .get(user_id)
-                    .and_then(|user| user.team_id)
-                    .is_some()
-                {
+                    .is_some_and(|user| user.team_id.is_some());
+                if in_a_team || members.contains(&user_id) {
                     return Err(self.invalid(format!("user `{email}` is in two teams")));
                 }
-                if let Some(user) = self.state.users.get_mut(user_id) {
-                    user.team_id = Some(object_id(org, "team", &team.name));
-                }
-                members.push(TeamMember {
-                    user_id,
-                    seq: self.state.next_seq(),
-                });
+                members.push(user_id);
             }
-            self.state.teams.insert(Team {
-                id: object_id(org, "team", &team.name),
-                name: team.name.clone(),
-                division_id: self.division(team.division.as_ref())?,
-                description: team.description.clone(),
-                date_created: at.clone(),
-                date_modified: at.clone(),
-                seq,
-                members,
-            });
+            let id = object_id(org, "team", &team.name);
+            let object = || format!("team `{}`", team.name);
+            teams::create(&mut self.state, &stamp, id, &definition)
+                .map_err(|source| self.breaks(object(), source))?;
+            let failed = teams::add_members(&mut self.state, &stamp, id, &members)
+                .map_err(|source| self.breaks(object(), source))?;
+            if let Some(user_id) = failed.first() {
+                let source = OrgError::UnknownReference {
+                    field: "memberIds",
+                    kind: ObjectKind::User,
+                    id: *user_id,
+                };
+                return Err(self.breaks(object(), source));
+            }
         }
         self.unique("group", seed.groups.iter().map(|group| &group.name))?;
         for group in &seed.groups {

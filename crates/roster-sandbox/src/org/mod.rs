@@ -19,6 +19,7 @@
 
 pub mod queues;
 pub mod skills;
+pub mod teams;
 pub mod wrapup_codes;
 
 use std::fmt;

@@ -187,13 +187,6 @@ pub fn void() -> Response {
     VOID_STATUS.into_response()
 }
 
-/// Whether two names of one kind collide. UNCONFIRMED whether Genesys Cloud's name
-/// uniqueness ignores case (REFERENCE §6); the sandbox assumes it does, in Unicode case, as
-/// roster's planner does when it refuses a create that would collide.
-pub fn same_name(a: &str, b: &str) -> bool {
-    a == b || a.to_lowercase() == b.to_lowercase()
-}
-
 /// Name filter that matches exactly (case-insensitive), with `*` wildcards at either end.
 pub fn wildcard_match(filter: &str, name: &str) -> bool {
     let name = name.to_lowercase();

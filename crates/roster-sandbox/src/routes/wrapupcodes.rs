@@ -40,15 +40,6 @@ impl DivisionRef {
     }
 }
 
-/// Resolves an optional `{id}` division reference, defaulting to home.
-pub fn resolve_division(
-    state: &crate::store::OrgState,
-    division: Option<&DivisionRef>,
-) -> Result<Uuid, ApiError> {
-    let id = DivisionRef::id(division)?;
-    Ok(crate::org::division_or_home(state, "division.id", id)?)
-}
-
 fn definition(body: WrapupCodeRequest) -> Result<WrapupCodeDefinition, ApiError> {
     Ok(WrapupCodeDefinition {
         name: name_sent(body.name)?,
