@@ -34,7 +34,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::OnceLock;
 
 use rand::seq::index::sample;
 use rand::{Rng, SeedableRng};
@@ -42,17 +41,17 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::builtins::{HOME_DIVISION, MEDIA_TYPES, NEW_USER_ROLE, new_org_state, object_id};
+use crate::builtins::{HOME_DIVISION, new_org_state, object_id};
 use crate::clock::SEED_TIMESTAMP;
 use crate::error::SandboxError;
 use crate::org::queues::{self, QueueDefinition};
 use crate::org::skills::{self, NewLanguage, NewSkill};
 use crate::org::teams::{self, TeamDefinition};
+use crate::org::users::{self, NewUser};
+use crate::org::utilization::MediaSetting;
 use crate::org::wrapup_codes::{self, WrapupCodeDefinition};
 use crate::org::{ObjectKind, OrgError, Stamp};
-use crate::store::{
-    Assignment, Division, EntityState, Grant, Group, MediaUtilization, OrgState, Role, User,
-};
+use crate::store::{Division, Grant, Group, OrgState, Role};
 
 /// An org described by natural keys.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -567,124 +566,78 @@ impl Builder<'_> {
         Ok(self.state)
     }
 
+    /// Creates every user in one call, so that managers may come after their reports.
     fn users(&mut self, seed: &SeedOrg) -> Result<(), SandboxError> {
         let org = self.org;
-        let employee = self.state.role_by_name(NEW_USER_ROLE).map(|role| role.id);
-        let home = self.state.home_division().id;
         for user in &seed.users {
             let key = user.email.to_lowercase();
-            if self.users.contains_key(&key) {
-                return Err(self.invalid(format!("duplicate user `{}`", user.email)));
-            }
-            self.users.insert(key.clone(), object_id(org, "user", &key));
+            let id = object_id(org, "user", &key);
+            // A second user with the same email is refused by `create_many`.
+            self.users.entry(key).or_insert(id);
         }
+        let skills: HashMap<&str, Uuid> = self
+            .state
+            .skills
+            .iter()
+            .map(|skill| (skill.name.as_str(), skill.id))
+            .collect();
+        let languages: HashMap<&str, Uuid> = self
+            .state
+            .languages
+            .iter()
+            .map(|language| (language.name.as_str(), language.id))
+            .collect();
+        let mut new_users = Vec::with_capacity(seed.users.len());
         for user in &seed.users {
-            let id = self.user(&user.email)?;
-            let mut skills = Vec::new();
-            for (name, proficiency) in &user.skills {
-                let skill = self
-                    .state
-                    .skills
-                    .iter()
-                    .find(|skill| skill.name == *name)
-                    .ok_or_else(|| self.invalid(format!("unknown skill `{name}`")))?;
-                if !(0.0..=5.0).contains(proficiency) {
-                    return Err(self.invalid(format!(
-                        "proficiency of `{name}` for `{}` is outside 0..=5",
-                        user.email
-                    )));
-                }
-                skills.push(Assignment {
-                    id: skill.id,
-                    proficiency: *proficiency,
-                });
-            }
-            let mut languages = Vec::new();
-            for (name, proficiency) in &user.languages {
-                let language = self
-                    .state
-                    .languages
-                    .iter()
-                    .find(|language| language.name == *name)
-                    .ok_or_else(|| self.invalid(format!("unknown language `{name}`")))?;
-                if !(0.0..=5.0).contains(proficiency) {
-                    return Err(self.invalid(format!(
-                        "proficiency of `{name}` for `{}` is outside 0..=5",
-                        user.email
-                    )));
-                }
-                languages.push(Assignment {
-                    id: language.id,
-                    proficiency: proficiency.round(),
-                });
-            }
-            let mut grants: Vec<Grant> = employee
-                .map(|role_id| Grant {
-                    role_id,
-                    division_id: home,
-                })
-                .into_iter()
-                .collect();
-            for grant in &user.roles {
-                let grant = self.grant(grant)?;
-                if !grants.contains(&grant) {
-                    grants.push(grant);
-                }
-            }
-            let utilization = match &user.utilization {
-                None => None,
-                Some(media) => {
-                    let mut out = BTreeMap::new();
-                    for (kind, value) in media {
-                        if !MEDIA_TYPES.contains(&kind.as_str()) || value.maximum_capacity > 25 {
-                            return Err(self.invalid(format!(
-                                "invalid utilization `{kind}` for `{}`",
-                                user.email
-                            )));
-                        }
-                        out.insert(
-                            kind.clone(),
-                            MediaUtilization {
-                                maximum_capacity: value.maximum_capacity,
-                                interruptable_media_types: value.interruptable_media_types.clone(),
-                                include_non_acd: value.include_non_acd,
-                            },
-                        );
-                    }
-                    Some(out)
-                }
-            };
-            let manager_id = match &user.manager {
-                Some(email) => Some(self.user(email)?),
-                None => None,
-            };
-            self.state.users.insert(User {
-                id,
+            let assignments =
+                |kind: &str, names: &HashMap<&str, Uuid>, wanted: &BTreeMap<String, f64>| {
+                    wanted
+                        .iter()
+                        .map(|(name, proficiency)| match names.get(name.as_str()) {
+                            Some(id) => Ok((*id, *proficiency)),
+                            None => Err(self.invalid(format!("unknown {kind} `{name}`"))),
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                };
+            new_users.push(NewUser {
+                id: object_id(org, "user", &user.email.to_lowercase()),
                 name: user.name.clone(),
                 email: user.email.clone(),
                 title: user.title.clone(),
                 department: user.department.clone(),
-                preferred_name: None,
-                division_id: self.division(user.division.as_ref())?,
-                manager_id,
-                state: match user.state.unwrap_or_default() {
-                    SeedUserState::Active => EntityState::Active,
-                    SeedUserState::Inactive => EntityState::Inactive,
-                },
-                version: 1,
+                division_id: Some(self.division(user.division.as_ref())?),
+                manager_id: user
+                    .manager
+                    .as_ref()
+                    .map(|email| self.user(email))
+                    .transpose()?,
+                inactive: user.state == Some(SeedUserState::Inactive),
                 acd_auto_answer: user.acd_auto_answer.unwrap_or(false),
                 addresses: Vec::new(),
-                locations: Vec::new(),
-                skills,
-                languages,
-                grants,
-                utilization,
-                team_id: None,
-                listed_from_ms: 0,
-                cache: OnceLock::new(),
+                skills: assignments("skill", &skills, &user.skills)?,
+                languages: assignments("language", &languages, &user.languages)?,
+                grants: user
+                    .roles
+                    .iter()
+                    .map(|grant| self.grant(grant))
+                    .collect::<Result<_, _>>()?,
+                utilization: user.utilization.as_ref().map(|media| {
+                    media
+                        .iter()
+                        .map(|(kind, value)| {
+                            let setting = MediaSetting {
+                                maximum_capacity: i64::from(value.maximum_capacity),
+                                interruptable_media_types: value.interruptable_media_types.clone(),
+                                include_non_acd: value.include_non_acd,
+                            };
+                            (kind.clone(), setting)
+                        })
+                        .collect()
+                }),
             });
         }
-        Ok(())
+        users::create_many(&mut self.state, &Stamp::seed(), new_users)
+            .map_err(|source| self.breaks("users".to_owned(), source))
     }
 }
 

@@ -17,9 +17,12 @@
 //! [`Stamp`] saying when the write happens. They check everything before changing anything,
 //! so a rejected operation leaves the org as it was.
 
+pub mod grants;
 pub mod queues;
 pub mod skills;
 pub mod teams;
+pub mod users;
+pub mod utilization;
 pub mod wrapup_codes;
 
 use std::fmt;
@@ -380,6 +383,20 @@ macro_rules! dated {
     })*};
 }
 dated!(WrapupCode, Queue, Team);
+
+/// Checks a version sent with a write against the object's.
+pub fn check_version(kind: ObjectKind, id: Uuid, current: u64, sent: u64) -> Result<(), OrgError> {
+    if current == sent {
+        Ok(())
+    } else {
+        Err(OrgError::VersionMismatch {
+            kind,
+            id,
+            sent,
+            current,
+        })
+    }
+}
 
 /// Kinds that are soft-deleted (users, skills, languages): a delete sets `state: deleted`;
 /// the object stays readable by id (and keeps its email, for users) but every other
