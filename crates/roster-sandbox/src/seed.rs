@@ -42,8 +42,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::builtins::{HOME_DIVISION, new_org_state, object_id};
-use crate::clock::SEED_TIMESTAMP;
 use crate::error::SandboxError;
+use crate::org::groups::{self, NewGroup};
 use crate::org::queues::{self, QueueDefinition};
 use crate::org::skills::{self, NewLanguage, NewSkill};
 use crate::org::teams::{self, TeamDefinition};
@@ -51,7 +51,8 @@ use crate::org::users::{self, NewUser};
 use crate::org::utilization::MediaSetting;
 use crate::org::wrapup_codes::{self, WrapupCodeDefinition};
 use crate::org::{ObjectKind, OrgError, Stamp};
-use crate::store::{Division, Grant, Group, OrgState, Role};
+use crate::org::{divisions, grants, same_name};
+use crate::store::{Grant, OrgState};
 
 /// An org described by natural keys.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -382,50 +383,19 @@ impl Builder<'_> {
         })
     }
 
-    fn unique<'n>(
-        &self,
-        kind: &str,
-        names: impl Iterator<Item = &'n String>,
-    ) -> Result<(), SandboxError> {
-        let mut seen = std::collections::HashSet::new();
-        for name in names {
-            if !seen.insert(name.to_lowercase()) {
-                return Err(self.invalid(format!("duplicate {kind} `{name}`")));
-            }
-        }
-        Ok(())
-    }
-
     fn build(mut self, seed: &SeedOrg) -> Result<OrgState, SandboxError> {
         let org = self.org;
-        let at = SEED_TIMESTAMP.to_owned();
         for name in &seed.divisions {
-            if self.state.division_by_name(name).is_some() {
-                if name.eq_ignore_ascii_case(HOME_DIVISION) {
-                    continue;
-                }
-                return Err(self.invalid(format!("duplicate division `{name}`")));
+            // Every org has its home division; a seed may name it.
+            if same_name(name, HOME_DIVISION) {
+                continue;
             }
-            self.state.divisions.insert(Division {
-                id: object_id(org, "division", name),
-                name: name.clone(),
-                description: None,
-                home: false,
-            });
+            divisions::create(&mut self.state, object_id(org, "division", name), name)
+                .map_err(|source| self.breaks(format!("division `{name}`"), source))?;
         }
         for name in &seed.roles {
-            if self.state.role_by_name(name).is_some() {
-                return Err(self.invalid(format!(
-                    "role `{name}` exists already (built in or duplicate)"
-                )));
-            }
-            self.state.roles.insert(Role {
-                id: object_id(org, "role", name),
-                name: name.clone(),
-                description: None,
-                default_role_id: None,
-                permissions: Vec::new(),
-            });
+            grants::create_role(&mut self.state, object_id(org, "role", name), name)
+                .map_err(|source| self.breaks(format!("role `{name}`"), source))?;
         }
         let stamp = Stamp::seed();
         for name in &seed.skills {
@@ -524,19 +494,21 @@ impl Builder<'_> {
                 return Err(self.breaks(object(), source));
             }
         }
-        self.unique("group", seed.groups.iter().map(|group| &group.name))?;
         for group in &seed.groups {
-            let id = object_id(org, "group", &group.name);
-            let members = group
-                .members
-                .iter()
-                .map(|email| self.user(email))
-                .collect::<Result<Vec<_>, _>>()?;
-            let grants = group
-                .roles
-                .iter()
-                .map(|grant| self.grant(grant))
-                .collect::<Result<Vec<_>, _>>()?;
+            let new = NewGroup {
+                id: object_id(org, "group", &group.name),
+                name: group.name.clone(),
+                members: group
+                    .members
+                    .iter()
+                    .map(|email| self.user(email))
+                    .collect::<Result<_, _>>()?,
+                grants: group
+                    .roles
+                    .iter()
+                    .map(|grant| self.grant(grant))
+                    .collect::<Result<_, _>>()?,
+            };
             let mut queue_ids = Vec::new();
             for queue_name in &group.queues {
                 let queue_id = self
@@ -550,17 +522,12 @@ impl Builder<'_> {
                         .ok_or_else(|| self.invalid(format!("unknown queue `{queue_name}`")))?,
                 );
             }
-            self.state.groups.insert(Group {
-                id,
-                name: group.name.clone(),
-                description: None,
-                members,
-                grants,
-                date_modified: at.clone(),
-            });
+            let object = || format!("group `{}`", group.name);
+            groups::create(&mut self.state, &stamp, &new)
+                .map_err(|source| self.breaks(object(), source))?;
             for queue_id in queue_ids {
-                queues::add_member_group(&mut self.state, queue_id, id)
-                    .map_err(|source| self.breaks(format!("group `{}`", group.name), source))?;
+                queues::add_member_group(&mut self.state, queue_id, new.id)
+                    .map_err(|source| self.breaks(object(), source))?;
             }
         }
         Ok(self.state)

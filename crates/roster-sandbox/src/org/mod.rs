@@ -17,7 +17,9 @@
 //! [`Stamp`] saying when the write happens. They check everything before changing anything,
 //! so a rejected operation leaves the org as it was.
 
+pub mod divisions;
 pub mod grants;
+pub mod groups;
 pub mod queues;
 pub mod skills;
 pub mod teams;

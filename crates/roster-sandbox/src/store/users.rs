@@ -48,15 +48,6 @@ impl UserStore {
         self.by_id.get(&id).map(|&slot| &self.users[slot as usize])
     }
 
-    /// A user by id for writing; the JSON cache is reset. Do not change `state` or `email`
-    /// through this (use [`Self::set_state`], [`Self::set_email`]).
-    pub fn get_mut(&mut self, id: Uuid) -> Option<&mut User> {
-        let slot = *self.by_id.get(&id)?;
-        let user = &mut self.users[slot as usize];
-        user.cache = OnceLock::new();
-        Some(user)
-    }
-
     /// Changes a user: its JSON cache is reset and the state index follows a change of
     /// `state`. Emails change only through [`Self::set_email`].
     pub fn update<R>(&mut self, id: Uuid, change: impl FnOnce(&mut User) -> R) -> Option<R> {
@@ -84,28 +75,6 @@ impl UserStore {
         self.by_email
             .get(&email.to_lowercase())
             .map(|&slot| &self.users[slot as usize])
-    }
-
-    /// Changes a user's state, keeping the state index sorted.
-    pub fn set_state(&mut self, id: Uuid, state: EntityState) {
-        let Some(&slot) = self.by_id.get(&id) else {
-            return;
-        };
-        let old = self.users[slot as usize].state;
-        if old == state {
-            return;
-        }
-        let from = &mut self.by_state[old.index()];
-        if let Ok(position) = from.binary_search(&slot) {
-            from.remove(position);
-        }
-        let to = &mut self.by_state[state.index()];
-        if let Err(position) = to.binary_search(&slot) {
-            to.insert(position, slot);
-        }
-        let user = &mut self.users[slot as usize];
-        user.state = state;
-        user.cache = OnceLock::new();
     }
 
     /// Changes a user's email; the caller has checked the new one is free.
