@@ -403,3 +403,130 @@ pub enum SandboxError {
         source: std::io::Error,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+
+    #[test]
+    fn each_refusal_answers_the_api_status_and_code() {
+        let id = Uuid::from_u128(7);
+        let rows = [
+            (
+                OrgError::NotFound {
+                    kind: ObjectKind::Queue,
+                    id,
+                },
+                404,
+                "not.found",
+            ),
+            (
+                OrgError::NameTaken {
+                    kind: ObjectKind::Skill,
+                    name: "A".into(),
+                },
+                409,
+                "general.conflict",
+            ),
+            (
+                OrgError::NameTaken {
+                    kind: ObjectKind::Team,
+                    name: "A".into(),
+                },
+                409,
+                "general.conflict",
+            ),
+            (
+                OrgError::NameTaken {
+                    kind: ObjectKind::Queue,
+                    name: "A".into(),
+                },
+                400,
+                "duplicate.name",
+            ),
+            (
+                OrgError::NameTaken {
+                    kind: ObjectKind::WrapupCode,
+                    name: "A".into(),
+                },
+                400,
+                "duplicate.name",
+            ),
+            (
+                OrgError::EmailTaken {
+                    email: "a@x.example".into(),
+                },
+                409,
+                "general.conflict",
+            ),
+            (
+                OrgError::EmailBlocked {
+                    email: "a@x.example".into(),
+                    user: id,
+                },
+                409,
+                "general.conflict",
+            ),
+            (
+                OrgError::VersionMismatch {
+                    kind: ObjectKind::User,
+                    id,
+                    sent: 1,
+                    current: 2,
+                },
+                409,
+                "general.conflict",
+            ),
+            (
+                OrgError::Required { field: "name" },
+                400,
+                "required.field.missing",
+            ),
+            (OrgError::Empty { field: "email" }, 400, "invalid.value"),
+            (
+                OrgError::UnknownReference {
+                    field: "division.id",
+                    kind: ObjectKind::Division,
+                    id,
+                },
+                400,
+                "invalid.value",
+            ),
+            (OrgError::Proficiency { value: 6.0 }, 400, "invalid.value"),
+            (
+                OrgError::StateNotAlone {
+                    field: "title".into(),
+                },
+                400,
+                "bad.request",
+            ),
+            (
+                OrgError::NotAssigned {
+                    kind: ObjectKind::Skill,
+                    id,
+                },
+                404,
+                "not.found",
+            ),
+            (
+                OrgError::GrantNotHeld {
+                    role: id,
+                    division: id,
+                },
+                404,
+                "not.found",
+            ),
+        ];
+        for (error, status, code) in rows {
+            let shown = error.to_string();
+            let answer = ApiError::from(error);
+            assert_eq!(
+                (answer.status.as_u16(), answer.code),
+                (status, code),
+                "{shown}"
+            );
+        }
+    }
+}

@@ -24,7 +24,17 @@
 //! state file under `.roster/sandbox/`.
 //!
 //! Choices made where the real API is UNCONFIRMED are documented next to the constant or
-//! function that implements them (module docs of `routes::*`, [`paging`], [`builtins`]).
+//! function that implements them (module docs of `routes::*` and `org::*`, [`paging`],
+//! [`builtins`]).
+//!
+//! # Layers
+//!
+//! - `routes` decode a request, call one domain operation and encode its answer;
+//! - `org` is the domain: every operation on one org, enforcing the API's rules (one name
+//!   rule, one version rule, one soft-delete rule) and refusing with an [`OrgError`]; seeds
+//!   call the same operations;
+//! - [`store`] holds the org's tables and indexes, without rules;
+//! - `error` turns an [`OrgError`] into the API's error body, in one place.
 
 mod auth;
 pub mod builtins;

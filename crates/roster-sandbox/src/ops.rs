@@ -52,7 +52,9 @@ pub fn dump(hub: &Hub, org: &str) -> Result<serde_json::Value, SandboxError> {
     })
 }
 
-/// Replaces the org's state by a dump.
+/// Replaces the org's state by a dump. Deliberately not through the domain layer: a dump is
+/// restored as it was, even one holding what the API never produces (an assignment of an
+/// unknown skill); [`OrgState::finish_load`] checks only what the store's indexes need.
 pub fn load(hub: &Hub, org: &str, dump: &serde_json::Value) -> Result<(), SandboxError> {
     let org = hub.org(org)?;
     let mut state = OrgState::deserialize_dump(dump)?;

@@ -31,6 +31,14 @@
 //! Ids are uuid v5 of `org|kind|key` (key = name, or lowercase email), timestamps are fixed:
 //! seeding the same org twice gives byte-identical dumps. Every seeded user is also granted
 //! `Employee` in the home division, as every user of a real org is.
+//!
+//! The builder resolves names to ids, then creates every object with the domain operations
+//! the API routes use (`crate::org`): a seed that breaks one of the API's rules (two names
+//! that collide, an email used twice, a proficiency out of range, an unknown media type, ...)
+//! is refused with [`SandboxError::SeedBreaksRule`] instead of producing an org the API
+//! could never hold. Users are created in one checked call (`org::users::create_many`), so
+//! that a manager may come after their reports and 100,000 users seed in one pass; nothing
+//! skips a rule.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -611,6 +619,7 @@ impl Builder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::org::ObjectKind;
 
     const YAML: &str = "
 divisions: [Contact Center]
@@ -664,6 +673,83 @@ users:
             build_state("x", &seed),
             Err(SandboxError::InvalidSeed { .. })
         ));
+    }
+
+    /// The rule a seed breaks, or `None` if it builds.
+    fn broken_rule(yaml: &str) -> Option<OrgError> {
+        match build_state("x", &parse_seed(yaml).expect("parses")) {
+            Ok(_) => None,
+            Err(SandboxError::SeedBreaksRule { source, .. }) => Some(*source),
+            Err(other) => panic!("not a broken rule: {other}"),
+        }
+    }
+
+    #[test]
+    fn seeds_that_break_an_api_rule_are_refused() {
+        let name_taken = |kind, name: &str| {
+            Some(OrgError::NameTaken {
+                kind,
+                name: name.into(),
+            })
+        };
+        assert_eq!(
+            broken_rule("skills: [Équipe, ÉQUIPE]"),
+            name_taken(ObjectKind::Skill, "ÉQUIPE")
+        );
+        assert_eq!(
+            broken_rule("divisions: [Sales, SALES]"),
+            name_taken(ObjectKind::Division, "SALES")
+        );
+        assert_eq!(
+            broken_rule("roles: [admin]"),
+            name_taken(ObjectKind::Role, "admin"),
+            "`Admin` is built in"
+        );
+        assert_eq!(
+            broken_rule("queues: [{ name: Q }, { name: q }]"),
+            name_taken(ObjectKind::Queue, "q")
+        );
+        assert_eq!(
+            broken_rule(
+                "users: [{ email: a@x.example, name: A }, { email: A@X.example, name: B }]"
+            ),
+            Some(OrgError::EmailTaken {
+                email: "A@X.example".into()
+            })
+        );
+        assert_eq!(
+            broken_rule("users: [{ email: not-an-email, name: A }]"),
+            Some(OrgError::InvalidEmail {
+                email: "not-an-email".into()
+            })
+        );
+        assert_eq!(
+            broken_rule("skills: [S]\nusers: [{ email: a@x.example, name: A, skills: { S: 7 } }]"),
+            Some(OrgError::Proficiency { value: 7.0 })
+        );
+        assert_eq!(
+            broken_rule(
+                "users: [{ email: a@x.example, name: A, utilization: { chat: { maximumCapacity: 2, interruptableMediaTypes: [fax] } } }]"
+            ),
+            Some(OrgError::MediaType {
+                field: "interruptableMediaTypes",
+                media: "fax".into()
+            })
+        );
+        assert_eq!(
+            broken_rule("users: [{ email: a@x.example, name: A, manager: a@x.example }]"),
+            Some(OrgError::InvalidManager {
+                id: object_id("x", "user", "a@x.example")
+            })
+        );
+        // Naming the home division is allowed: every org has it.
+        assert_eq!(broken_rule("divisions: [home, Sales]"), None);
+        let error = build_state("x", &parse_seed("skills: [A, a]").expect("parses"))
+            .expect_err("duplicate");
+        assert_eq!(
+            crate::error::with_causes(&error),
+            "invalid seed for org `x`: cannot create skill `a`: a skill named `a` exists already"
+        );
     }
 
     #[test]

@@ -511,3 +511,208 @@ pub fn existing_division(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::skills::{NewSkill, create_skill, delete_skill, move_skill};
+    use super::users::{NewUser, UserChange, UserUpdate};
+    use super::*;
+    use crate::builtins::new_org_state;
+    use crate::error::ApiError;
+
+    fn org() -> OrgState {
+        new_org_state("test")
+    }
+
+    fn id(number: u128) -> Uuid {
+        Uuid::from_u128(number)
+    }
+
+    fn skill(number: u128, name: &str) -> NewSkill {
+        NewSkill {
+            id: id(number),
+            name: name.to_owned(),
+            division_id: None,
+        }
+    }
+
+    fn user(number: u128, email: &str) -> NewUser {
+        NewUser {
+            id: id(number),
+            name: format!("User {number}"),
+            email: email.to_owned(),
+            ..NewUser::default()
+        }
+    }
+
+    /// The status and code the API answers for a domain error.
+    fn answer(error: OrgError) -> (u16, &'static str) {
+        let error = ApiError::from(error);
+        (error.status.as_u16(), error.code)
+    }
+
+    #[test]
+    fn names_collide_ignoring_unicode_case() {
+        assert!(same_name("Billing", "bILLING"));
+        assert!(same_name("Équipe Nord", "ÉQUIPE NORD"));
+        assert!(same_name("日本語", "日本語"));
+        // The Kelvin sign lowercases to an ASCII `k`: the ASCII shortcut must not hide it.
+        assert!(same_name("\u{212A}ilo", "kilo"));
+        // Whole-string lowercasing, final sigma included.
+        assert!(same_name("ΟΔΟΣ", "οδος"));
+        assert!(!same_name("Billing", "Billing 2"));
+        assert!(!same_name("Équipe", "Equipe"));
+    }
+
+    #[test]
+    fn a_name_taken_in_another_case_is_refused_until_its_holder_is_deleted() {
+        let mut state = org();
+        let at = Stamp::seed();
+        create_skill(&mut state, &at, &skill(1, "Équipe Nord")).expect("new name");
+        let refused = create_skill(&mut state, &at, &skill(2, "  ÉQUIPE NORD "));
+        assert_eq!(
+            refused,
+            Err(OrgError::NameTaken {
+                kind: ObjectKind::Skill,
+                name: "ÉQUIPE NORD".into()
+            })
+        );
+        assert_eq!(state.skills.len(), 1, "a refused create adds nothing");
+        assert_eq!(answer(refused.unwrap_err()), (409, "general.conflict"));
+        // A deleted skill holds no name.
+        delete_skill(&mut state, &at, id(1)).expect("live skill");
+        create_skill(&mut state, &at, &skill(2, "équipe nord")).expect("name freed");
+        // Queues and wrap-up codes answer the same rule with `400 duplicate.name`.
+        for kind in [ObjectKind::Queue, ObjectKind::WrapupCode] {
+            let name = "x".to_owned();
+            assert_eq!(
+                answer(OrgError::NameTaken { kind, name }),
+                (400, "duplicate.name")
+            );
+        }
+    }
+
+    #[test]
+    fn every_write_moves_the_version_on_once() {
+        let mut state = org();
+        let at = Stamp::seed();
+        create_skill(&mut state, &at, &skill(1, "Billing")).expect("new skill");
+        let home = state.home_division().id;
+        let later = Stamp {
+            timestamp: "2024-02-02T00:00:00.000Z".into(),
+            listed_from_ms: 0,
+        };
+        move_skill(&mut state, &later, id(1), home).expect("live skill");
+        let moved = state.skills.get(id(1)).expect("skill");
+        assert_eq!(
+            (moved.version, moved.date_modified.as_str()),
+            (2, "2024-02-02T00:00:00.000Z")
+        );
+        delete_skill(&mut state, &at, id(1)).expect("live skill");
+        let deleted = state.skills.get(id(1)).expect("still readable by id");
+        assert_eq!((deleted.version, deleted.state), (3, EntityState::Deleted));
+        // Deleted is gone for every other operation.
+        assert_eq!(
+            move_skill(&mut state, &at, id(1), home),
+            Err(OrgError::NotFound {
+                kind: ObjectKind::Skill,
+                id: id(1)
+            })
+        );
+    }
+
+    #[test]
+    fn a_user_write_needs_the_current_version() {
+        let mut state = org();
+        let at = Stamp::seed();
+        users::create(&mut state, &at, user(1, "jane@acme.example")).expect("new user");
+        let update = || {
+            UserChange::Fields(UserUpdate {
+                name: Some("Jane".into()),
+                ..UserUpdate::default()
+            })
+        };
+        let outdated = users::patch(&mut state, &at, id(1), 7, update());
+        assert_eq!(
+            outdated,
+            Err(OrgError::VersionMismatch {
+                kind: ObjectKind::User,
+                id: id(1),
+                sent: 7,
+                current: 1
+            })
+        );
+        let api = ApiError::from(outdated.unwrap_err());
+        assert_eq!((api.status.as_u16(), api.code), (409, "general.conflict"));
+        assert_eq!(
+            api.message,
+            "The version supplied does not match the current version of the user"
+        );
+        users::patch(&mut state, &at, id(1), 1, update()).expect("current version");
+        let jane = state.users.get(id(1)).expect("jane");
+        assert_eq!((jane.name.as_str(), jane.version), ("Jane", 2));
+        assert!(users::patch(&mut state, &at, id(1), 1, update()).is_err());
+    }
+
+    #[test]
+    fn a_deleted_users_email_blocks_a_new_user_until_the_user_is_restored() {
+        let mut state = org();
+        let at = Stamp::seed();
+        users::create(&mut state, &at, user(1, "jane@acme.example")).expect("new user");
+        users::delete(&mut state, &at, id(1)).expect("live user");
+        let blocked = users::create(&mut state, &at, user(2, " JANE@acme.example "));
+        assert_eq!(
+            blocked,
+            Err(OrgError::EmailBlocked {
+                email: "JANE@acme.example".into(),
+                user: id(1)
+            })
+        );
+        assert_eq!(answer(blocked.unwrap_err()), (409, "general.conflict"));
+        assert_eq!(state.users.len(), 1);
+        let restore = UserChange::State {
+            state: EntityState::Active,
+            also_changed: None,
+            strict_deactivation: false,
+        };
+        users::patch(&mut state, &at, id(1), 2, restore).expect("restores");
+        assert_eq!(
+            users::create(&mut state, &at, user(2, "jane@ACME.example")),
+            Err(OrgError::EmailTaken {
+                email: "jane@ACME.example".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_refused_bulk_create_adds_no_one() {
+        let mut state = org();
+        let at = Stamp::seed();
+        let mut bad = user(3, "c@acme.example");
+        bad.skills = vec![(id(99), 3.0)];
+        let refused = users::create_many(
+            &mut state,
+            &at,
+            vec![user(1, "a@acme.example"), user(2, "b@acme.example"), bad],
+        );
+        assert_eq!(
+            refused,
+            Err(OrgError::NotFound {
+                kind: ObjectKind::Skill,
+                id: id(99)
+            })
+        );
+        assert!(state.users.is_empty());
+        // Managers may come later in the same call, but never be the user.
+        let mut report = user(1, "a@acme.example");
+        report.manager_id = Some(id(2));
+        let manager = user(2, "b@acme.example");
+        users::create_many(&mut state, &at, vec![report, manager]).expect("forward manager");
+        let mut own = user(3, "c@acme.example");
+        own.manager_id = Some(id(3));
+        assert_eq!(
+            users::create(&mut state, &at, own),
+            Err(OrgError::InvalidManager { id: id(3) })
+        );
+    }
+}
