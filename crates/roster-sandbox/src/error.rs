@@ -222,10 +222,10 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// How the API answers each rule an operation would break. Messages are the sandbox's own
-/// wording (the real ones are UNCONFIRMED) except where REFERENCE quotes them; statuses and
-/// codes are the real API's (REFERENCE §7.4: duplicate skills, teams and users answer 409
-/// `general.conflict`, duplicate wrap-up codes and queues 400 `duplicate.name`).
+/// How the API answers each rule an operation would break. Statuses and codes are the real
+/// API's where it is known (duplicate skills and user emails answer 409 `general.conflict`,
+/// duplicate wrap-up codes and queues 400 `duplicate.name`); messages are the sandbox's own
+/// wording.
 impl From<OrgError> for ApiError {
     fn from(error: OrgError) -> Self {
         match error {

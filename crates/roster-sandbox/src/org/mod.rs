@@ -261,7 +261,7 @@ pub enum OrgError {
 }
 
 /// Whether two names of one kind collide: equal once lowercased (Unicode). UNCONFIRMED
-/// whether Genesys Cloud's name uniqueness ignores case (REFERENCE §7.4); the sandbox
+/// whether Genesys Cloud's name uniqueness ignores case; the sandbox
 /// assumes it does, as roster's planner does when it refuses a create that would collide.
 /// Emails collide the same way (the user store indexes them lowercased).
 pub fn same_name(a: &str, b: &str) -> bool {

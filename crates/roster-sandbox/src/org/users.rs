@@ -3,8 +3,7 @@
 //!
 //! Rules:
 //! - an email is unique among all users, deleted ones included (compared like names): a
-//!   deleted user's email blocks a new user until the deleted one is restored
-//!   (REFERENCE §3.3);
+//!   deleted user's email blocks a new user until the deleted one is restored;
 //! - a write to the user record needs the current `version` and moves it on;
 //! - a state change comes alone (other fields may only repeat their current values);
 //! - a new user is granted `Employee` in the home division, like the real service's
