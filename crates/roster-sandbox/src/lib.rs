@@ -2,8 +2,8 @@
 //! roster uses (DESIGN §5), for tests, demos and `roster sandbox serve`.
 //!
 //! Same paths, JSON shapes, paging envelopes, error bodies and status codes as the real API
-//! (see `shared/genesys-api/REFERENCE.md`); several orgs at once, each with its own client
-//! credentials, UUIDs and locks; the access token selects the org of every request.
+//! (see `docs/DESIGN.md` §5); several orgs at once, each with its own client credentials,
+//! UUIDs and locks; the access token selects the org of every request.
 //!
 //! # In tests
 //!
