@@ -110,7 +110,7 @@ impl fmt::Display for ObjectKind {
     }
 }
 
-/// Why an operation on an org was refused: the rule it would break. [`crate::error`] maps
+/// Why an operation on an org was refused: the rule it would break. `crate::error` maps
 /// each variant to the real API's status, code and message.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum OrgError {
@@ -131,7 +131,7 @@ pub enum OrgError {
         /// The id.
         id: Uuid,
     },
-    /// Another object of the kind holds a name that is the [`same_name`].
+    /// Another object of the kind holds a name that is the `same_name`.
     #[error("a {kind} named `{name}` exists already")]
     NameTaken {
         /// The object's kind.
