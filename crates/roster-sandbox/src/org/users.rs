@@ -103,8 +103,13 @@ pub fn create(state: &mut OrgState, at: &Stamp, new: NewUser) -> Result<Uuid, Or
 
 /// Creates users, all or none: every rule is checked for every user before the first is
 /// added. Managers may be users of the same call, so a seed may list a user before their
-/// manager. This is also the fast path for seeding large orgs: one pass, no per-user lock.
-pub fn create_many(state: &mut OrgState, at: &Stamp, users: Vec<NewUser>) -> Result<(), OrgError> {
+/// manager. This is also the fast path for seeding large orgs: one pass to check, one to
+/// insert, no copy of the users in between.
+pub fn create_many(
+    state: &mut OrgState,
+    at: &Stamp,
+    mut users: Vec<NewUser>,
+) -> Result<(), OrgError> {
     let home = state.home_division().id;
     let employee = state.role_by_name(NEW_USER_ROLE).map(|role| Grant {
         role_id: role.id,
@@ -112,8 +117,10 @@ pub fn create_many(state: &mut OrgState, at: &Stamp, users: Vec<NewUser>) -> Res
     });
     let created: HashSet<Uuid> = users.iter().map(|user| user.id).collect();
     let mut emails: HashSet<String> = HashSet::with_capacity(users.len());
-    let mut ready = Vec::with_capacity(users.len());
-    for new in users {
+    let mut utilizations = Vec::with_capacity(users.len());
+    // Checks every user, leaving each as it will be kept (trimmed email, resolved division,
+    // rounded languages, all grants).
+    for new in &mut users {
         if new.name.trim().is_empty() {
             return Err(OrgError::Required { field: "name" });
         }
@@ -122,13 +129,14 @@ pub fn create_many(state: &mut OrgState, at: &Stamp, users: Vec<NewUser>) -> Res
         if !emails.insert(email.to_lowercase()) {
             return Err(OrgError::EmailTaken { email });
         }
+        new.email = email;
         if state.users.get(new.id).is_some() {
             return Err(OrgError::IdTaken {
                 kind: ObjectKind::User,
                 id: new.id,
             });
         }
-        let division_id = division_or_home(state, "divisionId", new.division_id)?;
+        new.division_id = Some(division_or_home(state, "divisionId", new.division_id)?);
         if let Some(manager) = new.manager_id {
             let known = created.contains(&manager)
                 || state.users.get(manager).is_some_and(SoftDeleted::is_live);
@@ -136,24 +144,36 @@ pub fn create_many(state: &mut OrgState, at: &Stamp, users: Vec<NewUser>) -> Res
                 return Err(OrgError::InvalidManager { id: manager });
             }
         }
-        let skills = checked_assignments(state, AssignmentKind::Skill, &new.skills)?;
-        let languages = checked_assignments(state, AssignmentKind::Language, &new.languages)?;
+        check_assignments(state, AssignmentKind::Skill, &mut new.skills)?;
+        check_assignments(state, AssignmentKind::Language, &mut new.languages)?;
         let mut grants: Vec<Grant> = employee.into_iter().collect();
-        for grant in new.grants {
-            super::grants::check_grant(state, &grant)?;
-            if !grants.contains(&grant) {
-                grants.push(grant);
+        for grant in &new.grants {
+            super::grants::check_grant(state, grant)?;
+            if !grants.contains(grant) {
+                grants.push(*grant);
             }
         }
-        let utilization = new.utilization.map(utilization::checked).transpose()?;
-        ready.push(User {
+        new.grants = grants;
+        let utilization = new.utilization.take().map(utilization::checked);
+        utilizations.push(utilization.transpose()?);
+    }
+    drop((created, emails));
+    state.users.reserve(users.len());
+    for (new, utilization) in users.into_iter().zip(utilizations) {
+        let assignments = |wanted: Vec<(Uuid, f64)>| {
+            wanted
+                .into_iter()
+                .map(|(id, proficiency)| Assignment { id, proficiency })
+                .collect()
+        };
+        state.users.insert(User {
             id: new.id,
             name: new.name,
-            email,
+            email: new.email,
             title: new.title,
             department: new.department,
             preferred_name: None,
-            division_id,
+            division_id: new.division_id.unwrap_or(home),
             manager_id: new.manager_id,
             state: if new.inactive {
                 EntityState::Inactive
@@ -164,17 +184,14 @@ pub fn create_many(state: &mut OrgState, at: &Stamp, users: Vec<NewUser>) -> Res
             acd_auto_answer: new.acd_auto_answer,
             addresses: new.addresses,
             locations: Vec::new(),
-            skills,
-            languages,
-            grants,
+            skills: assignments(new.skills),
+            languages: assignments(new.languages),
+            grants: new.grants,
             utilization,
             team_id: None,
             listed_from_ms: at.listed_from_ms,
             cache: std::sync::OnceLock::new(),
         });
-    }
-    for user in ready {
-        state.users.insert(user);
     }
     Ok(())
 }
@@ -421,31 +438,30 @@ impl AssignmentKind {
     }
 }
 
-/// Assignments checked: live objects, proficiencies in 0..=5 (languages rounded).
-fn checked_assignments(
+/// Checks assignments (live objects, proficiencies in 0..=5) and rounds languages'
+/// proficiencies.
+fn check_assignments(
     state: &OrgState,
     kind: AssignmentKind,
-    wanted: &[(Uuid, f64)],
-) -> Result<Vec<Assignment>, OrgError> {
-    wanted
-        .iter()
-        .map(|&(id, proficiency)| {
-            if !kind.exists(state, id) {
-                return Err(OrgError::NotFound {
-                    kind: kind.object(),
-                    id,
-                });
-            }
-            if !(0.0..=5.0).contains(&proficiency) {
-                return Err(OrgError::Proficiency { value: proficiency });
-            }
-            let proficiency = match kind {
-                AssignmentKind::Skill => proficiency,
-                AssignmentKind::Language => proficiency.round(),
-            };
-            Ok(Assignment { id, proficiency })
-        })
-        .collect()
+    wanted: &mut [(Uuid, f64)],
+) -> Result<(), OrgError> {
+    for (id, proficiency) in wanted {
+        if !kind.exists(state, *id) {
+            return Err(OrgError::NotFound {
+                kind: kind.object(),
+                id: *id,
+            });
+        }
+        if !(0.0..=5.0).contains(proficiency) {
+            return Err(OrgError::Proficiency {
+                value: *proficiency,
+            });
+        }
+        if kind == AssignmentKind::Language {
+            *proficiency = proficiency.round();
+        }
+    }
+    Ok(())
 }
 
 /// Assigns skills or languages to a live user, or changes their proficiencies; with
@@ -458,13 +474,15 @@ pub fn assign(
     replace: bool,
 ) -> Result<Vec<Assignment>, OrgError> {
     live_user(state, user_id)?;
-    let assignments = checked_assignments(state, kind, wanted)?;
+    let mut checked = wanted.to_vec();
+    check_assignments(state, kind, &mut checked)?;
     let list = state.users.change(user_id, |user| {
         let list = kind.of_mut(user);
         if replace {
             list.clear();
         }
-        for assignment in assignments {
+        for (id, proficiency) in checked {
+            let assignment = Assignment { id, proficiency };
             match list
                 .iter_mut()
                 .find(|existing| existing.id == assignment.id)

@@ -33,6 +33,13 @@ impl UserStore {
         self.users.push(user);
     }
 
+    /// Makes room for `additional` more users (a bulk insert grows the store once).
+    pub fn reserve(&mut self, additional: usize) {
+        self.users.reserve(additional);
+        self.by_id.reserve(additional);
+        self.by_email.reserve(additional);
+    }
+
     /// The slot of a user.
     pub fn slot_of(&self, id: Uuid) -> Option<u32> {
         self.by_id.get(&id).copied()
