@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
-use crate::state::{Division, MediaUtilization, OrgState, Role, Table, UserStore};
+use crate::store::{Division, MediaUtilization, OrgState, Role, Table, UserStore};
 
 /// Namespace of every sandbox uuid v5.
 const NAMESPACE: Uuid = Uuid::from_u128(0x6c1f_5a0e_2d4b_4e8f_9a57_3c2e_1b0d_7f11);
@@ -92,6 +92,9 @@ pub fn default_org_utilization() -> BTreeMap<String, MediaUtilization> {
 /// The media types utilization accepts (`workitem` is UNCONFIRMED in the real API, so it is
 /// not accepted here).
 pub const MEDIA_TYPES: &[&str] = &["call", "callback", "chat", "email", "message"];
+
+/// Highest `maximumCapacity` of a media type (Terraform validates 0..=25).
+pub const MAX_CAPACITY: u32 = 25;
 
 /// A new org's state: home division, built-in roles, default utilization.
 pub fn new_org_state(org: &str) -> OrgState {

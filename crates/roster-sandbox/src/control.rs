@@ -23,23 +23,11 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::error::{ApiError, SandboxError};
+use crate::error::ApiError;
 use crate::faults::FaultUpdate;
 use crate::hub::Hub;
 use crate::paging::json;
 use crate::{ops, seed};
-
-impl From<SandboxError> for ApiError {
-    fn from(error: SandboxError) -> Self {
-        match error {
-            SandboxError::UnknownOrg(_) => {
-                ApiError::new(StatusCode::NOT_FOUND, "not.found", error.to_string())
-            }
-            SandboxError::OrgConflict(_) => ApiError::conflict(error.to_string()),
-            _ => ApiError::bad_request(error.to_string()),
-        }
-    }
-}
 
 /// `POST /__sandbox/orgs` body.
 #[derive(Debug, Deserialize)]

@@ -1,4 +1,5 @@
-//! Errors: the API's `ErrorBody` responses, and the library's own error type.
+//! Errors: the API's `ErrorBody` responses, the one mapping from the domain's refusals
+//! ([`OrgError`]) and the library's errors to them, and the library's own error type.
 //!
 //! Every API error renders as the real service's `ErrorBody`
 //! (`{message, code, status, messageWithParams?, messageParams?, contextId, details, errors}`)
@@ -11,6 +12,9 @@ use std::collections::BTreeMap;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+
+use crate::builtins::{MAX_CAPACITY, MEDIA_TYPES};
+use crate::org::{ObjectKind, OrgError};
 
 tokio::task_local! {
     /// The correlation id of the request being served; set by the request pipeline so that
@@ -218,6 +222,134 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// How the API answers each rule an operation would break. Statuses and codes are the real
+/// API's where it is known (duplicate skills and user emails answer 409 `general.conflict`,
+/// duplicate wrap-up codes and queues 400 `duplicate.name`); messages are the sandbox's own
+/// wording.
+impl From<OrgError> for ApiError {
+    fn from(error: OrgError) -> Self {
+        match error {
+            OrgError::NotFound { kind, id } | OrgError::NotAssigned { kind, id } => {
+                Self::not_found(kind.as_str(), &id.to_string())
+            }
+            OrgError::IdTaken { kind, id } => {
+                Self::conflict(format!("A {kind} with the id [{id}] already exists."))
+            }
+            OrgError::NameTaken {
+                kind: ObjectKind::WrapupCode,
+                ..
+            } => Self::duplicate_name("A wrapup code with this name already exists."),
+            OrgError::NameTaken {
+                kind: ObjectKind::Queue,
+                ..
+            } => Self::duplicate_name("A queue with that name already exists."),
+            OrgError::NameTaken { kind, name } => {
+                Self::conflict(format!("A {kind} with the name [{name}] already exists."))
+            }
+            OrgError::EmailTaken { email } | OrgError::EmailBlocked { email, .. } => {
+                Self::conflict(format!("A user with the email [{email}] already exists."))
+            }
+            OrgError::VersionMismatch { kind, .. } => Self::conflict(format!(
+                "The version supplied does not match the current version of the {kind}"
+            )),
+            OrgError::Required { field } => Self::missing_field(field),
+            OrgError::Empty { field } => {
+                Self::invalid_value(field, format!("The {field} cannot be empty."))
+            }
+            OrgError::InvalidEmail { email } => Self::invalid_value(
+                "email",
+                format!("Value [{email}] is not a valid email address."),
+            ),
+            OrgError::Proficiency { value } => Self::invalid_value(
+                "proficiency",
+                format!("Value [{value}] is not valid: proficiency is 0 to 5."),
+            ),
+            OrgError::UnknownReference {
+                field,
+                kind: ObjectKind::Division,
+                ..
+            } => Self::invalid_value(field, "Unknown division"),
+            OrgError::UnknownReference { field, kind, id } => {
+                let mut error =
+                    Self::invalid_value(field, format!("Unable to find a {kind} with id {id}"));
+                if kind == ObjectKind::User && field == "id" {
+                    error.details[0].entity_id = Some(id.to_string());
+                }
+                error
+            }
+            OrgError::InvalidManager { id } => {
+                Self::invalid_value("manager", format!("Value [{id}] is not a valid manager."))
+            }
+            OrgError::MediaType {
+                field: "utilization",
+                media,
+            } => Self::invalid_value(
+                "utilization",
+                format!(
+                    "Value [{media}] is not a valid media type. Allowable values are: {}",
+                    MEDIA_TYPES.join(", ")
+                ),
+            ),
+            OrgError::MediaType { field, media } => {
+                Self::invalid_value(field, format!("Value [{media}] is not a valid media type."))
+            }
+            OrgError::Capacity { value } => Self::invalid_value(
+                "maximumCapacity",
+                format!(
+                    "Value [{value}] is not valid: maximumCapacity must be between 0 and {MAX_CAPACITY}."
+                ),
+            ),
+            OrgError::NotAllowed {
+                field,
+                value,
+                allowed,
+            } => Self::invalid_value(
+                field,
+                format!(
+                    "Value [{value}] is not valid for field [{field}]. Allowable values are: {}",
+                    allowed.join(", ")
+                ),
+            ),
+            OrgError::StateNotAlone { field } => Self::bad_request(format!(
+                "When updating the state of a user, state must be the only field changed; found [{field}]."
+            )),
+            OrgError::StillQueueMember { queues } => Self::bad_request(format!(
+                "The user cannot be deactivated while a direct member of queues: {}. Remove the queue memberships first.",
+                queues.join(", ")
+            )),
+            OrgError::GrantNotHeld { role, division } => {
+                Self::not_found("grant", &format!("{division}/{role}"))
+            }
+        }
+    }
+}
+
+/// Errors of the control routes: an unknown org is 404, an org conflict 409, anything else
+/// (a bad seed, dump or knob) 400 with the whole cause chain as the message.
+impl From<SandboxError> for ApiError {
+    fn from(error: SandboxError) -> Self {
+        match error {
+            SandboxError::UnknownOrg(_) => {
+                Self::new(StatusCode::NOT_FOUND, "not.found", error.to_string())
+            }
+            SandboxError::OrgConflict(_) => Self::conflict(error.to_string()),
+            _ => Self::bad_request(with_causes(&error)),
+        }
+    }
+}
+
+/// An error's message followed by its causes', `: `-separated.
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        message.push_str(": ");
+        message.push_str(&error.to_string());
+        cause = error.source();
+    }
+    message
+}
+
 /// Errors of the sandbox library API (seeding, state files, org management).
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
@@ -234,6 +366,18 @@ pub enum SandboxError {
         org: String,
         /// What is wrong.
         message: String,
+    },
+    /// A seed describes an org the API's rules do not allow (a duplicate name, an email
+    /// twice, a proficiency out of range, ...): the object it was creating, and the rule.
+    #[error("invalid seed for org `{org}`: cannot create {object}")]
+    SeedBreaksRule {
+        /// The org being seeded.
+        org: String,
+        /// The object being created (``skill `Billing` ``).
+        object: String,
+        /// The rule it breaks.
+        #[source]
+        source: Box<OrgError>,
     },
     /// A seed, dump or state file could not be parsed.
     #[error("cannot parse {what}: {message}")]
@@ -258,4 +402,131 @@ pub enum SandboxError {
         #[source]
         source: std::io::Error,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+
+    #[test]
+    fn each_refusal_answers_the_api_status_and_code() {
+        let id = Uuid::from_u128(7);
+        let rows = [
+            (
+                OrgError::NotFound {
+                    kind: ObjectKind::Queue,
+                    id,
+                },
+                404,
+                "not.found",
+            ),
+            (
+                OrgError::NameTaken {
+                    kind: ObjectKind::Skill,
+                    name: "A".into(),
+                },
+                409,
+                "general.conflict",
+            ),
+            (
+                OrgError::NameTaken {
+                    kind: ObjectKind::Team,
+                    name: "A".into(),
+                },
+                409,
+                "general.conflict",
+            ),
+            (
+                OrgError::NameTaken {
+                    kind: ObjectKind::Queue,
+                    name: "A".into(),
+                },
+                400,
+                "duplicate.name",
+            ),
+            (
+                OrgError::NameTaken {
+                    kind: ObjectKind::WrapupCode,
+                    name: "A".into(),
+                },
+                400,
+                "duplicate.name",
+            ),
+            (
+                OrgError::EmailTaken {
+                    email: "a@x.example".into(),
+                },
+                409,
+                "general.conflict",
+            ),
+            (
+                OrgError::EmailBlocked {
+                    email: "a@x.example".into(),
+                    user: id,
+                },
+                409,
+                "general.conflict",
+            ),
+            (
+                OrgError::VersionMismatch {
+                    kind: ObjectKind::User,
+                    id,
+                    sent: 1,
+                    current: 2,
+                },
+                409,
+                "general.conflict",
+            ),
+            (
+                OrgError::Required { field: "name" },
+                400,
+                "required.field.missing",
+            ),
+            (OrgError::Empty { field: "email" }, 400, "invalid.value"),
+            (
+                OrgError::UnknownReference {
+                    field: "division.id",
+                    kind: ObjectKind::Division,
+                    id,
+                },
+                400,
+                "invalid.value",
+            ),
+            (OrgError::Proficiency { value: 6.0 }, 400, "invalid.value"),
+            (
+                OrgError::StateNotAlone {
+                    field: "title".into(),
+                },
+                400,
+                "bad.request",
+            ),
+            (
+                OrgError::NotAssigned {
+                    kind: ObjectKind::Skill,
+                    id,
+                },
+                404,
+                "not.found",
+            ),
+            (
+                OrgError::GrantNotHeld {
+                    role: id,
+                    division: id,
+                },
+                404,
+                "not.found",
+            ),
+        ];
+        for (error, status, code) in rows {
+            let shown = error.to_string();
+            let answer = ApiError::from(error);
+            assert_eq!(
+                (answer.status.as_u16(), answer.code),
+                (status, code),
+                "{shown}"
+            );
+        }
+    }
 }

@@ -16,8 +16,8 @@ use crate::clock::Clock;
 use crate::error::{ApiError, SandboxError};
 use crate::faults::FaultEngine;
 use crate::ratelimit::SlidingWindow;
-use crate::state::OrgState;
 use crate::stats::{RequestLog, Stats};
+use crate::store::OrgState;
 
 /// One org: credentials, state, knobs and counters.
 #[derive(Debug)]

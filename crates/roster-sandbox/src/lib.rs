@@ -2,8 +2,8 @@
 //! roster uses (DESIGN §5), for tests, demos and `roster sandbox serve`.
 //!
 //! Same paths, JSON shapes, paging envelopes, error bodies and status codes as the real API
-//! (see `shared/genesys-api/REFERENCE.md`); several orgs at once, each with its own client
-//! credentials, UUIDs and locks; the access token selects the org of every request.
+//! (see `docs/DESIGN.md` §5); several orgs at once, each with its own client credentials,
+//! UUIDs and locks; the access token selects the org of every request.
 //!
 //! # In tests
 //!
@@ -24,7 +24,17 @@
 //! state file under `.roster/sandbox/`.
 //!
 //! Choices made where the real API is UNCONFIRMED are documented next to the constant or
-//! function that implements them (module docs of `routes::*`, [`paging`], [`builtins`]).
+//! function that implements them (module docs of `routes::*` and `org::*`, [`paging`],
+//! [`builtins`]).
+//!
+//! # Layers
+//!
+//! - `routes` decode a request, call one domain operation and encode its answer;
+//! - `org` is the domain: every operation on one org, enforcing the API's rules (one name
+//!   rule, one version rule, one soft-delete rule) and refusing with an [`OrgError`]; seeds
+//!   call the same operations;
+//! - [`store`] holds the org's tables and indexes, without rules;
+//! - `error` turns an [`OrgError`] into the API's error body, in one place.
 
 mod auth;
 pub mod builtins;
@@ -34,6 +44,7 @@ mod error;
 pub mod faults;
 mod hub;
 mod ops;
+mod org;
 pub mod paging;
 mod persist;
 mod query;
@@ -42,8 +53,8 @@ mod render;
 mod routes;
 pub mod seed;
 mod server;
-pub mod state;
 mod stats;
+pub mod store;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -55,6 +66,7 @@ use tokio::sync::oneshot;
 
 pub use error::SandboxError;
 pub use faults::{FaultSettings, FaultUpdate};
+pub use org::{ObjectKind, OrgError};
 pub use seed::{
     SeedGrant, SeedGroup, SeedMedia, SeedOrg, SeedQueue, SeedTeam, SeedUser, SeedUserState,
     load_seed_file, parse_seed,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::SandboxError;
 use crate::faults::{FaultEngine, FaultSettings};
 use crate::hub::Hub;
-use crate::state::OrgState;
+use crate::store::OrgState;
 
 /// One org in a state file.
 #[derive(Debug, Serialize, Deserialize)]

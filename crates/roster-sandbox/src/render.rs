@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use crate::state::{
+use crate::store::{
     Assignment, Division, Embedded, Entity, Group, Language, OrgState, Pieces, Queue, Role, Skill,
     Table, Team, User, WrapupCode,
 };

@@ -31,10 +31,17 @@
 //! Ids are uuid v5 of `org|kind|key` (key = name, or lowercase email), timestamps are fixed:
 //! seeding the same org twice gives byte-identical dumps. Every seeded user is also granted
 //! `Employee` in the home division, as every user of a real org is.
+//!
+//! The builder resolves names to ids, then creates every object with the domain operations
+//! the API routes use (`crate::org`): a seed that breaks one of the API's rules (two names
+//! that collide, an email used twice, a proficiency out of range, an unknown media type, ...)
+//! is refused with [`SandboxError::SeedBreaksRule`] instead of producing an org the API
+//! could never hold. Users are created in one checked call (`org::users::create_many`), so
+//! that a manager may come after their reports and 100,000 users seed in one pass; nothing
+//! skips a rule.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::OnceLock;
 
 use rand::seq::index::sample;
 use rand::{Rng, SeedableRng};
@@ -42,13 +49,18 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::builtins::{HOME_DIVISION, MEDIA_TYPES, NEW_USER_ROLE, new_org_state, object_id};
-use crate::clock::SEED_TIMESTAMP;
+use crate::builtins::{HOME_DIVISION, new_org_state, object_id};
 use crate::error::SandboxError;
-use crate::state::{
-    Assignment, Division, EntityState, Grant, Group, Language, MediaUtilization, OrgState, Queue,
-    QueueMember, Role, Skill, Team, TeamMember, User, WrapupCode,
-};
+use crate::org::groups::{self, NewGroup};
+use crate::org::queues::{self, QueueDefinition};
+use crate::org::skills::{self, NewLanguage, NewSkill};
+use crate::org::teams::{self, TeamDefinition};
+use crate::org::users::{self, NewUser};
+use crate::org::utilization::MediaSetting;
+use crate::org::wrapup_codes::{self, WrapupCodeDefinition};
+use crate::org::{ObjectKind, OrgError, Stamp};
+use crate::org::{divisions, grants, same_name};
+use crate::store::{Grant, OrgState};
 
 /// An org described by natural keys.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -341,6 +353,15 @@ impl Builder<'_> {
         }
     }
 
+    /// The seed breaks a rule of the API while creating `object`.
+    fn breaks(&self, object: String, source: OrgError) -> SandboxError {
+        SandboxError::SeedBreaksRule {
+            org: self.org.to_owned(),
+            object,
+            source: Box::new(source),
+        }
+    }
+
     fn division(&self, name: Option<&String>) -> Result<Uuid, SandboxError> {
         match name {
             None => Ok(self.state.home_division().id),
@@ -370,87 +391,49 @@ impl Builder<'_> {
         })
     }
 
-    fn unique<'n>(
-        &self,
-        kind: &str,
-        names: impl Iterator<Item = &'n String>,
-    ) -> Result<(), SandboxError> {
-        let mut seen = std::collections::HashSet::new();
-        for name in names {
-            if !seen.insert(name.to_lowercase()) {
-                return Err(self.invalid(format!("duplicate {kind} `{name}`")));
-            }
-        }
-        Ok(())
-    }
-
     fn build(mut self, seed: &SeedOrg) -> Result<OrgState, SandboxError> {
         let org = self.org;
-        let at = SEED_TIMESTAMP.to_owned();
         for name in &seed.divisions {
-            if self.state.division_by_name(name).is_some() {
-                if name.eq_ignore_ascii_case(HOME_DIVISION) {
-                    continue;
-                }
-                return Err(self.invalid(format!("duplicate division `{name}`")));
+            // Every org has its home division; a seed may name it.
+            if same_name(name, HOME_DIVISION) {
+                continue;
             }
-            self.state.divisions.insert(Division {
-                id: object_id(org, "division", name),
-                name: name.clone(),
-                description: None,
-                home: false,
-            });
+            divisions::create(&mut self.state, object_id(org, "division", name), name)
+                .map_err(|source| self.breaks(format!("division `{name}`"), source))?;
         }
         for name in &seed.roles {
-            if self.state.role_by_name(name).is_some() {
-                return Err(self.invalid(format!(
-                    "role `{name}` exists already (built in or duplicate)"
-                )));
-            }
-            self.state.roles.insert(Role {
-                id: object_id(org, "role", name),
-                name: name.clone(),
-                description: None,
-                default_role_id: None,
-                permissions: Vec::new(),
-            });
+            grants::create_role(&mut self.state, object_id(org, "role", name), name)
+                .map_err(|source| self.breaks(format!("role `{name}`"), source))?;
         }
-        self.unique("skill", seed.skills.iter())?;
-        let home = self.state.home_division().id;
+        let stamp = Stamp::seed();
         for name in &seed.skills {
-            self.state.skills.insert(Skill {
+            let new = NewSkill {
                 id: object_id(org, "skill", name),
                 name: name.clone(),
-                division_id: home,
-                state: EntityState::Active,
-                version: 1,
-                date_modified: at.clone(),
-                listed_from_ms: 0,
-            });
+                division_id: None,
+            };
+            skills::create_skill(&mut self.state, &stamp, &new)
+                .map_err(|source| self.breaks(format!("skill `{name}`"), source))?;
         }
-        self.unique("language", seed.languages.iter())?;
         for name in &seed.languages {
-            self.state.languages.insert(Language {
+            let new = NewLanguage {
                 id: object_id(org, "language", name),
                 name: name.clone(),
-                state: EntityState::Active,
-                version: 1,
-                date_modified: at.clone(),
-            });
+            };
+            skills::create_language(&mut self.state, &stamp, &new)
+                .map_err(|source| self.breaks(format!("language `{name}`"), source))?;
         }
-        self.unique("wrap-up code", seed.wrapup_codes.iter())?;
         for name in &seed.wrapup_codes {
-            self.state.wrapup_codes.insert(WrapupCode {
-                id: object_id(org, "wrapupcode", name),
+            let definition = WrapupCodeDefinition {
                 name: name.clone(),
-                division_id: home,
+                division_id: None,
                 description: None,
-                date_created: at.clone(),
-                date_modified: at.clone(),
-            });
+            };
+            let id = object_id(org, "wrapupcode", name);
+            wrapup_codes::create(&mut self.state, &stamp, id, &definition)
+                .map_err(|source| self.breaks(format!("wrap-up code `{name}`"), source))?;
         }
         self.users(seed)?;
-        self.unique("queue", seed.queues.iter().map(|queue| &queue.name))?;
         for queue in &seed.queues {
             let mut wrapup_codes = Vec::new();
             for code in &queue.wrapup_codes {
@@ -465,92 +448,76 @@ impl Builder<'_> {
                         .id,
                 );
             }
-            let mut members: Vec<QueueMember> = Vec::new();
-            for email in &queue.members {
-                let user_id = self.user(email)?;
-                if !members.iter().any(|member| member.user_id == user_id) {
-                    members.push(QueueMember {
-                        user_id,
-                        joined: true,
-                        ring_number: 1,
-                    });
-                }
-            }
-            let mut settings = serde_json::Map::new();
-            settings.insert(
-                "acwSettings".into(),
-                serde_json::json!({ "wrapupPrompt": "OPTIONAL" }),
-            );
-            settings.insert("skillEvaluationMethod".into(), serde_json::json!("BEST"));
-            settings.insert(
-                "scoringMethod".into(),
-                serde_json::json!("TimestampAndPriority"),
-            );
-            let mut built = Queue {
-                id: object_id(org, "queue", &queue.name),
-                name: queue.name.clone(),
-                division_id: self.division(queue.division.as_ref())?,
-                description: queue.description.clone(),
-                date_created: at.clone(),
-                date_modified: at.clone(),
-                members,
-                member_groups: Vec::new(),
-                group_member_joined: BTreeMap::new(),
-                wrapup_codes,
-                settings,
-                member_index: HashMap::new(),
-                listed_from_ms: 0,
-            };
-            built.reindex_members();
-            self.state.queues.insert(built);
-        }
-        self.unique("team", seed.teams.iter().map(|team| &team.name))?;
-        for team in &seed.teams {
-            let seq = self.state.next_seq();
-            let mut members = Vec::new();
-            for email in &team.members {
-                let user_id = self.user(email)?;
-                if self
-                    .state
-                    .users
-                    .get(user_id)
-                    .and_then(|user| user.team_id)
-                    .is_some()
-                {
-                    return Err(self.invalid(format!("user `{email}` is in two teams")));
-                }
-                if let Some(user) = self.state.users.get_mut(user_id) {
-                    user.team_id = Some(object_id(org, "team", &team.name));
-                }
-                members.push(TeamMember {
-                    user_id,
-                    seq: self.state.next_seq(),
-                });
-            }
-            self.state.teams.insert(Team {
-                id: object_id(org, "team", &team.name),
-                name: team.name.clone(),
-                division_id: self.division(team.division.as_ref())?,
-                description: team.description.clone(),
-                date_created: at.clone(),
-                date_modified: at.clone(),
-                seq,
-                members,
-            });
-        }
-        self.unique("group", seed.groups.iter().map(|group| &group.name))?;
-        for group in &seed.groups {
-            let id = object_id(org, "group", &group.name);
-            let members = group
+            let members = queue
                 .members
                 .iter()
                 .map(|email| self.user(email))
                 .collect::<Result<Vec<_>, _>>()?;
-            let grants = group
-                .roles
-                .iter()
-                .map(|grant| self.grant(grant))
-                .collect::<Result<Vec<_>, _>>()?;
+            let definition = QueueDefinition {
+                name: queue.name.clone(),
+                division_id: Some(self.division(queue.division.as_ref())?),
+                description: queue.description.clone(),
+                ..QueueDefinition::default()
+            };
+            let id = object_id(org, "queue", &queue.name);
+            let object = || format!("queue `{}`", queue.name);
+            queues::create(&mut self.state, &stamp, id, &definition)
+                .and_then(|()| queues::add_wrapup_codes(&mut self.state, id, &wrapup_codes))
+                .and_then(|()| queues::add_members(&mut self.state, &stamp, id, &members))
+                .map_err(|source| self.breaks(object(), source))?;
+        }
+        for team in &seed.teams {
+            let definition = TeamDefinition {
+                name: team.name.clone(),
+                division_id: Some(self.division(team.division.as_ref())?),
+                description: team.description.clone(),
+            };
+            let mut members = Vec::new();
+            for email in &team.members {
+                let user_id = self.user(email)?;
+                // Adding a member of another team moves it (as the API does); a seed that
+                // names a user twice describes an org that cannot be.
+                let in_a_team = self
+                    .state
+                    .users
+                    .get(user_id)
+                    .is_some_and(|user| user.team_id.is_some());
+                if in_a_team || members.contains(&user_id) {
+                    return Err(self.invalid(format!("user `{email}` is in two teams")));
+                }
+                members.push(user_id);
+            }
+            let id = object_id(org, "team", &team.name);
+            let object = || format!("team `{}`", team.name);
+            teams::create(&mut self.state, &stamp, id, &definition)
+                .map_err(|source| self.breaks(object(), source))?;
+            let failed = teams::add_members(&mut self.state, &stamp, id, &members)
+                .map_err(|source| self.breaks(object(), source))?;
+            if let Some(user_id) = failed.first() {
+                let source = OrgError::UnknownReference {
+                    field: "memberIds",
+                    kind: ObjectKind::User,
+                    id: *user_id,
+                };
+                return Err(self.breaks(object(), source));
+            }
+        }
+        for group in &seed.groups {
+            let new = NewGroup {
+                id: object_id(org, "group", &group.name),
+                name: group.name.clone(),
+                members: group
+                    .members
+                    .iter()
+                    .map(|email| self.user(email))
+                    .collect::<Result<_, _>>()?,
+                grants: group
+                    .roles
+                    .iter()
+                    .map(|grant| self.grant(grant))
+                    .collect::<Result<_, _>>()?,
+            };
+            let mut queue_ids = Vec::new();
             for queue_name in &group.queues {
                 let queue_id = self
                     .state
@@ -558,148 +525,101 @@ impl Builder<'_> {
                     .iter()
                     .find(|queue| queue.name == *queue_name)
                     .map(|queue| queue.id);
-                let queue_id = queue_id
-                    .ok_or_else(|| self.invalid(format!("unknown queue `{queue_name}`")))?;
-                if let Some(queue) = self.state.queues.get_mut(queue_id) {
-                    queue.member_groups.push(id);
-                }
+                queue_ids.push(
+                    queue_id
+                        .ok_or_else(|| self.invalid(format!("unknown queue `{queue_name}`")))?,
+                );
             }
-            self.state.groups.insert(Group {
-                id,
-                name: group.name.clone(),
-                description: None,
-                members,
-                grants,
-                date_modified: at.clone(),
-            });
+            let object = || format!("group `{}`", group.name);
+            groups::create(&mut self.state, &stamp, &new)
+                .map_err(|source| self.breaks(object(), source))?;
+            for queue_id in queue_ids {
+                queues::add_member_group(&mut self.state, queue_id, new.id)
+                    .map_err(|source| self.breaks(object(), source))?;
+            }
         }
         Ok(self.state)
     }
 
+    /// Creates every user in one call, so that managers may come after their reports.
     fn users(&mut self, seed: &SeedOrg) -> Result<(), SandboxError> {
         let org = self.org;
-        let employee = self.state.role_by_name(NEW_USER_ROLE).map(|role| role.id);
-        let home = self.state.home_division().id;
         for user in &seed.users {
             let key = user.email.to_lowercase();
-            if self.users.contains_key(&key) {
-                return Err(self.invalid(format!("duplicate user `{}`", user.email)));
-            }
-            self.users.insert(key.clone(), object_id(org, "user", &key));
+            let id = object_id(org, "user", &key);
+            // A second user with the same email is refused by `create_many`.
+            self.users.entry(key).or_insert(id);
         }
+        let skills: HashMap<&str, Uuid> = self
+            .state
+            .skills
+            .iter()
+            .map(|skill| (skill.name.as_str(), skill.id))
+            .collect();
+        let languages: HashMap<&str, Uuid> = self
+            .state
+            .languages
+            .iter()
+            .map(|language| (language.name.as_str(), language.id))
+            .collect();
+        let mut new_users = Vec::with_capacity(seed.users.len());
         for user in &seed.users {
-            let id = self.user(&user.email)?;
-            let mut skills = Vec::new();
-            for (name, proficiency) in &user.skills {
-                let skill = self
-                    .state
-                    .skills
-                    .iter()
-                    .find(|skill| skill.name == *name)
-                    .ok_or_else(|| self.invalid(format!("unknown skill `{name}`")))?;
-                if !(0.0..=5.0).contains(proficiency) {
-                    return Err(self.invalid(format!(
-                        "proficiency of `{name}` for `{}` is outside 0..=5",
-                        user.email
-                    )));
-                }
-                skills.push(Assignment {
-                    id: skill.id,
-                    proficiency: *proficiency,
-                });
-            }
-            let mut languages = Vec::new();
-            for (name, proficiency) in &user.languages {
-                let language = self
-                    .state
-                    .languages
-                    .iter()
-                    .find(|language| language.name == *name)
-                    .ok_or_else(|| self.invalid(format!("unknown language `{name}`")))?;
-                if !(0.0..=5.0).contains(proficiency) {
-                    return Err(self.invalid(format!(
-                        "proficiency of `{name}` for `{}` is outside 0..=5",
-                        user.email
-                    )));
-                }
-                languages.push(Assignment {
-                    id: language.id,
-                    proficiency: proficiency.round(),
-                });
-            }
-            let mut grants: Vec<Grant> = employee
-                .map(|role_id| Grant {
-                    role_id,
-                    division_id: home,
-                })
-                .into_iter()
-                .collect();
-            for grant in &user.roles {
-                let grant = self.grant(grant)?;
-                if !grants.contains(&grant) {
-                    grants.push(grant);
-                }
-            }
-            let utilization = match &user.utilization {
-                None => None,
-                Some(media) => {
-                    let mut out = BTreeMap::new();
-                    for (kind, value) in media {
-                        if !MEDIA_TYPES.contains(&kind.as_str()) || value.maximum_capacity > 25 {
-                            return Err(self.invalid(format!(
-                                "invalid utilization `{kind}` for `{}`",
-                                user.email
-                            )));
-                        }
-                        out.insert(
-                            kind.clone(),
-                            MediaUtilization {
-                                maximum_capacity: value.maximum_capacity,
-                                interruptable_media_types: value.interruptable_media_types.clone(),
-                                include_non_acd: value.include_non_acd,
-                            },
-                        );
-                    }
-                    Some(out)
-                }
-            };
-            let manager_id = match &user.manager {
-                Some(email) => Some(self.user(email)?),
-                None => None,
-            };
-            self.state.users.insert(User {
-                id,
+            let assignments =
+                |kind: &str, names: &HashMap<&str, Uuid>, wanted: &BTreeMap<String, f64>| {
+                    wanted
+                        .iter()
+                        .map(|(name, proficiency)| match names.get(name.as_str()) {
+                            Some(id) => Ok((*id, *proficiency)),
+                            None => Err(self.invalid(format!("unknown {kind} `{name}`"))),
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                };
+            new_users.push(NewUser {
+                id: object_id(org, "user", &user.email.to_lowercase()),
                 name: user.name.clone(),
                 email: user.email.clone(),
                 title: user.title.clone(),
                 department: user.department.clone(),
-                preferred_name: None,
-                division_id: self.division(user.division.as_ref())?,
-                manager_id,
-                state: match user.state.unwrap_or_default() {
-                    SeedUserState::Active => EntityState::Active,
-                    SeedUserState::Inactive => EntityState::Inactive,
-                },
-                version: 1,
+                division_id: Some(self.division(user.division.as_ref())?),
+                manager_id: user
+                    .manager
+                    .as_ref()
+                    .map(|email| self.user(email))
+                    .transpose()?,
+                inactive: user.state == Some(SeedUserState::Inactive),
                 acd_auto_answer: user.acd_auto_answer.unwrap_or(false),
                 addresses: Vec::new(),
-                locations: Vec::new(),
-                skills,
-                languages,
-                grants,
-                utilization,
-                team_id: None,
-                listed_from_ms: 0,
-                cache: OnceLock::new(),
+                skills: assignments("skill", &skills, &user.skills)?,
+                languages: assignments("language", &languages, &user.languages)?,
+                grants: user
+                    .roles
+                    .iter()
+                    .map(|grant| self.grant(grant))
+                    .collect::<Result<_, _>>()?,
+                utilization: user.utilization.as_ref().map(|media| {
+                    media
+                        .iter()
+                        .map(|(kind, value)| {
+                            let setting = MediaSetting {
+                                maximum_capacity: i64::from(value.maximum_capacity),
+                                interruptable_media_types: value.interruptable_media_types.clone(),
+                                include_non_acd: value.include_non_acd,
+                            };
+                            (kind.clone(), setting)
+                        })
+                        .collect()
+                }),
             });
         }
-        Ok(())
+        users::create_many(&mut self.state, &Stamp::seed(), new_users)
+            .map_err(|source| self.breaks("users".to_owned(), source))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::org::ObjectKind;
 
     const YAML: &str = "
 divisions: [Contact Center]
@@ -753,6 +673,83 @@ users:
             build_state("x", &seed),
             Err(SandboxError::InvalidSeed { .. })
         ));
+    }
+
+    /// The rule a seed breaks, or `None` if it builds.
+    fn broken_rule(yaml: &str) -> Option<OrgError> {
+        match build_state("x", &parse_seed(yaml).expect("parses")) {
+            Ok(_) => None,
+            Err(SandboxError::SeedBreaksRule { source, .. }) => Some(*source),
+            Err(other) => panic!("not a broken rule: {other}"),
+        }
+    }
+
+    #[test]
+    fn seeds_that_break_an_api_rule_are_refused() {
+        let name_taken = |kind, name: &str| {
+            Some(OrgError::NameTaken {
+                kind,
+                name: name.into(),
+            })
+        };
+        assert_eq!(
+            broken_rule("skills: [Équipe, ÉQUIPE]"),
+            name_taken(ObjectKind::Skill, "ÉQUIPE")
+        );
+        assert_eq!(
+            broken_rule("divisions: [Sales, SALES]"),
+            name_taken(ObjectKind::Division, "SALES")
+        );
+        assert_eq!(
+            broken_rule("roles: [admin]"),
+            name_taken(ObjectKind::Role, "admin"),
+            "`Admin` is built in"
+        );
+        assert_eq!(
+            broken_rule("queues: [{ name: Q }, { name: q }]"),
+            name_taken(ObjectKind::Queue, "q")
+        );
+        assert_eq!(
+            broken_rule(
+                "users: [{ email: a@x.example, name: A }, { email: A@X.example, name: B }]"
+            ),
+            Some(OrgError::EmailTaken {
+                email: "A@X.example".into()
+            })
+        );
+        assert_eq!(
+            broken_rule("users: [{ email: not-an-email, name: A }]"),
+            Some(OrgError::InvalidEmail {
+                email: "not-an-email".into()
+            })
+        );
+        assert_eq!(
+            broken_rule("skills: [S]\nusers: [{ email: a@x.example, name: A, skills: { S: 7 } }]"),
+            Some(OrgError::Proficiency { value: 7.0 })
+        );
+        assert_eq!(
+            broken_rule(
+                "users: [{ email: a@x.example, name: A, utilization: { chat: { maximumCapacity: 2, interruptableMediaTypes: [fax] } } }]"
+            ),
+            Some(OrgError::MediaType {
+                field: "interruptableMediaTypes",
+                media: "fax".into()
+            })
+        );
+        assert_eq!(
+            broken_rule("users: [{ email: a@x.example, name: A, manager: a@x.example }]"),
+            Some(OrgError::InvalidManager {
+                id: object_id("x", "user", "a@x.example")
+            })
+        );
+        // Naming the home division is allowed: every org has it.
+        assert_eq!(broken_rule("divisions: [home, Sales]"), None);
+        let error = build_state("x", &parse_seed("skills: [A, a]").expect("parses"))
+            .expect_err("duplicate");
+        assert_eq!(
+            crate::error::with_causes(&error),
+            "invalid seed for org `x`: cannot create skill `a`: a skill named `a` exists already"
+        );
     }
 
     #[test]

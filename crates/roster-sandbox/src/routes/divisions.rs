@@ -1,13 +1,12 @@
 //! Divisions: list, home, get, and moving users, queues and teams between divisions.
 
-use axum::extract::Path;
-use axum::response::Response;
-use uuid::Uuid;
-
 use super::{Body, Ctx, list_by_name, parse_id, parse_ids, void, wildcard_match};
 use crate::error::ApiError;
+use crate::org::divisions::{self, Movable};
 use crate::paging::{MAX_PAGE_SIZE, json};
 use crate::render;
+use axum::extract::Path;
+use axum::response::Response;
 
 /// `GET /api/v2/authorization/divisions` (filters `id`, `name`).
 pub async fn list(ctx: Ctx) -> Result<Response, ApiError> {
@@ -57,48 +56,10 @@ pub async fn move_objects(
 ) -> Result<Response, ApiError> {
     let division_id = parse_id(&id, "division")?;
     let ids = parse_ids(&ids, "body")?;
-    let timestamp = ctx.timestamp();
-    let mut state = ctx.write();
-    if state.divisions.get(division_id).is_none() {
-        return Err(ApiError::not_found("division", &id));
-    }
-    let missing = |kind: &str, id: Uuid| {
-        ApiError::invalid_value("body", format!("Unable to find a {kind} with id {id}"))
-    };
-    match object_type.to_uppercase().as_str() {
-        "USER" => {
-            if let Some(&unknown) = ids.iter().find(|&&id| state.users.get(id).is_none()) {
-                return Err(missing("user", unknown));
-            }
-            for id in ids {
-                if let Some(user) = state.users.get_mut(id) {
-                    user.division_id = division_id;
-                    user.version += 1;
-                }
-            }
-        }
-        "QUEUE" => {
-            if let Some(&unknown) = ids.iter().find(|&&id| state.queues.get(id).is_none()) {
-                return Err(missing("queue", unknown));
-            }
-            for id in ids {
-                if let Some(queue) = state.queues.get_mut(id) {
-                    queue.division_id = division_id;
-                    queue.date_modified.clone_from(&timestamp);
-                }
-            }
-        }
-        "TEAM" => {
-            if let Some(&unknown) = ids.iter().find(|&&id| state.teams.get(id).is_none()) {
-                return Err(missing("team", unknown));
-            }
-            for id in ids {
-                if let Some(team) = state.teams.get_mut(id) {
-                    team.division_id = division_id;
-                    team.date_modified.clone_from(&timestamp);
-                }
-            }
-        }
+    let kind = match object_type.to_uppercase().as_str() {
+        "USER" => Movable::User,
+        "QUEUE" => Movable::Queue,
+        "TEAM" => Movable::Team,
         other => {
             return Err(ApiError::invalid_value(
                 "objectType",
@@ -107,6 +68,8 @@ pub async fn move_objects(
                 ),
             ));
         }
-    }
+    };
+    let at = ctx.stamp();
+    divisions::move_objects(&mut ctx.write(), &at, division_id, kind, &ids)?;
     Ok(void())
 }

@@ -39,9 +39,10 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::faults::FaultSettings;
 use crate::hub::{Hub, Org, TokenEntry};
+use crate::org::Stamp;
 use crate::paging::{Envelope, PageRequest, render_page};
 use crate::query::Query;
-use crate::state::OrgState;
+use crate::store::OrgState;
 
 /// Status of void operations (UNCONFIRMED: the swagger says 200 without a body).
 pub const VOID_STATUS: StatusCode = StatusCode::NO_CONTENT;
@@ -89,6 +90,14 @@ impl Ctx {
     /// From when a newly created object shows in lists.
     pub fn listed_from(&self) -> u64 {
         self.now_ms() + self.faults().read_after_create_delay_ms
+    }
+
+    /// When a write happens, for the domain operation doing it.
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            timestamp: self.timestamp(),
+            listed_from_ms: self.listed_from(),
+        }
     }
 }
 
@@ -154,26 +163,28 @@ pub fn parse_id(text: &str, kind: &str) -> Result<Uuid, ApiError> {
 
 /// Parses ids from a body or query; malformed ones are `400 invalid.value`.
 pub fn parse_ids(values: &[String], field: &str) -> Result<Vec<Uuid>, ApiError> {
-    values
-        .iter()
-        .map(|value| {
-            Uuid::parse_str(value).map_err(|_| {
-                ApiError::invalid_value(field, format!("Value [{value}] is not a valid id."))
-            })
-        })
-        .collect()
+    values.iter().map(|value| body_id(value, field)).collect()
+}
+
+/// Parses one id from a body or query; a malformed one is `400 invalid.value`.
+pub fn body_id(value: &str, field: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(value)
+        .map_err(|_| ApiError::invalid_value(field, format!("Value [{value}] is not a valid id.")))
+}
+
+/// Parses an optional id from a body.
+pub fn optional_id(value: Option<&str>, field: &str) -> Result<Option<Uuid>, ApiError> {
+    value.map(|value| body_id(value, field)).transpose()
+}
+
+/// A name a create or update must send (blank names are the domain's to refuse).
+pub fn name_sent(name: Option<String>) -> Result<String, ApiError> {
+    name.ok_or_else(|| ApiError::missing_field("name"))
 }
 
 /// The answer of a void operation.
 pub fn void() -> Response {
     VOID_STATUS.into_response()
-}
-
-/// Whether two names of one kind collide. UNCONFIRMED whether Genesys Cloud's name
-/// uniqueness ignores case (REFERENCE §6); the sandbox assumes it does, in Unicode case, as
-/// roster's planner does when it refuses a create that would collide.
-pub fn same_name(a: &str, b: &str) -> bool {
-    a == b || a.to_lowercase() == b.to_lowercase()
 }
 
 /// Name filter that matches exactly (case-insensitive), with `*` wildcards at either end.

@@ -1,11 +1,8 @@
 //! Queues: list, get, create, PUT (full replacement), hard delete; members (list without
 //! totals, add/remove up to 100, join/unjoin) and queue wrap-up codes.
 //!
-//! Decisions on UNCONFIRMED points:
+//! Decisions on UNCONFIRMED points (the rules themselves are in [`crate::org::queues`]):
 //! - a duplicate name answers `400 duplicate.name` on create as on PUT;
-//! - PUT replaces the whole definition, `memberGroups` included (absent = none); the user
-//!   members are a separate resource and stay;
-//! - new direct members start joined ([`NEW_MEMBER_JOINED`]);
 //! - `memberGroups` entries must be of type `GROUP` (the sandbox has no team or skill-group
 //!   membership of queues).
 
@@ -15,18 +12,19 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::wrapupcodes::{DivisionRef, resolve_division};
-use super::{Body, Ctx, descending, parse_id, parse_ids, same_name, void, wildcard_match};
+use super::{
+    Body, Ctx, body_id, descending, name_sent, optional_id, parse_id, parse_ids, void,
+    wildcard_match,
+};
 use crate::error::ApiError;
+use crate::org::queues::{self, Membership, QueueDefinition};
 use crate::paging::{
     Envelope, MAX_PAGE_SIZE, MAX_QUEUE_MEMBER_PAGE_SIZE, PageRequest, json, render_page,
 };
 use crate::query::Query;
 use crate::render::{self, Expand};
-use crate::state::{EntityState, OrgState, Queue, QueueMember};
+use crate::store::{OrgState, Queue};
 
-/// Joined state of a member added by `POST .../members`.
-pub const NEW_MEMBER_JOINED: bool = true;
 /// Most members one `POST`/`PATCH .../members` call may name.
 pub const MAX_MEMBERS_PER_CALL: usize = 100;
 /// Most wrap-up codes one `POST .../wrapupcodes` call may name.
@@ -65,48 +63,14 @@ const SETTINGS: &[&str] = &[
     "suppressInQueueCallRecording",
 ];
 
-/// Enumerated settings and their allowed values.
-const ENUMS: &[(&str, &[&str])] = &[
-    ("scoringMethod", &["TimestampAndPriority", "PriorityOnly"]),
-    (
-        "lastAgentRoutingMode",
-        &["Disabled", "QueueMembersOnly", "AnyAgent"],
-    ),
-    ("skillEvaluationMethod", &["NONE", "BEST", "ALL"]),
-];
-
-/// Settings a queue gets when the request does not give them.
-fn default_settings() -> Map<String, Value> {
-    let mut settings = Map::new();
-    settings.insert("acwSettings".into(), json!({ "wrapupPrompt": "OPTIONAL" }));
-    settings.insert("skillEvaluationMethod".into(), json!("BEST"));
-    settings.insert("scoringMethod".into(), json!("TimestampAndPriority"));
-    settings
-}
-
-/// What a create or PUT body says.
-struct QueueDefinition {
-    name: String,
-    division: Option<DivisionRef>,
-    description: Option<String>,
-    member_groups: Vec<Uuid>,
-    settings: Map<String, Value>,
-}
-
-fn parse_definition(
-    state: &OrgState,
-    body: Map<String, Value>,
-) -> Result<QueueDefinition, ApiError> {
-    let name = match body.get("name").and_then(Value::as_str).map(str::trim) {
-        Some(name) if !name.is_empty() => name.to_owned(),
-        _ => return Err(ApiError::missing_field("name")),
-    };
-    let division = match body.get("division") {
-        None | Some(Value::Null) => None,
-        Some(value) => Some(DivisionRef {
-            id: value.get("id").and_then(Value::as_str).map(str::to_owned),
-        }),
-    };
+/// Decodes a create or PUT body.
+fn definition(body: Map<String, Value>) -> Result<QueueDefinition, ApiError> {
+    let name = name_sent(body.get("name").and_then(Value::as_str).map(str::to_owned))?;
+    let division = body
+        .get("division")
+        .and_then(|division| division.get("id"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let description = body
         .get("description")
         .and_then(Value::as_str)
@@ -123,62 +87,23 @@ fn parse_definition(
                     ),
                 ));
             }
-            let id = group
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            let id = parse_ids(&[id], "memberGroups.id")?[0];
-            if state.groups.get(id).is_none() {
-                return Err(ApiError::invalid_value(
-                    "memberGroups.id",
-                    format!("Unable to find a group with id {id}"),
-                ));
-            }
-            if !member_groups.contains(&id) {
-                member_groups.push(id);
-            }
+            let id = group.get("id").and_then(Value::as_str).unwrap_or_default();
+            member_groups.push(body_id(id, "memberGroups.id")?);
         }
     }
-    let mut settings = default_settings();
+    let mut settings = Map::new();
     for (key, value) in body {
         if SETTINGS.contains(&key.as_str()) && !value.is_null() {
             settings.insert(key, value);
         }
     }
-    for (field, allowed) in ENUMS {
-        if let Some(value) = settings.get(*field)
-            && !value.as_str().is_some_and(|value| allowed.contains(&value))
-        {
-            return Err(ApiError::invalid_value(
-                field,
-                format!(
-                    "Value [{value}] is not valid for field [{field}]. Allowable values are: {}",
-                    allowed.join(", ")
-                ),
-            ));
-        }
-    }
     Ok(QueueDefinition {
         name,
-        division,
+        division_id: optional_id(division.as_deref(), "division.id")?,
         description,
         member_groups,
         settings,
     })
-}
-
-fn check_duplicate(state: &OrgState, name: &str, except: Option<Uuid>) -> Result<(), ApiError> {
-    if state
-        .queues
-        .iter()
-        .any(|queue| Some(queue.id) != except && same_name(&queue.name, name))
-    {
-        return Err(ApiError::duplicate_name(
-            "A queue with that name already exists.",
-        ));
-    }
-    Ok(())
 }
 
 fn queue_json(state: &OrgState, queue: &Queue) -> Value {
@@ -225,29 +150,16 @@ pub async fn get_one(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiEr
 
 /// `POST /api/v2/routing/queues` (`CreateQueueRequest`).
 pub async fn create(ctx: Ctx, Body(body): Body<Map<String, Value>>) -> Result<Response, ApiError> {
-    let (timestamp, listed_from) = (ctx.timestamp(), ctx.listed_from());
+    let definition = definition(body)?;
+    let at = ctx.stamp();
+    let id = Uuid::new_v4();
     let mut state = ctx.write();
-    let definition = parse_definition(&state, body)?;
-    check_duplicate(&state, &definition.name, None)?;
-    let division_id = resolve_division(&state, definition.division.as_ref())?;
-    let queue = Queue {
-        id: Uuid::new_v4(),
-        name: definition.name,
-        division_id,
-        description: definition.description,
-        date_created: timestamp.clone(),
-        date_modified: timestamp,
-        members: Vec::new(),
-        member_groups: definition.member_groups,
-        group_member_joined: std::collections::BTreeMap::new(),
-        wrapup_codes: Vec::new(),
-        settings: definition.settings,
-        member_index: std::collections::HashMap::new(),
-        listed_from_ms: listed_from,
-    };
-    let response = json(&queue_json(&state, &queue));
-    state.queues.insert(queue);
-    Ok(response)
+    queues::create(&mut state, &at, id, &definition)?;
+    let queue = state
+        .queues
+        .get(id)
+        .expect("created above under the same lock");
+    Ok(json(&queue_json(&state, queue)))
 }
 
 /// `PUT /api/v2/routing/queues/{queueId}` (`QueueRequest`): full replacement.
@@ -257,90 +169,22 @@ pub async fn update(
     Body(body): Body<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let queue_id = parse_id(&id, "queue")?;
-    let timestamp = ctx.timestamp();
+    let definition = definition(body)?;
+    let at = ctx.stamp();
     let mut state = ctx.write();
-    if state.queues.get(queue_id).is_none() {
-        return Err(ApiError::not_found("queue", &id));
-    }
-    let definition = parse_definition(&state, body)?;
-    check_duplicate(&state, &definition.name, Some(queue_id))?;
-    let division_id = resolve_division(&state, definition.division.as_ref())?;
-    let queue = state
-        .queues
-        .get_mut(queue_id)
-        .expect("checked above under the same lock");
-    queue.name = definition.name;
-    queue.division_id = division_id;
-    queue.description = definition.description;
-    queue.member_groups = definition.member_groups;
-    queue.settings = definition.settings;
-    queue.date_modified = timestamp;
+    queues::replace(&mut state, &at, queue_id, &definition)?;
     let queue = state
         .queues
         .get(queue_id)
-        .expect("checked above under the same lock");
+        .expect("replaced above under the same lock");
     Ok(json(&queue_json(&state, queue)))
 }
 
 /// `DELETE /api/v2/routing/queues/{queueId}`: hard delete.
 pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let queue_id = parse_id(&id, "queue")?;
-    ctx.write()
-        .queues
-        .remove(queue_id)
-        .ok_or_else(|| ApiError::not_found("queue", &id))?;
+    queues::delete(&mut ctx.write(), queue_id)?;
     Ok(void())
-}
-
-/// One member as listed: the user, how they are a member and whether joined.
-pub struct Membership {
-    /// The user.
-    pub user_id: Uuid,
-    /// `user` or `group`.
-    pub by_group: bool,
-    /// Joined.
-    pub joined: bool,
-    /// Ring.
-    pub ring_number: u32,
-}
-
-/// Every member of a queue: direct members, then group-derived ones not also direct.
-pub fn memberships(state: &OrgState, queue: &Queue) -> Vec<Membership> {
-    let mut out: Vec<Membership> = queue
-        .members
-        .iter()
-        .map(|member| Membership {
-            user_id: member.user_id,
-            by_group: false,
-            joined: member.joined,
-            ring_number: member.ring_number,
-        })
-        .collect();
-    let mut seen: std::collections::HashSet<Uuid> = queue.member_index.keys().copied().collect();
-    for group_id in &queue.member_groups {
-        let Some(group) = state.groups.get(*group_id) else {
-            continue;
-        };
-        for user_id in &group.members {
-            let listed = state
-                .users
-                .get(*user_id)
-                .is_some_and(|user| user.state != EntityState::Deleted);
-            if listed && seen.insert(*user_id) {
-                out.push(Membership {
-                    user_id: *user_id,
-                    by_group: true,
-                    joined: queue
-                        .group_member_joined
-                        .get(user_id)
-                        .copied()
-                        .unwrap_or(true),
-                    ring_number: 1,
-                });
-            }
-        }
-    }
-    out
 }
 
 fn member_json(state: &OrgState, membership: &Membership, expand: Expand) -> Option<String> {
@@ -362,11 +206,7 @@ fn member_json(state: &OrgState, membership: &Membership, expand: Expand) -> Opt
 }
 
 fn queue_or_404<'a>(state: &'a OrgState, id: &str) -> Result<&'a Queue, ApiError> {
-    let queue_id = parse_id(id, "queue")?;
-    state
-        .queues
-        .get(queue_id)
-        .ok_or_else(|| ApiError::not_found("queue", id))
+    Ok(queues::existing(state, parse_id(id, "queue")?)?)
 }
 
 /// `GET /api/v2/routing/queues/{queueId}/members` (`QueueMemberEntityListing`: no total).
@@ -387,7 +227,7 @@ pub async fn members(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiEr
     let expand = Expand::parse(&ctx.query.list("expand"));
     let state = ctx.read();
     let queue = queue_or_404(&state, &id)?;
-    let mut listed: Vec<(String, Membership)> = memberships(&state, queue)
+    let mut listed: Vec<(String, Membership)> = queues::memberships(&state, queue)
         .into_iter()
         .filter(|member| {
             member_by
@@ -453,73 +293,15 @@ pub async fn add_or_remove_members(
 ) -> Result<Response, ApiError> {
     let remove = ctx.query.bool("delete")?.unwrap_or(false);
     let ids = member_ids(&body)?;
-    let timestamp = ctx.timestamp();
+    let queue_id = parse_id(&id, "queue")?;
+    let at = ctx.stamp();
     let mut state = ctx.write();
-    let queue_id = queue_or_404(&state, &id)?.id;
-    if !remove
-        && let Some(unknown) = ids.iter().find(|&&user| {
-            state
-                .users
-                .get(user)
-                .is_none_or(|user| user.state == EntityState::Deleted)
-        })
-    {
-        let mut error =
-            ApiError::invalid_value("id", format!("Unable to find a user with id {unknown}"));
-        error.details[0].entity_id = Some(unknown.to_string());
-        return Err(error);
-    }
-    let queue = state
-        .queues
-        .get_mut(queue_id)
-        .expect("checked above under the same lock");
     if remove {
-        queue
-            .members
-            .retain(|member| !ids.contains(&member.user_id));
+        queues::remove_members(&mut state, &at, queue_id, &ids)?;
     } else {
-        for user_id in ids {
-            if !queue.member_index.contains_key(&user_id) {
-                queue.member_index.insert(user_id, queue.members.len());
-                queue.members.push(QueueMember {
-                    user_id,
-                    joined: NEW_MEMBER_JOINED,
-                    ring_number: 1,
-                });
-            }
-        }
+        queues::add_members(&mut state, &at, queue_id, &ids)?;
     }
-    queue.reindex_members();
-    queue.date_modified = timestamp;
     Ok(void())
-}
-
-/// Users who are members of a queue through its groups.
-fn group_members(state: &OrgState, queue: &Queue) -> std::collections::HashSet<Uuid> {
-    queue
-        .member_groups
-        .iter()
-        .filter_map(|group| state.groups.get(*group))
-        .flat_map(|group| group.members.iter().copied())
-        .collect()
-}
-
-/// Sets the joined state of a member; `false` if the user is not a member.
-fn set_joined(
-    queue: &mut Queue,
-    by_group: &std::collections::HashSet<Uuid>,
-    user_id: Uuid,
-    joined: bool,
-) -> bool {
-    if let Some(&index) = queue.member_index.get(&user_id) {
-        queue.members[index].joined = joined;
-        return true;
-    }
-    if by_group.contains(&user_id) {
-        queue.group_member_joined.insert(user_id, joined);
-        return true;
-    }
-    false
 }
 
 /// `PATCH /api/v2/routing/queues/{queueId}/members`: join/unjoin up to 100 members;
@@ -530,26 +312,19 @@ pub async fn join_members(
     Body(body): Body<Vec<MemberWrite>>,
 ) -> Result<Response, ApiError> {
     let ids = member_ids(&body)?;
+    let queue_id = parse_id(&id, "queue")?;
+    let wanted: Vec<(Uuid, bool)> = ids
+        .iter()
+        .zip(&body)
+        .filter_map(|(user_id, write)| write.joined.map(|joined| (*user_id, joined)))
+        .collect();
     let mut state = ctx.write();
-    let queue = queue_or_404(&state, &id)?;
-    let (queue_id, by_group) = (queue.id, group_members(&state, queue));
-    let queue = state
-        .queues
-        .get_mut(queue_id)
-        .expect("checked above under the same lock");
-    let mut changed = Vec::new();
-    for (user_id, write) in ids.iter().zip(&body) {
-        if let Some(joined) = write.joined
-            && set_joined(queue, &by_group, *user_id, joined)
-        {
-            changed.push(*user_id);
-        }
-    }
+    let changed = queues::set_joined(&mut state, queue_id, &wanted)?;
     let queue = state
         .queues
         .get(queue_id)
-        .expect("checked above under the same lock");
-    let entities: Vec<String> = memberships(&state, queue)
+        .expect("changed above under the same lock");
+    let entities: Vec<String> = queues::memberships(&state, queue)
         .iter()
         .filter(|member| changed.contains(&member.user_id))
         .filter_map(|member| member_json(&state, member, Expand::default()))
@@ -575,23 +350,14 @@ pub async fn patch_member(
     Body(body): Body<MemberWrite>,
 ) -> Result<Response, ApiError> {
     let user_id = parse_id(&member, "queue member")?;
-    let mut state = ctx.write();
-    let queue = queue_or_404(&state, &id)?;
-    let (queue_id, by_group) = (queue.id, group_members(&state, queue));
-    let queue = state
-        .queues
-        .get_mut(queue_id)
-        .expect("checked above under the same lock");
-    let direct = queue.member_index.get(&user_id).copied();
-    if direct.is_none() && !by_group.contains(&user_id) {
-        return Err(ApiError::not_found("queue member", &member));
-    }
-    if let Some(joined) = body.joined {
-        set_joined(queue, &by_group, user_id, joined);
-    }
-    if let (Some(ring), Some(index)) = (body.ring_number, direct) {
-        queue.members[index].ring_number = ring;
-    }
+    let queue_id = parse_id(&id, "queue")?;
+    queues::patch_member(
+        &mut ctx.write(),
+        queue_id,
+        user_id,
+        body.joined,
+        body.ring_number,
+    )?;
     Ok(void())
 }
 
@@ -601,17 +367,8 @@ pub async fn delete_member(
     Path((id, member)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let user_id = parse_id(&member, "queue member")?;
-    let mut state = ctx.write();
-    let queue_id = queue_or_404(&state, &id)?.id;
-    let queue = state
-        .queues
-        .get_mut(queue_id)
-        .expect("checked above under the same lock");
-    if !queue.member_index.contains_key(&user_id) {
-        return Err(ApiError::not_found("queue member", &member));
-    }
-    queue.members.retain(|existing| existing.user_id != user_id);
-    queue.reindex_members();
+    let queue_id = parse_id(&id, "queue")?;
+    queues::remove_member(&mut ctx.write(), queue_id, user_id)?;
     Ok(void())
 }
 
@@ -661,26 +418,9 @@ pub async fn add_wrapup_codes(
         .map(|code| code.id.unwrap_or_default())
         .collect();
     let ids = parse_ids(&ids, "id")?;
+    let queue_id = parse_id(&id, "queue")?;
     let mut state = ctx.write();
-    let queue_id = queue_or_404(&state, &id)?.id;
-    if let Some(unknown) = ids
-        .iter()
-        .find(|&&code| state.wrapup_codes.get(code).is_none())
-    {
-        return Err(ApiError::invalid_value(
-            "id",
-            format!("Unable to find a wrapup code with id {unknown}"),
-        ));
-    }
-    let queue = state
-        .queues
-        .get_mut(queue_id)
-        .expect("checked above under the same lock");
-    for code in &ids {
-        if !queue.wrapup_codes.contains(code) {
-            queue.wrapup_codes.push(*code);
-        }
-    }
+    queues::add_wrapup_codes(&mut state, queue_id, &ids)?;
     let codes: Vec<Value> = ids
         .iter()
         .filter_map(|code| state.wrapup_codes.get(*code))
@@ -695,15 +435,7 @@ pub async fn remove_wrapup_code(
     Path((id, code)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let code_id = parse_id(&code, "wrapup code")?;
-    let mut state = ctx.write();
-    let queue_id = queue_or_404(&state, &id)?.id;
-    let queue = state
-        .queues
-        .get_mut(queue_id)
-        .expect("checked above under the same lock");
-    if !queue.wrapup_codes.contains(&code_id) {
-        return Err(ApiError::not_found("wrapup code", &code));
-    }
-    queue.wrapup_codes.retain(|existing| *existing != code_id);
+    let queue_id = parse_id(&id, "queue")?;
+    queues::remove_wrapup_code(&mut ctx.write(), queue_id, code_id)?;
     Ok(void())
 }

@@ -3,7 +3,8 @@
 //! (`GET .../subjectgrants`: every user and group holding the role, with the divisions).
 //!
 //! UNCONFIRMED: which division `users/add` grants in. The sandbox grants the role in the
-//! home division; `users/remove` removes the role's grants in every division.
+//! home division; `users/remove` removes the role's grants in every division (see
+//! [`crate::org::grants`]).
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -12,9 +13,10 @@ use uuid::Uuid;
 
 use super::{Body, Ctx, list_by_name, parse_id, parse_ids, wildcard_match};
 use crate::error::ApiError;
+use crate::org::grants;
 use crate::paging::{Envelope, MAX_PAGE_SIZE, PageRequest, json, render_page};
 use crate::render;
-use crate::state::{EntityState, Grant, OrgState};
+use crate::store::{EntityState, Grant, OrgState};
 
 /// Most ids one `id` filter may name (`400 max.role.ids` beyond).
 const MAX_ROLE_IDS: usize = 100;
@@ -193,18 +195,6 @@ pub async fn subject_grants(ctx: Ctx, Path(id): Path<String>) -> Result<Response
     ))
 }
 
-fn check_users(state: &OrgState, ids: &[Uuid]) -> Result<(), ApiError> {
-    match ids.iter().find(|&&id| {
-        state
-            .users
-            .get(id)
-            .is_none_or(|user| user.state == EntityState::Deleted)
-    }) {
-        Some(unknown) => Err(ApiError::not_found("user", &unknown.to_string())),
-        None => Ok(()),
-    }
-}
-
 /// `PUT /api/v2/authorization/roles/{roleId}/users/add`: list of user ids in and out.
 pub async fn add_users(
     ctx: Ctx,
@@ -213,22 +203,7 @@ pub async fn add_users(
 ) -> Result<Response, ApiError> {
     let role_id = parse_id(&id, "role")?;
     let ids = parse_ids(&body, "body")?;
-    let mut state = ctx.write();
-    if state.roles.get(role_id).is_none() {
-        return Err(ApiError::not_found("role", &id));
-    }
-    check_users(&state, &ids)?;
-    let grant = Grant {
-        role_id,
-        division_id: state.home_division().id,
-    };
-    for user_id in ids {
-        if let Some(user) = state.users.get_mut(user_id)
-            && !user.grants.contains(&grant)
-        {
-            user.grants.push(grant);
-        }
-    }
+    grants::grant_role(&mut ctx.write(), role_id, &ids)?;
     Ok(json(&body))
 }
 
@@ -240,15 +215,6 @@ pub async fn remove_users(
 ) -> Result<Response, ApiError> {
     let role_id = parse_id(&id, "role")?;
     let ids = parse_ids(&body, "body")?;
-    let mut state = ctx.write();
-    if state.roles.get(role_id).is_none() {
-        return Err(ApiError::not_found("role", &id));
-    }
-    check_users(&state, &ids)?;
-    for user_id in ids {
-        if let Some(user) = state.users.get_mut(user_id) {
-            user.grants.retain(|grant| grant.role_id != role_id);
-        }
-    }
+    grants::revoke_role(&mut ctx.write(), role_id, &ids)?;
     Ok(json(&body))
 }

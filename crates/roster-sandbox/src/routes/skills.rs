@@ -14,12 +14,14 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
-    Body, Ctx, list_by_name, parse_id, parse_ids, prefix_match, same_name, void, wildcard_match,
+    Body, Ctx, body_id, list_by_name, name_sent, optional_id, parse_id, parse_ids, prefix_match,
+    void, wildcard_match,
 };
 use crate::error::ApiError;
+use crate::org::skills::{self, NewLanguage, NewSkill};
 use crate::paging::{MAX_PAGE_SIZE, json};
 use crate::render;
-use crate::state::{EntityState, Language, Skill};
+use crate::store::EntityState;
 
 /// Whether the default skill and language lists include deleted entries.
 pub const LIST_DELETED: bool = false;
@@ -44,13 +46,6 @@ pub struct UpdateSkillDivision {
 #[serde(rename_all = "camelCase")]
 pub struct CreateLanguage {
     name: Option<String>,
-}
-
-fn required_name(name: Option<String>) -> Result<String, ApiError> {
-    match name.map(|name| name.trim().to_owned()) {
-        Some(name) if !name.is_empty() => Ok(name),
-        _ => Err(ApiError::missing_field("name")),
-    }
 }
 
 /// `GET /api/v2/routing/skills` (`name` = starts with; `id` list).
@@ -92,41 +87,21 @@ pub async fn get_one(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiEr
 
 /// `POST /api/v2/routing/skills`.
 pub async fn create(ctx: Ctx, Body(body): Body<CreateSkill>) -> Result<Response, ApiError> {
-    let name = required_name(body.name)?;
-    let (timestamp, listed_from) = (ctx.timestamp(), ctx.listed_from());
+    let name = name_sent(body.name)?;
+    let division_id = optional_id(body.division_id.as_deref(), "divisionId")?;
+    let at = ctx.stamp();
     let mut state = ctx.write();
-    let division_id = match body.division_id {
-        Some(id) => {
-            let id = parse_ids(&[id], "divisionId")?[0];
-            state
-                .divisions
-                .get(id)
-                .ok_or_else(|| ApiError::invalid_value("divisionId", "Unknown division"))?
-                .id
-        }
-        None => state.home_division().id,
-    };
-    if state
-        .skills
-        .iter()
-        .any(|skill| skill.state != EntityState::Deleted && same_name(&skill.name, &name))
-    {
-        return Err(ApiError::conflict(format!(
-            "A skill with the name [{name}] already exists."
-        )));
-    }
-    let skill = Skill {
+    let new = NewSkill {
         id: Uuid::new_v4(),
         name,
         division_id,
-        state: EntityState::Active,
-        version: 1,
-        date_modified: timestamp,
-        listed_from_ms: listed_from,
     };
-    let response = json(&render::skill(&state, &skill));
-    state.skills.insert(skill);
-    Ok(response)
+    let id = skills::create_skill(&mut state, &at, &new)?;
+    let skill = state
+        .skills
+        .get(id)
+        .expect("created above under the same lock");
+    Ok(json(&render::skill(&state, skill)))
 }
 
 /// `PATCH /api/v2/routing/skills/{skillId}`: only moves the skill to another division.
@@ -139,55 +114,22 @@ pub async fn patch(
     let division = body
         .division_id
         .ok_or_else(|| ApiError::missing_field("divisionId"))?;
-    let division_id = parse_ids(&[division], "divisionId")?[0];
-    let timestamp = ctx.timestamp();
+    let division_id = body_id(&division, "divisionId")?;
+    let at = ctx.stamp();
     let mut state = ctx.write();
-    if state.divisions.get(division_id).is_none() {
-        return Err(ApiError::invalid_value("divisionId", "Unknown division"));
-    }
-    let skill = state
-        .skills
-        .get_mut(skill_id)
-        .filter(|skill| skill.state != EntityState::Deleted)
-        .ok_or_else(|| ApiError::not_found("skill", &id))?;
-    skill.division_id = division_id;
-    skill.version += 1;
-    skill.date_modified = timestamp;
+    skills::move_skill(&mut state, &at, skill_id, division_id)?;
     let skill = state
         .skills
         .get(skill_id)
-        .expect("updated above under the same lock");
+        .expect("moved above under the same lock");
     Ok(json(&render::skill(&state, skill)))
 }
 
 /// `DELETE /api/v2/routing/skills/{skillId}`: soft delete.
 pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let skill_id = parse_id(&id, "skill")?;
-    let timestamp = ctx.timestamp();
-    let mut state = ctx.write();
-    let skill = state
-        .skills
-        .get_mut(skill_id)
-        .filter(|skill| skill.state != EntityState::Deleted)
-        .ok_or_else(|| ApiError::not_found("skill", &id))?;
-    skill.state = EntityState::Deleted;
-    skill.version += 1;
-    skill.date_modified = timestamp;
-    let holders: Vec<Uuid> = state
-        .users
-        .iter()
-        .filter(|user| {
-            user.skills
-                .iter()
-                .any(|assignment| assignment.id == skill_id)
-        })
-        .map(|user| user.id)
-        .collect();
-    for user_id in holders {
-        if let Some(user) = state.users.get_mut(user_id) {
-            user.skills.retain(|assignment| assignment.id != skill_id);
-        }
-    }
+    let at = ctx.stamp();
+    skills::delete_skill(&mut ctx.write(), &at, skill_id)?;
     Ok(void())
 }
 
@@ -231,58 +173,24 @@ pub async fn create_language(
     ctx: Ctx,
     Body(body): Body<CreateLanguage>,
 ) -> Result<Response, ApiError> {
-    let name = required_name(body.name)?;
-    let timestamp = ctx.timestamp();
-    let mut state = ctx.write();
-    if state
-        .languages
-        .iter()
-        .any(|language| language.state != EntityState::Deleted && same_name(&language.name, &name))
-    {
-        return Err(ApiError::conflict(format!(
-            "A language with the name [{name}] already exists."
-        )));
-    }
-    let language = Language {
+    let new = NewLanguage {
         id: Uuid::new_v4(),
-        name,
-        state: EntityState::Active,
-        version: 1,
-        date_modified: timestamp,
+        name: name_sent(body.name)?,
     };
-    let response = json(&render::language(&language));
-    state.languages.insert(language);
-    Ok(response)
+    let at = ctx.stamp();
+    let mut state = ctx.write();
+    let id = skills::create_language(&mut state, &at, &new)?;
+    let language = state
+        .languages
+        .get(id)
+        .expect("created above under the same lock");
+    Ok(json(&render::language(language)))
 }
 
 /// `DELETE /api/v2/routing/languages/{languageId}`: soft delete.
 pub async fn delete_language(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let language_id = parse_id(&id, "language")?;
-    let timestamp = ctx.timestamp();
-    let mut state = ctx.write();
-    let language = state
-        .languages
-        .get_mut(language_id)
-        .filter(|language| language.state != EntityState::Deleted)
-        .ok_or_else(|| ApiError::not_found("language", &id))?;
-    language.state = EntityState::Deleted;
-    language.version += 1;
-    language.date_modified = timestamp;
-    let holders: Vec<Uuid> = state
-        .users
-        .iter()
-        .filter(|user| {
-            user.languages
-                .iter()
-                .any(|assignment| assignment.id == language_id)
-        })
-        .map(|user| user.id)
-        .collect();
-    for user_id in holders {
-        if let Some(user) = state.users.get_mut(user_id) {
-            user.languages
-                .retain(|assignment| assignment.id != language_id);
-        }
-    }
+    let at = ctx.stamp();
+    skills::delete_language(&mut ctx.write(), &at, language_id)?;
     Ok(void())
 }

@@ -11,11 +11,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Body, Ctx, parse_id, parse_ids, void};
+use super::{Body, Ctx, body_id, parse_id, parse_ids, void};
 use crate::error::ApiError;
+use crate::org::grants::{self, Subject};
+use crate::org::users;
 use crate::paging::json;
 use crate::render;
-use crate::state::{EntityState, Grant, OrgState};
+use crate::store::{Grant, OrgState};
 
 /// `RoleDivisionGrants`.
 #[derive(Debug, Deserialize)]
@@ -31,55 +33,18 @@ struct RoleDivisionPair {
     division_id: String,
 }
 
-/// A subject's own grants, as a user or a group.
-enum Subject {
-    User(Uuid),
-    Group(Uuid),
-}
-
-fn find_subject(state: &OrgState, id: &str) -> Result<Subject, ApiError> {
-    let subject_id = parse_id(id, "subject")?;
-    if state
-        .users
-        .get(subject_id)
-        .is_some_and(|user| user.state != EntityState::Deleted)
-    {
-        return Ok(Subject::User(subject_id));
-    }
-    if state.groups.get(subject_id).is_some() {
-        return Ok(Subject::Group(subject_id));
-    }
-    Err(ApiError::not_found("subject", id))
-}
-
-fn grants_mut<'a>(state: &'a mut OrgState, subject: &Subject) -> &'a mut Vec<Grant> {
-    let found = match subject {
-        Subject::User(id) => state.users.get_mut(*id).map(|user| &mut user.grants),
-        Subject::Group(id) => state.groups.get_mut(*id).map(|group| &mut group.grants),
-    };
-    found.expect("the subject was looked up under the same write lock")
-}
-
-fn parse_grants(state: &OrgState, body: &RoleDivisionGrants) -> Result<Vec<Grant>, ApiError> {
+fn decode_grants(body: &RoleDivisionGrants) -> Result<Vec<Grant>, ApiError> {
     body.grants
         .iter()
-        .map(|pair| parse_grant(state, &pair.role_id, &pair.division_id))
+        .map(|pair| decode_grant(&pair.role_id, &pair.division_id))
         .collect()
 }
 
-/// One role in one division, both existing.
-fn parse_grant(state: &OrgState, role: &str, division: &str) -> Result<Grant, ApiError> {
-    let role_id = parse_ids(&[role.to_owned()], "roleId")?[0];
-    let division_id = parse_ids(&[division.to_owned()], "divisionId")?[0];
-    if state.roles.get(role_id).is_none() {
-        return Err(ApiError::not_found("role", role));
-    }
-    if state.divisions.get(division_id).is_none() {
-        return Err(ApiError::not_found("division", division));
-    }
+/// One role in one division, by ids.
+fn decode_grant(role: &str, division: &str) -> Result<Grant, ApiError> {
     Ok(Grant {
-        role_id,
-        division_id,
+        role_id: body_id(role, "roleId")?,
+        division_id: body_id(division, "divisionId")?,
     })
 }
 
@@ -107,8 +72,9 @@ fn grant_json(state: &OrgState, subject_id: Uuid, grant: &Grant) -> Option<Value
 /// `GET /api/v2/authorization/subjects/{subjectId}` (`AuthzSubject`).
 pub async fn get_one(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let include_duplicates = ctx.query.bool("includeDuplicates")?.unwrap_or(false);
+    let subject_id = parse_id(&id, "subject")?;
     let state = ctx.read();
-    let (subject_id, name, mut sources) = match find_subject(&state, &id)? {
+    let (subject_id, name, mut sources) = match grants::find_subject(&state, subject_id)? {
         Subject::User(user_id) => {
             let user = state
                 .users
@@ -156,15 +122,9 @@ pub async fn bulk_add(
     Path(id): Path<String>,
     Body(body): Body<RoleDivisionGrants>,
 ) -> Result<Response, ApiError> {
-    let mut state = ctx.write();
-    let subject = find_subject(&state, &id)?;
-    let grants = parse_grants(&state, &body)?;
-    let own = grants_mut(&mut state, &subject);
-    for grant in grants {
-        if !own.contains(&grant) {
-            own.push(grant);
-        }
-    }
+    let subject_id = parse_id(&id, "subject")?;
+    let wanted = decode_grants(&body)?;
+    grants::add(&mut ctx.write(), subject_id, &wanted)?;
     Ok(void())
 }
 
@@ -174,10 +134,9 @@ pub async fn bulk_remove(
     Path(id): Path<String>,
     Body(body): Body<RoleDivisionGrants>,
 ) -> Result<Response, ApiError> {
-    let mut state = ctx.write();
-    let subject = find_subject(&state, &id)?;
-    let grants = parse_grants(&state, &body)?;
-    grants_mut(&mut state, &subject).retain(|grant| !grants.contains(grant));
+    let subject_id = parse_id(&id, "subject")?;
+    let wanted = decode_grants(&body)?;
+    grants::remove(&mut ctx.write(), subject_id, &wanted)?;
     Ok(void())
 }
 
@@ -188,12 +147,9 @@ pub async fn bulk_replace(
     Path(id): Path<String>,
     Body(body): Body<RoleDivisionGrants>,
 ) -> Result<Response, ApiError> {
-    let mut state = ctx.write();
-    let subject = find_subject(&state, &id)?;
-    let mut grants = parse_grants(&state, &body)?;
-    let mut seen = std::collections::HashSet::new();
-    grants.retain(|grant| seen.insert(*grant));
-    *grants_mut(&mut state, &subject) = grants;
+    let subject_id = parse_id(&id, "subject")?;
+    let wanted = decode_grants(&body)?;
+    grants::replace(&mut ctx.write(), subject_id, &wanted)?;
     Ok(void())
 }
 
@@ -202,13 +158,9 @@ pub async fn grant_one(
     ctx: Ctx,
     Path((id, division, role)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let mut state = ctx.write();
-    let subject = find_subject(&state, &id)?;
-    let grant = parse_grant(&state, &role, &division)?;
-    let own = grants_mut(&mut state, &subject);
-    if !own.contains(&grant) {
-        own.push(grant);
-    }
+    let subject_id = parse_id(&id, "subject")?;
+    let grant = decode_grant(&role, &division)?;
+    grants::add(&mut ctx.write(), subject_id, &[grant])?;
     Ok(void())
 }
 
@@ -217,18 +169,9 @@ pub async fn revoke_one(
     ctx: Ctx,
     Path((id, division, role)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let mut state = ctx.write();
-    let subject = find_subject(&state, &id)?;
-    let grant = parse_grant(&state, &role, &division)?;
-    let own = grants_mut(&mut state, &subject);
-    let before = own.len();
-    own.retain(|existing| *existing != grant);
-    if own.len() == before {
-        return Err(ApiError::not_found(
-            "grant",
-            &format!("{}/{}", grant.division_id, grant.role_id),
-        ));
-    }
+    let subject_id = parse_id(&id, "subject")?;
+    let grant = decode_grant(&role, &division)?;
+    grants::revoke(&mut ctx.write(), subject_id, grant)?;
     Ok(void())
 }
 
@@ -236,11 +179,7 @@ pub async fn revoke_one(
 pub async fn user_roles(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let user_id = parse_id(&id, "user")?;
     let state = ctx.read();
-    let user = state
-        .users
-        .get(user_id)
-        .filter(|user| user.state != EntityState::Deleted)
-        .ok_or_else(|| ApiError::not_found("user", &id))?;
+    let user = users::live_user(&state, user_id)?;
     Ok(json(&render::user_authorization(&state, user)))
 }
 
@@ -257,37 +196,10 @@ pub async fn set_user_roles(
     let user_id = parse_id(&id, "user")?;
     let role_ids = parse_ids(&body, "body")?;
     let mut state = ctx.write();
-    if state
-        .users
-        .get(user_id)
-        .is_none_or(|user| user.state == EntityState::Deleted)
-    {
-        return Err(ApiError::not_found("user", &id));
-    }
-    if let Some(unknown) = role_ids
-        .iter()
-        .find(|&&role| state.roles.get(role).is_none())
-    {
-        return Err(ApiError::not_found("role", &unknown.to_string()));
-    }
-    let home = state.home_division().id;
-    let user = state
-        .users
-        .get_mut(user_id)
-        .expect("checked above under the same lock");
-    user.grants
-        .retain(|grant| role_ids.contains(&grant.role_id));
-    for role_id in role_ids {
-        if !user.grants.iter().any(|grant| grant.role_id == role_id) {
-            user.grants.push(Grant {
-                role_id,
-                division_id: home,
-            });
-        }
-    }
+    grants::set_user_roles(&mut state, user_id, &role_ids)?;
     let user = state
         .users
         .get(user_id)
-        .expect("checked above under the same lock");
+        .expect("changed above under the same lock");
     Ok(json(&render::user_authorization(&state, user)))
 }

@@ -1,10 +1,8 @@
 //! Teams: cursor-paged list, get, create, PATCH, hard delete; members (cursor paged, add
 //! with partial success in a 200, remove by `?id=a,b`).
 //!
-//! Decisions on UNCONFIRMED points:
-//! - a user belongs to at most one team: adding a user to team B moves them out of team A
-//!   (the add succeeds; no `UserGroupLimitExceeded` failure);
-//! - team names are unique case-insensitively: a duplicate answers `409 general.conflict`;
+//! Decisions on UNCONFIRMED points (the rules themselves are in [`crate::org::teams`]):
+//! - a duplicate name answers `409 general.conflict`;
 //! - at most [`MAX_MEMBERS_PER_CALL`] ids per add;
 //! - the cursor inside `nextUri` (`after=...`) is an opaque base64 token.
 
@@ -15,13 +13,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::wrapupcodes::{DivisionRef, resolve_division};
-use super::{Body, Ctx, parse_id, parse_ids, prefix_match, same_name, void};
+use super::wrapupcodes::DivisionRef;
+use super::{Body, Ctx, name_sent, parse_id, parse_ids, prefix_match, void};
 use crate::error::ApiError;
+use crate::org::teams::{self, TeamDefinition};
 use crate::paging::{DEFAULT_PAGE_SIZE, MAX_CURSOR_PAGE_SIZE, json, render_cursor_page};
 use crate::query::Query;
 use crate::render;
-use crate::state::{EntityState, OrgState, Team, TeamMember};
+use crate::store::{OrgState, Team};
 
 /// Most ids one `POST /teams/{id}/members` may name.
 pub const MAX_MEMBERS_PER_CALL: usize = 100;
@@ -99,24 +98,12 @@ fn team_json(state: &OrgState, team: &Team, expand_division: bool) -> Value {
     value
 }
 
-fn check_name(state: &OrgState, name: &str, except: Option<Uuid>) -> Result<(), ApiError> {
-    if state
-        .teams
-        .iter()
-        .any(|team| Some(team.id) != except && same_name(&team.name, name))
-    {
-        return Err(ApiError::conflict(format!(
-            "A team with the name [{name}] already exists."
-        )));
-    }
-    Ok(())
-}
-
-fn required_name(name: Option<String>) -> Result<String, ApiError> {
-    match name.map(|name| name.trim().to_owned()) {
-        Some(name) if !name.is_empty() => Ok(name),
-        _ => Err(ApiError::missing_field("name")),
-    }
+fn definition(body: TeamWrite) -> Result<TeamDefinition, ApiError> {
+    Ok(TeamDefinition {
+        name: name_sent(body.name)?,
+        division_id: DivisionRef::id(body.division.as_ref())?,
+        description: body.description,
+    })
 }
 
 /// `GET /api/v2/teams` (cursor paged; `name` = starts with; `expand=entities.division`).
@@ -167,25 +154,16 @@ pub async fn get_one(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiEr
 
 /// `POST /api/v2/teams`.
 pub async fn create(ctx: Ctx, Body(body): Body<TeamWrite>) -> Result<Response, ApiError> {
-    let name = required_name(body.name)?;
-    let timestamp = ctx.timestamp();
+    let definition = definition(body)?;
+    let at = ctx.stamp();
+    let id = Uuid::new_v4();
     let mut state = ctx.write();
-    check_name(&state, &name, None)?;
-    let division_id = resolve_division(&state, body.division.as_ref())?;
-    let seq = state.next_seq();
-    let team = Team {
-        id: Uuid::new_v4(),
-        name,
-        division_id,
-        description: body.description,
-        date_created: timestamp.clone(),
-        date_modified: timestamp,
-        seq,
-        members: Vec::new(),
-    };
-    let response = json(&team_json(&state, &team, true));
-    state.teams.insert(team);
-    Ok(response)
+    teams::create(&mut state, &at, id, &definition)?;
+    let team = state
+        .teams
+        .get(id)
+        .expect("created above under the same lock");
+    Ok(json(&team_json(&state, team, true)))
 }
 
 /// `PATCH /api/v2/teams/{teamId}` with a `Team` body (`name` required).
@@ -195,49 +173,21 @@ pub async fn patch(
     Body(body): Body<TeamWrite>,
 ) -> Result<Response, ApiError> {
     let team_id = parse_id(&id, "team")?;
-    let name = required_name(body.name)?;
-    let timestamp = ctx.timestamp();
+    let definition = definition(body)?;
+    let at = ctx.stamp();
     let mut state = ctx.write();
-    if state.teams.get(team_id).is_none() {
-        return Err(ApiError::not_found("team", &id));
-    }
-    check_name(&state, &name, Some(team_id))?;
-    let division_id = match body.division {
-        Some(division) => Some(resolve_division(&state, Some(&division))?),
-        None => None,
-    };
-    let team = state
-        .teams
-        .get_mut(team_id)
-        .expect("checked above under the same lock");
-    team.name = name;
-    if let Some(division_id) = division_id {
-        team.division_id = division_id;
-    }
-    if body.description.is_some() {
-        team.description = body.description;
-    }
-    team.date_modified = timestamp;
+    teams::update(&mut state, &at, team_id, &definition)?;
     let team = state
         .teams
         .get(team_id)
-        .expect("checked above under the same lock");
+        .expect("updated above under the same lock");
     Ok(json(&team_json(&state, team, true)))
 }
 
 /// `DELETE /api/v2/teams/{teamId}`: hard delete; members become team-less.
 pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let team_id = parse_id(&id, "team")?;
-    let mut state = ctx.write();
-    let team = state
-        .teams
-        .remove(team_id)
-        .ok_or_else(|| ApiError::not_found("team", &id))?;
-    for member in team.members {
-        if let Some(user) = state.users.get_mut(member.user_id) {
-            user.team_id = None;
-        }
-    }
+    teams::delete(&mut ctx.write(), team_id)?;
     Ok(void())
 }
 
@@ -291,44 +241,17 @@ pub async fn add_members(
             "At most {MAX_MEMBERS_PER_CALL} member ids per request."
         )));
     }
-    let timestamp = ctx.timestamp();
-    let mut state = ctx.write();
-    if state.teams.get(team_id).is_none() {
-        return Err(ApiError::not_found("team", &id));
-    }
+    let parsed: Vec<Option<Uuid>> = ids.iter().map(|raw| Uuid::parse_str(raw).ok()).collect();
+    let valid: Vec<Uuid> = parsed.iter().flatten().copied().collect();
+    let at = ctx.stamp();
+    let failed = teams::add_members(&mut ctx.write(), &at, team_id, &valid)?;
     let mut added = Vec::new();
     let mut failures = Vec::new();
-    for raw in ids {
-        let user_id = Uuid::parse_str(&raw).ok().filter(|id| {
-            state
-                .users
-                .get(*id)
-                .is_some_and(|user| user.state != EntityState::Deleted)
-        });
-        let Some(user_id) = user_id else {
-            failures.push(json!({ "id": raw, "reason": "UserNotFound" }));
-            continue;
-        };
-        let previous = state.users.get(user_id).and_then(|user| user.team_id);
-        if previous != Some(team_id) {
-            if let Some(old) = previous.and_then(|old| state.teams.get_mut(old)) {
-                old.members.retain(|member| member.user_id != user_id);
-                old.date_modified.clone_from(&timestamp);
-            }
-            let seq = state.next_seq();
-            let team = state
-                .teams
-                .get_mut(team_id)
-                .expect("checked above under the same lock");
-            team.members.push(TeamMember { user_id, seq });
-            if let Some(user) = state.users.get_mut(user_id) {
-                user.team_id = Some(team_id);
-            }
+    for (raw, parsed) in ids.iter().zip(parsed) {
+        match parsed.filter(|user_id| !failed.contains(user_id)) {
+            Some(user_id) => added.push(render::user_ref(user_id)),
+            None => failures.push(json!({ "id": raw, "reason": "UserNotFound" })),
         }
-        added.push(render::user_ref(user_id));
-    }
-    if let Some(team) = state.teams.get_mut(team_id) {
-        team.date_modified = timestamp;
     }
     Ok(json(&json!({ "entities": added, "failures": failures })))
 }
@@ -340,18 +263,6 @@ pub async fn remove_members(ctx: Ctx, Path(id): Path<String>) -> Result<Response
     if ids.is_empty() {
         return Err(ApiError::missing_field("id"));
     }
-    let mut state = ctx.write();
-    let team = state
-        .teams
-        .get_mut(team_id)
-        .ok_or_else(|| ApiError::not_found("team", &id))?;
-    team.members.retain(|member| !ids.contains(&member.user_id));
-    for user_id in ids {
-        if let Some(user) = state.users.get_mut(user_id)
-            && user.team_id == Some(team_id)
-        {
-            user.team_id = None;
-        }
-    }
+    teams::remove_members(&mut ctx.write(), team_id, &ids)?;
     Ok(void())
 }

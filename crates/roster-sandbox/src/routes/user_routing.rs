@@ -11,11 +11,13 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Body, Ctx, descending, parse_id, parse_ids, single_page, void};
+use super::{Body, Ctx, body_id, descending, parse_id, parse_ids, single_page, void};
 use crate::error::ApiError;
+use crate::org::queues;
+use crate::org::users::{self, AssignmentKind};
 use crate::paging::{Envelope, MAX_PAGE_SIZE, PageRequest, json, render_page};
 use crate::render;
-use crate::state::{Assignment, EntityState, OrgState};
+use crate::store::{Assignment, OrgState};
 
 /// Most entries of one bulk PATCH.
 pub const MAX_BULK: usize = 50;
@@ -28,145 +30,70 @@ pub struct AssignmentWrite {
     proficiency: Option<f64>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Skill,
-    Language,
+/// The API's word for a kind of assignment (`At most 50 skills ...`).
+fn noun(kind: AssignmentKind) -> &'static str {
+    kind.object().as_str()
 }
 
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Skill => "skill",
-            Self::Language => "language",
-        }
-    }
-
-    fn exists(self, state: &OrgState, id: Uuid) -> bool {
-        match self {
-            Self::Skill => state
-                .skills
-                .get(id)
-                .is_some_and(|skill| skill.state != EntityState::Deleted),
-            Self::Language => state
-                .languages
-                .get(id)
-                .is_some_and(|language| language.state != EntityState::Deleted),
-        }
-    }
-
-    fn name_of(self, state: &OrgState, id: Uuid) -> String {
-        match self {
-            Self::Skill => state.skills.get(id).map(|skill| skill.name.to_lowercase()),
-            Self::Language => state
-                .languages
-                .get(id)
-                .map(|language| language.name.to_lowercase()),
-        }
-        .unwrap_or_default()
-    }
-
-    fn render(self, state: &OrgState, user_id: Uuid, assignment: &Assignment) -> Value {
-        match self {
-            Self::Skill => render::user_skill(state, user_id, assignment),
-            Self::Language => render::user_language(state, user_id, assignment),
-        }
-    }
-
-    fn list(self, state: &mut OrgState, user_id: Uuid) -> &mut Vec<Assignment> {
-        let user = state
-            .users
-            .get_mut(user_id)
-            .expect("the caller checked the user under the same lock");
-        match self {
-            Self::Skill => &mut user.skills,
-            Self::Language => &mut user.languages,
-        }
-    }
-}
-
-fn live_user(state: &OrgState, id: &str) -> Result<Uuid, ApiError> {
-    let user_id = parse_id(id, "user")?;
-    state
-        .users
-        .get(user_id)
-        .filter(|user| user.state != EntityState::Deleted)
-        .map(|user| user.id)
-        .ok_or_else(|| ApiError::not_found("user", id))
-}
-
-fn parse_assignment(
+fn render_assignment(
     state: &OrgState,
-    kind: Kind,
-    write: &AssignmentWrite,
-    id: Option<&str>,
-) -> Result<Assignment, ApiError> {
-    let raw = id
-        .map(str::to_owned)
-        .or_else(|| write.id.clone())
-        .ok_or_else(|| ApiError::missing_field("id"))?;
-    let id = parse_ids(std::slice::from_ref(&raw), "id")?[0];
-    if !kind.exists(state, id) {
-        return Err(ApiError::not_found(kind.name(), &raw));
+    kind: AssignmentKind,
+    user_id: Uuid,
+    assignment: &Assignment,
+) -> Value {
+    match kind {
+        AssignmentKind::Skill => render::user_skill(state, user_id, assignment),
+        AssignmentKind::Language => render::user_language(state, user_id, assignment),
     }
+}
+
+/// The lowercase name of an assigned skill or language (the sort key of lists).
+fn name_of(state: &OrgState, kind: AssignmentKind, id: Uuid) -> String {
+    match kind {
+        AssignmentKind::Skill => state.skills.get(id).map(|skill| skill.name.to_lowercase()),
+        AssignmentKind::Language => state
+            .languages
+            .get(id)
+            .map(|language| language.name.to_lowercase()),
+    }
+    .unwrap_or_default()
+}
+
+/// Decodes `{id, proficiency}`; the id may come from the path instead.
+fn decode_assignment(write: &AssignmentWrite, id: Option<&str>) -> Result<(Uuid, f64), ApiError> {
+    let raw = id
+        .or(write.id.as_deref())
+        .ok_or_else(|| ApiError::missing_field("id"))?;
+    let id = body_id(raw, "id")?;
     let proficiency = write
         .proficiency
         .ok_or_else(|| ApiError::missing_field("proficiency"))?;
-    if !(0.0..=5.0).contains(&proficiency) {
-        return Err(ApiError::invalid_value(
-            "proficiency",
-            format!("Value [{proficiency}] is not valid: proficiency is 0 to 5."),
-        ));
-    }
-    let proficiency = if kind == Kind::Language {
-        proficiency.round()
-    } else {
-        proficiency
-    };
-    Ok(Assignment { id, proficiency })
-}
-
-fn upsert(list: &mut Vec<Assignment>, assignment: Assignment) {
-    match list
-        .iter_mut()
-        .find(|existing| existing.id == assignment.id)
-    {
-        Some(existing) => existing.proficiency = assignment.proficiency,
-        None => list.push(assignment),
-    }
+    Ok((id, proficiency))
 }
 
 fn sorted(
     state: &OrgState,
-    kind: Kind,
+    kind: AssignmentKind,
     user_id: Uuid,
     list: &[Assignment],
     reverse: bool,
 ) -> Vec<Value> {
     let mut list: Vec<&Assignment> = list.iter().collect();
-    list.sort_by_cached_key(|assignment| (kind.name_of(state, assignment.id), assignment.id));
+    list.sort_by_cached_key(|assignment| (name_of(state, kind, assignment.id), assignment.id));
     if reverse {
         list.reverse();
     }
     list.into_iter()
-        .map(|assignment| kind.render(state, user_id, assignment))
+        .map(|assignment| render_assignment(state, kind, user_id, assignment))
         .collect()
 }
 
-fn list_of(ctx: &Ctx, kind: Kind, id: &str) -> Result<Response, ApiError> {
+fn list_of(ctx: &Ctx, kind: AssignmentKind, id: &str) -> Result<Response, ApiError> {
     let page = PageRequest::parse(&ctx.query, MAX_PAGE_SIZE)?;
+    let user_id = parse_id(id, "user")?;
     let state = ctx.read();
-    let user_id = live_user(&state, id)?;
-    let user = state
-        .users
-        .get(user_id)
-        .expect("checked above under the same lock");
-    let list = if kind == Kind::Skill {
-        &user.skills
-    } else {
-        &user.languages
-    };
-    let all = sorted(&state, kind, user_id, list, descending(&ctx.query));
+    let user = users::live_user(&state, user_id)?;
+    let all = sorted(&state, kind, user_id, kind.of(user), descending(&ctx.query));
     let entities: Vec<String> = all[page.range(all.len())]
         .iter()
         .map(Value::to_string)
@@ -183,7 +110,7 @@ fn list_of(ctx: &Ctx, kind: Kind, id: &str) -> Result<Response, ApiError> {
 
 fn bulk(
     ctx: &Ctx,
-    kind: Kind,
+    kind: AssignmentKind,
     id: &str,
     body: &[AssignmentWrite],
     replace: bool,
@@ -191,23 +118,16 @@ fn bulk(
     if !replace && body.len() > MAX_BULK {
         return Err(ApiError::bad_request(format!(
             "At most {MAX_BULK} {}s may be sent per request.",
-            kind.name()
+            noun(kind)
         )));
     }
-    let mut state = ctx.write();
-    let user_id = live_user(&state, id)?;
-    let assignments = body
+    let user_id = parse_id(id, "user")?;
+    let wanted = body
         .iter()
-        .map(|write| parse_assignment(&state, kind, write, None))
+        .map(|write| decode_assignment(write, None))
         .collect::<Result<Vec<_>, _>>()?;
-    let list = kind.list(&mut state, user_id);
-    if replace {
-        list.clear();
-    }
-    for assignment in assignments {
-        upsert(list, assignment);
-    }
-    let list = list.clone();
+    let mut state = ctx.write();
+    let list = users::assign(&mut state, user_id, kind, &wanted, replace)?;
     Ok(single_page(
         &ctx.path,
         &sorted(&state, kind, user_id, &list, false),
@@ -216,34 +136,32 @@ fn bulk(
 
 fn add_one(
     ctx: &Ctx,
-    kind: Kind,
+    kind: AssignmentKind,
     id: &str,
     write: &AssignmentWrite,
     path_id: Option<&str>,
 ) -> Result<Response, ApiError> {
+    let user_id = parse_id(id, "user")?;
+    let wanted = decode_assignment(write, path_id)?;
     let mut state = ctx.write();
-    let user_id = live_user(&state, id)?;
-    let assignment = parse_assignment(&state, kind, write, path_id)?;
-    upsert(kind.list(&mut state, user_id), assignment);
-    Ok(json(&kind.render(&state, user_id, &assignment)))
+    let list = users::assign(&mut state, user_id, kind, &[wanted], false)?;
+    let assignment = list
+        .iter()
+        .find(|assignment| assignment.id == wanted.0)
+        .expect("assigned above under the same lock");
+    Ok(json(&render_assignment(&state, kind, user_id, assignment)))
 }
 
-fn remove_one(ctx: &Ctx, kind: Kind, id: &str, item: &str) -> Result<Response, ApiError> {
-    let item_id = parse_id(item, kind.name())?;
-    let mut state = ctx.write();
-    let user_id = live_user(&state, id)?;
-    let list = kind.list(&mut state, user_id);
-    let before = list.len();
-    list.retain(|assignment| assignment.id != item_id);
-    if list.len() == before {
-        return Err(ApiError::not_found(kind.name(), item));
-    }
+fn remove_one(ctx: &Ctx, kind: AssignmentKind, id: &str, item: &str) -> Result<Response, ApiError> {
+    let item_id = parse_id(item, noun(kind))?;
+    let user_id = parse_id(id, "user")?;
+    users::unassign(&mut ctx.write(), user_id, kind, item_id)?;
     Ok(void())
 }
 
 /// `GET /api/v2/users/{userId}/routingskills`.
 pub async fn skills(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
-    list_of(&ctx, Kind::Skill, &id)
+    list_of(&ctx, AssignmentKind::Skill, &id)
 }
 
 /// `POST /api/v2/users/{userId}/routingskills`: add or update one.
@@ -252,7 +170,7 @@ pub async fn add_skill(
     Path(id): Path<String>,
     Body(body): Body<AssignmentWrite>,
 ) -> Result<Response, ApiError> {
-    add_one(&ctx, Kind::Skill, &id, &body, None)
+    add_one(&ctx, AssignmentKind::Skill, &id, &body, None)
 }
 
 /// `PATCH /api/v2/users/{userId}/routingskills/bulk`: add or update, keep the others.
@@ -261,7 +179,7 @@ pub async fn patch_skills(
     Path(id): Path<String>,
     Body(body): Body<Vec<AssignmentWrite>>,
 ) -> Result<Response, ApiError> {
-    bulk(&ctx, Kind::Skill, &id, &body, false)
+    bulk(&ctx, AssignmentKind::Skill, &id, &body, false)
 }
 
 /// `PUT /api/v2/users/{userId}/routingskills/bulk`: replace the whole set.
@@ -270,7 +188,7 @@ pub async fn replace_skills(
     Path(id): Path<String>,
     Body(body): Body<Vec<AssignmentWrite>>,
 ) -> Result<Response, ApiError> {
-    bulk(&ctx, Kind::Skill, &id, &body, true)
+    bulk(&ctx, AssignmentKind::Skill, &id, &body, true)
 }
 
 /// `PUT /api/v2/users/{userId}/routingskills/{skillId}`: set one proficiency.
@@ -279,7 +197,7 @@ pub async fn put_skill(
     Path((id, skill)): Path<(String, String)>,
     Body(body): Body<AssignmentWrite>,
 ) -> Result<Response, ApiError> {
-    add_one(&ctx, Kind::Skill, &id, &body, Some(&skill))
+    add_one(&ctx, AssignmentKind::Skill, &id, &body, Some(&skill))
 }
 
 /// `DELETE /api/v2/users/{userId}/routingskills/{skillId}`.
@@ -287,12 +205,12 @@ pub async fn delete_skill(
     ctx: Ctx,
     Path((id, skill)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    remove_one(&ctx, Kind::Skill, &id, &skill)
+    remove_one(&ctx, AssignmentKind::Skill, &id, &skill)
 }
 
 /// `GET /api/v2/users/{userId}/routinglanguages`.
 pub async fn languages(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
-    list_of(&ctx, Kind::Language, &id)
+    list_of(&ctx, AssignmentKind::Language, &id)
 }
 
 /// `POST /api/v2/users/{userId}/routinglanguages`.
@@ -301,7 +219,7 @@ pub async fn add_language(
     Path(id): Path<String>,
     Body(body): Body<AssignmentWrite>,
 ) -> Result<Response, ApiError> {
-    add_one(&ctx, Kind::Language, &id, &body, None)
+    add_one(&ctx, AssignmentKind::Language, &id, &body, None)
 }
 
 /// `PATCH /api/v2/users/{userId}/routinglanguages/bulk` (at most 50).
@@ -310,7 +228,7 @@ pub async fn patch_languages(
     Path(id): Path<String>,
     Body(body): Body<Vec<AssignmentWrite>>,
 ) -> Result<Response, ApiError> {
-    bulk(&ctx, Kind::Language, &id, &body, false)
+    bulk(&ctx, AssignmentKind::Language, &id, &body, false)
 }
 
 /// `PATCH /api/v2/users/{userId}/routinglanguages/{languageId}`.
@@ -319,7 +237,7 @@ pub async fn patch_language(
     Path((id, language)): Path<(String, String)>,
     Body(body): Body<AssignmentWrite>,
 ) -> Result<Response, ApiError> {
-    add_one(&ctx, Kind::Language, &id, &body, Some(&language))
+    add_one(&ctx, AssignmentKind::Language, &id, &body, Some(&language))
 }
 
 /// `DELETE /api/v2/users/{userId}/routinglanguages/{languageId}`.
@@ -327,7 +245,7 @@ pub async fn delete_language(
     ctx: Ctx,
     Path((id, language)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    remove_one(&ctx, Kind::Language, &id, &language)
+    remove_one(&ctx, AssignmentKind::Language, &id, &language)
 }
 
 /// `GET /api/v2/users/{userId}/queues` (`joined` default true; `divisionId`).
@@ -335,14 +253,15 @@ pub async fn queues(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiErr
     let page = PageRequest::parse(&ctx.query, MAX_PAGE_SIZE)?;
     let joined = ctx.query.bool("joined")?.unwrap_or(true);
     let divisions = parse_ids(&ctx.query.list("divisionId"), "divisionId")?;
+    let user_id = parse_id(&id, "user")?;
     let state = ctx.read();
-    let user_id = live_user(&state, &id)?;
+    users::live_user(&state, user_id)?;
     let mut found: Vec<(String, Value)> = Vec::new();
     for queue in &state.queues {
         if !divisions.is_empty() && !divisions.contains(&queue.division_id) {
             continue;
         }
-        let membership = super::queues::memberships(&state, queue)
+        let membership = queues::memberships(&state, queue)
             .into_iter()
             .find(|member| member.user_id == user_id);
         if let Some(membership) = membership
@@ -383,8 +302,9 @@ pub async fn join_queues(
     Path(id): Path<String>,
     Body(body): Body<Vec<UserQueueWrite>>,
 ) -> Result<Response, ApiError> {
+    let user_id = parse_id(&id, "user")?;
     let mut state = ctx.write();
-    let user_id = live_user(&state, &id)?;
+    users::live_user(&state, user_id)?;
     let mut changed = Vec::new();
     for write in &body {
         let (Some(queue_id), Some(joined)) = (write.id.as_deref(), write.joined) else {
@@ -393,23 +313,9 @@ pub async fn join_queues(
         let Ok(queue_id) = Uuid::parse_str(queue_id) else {
             continue;
         };
-        let Some(queue) = state.queues.get(queue_id) else {
-            continue;
-        };
-        let by_group = queue
-            .member_groups
-            .iter()
-            .filter_map(|group| state.groups.get(*group))
-            .any(|group| group.members.contains(&user_id));
-        let queue = state
-            .queues
-            .get_mut(queue_id)
-            .expect("looked up above under the same lock");
-        if let Some(&index) = queue.member_index.get(&user_id) {
-            queue.members[index].joined = joined;
-        } else if by_group {
-            queue.group_member_joined.insert(user_id, joined);
-        } else {
+        // Unknown queues are ignored like queues the user is not a member of.
+        let set = queues::set_joined(&mut state, queue_id, &[(user_id, joined)]);
+        if set.unwrap_or_default().is_empty() {
             continue;
         }
         changed.push(queue_id);
@@ -418,7 +324,7 @@ pub async fn join_queues(
         .iter()
         .filter_map(|queue_id| state.queues.get(*queue_id))
         .map(|queue| {
-            let joined = super::queues::memberships(&state, queue)
+            let joined = queues::memberships(&state, queue)
                 .into_iter()
                 .find(|member| member.user_id == user_id)
                 .is_some_and(|member| member.joined);

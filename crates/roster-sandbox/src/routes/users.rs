@@ -1,16 +1,12 @@
-//! Users: paged list, get, create, PATCH (with `version`), soft delete, and search.
+//! Users: paged list, get, create, PATCH (with `version`), soft delete, and search. The
+//! rules of writes are in [`crate::org::users`].
 //!
 //! Decisions on UNCONFIRMED points:
 //! - the list is in creation order (stable across pages); `sortOrder=descending` reverses;
 //! - `GET /users/{id}` finds active and inactive users by default and deleted users only
 //!   with `state=deleted` (404 otherwise);
-//! - a new user is granted `Employee` in the home division, like the real service's
-//!   default role;
 //! - the `state=inactive` list refuses pages starting at or beyond result 10,000 with 400;
-//! - deleting a user removes it from its queues and team (grants stay, for restore);
 //! - the search matches active and inactive users unless a criterion names `state`.
-
-use std::collections::BTreeMap;
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -20,15 +16,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{Body, Ctx, descending, parse_id, parse_ids};
-use crate::builtins::NEW_USER_ROLE;
+use super::{Body, Ctx, descending, optional_id, parse_id, parse_ids};
 use crate::error::ApiError;
+use crate::org::users::{self, FieldChange, NewUser, UserChange, UserUpdate};
 use crate::paging::{
     Envelope, MAX_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE, PageRequest, finish_page, json, json_text,
     start_page,
 };
 use crate::render::{self, Expand};
-use crate::state::{EntityState, Grant, OrgState, User};
+use crate::store::{EntityState, OrgState, User};
 
 /// Most ids one `id` filter may name (`400 max.user.ids` beyond).
 pub const MAX_USER_IDS: usize = 100;
@@ -153,11 +149,7 @@ pub async fn get_one(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiEr
     };
     let expand = Expand::parse(&ctx.query.list("expand"));
     let state = ctx.read();
-    let user = state
-        .users
-        .get(user_id)
-        .filter(|user| (user.state == EntityState::Deleted) == want_deleted)
-        .ok_or_else(|| ApiError::not_found("user", &id))?;
+    let user = users::find(&state, user_id, want_deleted)?;
     Ok(json_text(
         StatusCode::OK,
         render::user(&state, user, expand),
@@ -178,36 +170,15 @@ pub struct CreateUser {
     addresses: Vec<Value>,
 }
 
-fn check_email(email: &str) -> Result<(), ApiError> {
-    let valid = email
-        .split_once('@')
-        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
-    if valid {
-        Ok(())
-    } else {
-        Err(ApiError::invalid_value(
-            "email",
-            format!("Value [{email}] is not a valid email address."),
-        ))
-    }
-}
-
 /// `POST /api/v2/users`.
 pub async fn create(ctx: Ctx, Body(body): Body<CreateUser>) -> Result<Response, ApiError> {
-    let name = body
-        .name
-        .filter(|name| !name.trim().is_empty())
-        .ok_or_else(|| ApiError::missing_field("name"))?;
-    let email = body
-        .email
-        .filter(|email| !email.trim().is_empty())
-        .ok_or_else(|| ApiError::missing_field("email"))?;
-    let email = email.trim().to_owned();
-    check_email(&email)?;
-    let user_state = match body.state.as_deref() {
-        None => EntityState::Active,
+    let name = body.name.ok_or_else(|| ApiError::missing_field("name"))?;
+    let email = body.email.ok_or_else(|| ApiError::missing_field("email"))?;
+    let inactive = match body.state.as_deref() {
+        None => false,
         Some(text) => match EntityState::parse(text) {
-            Some(state @ (EntityState::Active | EntityState::Inactive)) => state,
+            Some(EntityState::Active) => false,
+            Some(EntityState::Inactive) => true,
             _ => {
                 return Err(ApiError::invalid_value(
                     "state",
@@ -216,62 +187,24 @@ pub async fn create(ctx: Ctx, Body(body): Body<CreateUser>) -> Result<Response, 
             }
         },
     };
-    let listed_from = ctx.listed_from();
-    let mut state = ctx.write();
-    if state.users.by_email(&email).is_some() {
-        return Err(ApiError::conflict(format!(
-            "A user with the email [{email}] already exists."
-        )));
-    }
-    let division_id = match body.division_id {
-        Some(id) => {
-            let id = parse_ids(&[id], "divisionId")?[0];
-            state
-                .divisions
-                .get(id)
-                .ok_or_else(|| ApiError::invalid_value("divisionId", "Unknown division"))?
-                .id
-        }
-        None => state.home_division().id,
-    };
-    let home = state.home_division().id;
-    let grants = state
-        .role_by_name(NEW_USER_ROLE)
-        .map(|role| {
-            vec![Grant {
-                role_id: role.id,
-                division_id: home,
-            }]
-        })
-        .unwrap_or_default();
-    let user = User {
+    let new = NewUser {
         id: Uuid::new_v4(),
         name,
         email,
         title: body.title,
         department: body.department,
-        preferred_name: None,
-        division_id,
-        manager_id: None,
-        state: user_state,
-        version: 1,
-        acd_auto_answer: false,
+        division_id: optional_id(body.division_id.as_deref(), "divisionId")?,
+        inactive,
         addresses: body.addresses,
-        locations: Vec::new(),
-        skills: Vec::new(),
-        languages: Vec::new(),
-        grants,
-        utilization: None,
-        team_id: None,
-        listed_from_ms: listed_from,
-        cache: std::sync::OnceLock::new(),
+        ..NewUser::default()
     };
-    let id = user.id;
-    state.users.insert(user);
+    let at = ctx.stamp();
+    let mut state = ctx.write();
+    let id = users::create(&mut state, &at, new)?;
     let user = state
         .users
         .get(id)
-        .expect("inserted above under the same lock");
+        .expect("created above under the same lock");
     Ok(json_text(
         StatusCode::OK,
         render::user(&state, user, Expand::default()),
@@ -307,96 +240,76 @@ pub async fn patch(
             .as_u64()
             .ok_or_else(|| ApiError::invalid_value("version", "The version must be an integer."))?,
     };
-    let strict = ctx.faults().strict_deactivation;
+    let new_state = match body.get("state") {
+        None => None,
+        Some(value) => {
+            let text = value.as_str().unwrap_or_default();
+            Some(EntityState::parse(text).ok_or_else(|| {
+                ApiError::invalid_value(
+                    "state",
+                    format!(
+                        "Value [{text}] is not valid. Allowable values are: active, inactive, deleted"
+                    ),
+                )
+            })?)
+        }
+    };
+    let update = match new_state {
+        None => Some(decode_update(&body)?),
+        Some(_) => None,
+    };
+    let strict_deactivation = ctx.faults().strict_deactivation;
+    let at = ctx.stamp();
     let mut state = ctx.write();
+    let change = match (new_state, update) {
+        (Some(new_state), _) => UserChange::State {
+            state: new_state,
+            also_changed: state
+                .users
+                .get(user_id)
+                .and_then(|user| changed_besides_state(&state, user, &body)),
+            strict_deactivation,
+        },
+        (None, update) => UserChange::Fields(update.unwrap_or_default()),
+    };
+    users::patch(&mut state, &at, user_id, version, change)?;
     let user = state
         .users
         .get(user_id)
-        .ok_or_else(|| ApiError::not_found("user", &id))?;
-    if user.version != version {
-        return Err(ApiError::conflict(
-            "The version supplied does not match the current version of the user",
-        ));
-    }
-    if let Some(new_state) = body.get("state") {
-        let text = new_state.as_str().unwrap_or_default();
-        let new_state = EntityState::parse(text).ok_or_else(|| {
-            ApiError::invalid_value(
-                "state",
-                format!(
-                    "Value [{text}] is not valid. Allowable values are: active, inactive, deleted"
-                ),
-            )
-        })?;
-        // Other fields may ride along only if they repeat the current values (a client that
-        // sends back the whole user it read, with a new state).
-        let current: Value =
-            serde_json::from_str(render::user_base(&state, user)).unwrap_or_default();
-        let unchanged = |key: &str, value: &Value| match key {
-            "manager" => {
-                let sent = value.get("id").unwrap_or(value);
-                current
-                    .get("manager")
-                    .map_or(&Value::Null, |manager| &manager["id"])
-                    == sent
-            }
-            _ => current.get(key).unwrap_or(&Value::Null) == value,
-        };
-        if let Some(other) = body
-            .iter()
-            .find(|(key, value)| {
-                !STATE_ONLY_EXEMPT.contains(&key.as_str()) && !unchanged(key, value)
-            })
-            .map(|(key, _)| key)
-        {
-            return Err(ApiError::bad_request(format!(
-                "When updating the state of a user, state must be the only field changed; found [{other}]."
-            )));
-        }
-        if strict && new_state == EntityState::Inactive && user.state == EntityState::Active {
-            let queues: Vec<&str> = state
-                .queues
-                .iter()
-                .filter(|queue| queue.member_index.contains_key(&user_id))
-                .map(|queue| queue.name.as_str())
-                .collect();
-            if !queues.is_empty() {
-                return Err(ApiError::bad_request(format!(
-                    "The user cannot be deactivated while a direct member of queues: {}. Remove the queue memberships first.",
-                    queues.join(", ")
-                )));
-            }
-        }
-        if new_state == EntityState::Deleted {
-            drop_memberships(&mut state, user_id);
-        }
-        state.users.set_state(user_id, new_state);
-    } else {
-        if user.state == EntityState::Deleted {
-            return Err(ApiError::not_found("user", &id));
-        }
-        apply_update(&mut state, user_id, &body)?;
-    }
-    if let Some(user) = state.users.get_mut(user_id) {
-        user.version += 1;
-    }
-    let user = state
-        .users
-        .get(user_id)
-        .expect("looked up above under the same lock");
+        .expect("changed above under the same lock");
     Ok(json_text(
         StatusCode::OK,
         render::user(&state, user, Expand::default()),
     ))
 }
 
-fn apply_update(
-    state: &mut OrgState,
-    user_id: Uuid,
+/// The first field of a state-changing PATCH other than the state that changes the user.
+/// Other fields may ride along only if they repeat the current values (a client that sends
+/// back the whole user it read, with a new state).
+fn changed_besides_state(
+    state: &OrgState,
+    user: &User,
     body: &Map<String, Value>,
-) -> Result<(), ApiError> {
-    // Validate everything first so a rejected PATCH changes nothing.
-    let mut manager: Option<Option<Uuid>> = None;
+) -> Option<String> {
+    let current: Value = serde_json::from_str(render::user_base(state, user)).unwrap_or_default();
+    let unchanged = |key: &str, value: &Value| match key {
+        "manager" => {
+            let sent = value.get("id").unwrap_or(value);
+            current
+                .get("manager")
+                .map_or(&Value::Null, |manager| &manager["id"])
+                == sent
+        }
+        _ => current.get(key).unwrap_or(&Value::Null) == value,
+    };
+    body.iter()
+        .find(|(key, value)| !STATE_ONLY_EXEMPT.contains(&key.as_str()) && !unchanged(key, value))
+        .map(|(key, _)| key.clone())
+}
+
+/// Decodes the fields of a PATCH that does not change the state.
+fn decode_update(body: &Map<String, Value>) -> Result<UserUpdate, ApiError> {
+    let mut update = UserUpdate::default();
     if let Some(value) = body.get("manager") {
         let id = match value {
             Value::Object(object) => object
@@ -404,54 +317,22 @@ fn apply_update(
                 .map_or(Ok(None), |id| optional_text(id, "manager"))?,
             other => optional_text(other, "manager")?,
         };
-        let id = match id {
-            None => None,
-            Some(id) => {
-                let id = parse_ids(&[id], "manager")?[0];
-                if id == user_id
-                    || state
-                        .users
-                        .get(id)
-                        .is_none_or(|user| user.state == EntityState::Deleted)
-                {
-                    return Err(ApiError::invalid_value(
-                        "manager",
-                        format!("Value [{id}] is not a valid manager."),
-                    ));
-                }
-                Some(id)
-            }
-        };
-        manager = Some(id);
+        update.manager_id = FieldChange::Set(optional_id(id.as_deref(), "manager")?);
     }
-    let mut email = None;
     if let Some(value) = body.get("email") {
-        let text = optional_text(value, "email")?
-            .ok_or_else(|| ApiError::invalid_value("email", "The email cannot be empty."))?;
-        check_email(&text)?;
-        if state
-            .users
-            .by_email(&text)
-            .is_some_and(|other| other.id != user_id)
-        {
-            return Err(ApiError::conflict(format!(
-                "A user with the email [{text}] already exists."
-            )));
-        }
-        email = Some(text);
+        update.email = Some(optional_text(value, "email")?.unwrap_or_default());
     }
-    if let Some(name) = body.get("name")
-        && optional_text(name, "name")?.is_none()
-    {
-        return Err(ApiError::invalid_value("name", "The name cannot be empty."));
+    if let Some(value) = body.get("name") {
+        update.name = Some(optional_text(value, "name")?.unwrap_or_default());
     }
-    let mut texts: BTreeMap<&str, Option<String>> = BTreeMap::new();
-    for field in ["name", "title", "department", "preferredName"] {
-        if let Some(value) = body.get(field) {
-            texts.insert(field, optional_text(value, field)?);
-        }
-    }
-    let auto_answer = match body.get("acdAutoAnswer") {
+    let text = |field: &str| match body.get(field) {
+        None => Ok(FieldChange::Keep),
+        Some(value) => optional_text(value, field).map(FieldChange::Set),
+    };
+    update.title = text("title")?;
+    update.department = text("department")?;
+    update.preferred_name = text("preferredName")?;
+    update.acd_auto_answer = match body.get("acdAutoAnswer") {
         None | Some(Value::Null) => None,
         Some(Value::Bool(flag)) => Some(*flag),
         Some(_) => {
@@ -472,70 +353,16 @@ fn apply_update(
             )),
         }
     };
-    let (addresses, locations) = (array("addresses")?, array("locations")?);
-    if let Some(email) = email {
-        state.users.set_email(user_id, email);
-    }
-    let user = state
-        .users
-        .get_mut(user_id)
-        .expect("the caller looked the user up under the same lock");
-    for (field, value) in texts {
-        match field {
-            "name" => user.name = value.unwrap_or_default(),
-            "title" => user.title = value,
-            "department" => user.department = value,
-            _ => user.preferred_name = value,
-        }
-    }
-    if let Some(manager) = manager {
-        user.manager_id = manager;
-    }
-    if let Some(flag) = auto_answer {
-        user.acd_auto_answer = flag;
-    }
-    if let Some(addresses) = addresses {
-        user.addresses = addresses;
-    }
-    if let Some(locations) = locations {
-        user.locations = locations;
-    }
-    Ok(())
-}
-
-/// Removes a deleted user from queues and its team.
-fn drop_memberships(state: &mut OrgState, user_id: Uuid) {
-    for queue in &mut state.queues {
-        if queue.member_index.contains_key(&user_id) {
-            queue.members.retain(|member| member.user_id != user_id);
-            queue.reindex_members();
-        }
-    }
-    let team = state.users.get(user_id).and_then(|user| user.team_id);
-    if let Some(team) = team.and_then(|team| state.teams.get_mut(team)) {
-        team.members.retain(|member| member.user_id != user_id);
-    }
-    if let Some(user) = state.users.get_mut(user_id) {
-        user.team_id = None;
-    }
+    update.addresses = array("addresses")?;
+    update.locations = array("locations")?;
+    Ok(update)
 }
 
 /// `DELETE /api/v2/users/{userId}`: soft delete; answers `200 {}`.
 pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let user_id = parse_id(&id, "user")?;
-    let mut state = ctx.write();
-    if state
-        .users
-        .get(user_id)
-        .is_none_or(|user| user.state == EntityState::Deleted)
-    {
-        return Err(ApiError::not_found("user", &id));
-    }
-    drop_memberships(&mut state, user_id);
-    state.users.set_state(user_id, EntityState::Deleted);
-    if let Some(user) = state.users.get_mut(user_id) {
-        user.version += 1;
-    }
+    let at = ctx.stamp();
+    users::delete(&mut ctx.write(), &at, user_id)?;
     Ok(json(&json!({})))
 }
 

@@ -11,13 +11,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Body, Ctx, parse_id, void};
-use crate::builtins::{MEDIA_TYPES, default_org_utilization};
 use crate::error::ApiError;
+use crate::org::users;
+use crate::org::utilization::{self, MediaSetting};
 use crate::paging::json;
-use crate::state::{EntityState, MediaUtilization};
-
-/// Highest `maximumCapacity` (Terraform validates 0..=25).
-pub const MAX_CAPACITY: u32 = 25;
+use crate::store::MediaUtilization;
 
 /// `UtilizationRequest`.
 #[derive(Debug, Deserialize)]
@@ -38,49 +36,23 @@ pub struct MediaWrite {
     include_non_acd: bool,
 }
 
-fn validate(request: UtilizationRequest) -> Result<BTreeMap<String, MediaUtilization>, ApiError> {
-    let mut out = BTreeMap::new();
-    for (media, write) in request.utilization {
-        if !MEDIA_TYPES.contains(&media.as_str()) {
-            return Err(ApiError::invalid_value(
-                "utilization",
-                format!(
-                    "Value [{media}] is not a valid media type. Allowable values are: {}",
-                    MEDIA_TYPES.join(", ")
-                ),
-            ));
-        }
-        let capacity = write
-            .maximum_capacity
-            .ok_or_else(|| ApiError::missing_field("maximumCapacity"))?;
-        if !(0..=i64::from(MAX_CAPACITY)).contains(&capacity) {
-            return Err(ApiError::invalid_value(
-                "maximumCapacity",
-                format!(
-                    "Value [{capacity}] is not valid: maximumCapacity must be between 0 and {MAX_CAPACITY}."
-                ),
-            ));
-        }
-        if let Some(bad) = write
-            .interruptable_media_types
-            .iter()
-            .find(|media| !MEDIA_TYPES.contains(&media.as_str()))
-        {
-            return Err(ApiError::invalid_value(
-                "interruptableMediaTypes",
-                format!("Value [{bad}] is not a valid media type."),
-            ));
-        }
-        out.insert(
-            media,
-            MediaUtilization {
-                maximum_capacity: capacity as u32,
+/// Decodes the settings of a PUT (a media type without `maximumCapacity` is refused).
+fn decode(request: UtilizationRequest) -> Result<BTreeMap<String, MediaSetting>, ApiError> {
+    request
+        .utilization
+        .into_iter()
+        .map(|(media, write)| {
+            let maximum_capacity = write
+                .maximum_capacity
+                .ok_or_else(|| ApiError::missing_field("maximumCapacity"))?;
+            let setting = MediaSetting {
+                maximum_capacity,
                 interruptable_media_types: write.interruptable_media_types,
                 include_non_acd: write.include_non_acd,
-            },
-        );
-    }
-    Ok(out)
+            };
+            Ok((media, setting))
+        })
+        .collect()
 }
 
 /// `GET /api/v2/routing/utilization` (`UtilizationResponse`).
@@ -90,15 +62,15 @@ pub async fn get_org(ctx: Ctx) -> Response {
 
 /// `PUT /api/v2/routing/utilization`: media types left out keep their value.
 pub async fn put_org(ctx: Ctx, Body(body): Body<UtilizationRequest>) -> Result<Response, ApiError> {
-    let update = validate(body)?;
+    let settings = decode(body)?;
     let mut state = ctx.write();
-    state.org_utilization.extend(update);
+    utilization::update_org(&mut state, settings)?;
     Ok(json(&json!({ "utilization": state.org_utilization })))
 }
 
 /// `DELETE /api/v2/routing/utilization`: back to the defaults of a new org.
 pub async fn delete_org(ctx: Ctx) -> Response {
-    ctx.write().org_utilization = default_org_utilization();
+    utilization::reset_org(&mut ctx.write());
     void()
 }
 
@@ -123,11 +95,7 @@ fn user_response(
 pub async fn get_user(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let user_id = parse_id(&id, "user")?;
     let state = ctx.read();
-    let user = state
-        .users
-        .get(user_id)
-        .filter(|user| user.state != EntityState::Deleted)
-        .ok_or_else(|| ApiError::not_found("user", &id))?;
+    let user = users::live_user(&state, user_id)?;
     Ok(json(&user_response(
         &state.org_utilization,
         user.utilization.as_ref(),
@@ -141,14 +109,9 @@ pub async fn put_user(
     Body(body): Body<UtilizationRequest>,
 ) -> Result<Response, ApiError> {
     let user_id = parse_id(&id, "user")?;
-    let own = validate(body)?;
+    let settings = decode(body)?;
     let mut state = ctx.write();
-    let user = state
-        .users
-        .get_mut(user_id)
-        .filter(|user| user.state != EntityState::Deleted)
-        .ok_or_else(|| ApiError::not_found("user", &id))?;
-    user.utilization = Some(own);
+    utilization::set_user(&mut state, user_id, settings)?;
     let user = state
         .users
         .get(user_id)
@@ -162,12 +125,6 @@ pub async fn put_user(
 /// `DELETE /api/v2/routing/users/{userId}/utilization`: back to the org level.
 pub async fn delete_user(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let user_id = parse_id(&id, "user")?;
-    let mut state = ctx.write();
-    let user = state
-        .users
-        .get_mut(user_id)
-        .filter(|user| user.state != EntityState::Deleted)
-        .ok_or_else(|| ApiError::not_found("user", &id))?;
-    user.utilization = None;
+    utilization::clear_user(&mut ctx.write(), user_id)?;
     Ok(void())
 }

@@ -6,11 +6,13 @@ use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Body, Ctx, list_by_name, parse_id, parse_ids, same_name, void, wildcard_match};
+use super::{
+    Body, Ctx, list_by_name, name_sent, optional_id, parse_id, parse_ids, void, wildcard_match,
+};
 use crate::error::ApiError;
+use crate::org::wrapup_codes::{self, WrapupCodeDefinition};
 use crate::paging::{MAX_PAGE_SIZE, json};
 use crate::render;
-use crate::state::{OrgState, WrapupCode};
 
 /// `WrapupCodeRequest`.
 #[derive(Debug, Deserialize)]
@@ -28,42 +30,22 @@ pub struct DivisionRef {
     pub id: Option<String>,
 }
 
-/// Resolves an optional `{id}` division reference, defaulting to home.
-pub fn resolve_division(
-    state: &OrgState,
-    division: Option<&DivisionRef>,
-) -> Result<Uuid, ApiError> {
-    match division.and_then(|division| division.id.clone()) {
-        Some(id) => {
-            let id = parse_ids(&[id], "division.id")?[0];
-            state
-                .divisions
-                .get(id)
-                .map(|division| division.id)
-                .ok_or_else(|| ApiError::invalid_value("division.id", "Unknown division"))
-        }
-        None => Ok(state.home_division().id),
+impl DivisionRef {
+    /// The division's id, if the reference names one.
+    pub fn id(division: Option<&Self>) -> Result<Option<Uuid>, ApiError> {
+        optional_id(
+            division.and_then(|division| division.id.as_deref()),
+            "division.id",
+        )
     }
 }
 
-fn duplicate(state: &OrgState, name: &str, except: Option<Uuid>) -> Result<(), ApiError> {
-    if state
-        .wrapup_codes
-        .iter()
-        .any(|code| Some(code.id) != except && same_name(&code.name, name))
-    {
-        return Err(ApiError::duplicate_name(
-            "A wrapup code with this name already exists.",
-        ));
-    }
-    Ok(())
-}
-
-fn required_name(name: Option<String>) -> Result<String, ApiError> {
-    match name.map(|name| name.trim().to_owned()) {
-        Some(name) if !name.is_empty() => Ok(name),
-        _ => Err(ApiError::missing_field("name")),
-    }
+fn definition(body: WrapupCodeRequest) -> Result<WrapupCodeDefinition, ApiError> {
+    Ok(WrapupCodeDefinition {
+        name: name_sent(body.name)?,
+        division_id: DivisionRef::id(body.division.as_ref())?,
+        description: body.description,
+    })
 }
 
 /// `GET /api/v2/routing/wrapupcodes` (`name`, `id`, `divisionId`, `sortBy` name|id).
@@ -111,22 +93,16 @@ pub async fn get_one(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiEr
 
 /// `POST /api/v2/routing/wrapupcodes`.
 pub async fn create(ctx: Ctx, Body(body): Body<WrapupCodeRequest>) -> Result<Response, ApiError> {
-    let name = required_name(body.name)?;
-    let timestamp = ctx.timestamp();
+    let definition = definition(body)?;
+    let at = ctx.stamp();
+    let id = Uuid::new_v4();
     let mut state = ctx.write();
-    duplicate(&state, &name, None)?;
-    let division_id = resolve_division(&state, body.division.as_ref())?;
-    let code = WrapupCode {
-        id: Uuid::new_v4(),
-        name,
-        division_id,
-        description: body.description,
-        date_created: timestamp.clone(),
-        date_modified: timestamp,
-    };
-    let response = json(&render::wrapup_code(&state, &code));
-    state.wrapup_codes.insert(code);
-    Ok(response)
+    wrapup_codes::create(&mut state, &at, id, &definition)?;
+    let code = state
+        .wrapup_codes
+        .get(id)
+        .expect("created above under the same lock");
+    Ok(json(&render::wrapup_code(&state, code)))
 }
 
 /// `PUT /api/v2/routing/wrapupcodes/{codeId}`: full replacement.
@@ -136,39 +112,20 @@ pub async fn update(
     Body(body): Body<WrapupCodeRequest>,
 ) -> Result<Response, ApiError> {
     let code_id = parse_id(&id, "wrapup code")?;
-    let name = required_name(body.name)?;
-    let timestamp = ctx.timestamp();
+    let definition = definition(body)?;
+    let at = ctx.stamp();
     let mut state = ctx.write();
-    if state.wrapup_codes.get(code_id).is_none() {
-        return Err(ApiError::not_found("wrapup code", &id));
-    }
-    duplicate(&state, &name, Some(code_id))?;
-    let division_id = resolve_division(&state, body.division.as_ref())?;
-    let code = state
-        .wrapup_codes
-        .get_mut(code_id)
-        .expect("checked above under the same lock");
-    code.name = name;
-    code.division_id = division_id;
-    code.description = body.description;
-    code.date_modified = timestamp;
+    wrapup_codes::replace(&mut state, &at, code_id, &definition)?;
     let code = state
         .wrapup_codes
         .get(code_id)
-        .expect("checked above under the same lock");
+        .expect("replaced above under the same lock");
     Ok(json(&render::wrapup_code(&state, code)))
 }
 
 /// `DELETE /api/v2/routing/wrapupcodes/{codeId}`: hard delete, also off every queue.
 pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let code_id = parse_id(&id, "wrapup code")?;
-    let mut state = ctx.write();
-    state
-        .wrapup_codes
-        .remove(code_id)
-        .ok_or_else(|| ApiError::not_found("wrapup code", &id))?;
-    for queue in &mut state.queues {
-        queue.wrapup_codes.retain(|code| *code != code_id);
-    }
+    wrapup_codes::delete(&mut ctx.write(), code_id)?;
     Ok(void())
 }

@@ -1,7 +1,7 @@
 //! Fidelity: every JSON object the sandbox returns over a broad scenario is checked against
-//! the models of `shared/genesys-api/api-subset.json`: each field exists in the model of the
-//! route's response, with the right JSON type and, where the model has one, an allowed enum
-//! value. No invented fields.
+//! the Platform API models of `data/api-subset.json` (the official SDK's models; see
+//! `data/README.md`): each field exists in the model of the route's response, with the right
+//! JSON type and, where the model has one, an allowed enum value. No invented fields.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -49,11 +49,10 @@ struct Spec {
 }
 
 fn load_spec() -> Spec {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/genesys-api/api-subset.json");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/api/data/api-subset.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
         panic!(
-            "the fidelity test needs {} (the shared Genesys API subset): {error}",
+            "the fidelity test needs {} (see the README.md beside it): {error}",
             path.display()
         )
     });

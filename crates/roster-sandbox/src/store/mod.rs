@@ -1,0 +1,148 @@
+//! The store: the state of one org as plain tables and the indexes lookups need. No API
+//! rules live here: what may change and how is decided by the domain layer (`crate::org`),
+//! which is the only writer besides loading a dump.
+//!
+//! This is also the dump format (`GET /__sandbox/orgs/{name}/dump`): serializing an
+//! [`OrgState`] and loading it back yields the same JSON. Derived data (indexes, the user
+//! JSON cache, a user's team, read-after-create visibility) is rebuilt on load, never stored.
+
+mod records;
+mod table;
+mod users;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::SandboxError;
+
+pub use records::{
+    Assignment, Division, EntityState, Grant, Group, Language, MediaUtilization, Queue,
+    QueueMember, Role, Skill, Team, TeamMember, User, WrapupCode,
+};
+pub use table::{Embedded, Entity, Members, Pieces, Table, UuidHasher, UuidMap};
+pub use users::UserStore;
+
+/// Everything one org holds. Serialized, this is the org dump.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrgState {
+    /// The organization's id (shown by `GET /tokens/me`).
+    pub org_id: Uuid,
+    /// Divisions; exactly one is home.
+    pub divisions: Table<Division>,
+    /// Roles.
+    pub roles: Table<Role>,
+    /// Routing skills.
+    pub skills: Table<Skill>,
+    /// Routing languages.
+    pub languages: Table<Language>,
+    /// Wrap-up codes.
+    pub wrapup_codes: Table<WrapupCode>,
+    /// Queues.
+    pub queues: Table<Queue>,
+    /// Teams.
+    pub teams: Table<Team>,
+    /// Groups.
+    pub groups: Table<Group>,
+    /// Users.
+    pub users: UserStore,
+    /// Org-wide utilization defaults.
+    pub org_utilization: BTreeMap<String, MediaUtilization>,
+    /// Next value of the org-wide sequence used for cursors.
+    pub next_seq: u64,
+}
+
+impl OrgState {
+    /// The home division.
+    pub fn home_division(&self) -> &Division {
+        self.divisions
+            .iter()
+            .find(|division| division.home)
+            .expect("an org always has a home division: checked on creation and on load")
+    }
+
+    /// The next value of the org-wide sequence.
+    pub fn next_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    /// A role by exact name.
+    pub fn role_by_name(&self, name: &str) -> Option<&Role> {
+        self.roles.iter().find(|role| role.name == name)
+    }
+
+    /// A division by name (case-insensitive).
+    pub fn division_by_name(&self, name: &str) -> Option<&Division> {
+        self.divisions
+            .iter()
+            .find(|division| division.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Groups a user belongs to, in table order.
+    pub fn groups_of(&self, user_id: Uuid) -> impl Iterator<Item = &Group> {
+        self.groups.having_member(user_id)
+    }
+
+    /// Rebuilds derived data after a load and checks references.
+    pub fn finish_load(&mut self) -> Result<(), SandboxError> {
+        let homes = self
+            .divisions
+            .iter()
+            .filter(|division| division.home)
+            .count();
+        if homes != 1 {
+            return Err(SandboxError::InvalidDump(format!(
+                "expected exactly one home division, found {homes}"
+            )));
+        }
+        let mut teams_of: HashMap<Uuid, Uuid> = HashMap::new();
+        for team in &self.teams {
+            for member in &team.members {
+                if teams_of.insert(member.user_id, team.id).is_some() {
+                    return Err(SandboxError::InvalidDump(format!(
+                        "user {} is in two teams",
+                        member.user_id
+                    )));
+                }
+            }
+        }
+        for queue in &mut self.queues {
+            queue.reindex_members();
+        }
+        let division_ids: HashSet<Uuid> =
+            self.divisions.iter().map(|division| division.id).collect();
+        for user in &mut self.users {
+            user.team_id = teams_of.get(&user.id).copied();
+            if !division_ids.contains(&user.division_id) {
+                return Err(SandboxError::InvalidDump(format!(
+                    "user {} is in an unknown division",
+                    user.id
+                )));
+            }
+        }
+        for user in &self.users {
+            if let Some(manager) = user.manager_id
+                && self.users.get(manager).is_none()
+            {
+                return Err(SandboxError::InvalidDump(format!(
+                    "user {} has an unknown manager",
+                    user.id
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl OrgState {
+    /// Parses a dump (`GET /__sandbox/orgs/{name}/dump`).
+    pub fn deserialize_dump(dump: &serde_json::Value) -> Result<Self, SandboxError> {
+        <Self as serde::Deserialize>::deserialize(dump).map_err(|error| SandboxError::Parse {
+            what: "org dump".into(),
+            message: error.to_string(),
+        })
+    }
+}
