@@ -322,12 +322,10 @@ impl GenesysClient {
                 &inner.org,
                 &request.method,
                 &request.path,
-                attempt
-                    .as_ref()
-                    .map(|(status, headers, _)| {
-                        let correlation_id = headers.get("inin-correlation-id");
-                        (*status, correlation_id.and_then(|id| id.to_str().ok()))
-                    }),
+                attempt.as_ref().map(|(status, headers, _)| {
+                    let correlation_id = headers.get("inin-correlation-id");
+                    (*status, correlation_id.and_then(|id| id.to_str().ok()))
+                }),
                 sent,
                 attempts,
             );

@@ -57,6 +57,9 @@ pub struct Hub {
     /// The sandbox clock.
     pub clock: Clock,
     dirty: AtomicBool,
+    /// Held while the state file is written: the periodic save, the save at shutdown and a
+    /// save on drop may overlap, and two writers of one temporary file break the rename.
+    saving: Mutex<()>,
 }
 
 impl Hub {
@@ -198,6 +201,11 @@ impl Hub {
         self.tokens
             .write()
             .retain(|_, entry| !Arc::ptr_eq(entry, token));
+    }
+
+    /// Waits for any save in progress; the state file is written while the guard lives.
+    pub fn lock_saves(&self) -> parking_lot::MutexGuard<'_, ()> {
+        self.saving.lock()
     }
 
     /// Notes that state changed and should be saved.

@@ -34,8 +34,9 @@ pub struct StateFile {
     pub orgs: Vec<OrgRecord>,
 }
 
-/// Writes every org of the hub to `path`.
+/// Writes every org of the hub to `path`, one save at a time.
 pub fn save(hub: &Hub, path: &Path) -> Result<(), SandboxError> {
+    let _saving = hub.lock_saves();
     let orgs = hub
         .orgs()
         .into_iter()
