@@ -41,7 +41,8 @@ fn closed_port() -> u16 {
 }
 
 /// A server on 127.0.0.1 answering every request with one fixed response, until dropped (at
-/// most a minute, at most 100 requests).
+/// most five minutes, at most 100 requests: a client retrying a failing token endpoint
+/// takes up to a minute).
 struct FixedServer {
     port: u16,
     stop: Arc<AtomicBool>,
@@ -59,7 +60,7 @@ impl FixedServer {
             body.len()
         );
         std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_mins(1);
+            let deadline = Instant::now() + Duration::from_mins(5);
             let mut served = 0;
             while !stopped.load(Ordering::SeqCst) && Instant::now() < deadline && served < 100 {
                 match listener.accept() {

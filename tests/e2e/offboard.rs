@@ -435,7 +435,7 @@ fn offboard_refuses_unknown_and_protected_users_before_changing_anything() {
     let unknown = offboard(&workspace, &["quiter@off.example", "--reason", "typo"]);
     assert_eq!(unknown.code, 1);
     insta::assert_snapshot!(unknown.stderr, @r"
-    error: no user with this email in the org; nothing was changed:
+    error: org `demo`: no user with this email in the org; nothing was changed:
       quiter@off.example: did you mean `quitter@off.example`?
     hint: check the spelling; emails are matched exactly (ignoring case)
     ");
@@ -445,7 +445,7 @@ fn offboard_refuses_unknown_and_protected_users_before_changing_anything() {
     );
     assert_eq!(protected.code, 1);
     insta::assert_snapshot!(protected.stderr, @r"
-    error: protected users are never offboarded; nothing was changed:
+    error: org `demo`: protected users are never offboarded; nothing was changed:
       admin@off.example: protected by the `policy.protect` rule `{ user: admin@off.example }`
     hint: remove the rule from `policy.protect` first if the user must really go
     ");
@@ -517,7 +517,7 @@ fn offboarding_more_users_than_the_limits_allow_needs_the_digest() {
     assert!(!workspace.journal(ORG).exists(), "nothing was journaled");
     settings().bind(|| {
         insta::assert_snapshot!(blocked.stderr, @r"
-        error: offboarding these users deactivates more than `policy.limits` allows in `demo`; nothing was changed
+        error: org `demo`: offboarding these users deactivates more than `policy.limits` allows; nothing was changed
         hint: if this is intended, run again with --allow-destructive [digest]
         ");
         let named = blocked.stdout.split("error: blocked").nth(1).unwrap();
@@ -647,7 +647,8 @@ fn a_user_declared_inactive_leaves_unmanaged_queues_too() {
 }
 
 /// A journal's lines without what differs between two runs (times, hashes, ids, durations,
-/// correlation ids, sequence numbers), sorted: independent steps may finish in either order.
+/// correlation ids, sequence numbers), in order, except that each stretch of consecutive
+/// operation records is sorted: independent steps may finish in either order.
 fn comparable_journal(workspace: &Workspace) -> Vec<Value> {
     fn scrub(value: &mut Value) {
         match value {
@@ -681,7 +682,9 @@ fn comparable_journal(workspace: &Workspace) -> Vec<Value> {
             value
         })
         .collect();
-    lines.sort_by_key(std::string::ToString::to_string);
+    for stretch in lines.chunk_by_mut(|a, b| a["kind"] == "operation" && b["kind"] == "operation") {
+        stretch.sort_by_key(std::string::ToString::to_string);
+    }
     lines
 }
 

@@ -12,35 +12,52 @@ use roster_plan::{Action, Plan};
 
 use crate::assignments::{ASSIGNMENT_SNAPSHOT, AssignmentSnapshot};
 use crate::connect::SaveError;
+use crate::git::head_commit;
 use crate::orgs::ReadOrg;
 use crate::progress::{Progress, ProgressSink};
+use crate::safety::{Blocked, check_acknowledged};
 
 /// How a run goes, beyond the plan.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ApplyRun {
     /// Operations in flight at once per org (the org's rate limit is the real throttle).
     pub concurrency: usize,
+    /// Digests of plans over `policy.limits` that a person acknowledged
+    /// (`--allow-destructive`); a blocked plan whose digest is not here is refused.
+    pub acknowledged: Vec<String>,
     /// Stop starting operations after this many finished, as a crash would (tests).
     pub abort_after: Option<usize>,
     /// Stops the run early (Ctrl-C, SIGTERM).
     pub cancel: Option<CancelToken>,
-    /// The manifests' git commit, for the journal.
+    /// The manifests' git commit, for the journal; when `None`, the commit checked out at
+    /// the workspace root, if it is a git repository.
     pub git_commit: Option<String>,
+}
+
+impl Default for ApplyRun {
+    fn default() -> Self {
+        ApplyRun {
+            concurrency: roster_apply::DEFAULT_CONCURRENCY,
+            acknowledged: Vec::new(),
+            abort_after: None,
+            cancel: None,
+            git_commit: None,
+        }
+    }
 }
 
 /// Why a plan could not be applied or recorded. Failed operations are not errors: they are
 /// outcomes in the [`ApplySummary`].
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
-    /// The journal could not be opened; nothing was written to the org.
-    #[error("cannot open the journal `{}`", path.display())]
-    OpenJournal {
-        /// The journal file.
-        path: std::path::PathBuf,
-        /// Why.
-        #[source]
-        source: JournalError,
-    },
+    /// The plan is over `policy.limits` and its digest was not acknowledged; nothing was
+    /// written to the org.
+    #[error(transparent)]
+    Blocked(#[from] Blocked),
+    /// The journal could not be opened (the error names the file); nothing was written to
+    /// the org.
+    #[error("cannot open the journal")]
+    OpenJournal(#[source] JournalError),
     /// A record could not be added to the journal; nothing was written to the org.
     #[error("cannot write the journal")]
     Journal(#[source] JournalError),
@@ -58,23 +75,31 @@ pub(crate) fn open_journal(
     plan: &Plan,
     git_commit: Option<String>,
 ) -> Result<Journal, ApplyError> {
-    let path = Journal::default_path(org.session.root(), org.session.org());
+    let root = org.session.root();
+    let path = Journal::default_path(root, org.session.org());
     let context = JournalContext {
         org: org.session.org().to_owned(),
         principal: Some(org.session.principal()),
-        git_commit,
+        git_commit: git_commit.or_else(|| head_commit(root)),
         plan_digest: Some(plan.digest.clone()),
     };
-    Journal::open(&path, context).map_err(|source| ApplyError::OpenJournal { path, source })
+    Journal::open(&path, context).map_err(ApplyError::OpenJournal)
 }
 
 /// Applies `plan` (made from `org.snapshot`, or a saved plan checked against it) to the org.
+///
+/// # Errors
+///
+/// [`ApplyError::Blocked`] when the plan is over `policy.limits` and `run.acknowledged`
+/// lacks its digest, and the journal errors before the first write: in those cases nothing
+/// was written to the org. Failed operations are not errors but outcomes in the summary.
 pub async fn apply(
     org: &ReadOrg<'_>,
     plan: &Plan,
     run: &ApplyRun,
     progress: &ProgressSink,
 ) -> Result<ApplySummary, ApplyError> {
+    check_acknowledged([plan], &run.acknowledged)?;
     let mut journal = open_journal(org, plan, run.git_commit.clone())?;
     record_deactivated_pictures(org, plan, &mut journal)?;
     execute(org, plan, run, progress, &mut journal).await
@@ -107,8 +132,19 @@ pub(crate) async fn execute(
     progress(Progress::ApplyDone {
         org: org.session.org().to_owned(),
     });
-    org.session.save()?;
-    let summary = outcome.map_err(ApplyError::Engine)?;
+    let saved = org.session.save();
+    let summary = match outcome {
+        Ok(summary) => summary,
+        Err(error) => {
+            // The engine's error says what happened to the org; a failed save of the
+            // sandbox's state is secondary and only logged.
+            if let Err(save) = saved {
+                tracing::warn!(org = %org.session.org(), error = %save, "cannot save the sandbox org");
+            }
+            return Err(ApplyError::Engine(error));
+        }
+    };
+    saved?;
     tracing::info!(org = %org.session.org(), %summary, "applied");
     Ok(summary)
 }

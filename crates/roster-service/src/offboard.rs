@@ -37,7 +37,7 @@ use roster_apply::ApplySummary;
 use roster_manifest::{OrgSpec, Workspace};
 use roster_model::{
     DesiredOrg, DesiredUser, Email, Kind, LiveOrg, Operation, Policy, ProtectRule, ReadNeeds,
-    Scope, Selection, Step, Unmanaged, UnmanagedPolicy, UserSelection, UserState,
+    Scope, Selection, Source, Step, Unmanaged, UnmanagedPolicy, UserSelection, UserState,
 };
 use roster_plan::Plan;
 
@@ -113,7 +113,7 @@ pub enum OffboardError {
     },
     /// More users than `policy.limits` allows, and the digest was not acknowledged.
     #[error(
-        "offboarding these users deactivates more than `policy.limits` allows in `{org}`; nothing was changed"
+        "offboarding these users deactivates more than `policy.limits` allows; nothing was changed"
     )]
     Blocked {
         /// The org.
@@ -470,58 +470,81 @@ pub enum ManifestEdit {
     },
 }
 
-/// Marks each declared user of `emails` `state: inactive` in the file that declares it.
+/// Marks each declared user of `emails` `state: inactive` in the file that declares it;
+/// the edits are returned in the order of `emails`.
+///
+/// # Errors
+///
+/// A file that cannot be read or written, or a declaration the edit cannot find; the edits
+/// made before it stay made (each file is written whole).
 pub fn edit_manifests(
     root: &Path,
     spec: &OrgSpec,
     emails: &[Email],
 ) -> Result<Vec<ManifestEdit>, EditError> {
-    let mut edits = Vec::new();
-    for email in emails {
-        let Some(source) = spec
-            .desired
+    // Positions come from the manifests as loaded: editing a file from its last declaration
+    // up keeps the positions of the declarations above valid.
+    let source_of = |email: &Email| {
+        spec.desired
             .users
             .get(email)
             .and_then(|user| user.source.as_ref())
-        else {
-            edits.push(ManifestEdit::NotDeclared {
+    };
+    let mut order: Vec<usize> = (0..emails.len()).collect();
+    order.sort_by_key(|&i| {
+        source_of(&emails[i]).map(|source| {
+            (
+                source.file.clone(),
+                std::cmp::Reverse((source.line, source.column)),
+            )
+        })
+    });
+    let mut edits: Vec<Option<ManifestEdit>> = vec![None; emails.len()];
+    for i in order {
+        let email = &emails[i];
+        edits[i] = Some(match source_of(email) {
+            Some(source) => edit_one(root, email, source)?,
+            None => ManifestEdit::NotDeclared {
                 email: email.clone(),
-            });
-            continue;
-        };
-        let path = root.join(&source.file);
-        let before = std::fs::read_to_string(&path).map_err(|source| EditError::Io {
-            action: "read",
-            path: path.clone(),
-            source,
-        })?;
-        let edited = roster_manifest::edit::set_inactive(&before, source.line, source.column)
-            .map_err(|err| EditError::Edit {
-                email: email.clone(),
-                file: source.file.clone(),
-                at: source.to_string(),
-                source: err,
-            })?;
-        let Some(after) = edited else {
-            edits.push(ManifestEdit::AlreadyInactive {
-                email: email.clone(),
-                file: source.file.clone(),
-            });
-            continue;
-        };
-        std::fs::write(&path, &after).map_err(|source| EditError::Io {
-            action: "write",
-            path: path.clone(),
-            source,
-        })?;
-        edits.push(ManifestEdit::Edited {
-            email: email.clone(),
-            file: source.file.clone(),
-            before,
-            after,
+            },
         });
     }
-    Ok(edits)
+    Ok(edits.into_iter().flatten().collect())
+}
+
+/// Marks the user declared at `source` inactive.
+fn edit_one(root: &Path, email: &Email, source: &Source) -> Result<ManifestEdit, EditError> {
+    let path = root.join(&source.file);
+    let before = std::fs::read_to_string(&path).map_err(|source| EditError::Io {
+        action: "read",
+        path: path.clone(),
+        source,
+    })?;
+    let edited = roster_manifest::edit::set_inactive(&before, source.line, source.column).map_err(
+        |err| EditError::Edit {
+            email: email.clone(),
+            file: source.file.clone(),
+            at: source.to_string(),
+            source: err,
+        },
+    )?;
+    let Some(after) = edited else {
+        return Ok(ManifestEdit::AlreadyInactive {
+            email: email.clone(),
+            file: source.file.clone(),
+        });
+    };
+    std::fs::write(&path, &after).map_err(|source| EditError::Io {
+        action: "write",
+        path: path.clone(),
+        source,
+    })?;
+    Ok(ManifestEdit::Edited {
+        email: email.clone(),
+        file: source.file.clone(),
+        before,
+        after,
+    })
 }
 
 #[cfg(test)]

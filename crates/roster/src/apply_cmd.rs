@@ -100,9 +100,10 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
 
     let run = ApplyRun {
         concurrency: usize::from(args.concurrency),
+        acknowledged: args.allow_destructive.clone(),
         abort_after: args.abort_after,
         cancel: Some(stop_on_signals()),
-        git_commit: roster_service::head_commit(&workspace.root),
+        git_commit: None,
     };
     let runs = read
         .iter()

@@ -191,7 +191,10 @@ impl From<SavedPlanError> for Failure {
 
 impl From<ApplyError> for Failure {
     fn from(error: ApplyError) -> Self {
-        Failure::caused(&error)
+        match error {
+            ApplyError::Blocked(blocked) => blocked.into(),
+            error => Failure::caused(&error),
+        }
     }
 }
 
@@ -201,7 +204,9 @@ impl From<OffboardError> for Failure {
             OffboardError::Read(error) => error.into(),
             OffboardError::Apply(error) => error.into(),
             OffboardError::Edit(error) => error.into(),
-            OffboardError::Plan(error) => Failure::from(error),
+            OffboardError::Plan(error) => {
+                Failure::from(error).within("cannot plan the offboarding")
+            }
             OffboardError::NoReason => Failure::usage("`--reason` must say why"),
             OffboardError::NoUsers => Failure::usage(error.to_string()),
             OffboardError::UnknownUsers { ref unknown } => {

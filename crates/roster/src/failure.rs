@@ -66,10 +66,14 @@ impl Failure {
 
     /// `message`, caused by `error` and its causes.
     pub fn because(message: impl Into<String>, error: &(dyn Error + 'static)) -> Self {
-        let mut failure = Failure::caused(error);
-        let cause = std::mem::replace(&mut failure.0.message, message.into());
-        failure.0.causes.insert(0, cause);
-        failure
+        Failure::caused(error).within(message)
+    }
+
+    /// The same failure as the cause of `message`, which becomes the failure's message.
+    pub fn within(mut self, message: impl Into<String>) -> Self {
+        let cause = std::mem::replace(&mut self.0.message, message.into());
+        self.0.causes.insert(0, cause);
+        self
     }
 
     /// The same failure with a different exit status.

@@ -58,7 +58,10 @@ pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
         git_commit: roster_service::head_commit(&workspace.root),
     };
     let progress = ui.progress_sink();
-    let offboarding = offboard::prepare(&workspace, spec, request, &progress).await?;
+    let in_org = |error: offboard::OffboardError| Failure::from(error).in_org(&spec.name);
+    let offboarding = offboard::prepare(&workspace, spec, request, &progress)
+        .await
+        .map_err(in_org)?;
     for email in offboarding.already_inactive() {
         eprintln!("{email} is already inactive in `{}`", spec.name);
     }
@@ -76,7 +79,7 @@ pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
         }
     }
     let emails = offboarding.emails().to_vec();
-    let report = offboarding.run(&progress).await?;
+    let report = offboarding.run(&progress).await.map_err(in_org)?;
     let mut status = ExitStatus::Success;
     if let Some(summary) = &report.summary {
         eprintln!("{}: {summary}", spec.name);

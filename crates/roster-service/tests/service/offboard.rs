@@ -151,3 +151,54 @@ async fn unknown_and_protected_users_are_refused_before_anything_is_written() {
     assert!(matches!(blank, OffboardError::NoReason), "{blank:?}");
     assert!(copy.journal(ORG).is_empty(), "nothing was journaled");
 }
+
+#[tokio::test]
+async fn an_offboarding_over_the_limits_needs_its_digest_and_writes_nothing_without_it() {
+    let copy = Copy::of(WORKSPACE);
+    let spec = &copy.workspace.orgs[ORG];
+    // Four of the six active users is over the fixture's `maxDeletePercent: 50`.
+    let users = [
+        "jane@off.example",
+        QUITTER,
+        "other1@off.example",
+        "other2@off.example",
+    ];
+    let blocked = offboard::offboard(&copy.workspace, spec, request(&users), false, &silent())
+        .await
+        .unwrap_err();
+    let OffboardError::Blocked { org, digest } = blocked else {
+        panic!("{blocked:?}");
+    };
+    assert_eq!(org, ORG);
+    assert!(copy.journal(ORG).is_empty(), "nothing was journaled");
+
+    let acknowledged = OffboardRequest {
+        allow_destructive: Some(digest.clone()),
+        ..request(&users)
+    };
+    let (report, _) = offboard::offboard(&copy.workspace, spec, acknowledged, false, &silent())
+        .await
+        .unwrap();
+    assert!(report.is_success(), "{report:?}");
+    let lines = copy.journal(ORG);
+    let started: Vec<&str> = lines
+        .iter()
+        .filter(|line| line["kind"] == "offboardingStarted")
+        .map(|line| line["data"]["user"].as_str().unwrap())
+        .collect();
+    assert_eq!(started.len(), users.len(), "one picture per user");
+    let first_run = lines
+        .iter()
+        .position(|line| line["kind"] == "runStarted")
+        .unwrap();
+    assert_eq!(
+        first_run,
+        users.len(),
+        "every picture precedes the first write"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|line| line["planDigest"] == digest.as_str())
+    );
+}
