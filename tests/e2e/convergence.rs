@@ -273,3 +273,42 @@ fn two_applies_racing_on_one_org_adopt_instead_of_creating_twice() {
     assert_converged(&first, REMOTE);
     assert_eq!(org_view(&state, &[]), clean_full());
 }
+
+#[test]
+fn an_apply_while_another_holds_the_org_stops_before_reading_it() {
+    let workspace = Workspace::copy(EXAMPLE);
+    let state = workspace.root().join(".roster/sandbox/demo.json");
+    // Another apply of this workspace, mid-run: it holds the org lock.
+    let held = roster_service::OrgLock::acquire(workspace.root(), "demo").unwrap();
+    let refused = workspace.roster("apply", &["--org", "demo", "--yes"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stdout.is_empty(),
+        "no plan was shown: {}",
+        refused.stdout
+    );
+    let pid = std::process::id();
+    assert!(
+        refused.stderr.starts_with(&format!(
+            "error: org `demo`: another roster run is applying to org `demo` (pid {pid}, since "
+        )),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("hint: wait for it to finish"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!state.exists(), "the org was not even connected to");
+    assert!(!workspace.journal("demo").exists(), "nothing was journaled");
+
+    // A plan only reads: it does not wait for the lock.
+    let plan = workspace.roster("plan", &["--org", "demo"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+
+    drop(held);
+    let applied = workspace.roster("apply", &["--org", "demo", "--yes"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert_converged(&workspace, "demo");
+}

@@ -13,6 +13,7 @@ use roster_plan::{Action, Plan};
 use crate::assignments::{ASSIGNMENT_SNAPSHOT, AssignmentSnapshot};
 use crate::connect::SaveError;
 use crate::git::head_commit;
+use crate::lock::{LockError, OrgLock};
 use crate::orgs::ReadOrg;
 use crate::progress::{Progress, ProgressSink};
 use crate::safety::{Blocked, check_acknowledged};
@@ -61,6 +62,9 @@ pub enum ApplyError {
     /// A record could not be added to the journal; nothing was written to the org.
     #[error("cannot write the journal")]
     Journal(#[source] JournalError),
+    /// Another apply holds the org; nothing was written.
+    #[error(transparent)]
+    Lock(#[from] LockError),
     /// The engine refused the plan or stopped recording it.
     #[error("the apply stopped")]
     Engine(#[source] roster_apply::ApplyError),
@@ -91,8 +95,8 @@ pub(crate) fn open_journal(
 /// # Errors
 ///
 /// [`ApplyError::Blocked`] when the plan is over `policy.limits` and `run.acknowledged`
-/// lacks its digest, and the journal errors before the first write: in those cases nothing
-/// was written to the org. Failed operations are not errors but outcomes in the summary.
+/// lacks its digest, [`ApplyError::Lock`] when another apply holds the org, and the journal
+/// errors before the first write: in those cases nothing was written to the org. Failed operations are not errors but outcomes in the summary.
 pub async fn apply(
     org: &ReadOrg<'_>,
     plan: &Plan,
@@ -100,6 +104,13 @@ pub async fn apply(
     progress: &ProgressSink,
 ) -> Result<ApplySummary, ApplyError> {
     check_acknowledged([plan], &run.acknowledged)?;
+    // A session read with `Access::Write` holds the lock since before its read; otherwise
+    // it is taken now, for the writes.
+    let _lock = if org.session.holds_lock() {
+        None
+    } else {
+        Some(OrgLock::acquire(org.session.root(), org.session.org())?)
+    };
     let mut journal = open_journal(org, plan, run.git_commit.clone())?;
     record_deactivated_pictures(org, plan, &mut journal)?;
     execute(org, plan, run, progress, &mut journal).await

@@ -10,7 +10,7 @@ use roster_export::{
 use roster_manifest::{OrgSpec, ROSTER_FILE, Target, Workspace};
 use roster_model::{Kind, LiveOrg, ReadNeeds, Selection, UserSelection};
 
-use crate::orgs::read_org;
+use crate::orgs::{Access, read_org};
 use crate::progress::ProgressSink;
 use crate::session::ReadError;
 
@@ -123,7 +123,7 @@ pub async fn export(
 ) -> Result<ExportReport, ExportError> {
     let options = options(request, &workspace.root, spec);
     let needs = export_needs(&options, request.utilization);
-    let org = read_org(workspace, spec, &needs, progress).await?;
+    let org = read_org(workspace, spec, &needs, Access::Read, progress).await?;
     let files = roster_export::export(&org.snapshot.live, &options)?;
     write_files(&request.out, &spec.name, &files, request.force)?;
     Ok(ExportReport {

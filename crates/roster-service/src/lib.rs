@@ -11,7 +11,7 @@
 //! | read at the cost the manifests imply | [`read_orgs`], [`read_org`], [`OrgSession::read`] |
 //! | plan | [`plan_orgs`], [`OrgSession::plan`] |
 //! | check safety | [`check_acknowledged`], [`load_saved_plan`], [`check_saved_plans`] |
-//! | apply with the journal (assignment pictures of deactivated users first) | [`apply()`] |
+//! | apply with the journal (assignment pictures of deactivated users first), one apply per org at a time | [`apply()`], [`OrgLock`] |
 //! | offboard now | [`offboard::prepare`] then [`offboard::Offboarding::run`], or [`offboard::offboard`]; [`offboard::edit_manifests`] |
 //! | export | [`export::export`] |
 //!
@@ -25,6 +25,7 @@ pub mod assignments;
 mod connect;
 pub mod export;
 mod git;
+mod lock;
 pub mod offboard;
 mod orgs;
 mod progress;
@@ -34,8 +35,10 @@ mod session;
 pub use apply::{ApplyError, ApplyRun, apply};
 pub use connect::{ConnectError, Connection, SANDBOX_FAULTS_ENV, SaveError, sandbox_state_file};
 pub use git::head_commit;
+pub use lock::{LockError, OrgLock};
 pub use orgs::{
-    OrgFailure, OrgFailures, Planned, ReadOrg, UnknownOrg, plan_orgs, read_org, read_orgs, select,
+    Access, OrgFailure, OrgFailures, Planned, ReadOrg, UnknownOrg, plan_orgs, read_org, read_orgs,
+    select,
 };
 pub use progress::{Progress, ProgressSink, Stage, silent};
 pub use safety::{

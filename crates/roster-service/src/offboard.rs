@@ -43,7 +43,7 @@ use roster_plan::Plan;
 
 use crate::apply::{ApplyError, ApplyRun, execute, open_journal, to_value};
 use crate::assignments::{AssignmentSnapshot, OFFBOARDING_STARTED, OffboardingStarted};
-use crate::orgs::{ReadOrg, read_org};
+use crate::orgs::{Access, ReadOrg, read_org};
 use crate::progress::ProgressSink;
 use crate::session::ReadError;
 
@@ -205,7 +205,14 @@ pub async fn prepare<'a>(
         return Err(OffboardError::NoUsers);
     }
     // A cheap read (lists only) decides whether there is anything to do at all.
-    let listed = read_org(workspace, spec, &ReadNeeds::default(), progress).await?;
+    let listed = read_org(
+        workspace,
+        spec,
+        &ReadNeeds::default(),
+        Access::Write,
+        progress,
+    )
+    .await?;
     check_known(&listed.snapshot.live, &emails)?;
     check_protected(&spec.desired.policy, &emails)?;
     let (already_inactive, to_offboard): (Vec<Email>, Vec<Email>) = emails

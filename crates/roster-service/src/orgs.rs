@@ -9,6 +9,7 @@ use roster_manifest::{OrgSpec, Workspace};
 use roster_model::{Email, ReadNeeds};
 use roster_plan::Plan;
 
+use crate::lock::OrgLock;
 use crate::progress::ProgressSink;
 use crate::session::{OrgSession, PlanError, ReadError, Snapshot};
 
@@ -75,12 +76,23 @@ pub fn select<'a>(
         .collect()
 }
 
+/// What a run will do with the orgs it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Only read (plan, export, drift).
+    Read,
+    /// Write after reading (apply, offboard): the org lock is taken before the read and held
+    /// by the session, so a second apply cannot plan from the same picture.
+    Write,
+}
+
 /// Connects to and reads every org in `orgs` concurrently, each with what its manifests
 /// need. Fails with every org's error when any fails, so one broken credential does not
 /// hide another.
 pub async fn read_orgs<'a>(
     workspace: &'a Workspace,
     orgs: &[&'a OrgSpec],
+    access: Access,
     progress: &ProgressSink,
 ) -> Result<Vec<ReadOrg<'a>>, OrgFailures<ReadError>> {
     let reads = orgs.iter().map(|spec| async move {
@@ -88,6 +100,7 @@ pub async fn read_orgs<'a>(
             workspace,
             spec,
             &ReadNeeds::for_desired(&spec.desired),
+            access,
             progress,
         )
         .await
@@ -111,14 +124,28 @@ pub async fn read_orgs<'a>(
     }
 }
 
-/// Connects to one org and reads what `needs` asks.
+/// Connects to one org and reads what `needs` asks; for [`Access::Write`], takes the org lock
+/// first.
+///
+/// # Errors
+///
+/// [`ReadError::Lock`] while another apply holds the org, and the connection's and the
+/// read's errors.
 pub async fn read_org<'a>(
     workspace: &'a Workspace,
     spec: &'a OrgSpec,
     needs: &ReadNeeds,
+    access: Access,
     progress: &ProgressSink,
 ) -> Result<ReadOrg<'a>, ReadError> {
-    let session = OrgSession::open(&workspace.root, spec).await?;
+    let lock = match access {
+        Access::Write => Some(OrgLock::acquire(&workspace.root, &spec.name)?),
+        Access::Read => None,
+    };
+    let mut session = OrgSession::open(&workspace.root, spec).await?;
+    if let Some(lock) = lock {
+        session = session.holding(lock);
+    }
     let snapshot = session.read(needs, progress).await?;
     Ok(ReadOrg { session, snapshot })
 }
@@ -129,9 +156,10 @@ pub async fn plan_orgs<'a>(
     workspace: &'a Workspace,
     orgs: &[&'a OrgSpec],
     reactivate: &BTreeSet<Email>,
+    access: Access,
     progress: &ProgressSink,
 ) -> Result<Vec<Planned<'a>>, OrgFailures<PlanError>> {
-    let read = read_orgs(workspace, orgs, progress)
+    let read = read_orgs(workspace, orgs, access, progress)
         .await
         .map_err(|failures| {
             OrgFailures(

@@ -15,11 +15,15 @@ use roster_model::{Email, LiveOrg, ReadNeeds};
 use roster_plan::{Plan, PlanOptions};
 
 use crate::connect::{ConnectError, Connection, SaveError};
+use crate::lock::{LockError, OrgLock};
 use crate::progress::{Progress, ProgressSink};
 
 /// Why an org could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// Another apply holds the org; nothing was read.
+    #[error(transparent)]
+    Lock(#[from] LockError),
     /// Connecting failed before any request.
     #[error("cannot connect to the org")]
     Connect(#[from] ConnectError),
@@ -58,6 +62,7 @@ pub struct OrgSession<'a> {
     spec: &'a OrgSpec,
     connection: Connection,
     session: roster_genesys::Session,
+    lock: Option<OrgLock>,
 }
 
 impl<'a> OrgSession<'a> {
@@ -76,7 +81,20 @@ impl<'a> OrgSession<'a> {
             spec,
             connection,
             session,
+            lock: None,
         }
+    }
+
+    /// The same session, holding the org lock for the writes it will make.
+    #[must_use]
+    pub fn holding(mut self, lock: OrgLock) -> Self {
+        self.lock = Some(lock);
+        self
+    }
+
+    /// Whether this session holds the org lock.
+    pub fn holds_lock(&self) -> bool {
+        self.lock.is_some()
     }
 
     /// The connection, to start another session on it.

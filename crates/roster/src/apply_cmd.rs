@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use futures::future::join_all;
 use roster_apply::CancelToken;
 use roster_plan::{PlanSet, render_text};
-use roster_service::{ApplyRun, ReadOrg};
+use roster_service::{Access, ApplyRun, ReadOrg};
 
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
@@ -68,11 +68,12 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let progress = ui.progress_sink();
     let (read, plans): (Vec<ReadOrg<'_>>, Vec<_>) = match &saved {
         Some(saved) => {
-            let read = roster_service::read_orgs(&workspace, &orgs, &progress).await?;
+            let read =
+                roster_service::read_orgs(&workspace, &orgs, Access::Write, &progress).await?;
             let plans = roster_service::check_saved_plans(saved, &read)?;
             (read, plans)
         }
-        None => roster_service::plan_orgs(&workspace, &orgs, &reactivate, &progress)
+        None => roster_service::plan_orgs(&workspace, &orgs, &reactivate, Access::Write, &progress)
             .await?
             .into_iter()
             .map(|planned| (planned.org, planned.plan))

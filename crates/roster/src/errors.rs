@@ -6,8 +6,8 @@ use roster_plan::Problem;
 use roster_service::export::ExportError;
 use roster_service::offboard::{EditError, OffboardError};
 use roster_service::{
-    ApplyError, Blocked, ConnectError, OrgFailures, PlanError, ReadError, SavedPlanError,
-    UnknownOrg,
+    ApplyError, Blocked, ConnectError, LockError, OrgFailures, PlanError, ReadError,
+    SavedPlanError, UnknownOrg,
 };
 
 use crate::exit::ExitStatus;
@@ -48,9 +48,23 @@ impl From<ConnectError> for Failure {
     }
 }
 
+impl From<LockError> for Failure {
+    fn from(error: LockError) -> Self {
+        let hint = match &error {
+            LockError::Held { .. } => Some(
+                "wait for it to finish; in CI, give applies to one org one concurrency group (README: \"Applying from CI\")"
+                    .to_owned(),
+            ),
+            LockError::Io { .. } => None,
+        };
+        Failure::caused(&error).with_hint_opt(hint)
+    }
+}
+
 impl From<ReadError> for Failure {
     fn from(error: ReadError) -> Self {
         match error {
+            ReadError::Lock(error) => error.into(),
             ReadError::Connect(error) => error.into(),
             ReadError::Snapshot(ref cause) => {
                 let hint = genesys_hint(cause);
@@ -193,6 +207,7 @@ impl From<ApplyError> for Failure {
     fn from(error: ApplyError) -> Self {
         match error {
             ApplyError::Blocked(blocked) => blocked.into(),
+            ApplyError::Lock(error) => error.into(),
             error => Failure::caused(&error),
         }
     }

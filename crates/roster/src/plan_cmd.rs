@@ -52,8 +52,14 @@ pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let reactivate = parse_reactivate(&args.reactivate)?;
     let workspace = workspace::load(&args.dir, ui)?;
     let orgs = roster_service::select(&workspace, &args.orgs)?;
-    let planned =
-        roster_service::plan_orgs(&workspace, &orgs, &reactivate, &ui.progress_sink()).await?;
+    let planned = roster_service::plan_orgs(
+        &workspace,
+        &orgs,
+        &reactivate,
+        roster_service::Access::Read,
+        &ui.progress_sink(),
+    )
+    .await?;
     let set = PlanSet::new(planned.into_iter().map(|planned| planned.plan).collect());
     if let Some(out) = &args.out {
         std::fs::write(out, render_json(&set)).map_err(|err| {

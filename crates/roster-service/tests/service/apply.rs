@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use roster_model::{Email, ReadNeeds};
 use roster_service::offboard;
-use roster_service::{ApplyError, ApplyRun, read_org, silent};
+use roster_service::{Access, ApplyError, ApplyRun, read_org, silent};
 
 use crate::support::{Copy, journal_lines};
 
@@ -31,7 +31,7 @@ async fn a_blocked_plan_is_refused_by_apply_until_its_digest_is_acknowledged() {
     copy.reload();
     let spec = &copy.workspace.orgs[ORG];
     let needs = ReadNeeds::for_desired(&spec.desired);
-    let org = read_org(&copy.workspace, spec, &needs, &silent())
+    let org = read_org(&copy.workspace, spec, &needs, Access::Read, &silent())
         .await
         .unwrap();
     let plan = org.session.plan(&org.snapshot, &BTreeSet::new()).unwrap();
