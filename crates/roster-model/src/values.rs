@@ -100,9 +100,7 @@ pub enum EmailError {
     #[error("`{0}` is not an email address: it contains spaces or control characters")]
     Whitespace(String),
     /// Longer than an address can be.
-    #[error(
-        "the email address `{address}` is {length} characters long, over the {max} an address may have"
-    )]
+    #[error("the email address is {length} characters long, over the {max} an address may have")]
     TooLong {
         /// The address.
         address: String,
