@@ -1153,3 +1153,53 @@ fn list(names: &[&str]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::manifest::SecretRefConfig;
+
+    fn credentials(client_secret: &str) -> (Option<SecretRefConfig>, Vec<&'static str>) {
+        let text = format!(
+            "orgs:\n  prod:\n    region: us-east-1\n    credentials:\n      clientId: {{ env: PROD_ID }}\n      clientSecret: {client_secret}\n"
+        );
+        let (file, diagnostics) = crate::decode_roster_file("roster.yaml", &text);
+        let secret = file
+            .orgs
+            .values()
+            .next()
+            .and_then(|org| org.credentials.clone())
+            .map(|credentials| credentials.client_secret);
+        (secret, diagnostics.iter().map(|d| d.code).collect())
+    }
+
+    #[test]
+    fn credentials_are_references_to_a_variable_or_a_file() {
+        let (secret, codes) = credentials("{ env: PROD_SECRET }");
+        assert!(codes.is_empty(), "{codes:?}");
+        assert!(matches!(secret, Some(SecretRefConfig::Env(name)) if name.value == "PROD_SECRET"));
+        // Paths are kept byte for byte (not normalized like names): the file system decides.
+        let (secret, codes) = credentials("{ file: \"secrets/cafe\\u0301\" }");
+        assert!(codes.is_empty(), "{codes:?}");
+        assert!(
+            matches!(secret, Some(SecretRefConfig::File(path)) if path.value == "secrets/cafe\u{301}")
+        );
+    }
+
+    #[test]
+    fn anything_but_one_reference_is_an_error() {
+        // An unknown key beside a good reference is reported, and the reference still read.
+        for (written, code, read) in [
+            ("s3cr3t", "secret-in-manifest", false),
+            ("123456", "secret-in-manifest", false),
+            ("true", "secret-in-manifest", false),
+            ("{ env: A, file: b }", "invalid-credentials", false),
+            ("{}", "missing-key", false),
+            ("{ env: A, value: x }", "unknown-key", true),
+            ("{ env: A, token: x }", "secret-in-manifest", true),
+        ] {
+            let (secret, codes) = credentials(written);
+            assert_eq!(codes, [code], "{written}");
+            assert_eq!(secret.is_some(), read, "{written}");
+        }
+    }
+}
