@@ -207,3 +207,42 @@ fn verbose_logs_every_request_and_never_a_secret_or_a_token() {
     let quiet = workspace.roster("plan", &["--org", REMOTE]);
     assert_eq!(run.stdout, quiet.stdout);
 }
+
+/// Credentials kept in files (`{ file: PATH }`, relative to the workspace root) are read when
+/// roster connects: a missing file is a connection error naming it, and once the files are
+/// there the org is read with what they hold, without their trailing newline (issue #12).
+#[test]
+fn credentials_from_files_are_read_at_connect_time() {
+    use crate::support::{CLIENT_ID, CLIENT_SECRET};
+
+    let sandbox = External::start("skills: [Billing]\n");
+    let workspace = Workspace::empty();
+    workspace.write(
+        "roster.yaml",
+        &format!(
+            "orgs:\n  {REMOTE}:\n    apiBase: {}\n    credentials:\n      clientId: {{ file: secrets/client-id }}\n      clientSecret: {{ file: secrets/client-secret }}\n    include: [org]\n",
+            sandbox.sandbox.base_url()
+        ),
+    );
+    workspace.write("org/skills.yaml", "skills:\n  - name: Billing\n");
+
+    let validate = workspace.roster("validate", &[]);
+    assert_eq!(validate.code, 0, "{}", validate.stderr);
+    let missing = workspace.roster("plan", &[]);
+    assert_eq!(missing.code, 1, "{}", missing.stderr);
+    let root = std::path::absolute(workspace.root()).unwrap();
+    let stderr = missing
+        .stderr
+        .replace(&root.display().to_string(), "[ROOT]");
+    insta::assert_snapshot!(stderr, @r#"
+    error: org `remote`: cannot read the credential file `[ROOT]/secrets/client-id`
+      Caused by: No such file or directory (os error 2)
+    hint: put the org's OAuth client credential in the file, or fix its path under `credentials` (relative to the folder of `roster.yaml`)
+    "#);
+
+    workspace.write("secrets/client-id", &format!("{CLIENT_ID}\n"));
+    workspace.write("secrets/client-secret", &format!("{CLIENT_SECRET}\n"));
+    let plan = workspace.roster("plan", &["--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+    assert!(!plan.stderr.contains(CLIENT_SECRET), "{}", plan.stderr);
+}

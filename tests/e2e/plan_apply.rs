@@ -462,3 +462,31 @@ fn a_new_user_declaring_roles_without_employee_converges() {
     let plan = workspace.roster("plan", &["--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "{}", plan.stdout);
 }
+
+/// `Café` held by the org in NFD (`Cafe` + combining acute) is the manifests' NFC `Café`:
+/// one skill, one queue, nothing to plan, nothing reported as unmanaged (issue #12).
+#[test]
+fn a_name_in_another_unicode_normalization_is_the_same_name() {
+    let workspace = Workspace::empty();
+    workspace.write(
+        "roster.yaml",
+        "orgs:\n  demo:\n    sandbox: { seed: seed.yaml }\n    include: [org.yaml]\n    rateLimit: { requestsPerMinute: 6000 }\n",
+    );
+    // YAML escapes keep the two spellings visible: \u0301 is the combining acute accent.
+    workspace.write(
+        "seed.yaml",
+        "skills: [\"Cafe\\u0301\"]\nqueues: [{ name: \"Cafe\\u0301 Orders\" }]\n",
+    );
+    workspace.write(
+        "org.yaml",
+        "skills: [{ name: \"Caf\\u00e9\" }]\nqueues: [{ name: \"Caf\\u00e9 Orders\" }]\n",
+    );
+    let plan = workspace.roster("plan", &["--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+    assert!(
+        plan.stdout.starts_with("demo: no changes;"),
+        "{}",
+        plan.stdout
+    );
+    assert!(!plan.stdout.contains("unmanaged"), "{}", plan.stdout);
+}

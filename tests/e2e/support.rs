@@ -19,8 +19,10 @@ pub const REMOTE: &str = "remote";
 /// Environment variables the fixtures' `remote` org reads its credentials from.
 const CLIENT_ID_ENV: &str = "E2E_CLIENT_ID";
 const CLIENT_SECRET_ENV: &str = "E2E_CLIENT_SECRET";
-const CLIENT_ID: &str = "e2e-client";
-const CLIENT_SECRET: &str = "e2e-secret";
+/// The client id of the test sandbox's [`REMOTE`] org.
+pub const CLIENT_ID: &str = "e2e-client";
+/// The client secret of the test sandbox's [`REMOTE`] org.
+pub const CLIENT_SECRET: &str = "e2e-secret";
 
 /// A path in the repository.
 pub fn repo_path(relative: &str) -> PathBuf {

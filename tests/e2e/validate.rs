@@ -105,3 +105,115 @@ fn annotations_name_files_from_the_checkout_root() {
     assert_eq!(output.status.code(), Some(0));
     insta::assert_snapshot!(String::from_utf8(output.stdout).unwrap(), @"::warning file=tests/fixtures/manifests/invalid/inactive-manager/base/users.yaml,line=7,col=14,title=roster inactive-manager::the manager of `jane@acme.example` is inactive%0Ahint: give the user an active manager");
 }
+
+/// Every output of `validate` on `dir`, in each format: text, JSON and GitHub annotations.
+fn every_output(dir: &Path) -> Vec<(i32, String)> {
+    let mut outputs = Vec::new();
+    for args in [&[][..], &["--format", "json"]] {
+        let (code, stdout, stderr) = validate(dir, args);
+        outputs.push((code, format!("{stdout}{stderr}")));
+    }
+    let github = Command::cargo_bin("roster")
+        .unwrap()
+        .arg("validate")
+        .arg(dir)
+        .env("GITHUB_ACTIONS", "true")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    outputs.push((
+        github.status.code().unwrap(),
+        format!(
+            "{}{}",
+            String::from_utf8(github.stdout).unwrap(),
+            String::from_utf8(github.stderr).unwrap()
+        ),
+    ));
+    outputs
+}
+
+/// An inline secret is a validation error, and no output of `validate` shows it: CI logs are
+/// often public (issue #12).
+#[test]
+fn an_inline_secret_fails_validation_without_being_printed() {
+    let dir = fixture("invalid/secret-in-manifest");
+    let roster_yaml = std::fs::read_to_string(dir.join("roster.yaml")).unwrap();
+    assert!(roster_yaml.contains("clientSecret: s3cr3t-value"));
+    for (code, output) in every_output(&dir) {
+        assert_eq!(code, 1, "{output}");
+        assert!(
+            output.contains("secret-in-manifest") || output.contains("is written in the manifest"),
+            "{output}"
+        );
+        assert!(!output.contains("s3cr3t"), "{output}");
+    }
+    let (_, _, stderr) = validate(&dir, &[]);
+    assert!(
+        stderr.contains("6 |       clientSecret: <redacted>"),
+        "{stderr}"
+    );
+}
+
+/// A secret under any key that looks like one, in any manifest file, is an error pointing to
+/// references, and its value is never printed: neither by its own error nor as a context line
+/// of another error's snippet.
+#[test]
+fn secret_looking_keys_anywhere_fail_validation_without_being_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("roster.yaml"),
+        "orgs:\n  prod:\n    region: us-east-1\n    credentials:\n      clientId: { env: PROD_ID }\n      clientSecret: { env: PROD_SECRET }\n    include: [base]\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("base")).unwrap();
+    // The duplicate skill's snippet spans the lines between its two declarations.
+    std::fs::write(
+        dir.path().join("base/routing.yaml"),
+        "skills:\n  - name: Billing\n    apiKey: ak-live-7f3a\n  - name: Billing\nusers:\n  - email: jane@acme.example\n    name: Jane\n    password: \"hunter2 hunter2\"\n    state: activ\n",
+    )
+    .unwrap();
+    for (code, output) in every_output(dir.path()) {
+        assert_eq!(code, 1, "{output}");
+        assert!(!output.contains("ak-live"), "{output}");
+        assert!(!output.contains("hunter2"), "{output}");
+    }
+    let (_, _, stderr) = validate(dir.path(), &[]);
+    insta::assert_snapshot!(stderr, @r#"
+    error: `apiKey` in `skill` looks like a secret, and manifests hold no secrets
+     --> base/routing.yaml:3:5
+      |
+    3 |     apiKey: <redacted>
+      |     ^^^^^^ secrets must not be in git
+      |
+      = hint: remove it: roster reads no secret from manifests; an org's credentials are given by reference, `clientSecret: { env: VARIABLE_NAME }` or `clientSecret: { file: PATH }`
+
+    error: skill `Billing` is declared twice
+     --> base/routing.yaml:4:11
+      |
+    2 |   - name: Billing
+      |           ------- first declared here
+    3 |     apiKey: <redacted>
+    4 |   - name: Billing
+      |           ^^^^^^^ declared again here
+      |
+      = hint: keep one declaration of the skill (names are unique per org: org `prod`)
+
+    error: `password` in `user` looks like a secret, and manifests hold no secrets
+     --> base/routing.yaml:8:5
+      |
+    8 |     password: <redacted>
+      |     ^^^^^^^^ secrets must not be in git
+      |
+      = hint: remove it: roster reads no secret from manifests; an org's credentials are given by reference, `clientSecret: { env: VARIABLE_NAME }` or `clientSecret: { file: PATH }`
+
+    error: `activ` is not a valid value for `state`
+     --> base/routing.yaml:9:12
+      |
+    9 |     state: activ
+      |            ^^^^^ not a valid value
+      |
+      = hint: did you mean `active`? `state` is one of `active`, `inactive`
+
+    validated 1 org, 1 user in 2 files: 4 errors, 0 warnings
+    "#);
+}

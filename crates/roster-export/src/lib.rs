@@ -25,8 +25,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use roster_manifest::manifest::{
-    At, CredentialsConfig, EnvRefConfig, OrgConfig, RateLimitConfig, ResourceFile, RosterFile,
-    SandboxConfig,
+    At, CredentialsConfig, OrgConfig, RateLimitConfig, ResourceFile, RosterFile, SandboxConfig,
+    SecretRefConfig,
 };
 use roster_model::{Kind, LiveOrg, UserState};
 
@@ -286,12 +286,8 @@ fn org_config(options: &ExportOptions, include: Vec<At<String>>) -> OrgConfig {
         }
     }
     config.credentials = options.credentials.as_ref().map(|env| CredentialsConfig {
-        client_id: EnvRefConfig {
-            env: At::new(env.client_id.clone()),
-        },
-        client_secret: EnvRefConfig {
-            env: At::new(env.client_secret.clone()),
-        },
+        client_id: SecretRefConfig::Env(At::new(env.client_id.clone())),
+        client_secret: SecretRefConfig::Env(At::new(env.client_secret.clone())),
     });
     config.rate_limit = options
         .rate_limit

@@ -1,5 +1,6 @@
 //! The API's JSON shapes, as far as roster reads them. Unknown fields are ignored; fields the
-//! API may omit are optional.
+//! API may omit are optional. Names are put in Unicode NFC as they are decoded, as the manifest
+//! side does, so one name typed two ways is one name (issue #12).
 
 use std::collections::BTreeMap;
 
@@ -12,7 +13,7 @@ pub struct Ref {
     /// Id.
     pub id: String,
     /// Name, when the API includes it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "roster_model::deserialize_optional_name")]
     pub name: Option<String>,
 }
 
@@ -23,7 +24,8 @@ pub struct Ref {
 pub struct Division {
     /// Id.
     pub id: String,
-    /// Name.
+    /// Name, in NFC like every name roster compares (`roster_model::normalize_name`).
+    #[serde(deserialize_with = "roster_model::deserialize_name")]
     pub name: String,
     /// Whether it is the home division.
     #[serde(default)]
@@ -35,7 +37,8 @@ pub struct Division {
 pub struct Named {
     /// Id.
     pub id: String,
-    /// Name.
+    /// Name, in NFC like every name roster compares (`roster_model::normalize_name`).
+    #[serde(deserialize_with = "roster_model::deserialize_name")]
     pub name: String,
     /// `active`, `inactive` or `deleted` (skills and languages).
     #[serde(default)]
@@ -55,7 +58,8 @@ impl Named {
 pub struct Queue {
     /// Id.
     pub id: String,
-    /// Name.
+    /// Name, in NFC like every name roster compares (`roster_model::normalize_name`).
+    #[serde(deserialize_with = "roster_model::deserialize_name")]
     pub name: String,
     /// Division.
     #[serde(default)]
@@ -74,7 +78,7 @@ pub struct MemberGroup {
     /// Id of the group, team or skill group.
     pub id: String,
     /// Its name, when the API includes it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "roster_model::deserialize_optional_name")]
     pub name: Option<String>,
     /// `GROUP`, `TEAM` or `SKILLGROUP`.
     #[serde(rename = "type", default)]
@@ -100,7 +104,8 @@ impl MemberGroup {
 pub struct Team {
     /// Id.
     pub id: String,
-    /// Name.
+    /// Name, in NFC like every name roster compares (`roster_model::normalize_name`).
+    #[serde(deserialize_with = "roster_model::deserialize_name")]
     pub name: String,
     /// Division.
     #[serde(default)]
@@ -195,7 +200,7 @@ pub struct SubjectGrants {
     /// Subject id (user or group).
     pub id: String,
     /// Subject name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "roster_model::deserialize_optional_name")]
     pub name: Option<String>,
     /// Divisions the role is granted in.
     #[serde(default)]

@@ -627,4 +627,31 @@ mod tests {
         assert_eq!(ids.get(Kind::Skill, "Old"), None);
         assert_eq!(ids.get(Kind::User, "boss@acme.example"), Some("u1"));
     }
+
+    /// A name the org holds in NFD (`Cafe` + combining acute, as macOS types it) is the
+    /// manifest's NFC `Café`: decoded from the API's JSON, it is keyed, named and translated
+    /// to its id in NFC, so the planner sees one skill and plans nothing for it (issue #12).
+    #[test]
+    fn names_from_the_api_are_keyed_in_nfc() {
+        const NFC: &str = "Caf\u{e9}";
+        const NFD: &str = "Cafe\u{301}";
+        let decode =
+            |json: serde_json::Value| -> Vec<dto::Named> { serde_json::from_value(json).unwrap() };
+        let mut raw = raw();
+        raw.skills = decode(serde_json::json!([{ "id": "s1", "name": NFD, "state": "active" }]));
+        raw.wrapup_codes = decode(serde_json::json!([{ "id": "w1", "name": NFD }]));
+        let queue: dto::Queue =
+            serde_json::from_value(serde_json::json!({ "id": "q9", "name": NFD })).unwrap();
+        raw.queues.push(queue);
+        let (live, ids) = build(&raw);
+        assert_eq!(live.skills.keys().collect::<Vec<_>>(), [NFC]);
+        assert_eq!(live.skills[NFC].name, NFC);
+        assert_eq!(ids.get(Kind::Skill, NFC), Some("s1"));
+        assert_eq!(ids.get(Kind::WrapupCode, NFC), Some("w1"));
+        assert_eq!(live.queues[NFC].id, "q9");
+        assert!(!live.queues.contains_key(NFD));
+        // The boss's skill assignment is found under the normalized name.
+        let boss = &live.users[&roster_model::Email::parse("boss@acme.example").unwrap()];
+        assert_eq!(boss.skills.keys().collect::<Vec<_>>(), [NFC]);
+    }
 }

@@ -6,15 +6,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use roster_model::{Email, MediaType, Proficiency, UserState};
+use roster_model::{
+    Email, EmailError, Kind, MediaType, NAME_MAX_CHARS, Proficiency, USER_TEXT_MAX_CHARS,
+    UserState, name_chars, normalize_name_owned,
+};
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::{
-    At, CredentialsConfig, EnvRefConfig, FileId, LanguageSpec, LimitsConfig, Loc, MediaSpec,
-    MembersMode, OrgConfig, PolicyConfig, ProtectConfig, QueueSpec, RateLimitConfig, ResourceFile,
-    RoleSpec, RosterFile, RoutingProfileSpec, SandboxConfig, ScopeConfig, SkillSpec, TeamSpec,
-    UnmanagedConfig, UnmanagedMode, UserSpec, UtilizationSpec, WrapupCodeSpec,
+    At, CredentialsConfig, FileId, LanguageSpec, LimitsConfig, Loc, MediaSpec, MembersMode,
+    OrgConfig, PolicyConfig, ProtectConfig, QueueSpec, RateLimitConfig, ResourceFile, RoleSpec,
+    RosterFile, RoutingProfileSpec, SandboxConfig, ScopeConfig, SecretRefConfig, SkillSpec,
+    TeamSpec, UnmanagedConfig, UnmanagedMode, UserSpec, UtilizationSpec, WrapupCodeSpec,
 };
+use crate::secret::looks_like_secret;
 use crate::suggest::did_you_mean;
 use crate::yaml::{Node, Pos, Value};
 
@@ -98,6 +102,8 @@ const PROFILE_KEYS: &[&str] = &[
     "roles",
     "utilization",
 ];
+/// What to do about a secret written in a manifest.
+const SECRET_HINT: &str = "remove it: roster reads no secret from manifests; an org's credentials are given by reference, `clientSecret: { env: VARIABLE_NAME }` or `clientSecret: { file: PATH }`";
 const MEDIA_KEYS: &[&str] = &["capacity", "interruptible", "includeNonAcd"];
 const MEDIA_NAMES: [&str; 5] = ["call", "callback", "chat", "email", "message"];
 
@@ -206,6 +212,17 @@ impl<'a> Decoder<'a> {
                 continue;
             };
             if !matches!(key.value, Value::Str(_)) || !allowed.contains(&name.as_str()) {
+                if looks_like_secret(&name) {
+                    self.push(
+                        Diagnostic::error(
+                            "secret-in-manifest",
+                            format!("`{name}` in `{what}` looks like a secret, and manifests hold no secrets"),
+                        )
+                        .at(self.location(key.pos), "secrets must not be in git")
+                        .hint(SECRET_HINT),
+                    );
+                    continue;
+                }
                 let hint = match did_you_mean(&name, allowed.iter().copied()) {
                     Some(best) => format!("did you mean `{best}`?"),
                     None => format!("`{what}` accepts: {}", list(allowed)),
@@ -247,8 +264,17 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    /// A non-empty name (numbers are taken as written: a skill may be called `2024`).
+    /// A non-empty name (numbers are taken as written: a skill may be called `2024`), in
+    /// Unicode NFC so that one name typed two ways is one name (`roster_model::normalize_name`).
     fn name(&mut self, node: &Node, key: &str) -> Option<At<String>> {
+        let mut name = self.text(node, key)?;
+        name.value = normalize_name_owned(name.value);
+        Some(name)
+    }
+
+    /// A non-empty text taken exactly as written: a path or a variable name, which must match
+    /// the file system or the environment byte for byte.
+    fn text(&mut self, node: &Node, key: &str) -> Option<At<String>> {
         let text = match &node.value {
             Value::Seq(_) | Value::Map(_) | Value::Null => {
                 self.wrong_type(node, key, "a name");
@@ -280,6 +306,56 @@ impl<'a> Decoder<'a> {
 
     fn optional_name(&mut self, fields: &Fields<'_>, key: &str) -> Option<At<String>> {
         fields.get(key).and_then(|node| self.name(node, key))
+    }
+
+    /// Reports a name longer than Genesys takes for a `kind` (see `roster_model::names`). The
+    /// name is still used, so its references do not also fail.
+    fn name_length(&mut self, name: &At<String>, kind: Kind) {
+        self.length(
+            &name.value,
+            name.loc.pos,
+            &format!("{kind} name"),
+            kind.max_name_chars(),
+        );
+    }
+
+    /// [`Self::name_length`] for a division reference: no manifest declares divisions, but a
+    /// name no org can hold is better reported here than as a missing division at plan time.
+    fn division_length(&mut self, division: Option<&At<String>>) {
+        if let Some(division) = division {
+            self.name_length(division, Kind::Division);
+        }
+    }
+
+    /// Reports `text` (written at `pos`) if it has more than `max` characters.
+    fn length(&mut self, text: &str, pos: Pos, what: &str, max: usize) {
+        let length = name_chars(text);
+        if length <= max {
+            return;
+        }
+        self.push(
+            Diagnostic::error(
+                "too-long",
+                format!("{what} is {length} characters long, over the limit of {max}"),
+            )
+            .at(self.location(pos), format!("{length} characters"))
+            .hint(format!("shorten it to {max} characters or fewer")),
+        );
+    }
+
+    /// [`Self::optional_text`], reporting a text longer than `max` characters.
+    fn optional_text_within(
+        &mut self,
+        fields: &Fields<'_>,
+        key: &str,
+        what: &str,
+        max: usize,
+    ) -> Option<String> {
+        let text = self.optional_text(fields, key)?;
+        if let Some(node) = fields.get(key) {
+            self.length(&text, node.pos, what, max);
+        }
+        Some(text)
     }
 
     /// Free text (titles, descriptions), which may be empty.
@@ -368,6 +444,16 @@ impl<'a> Decoder<'a> {
         };
         match Email::parse(text) {
             Ok(email) => Some(At::with_loc(email, self.loc(node.pos))),
+            Err(err @ EmailError::TooLong { max, .. }) => {
+                self.push(
+                    Diagnostic::error("too-long", err.to_string())
+                        .at(self.location(node.pos), "too long for an address")
+                        .hint(format!(
+                            "an address has {max} characters or fewer (RFC 5321)"
+                        )),
+                );
+                None
+            }
             Err(err) => {
                 self.push(
                     Diagnostic::error("invalid-email", err.to_string())
@@ -490,7 +576,7 @@ impl<'a> Decoder<'a> {
         {
             match inner.get("seed") {
                 Some(seed) => {
-                    org.sandbox = self.name(seed, "seed").map(|seed| SandboxConfig { seed });
+                    org.sandbox = self.text(seed, "seed").map(|seed| SandboxConfig { seed });
                 }
                 None => self.missing(&inner, "sandbox", "seed", "sandbox/demo.yaml"),
             }
@@ -500,7 +586,15 @@ impl<'a> Decoder<'a> {
             org.credentials = self.credentials(credentials);
         }
         if let Some(include) = fields.get("include") {
-            org.include = self.name_list(include, "include").unwrap_or_default();
+            org.include = self
+                .list(include, "include")
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|item| self.text(item, "include"))
+                        .collect()
+                })
+                .unwrap_or_default();
         }
         if let Some(rate) = fields.get("rateLimit")
             && let Some(inner) = self.fields(rate, "rateLimit", &["requestsPerMinute", "tokens"])
@@ -524,58 +618,82 @@ impl<'a> Decoder<'a> {
 
     fn credentials(&mut self, node: &Node) -> Option<CredentialsConfig> {
         let fields = self.fields(node, "credentials", &["clientId", "clientSecret"])?;
-        let env_ref = |decoder: &mut Self, key: &str| -> Option<EnvRefConfig> {
-            let Some(node) = fields.get(key) else {
-                decoder.missing(&fields, "credentials", key, "{ env: VARIABLE_NAME }");
-                return None;
-            };
-            if let Value::Str(_) = node.value {
-                decoder.push(
-                    Diagnostic::error(
-                        "secret-in-manifest",
-                        format!("`{key}` is written in the manifest"),
-                    )
-                    .at(decoder.location(node.pos), "secrets must not be in git")
-                    .hint(format!(
-                        "write `{key}: {{ env: VARIABLE_NAME }}` and set the variable where roster runs"
-                    )),
-                );
-                return None;
-            }
-            let inner = decoder.fields(node, key, &["env"])?;
-            let Some(env) = inner.get("env") else {
-                decoder.missing(&inner, key, "env", "VARIABLE_NAME");
-                return None;
-            };
-            let env = decoder.name(env, "env")?;
-            let valid = env
-                .value
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && env
-                    .value
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !valid {
-                decoder.push(
-                    Diagnostic::error(
-                        "invalid-env",
-                        format!("`{}` is not an environment variable name", env.value),
-                    )
-                    .at(decoder.location(env.loc.pos), "not a variable name")
-                    .hint("use letters, digits and `_`, not starting with a digit"),
-                );
-                return None;
-            }
-            Some(EnvRefConfig { env })
-        };
-        let client_id = env_ref(self, "clientId");
-        let client_secret = env_ref(self, "clientSecret");
+        let client_id = self.secret_ref(&fields, "clientId");
+        let client_secret = self.secret_ref(&fields, "clientSecret");
         Some(CredentialsConfig {
             client_id: client_id?,
             client_secret: client_secret?,
         })
+    }
+
+    /// A credential, by reference only: `{ env: VAR }` or `{ file: PATH }`. A value written in
+    /// its place is an error that never repeats the value (issue #12).
+    fn secret_ref(&mut self, fields: &Fields<'_>, key: &str) -> Option<SecretRefConfig> {
+        let Some(node) = fields.get(key) else {
+            self.missing(fields, "credentials", key, "{ env: VARIABLE_NAME }");
+            return None;
+        };
+        if let Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_) = node.value {
+            self.push(
+                Diagnostic::error(
+                    "secret-in-manifest",
+                    format!("`{key}` is written in the manifest"),
+                )
+                .at(self.location(node.pos), "secrets must not be in git")
+                .hint(format!(
+                    "write `{key}: {{ env: VARIABLE_NAME }}` and set the variable where roster runs, or `{key}: {{ file: PATH }}` with a file kept out of git"
+                )),
+            );
+            return None;
+        }
+        let inner = self.fields(node, key, &["env", "file"])?;
+        match (inner.get("env"), inner.get("file")) {
+            (Some(env), None) => self.env_name(env).map(SecretRefConfig::Env),
+            (None, Some(file)) => self.text(file, "file").map(SecretRefConfig::File),
+            (None, None) => {
+                self.missing(&inner, key, "env", "VARIABLE_NAME");
+                None
+            }
+            (Some(_), Some(_)) => {
+                self.push(
+                    Diagnostic::error(
+                        "invalid-credentials",
+                        format!("`{key}` names both a variable and a file"),
+                    )
+                    .at(self.location(node.pos), "one reference only")
+                    .hint(format!(
+                        "keep `{key}: {{ env: VARIABLE_NAME }}` or `{key}: {{ file: PATH }}`"
+                    )),
+                );
+                None
+            }
+        }
+    }
+
+    /// An environment variable's name.
+    fn env_name(&mut self, node: &Node) -> Option<At<String>> {
+        let env = self.text(node, "env")?;
+        let valid = env
+            .value
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && env
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            self.push(
+                Diagnostic::error(
+                    "invalid-env",
+                    format!("`{}` is not an environment variable name", env.value),
+                )
+                .at(self.location(env.loc.pos), "not a variable name")
+                .hint("use letters, digits and `_`, not starting with a digit"),
+            );
+            return None;
+        }
+        Some(env)
     }
 
     fn policy(&mut self, node: &Node, what: &str) -> Option<PolicyConfig> {
@@ -687,21 +805,25 @@ impl<'a> Decoder<'a> {
         file.skills = self.items(&fields, "skills", Self::skill);
         file.languages = self.items(&fields, "languages", |d, n| {
             let f = d.fields(n, "language", &["name"])?;
-            Some(LanguageSpec {
-                name: d.required_name(&f, "language", "name", "Spanish")?,
-            })
+            let name = d.required_name(&f, "language", "name", "Spanish")?;
+            d.name_length(&name, Kind::Language);
+            Some(LanguageSpec { name })
         });
         file.wrapup_codes = self.items(&fields, "wrapupCodes", |d, n| {
             let f = d.fields(n, "wrap-up code", &["name"])?;
-            Some(WrapupCodeSpec {
-                name: d.required_name(&f, "wrap-up code", "name", "Resolved")?,
-            })
+            let name = d.required_name(&f, "wrap-up code", "name", "Resolved")?;
+            d.name_length(&name, Kind::WrapupCode);
+            Some(WrapupCodeSpec { name })
         });
         file.queues = self.items(&fields, "queues", Self::queue);
         file.teams = self.items(&fields, "teams", |d, n| {
             let f = d.fields(n, "team", &["name", "division", "description"])?;
             let name = d.required_name(&f, "team", "name", "Billing Tier 2");
+            if let Some(name) = &name {
+                d.name_length(name, Kind::Team);
+            }
             let division = d.optional_name(&f, "division");
+            d.division_length(division.as_ref());
             let description = d.optional_text(&f, "description");
             Some(TeamSpec {
                 name: name?,
@@ -740,6 +862,9 @@ impl<'a> Decoder<'a> {
             .get("formerNames")
             .and_then(|n| self.name_list(n, "formerNames"))
             .unwrap_or_default();
+        for name in name.iter().chain(&former_names) {
+            self.name_length(name, Kind::Skill);
+        }
         Some(SkillSpec {
             name: name?,
             former_names,
@@ -753,7 +878,11 @@ impl<'a> Decoder<'a> {
             &["name", "division", "description", "wrapupCodes", "members"],
         )?;
         let name = self.required_name(&fields, "queue", "name", "Billing");
+        if let Some(name) = &name {
+            self.name_length(name, Kind::Queue);
+        }
         let division = self.optional_name(&fields, "division");
+        self.division_length(division.as_ref());
         let description = self.optional_text(&fields, "description");
         let wrapup_codes = fields
             .get("wrapupCodes")
@@ -887,7 +1016,11 @@ impl<'a> Decoder<'a> {
                 );
                 continue;
             }
+            for division in divisions.iter().flatten() {
+                self.name_length(division, Kind::Division);
+            }
             if let Some(role) = role {
+                self.name_length(&role, Kind::Role);
                 roles.push(RoleSpec { role, divisions });
             }
         }
@@ -966,7 +1099,7 @@ impl<'a> Decoder<'a> {
             None
         };
         let name = if fields.get("name").is_some() {
-            self.optional_text(&fields, "name")
+            self.optional_text_within(&fields, "name", "user name", NAME_MAX_CHARS)
         } else {
             self.missing(&fields, "user", "name", "Jane Doe");
             None
@@ -975,8 +1108,13 @@ impl<'a> Decoder<'a> {
         let user = UserSpec {
             email: email?,
             name: name.unwrap_or_default(),
-            title: self.optional_text(&fields, "title"),
-            department: self.optional_text(&fields, "department"),
+            title: self.optional_text_within(&fields, "title", "title", USER_TEXT_MAX_CHARS),
+            department: self.optional_text_within(
+                &fields,
+                "department",
+                "department",
+                USER_TEXT_MAX_CHARS,
+            ),
             division: self.optional_name(&fields, "division"),
             manager: fields.get("manager").and_then(|n| self.email(n, "manager")),
             team: self.optional_name(&fields, "team"),
@@ -1002,6 +1140,7 @@ impl<'a> Decoder<'a> {
             }),
             reactivate: self.optional_bool(&fields, "reactivate"),
         };
+        self.division_length(user.division.as_ref());
         has_name.then_some(user)
     }
 }
@@ -1013,4 +1152,54 @@ fn list(names: &[&str]) -> String {
         .map(|name| format!("`{name}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::manifest::SecretRefConfig;
+
+    fn credentials(client_secret: &str) -> (Option<SecretRefConfig>, Vec<&'static str>) {
+        let text = format!(
+            "orgs:\n  prod:\n    region: us-east-1\n    credentials:\n      clientId: {{ env: PROD_ID }}\n      clientSecret: {client_secret}\n"
+        );
+        let (file, diagnostics) = crate::decode_roster_file("roster.yaml", &text);
+        let secret = file
+            .orgs
+            .values()
+            .next()
+            .and_then(|org| org.credentials.clone())
+            .map(|credentials| credentials.client_secret);
+        (secret, diagnostics.iter().map(|d| d.code).collect())
+    }
+
+    #[test]
+    fn credentials_are_references_to_a_variable_or_a_file() {
+        let (secret, codes) = credentials("{ env: PROD_SECRET }");
+        assert!(codes.is_empty(), "{codes:?}");
+        assert!(matches!(secret, Some(SecretRefConfig::Env(name)) if name.value == "PROD_SECRET"));
+        // Paths are kept byte for byte (not normalized like names): the file system decides.
+        let (secret, codes) = credentials("{ file: \"secrets/cafe\\u0301\" }");
+        assert!(codes.is_empty(), "{codes:?}");
+        assert!(
+            matches!(secret, Some(SecretRefConfig::File(path)) if path.value == "secrets/cafe\u{301}")
+        );
+    }
+
+    #[test]
+    fn anything_but_one_reference_is_an_error() {
+        // An unknown key beside a good reference is reported, and the reference still read.
+        for (written, code, read) in [
+            ("s3cr3t", "secret-in-manifest", false),
+            ("123456", "secret-in-manifest", false),
+            ("true", "secret-in-manifest", false),
+            ("{ env: A, file: b }", "invalid-credentials", false),
+            ("{}", "missing-key", false),
+            ("{ env: A, value: x }", "unknown-key", true),
+            ("{ env: A, token: x }", "secret-in-manifest", true),
+        ] {
+            let (secret, codes) = credentials(written);
+            assert_eq!(codes, [code], "{written}");
+            assert_eq!(secret.is_some(), read, "{written}");
+        }
+    }
 }

@@ -2,8 +2,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::Serialize;
+
+use crate::secret::Redacted;
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -154,9 +157,12 @@ impl Diagnostic {
 }
 
 /// The text of every file read, by path relative to the workspace root, for snippets.
+///
+/// Snippets show a file's text with the values of secret-looking keys replaced
+/// (`crate::secret`), worked out once per file, the first time a snippet needs it.
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
-    files: BTreeMap<String, String>,
+    files: BTreeMap<String, (String, OnceLock<Redacted>)>,
 }
 
 impl SourceMap {
@@ -167,12 +173,21 @@ impl SourceMap {
 
     /// Adds (or replaces) a file's text.
     pub fn insert(&mut self, file: impl Into<String>, text: impl Into<String>) {
-        self.files.insert(file.into(), text.into());
+        self.files
+            .insert(file.into(), (text.into(), OnceLock::new()));
     }
 
-    /// A file's text.
+    /// A file's text, as read.
     pub fn get(&self, file: &str) -> Option<&str> {
-        self.files.get(file).map(String::as_str)
+        self.files.get(file).map(|(text, _)| text.as_str())
+    }
+
+    /// A file's text as snippets show it (secret values replaced), and the replacements, to
+    /// move spans of the text as read into it.
+    pub(crate) fn shown(&self, file: &str) -> Option<(&str, &Redacted)> {
+        let (text, redacted) = self.files.get(file)?;
+        let redacted = redacted.get_or_init(|| Redacted::new(text));
+        Some((redacted.text(text), redacted))
     }
 
     /// How many files it holds.

@@ -18,12 +18,13 @@ pub mod manifest;
 mod org;
 mod render;
 mod schema;
+mod secret;
 mod suggest;
 mod workspace;
 mod yaml;
 
 pub use diagnostic::{Diagnostic, Location, Severity, SourceMap};
-pub use org::{Credentials, EnvRef, OrgSpec, RateLimit, Target};
+pub use org::{Credentials, OrgSpec, RateLimit, SecretRef, Target};
 pub use render::{github_annotations, render_json};
 pub use schema::json_schema_string;
 pub use workspace::{Loaded, ROSTER_FILE, Stats, Workspace, load_workspace};

@@ -129,7 +129,7 @@ pub struct OrgConfig {
     /// Use the embedded emulator instead of a real org.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<SandboxConfig>,
-    /// OAuth client credentials, by reference to environment variables.
+    /// OAuth client credentials, by reference to environment variables or files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<CredentialsConfig>,
     /// Folders or files of resource manifests, relative to `roster.yaml`.
@@ -151,23 +151,32 @@ pub struct SandboxConfig {
     pub seed: At<String>,
 }
 
-/// OAuth client credentials.
+/// OAuth client credentials, each by reference: never written in the manifests.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CredentialsConfig {
     /// The OAuth client id.
-    pub client_id: EnvRefConfig,
+    pub client_id: SecretRefConfig,
     /// The OAuth client secret.
-    pub client_secret: EnvRefConfig,
+    pub client_secret: SecretRefConfig,
 }
 
-/// A secret kept in an environment variable, never in the manifests.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+/// Where a secret is kept, never in the manifests: `{ env: VAR }` or `{ file: PATH }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct EnvRefConfig {
-    /// The variable's name.
-    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
-    pub env: At<String>,
+pub enum SecretRefConfig {
+    /// An environment variable, by name.
+    Env(#[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))] At<String>),
+    /// A file holding the value (a trailing newline is not part of it), read when roster
+    /// connects to the org: a path relative to the workspace root, or an absolute one. Keep
+    /// it out of git.
+    File(At<String>),
+}
+
+impl Default for SecretRefConfig {
+    fn default() -> Self {
+        SecretRefConfig::Env(At::default())
+    }
 }
 
 /// Client-side rate limit.

@@ -36,20 +36,33 @@ pub enum Target {
     },
 }
 
-/// OAuth client credentials, by reference. Resolving the variables is the CLI's job.
+/// OAuth client credentials, by reference. Reading them is the job of whoever connects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {
     /// Where the client id is.
-    pub client_id: EnvRef,
+    pub client_id: SecretRef,
     /// Where the client secret is.
-    pub client_secret: EnvRef,
+    pub client_secret: SecretRef,
 }
 
-/// A value kept in an environment variable.
+/// Where a credential is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnvRef {
-    /// The variable's name.
-    pub env: String,
+pub enum SecretRef {
+    /// In an environment variable, by name.
+    Env(String),
+    /// In a file: the workspace root joined with the path as written (so an absolute path
+    /// stays as it is).
+    File(PathBuf),
+}
+
+impl SecretRef {
+    /// The variable's name, for a reference to an environment variable.
+    pub fn env(&self) -> Option<&str> {
+        match self {
+            SecretRef::Env(name) => Some(name),
+            SecretRef::File(_) => None,
+        }
+    }
 }
 
 /// Client-side rate limit.

@@ -33,8 +33,9 @@ pub(crate) fn render_text(diagnostic: &Diagnostic, sources: &SourceMap, color: b
         let here = places
             .iter()
             .filter(|(location, _, _)| location.file == file);
-        match sources.get(file) {
-            Some(text) => {
+        // Never the text as read: secret values are replaced (issue #12).
+        match sources.shown(file) {
+            Some((text, redacted)) => {
                 let mut snippet = Snippet::source(text).path(file).fold(true);
                 for (location, label, primary) in here {
                     let kind = if *primary {
@@ -42,7 +43,7 @@ pub(crate) fn render_text(diagnostic: &Diagnostic, sources: &SourceMap, color: b
                     } else {
                         AnnotationKind::Context
                     };
-                    let span = clamp(&location.span, text.len());
+                    let span = clamp(&redacted.span(&location.span), text.len());
                     let annotation = kind.span(span);
                     snippet = snippet.annotation(if label.is_empty() {
                         annotation
@@ -180,4 +181,55 @@ fn escape_data(text: &str) -> String {
 /// Workflow command property escaping (`actions/toolkit` `escapeProperty`).
 fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The location of the bytes `start..start + len` of `text`.
+    fn at(text: &str, start: usize, len: usize) -> Location {
+        let line_start = text[..start].rfind('\n').map_or(0, |n| n + 1);
+        Location {
+            file: "base/routing.yaml".to_owned(),
+            line: text[..start].matches('\n').count() as u32 + 1,
+            column: (start - line_start) as u32 + 1,
+            span: start..start + len,
+        }
+    }
+
+    /// A snippet's context lines come from the redacted text too: a secret two lines away
+    /// from the problem is not printed.
+    #[test]
+    fn context_lines_never_show_a_secret() {
+        let text =
+            "skills:\n  - name: Billing\n    token: tk-123-live\n  - name: Billing # again\n";
+        let mut sources = SourceMap::new();
+        sources.insert("base/routing.yaml", text);
+        let diagnostic = Diagnostic::error("duplicate-name", "skill `Billing` is declared twice")
+            .at(
+                at(text, text.rfind("Billing").unwrap(), 7),
+                "declared again here",
+            )
+            .related(
+                at(text, text.find("Billing").unwrap(), 7),
+                "first declared here",
+            );
+        let rendered = diagnostic.render(&sources, false);
+        assert!(!rendered.contains("tk-123"), "{rendered}");
+        assert!(
+            rendered.contains("3 |     token: <redacted>\n"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("4 |   - name: Billing # again\n"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("^^^^^^^ declared again here"),
+            "{rendered}"
+        );
+        // The text as read is kept for everything else.
+        assert_eq!(sources.get("base/routing.yaml"), Some(text));
+    }
 }

@@ -12,8 +12,8 @@ use roster_model::REGIONS;
 use crate::compile::{Locate, compile};
 use crate::decode::Decoder;
 use crate::diagnostic::{Diagnostic, Location, SourceMap};
-use crate::manifest::{At, FileId, Loc, OrgConfig, ResourceFile, RosterFile};
-use crate::org::{Credentials, EnvRef, OrgSpec, RateLimit, Target, is_http_url, resolve_policy};
+use crate::manifest::{At, FileId, Loc, OrgConfig, ResourceFile, RosterFile, SecretRefConfig};
+use crate::org::{Credentials, OrgSpec, RateLimit, SecretRef, Target, is_http_url, resolve_policy};
 use crate::suggest::did_you_mean;
 use crate::yaml::{self, Pos};
 
@@ -275,6 +275,19 @@ impl Loader {
         Some(orgs)
     }
 
+    /// A credential reference as the service reads it: a file path resolved against the
+    /// workspace root (and made absolute, like a seed path, so the working folder does not
+    /// matter), checked only when roster connects.
+    fn secret_ref(&self, config: &SecretRefConfig) -> SecretRef {
+        match config {
+            SecretRefConfig::Env(name) => SecretRef::Env(name.value.clone()),
+            SecretRefConfig::File(path) => {
+                let joined = self.root.join(&path.value);
+                SecretRef::File(std::path::absolute(&joined).unwrap_or(joined))
+            }
+        }
+    }
+
     fn error(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
@@ -286,12 +299,8 @@ impl Loader {
     fn org(&mut self, roster: &RosterFile, name: &At<String>, config: &OrgConfig) -> PendingOrg {
         let target = self.target(name, config);
         let credentials = config.credentials.as_ref().map(|c| Credentials {
-            client_id: EnvRef {
-                env: c.client_id.env.value.clone(),
-            },
-            client_secret: EnvRef {
-                env: c.client_secret.env.value.clone(),
-            },
+            client_id: self.secret_ref(&c.client_id),
+            client_secret: self.secret_ref(&c.client_secret),
         });
         // A malformed `credentials` was reported already; "missing" would only add noise.
         let written = self.credentials_written.contains(&name.value);

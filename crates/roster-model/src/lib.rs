@@ -6,12 +6,13 @@
 //! versions needed to write to it). Objects are keyed by their natural key (name, or email for
 //! users) so the same manifests apply to any org; ids appear only on the live side.
 //!
-//! Values are normalized on construction (emails lower-cased, proficiencies fixed-point, sets
+//! Values are normalized on construction (names and emails in Unicode NFC, emails lower-cased, proficiencies fixed-point, sets
 //! ordered) so that equal configurations compare equal byte for byte and a freshly applied org
 //! diffs to zero.
 
 mod desired;
 mod live;
+mod names;
 mod operation;
 mod policy;
 mod region;
@@ -25,6 +26,10 @@ pub use desired::{
 pub use live::{
     GrantOrigin, LiveDivision, LiveGrant, LiveNamed, LiveOrg, LiveQueue, LiveQueueMember, LiveTeam,
     LiveUser, MemberOrigin, NEW_USER_ROLE, UnlistedUser,
+};
+pub use names::{
+    EMAIL_MAX_CHARS, NAME_MAX_CHARS, USER_TEXT_MAX_CHARS, deserialize_name,
+    deserialize_optional_name, name_chars, normalize_name, normalize_name_owned,
 };
 pub use operation::{Operation, Step, StepId, UserPatch};
 pub use policy::{Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy};

@@ -99,12 +99,23 @@ pub enum EmailError {
     /// Whitespace or control characters.
     #[error("`{0}` is not an email address: it contains spaces or control characters")]
     Whitespace(String),
+    /// Longer than an address can be.
+    #[error("the email address is {length} characters long, over the {max} an address may have")]
+    TooLong {
+        /// The address.
+        address: String,
+        /// Its length in characters.
+        length: usize,
+        /// [`crate::EMAIL_MAX_CHARS`].
+        max: usize,
+    },
 }
 
 impl Email {
-    /// Parses and normalizes an address (trimmed, lower-cased).
+    /// Parses and normalizes an address (trimmed, in NFC like every name, lower-cased).
     pub fn parse(raw: &str) -> Result<Self, EmailError> {
-        let trimmed = raw.trim();
+        let normalized = crate::names::normalize_name(raw.trim());
+        let trimmed = normalized.as_ref();
         if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(EmailError::Whitespace(raw.to_owned()));
         }
@@ -118,6 +129,14 @@ impl Email {
             && domain.contains('.');
         if local.is_empty() || !domain_ok {
             return Err(EmailError::Shape(raw.to_owned()));
+        }
+        let length = crate::names::name_chars(trimmed);
+        if length > crate::names::EMAIL_MAX_CHARS {
+            return Err(EmailError::TooLong {
+                address: raw.to_owned(),
+                length,
+                max: crate::names::EMAIL_MAX_CHARS,
+            });
         }
         Ok(Email(trimmed.to_lowercase()))
     }
@@ -379,6 +398,31 @@ mod tests {
         let a = Email::parse(" Jane.Doe@Acme.Example ").unwrap();
         assert_eq!(a.as_str(), "jane.doe@acme.example");
         assert_eq!(a, Email::parse("jane.doe@acme.example").unwrap());
+    }
+
+    #[test]
+    fn emails_in_two_normalizations_are_one() {
+        let nfd = Email::parse("rene\u{301}@acme.example").unwrap();
+        let nfc = Email::parse("ren\u{e9}@acme.example").unwrap();
+        assert_eq!(nfd, nfc);
+        assert_eq!(nfd.as_str(), "ren\u{e9}@acme.example");
+    }
+
+    #[test]
+    fn emails_longer_than_rfc_5321_allows_are_rejected() {
+        let local = "a".repeat(64);
+        let longest = format!("{local}@{}.example", "b".repeat(254 - 64 - 1 - 8));
+        assert_eq!(longest.len(), 254);
+        assert!(Email::parse(&longest).is_ok());
+        let over = format!("a{longest}");
+        assert_eq!(
+            Email::parse(&over),
+            Err(EmailError::TooLong {
+                address: over.clone(),
+                length: 255,
+                max: 254
+            })
+        );
     }
 
     #[test]

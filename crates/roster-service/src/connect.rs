@@ -1,5 +1,5 @@
 //! Connecting to an org: a Genesys Cloud region or API base with credentials from the
-//! environment, or an in-process sandbox for orgs configured with `sandbox:`.
+//! environment or from files, or an in-process sandbox for orgs configured with `sandbox:`.
 //!
 //! A sandbox org keeps its state in `.roster/sandbox/<org>.json` under the workspace root and
 //! is seeded from its seed file the first time, so `apply` then `plan` shows the applied
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use roster_genesys::{GenesysClient, GenesysError, OrgConnection, Region};
-use roster_manifest::{OrgSpec, Target};
+use roster_manifest::{OrgSpec, SecretRef, Target};
 use roster_sandbox::{FaultUpdate, OrgCredentials, Sandbox, ServeOptions, load_seed_file};
 use secrecy::SecretString;
 use url::Url;
@@ -54,6 +54,21 @@ pub enum ConnectError {
     EmptyVariable {
         /// The variable.
         name: String,
+    },
+    /// A credential's file is missing or cannot be read as text.
+    #[error("cannot read the credential file `{}`", path.display())]
+    UnreadableFile {
+        /// The file, as resolved against the workspace root.
+        path: PathBuf,
+        /// The file system's answer.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A credential's file holds nothing but whitespace.
+    #[error("the credential file `{}` is empty", path.display())]
+    EmptyFile {
+        /// The file, as resolved against the workspace root.
+        path: PathBuf,
     },
     /// The HTTP client could not be built.
     #[error("cannot set up the API client")]
@@ -157,8 +172,8 @@ fn connect_real(org: &OrgSpec, api_base: Url) -> Result<Connection, ConnectError
         .credentials
         .as_ref()
         .ok_or(ConnectError::NoCredentials)?;
-    let client_id = variable(&credentials.client_id.env)?;
-    let client_secret = SecretString::from(variable(&credentials.client_secret.env)?);
+    let client_id = secret(&credentials.client_id)?;
+    let client_secret = SecretString::from(secret(&credentials.client_secret)?);
     let mut connection = OrgConnection::new(&org.name, api_base, client_id, client_secret);
     connection.requests_per_minute = org.rate_limit.requests_per_minute;
     connection.tokens = org.rate_limit.tokens;
@@ -167,6 +182,30 @@ fn connect_real(org: &OrgSpec, api_base: Url) -> Result<Connection, ConnectError
         client,
         sandbox: None,
     })
+}
+
+/// A credential's value, from its environment variable or file.
+fn secret(reference: &SecretRef) -> Result<String, ConnectError> {
+    match reference {
+        SecretRef::Env(name) => variable(name),
+        SecretRef::File(path) => file(path),
+    }
+}
+
+/// A credential kept in a file: its text without the line break editors and `echo` leave at
+/// the end (nor surrounding spaces, which no client id or secret has).
+fn file(path: &Path) -> Result<String, ConnectError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConnectError::UnreadableFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    let value = text.trim();
+    if value.is_empty() {
+        return Err(ConnectError::EmptyFile {
+            path: path.to_owned(),
+        });
+    }
+    Ok(value.to_owned())
 }
 
 fn variable(name: &str) -> Result<String, ConnectError> {

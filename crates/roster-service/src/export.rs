@@ -145,10 +145,17 @@ fn options(request: &ExportRequest, root: &Path, spec: &OrgSpec) -> ExportOption
         }
     };
     let credentials = match (&spec.credentials, &spec.target) {
-        (Some(credentials), _) => Some(CredentialEnv {
-            client_id: credentials.client_id.env.clone(),
-            client_secret: credentials.client_secret.env.clone(),
-        }),
+        (Some(credentials), _) => Some(
+            match (credentials.client_id.env(), credentials.client_secret.env()) {
+                (Some(client_id), Some(client_secret)) => CredentialEnv {
+                    client_id: client_id.to_owned(),
+                    client_secret: client_secret.to_owned(),
+                },
+                // A file reference is relative to this workspace, not to where the export
+                // lands: the export names the org's conventional variables instead.
+                _ => CredentialEnv::for_org(&spec.name),
+            },
+        ),
         (None, Target::Sandbox { .. }) => None,
         (None, _) => Some(CredentialEnv::for_org(&spec.name)),
     };

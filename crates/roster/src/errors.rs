@@ -38,6 +38,10 @@ impl From<ConnectError> for Failure {
             ConnectError::MissingVariable { name } | ConnectError::EmptyVariable { name } => Some(
                 format!("export `{name}` with the OAuth client credentials of the org"),
             ),
+            ConnectError::UnreadableFile { .. } | ConnectError::EmptyFile { .. } => Some(
+                "put the org's OAuth client credential in the file, or fix its path under `credentials` (relative to the folder of `roster.yaml`)"
+                    .to_owned(),
+            ),
             ConnectError::SandboxStart { state_file, .. } => Some(format!(
                 "delete `{}` to start the sandbox org over from its seed",
                 state_file.display()

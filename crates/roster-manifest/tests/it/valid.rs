@@ -17,7 +17,7 @@ fn small_workspace_compiles_profiles_into_users() {
     assert_eq!(
         prod.credentials
             .as_ref()
-            .map(|c| c.client_secret.env.as_str()),
+            .and_then(|c| c.client_secret.env()),
         Some("ROSTER_PROD_US_CLIENT_SECRET")
     );
     let demo = &workspace.orgs["demo"];
