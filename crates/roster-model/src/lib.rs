@@ -27,7 +27,9 @@ pub use live::{
     LiveUser, MemberOrigin, NEW_USER_ROLE, UnlistedUser,
 };
 pub use operation::{Operation, Step, StepId, UserPatch};
-pub use policy::{Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy};
+pub use policy::{
+    DayLimits, Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy, over_limit,
+};
 pub use region::REGIONS;
 pub use tenant::{ReadNeeds, Receipt, Selection, Tenant, TenantError, UserSelection};
 pub use values::{
