@@ -7,5 +7,6 @@ mod export;
 mod offboard;
 mod plan_apply;
 mod properties;
+mod safety;
 mod support;
 mod validate;

@@ -13,10 +13,10 @@ use roster_model::{
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::{
-    At, CredentialsConfig, FileId, LanguageSpec, LimitsConfig, Loc, MediaSpec, MembersMode,
-    OrgConfig, PolicyConfig, ProtectConfig, QueueSpec, RateLimitConfig, ResourceFile, RoleSpec,
-    RosterFile, RoutingProfileSpec, SandboxConfig, ScopeConfig, SecretRefConfig, SkillSpec,
-    TeamSpec, UnmanagedConfig, UnmanagedMode, UserSpec, UtilizationSpec, WrapupCodeSpec,
+    At, CredentialsConfig, DayLimitsConfig, FileId, LanguageSpec, LimitsConfig, Loc, MediaSpec,
+    MembersMode, OrgConfig, PolicyConfig, ProtectConfig, QueueSpec, RateLimitConfig, ResourceFile,
+    RoleSpec, RosterFile, RoutingProfileSpec, SandboxConfig, ScopeConfig, SecretRefConfig,
+    SkillSpec, TeamSpec, UnmanagedConfig, UnmanagedMode, UserSpec, UtilizationSpec, WrapupCodeSpec,
 };
 use crate::secret::looks_like_secret;
 use crate::suggest::did_you_mean;
@@ -58,6 +58,23 @@ const ORG_KEYS: &[&str] = &[
     "policy",
 ];
 const POLICY_KEYS: &[&str] = &["unmanaged", "scope", "limits", "protect"];
+const LIMITS_KEYS: &[&str] = &[
+    "maxDeletes",
+    "maxDeletePercent",
+    "maxUsersLosingAllQueues",
+    "maxUsersLosingAllQueuesPercent",
+    "maxUsersLosingAllSkills",
+    "maxUsersLosingAllSkillsPercent",
+    "maxMembershipsRemoved",
+    "maxMembershipsRemovedPercent",
+    "perDay",
+];
+const DAY_LIMITS_KEYS: &[&str] = &[
+    "maxDeletes",
+    "maxDeletePercent",
+    "maxMembershipsRemoved",
+    "maxMembershipsRemovedPercent",
+];
 const UNMANAGED_KEYS: &[&str] = &[
     "users",
     "skills",
@@ -113,6 +130,8 @@ pub(crate) const KEY_SETS: &[(&str, &[&str])] = &[
     ("RosterFile", ROSTER_KEYS),
     ("OrgConfig", ORG_KEYS),
     ("PolicyConfig", POLICY_KEYS),
+    ("LimitsConfig", LIMITS_KEYS),
+    ("DayLimitsConfig", DAY_LIMITS_KEYS),
     ("UnmanagedConfig", UNMANAGED_KEYS),
     ("ProtectConfig", PROTECT_KEYS),
     ("ResourceFile", RESOURCE_KEYS),
@@ -726,21 +745,8 @@ impl<'a> Decoder<'a> {
                     .unwrap_or_default(),
             });
         }
-        if let Some(node) = fields.get("limits")
-            && let Some(inner) = self.fields(node, "limits", &["maxDeletes", "maxDeletePercent"])
-        {
-            policy.limits = Some(LimitsConfig {
-                max_deletes: inner
-                    .get("maxDeletes")
-                    .and_then(|n| {
-                        self.integer(n, "maxDeletes", 0, i64::from(u32::MAX), "policy-range")
-                    })
-                    .map(|n| n as u32),
-                max_delete_percent: inner
-                    .get("maxDeletePercent")
-                    .and_then(|n| self.integer(n, "maxDeletePercent", 0, 100, "policy-range"))
-                    .map(|n| n as u8),
-            });
+        if let Some(node) = fields.get("limits") {
+            policy.limits = self.limits(node);
         }
         if let Some(node) = fields.get("protect")
             && let Some(items) = self.list(node, "protect")
@@ -749,6 +755,54 @@ impl<'a> Decoder<'a> {
             policy.protect = Some(rules);
         }
         Some(policy)
+    }
+
+    fn limits(&mut self, node: &Node) -> Option<LimitsConfig> {
+        let inner = self.fields(node, "limits", LIMITS_KEYS)?;
+        let count = |decoder: &mut Self, key: &str| {
+            inner
+                .get(key)
+                .and_then(|n| decoder.integer(n, key, 0, i64::from(u32::MAX), "policy-range"))
+                .map(|n| n as u32)
+        };
+        let percent = |decoder: &mut Self, key: &str| {
+            inner
+                .get(key)
+                .and_then(|n| decoder.integer(n, key, 0, 100, "policy-range"))
+                .map(|n| n as u8)
+        };
+        Some(LimitsConfig {
+            max_deletes: count(self, "maxDeletes"),
+            max_delete_percent: percent(self, "maxDeletePercent"),
+            max_users_losing_all_queues: count(self, "maxUsersLosingAllQueues"),
+            max_users_losing_all_queues_percent: percent(self, "maxUsersLosingAllQueuesPercent"),
+            max_users_losing_all_skills: count(self, "maxUsersLosingAllSkills"),
+            max_users_losing_all_skills_percent: percent(self, "maxUsersLosingAllSkillsPercent"),
+            max_memberships_removed: count(self, "maxMembershipsRemoved"),
+            max_memberships_removed_percent: percent(self, "maxMembershipsRemovedPercent"),
+            per_day: inner.get("perDay").and_then(|n| self.day_limits(n)),
+        })
+    }
+
+    fn day_limits(&mut self, node: &Node) -> Option<DayLimitsConfig> {
+        let inner = self.fields(node, "perDay", DAY_LIMITS_KEYS)?;
+        let mut number = |key: &str, max: i64| {
+            inner
+                .get(key)
+                .and_then(|n| self.integer(n, key, 0, max, "policy-range"))
+        };
+        let max_deletes = number("maxDeletes", i64::from(u32::MAX)).map(|n| n as u32);
+        let max_delete_percent = number("maxDeletePercent", 100).map(|n| n as u8);
+        let max_memberships_removed =
+            number("maxMembershipsRemoved", i64::from(u32::MAX)).map(|n| n as u32);
+        let max_memberships_removed_percent =
+            number("maxMembershipsRemovedPercent", 100).map(|n| n as u8);
+        Some(DayLimitsConfig {
+            max_deletes,
+            max_delete_percent,
+            max_memberships_removed,
+            max_memberships_removed_percent,
+        })
     }
 
     fn protect(&mut self, node: &Node) -> Option<ProtectConfig> {

@@ -270,7 +270,7 @@ pub struct ScopeConfig {
     pub divisions: Vec<At<String>>,
 }
 
-/// Destruction limits per plan.
+/// Destruction and routing-loss limits per plan, and over a day.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LimitsConfig {
@@ -281,6 +281,50 @@ pub struct LimitsConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 100))]
     pub max_delete_percent: Option<u8>,
+    /// Most active users left in no queue that were in at least one (default 25).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_users_losing_all_queues: Option<u32>,
+    /// The same as a percentage of the active users in at least one queue (default 100: no limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 100))]
+    pub max_users_losing_all_queues_percent: Option<u8>,
+    /// Most active users left without any skill that held at least one (default 25).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_users_losing_all_skills: Option<u32>,
+    /// The same as a percentage of the active users holding at least one skill (default 100: no limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 100))]
+    pub max_users_losing_all_skills_percent: Option<u8>,
+    /// Most queue and team memberships of active users removed (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_memberships_removed: Option<u32>,
+    /// The same as a percentage of the active users' memberships (default 100: no limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 100))]
+    pub max_memberships_removed_percent: Option<u8>,
+    /// Limits over the last 24 hours, counting the org's journal; none by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_day: Option<DayLimitsConfig>,
+}
+
+/// Limits over a rolling 24 hours: this plan plus what succeeded in the org's journal.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DayLimitsConfig {
+    /// Most deletes plus deactivations of one kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_deletes: Option<u32>,
+    /// Most deletes plus deactivations as a percentage of a kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 100))]
+    pub max_delete_percent: Option<u8>,
+    /// Most queue and team memberships of active users removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_memberships_removed: Option<u32>,
+    /// The same as a percentage of the memberships.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 100))]
+    pub max_memberships_removed_percent: Option<u8>,
 }
 
 /// One `policy.protect` entry: exactly one key, the kind, whose value is a name or email

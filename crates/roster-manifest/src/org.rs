@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-use roster_model::{Kind, Limits, Policy, ProtectRule, Scope, UnmanagedPolicy};
+use roster_model::{DayLimits, Kind, Limits, Policy, ProtectRule, Scope, UnmanagedPolicy};
 
-use crate::manifest::{PolicyConfig, ProtectConfig, UnmanagedMode};
+use crate::manifest::{LimitsConfig, PolicyConfig, ProtectConfig, UnmanagedMode};
 
 /// One org, ready for the CLI: target, credentials, rate limit and desired state.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,18 +113,57 @@ pub(crate) fn resolve_policy(layers: &[Option<&PolicyConfig>]) -> Policy {
             };
         }
         if let Some(limits) = &config.limits {
-            policy.limits = Limits {
-                max_deletes: limits.max_deletes.unwrap_or(policy.limits.max_deletes),
-                max_delete_percent: limits
-                    .max_delete_percent
-                    .unwrap_or(policy.limits.max_delete_percent),
-            };
+            policy.limits = resolve_limits(policy.limits, limits);
         }
         if let Some(protect) = &config.protect {
             policy.protect = protect.iter().filter_map(protect_rule).collect();
         }
     }
     policy
+}
+
+/// `config` over `limits`, key by key; `perDay` keys too.
+fn resolve_limits(limits: Limits, config: &LimitsConfig) -> Limits {
+    let day = config.per_day.as_ref();
+    let per_day = DayLimits {
+        max_deletes: day
+            .and_then(|d| d.max_deletes)
+            .or(limits.per_day.max_deletes),
+        max_delete_percent: day
+            .and_then(|d| d.max_delete_percent)
+            .or(limits.per_day.max_delete_percent),
+        max_memberships_removed: day
+            .and_then(|d| d.max_memberships_removed)
+            .or(limits.per_day.max_memberships_removed),
+        max_memberships_removed_percent: day
+            .and_then(|d| d.max_memberships_removed_percent)
+            .or(limits.per_day.max_memberships_removed_percent),
+    };
+    Limits {
+        max_deletes: config.max_deletes.unwrap_or(limits.max_deletes),
+        max_delete_percent: config
+            .max_delete_percent
+            .unwrap_or(limits.max_delete_percent),
+        max_users_losing_all_queues: config
+            .max_users_losing_all_queues
+            .unwrap_or(limits.max_users_losing_all_queues),
+        max_users_losing_all_queues_percent: config
+            .max_users_losing_all_queues_percent
+            .unwrap_or(limits.max_users_losing_all_queues_percent),
+        max_users_losing_all_skills: config
+            .max_users_losing_all_skills
+            .unwrap_or(limits.max_users_losing_all_skills),
+        max_users_losing_all_skills_percent: config
+            .max_users_losing_all_skills_percent
+            .unwrap_or(limits.max_users_losing_all_skills_percent),
+        max_memberships_removed: config
+            .max_memberships_removed
+            .unwrap_or(limits.max_memberships_removed),
+        max_memberships_removed_percent: config
+            .max_memberships_removed_percent
+            .unwrap_or(limits.max_memberships_removed_percent),
+        per_day,
+    }
 }
 
 fn protect_rule(config: &ProtectConfig) -> Option<ProtectRule> {
@@ -168,6 +207,7 @@ mod tests {
             limits: Some(LimitsConfig {
                 max_deletes: Some(5),
                 max_delete_percent: Some(50),
+                ..LimitsConfig::default()
             }),
             protect: Some(vec![ProtectConfig {
                 queue: Some(At::new("Emergency*".into())),
@@ -183,6 +223,7 @@ mod tests {
             limits: Some(LimitsConfig {
                 max_deletes: Some(1),
                 max_delete_percent: None,
+                ..LimitsConfig::default()
             }),
             ..PolicyConfig::default()
         };
@@ -194,7 +235,8 @@ mod tests {
             policy.limits,
             Limits {
                 max_deletes: 1,
-                max_delete_percent: 50
+                max_delete_percent: 50,
+                ..Limits::default()
             }
         );
         assert_eq!(

@@ -32,7 +32,9 @@ pub use names::{
     deserialize_optional_name, name_chars, normalize_name, normalize_name_owned,
 };
 pub use operation::{Operation, Step, StepId, UserPatch};
-pub use policy::{Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy};
+pub use policy::{
+    DayLimits, Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy, over_limit,
+};
 pub use region::REGIONS;
 pub use tenant::{ReadNeeds, Receipt, Selection, Tenant, TenantError, UserSelection};
 pub use values::{

@@ -1,12 +1,13 @@
 //! Policy: what roster may do to objects the manifests do not name, and how much it may
 //! destroy in one plan. Resolved per org (defaults, then `policy:`, then `orgs.X.policy`).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::values::Kind;
 
 /// The resolved policy of one org.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Policy {
     /// What to do with live objects the manifests do not name, per kind.
@@ -20,7 +21,7 @@ pub struct Policy {
 }
 
 /// What to do with an unmanaged live object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum UnmanagedPolicy {
     /// Not shown.
@@ -33,7 +34,7 @@ pub enum UnmanagedPolicy {
 }
 
 /// Unmanaged-object policy per kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Unmanaged {
     /// Users not in any manifest.
@@ -66,7 +67,7 @@ impl Unmanaged {
 }
 
 /// Where `prune` may act.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Scope {
     /// Division names. Empty means no division is in scope, so nothing is pruned: pruning
@@ -81,14 +82,55 @@ impl Scope {
     }
 }
 
-/// Destruction limits per plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How much one plan may destroy, and how much routing it may take away, before it is
+/// blocked; `per_day` adds what the org's journal says succeeded in the last 24 hours.
+///
+/// Every measure has a count and a percentage, and exceeding either blocks (issue #12).
+/// Routing loss counts users that stay active: a deactivated user is counted once, as a
+/// deactivation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Limits {
     /// Most deletes plus deactivations of one kind.
     pub max_deletes: u32,
     /// Most deletes plus deactivations as a percentage of the live objects of one kind.
     pub max_delete_percent: u8,
+    /// Most active users left in no queue (of the queues read) that had at least one.
+    #[serde(default = "default_max_users")]
+    pub max_users_losing_all_queues: u32,
+    /// The same, as a percentage of the active users in at least one queue.
+    #[serde(default = "default_max_percent")]
+    pub max_users_losing_all_queues_percent: u8,
+    /// Most active users left without any skill that had at least one.
+    #[serde(default = "default_max_users")]
+    pub max_users_losing_all_skills: u32,
+    /// The same, as a percentage of the active users holding at least one skill.
+    #[serde(default = "default_max_percent")]
+    pub max_users_losing_all_skills_percent: u8,
+    /// Most queue and team memberships of active users removed (a queue or team deleted
+    /// removes all of its members').
+    #[serde(default = "default_max_memberships")]
+    pub max_memberships_removed: u32,
+    /// The same, as a percentage of the active users' memberships of the queues read and
+    /// of teams.
+    #[serde(default = "default_max_percent")]
+    pub max_memberships_removed_percent: u8,
+    /// Limits over the last 24 hours: this plan plus the operations that succeeded in the
+    /// org's journal; none by default.
+    #[serde(default, skip_serializing_if = "DayLimits::is_empty")]
+    pub per_day: DayLimits,
+}
+
+fn default_max_users() -> u32 {
+    Limits::default().max_users_losing_all_queues
+}
+
+fn default_max_percent() -> u8 {
+    Limits::default().max_users_losing_all_queues_percent
+}
+
+fn default_max_memberships() -> u32 {
+    Limits::default().max_memberships_removed
 }
 
 impl Default for Limits {
@@ -96,6 +138,15 @@ impl Default for Limits {
         Limits {
             max_deletes: 25,
             max_delete_percent: 10,
+            max_users_losing_all_queues: 25,
+            // Routing percentages are off (100) by default: in a small org any change is a
+            // large share of it. Set them for the org's size.
+            max_users_losing_all_queues_percent: 100,
+            max_users_losing_all_skills: 25,
+            max_users_losing_all_skills_percent: 100,
+            max_memberships_removed: 100,
+            max_memberships_removed_percent: 100,
+            per_day: DayLimits::default(),
         }
     }
 }
@@ -103,19 +154,58 @@ impl Default for Limits {
 impl Limits {
     /// Whether `destroyed` out of `live` objects of one kind exceeds these limits.
     pub fn exceeded(&self, destroyed: usize, live: usize) -> bool {
-        if destroyed == 0 {
-            return false;
-        }
-        let over_count = destroyed > self.max_deletes as usize;
-        let percent = destroyed as f64 * 100.0 / live.max(1) as f64;
-        over_count || percent > f64::from(self.max_delete_percent)
+        over_limit(
+            destroyed,
+            live,
+            Some(self.max_deletes),
+            Some(self.max_delete_percent),
+        )
     }
+}
+
+/// Limits over a rolling 24 hours: what this plan does plus what succeeded in the org's
+/// journal since. Unset limits do not apply. Percentages are of the objects there were
+/// before the day's changes (the live objects plus those already deleted or removed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DayLimits {
+    /// Most deletes plus deactivations of one kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_deletes: Option<u32>,
+    /// Most deletes plus deactivations as a percentage of one kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_delete_percent: Option<u8>,
+    /// Most queue and team memberships of active users removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_memberships_removed: Option<u32>,
+    /// The same, as a percentage of the memberships.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_memberships_removed_percent: Option<u8>,
+}
+
+impl DayLimits {
+    /// Whether no per-day limit is set.
+    pub fn is_empty(&self) -> bool {
+        *self == DayLimits::default()
+    }
+}
+
+/// Whether `count` out of `of` exceeds `max` or `max_percent` (either, when set). Nothing
+/// (`count` 0) never does.
+pub fn over_limit(count: usize, of: usize, max: Option<u32>, max_percent: Option<u8>) -> bool {
+    if count == 0 {
+        return false;
+    }
+    let over_count = max.is_some_and(|max| count > max as usize);
+    let percent = count as f64 * 100.0 / of.max(1) as f64;
+    let over_percent = max_percent.is_some_and(|max| percent > f64::from(max));
+    over_count || over_percent
 }
 
 /// One `policy.protect` entry: objects of `kind` whose key matches `pattern` are never
 /// deleted or deactivated. `*` in the pattern matches any run of characters; matching is
 /// case-insensitive, as Genesys names and emails are.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProtectRule {
     /// The kind this rule protects.

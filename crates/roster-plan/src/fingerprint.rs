@@ -1,37 +1,51 @@
-//! Binding a plan to what it was made from: the digest of its steps (what
-//! `--allow-destructive` acknowledges) and fingerprints of every object it touches (what
+//! Binding a plan to what it was made from: the digest of its content (what
+//! `--allow-destructive` acknowledges, and what shows a saved plan was edited) and fingerprints of every object it touches (what
 //! `apply --plan` re-checks before writing, DESIGN §6).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use roster_model::{Email, Kind, LiveOrg, MemberOrigin, Operation, Step};
+use roster_model::{Email, Kind, LiveOrg, MemberOrigin, Operation, Policy, Step};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::types::{Fingerprint, ObjectRef, Plan, StaleObject};
+use crate::types::{
+    Blocked, Change, Fingerprint, InheritedGroup, ObjectRef, PLAN_FORMAT, Plan, StaleObject,
+    Warning,
+};
 
-/// sha256 (hex) of the org name and each step's id, operation and dependencies as canonical
-/// JSON (field order fixed by the types, sets and maps sorted). `before` values are not
-/// included: they describe the org, which the fingerprints cover.
-pub(crate) fn digest(org: &str, steps: &[Step]) -> String {
+/// sha256 (hex) of the canonical JSON of `plan` without its digest and cost: the format,
+/// org, policy, changes, steps (with their `before` values), warnings, inherited groups, why
+/// it is blocked and the fingerprints. Field order is fixed by the types and sets and maps
+/// are sorted, so a plan read back from its JSON has the digest it was saved with. The cost
+/// is left out because the reads it counts vary from run to run without changing what runs.
+pub(crate) fn digest(plan: &Plan) -> String {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Canonical<'a> {
-        id: u32,
-        operation: &'a Operation,
-        depends_on: Vec<u32>,
+        format: u32,
+        org: &'a str,
+        policy: &'a Policy,
+        changes: &'a [Change],
+        steps: &'a [Step],
+        warnings: &'a [Warning],
+        inherited: &'a [InheritedGroup],
+        blocked: &'a Option<Blocked>,
+        fingerprints: &'a [Fingerprint],
     }
-    let canonical: Vec<Canonical<'_>> = steps
-        .iter()
-        .map(|s| Canonical {
-            id: s.id.0,
-            operation: &s.operation,
-            depends_on: s.depends_on.iter().map(|d| d.0).collect(),
-        })
-        .collect();
-    let body = json!({ "org": org, "steps": canonical });
-    hex::encode(Sha256::digest(body.to_string().as_bytes()))
+    let canonical = Canonical {
+        format: PLAN_FORMAT,
+        org: &plan.org,
+        policy: &plan.policy,
+        changes: &plan.changes,
+        steps: &plan.steps,
+        warnings: &plan.warnings,
+        inherited: &plan.inherited,
+        blocked: &plan.blocked,
+        fingerprints: &plan.fingerprints,
+    };
+    let body = serde_json::to_vec(&canonical).expect("a plan is plain data with string keys");
+    hex::encode(Sha256::digest(&body))
 }
 
 /// The objects a plan's steps write to, plus the users a team operation moves (a user's team

@@ -6,6 +6,9 @@
 //! - [`render_text`] (or [`render_text_with`], for plans another command acknowledges),
 //!   [`render_markdown`] and [`render_json`] show a [`PlanSet`];
 //! - [`stale_objects`] tells `apply --plan` whether the org moved since the plan was made;
+//! - [`verdict`] says whether a plan is blocked by `policy.limits` (from its steps, so a
+//!   saved plan's verdict is derived again), and [`tally`] counts a journal's operations for
+//!   the `perDay` limits;
 //! - with the `testing` feature, `simulate` applies steps to a [`LiveOrg`] the way the org
 //!   would, for tests of this crate and others.
 //!
@@ -17,6 +20,7 @@ mod error;
 mod fingerprint;
 mod graph;
 mod render;
+mod safety;
 mod schema;
 #[cfg(feature = "testing")]
 pub mod simulate;
@@ -29,11 +33,12 @@ pub use render::{
     Acknowledge, MARKDOWN_LIMIT, MEMBERS_SHOWN, TextOptions, render_json, render_markdown,
     render_text, render_text_with,
 };
+pub use safety::{tally, verdict};
 pub use schema::{plan_schema, plan_schema_json};
 #[cfg(feature = "testing")]
 pub use simulate::simulate;
 pub use types::{
-    Action, Blocked, Change, Cost, FieldChange, Fingerprint, InheritedGroup, InheritedQueue,
-    InheritedRole, ObjectRef, OverLimit, PLAN_FORMAT, Plan, PlanOptions, PlanSet, StaleObject,
-    Warning,
+    Action, Blocked, Change, Cost, DayMeasure, FieldChange, Fingerprint, InheritedGroup,
+    InheritedQueue, InheritedRole, ObjectRef, OverDayLimit, OverLimit, OverRoutingLimit,
+    PLAN_FORMAT, Plan, PlanOptions, PlanSet, RecentChanges, RoutingLoss, StaleObject, Warning,
 };

@@ -7,12 +7,14 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use roster_model::{Email, Kind, Source, Step, StepId};
+use roster_model::{Email, Kind, Policy, Source, Step, StepId};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The saved-plan format version; bumped when the JSON shape changes incompatibly.
-pub const PLAN_FORMAT: u32 = 1;
+/// Format 2: the plan carries the policy it was made under, and its digest covers the whole
+/// plan but its cost.
+pub const PLAN_FORMAT: u32 = 2;
 
 /// What the caller knows that the desired and live models do not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +27,10 @@ pub struct PlanOptions {
     /// Users the command line allows to reactivate (`--reactivate EMAIL`), in addition to
     /// those whose manifest says `reactivate: true`.
     pub reactivate: BTreeSet<Email>,
+    /// What succeeded in the org in the last 24 hours, from its journal, for
+    /// `policy.limits.perDay` (the caller reads the journal; the planner stays pure).
+    #[serde(default)]
+    pub recent: RecentChanges,
 }
 
 impl Default for PlanOptions {
@@ -33,8 +39,20 @@ impl Default for PlanOptions {
             requests_per_minute: 300,
             reads: 0,
             reactivate: BTreeSet::new(),
+            recent: RecentChanges::default(),
         }
     }
+}
+
+/// Destructive operations that already succeeded in an org over some period (the last 24
+/// hours of its journal), counted like a plan's: see [`crate::tally`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentChanges {
+    /// Deletes plus deactivations per kind.
+    pub deletes: std::collections::BTreeMap<Kind, usize>,
+    /// Queue and team memberships removed from users that were not deactivated.
+    pub memberships_removed: usize,
 }
 
 /// Plans of several orgs, rendered together (the CLI plans every selected org).
@@ -79,9 +97,13 @@ impl PlanSet {
 pub struct Plan {
     /// The org's name in `roster.yaml`.
     pub org: String,
-    /// sha256 (hex) of the org name and the canonical JSON of every step's operation and
-    /// dependencies; `--allow-destructive` must repeat it.
+    /// sha256 (hex) of the canonical JSON of everything in the plan but this digest and the
+    /// cost: org, policy, changes, steps, warnings, why it is blocked and fingerprints.
+    /// `--allow-destructive` must repeat it; `apply --plan` refuses a plan it does not match.
     pub digest: String,
+    /// The org's resolved policy the plan was made under; `apply --plan` refuses the plan
+    /// when `roster.yaml` now says otherwise.
+    pub policy: Policy,
     /// What changes, object by object, for people.
     pub changes: Vec<Change>,
     /// What runs, in a topological order: a step only depends on steps before it.
@@ -91,7 +113,9 @@ pub struct Plan {
     /// What managed users hold through groups, per group: shown, never written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inherited: Vec<InheritedGroup>,
-    /// Set when deletes and deactivations exceed `policy.limits`.
+    /// Set when deletes, deactivations or routing loss exceed `policy.limits`. Informative
+    /// only: `apply` derives the verdict again from the steps, the policy in `roster.yaml`
+    /// and the org as it reads it, and never trusts this field.
     pub blocked: Option<Blocked>,
     /// Every object the steps touch, as read; `apply --plan` refuses when one changed.
     pub fingerprints: Vec<Fingerprint>,
@@ -105,13 +129,13 @@ impl Plan {
         self.steps.is_empty()
     }
 
-    /// The digest the plan's steps should have; differs from [`Plan::digest`] when a saved
+    /// The digest the plan's content should have; differs from [`Plan::digest`] when a saved
     /// plan was edited.
     pub fn compute_digest(&self) -> String {
-        crate::fingerprint::digest(&self.org, &self.steps)
+        crate::fingerprint::digest(self)
     }
 
-    /// Whether [`Plan::digest`] matches the steps.
+    /// Whether [`Plan::digest`] matches the content.
     pub fn digest_is_valid(&self) -> bool {
         self.compute_digest() == self.digest
     }
@@ -334,7 +358,8 @@ pub struct InheritedQueue {
     pub examples: Vec<Email>,
 }
 
-/// Why a plan is blocked: kinds whose deletes plus deactivations exceed `policy.limits`.
+/// Why a plan is blocked: kinds whose deletes plus deactivations exceed `policy.limits`,
+/// routing loss over its limits, and totals over its `perDay` limits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Blocked {
@@ -344,6 +369,12 @@ pub struct Blocked {
     pub max_deletes: u32,
     /// The percentage limit that was applied.
     pub max_delete_percent: u8,
+    /// Routing loss over a limit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routing: Vec<OverRoutingLimit>,
+    /// Totals over the last 24 hours over a `perDay` limit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub per_day: Vec<OverDayLimit>,
 }
 
 /// One kind over `policy.limits`.
@@ -358,6 +389,90 @@ pub struct OverLimit {
     pub live: usize,
     /// The objects, by name or email.
     pub names: Vec<String>,
+}
+
+/// What a plan takes away from the routing of users who stay active.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum RoutingLoss {
+    /// Users left in none of the queues read, that were in at least one.
+    UsersLosingAllQueues,
+    /// Users left without any skill, that held at least one.
+    UsersLosingAllSkills,
+    /// Queue and team memberships removed.
+    MembershipsRemoved,
+}
+
+impl RoutingLoss {
+    /// The `policy.limits` keys of its count and percentage.
+    pub fn keys(self) -> (&'static str, &'static str) {
+        match self {
+            RoutingLoss::UsersLosingAllQueues => {
+                ("maxUsersLosingAllQueues", "maxUsersLosingAllQueuesPercent")
+            }
+            RoutingLoss::UsersLosingAllSkills => {
+                ("maxUsersLosingAllSkills", "maxUsersLosingAllSkillsPercent")
+            }
+            RoutingLoss::MembershipsRemoved => {
+                ("maxMembershipsRemoved", "maxMembershipsRemovedPercent")
+            }
+        }
+    }
+}
+
+/// One routing-loss measure over `policy.limits`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OverRoutingLimit {
+    /// What is lost.
+    pub loss: RoutingLoss,
+    /// How many users (or memberships) lose it.
+    pub count: usize,
+    /// How many there are that could (active users in a queue, with a skill; memberships).
+    pub of: usize,
+    /// The count limit applied.
+    pub max: u32,
+    /// The percentage limit applied.
+    pub max_percent: u8,
+    /// The users by email; memberships as `email: queue Name` or `email: team Name`.
+    pub names: Vec<String>,
+}
+
+/// What a `perDay` limit counts.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum DayMeasure {
+    /// Deletes plus deactivations of one kind.
+    Deletes,
+    /// Queue and team memberships removed.
+    MembershipsRemoved,
+}
+
+/// One total over the last 24 hours over a `policy.limits.perDay` limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OverDayLimit {
+    /// What is counted.
+    pub measure: DayMeasure,
+    /// The kind, for deletes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
+    /// How many succeeded in the org's journal in the last 24 hours.
+    pub earlier: usize,
+    /// How many this plan adds.
+    pub planned: usize,
+    /// How many there were before the day's changes (live now plus `earlier`).
+    pub of: usize,
+    /// The count limit applied, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u32>,
+    /// The percentage limit applied, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_percent: Option<u8>,
 }
 
 /// One touched object as it was read.

@@ -13,10 +13,11 @@ use roster_plan::{Action, Plan};
 use crate::assignments::{ASSIGNMENT_SNAPSHOT, AssignmentSnapshot};
 use crate::connect::SaveError;
 use crate::git::head_commit;
+use crate::history::HistoryError;
 use crate::lock::{LockError, OrgLock};
 use crate::orgs::ReadOrg;
 use crate::progress::{Progress, ProgressSink};
-use crate::safety::{Blocked, check_acknowledged};
+use crate::safety::{Blocked, BlockedPlan};
 
 /// How a run goes, beyond the plan.
 #[derive(Debug, Clone)]
@@ -62,6 +63,9 @@ pub enum ApplyError {
     /// A record could not be added to the journal; nothing was written to the org.
     #[error("cannot write the journal")]
     Journal(#[source] JournalError),
+    /// The org's journal could not be read for the `perDay` limits; nothing was written.
+    #[error(transparent)]
+    History(#[from] HistoryError),
     /// Another apply holds the org; nothing was written.
     #[error(transparent)]
     Lock(#[from] LockError),
@@ -103,7 +107,7 @@ pub async fn apply(
     run: &ApplyRun,
     progress: &ProgressSink,
 ) -> Result<ApplySummary, ApplyError> {
-    check_acknowledged([plan], &run.acknowledged)?;
+    check_verdict(org, plan, &run.acknowledged)?;
     // A session read with `Access::Write` holds the lock since before its read; otherwise
     // it is taken now, for the writes.
     let _lock = if org.session.holds_lock() {
@@ -114,6 +118,33 @@ pub async fn apply(
     let mut journal = open_journal(org, plan, run.git_commit.clone())?;
     record_deactivated_pictures(org, plan, &mut journal)?;
     execute(org, plan, run, progress, &mut journal).await
+}
+
+/// Refuses `plan` when it is over `policy.limits` and its digest is not in `acknowledged`.
+/// The verdict is derived here, from the plan's steps, the org as read, the policy in
+/// `roster.yaml` and the journal's last 24 hours: the plan's own `blocked` field, which a
+/// caller may have read from a file, is never trusted.
+fn check_verdict(
+    org: &ReadOrg<'_>,
+    plan: &Plan,
+    acknowledged: &[String],
+) -> Result<(), ApplyError> {
+    let blocked = roster_plan::verdict(
+        &plan.steps,
+        &plan.changes,
+        &org.snapshot.live,
+        &org.session.spec().desired.policy.limits,
+        &org.session.recent_changes()?,
+    );
+    if blocked.is_some() && !acknowledged.contains(&plan.digest) {
+        return Err(ApplyError::Blocked(Blocked {
+            plans: vec![BlockedPlan {
+                org: plan.org.clone(),
+                digest: plan.digest.clone(),
+            }],
+        }));
+    }
+    Ok(())
 }
 
 /// Runs the steps of `plan` into `journal`, then saves a sandbox org.

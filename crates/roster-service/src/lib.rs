@@ -25,6 +25,7 @@ pub mod assignments;
 mod connect;
 pub mod export;
 mod git;
+pub mod history;
 mod lock;
 pub mod offboard;
 mod orgs;

@@ -98,7 +98,7 @@ pub enum OffboardError {
     },
     /// The org and the offboarding cannot be planned.
     #[error("cannot plan the offboarding")]
-    Plan(#[source] roster_plan::PlanError),
+    Plan(#[source] crate::session::PlanError),
     /// The plan would write to something else than the offboarded users: a bug, refused.
     #[error(
         "internal error: the offboarding plan would also run `{verb}` on {kind} `{key}`; nothing was changed"

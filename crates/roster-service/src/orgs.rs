@@ -180,7 +180,7 @@ pub async fn plan_orgs<'a>(
             Ok(plan) => planned.push(Planned { org, plan }),
             Err(error) => failures.push(OrgFailure {
                 org: org.session.org().to_owned(),
-                error: PlanError::Plan(error),
+                error,
             }),
         }
     }

@@ -1,12 +1,18 @@
 //! Safety checks before anything is written: a blocked plan needs its exact digest
-//! acknowledged, and a saved plan applies only if it is intact and nothing it touches changed
-//! in the org since it was made (DESIGN §2.6, §6).
+//! acknowledged, and a saved plan applies only if it is intact, was made under the policy
+//! `roster.yaml` holds now, and nothing it touches changed in the org since it was made
+//! (DESIGN §2.6, §6).
+//!
+//! Safety is derived, never read (issue #12): a saved plan's `blocked` field is ignored, and
+//! its verdict is derived again from its steps, the policy in `roster.yaml`, the org as read
+//! now and the org's journal of the last 24 hours.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use roster_plan::{Plan, PlanSet, StaleObject, stale_objects};
+use roster_plan::{PLAN_FORMAT, Plan, PlanSet, StaleObject, stale_objects};
 
+use crate::history::HistoryError;
 use crate::orgs::ReadOrg;
 
 /// Plans over `policy.limits` whose digest was not acknowledged; nothing was applied.
@@ -79,14 +85,38 @@ pub enum SavedPlanError {
         #[source]
         source: serde_json::Error,
     },
-    /// A plan's digest does not match its steps.
-    #[error("the plan of org `{org}` in `{}` was edited after it was made: its digest does not match its steps", path.display())]
+    /// The file was written by a roster with another plan format.
+    #[error(
+        "`{}` is a plan of format {found}, but this roster applies format {PLAN_FORMAT}",
+        path.display()
+    )]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// The format the file says.
+        found: u32,
+    },
+    /// A plan's digest does not match its content.
+    #[error("the plan of org `{org}` in `{}` was edited after it was made: its digest does not match its content; nothing was applied", path.display())]
     Edited {
         /// The file.
         path: PathBuf,
         /// The org whose plan was edited.
         org: String,
     },
+    /// The org's policy in `roster.yaml` is not the one the plan was made under.
+    #[error(
+        "the policy of org `{org}` in `roster.yaml` changed since the plan was made (the plan was checked against other limits); nothing was applied"
+    )]
+    PolicyChanged {
+        /// The org.
+        org: String,
+        /// The top-level policy keys that differ (`limits`, `protect`, ...).
+        keys: Vec<&'static str>,
+    },
+    /// The org's journal could not be read for the `perDay` limits.
+    #[error(transparent)]
+    History(#[from] HistoryError),
     /// An org selected for apply is not in the saved plan.
     #[error("the saved plan has no org `{org}`")]
     MissingOrg {
@@ -101,7 +131,8 @@ pub enum SavedPlanError {
     },
 }
 
-/// Reads a plan saved by `roster plan --out`, refusing one whose digest does not match.
+/// Reads a plan saved by `roster plan --out`, refusing one of another format or whose digest
+/// does not match its content.
 pub fn load_saved_plan(path: &Path) -> Result<PlanSet, SavedPlanError> {
     let text = std::fs::read_to_string(path).map_err(|source| SavedPlanError::Read {
         path: path.to_owned(),
@@ -111,6 +142,12 @@ pub fn load_saved_plan(path: &Path) -> Result<PlanSet, SavedPlanError> {
         path: path.to_owned(),
         source,
     })?;
+    if set.format != PLAN_FORMAT {
+        return Err(SavedPlanError::Format {
+            path: path.to_owned(),
+            found: set.format,
+        });
+    }
     if let Some(plan) = set.orgs.iter().find(|plan| !plan.digest_is_valid()) {
         return Err(SavedPlanError::Edited {
             path: path.to_owned(),
@@ -120,8 +157,9 @@ pub fn load_saved_plan(path: &Path) -> Result<PlanSet, SavedPlanError> {
     Ok(set)
 }
 
-/// The saved plans of `read`, in its order, if nothing they touch changed since they were
-/// made.
+/// The saved plans of `read`, in its order, if each was made under the policy its org has
+/// in `roster.yaml` now and nothing they touch changed since they were made; each with its
+/// safety verdict derived again (its `blocked` field as saved is never used).
 pub fn check_saved_plans(
     saved: &PlanSet,
     read: &[ReadOrg<'_>],
@@ -136,16 +174,49 @@ pub fn check_saved_plans(
             .ok_or_else(|| SavedPlanError::MissingOrg {
                 org: org.session.org().to_owned(),
             })?;
+        let policy = &org.session.spec().desired.policy;
+        if plan.policy != *policy {
+            return Err(SavedPlanError::PolicyChanged {
+                org: plan.org.clone(),
+                keys: changed_keys(&plan.policy, policy),
+            });
+        }
         stale.extend(
             stale_objects(plan, &org.snapshot.live)
                 .into_iter()
                 .map(|object| (plan.org.clone(), object)),
         );
-        plans.push(plan.clone());
+        let mut plan = plan.clone();
+        plan.blocked = roster_plan::verdict(
+            &plan.steps,
+            &plan.changes,
+            &org.snapshot.live,
+            &policy.limits,
+            &org.session.recent_changes()?,
+        );
+        plans.push(plan);
     }
     if stale.is_empty() {
         Ok(plans)
     } else {
         Err(SavedPlanError::Stale { objects: stale })
     }
+}
+
+/// The keys of `policy` that differ between two policies.
+fn changed_keys(then: &roster_model::Policy, now: &roster_model::Policy) -> Vec<&'static str> {
+    let mut keys = Vec::new();
+    if then.unmanaged != now.unmanaged {
+        keys.push("unmanaged");
+    }
+    if then.scope != now.scope {
+        keys.push("scope");
+    }
+    if then.limits != now.limits {
+        keys.push("limits");
+    }
+    if then.protect != now.protect {
+        keys.push("protect");
+    }
+    keys
 }

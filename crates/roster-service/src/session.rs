@@ -12,9 +12,10 @@ use std::path::Path;
 use roster_genesys::{GenesysError, IdTable, Writer};
 use roster_manifest::OrgSpec;
 use roster_model::{Email, LiveOrg, ReadNeeds};
-use roster_plan::{Plan, PlanOptions};
+use roster_plan::{Plan, PlanOptions, RecentChanges};
 
 use crate::connect::{ConnectError, Connection, SaveError};
+use crate::history::HistoryError;
 use crate::lock::{LockError, OrgLock};
 use crate::progress::{Progress, ProgressSink};
 
@@ -41,6 +42,9 @@ pub enum PlanError {
     /// The manifests and the org cannot be reconciled (a missing role, a cycle).
     #[error(transparent)]
     Plan(#[from] roster_plan::PlanError),
+    /// The org's journal could not be read for the `perDay` limits.
+    #[error(transparent)]
+    History(#[from] HistoryError),
 }
 
 /// What one read of an org found: the live org, the ids of its objects, and what was read
@@ -173,25 +177,36 @@ impl<'a> OrgSession<'a> {
         &self,
         snapshot: &Snapshot,
         reactivate: &BTreeSet<Email>,
-    ) -> Result<Plan, roster_plan::PlanError> {
+    ) -> Result<Plan, PlanError> {
         self.plan_desired(&self.spec.desired, snapshot, reactivate)
     }
 
     /// Plans `desired` (the manifests, or a focused part of them) against `snapshot`, with
-    /// this org's rate limit and this session's reads.
+    /// this org's rate limit, this session's reads, and what the org's journal says
+    /// succeeded in the last 24 hours (for `policy.limits.perDay`).
     pub(crate) fn plan_desired(
         &self,
         desired: &roster_model::DesiredOrg,
         snapshot: &Snapshot,
         reactivate: &BTreeSet<Email>,
-    ) -> Result<Plan, roster_plan::PlanError> {
+    ) -> Result<Plan, PlanError> {
         let rate = &self.spec.rate_limit;
         let options = PlanOptions {
             requests_per_minute: rate.requests_per_minute * rate.tokens,
             reads: self.requests(),
             reactivate: reactivate.clone(),
+            recent: self.recent_changes()?,
         };
-        roster_plan::plan(desired, &snapshot.live, &options)
+        Ok(roster_plan::plan(desired, &snapshot.live, &options)?)
+    }
+
+    /// What succeeded in the org in the last 24 hours, per its journal; nothing is read
+    /// when the policy sets no `perDay` limit.
+    pub fn recent_changes(&self) -> Result<RecentChanges, HistoryError> {
+        if self.spec.desired.policy.limits.per_day.is_empty() {
+            return Ok(RecentChanges::default());
+        }
+        crate::history::recent_changes(self.root, self.org(), crate::history::now())
     }
 
     /// A writer starting from what `snapshot` learned of the org's ids.

@@ -98,6 +98,10 @@ impl From<PlanError> for Failure {
         match error {
             PlanError::Read(error) => error.into(),
             PlanError::Plan(error) => error.into(),
+            PlanError::History(ref cause) => Failure::caused(&error).with_hint(format!(
+                "check `{}`: `roster journal verify` tells whether it is intact",
+                cause.path.display()
+            )),
         }
     }
 }
@@ -198,11 +202,23 @@ impl From<SavedPlanError> for Failure {
             SavedPlanError::Parse { .. } => {
                 Failure::caused(&error).with_hint("save a plan with `roster plan --out FILE`")
             }
-            SavedPlanError::Edited { .. } => {
-                Failure::caused(&error).with_hint("make a new plan with `roster plan --out FILE`")
+            SavedPlanError::Edited { .. } | SavedPlanError::Format { .. } => {
+                Failure::caused(&error)
+                    .with_status(ExitStatus::StalePlan)
+                    .with_hint("make a new plan with `roster plan --out FILE` and review it")
             }
+            SavedPlanError::PolicyChanged { keys, .. } => Failure::error(error.to_string())
+                .with_details(vec![format!(
+                    "changed: {}",
+                    keys.iter()
+                        .map(|key| format!("`policy.{key}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )])
+                .with_status(ExitStatus::StalePlan)
+                .with_hint("make a new plan under the current policy with `roster plan --out FILE` and review it"),
             SavedPlanError::MissingOrg { .. } => Failure::usage(error.to_string()),
-            SavedPlanError::Read { .. } => Failure::caused(&error),
+            SavedPlanError::Read { .. } | SavedPlanError::History(_) => Failure::caused(&error),
         }
     }
 }

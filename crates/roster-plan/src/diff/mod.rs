@@ -21,7 +21,8 @@
 //! - Offboarding removes direct memberships of the queues whose members were read (every
 //!   declared queue); a user's memberships of other queues are not known to the planner.
 //! - A user moves team with one `addTeamMembers` (Genesys keeps one team per user).
-//! - Users count toward `policy.limits` against the org's active users.
+//! - Users count toward `policy.limits` against the org's active users; the verdict is
+//!   [`crate::verdict`], a function of the steps, so `apply --plan` can derive it again.
 //! - Unresolved references are an error for the whole org ([`PlanError::Unresolved`]), not
 //!   part of a plan: a plan is always applicable as it stands.
 //! - A live user without a usable email ([`LiveOrg::unlisted_users`]) cannot be keyed, so it
@@ -37,16 +38,16 @@ mod offboard;
 mod resolve;
 mod users;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use roster_model::{DesiredOrg, Kind, LiveOrg, Operation, Step, UserState};
+use roster_model::{DesiredOrg, Kind, LiveOrg, Operation, Step};
 
 use self::builder::Builder;
 use self::context::Context;
 use crate::error::PlanError;
-use crate::fingerprint::{digest, fingerprints, touched};
+use crate::fingerprint::{fingerprints, touched};
 use crate::graph;
-use crate::types::{Action, Blocked, Change, Cost, OverLimit, Plan, PlanOptions, Warning};
+use crate::types::{Action, Change, Cost, Plan, PlanOptions, Warning};
 
 /// Plans one org: what to change so the org matches the manifests.
 ///
@@ -131,12 +132,19 @@ pub fn plan(
     warnings.sort();
 
     let inherited = inherited::inherited(&ctx);
-    let blocked = limits(desired, live, &changes);
+    let blocked = crate::safety::verdict(
+        &steps,
+        &changes,
+        live,
+        &desired.policy.limits,
+        &options.recent,
+    );
     let writes = estimated_writes(&steps);
     let fingerprints = fingerprints(live, &touched(&steps));
-    Ok(Plan {
+    let mut plan = Plan {
         org: desired.name.clone(),
-        digest: digest(&desired.name, &steps),
+        digest: String::new(),
+        policy: desired.policy.clone(),
         changes,
         steps,
         warnings,
@@ -144,7 +152,9 @@ pub fn plan(
         blocked,
         fingerprints,
         cost: Cost::new(options.reads, writes, options.requests_per_minute),
-    })
+    };
+    plan.digest = plan.compute_digest();
+    Ok(plan)
 }
 
 /// One warning per live user the planner cannot see: it has no usable email to key it by.
@@ -188,53 +198,6 @@ fn note_renames(ctx: &Context<'_>, b: &mut Builder) {
             };
             b.changes[change].notes.push(note);
         }
-    }
-}
-
-/// Kinds whose deletes plus deactivations exceed `policy.limits`. A rename's deletion of
-/// the old skill is not counted: its holders are moved, nothing is lost.
-fn limits(desired: &DesiredOrg, live: &LiveOrg, changes: &[Change]) -> Option<Blocked> {
-    let limits = desired.policy.limits;
-    let mut destroyed: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
-    for change in changes.iter().filter(|c| c.is_destructive()) {
-        destroyed
-            .entry(change.kind)
-            .or_default()
-            .push(change.key.clone());
-    }
-    let kinds: Vec<OverLimit> = destroyed
-        .into_iter()
-        .filter_map(|(kind, names)| {
-            let count = live_count(live, kind);
-            limits.exceeded(names.len(), count).then_some(OverLimit {
-                kind,
-                count: names.len(),
-                live: count,
-                names,
-            })
-        })
-        .collect();
-    (!kinds.is_empty()).then_some(Blocked {
-        kinds,
-        max_deletes: limits.max_deletes,
-        max_delete_percent: limits.max_delete_percent,
-    })
-}
-
-fn live_count(live: &LiveOrg, kind: Kind) -> usize {
-    match kind {
-        Kind::Division => live.divisions.len(),
-        Kind::Role => live.roles.len(),
-        Kind::Skill => live.skills.len(),
-        Kind::Language => live.languages.len(),
-        Kind::WrapupCode => live.wrapup_codes.len(),
-        Kind::Queue => live.queues.len(),
-        Kind::Team => live.teams.len(),
-        Kind::User => live
-            .users
-            .values()
-            .filter(|u| u.state == UserState::Active)
-            .count(),
     }
 }
 

@@ -10,7 +10,9 @@ use owo_colors::{OwoColorize, Style};
 use similar::{ChangeTag, TextDiff};
 
 use super::summary;
-use crate::types::{Action, Change, FieldChange, MEMBER, Plan, PlanSet};
+use crate::types::{
+    Action, Blocked, Change, DayMeasure, FieldChange, MEMBER, Plan, PlanSet, RoutingLoss,
+};
 
 /// How many members joining (or leaving) one queue or team are named before "and K more";
 /// the JSON plan lists them all.
@@ -134,13 +136,16 @@ pub(crate) fn body(out: &mut String, plan: &Plan, paint: Paint, acknowledge: Ack
     }
 
     if let Some(blocked) = &plan.blocked {
-        let _ = writeln!(
-            out,
-            "\n{} blocked by `policy.limits` (maxDeletes {}, maxDeletePercent {}%):",
-            paint.with("error:", Style::new().red().bold()),
-            blocked.max_deletes,
-            blocked.max_delete_percent
-        );
+        let error = paint.with("error:", Style::new().red().bold());
+        let _ = if blocked.kinds.is_empty() {
+            writeln!(out, "\n{error} blocked by `policy.limits`:")
+        } else {
+            writeln!(
+                out,
+                "\n{error} blocked by `policy.limits` (maxDeletes {}, maxDeletePercent {}%):",
+                blocked.max_deletes, blocked.max_delete_percent
+            )
+        };
         for over in &blocked.kinds {
             let verb = if over.kind == roster_model::Kind::User {
                 "deactivated"
@@ -160,6 +165,7 @@ pub(crate) fn body(out: &mut String, plan: &Plan, paint: Paint, acknowledge: Ack
                     .join(", ")
             );
         }
+        blocked_routing(out, blocked);
         let hint = paint.with("hint:", Style::new().cyan().bold());
         let _ = match acknowledge {
             Acknowledge::Apply => writeln!(
@@ -226,6 +232,86 @@ fn holders(count: usize, examples: &[roster_model::Email]) -> String {
     }
     text.push(')');
     text
+}
+
+/// How many names of a routing loss the text shows; the JSON lists them all.
+const LOSS_NAMES_SHOWN: usize = 10;
+
+/// The routing-loss and per-day reasons of a blocked plan, one line each, naming its limits.
+fn blocked_routing(out: &mut String, blocked: &Blocked) {
+    for over in &blocked.routing {
+        let (count_key, percent_key) = over.loss.keys();
+        let what = match over.loss {
+            RoutingLoss::UsersLosingAllQueues => format!(
+                "{} of {} in a queue would be in none",
+                plural_count(over.count, "user"),
+                over.of
+            ),
+            RoutingLoss::UsersLosingAllSkills => format!(
+                "{} of {} with a skill would have none",
+                plural_count(over.count, "user"),
+                over.of
+            ),
+            RoutingLoss::MembershipsRemoved => format!(
+                "{} of {} would be removed",
+                plural_count(over.count, "queue or team membership"),
+                over.of
+            ),
+        };
+        let mut names: Vec<String> = over
+            .names
+            .iter()
+            .take(LOSS_NAMES_SHOWN)
+            .map(|n| format!("`{n}`"))
+            .collect();
+        if over.names.len() > LOSS_NAMES_SHOWN {
+            names.push(format!("and {} more", over.names.len() - LOSS_NAMES_SHOWN));
+        }
+        let _ = writeln!(
+            out,
+            "  {what} ({count_key} {}, {percent_key} {}%): {}",
+            over.max,
+            over.max_percent,
+            names.join(", ")
+        );
+    }
+    for over in &blocked.per_day {
+        let (what, count_key, percent_key) = match (over.measure, over.kind) {
+            (DayMeasure::Deletes, Some(kind)) => (
+                format!(
+                    "{} {}",
+                    plural(kind.noun(), over.planned + over.earlier),
+                    if kind == roster_model::Kind::User {
+                        "deactivated"
+                    } else {
+                        "deleted"
+                    }
+                ),
+                "maxDeletes",
+                "maxDeletePercent",
+            ),
+            _ => (
+                "memberships removed".to_owned(),
+                "maxMembershipsRemoved",
+                "maxMembershipsRemovedPercent",
+            ),
+        };
+        let mut limits = Vec::new();
+        if let Some(max) = over.max {
+            limits.push(format!("perDay.{count_key} {max}"));
+        }
+        if let Some(percent) = over.max_percent {
+            limits.push(format!("perDay.{percent_key} {percent}%"));
+        }
+        let _ = writeln!(
+            out,
+            "  {} {what} in 24 hours ({}): {} already in the journal, {} in this plan",
+            over.earlier + over.planned,
+            limits.join(", "),
+            over.earlier,
+            over.planned
+        );
+    }
 }
 
 fn plural_count(count: usize, noun: &str) -> String {

@@ -5,6 +5,7 @@ mod bench_like;
 mod example;
 mod fixtures;
 mod inherited;
+mod limits;
 mod members;
 mod output;
 mod property;

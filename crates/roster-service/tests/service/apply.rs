@@ -40,7 +40,10 @@ async fn a_blocked_plan_is_refused_by_apply_until_its_digest_is_acknowledged() {
         "the fixture's limits block this plan"
     );
 
-    let refused = roster_service::apply(&org, &plan, &ApplyRun::default(), &silent())
+    // The verdict is derived by `apply`, not read from the plan a caller hands it.
+    let mut unblocked = plan.clone();
+    unblocked.blocked = None;
+    let refused = roster_service::apply(&org, &unblocked, &ApplyRun::default(), &silent())
         .await
         .unwrap_err();
     let ApplyError::Blocked(blocked) = refused else {
