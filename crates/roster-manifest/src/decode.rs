@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use roster_model::{Email, MediaType, Proficiency, UserState};
 
 use crate::diagnostic::{Diagnostic, Location};
+use crate::manifest::JournalConfig;
 use crate::manifest::{
     At, CredentialsConfig, EnvRefConfig, FileId, LanguageSpec, LimitsConfig, Loc, MediaSpec,
     MembersMode, OrgConfig, PolicyConfig, ProtectConfig, QueueSpec, RateLimitConfig, ResourceFile,
@@ -43,7 +44,7 @@ impl<'n> Fields<'n> {
     }
 }
 
-const ROSTER_KEYS: &[&str] = &["orgs", "policy"];
+const ROSTER_KEYS: &[&str] = &["orgs", "policy", "journal"];
 const ORG_KEYS: &[&str] = &[
     "region",
     "apiBase",
@@ -105,6 +106,7 @@ const MEDIA_NAMES: [&str; 5] = ["call", "callback", "chat", "email", "message"];
 #[cfg(test)]
 pub(crate) const KEY_SETS: &[(&str, &[&str])] = &[
     ("RosterFile", ROSTER_KEYS),
+    ("JournalConfig", &["key"]),
     ("OrgConfig", ORG_KEYS),
     ("PolicyConfig", POLICY_KEYS),
     ("UnmanagedConfig", UNMANAGED_KEYS),
@@ -474,7 +476,49 @@ impl<'a> Decoder<'a> {
         file.policy = fields
             .get("policy")
             .and_then(|node| self.policy(node, "policy"));
+        file.journal = fields.get("journal").and_then(|node| self.journal(node));
         file
+    }
+
+    /// `journal: { key: { env: VAR } }`: the journal key, by reference only.
+    fn journal(&mut self, node: &Node) -> Option<JournalConfig> {
+        let fields = self.fields(node, "journal", &["key"])?;
+        let Some(key) = fields.get("key") else {
+            return Some(JournalConfig::default());
+        };
+        if let Value::Str(_) = key.value {
+            self.push(
+                Diagnostic::error("secret-in-manifest", "`key` is written in the manifest")
+                    .at(self.location(key.pos), "secrets must not be in git")
+                    .hint("write `key: { env: VARIABLE_NAME }` and set the variable where roster runs"),
+            );
+            return None;
+        }
+        let inner = self.fields(key, "key", &["env"])?;
+        let Some(env) = inner.get("env") else {
+            self.missing(&inner, "key", "env", "VARIABLE_NAME");
+            return None;
+        };
+        let env = self.name(env, "env")?;
+        let mut chars = env.value.chars();
+        let valid = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            self.push(
+                Diagnostic::error(
+                    "invalid-env",
+                    format!("`{}` is not an environment variable name", env.value),
+                )
+                .at(self.location(env.loc.pos), "not a variable name")
+                .hint("use letters, digits and `_`, not starting with a digit"),
+            );
+            return None;
+        }
+        Some(JournalConfig {
+            key: Some(EnvRefConfig { env }),
+        })
     }
 
     fn org(&mut self, node: &Node, name: &str) -> Option<OrgConfig> {

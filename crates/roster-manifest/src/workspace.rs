@@ -187,6 +187,7 @@ struct PendingOrg {
     target: Option<Target>,
     credentials: Option<Credentials>,
     rate_limit: RateLimit,
+    journal_key: Option<EnvRef>,
     ids: Vec<FileId>,
     policy: roster_model::Policy,
 }
@@ -322,6 +323,13 @@ impl Loader {
             target,
             credentials,
             rate_limit,
+            journal_key: roster
+                .journal
+                .as_ref()
+                .and_then(|journal| journal.key.as_ref())
+                .map(|key| EnvRef {
+                    env: key.env.value.clone(),
+                }),
             ids,
             policy: resolve_policy(&[roster.policy.as_ref(), config.policy.as_ref()]),
         }
@@ -343,6 +351,7 @@ impl Loader {
             target: pending.target?,
             credentials: pending.credentials,
             rate_limit: pending.rate_limit,
+            journal_key: pending.journal_key,
             desired,
         })
     }

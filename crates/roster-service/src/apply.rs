@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use roster_apply::{
-    ApplyOptions, ApplySummary, CancelToken, Journal, JournalContext, JournalError,
+    ApplyOptions, ApplySummary, CancelToken, Journal, JournalContext, JournalError, JournalKey,
 };
 use roster_model::{Email, Kind};
 use roster_plan::{Action, Plan};
@@ -41,6 +41,21 @@ pub enum ApplyError {
         #[source]
         source: JournalError,
     },
+    /// `journal.key` names an environment variable that is not set.
+    #[error("the journal key variable `{env}` is not set")]
+    MissingJournalKey {
+        /// The variable.
+        env: String,
+    },
+    /// The journal key is unusable (too short).
+    #[error("the journal key in `{env}` cannot be used")]
+    JournalKey {
+        /// The variable.
+        env: String,
+        /// Why.
+        #[source]
+        source: JournalError,
+    },
     /// A record could not be added to the journal; nothing was written to the org.
     #[error("cannot write the journal")]
     Journal(#[source] JournalError),
@@ -65,7 +80,29 @@ pub(crate) fn open_journal(
         git_commit,
         plan_digest: Some(plan.digest.clone()),
     };
-    Journal::open(&path, context).map_err(|source| ApplyError::OpenJournal { path, source })
+    let opened = match journal_key(org.session.spec())? {
+        Some(key) => Journal::open_keyed(&path, context, key),
+        None => Journal::open(&path, context),
+    };
+    opened.map_err(|source| ApplyError::OpenJournal { path, source })
+}
+
+/// The journal key `roster.yaml` points to, read from its environment variable.
+///
+/// # Errors
+///
+/// When the variable is not set or holds a key too short to use.
+pub fn journal_key(spec: &roster_manifest::OrgSpec) -> Result<Option<JournalKey>, ApplyError> {
+    let Some(reference) = &spec.journal_key else {
+        return Ok(None);
+    };
+    let env = reference.env.clone();
+    let Some(value) = std::env::var_os(&env) else {
+        return Err(ApplyError::MissingJournalKey { env });
+    };
+    JournalKey::new(value.into_encoded_bytes())
+        .map(Some)
+        .map_err(|source| ApplyError::JournalKey { env, source })
 }
 
 /// Applies `plan` (made from `org.snapshot`, or a saved plan checked against it) to the org.
