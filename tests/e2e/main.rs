@@ -8,4 +8,5 @@ mod offboard;
 mod plan_apply;
 mod properties;
 mod support;
+mod trust;
 mod validate;
