@@ -253,3 +253,108 @@ fn sigterm_stops_like_ctrl_c_and_a_second_one_abandons_the_write_in_flight() {
         ..FaultUpdate::default()
     });
 }
+
+const KEY: &str = "e2e journal key: thirty-two bytes or more of secret";
+
+#[test]
+fn a_keyed_journal_proves_itself_with_the_key_and_a_checkpoint_catches_a_cut() {
+    let workspace = Workspace::copy("examples/acme");
+    let roster_yaml = workspace.read("roster.yaml");
+    workspace.write(
+        "roster.yaml",
+        &format!("{roster_yaml}\njournal:\n  key: {{ env: E2E_JOURNAL_KEY }}\n"),
+    );
+    let checkpoint = workspace.root().join("checkpoint.jsonl");
+    let checkpoint_arg = checkpoint.to_str().unwrap();
+    let without_key = workspace.roster("apply", &["--org", "demo", "--yes"]);
+    assert_eq!(without_key.code, 1, "{}", without_key.stderr);
+    assert!(
+        without_key.stderr.contains("`E2E_JOURNAL_KEY` is not set"),
+        "{}",
+        without_key.stderr
+    );
+    let apply = run(workspace
+        .command(
+            "apply",
+            &["--org", "demo", "--yes", "--checkpoint-out", checkpoint_arg],
+        )
+        .env("E2E_JOURNAL_KEY", KEY));
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&checkpoint).unwrap()).unwrap();
+    let head = saved["head"].as_str().unwrap();
+    assert!(
+        apply.stderr.contains(&format!(
+            "demo: journal head: line {}, hash {head}",
+            saved["seq"]
+        )),
+        "{}",
+        apply.stderr
+    );
+
+    let journal = workspace.journal("demo");
+    let verify = |args: &[&str]| {
+        run(crate::support::roster()
+            .env("E2E_JOURNAL_KEY", KEY)
+            .args(["journal", "verify"])
+            .arg(&journal)
+            .args(args))
+    };
+    let keyed = verify(&[
+        "--key-env",
+        "E2E_JOURNAL_KEY",
+        "--checkpoint",
+        checkpoint_arg,
+    ]);
+    assert_eq!(keyed.code, 0, "{}", keyed.stdout);
+    assert!(
+        keyed.stdout.contains("verified; intact"),
+        "{}",
+        keyed.stdout
+    );
+    assert!(
+        keyed.stdout.contains("mode: keyed chain (HMAC-SHA256"),
+        "{}",
+        keyed.stdout
+    );
+    let unkeyed = verify(&[]);
+    assert_eq!(unkeyed.code, 1, "{}", unkeyed.stdout);
+    assert!(
+        unkeyed.stdout.contains("cannot prove authenticity"),
+        "{}",
+        unkeyed.stdout
+    );
+
+    // Cut the run's last lines: the chain alone is whole, the checkpoint is not.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&journal, lines[..lines.len() - 3].join("\n") + "\n").unwrap();
+    assert_eq!(verify(&["--key-env", "E2E_JOURNAL_KEY"]).code, 0);
+    let cut = verify(&[
+        "--key-env",
+        "E2E_JOURNAL_KEY",
+        "--checkpoint",
+        checkpoint_arg,
+    ]);
+    assert_eq!(cut.code, 1, "{}", cut.stdout);
+    assert!(
+        cut.stdout.contains("lines were cut from its end"),
+        "{}",
+        cut.stdout
+    );
+    let by_head = verify(&["--key-env", "E2E_JOURNAL_KEY", "--head", head]);
+    assert_eq!(by_head.code, 1, "{}", by_head.stdout);
+
+    // `roster journal checkpoint` needs the key for a keyed journal.
+    let refused = run(crate::support::roster()
+        .args(["journal", "checkpoint"])
+        .arg(&journal));
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    let printed = run(crate::support::roster()
+        .env("E2E_JOURNAL_KEY", KEY)
+        .args(["journal", "checkpoint", "--key-env", "E2E_JOURNAL_KEY"])
+        .arg(&journal));
+    assert_eq!(printed.code, 0, "{}", printed.stderr);
+    let printed: Value = serde_json::from_str(&printed.stdout).unwrap();
+    assert_eq!(printed["seq"].as_u64().unwrap() as usize, lines.len() - 3);
+}
