@@ -9,4 +9,5 @@ mod plan_apply;
 mod properties;
 mod safety;
 mod support;
+mod trust;
 mod validate;

@@ -131,6 +131,22 @@ impl Workspace {
         command
     }
 
+    /// `roster SUBCOMMAND WORKSPACE ARGS...` as a plain process, for tests that signal it
+    /// while it runs.
+    pub fn process(&self, subcommand: &str, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("roster"));
+        command
+            .env("NO_COLOR", "1")
+            .env_remove("ROSTER_SANDBOX_FAULTS")
+            .env_remove("GITHUB_ACTIONS")
+            .current_dir(self.root())
+            .arg(subcommand)
+            .arg(self.root())
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        command
+    }
+
     /// Runs `roster SUBCOMMAND WORKSPACE ARGS...`.
     pub fn roster(&self, subcommand: &str, args: &[&str]) -> Run {
         run(&mut self.command(subcommand, args))

@@ -1,9 +1,11 @@
-//! The scheduler: runs a validated step DAG through a [`Tenant`], journaling every outcome.
+//! The scheduler: runs a validated step DAG through a [`Tenant`], journaling an intent before
+//! every operation and its outcome after.
 //!
 //! Everything happens on the caller's task: operations in flight are futures in one
 //! `FuturesUnordered`, so the tenant is only borrowed and its rate limiter, not a thread pool,
-//! decides how fast requests go. Bookkeeping between awaits is synchronous, so each outcome
-//! is journaled before the next operation starts.
+//! decides how fast requests go. Bookkeeping between awaits is synchronous, so each intent is
+//! journaled before its operation's first request, and each outcome before the next operation
+//! starts.
 
 use std::collections::{BTreeSet, HashMap};
 use std::error::Error;
@@ -18,7 +20,7 @@ use tokio::time::Instant;
 use crate::error::ApplyError;
 use crate::graph::StepGraph;
 use crate::journal::{
-    Journal, JournalError, OperationRecord, Outcome, RunFinished, RunStarted, Target,
+    IntentRecord, Journal, JournalError, OperationRecord, Outcome, RunFinished, RunStarted, Target,
 };
 use crate::options::{ApplyOptions, ApplyProgress, StepEvent};
 use crate::summary::{ApplySummary, StopReason};
@@ -47,6 +49,7 @@ pub async fn apply<T: Tenant>(
     let clock = Instant::now();
     let concurrency = options.concurrency.max(1);
     let mut run = Run::new(steps, &graph, options);
+    run.summary.in_doubt = journal.take_in_doubt();
     if let Err(source) = journal.begin_run(RunStarted {
         steps: steps.len(),
         concurrency,
@@ -79,6 +82,13 @@ pub async fn apply<T: Tenant>(
                 && run.started >= limit
             {
                 run.stopped = Some(StopReason::AbortAfter { operations: limit });
+                break;
+            }
+            // No write without its intent on record: if the line cannot be written, the
+            // operation does not start.
+            if let Err(error) = intent(&steps[next]).and_then(|record| journal.intent(record)) {
+                run.journal_error = Some(error);
+                run.stopped = Some(StopReason::JournalFailed);
                 break;
             }
             run.start(next);
@@ -121,8 +131,11 @@ pub async fn apply<T: Tenant>(
         stopped: summary.stopped,
     };
     let closed = journal.end_run(finished);
-    match journal_error.map_or(closed.map(|_| ()), Err) {
-        Ok(()) => Ok(summary),
+    match journal_error.map_or(closed.map(Some), Err) {
+        Ok(checkpoint) => Ok(ApplySummary {
+            checkpoint,
+            ..summary
+        }),
         Err(source) => Err(ApplyError::Journal {
             summary: Box::new(summary),
             source,
@@ -184,6 +197,8 @@ struct Run<'a> {
     stopped: Option<StopReason>,
     journal_error: Option<JournalError>,
     summary: ApplySummary,
+    #[cfg(feature = "failpoints")]
+    failpoint: crate::failpoint::AbortAfterWrites,
 }
 
 impl<'a> Run<'a> {
@@ -212,6 +227,8 @@ impl<'a> Run<'a> {
             stopped: None,
             journal_error: None,
             summary: ApplySummary::default(),
+            #[cfg(feature = "failpoints")]
+            failpoint: crate::failpoint::AbortAfterWrites::from_env(),
         };
         for index in 0..steps.len() {
             if run.unmet[index] == 0 {
@@ -256,6 +273,8 @@ impl<'a> Run<'a> {
     }
 
     fn finish<E: TenantError>(&mut self, done: Done<E>, journal: &mut Journal) {
+        #[cfg(feature = "failpoints")]
+        self.failpoint.after_write();
         let index = done.index;
         self.release(index);
         let steps = self.steps;
@@ -411,7 +430,17 @@ impl<'a> Run<'a> {
     }
 }
 
-/// The journal line for one step.
+/// The intent line for one step.
+fn intent(step: &Step) -> Result<IntentRecord, JournalError> {
+    let (kind, key) = step.operation.target();
+    Ok(IntentRecord {
+        step: step.id,
+        target: Target { kind, key },
+        operation: serde_json::to_value(&step.operation).map_err(JournalError::Encode)?,
+    })
+}
+
+/// The outcome line for one step.
 fn record(
     step: &Step,
     outcome: Outcome,
@@ -500,8 +529,9 @@ mod tests {
             ..JournalContext::default()
         };
         let mut journal = Journal::open(dir.path().join("j.jsonl"), context).unwrap();
-        // The run's opening line and step 0's line are written; step 1's is not.
-        journal.fail_after = Some(2);
+        // The run's opening line, step 0's intent and outcome and step 1's intent are
+        // written; step 1's outcome is not.
+        journal.fail_after = Some(4);
         let options = ApplyOptions {
             concurrency: 1,
             ..ApplyOptions::default()

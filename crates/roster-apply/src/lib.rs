@@ -16,13 +16,16 @@
 //!
 //! # The journal
 //!
-//! [`Journal`] appends one JSON line per step (its operation, the `before` value the plan
-//! read, the intended `after`, the outcome, correlation id, requests and duration), plus
-//! `runStarted`/`runFinished` lines and any [`Journal::record`] a caller adds, each carrying
-//! the org, the principal, the git commit and the plan digest. Lines are hash-chained
-//! ([`journal::chain`]); [`verify`] finds the first line that was edited, deleted, inserted or
-//! moved, and [`read_entries`] / [`entries`] / [`entries_for_user`] read it back for
-//! `roster journal show`.
+//! [`Journal`] appends an `intent` line before each step's operation and one outcome line after
+//! it (its operation, the `before` value the plan read, the intended `after`, the outcome,
+//! correlation id, requests and duration), plus `runStarted`/`runFinished` lines, a
+//! `checkpoint` line closing every run, and any [`Journal::record`] a caller adds, each
+//! carrying the org, the principal, the git commit and the plan digest. Lines are chained
+//! ([`journal::chain`]): by SHA-256, or by HMAC-SHA256 under a [`JournalKey`]; [`verify`] /
+//! [`verify_with`] find the first line that was edited, forged, deleted, inserted or moved,
+//! and check a [`Checkpoint`] kept elsewhere against truncation. [`read_entries`] /
+//! [`entries`] / [`entries_for_user`] read it back for `roster journal show`. Opening a
+//! journal reports the intents an earlier run left without an outcome ([`Journal::in_doubt`]).
 //!
 //! # The apply contract
 //!
@@ -30,16 +33,19 @@
 //!
 //! 1. The steps are validated: every id unique, every `depends_on` naming a step of the plan,
 //!    no cycle. Anything else is an [`ApplyError`] before anything runs or is journaled.
-//! 2. A `runStarted` line opens the run in the journal.
+//! 2. A `runStarted` line opens the run in the journal; intents an earlier run left without
+//!    an outcome go into the summary as [`ApplySummary::in_doubt`].
 //! 3. Steps whose dependencies have all succeeded become ready. Ready steps start in plan
 //!    order, at most [`ApplyOptions::concurrency`] at once and one per target object
-//!    ([`Operation::target`](roster_model::Operation::target)).
+//!    ([`Operation::target`](roster_model::Operation::target)). Each starts only once its
+//!    `intent` line is written.
 //! 4. When an operation ends, its outcome is journaled; a success releases its dependents, a
 //!    failure skips its transitive dependents (each journaled as skipped, naming the failed
 //!    step). A create whose [`Receipt`](roster_model::Receipt) says it adopted an object
 //!    already in the org is a success, journaled and summarized as `adopted`.
 //! 5. When nothing is running and nothing more may start, a `runFinished` line with the
-//!    counts closes the run, the journal is synced to disk and the [`ApplySummary`] returned.
+//!    counts and a `checkpoint` line close the run, the journal is synced to disk and the
+//!    [`ApplySummary`] returned, with that [`ApplySummary::checkpoint`].
 //!
 //! ## Guarantees
 //!
@@ -51,8 +57,10 @@
 //! - Every step ends in exactly one list of the summary: succeeded, adopted, failed (with the
 //!   error and its causes), skipped (with the failed step), not run (the run stopped first)
 //!   or interrupted.
-//! - Every outcome is journaled before the next operation starts, and no operation starts
-//!   after a journal write failed.
+//! - No operation starts before its intent is journaled; every outcome is journaled before
+//!   the next operation starts, and no operation starts after a journal write failed. So a
+//!   crash leaves at most the operations in flight journaled as intents without an outcome,
+//!   which the next [`Journal::open`] reports as in doubt.
 //! - Stopping early ([`ApplyOptions::abort_after`], [`CancelToken::cancel`]) lets the
 //!   operations in flight finish and journals them; only [`CancelToken::interrupt`] abandons
 //!   them.
@@ -73,9 +81,10 @@
 //!   those were and the next plan shows the truth.
 //! - Requests counted are those of successful operations ([`Receipt`](roster_model::Receipt));
 //!   the tenant's error type does not report how many requests a failure made.
-//! - The journal detects edits, deletions, insertions and reordering, but not lines cut from
-//!   its end: keep [`VerifyReport::head`] somewhere else to detect that. Lines are synced to
-//!   disk at the end of each run, not one by one.
+//! - The plain chain detects edits, deletions, insertions and reordering by anyone who does
+//!   not recompute the hashes; the keyed chain by anyone without the key. Neither shows lines
+//!   cut from the end: keep the [`Checkpoint`] somewhere else to detect that. Lines are
+//!   synced to disk at the end of each run, not one by one.
 //!
 //! ## Errors
 //!
@@ -87,6 +96,8 @@
 
 mod engine;
 mod error;
+#[cfg(feature = "failpoints")]
+mod failpoint;
 mod graph;
 pub mod journal;
 mod options;
@@ -97,8 +108,9 @@ pub mod testing;
 pub use engine::apply;
 pub use error::ApplyError;
 pub use journal::{
-    Entry, EntryBody, Journal, JournalContext, JournalError, Outcome, VerifyReport, entries,
-    entries_for_user, read_entries, verify,
+    Checkpoint, Entry, EntryBody, InDoubt, Journal, JournalContext, JournalError, JournalKey,
+    Outcome, Verdict, VerifyOptions, VerifyReport, entries, entries_for_user, read_entries, verify,
+    verify_with,
 };
 pub use options::{
     ApplyOptions, ApplyProgress, CancelToken, DEFAULT_CONCURRENCY, ProgressFn, StepEvent,

@@ -7,6 +7,8 @@ use std::time::Duration;
 use roster_model::StepId;
 use serde::{Deserialize, Serialize};
 
+use crate::journal::{Checkpoint, InDoubt};
+
 /// How many skipped or not-run steps the rendering names before summing up the rest.
 const LISTED: usize = 20;
 
@@ -44,6 +46,15 @@ pub struct ApplySummary {
     /// How each adopted, failed, skipped, interrupted or not-run step's operation reads
     /// (``createSkill skill `Billing` ``), for rendering.
     pub operations: BTreeMap<StepId, String>,
+    /// Writes an earlier run journaled an intent for but no outcome (it crashed or was
+    /// killed): they may or may not have reached the org. This run's plan was made from the
+    /// live org, so it already redoes whichever did not take effect.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub in_doubt: Vec<InDoubt>,
+    /// The journal's checkpoint closing this run: its `runFinished` line's `seq` and hash, to
+    /// keep somewhere else. `None` when the run could not be closed in the journal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<Checkpoint>,
 }
 
 /// Why a run stopped starting operations.
@@ -124,6 +135,8 @@ impl fmt::Display for StopReason {
 impl fmt::Display for ApplySummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} succeeded", self.succeeded.len())?;
+        // Written first among the lists: people must see that an earlier run left writes
+        // unaccounted for, and that this run's plan took them into account.
         if !self.adopted.is_empty() {
             write!(f, ", {} adopted", self.adopted.len())?;
         }
@@ -150,6 +163,20 @@ impl fmt::Display for ApplySummary {
             },
             Elapsed(self.elapsed)
         )?;
+        if !self.in_doubt.is_empty() {
+            writeln!(
+                f,
+                "\nin doubt (an earlier run stopped after starting these writes and before \
+                 journaling their outcome; this run's plan was made from the live org, so it \
+                 redid whichever did not take effect):"
+            )?;
+            for intent in self.in_doubt.iter().take(LISTED) {
+                writeln!(f, "  {intent}")?;
+            }
+            if self.in_doubt.len() > LISTED {
+                writeln!(f, "  … and {} more", self.in_doubt.len() - LISTED)?;
+            }
+        }
         if !self.adopted.is_empty() {
             writeln!(
                 f,

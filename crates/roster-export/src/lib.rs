@@ -261,6 +261,7 @@ pub fn export(live: &LiveOrg, options: &ExportOptions) -> Result<ExportFiles, Ex
     let roster = RosterFile {
         orgs: BTreeMap::from([(At::new(options.org.clone()), org_config(options, include))]),
         policy: None,
+        journal: None,
     };
     let text = format!(
         "{}{}",

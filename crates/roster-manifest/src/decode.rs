@@ -13,10 +13,11 @@ use roster_model::{
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::{
-    At, CredentialsConfig, DayLimitsConfig, FileId, LanguageSpec, LimitsConfig, Loc, MediaSpec,
-    MembersMode, OrgConfig, PolicyConfig, ProtectConfig, QueueSpec, RateLimitConfig, ResourceFile,
-    RoleSpec, RosterFile, RoutingProfileSpec, SandboxConfig, ScopeConfig, SecretRefConfig,
-    SkillSpec, TeamSpec, UnmanagedConfig, UnmanagedMode, UserSpec, UtilizationSpec, WrapupCodeSpec,
+    At, CredentialsConfig, DayLimitsConfig, FileId, JournalConfig, LanguageSpec, LimitsConfig, Loc,
+    MediaSpec, MembersMode, OrgConfig, PolicyConfig, ProtectConfig, QueueSpec, RateLimitConfig,
+    ResourceFile, RoleSpec, RosterFile, RoutingProfileSpec, SandboxConfig, ScopeConfig,
+    SecretRefConfig, SkillSpec, TeamSpec, UnmanagedConfig, UnmanagedMode, UserSpec,
+    UtilizationSpec, WrapupCodeSpec,
 };
 use crate::secret::looks_like_secret;
 use crate::suggest::did_you_mean;
@@ -47,7 +48,7 @@ impl<'n> Fields<'n> {
     }
 }
 
-const ROSTER_KEYS: &[&str] = &["orgs", "policy"];
+const ROSTER_KEYS: &[&str] = &["orgs", "policy", "journal"];
 const ORG_KEYS: &[&str] = &[
     "region",
     "apiBase",
@@ -128,6 +129,7 @@ const MEDIA_NAMES: [&str; 5] = ["call", "callback", "chat", "email", "message"];
 #[cfg(test)]
 pub(crate) const KEY_SETS: &[(&str, &[&str])] = &[
     ("RosterFile", ROSTER_KEYS),
+    ("JournalConfig", &["key"]),
     ("OrgConfig", ORG_KEYS),
     ("PolicyConfig", POLICY_KEYS),
     ("LimitsConfig", LIMITS_KEYS),
@@ -579,7 +581,20 @@ impl<'a> Decoder<'a> {
         file.policy = fields
             .get("policy")
             .and_then(|node| self.policy(node, "policy"));
+        file.journal = fields.get("journal").and_then(|node| self.journal(node));
         file
+    }
+
+    /// `journal: { key: { env: VAR } }` (or `{ file: PATH }`): the journal key, by reference
+    /// only, like every secret.
+    fn journal(&mut self, node: &Node) -> Option<JournalConfig> {
+        let fields = self.fields(node, "journal", &["key"])?;
+        if fields.get("key").is_none() {
+            return Some(JournalConfig::default());
+        }
+        Some(JournalConfig {
+            key: Some(self.secret_ref(&fields, "key")?),
+        })
     }
 
     fn org(&mut self, node: &Node, name: &str) -> Option<OrgConfig> {

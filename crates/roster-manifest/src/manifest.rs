@@ -114,6 +114,20 @@ pub struct RosterFile {
     /// Policy defaults for every org; an org may override any field under `orgs.X.policy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<PolicyConfig>,
+    /// How the orgs' journals are kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<JournalConfig>,
+}
+
+/// The journals' settings.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JournalConfig {
+    /// A secret of at least 32 bytes that keys the journals' chain (HMAC-SHA256), so that
+    /// nobody without it can forge or re-chain lines; without it lines are chained by plain
+    /// SHA-256. `roster journal verify` needs it to check a keyed journal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<SecretRefConfig>,
 }
 
 /// One org in `roster.yaml`. Exactly one of `region`, `apiBase` and `sandbox`.

@@ -18,6 +18,8 @@ pub struct OrgSpec {
     pub credentials: Option<Credentials>,
     /// Client-side rate limit for the org's token.
     pub rate_limit: RateLimit,
+    /// Where the journal key is (`journal.key` in `roster.yaml`); `None` for a plain chain.
+    pub journal_key: Option<SecretRef>,
     /// Everything the manifests declare for the org, routing profiles compiled, policy resolved.
     pub desired: roster_model::DesiredOrg,
 }

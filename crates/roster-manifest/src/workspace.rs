@@ -187,6 +187,7 @@ struct PendingOrg {
     target: Option<Target>,
     credentials: Option<Credentials>,
     rate_limit: RateLimit,
+    journal_key: Option<SecretRef>,
     ids: Vec<FileId>,
     policy: roster_model::Policy,
 }
@@ -331,6 +332,11 @@ impl Loader {
             target,
             credentials,
             rate_limit,
+            journal_key: roster
+                .journal
+                .as_ref()
+                .and_then(|journal| journal.key.as_ref())
+                .map(|key| self.secret_ref(key)),
             ids,
             policy: resolve_policy(&[roster.policy.as_ref(), config.policy.as_ref()]),
         }
@@ -352,6 +358,7 @@ impl Loader {
             target: pending.target?,
             credentials: pending.credentials,
             rate_limit: pending.rate_limit,
+            journal_key: pending.journal_key,
             desired,
         })
     }

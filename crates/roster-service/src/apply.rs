@@ -5,13 +5,13 @@
 use std::sync::Arc;
 
 use roster_apply::{
-    ApplyOptions, ApplySummary, CancelToken, Journal, JournalContext, JournalError,
+    ApplyOptions, ApplySummary, CancelToken, Journal, JournalContext, JournalError, JournalKey,
 };
 use roster_model::{Email, Kind};
 use roster_plan::{Action, Plan};
 
 use crate::assignments::{ASSIGNMENT_SNAPSHOT, AssignmentSnapshot};
-use crate::connect::SaveError;
+use crate::connect::{ConnectError, SaveError};
 use crate::git::head_commit;
 use crate::history::HistoryError;
 use crate::lock::{LockError, OrgLock};
@@ -60,6 +60,13 @@ pub enum ApplyError {
     /// the org.
     #[error("cannot open the journal")]
     OpenJournal(#[source] JournalError),
+    /// The journal key `journal.key` refers to cannot be read (a variable not set or empty,
+    /// a file missing).
+    #[error("cannot read the journal key")]
+    MissingJournalKey(#[source] ConnectError),
+    /// The journal key is unusable (too short).
+    #[error("the journal key cannot be used")]
+    JournalKey(#[source] JournalError),
     /// A record could not be added to the journal; nothing was written to the org.
     #[error("cannot write the journal")]
     Journal(#[source] JournalError),
@@ -91,7 +98,26 @@ pub(crate) fn open_journal(
         git_commit: git_commit.or_else(|| head_commit(root)),
         plan_digest: Some(plan.digest.clone()),
     };
-    Journal::open(&path, context).map_err(ApplyError::OpenJournal)
+    let opened = match journal_key(org.session.spec())? {
+        Some(key) => Journal::open_keyed(&path, context, key),
+        None => Journal::open(&path, context),
+    };
+    opened.map_err(ApplyError::OpenJournal)
+}
+
+/// The journal key `roster.yaml` points to, read from its environment variable.
+///
+/// # Errors
+///
+/// When the variable or file cannot be read or holds a key too short to use.
+pub fn journal_key(spec: &roster_manifest::OrgSpec) -> Result<Option<JournalKey>, ApplyError> {
+    let Some(reference) = &spec.journal_key else {
+        return Ok(None);
+    };
+    let value = crate::connect::secret(reference).map_err(ApplyError::MissingJournalKey)?;
+    JournalKey::new(value.into_bytes())
+        .map(Some)
+        .map_err(ApplyError::JournalKey)
 }
 
 /// Applies `plan` (made from `org.snapshot`, or a saved plan checked against it) to the org.

@@ -33,7 +33,7 @@ mod progress;
 mod safety;
 mod session;
 
-pub use apply::{ApplyError, ApplyRun, apply};
+pub use apply::{ApplyError, ApplyRun, apply, journal_key};
 pub use connect::{ConnectError, Connection, SANDBOX_FAULTS_ENV, SaveError, sandbox_state_file};
 pub use git::head_commit;
 pub use lock::{LockError, OrgLock};

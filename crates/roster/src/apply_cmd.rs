@@ -49,6 +49,11 @@ pub struct ApplyArgs {
     /// Test hook: stop starting operations after this many finished, as a crash would.
     #[arg(long, hide = true)]
     pub abort_after: Option<usize>,
+    /// Write each org's journal checkpoint (its org, line and hash, one JSON line per org) to
+    /// this file, to keep somewhere the journal's writers cannot rewrite and pass to
+    /// `roster journal verify --checkpoint` later.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint_out: Option<PathBuf>,
 }
 
 /// Runs the command.
@@ -111,10 +116,22 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         .zip(&set.orgs)
         .map(|(org, plan)| roster_service::apply(org, plan, &run, &progress));
     let mut status = ExitStatus::Success;
+    let mut checkpoints = String::new();
     for (org, outcome) in read.iter().zip(join_all(runs).await) {
         match outcome {
             Ok(summary) => {
                 eprintln!("{}: {summary}", org.session.org());
+                if let Some(checkpoint) = &summary.checkpoint {
+                    // Kept in a CI log, this anchors the journal against truncation.
+                    eprintln!(
+                        "{}: journal head: line {}, hash {}",
+                        org.session.org(),
+                        checkpoint.seq,
+                        checkpoint.head
+                    );
+                    checkpoints.push_str(&checkpoint.to_line());
+                    checkpoints.push('\n');
+                }
                 if !summary.is_success() {
                     status = ExitStatus::Failure;
                 }
@@ -124,6 +141,14 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
                 status = ExitStatus::Failure;
             }
         }
+    }
+    if let Some(path) = &args.checkpoint_out {
+        std::fs::write(path, checkpoints).map_err(|err| {
+            Failure::caused(&err).with_hint(format!(
+                "the apply ran; `roster journal checkpoint` prints the checkpoint again (could not write `{}`)",
+                path.display()
+            ))
+        })?;
     }
     Ok(status)
 }

@@ -29,9 +29,31 @@ pub const OPERATION: &str = "operation";
 pub const RUN_FINISHED: &str = "runFinished";
 /// The `kind` roster writes when it discards a half-written last line (a crash mid-write).
 pub const TORN_WRITE: &str = "tornWrite";
+/// The `kind` of the line written before a step's operation starts: what is about to be
+/// written, to which object. Its outcome follows in an [`OPERATION`] line of the same run and
+/// step; an intent without one is in doubt.
+pub const INTENT: &str = "intent";
+/// The `kind` of the last line of a run: the `seq` and `hash` of its `runFinished` line, the
+/// values the apply prints, to be kept somewhere else.
+pub const CHECKPOINT: &str = "checkpoint";
+/// The `kind` of the record that lists the intents an earlier run left without an outcome,
+/// written by the next [`crate::Journal::open`].
+pub const IN_DOUBT: &str = "inDoubt";
 
 /// Kinds that [`crate::Journal::record`] refuses, because roster writes them itself.
-pub const RESERVED_KINDS: [&str; 4] = [RUN_STARTED, OPERATION, RUN_FINISHED, TORN_WRITE];
+pub const RESERVED_KINDS: [&str; 7] = [
+    RUN_STARTED,
+    OPERATION,
+    RUN_FINISHED,
+    TORN_WRITE,
+    INTENT,
+    CHECKPOINT,
+    IN_DOUBT,
+];
+
+/// Kinds after which no earlier intent is waiting for its outcome: a run closes only once
+/// every operation it started is journaled, and an in-doubt record reports the rest.
+pub(crate) const SETTLING_KINDS: [&str; 3] = [RUN_FINISHED, CHECKPOINT, IN_DOUBT];
 
 /// One journal line.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +85,8 @@ pub struct Entry {
 pub enum EntryBody {
     /// An apply started.
     RunStarted(RunStarted),
+    /// A step's operation is about to start.
+    Intent(Box<IntentRecord>),
     /// A step reached an outcome.
     Operation(Box<OperationRecord>),
     /// An apply ended.
@@ -89,6 +113,59 @@ pub struct RunStarted {
     /// The early stop requested, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abort_after: Option<usize>,
+}
+
+/// What a step is about to write, recorded before its first request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntentRecord {
+    /// The step's id in the plan.
+    pub step: StepId,
+    /// The object about to be written to.
+    pub target: Target,
+    /// The operation as JSON, as in [`OperationRecord::operation`].
+    pub operation: Value,
+}
+
+/// An intent an earlier run journaled without its outcome (a crash, a kill, a lost disk
+/// write): the write may or may not have reached the org. The plan the next run makes from
+/// the live org settles it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InDoubt {
+    /// The intent line's `seq`.
+    pub seq: u64,
+    /// The run it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<u64>,
+    /// The step of that run's plan.
+    pub step: StepId,
+    /// The object it was writing to.
+    pub target: Target,
+    /// The operation as JSON.
+    pub operation: Value,
+}
+
+impl fmt::Display for InDoubt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Ok(operation) = serde_json::from_value::<Operation>(self.operation.clone()) {
+            write!(f, "{operation}")?;
+        } else {
+            let verb = self.operation.get("op").and_then(Value::as_str);
+            write!(
+                f,
+                "{} {} `{}`",
+                verb.unwrap_or("operation"),
+                self.target.kind,
+                self.target.key
+            )?;
+        }
+        write!(f, " (journal line {}", self.seq)?;
+        if let Some(run) = self.run {
+            write!(f, ", run {run}")?;
+        }
+        write!(f, ", step {})", self.step)
+    }
 }
 
 /// What became of one step.
@@ -235,6 +312,7 @@ impl EntryBody {
     pub fn kind(&self) -> &str {
         match self {
             EntryBody::RunStarted(_) => RUN_STARTED,
+            EntryBody::Intent(_) => INTENT,
             EntryBody::Operation(_) => OPERATION,
             EntryBody::RunFinished(_) => RUN_FINISHED,
             EntryBody::Record { kind, .. } => kind,
@@ -244,6 +322,7 @@ impl EntryBody {
     fn to_fields(&self) -> Result<Map<String, Value>, serde_json::Error> {
         let value = match self {
             EntryBody::RunStarted(started) => serde_json::to_value(started)?,
+            EntryBody::Intent(record) => serde_json::to_value(record)?,
             EntryBody::Operation(record) => serde_json::to_value(record)?,
             EntryBody::RunFinished(finished) => serde_json::to_value(finished)?,
             EntryBody::Record { data, .. } => {
@@ -261,6 +340,7 @@ impl EntryBody {
         let object = || Value::Object(line.clone());
         Ok(match kind {
             RUN_STARTED => EntryBody::RunStarted(serde_json::from_value(object())?),
+            INTENT => EntryBody::Intent(Box::new(serde_json::from_value(object())?)),
             OPERATION => EntryBody::Operation(Box::new(serde_json::from_value(object())?)),
             RUN_FINISHED => EntryBody::RunFinished(serde_json::from_value(object())?),
             other => EntryBody::Record {
@@ -344,15 +424,16 @@ impl Entry {
                 .and_then(Value::as_str)
                 .is_some_and(|text| text.eq_ignore_ascii_case(user.as_str()))
         };
+        let about = |target: &Target, operation: &Value| {
+            (target.kind == Kind::User && target.key == user.as_str())
+                || operation
+                    .get("users")
+                    .and_then(Value::as_array)
+                    .is_some_and(|users| users.iter().any(|u| named(Some(u))))
+        };
         match &self.body {
-            EntryBody::Operation(record) => {
-                (record.target.kind == Kind::User && record.target.key == user.as_str())
-                    || record
-                        .operation
-                        .get("users")
-                        .and_then(Value::as_array)
-                        .is_some_and(|users| users.iter().any(|u| named(Some(u))))
-            }
+            EntryBody::Operation(record) => about(&record.target, &record.operation),
+            EntryBody::Intent(record) => about(&record.target, &record.operation),
             EntryBody::Record { data, .. } => named(data.get("user")) || named(data.get("email")),
             EntryBody::RunStarted(_) | EntryBody::RunFinished(_) => false,
         }
@@ -381,6 +462,18 @@ impl fmt::Display for Entry {
                     write!(f, " at commit {commit}")?;
                 }
                 Ok(())
+            }
+            EntryBody::Intent(record) => {
+                let verb = record
+                    .operation
+                    .get("op")
+                    .and_then(Value::as_str)
+                    .unwrap_or("operation");
+                write!(
+                    f,
+                    "step {} {verb} {} `{}`: starting",
+                    record.step, record.target.kind, record.target.key
+                )
             }
             EntryBody::Operation(record) => {
                 let verb = record
@@ -424,6 +517,12 @@ impl fmt::Display for Entry {
                 }
                 Ok(())
             }
+            EntryBody::Record { kind, data } if kind == CHECKPOINT => write!(
+                f,
+                "checkpoint: line {} has hash {}",
+                data.get("seq").unwrap_or(&Value::Null),
+                data.get("head").and_then(Value::as_str).unwrap_or("?")
+            ),
             EntryBody::Record { kind, data } => write!(f, "{kind} {data}"),
         }
     }

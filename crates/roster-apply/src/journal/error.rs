@@ -60,6 +60,39 @@ pub enum JournalError {
         /// The journal file.
         path: PathBuf,
     },
+    /// The journal is keyed and no key was given: lines appended without it would break the
+    /// chain for anyone who verifies with the key.
+    #[error(
+        "the journal `{}` is keyed (HMAC-SHA256, key id {key_id}); configure its key (`journal: {{ key: {{ env: VAR }} }}` in `roster.yaml`) to append to it",
+        path.display()
+    )]
+    KeyRequired {
+        /// The journal file.
+        path: PathBuf,
+        /// The id of the key its last line is keyed with.
+        key_id: String,
+    },
+    /// The journal is keyed with another key than the one given.
+    #[error(
+        "the journal `{}` is keyed with key id {journal}, not with the configured key (id {given})",
+        path.display()
+    )]
+    OtherKey {
+        /// The journal file.
+        path: PathBuf,
+        /// The id of the key its last line is keyed with.
+        journal: String,
+        /// The id of the key given.
+        given: String,
+    },
+    /// A journal key is too short to be safe.
+    #[error(
+        "the journal key has {bytes} bytes; use at least 32 (for example the output of `openssl rand -hex 32`)"
+    )]
+    KeyTooShort {
+        /// Its length.
+        bytes: usize,
+    },
     /// A record could not be encoded as JSON.
     #[error("could not encode a journal record")]
     Encode(#[source] serde_json::Error),

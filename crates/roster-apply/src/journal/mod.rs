@@ -1,6 +1,7 @@
-//! The audit journal: one JSON line per step of every apply, plus run boundaries and caller
-//! records, hash-chained so that editing, deleting, inserting or reordering a line is
-//! detectable by [`verify`] (see [`chain`] for the hash).
+//! The audit journal: an intent line before each step's operation and an outcome line after
+//! it, plus run boundaries, a checkpoint closing every run, and caller records; chained so that
+//! editing, deleting, inserting or reordering a line is detectable by [`verify`] (see [`chain`]
+//! for the plain hash chain and the keyed one).
 //!
 //! A journal is a JSON Lines file, by default `.roster/journal/<org>.jsonl`
 //! ([`Journal::default_path`]); the caller decides. Opening appends: a journal that already
@@ -9,6 +10,7 @@
 //! the OAuth client id.
 
 pub mod chain;
+mod checkpoint;
 mod entry;
 mod error;
 mod lines;
@@ -24,13 +26,20 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use chain::Mode;
+
+pub use chain::JournalKey;
+pub use checkpoint::Checkpoint;
 pub use entry::{
-    Entry, EntryBody, OPERATION, OperationRecord, Outcome, RESERVED_KINDS, RUN_FINISHED,
-    RUN_STARTED, RunFinished, RunStarted, TORN_WRITE, Target,
+    CHECKPOINT, Entry, EntryBody, IN_DOUBT, INTENT, InDoubt, IntentRecord, OPERATION,
+    OperationRecord, Outcome, RESERVED_KINDS, RUN_FINISHED, RUN_STARTED, RunFinished, RunStarted,
+    TORN_WRITE, Target,
 };
 pub use error::JournalError;
 pub use read::{Entries, entries, entries_for_user, read_entries};
-pub use verify::{Break, BrokenLine, VerifyReport, verify};
+pub use verify::{
+    AnchorCheck, Break, BrokenLine, Verdict, VerifyOptions, VerifyReport, verify, verify_with,
+};
 
 use entry::Draft;
 use tail::EndError;
@@ -49,7 +58,8 @@ pub struct JournalContext {
     pub plan_digest: Option<String>,
 }
 
-/// An open journal file, appending hash-chained lines.
+/// An open journal file, appending chained lines: keyed (HMAC-SHA256) when opened with a
+/// [`JournalKey`], plain (SHA-256) otherwise.
 ///
 /// Each line is written with one `write` call on a file opened for appending and holding an
 /// exclusive lock, so lines never interleave and a crash leaves at most a torn last line,
@@ -66,6 +76,8 @@ pub struct Journal {
     head: String,
     run: Option<u64>,
     poisoned: bool,
+    key: Option<JournalKey>,
+    in_doubt: Vec<InDoubt>,
     /// Makes writes fail once `next_seq` passes this, to test what apply does then.
     #[cfg(test)]
     pub(crate) fail_after: Option<u64>,
@@ -90,20 +102,45 @@ impl Journal {
             .join(format!("{file}.jsonl"))
     }
 
-    /// Opens (creating it and its folders if needed) the journal at `path` for appending, and
-    /// locks it against other writers. Only the end of the file is read, to find the last
-    /// line's hash and `seq`.
+    /// Opens (creating it and its folders if needed) the journal at `path` for appending plain
+    /// (SHA-256) lines, and locks it against other writers. Only the end of the file is read:
+    /// the last line's hash and `seq`, and the lines of a run that ended without closing
+    /// (whose intents without an outcome are reported [`Journal::in_doubt`] and recorded in an
+    /// [`IN_DOUBT`] line).
     ///
     /// # Errors
     ///
     /// [`JournalError::Locked`] while another process has it open, [`JournalError::Corrupt`]
-    /// when its last complete line is not a journal line (nothing can be chained to it), and
-    /// [`JournalError::Io`].
+    /// when its last complete line is not a journal line (nothing can be chained to it),
+    /// [`JournalError::KeyRequired`] when the journal is keyed, and [`JournalError::Io`].
     pub fn open(
         path: impl Into<PathBuf>,
         context: JournalContext,
     ) -> Result<Journal, JournalError> {
-        let path = path.into();
+        Journal::open_with(path.into(), context, None)
+    }
+
+    /// Opens the journal at `path` like [`Journal::open`], appending lines keyed with `key`
+    /// (a plain journal continues keyed from here on: its first keyed line vouches for every
+    /// line before it).
+    ///
+    /// # Errors
+    ///
+    /// As [`Journal::open`], and [`JournalError::OtherKey`] when the journal is keyed with
+    /// another key.
+    pub fn open_keyed(
+        path: impl Into<PathBuf>,
+        context: JournalContext,
+        key: JournalKey,
+    ) -> Result<Journal, JournalError> {
+        Journal::open_with(path.into(), context, Some(key))
+    }
+
+    fn open_with(
+        path: PathBuf,
+        context: JournalContext,
+        key: Option<JournalKey>,
+    ) -> Result<Journal, JournalError> {
         let io = |action: &'static str, path: &Path| {
             let path = path.to_owned();
             move |source| JournalError::Io {
@@ -138,15 +175,33 @@ impl Journal {
                 });
             }
         };
+        match (&end.last_mode, &key) {
+            (Mode::Keyed { key_id }, None) => {
+                return Err(JournalError::KeyRequired {
+                    path,
+                    key_id: key_id.clone(),
+                });
+            }
+            (Mode::Keyed { key_id }, Some(key)) if key_id != key.id() => {
+                return Err(JournalError::OtherKey {
+                    path,
+                    journal: key_id.clone(),
+                    given: key.id().to_owned(),
+                });
+            }
+            _ => {}
+        }
         let (mut head, mut last_seq) = (end.head, end.last_seq);
+        let mut complete_len = end.complete_len;
         let mut discarded = None;
         if !end.torn.is_empty() {
             match tail::parse_object(&end.torn) {
                 // A last line that is whole but for its newline (a crash between the two) is
                 // kept: it chains, so it was written by roster.
-                Some(line) if chains(&line, &head, last_seq) => {
+                Some(line) if chains(&line, &head, last_seq, key.as_ref()) => {
                     file.write_all(b"\n").map_err(io("write", &path))?;
                     (head, last_seq) = tail::link_of(&line).unwrap_or((head, last_seq));
+                    complete_len += end.torn.len() as u64 + 1;
                 }
                 _ => {
                     let line =
@@ -161,6 +216,7 @@ impl Journal {
                 }
             }
         }
+        let unsettled = tail::unsettled(&mut file, complete_len).map_err(io("read", &path))?;
         let mut journal = Journal {
             path,
             file,
@@ -169,6 +225,8 @@ impl Journal {
             head,
             run: None,
             poisoned: false,
+            key,
+            in_doubt: in_doubt(&unsettled),
             #[cfg(test)]
             fail_after: None,
         };
@@ -178,7 +236,43 @@ impl Journal {
                 data,
             })?;
         }
+        if !journal.in_doubt.is_empty() {
+            let data = serde_json::json!({ "intents": &journal.in_doubt });
+            journal.append(&EntryBody::Record {
+                kind: IN_DOUBT.to_owned(),
+                data,
+            })?;
+            journal.sync()?;
+        }
         Ok(journal)
+    }
+
+    /// The intents an earlier run journaled without an outcome, found when the journal was
+    /// opened (and recorded in an [`IN_DOUBT`] line then): each write may or may not have
+    /// reached the org. Planning from the live org settles them; [`crate::apply`] reports them
+    /// in its summary.
+    pub fn in_doubt(&self) -> &[InDoubt] {
+        &self.in_doubt
+    }
+
+    /// Hands the in-doubt intents to the first run that reports them.
+    pub(crate) fn take_in_doubt(&mut self) -> Vec<InDoubt> {
+        std::mem::take(&mut self.in_doubt)
+    }
+
+    /// The journal's current end as a checkpoint: the last line's `seq` and hash (0 and
+    /// [`chain::GENESIS`] for an empty journal).
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            org: self.context.org.clone(),
+            seq: self.next_seq - 1,
+            head: self.head.clone(),
+        }
+    }
+
+    /// The id of the key lines are keyed with, if any.
+    pub fn key_id(&self) -> Option<&str> {
+        self.key.as_ref().map(JournalKey::id)
     }
 
     /// Appends a record of the caller's own kind: an offboarding's assignment snapshot, the
@@ -251,17 +345,29 @@ impl Journal {
         written
     }
 
+    /// Records what a step is about to write, before its first request.
+    pub(crate) fn intent(&mut self, record: IntentRecord) -> Result<u64, JournalError> {
+        self.append(&EntryBody::Intent(Box::new(record)))
+    }
+
     /// Records what became of one step.
     pub(crate) fn operation(&mut self, record: OperationRecord) -> Result<u64, JournalError> {
         self.append(&EntryBody::Operation(Box::new(record)))
     }
 
-    /// Closes the run and syncs the file.
-    pub(crate) fn end_run(&mut self, finished: RunFinished) -> Result<u64, JournalError> {
-        let seq = self.append(&EntryBody::RunFinished(finished))?;
+    /// Closes the run with its `runFinished` line and a [`CHECKPOINT`] line naming that
+    /// line's `seq` and hash, syncs the file, and returns that checkpoint.
+    pub(crate) fn end_run(&mut self, finished: RunFinished) -> Result<Checkpoint, JournalError> {
+        self.append(&EntryBody::RunFinished(finished))?;
+        let checkpoint = self.checkpoint();
+        let data = serde_json::json!({ "seq": checkpoint.seq, "head": checkpoint.head });
+        self.append(&EntryBody::Record {
+            kind: CHECKPOINT.to_owned(),
+            data,
+        })?;
         self.run = None;
         self.sync()?;
-        Ok(seq)
+        Ok(checkpoint)
     }
 
     fn append(&mut self, body: &EntryBody) -> Result<u64, JournalError> {
@@ -285,7 +391,10 @@ impl Journal {
         };
         let mut fields = draft.to_fields().map_err(JournalError::Encode)?;
         fields.insert("prev".to_owned(), Value::String(self.head.clone()));
-        let hash = chain::hash_of(&fields);
+        let hash = match &self.key {
+            Some(key) => chain::seal(&mut fields, key),
+            None => chain::hash_of(&fields),
+        };
         fields.insert("hash".to_owned(), Value::String(hash.clone()));
         let mut line = serde_json::to_vec(&Value::Object(fields)).map_err(JournalError::Encode)?;
         line.push(b'\n');
@@ -315,8 +424,35 @@ impl Journal {
 }
 
 /// Whether `line` is intact and follows a line with hash `prev` and sequence `prev_seq`.
-fn chains(line: &Map<String, Value>, prev: &str, prev_seq: u64) -> bool {
+fn chains(line: &Map<String, Value>, prev: &str, prev_seq: u64, key: Option<&JournalKey>) -> bool {
     line.get("prev").and_then(Value::as_str) == Some(prev)
         && line.get("seq").and_then(Value::as_u64) == Some(prev_seq + 1)
-        && line.get("hash").and_then(Value::as_str) == Some(chain::hash_of(line).as_str())
+        && chain::hash_matches(line, key) == Some(true)
+}
+
+/// The intents among `lines` (a journal's unsettled end) without an outcome line of the same
+/// run and step after them.
+fn in_doubt(lines: &[Map<String, Value>]) -> Vec<InDoubt> {
+    let mut open: Vec<InDoubt> = Vec::new();
+    for line in lines {
+        let kind = line.get("kind").and_then(Value::as_str);
+        let run = line.get("run").and_then(Value::as_u64);
+        let Ok(entry) = Entry::from_line(line) else {
+            continue;
+        };
+        match (kind, entry.body) {
+            (Some(INTENT), EntryBody::Intent(intent)) => open.push(InDoubt {
+                seq: entry.seq,
+                run,
+                step: intent.step,
+                target: intent.target,
+                operation: intent.operation,
+            }),
+            (Some(OPERATION), EntryBody::Operation(outcome)) => {
+                open.retain(|intent| !(intent.run == run && intent.step == outcome.step));
+            }
+            _ => {}
+        }
+    }
+    open
 }

@@ -6,7 +6,8 @@ use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 
 use serde_json::{Map, Value};
 
-use super::chain::GENESIS;
+use super::chain::{self, GENESIS, Mode};
+use super::entry::SETTLING_KINDS;
 
 /// How far back the first read looks; grown fourfold until it holds a whole line.
 const FIRST_WINDOW: u64 = 64 * 1024;
@@ -17,6 +18,8 @@ pub(super) struct End {
     pub(super) head: String,
     /// The last whole line's `seq` (0 when there is none).
     pub(super) last_seq: u64,
+    /// How the last whole line is chained ([`Mode::Plain`] when there is none).
+    pub(super) last_mode: Mode,
     /// Where the whole lines end: the file's length unless a write was torn.
     pub(super) complete_len: u64,
     /// What follows the last newline: empty unless a write was torn.
@@ -67,9 +70,11 @@ pub(super) fn find_end(file: &mut File) -> Result<End, EndError> {
                 let line = parse_object(line).ok_or_else(|| corrupt("not a JSON object"))?;
                 let (head, last_seq) =
                     link_of(&line).ok_or_else(|| corrupt("no `hash` and `seq`"))?;
+                let last_mode = chain::mode_of(&line).map_err(|_| corrupt("an unknown `chain`"))?;
                 return Ok(End {
                     head,
                     last_seq,
+                    last_mode,
                     complete_len,
                     torn,
                 });
@@ -78,12 +83,54 @@ pub(super) fn find_end(file: &mut File) -> Result<End, EndError> {
                 return Ok(End {
                     head: GENESIS.to_owned(),
                     last_seq: 0,
+                    last_mode: Mode::Plain,
                     complete_len,
                     torn,
                 });
             }
             None => window = window.saturating_mul(4),
         }
+    }
+}
+
+/// The lines after the last one that settles every intent before it (a run's end, its
+/// checkpoint, or an in-doubt report), oldest first, read backwards from the end of the first
+/// `len` bytes of `file` (whole lines only). A journal whose last run finished costs one
+/// window; one written by a crashed run costs that run's lines.
+pub(super) fn unsettled(file: &mut File, len: u64) -> io::Result<Vec<Map<String, Value>>> {
+    let mut window = FIRST_WINDOW;
+    loop {
+        let start = len.saturating_sub(window);
+        file.seek(SeekFrom::Start(start))?;
+        let mut bytes = Vec::new();
+        (&mut *file).take(len - start).read_to_end(&mut bytes)?;
+        // A window that does not start at the file's start begins mid-line: skip that piece.
+        let first = if start == 0 {
+            0
+        } else {
+            bytes
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| i + 1)
+        };
+        let mut lines = Vec::new();
+        let mut settled = false;
+        for piece in bytes[first..].split(|&b| b == b'\n').rev() {
+            let Some(line) = parse_object(piece) else {
+                continue;
+            };
+            let kind = line.get("kind").and_then(Value::as_str).unwrap_or_default();
+            if SETTLING_KINDS.contains(&kind) {
+                settled = true;
+                break;
+            }
+            lines.push(line);
+        }
+        if settled || start == 0 {
+            lines.reverse();
+            return Ok(lines);
+        }
+        window = window.saturating_mul(4);
     }
 }
 

@@ -91,6 +91,7 @@ async fn lines_are_json_with_the_documented_fields_and_chain() {
         "[].hash" => "[hash]",
         "[].durationMs" => "[ms]",
         "[].elapsedMs" => "[ms]",
+        "[].data.head" => "[hash]",
     });
 }
 
@@ -99,7 +100,9 @@ async fn an_intact_journal_verifies() {
     let (_dir, path) = journal_with_one_run().await;
     let report = verify(&path).unwrap();
     assert!(report.is_intact());
-    assert_eq!(report.entries, 6);
+    // The run's opening line, an intent before each of the three operations that ran, an
+    // outcome for each of the four steps, and the closing line and its checkpoint.
+    assert_eq!(report.entries, 10);
     let last: Value = serde_json::from_str(lines(&path).last().unwrap()).unwrap();
     assert_eq!(report.head, last["hash"]);
     insta::with_settings!({ filters => filters() }, {
@@ -111,7 +114,7 @@ async fn an_intact_journal_verifies() {
 async fn tampering_is_detected_at_the_right_line() {
     let (_dir, path) = journal_with_one_run().await;
     let original = lines(&path);
-    assert_eq!(original.len(), 6);
+    assert_eq!(original.len(), 10);
     let edit_byte = |line: usize, from: &str, to: &str| {
         let mut edited = original.clone();
         assert_eq!(from.len(), 1);
@@ -157,7 +160,7 @@ async fn tampering_is_detected_at_the_right_line() {
         }),
         (
             "last line cut (undetectable without the head)",
-            original[..5].to_vec(),
+            original[..9].to_vec(),
         ),
     ];
     let mut results = Vec::new();
@@ -168,7 +171,7 @@ async fn tampering_is_detected_at_the_right_line() {
     }
     // A half-written last line, as a crash mid-write leaves it.
     let mut torn = original.join("\n");
-    torn.push_str("\n{\"seq\":7,\"time\":\"2026");
+    torn.push_str("\n{\"seq\":11,\"time\":\"2026");
     fs::write(&path, torn).unwrap();
     results.push(format!("torn last line:\n{}", verify(&path).unwrap()).replace('\n', "\n  "));
     insta::with_settings!({ filters => filters() }, {
@@ -182,19 +185,19 @@ async fn a_second_run_continues_the_chain() {
     let first = lines(&path);
     apply_to(&path, &small_plan()[2..]).await;
     let all = lines(&path);
-    assert_eq!(all.len(), first.len() + 4);
+    assert_eq!(all.len(), first.len() + 7);
     let report = verify(&path).unwrap();
     assert!(report.is_intact(), "{report}");
-    assert_eq!((report.entries, report.runs), (10, 2));
+    assert_eq!((report.entries, report.runs), (17, 2));
     let entries = read_entries(&path).unwrap();
-    assert_eq!(entries[6].prev, entries[5].hash);
+    assert_eq!(entries[10].prev, entries[9].hash);
     assert_eq!(
         entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        (1..=10).collect::<Vec<_>>()
+        (1..=17).collect::<Vec<_>>()
     );
     assert_eq!(
         entries.iter().map(|e| e.run).collect::<Vec<_>>(),
-        [1, 1, 1, 1, 1, 1, 7, 7, 7, 7].map(Some),
+        [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 11, 11, 11, 11, 11, 11, 11].map(Some),
         "every line of a run names the run"
     );
 }
@@ -203,11 +206,11 @@ async fn a_second_run_continues_the_chain() {
 async fn a_torn_last_line_is_discarded_and_recorded_on_open() {
     let (_dir, path) = journal_with_one_run().await;
     let mut content = fs::read(&path).unwrap();
-    content.extend_from_slice(b"{\"seq\":7,\"time\":\"20");
+    content.extend_from_slice(b"{\"seq\":11,\"time\":\"20");
     fs::write(&path, &content).unwrap();
 
     let journal = Journal::open(&path, context()).unwrap();
-    assert_eq!(journal.next_seq(), 8);
+    assert_eq!(journal.next_seq(), 12);
     drop(journal);
     let report = verify(&path).unwrap();
     assert!(report.is_intact(), "{report}");
@@ -231,7 +234,7 @@ async fn a_whole_last_line_missing_only_its_newline_is_kept() {
     drop(journal);
     let report = verify(&path).unwrap();
     assert!(report.is_intact(), "{report}");
-    assert_eq!(report.entries, 7);
+    assert_eq!(report.entries, 11);
 }
 
 #[test]
@@ -348,14 +351,14 @@ async fn an_adopted_create_is_journaled_and_shown_as_adopted() {
         .iter()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
-    insta::assert_json_snapshot!("adopted_line", parsed[1], {
+    insta::assert_json_snapshot!("adopted_line", parsed[2], {
         ".time" => "[time]",
         ".prev" => "[hash]",
         ".hash" => "[hash]",
         ".durationMs" => "[ms]",
     });
-    assert_eq!(parsed[3]["adopted"], 1);
-    assert_eq!(parsed[3]["succeeded"], 1);
+    assert_eq!(parsed[5]["adopted"], 1);
+    assert_eq!(parsed[5]["succeeded"], 1);
     assert!(verify(&path).unwrap().is_intact());
 
     let shown: Vec<String> = read_entries(&path)
@@ -366,9 +369,12 @@ async fn an_adopted_create_is_journaled_and_shown_as_adopted() {
     insta::with_settings!({ filters => filters() }, {
         insta::assert_snapshot!(shown.join("\n"), @r"
         [time]      #1  apply started on `prod-us`: 2 steps as `client-0a1b` at commit 9fceb02
-        [time]      #2  step #0 createSkill skill `Billing`: adopted: it was already in the org (correlation id corr-createSkill)
-        [time]      #3  step #1 setUserSkills user `a@acme.example`: succeeded (correlation id corr-setUserSkills)
-        [time]      #4  apply finished on `prod-us`: 1 succeeded, 1 adopted, 0 failed, 0 skipped, 0 not run
+        [time]      #2  step #0 createSkill skill `Billing`: starting
+        [time]      #3  step #0 createSkill skill `Billing`: adopted: it was already in the org (correlation id corr-createSkill)
+        [time]      #4  step #1 setUserSkills user `a@acme.example`: starting
+        [time]      #5  step #1 setUserSkills user `a@acme.example`: succeeded (correlation id corr-setUserSkills)
+        [time]      #6  apply finished on `prod-us`: 1 succeeded, 1 adopted, 0 failed, 0 skipped, 0 not run
+        [time]      #7  checkpoint: line 6 has hash [hash]
         ");
     });
 }

@@ -5,3 +5,4 @@ mod engine;
 mod fake;
 mod journal;
 mod properties;
+mod trust;
