@@ -169,6 +169,20 @@ fn connect_real(org: &OrgSpec, api_base: Url) -> Result<Connection, ConnectError
     })
 }
 
+/// The first credential of `org` whose environment variable is not set or is empty
+/// ([`ConnectError::MissingVariable`], [`ConnectError::EmptyVariable`]); `None` for a sandbox
+/// org, an org without `credentials:` (which connecting reports) and one whose variables are
+/// all set. Reads the environment only: no request is made.
+pub fn missing_credentials(org: &OrgSpec) -> Option<ConnectError> {
+    if matches!(org.target, Target::Sandbox { .. }) {
+        return None;
+    }
+    let credentials = org.credentials.as_ref()?;
+    [&credentials.client_id.env, &credentials.client_secret.env]
+        .into_iter()
+        .find_map(|name| variable(name).err())
+}
+
 fn variable(name: &str) -> Result<String, ConnectError> {
     match std::env::var(name) {
         Ok(value) if value.is_empty() => Err(ConnectError::EmptyVariable {
