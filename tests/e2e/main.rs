@@ -1,11 +1,15 @@
 //! End-to-end tests: the real `roster` binary against fixtures and the in-process sandbox.
 
+mod cli_surface;
+mod command_lines;
 mod convergence;
 mod errors;
 mod example;
 mod export;
+mod missing_credentials;
 mod offboard;
 mod plan_apply;
 mod properties;
+mod saved_plans;
 mod support;
 mod validate;
