@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `roster` binary against fixtures and the in-process sandbox.
 
+mod ci_recipes;
 mod cli_surface;
 mod command_lines;
 mod convergence;
