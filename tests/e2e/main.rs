@@ -11,6 +11,7 @@ mod missing_credentials;
 mod offboard;
 mod plan_apply;
 mod properties;
+mod readme;
 mod saved_plans;
 mod support;
 mod validate;
