@@ -1,13 +1,19 @@
 //! End-to-end tests: the real `roster` binary against fixtures and the in-process sandbox.
 
+mod ci_recipes;
+mod cli_surface;
+mod command_lines;
 mod convergence;
 mod errors;
 mod example;
 mod export;
+mod missing_credentials;
 mod offboard;
 mod plan_apply;
 mod properties;
+mod readme;
 mod safety;
+mod saved_plans;
 mod support;
 mod trust;
 mod validate;

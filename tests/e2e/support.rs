@@ -57,6 +57,12 @@ pub fn roster() -> Command {
         .env("NO_COLOR", "1")
         .env_remove("ROSTER_SANDBOX_FAULTS")
         .env_remove("GITHUB_ACTIONS")
+        // The variables behind common flags (`--help` lists them) would change what is run.
+        .env_remove("ROSTER_DIR")
+        .env_remove("ROSTER_ORG")
+        .env_remove("ROSTER_COLOR")
+        .env_remove("ROSTER_CONCURRENCY")
+        .env_remove("ROSTER_SKIP_MISSING_CREDENTIALS")
         .env_remove(CLIENT_ID_ENV)
         .env_remove(CLIENT_SECRET_ENV);
     command

@@ -4,7 +4,8 @@
 //!
 //! - [`plan`] diffs under the ownership rules of DESIGN §2.2 and orders steps as §2.4;
 //! - [`render_text`] (or [`render_text_with`], for plans another command acknowledges),
-//!   [`render_markdown`] and [`render_json`] show a [`PlanSet`];
+//!   [`render_markdown`] and [`render_json`] show a [`PlanSet`], [`render_dot`] its steps'
+//!   dependency graph;
 //! - [`stale_objects`] tells `apply --plan` whether the org moved since the plan was made;
 //! - [`verdict`] says whether a plan is blocked by `policy.limits` (from its steps, so a
 //!   saved plan's verdict is derived again), and [`tally`] counts a journal's operations for
@@ -30,8 +31,8 @@ pub use diff::plan;
 pub use error::{PlanError, Problem};
 pub use fingerprint::{fingerprints, stale_objects};
 pub use render::{
-    Acknowledge, MARKDOWN_LIMIT, MEMBERS_SHOWN, TextOptions, render_json, render_markdown,
-    render_text, render_text_with,
+    Acknowledge, MARKDOWN_LIMIT, MEMBERS_SHOWN, TextOptions, render_dot, render_json,
+    render_markdown, render_text, render_text_with,
 };
 pub use safety::{tally, verdict};
 pub use schema::{plan_schema, plan_schema_json};

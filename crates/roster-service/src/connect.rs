@@ -208,6 +208,20 @@ fn file(path: &Path) -> Result<String, ConnectError> {
     Ok(value.to_owned())
 }
 
+/// The first credential of `org` that cannot be read: its environment variable not set or
+/// empty ([`ConnectError::MissingVariable`], [`ConnectError::EmptyVariable`]), its file
+/// missing or empty; `None` for a sandbox org, an org without `credentials:` (which
+/// connecting reports) and one whose credentials can all be read. No request is made.
+pub fn missing_credentials(org: &OrgSpec) -> Option<ConnectError> {
+    if matches!(org.target, Target::Sandbox { .. }) {
+        return None;
+    }
+    let credentials = org.credentials.as_ref()?;
+    [&credentials.client_id, &credentials.client_secret]
+        .into_iter()
+        .find_map(|reference| secret(reference).err())
+}
+
 fn variable(name: &str) -> Result<String, ConnectError> {
     match std::env::var(name) {
         Ok(value) if value.is_empty() => Err(ConnectError::EmptyVariable {

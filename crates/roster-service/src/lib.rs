@@ -9,7 +9,7 @@
 //! |---|---|
 //! | choose orgs | [`select`] |
 //! | read at the cost the manifests imply | [`read_orgs`], [`read_org`], [`OrgSession::read`] |
-//! | plan | [`plan_orgs`], [`OrgSession::plan`] |
+//! | plan | [`plan_orgs`], [`plan_orgs_with`] (skipping orgs without credentials), [`OrgSession::plan`] |
 //! | check safety | [`check_acknowledged`], [`load_saved_plan`], [`check_saved_plans`] |
 //! | apply with the journal (assignment pictures of deactivated users first), one apply per org at a time | [`apply()`], [`OrgLock`] |
 //! | offboard now | [`offboard::prepare`] then [`offboard::Offboarding::run`], or [`offboard::offboard`]; [`offboard::edit_manifests`] |
@@ -34,12 +34,15 @@ mod safety;
 mod session;
 
 pub use apply::{ApplyError, ApplyRun, apply, journal_key};
-pub use connect::{ConnectError, Connection, SANDBOX_FAULTS_ENV, SaveError, sandbox_state_file};
+pub use connect::{
+    ConnectError, Connection, SANDBOX_FAULTS_ENV, SaveError, missing_credentials,
+    sandbox_state_file,
+};
 pub use git::head_commit;
 pub use lock::{LockError, OrgLock};
 pub use orgs::{
-    Access, OrgFailure, OrgFailures, Planned, ReadOrg, UnknownOrg, plan_orgs, read_org, read_orgs,
-    select,
+    Access, MissingCredentials, OrgFailure, OrgFailures, Planned, PlannedOrgs, ReadOrg, SkippedOrg,
+    UnknownOrg, plan_orgs, plan_orgs_with, read_org, read_orgs, select,
 };
 pub use progress::{Progress, ProgressSink, Stage, silent};
 pub use safety::{

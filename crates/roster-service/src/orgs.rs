@@ -9,6 +9,7 @@ use roster_manifest::{OrgSpec, Workspace};
 use roster_model::{Email, ReadNeeds};
 use roster_plan::Plan;
 
+use crate::connect::{ConnectError, missing_credentials};
 use crate::lock::OrgLock;
 use crate::progress::ProgressSink;
 use crate::session::{OrgSession, PlanError, ReadError, Snapshot};
@@ -46,6 +47,37 @@ pub struct Planned<'a> {
     pub org: ReadOrg<'a>,
     /// Its plan.
     pub plan: Plan,
+}
+
+/// What a plan does with an org whose credential environment variables are not set or are
+/// empty (a fork's pull request gets no secrets; a laptop may hold one org's credentials).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingCredentials {
+    /// The org fails like any org that cannot be connected to: a misspelt secret never passes
+    /// for "no changes".
+    #[default]
+    Fail,
+    /// The org is left out and reported in [`PlannedOrgs::skipped`]; the others are planned.
+    Skip,
+}
+
+/// An org left out of a plan because its credentials are not in the environment.
+#[derive(Debug)]
+pub struct SkippedOrg {
+    /// The org's name in `roster.yaml`.
+    pub org: String,
+    /// The variable missing or empty ([`ConnectError::MissingVariable`] or
+    /// [`ConnectError::EmptyVariable`]).
+    pub reason: ConnectError,
+}
+
+/// The outcome of [`plan_orgs_with`]: the orgs planned, in the order asked, and those skipped.
+#[derive(Debug)]
+pub struct PlannedOrgs<'a> {
+    /// Every org read and planned.
+    pub planned: Vec<Planned<'a>>,
+    /// Orgs left out under [`MissingCredentials::Skip`], in the order asked.
+    pub skipped: Vec<SkippedOrg>,
 }
 
 /// One org, connected and read.
@@ -189,4 +221,36 @@ pub async fn plan_orgs<'a>(
     } else {
         Err(OrgFailures(failures))
     }
+}
+
+/// [`plan_orgs`], deciding with `missing` what to do with an org whose credentials are not in
+/// the environment. Under [`MissingCredentials::Skip`] such an org is not connected to (no
+/// request, no lock) and is returned in [`PlannedOrgs::skipped`]; the others are read and
+/// planned as [`plan_orgs`] does. Every org may be skipped: the caller decides whether an
+/// empty plan is a failure.
+pub async fn plan_orgs_with<'a>(
+    workspace: &'a Workspace,
+    orgs: &[&'a OrgSpec],
+    reactivate: &BTreeSet<Email>,
+    access: Access,
+    missing: MissingCredentials,
+    progress: &ProgressSink,
+) -> Result<PlannedOrgs<'a>, OrgFailures<PlanError>> {
+    let mut ready = Vec::new();
+    let mut skipped = Vec::new();
+    for &spec in orgs {
+        match (missing, missing_credentials(spec)) {
+            (MissingCredentials::Skip, Some(reason)) => skipped.push(SkippedOrg {
+                org: spec.name.clone(),
+                reason,
+            }),
+            _ => ready.push(spec),
+        }
+    }
+    let planned = if ready.is_empty() {
+        Vec::new()
+    } else {
+        plan_orgs(workspace, &ready, reactivate, access, progress).await?
+    };
+    Ok(PlannedOrgs { planned, skipped })
 }

@@ -22,11 +22,11 @@ use crate::workspace;
 #[derive(Debug, clap::Args)]
 pub struct ApplyArgs {
     /// The folder holding `roster.yaml`.
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", env = "ROSTER_DIR")]
     pub dir: PathBuf,
     /// Apply only this org (repeat for several); default: every org in `roster.yaml`, or
     /// every org in the `--plan` file.
-    #[arg(long = "org", value_name = "NAME")]
+    #[arg(long = "org", value_name = "NAME", env = "ROSTER_ORG")]
     pub orgs: Vec<String>,
     /// Apply this saved plan (`roster plan --out FILE`) instead of planning now. The org is
     /// re-read first; if anything the plan touches changed, nothing is applied (exit 4).
@@ -44,7 +44,7 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "EMAIL")]
     pub reactivate: Vec<String>,
     /// Most operations in flight per org (the org's rate limit is the real throttle).
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64), env = "ROSTER_CONCURRENCY")]
     pub concurrency: u16,
     /// Test hook: stop starting operations after this many finished, as a crash would.
     #[arg(long, hide = true)]

@@ -33,7 +33,7 @@ ids, and writes the same bytes for the same org.";
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The org to export, by its name in `roster.yaml`.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", env = "ROSTER_ORG")]
     pub org: String,
     /// The folder to write the manifests to (created if missing). Files roster wrote there
     /// before for this org are replaced, and stale ones under `orgs/<org>/` removed.

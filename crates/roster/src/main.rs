@@ -6,25 +6,38 @@
 //! (DESIGN §6).
 
 mod apply_cmd;
+mod completions_cmd;
 mod errors;
 mod exit;
 mod export_cmd;
 mod failure;
+mod help;
 mod journal_cmd;
 mod offboard_cmd;
 mod plan_cmd;
 mod sandbox_cmd;
+mod show_cmd;
+mod skipped;
 mod ui;
 mod validate;
 mod workspace;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::exit::ExitStatus;
 use crate::failure::Failure;
 use crate::ui::{ColorChoice, Ui};
+
+/// `--version`: the version and the git commit the binary was built from (`build.rs`;
+/// `unknown` when built outside a git checkout).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("ROSTER_GIT_COMMIT"),
+    ")"
+);
 
 /// Contact-center configuration as code for Genesys Cloud.
 ///
@@ -36,7 +49,14 @@ use crate::ui::{ColorChoice, Ui};
 /// Exit codes: 0 success or no changes, 1 error or failed operations, 2 changes present
 /// (with --detailed-exitcode), 3 blocked by the safety policy, 4 stale plan, 64 usage error.
 #[derive(Debug, Parser)]
-#[command(name = "roster", version, about, long_about, max_term_width = 100)]
+#[command(
+    name = "roster",
+    version = VERSION,
+    about,
+    long_about,
+    after_long_help = help::ROSTER,
+    max_term_width = 100
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -48,32 +68,50 @@ struct Cli {
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
     /// When to colour output (`auto` honours `NO_COLOR`, `CLICOLOR_FORCE` and `TERM=dumb`).
-    #[arg(long, value_enum, default_value_t, global = true, value_name = "WHEN")]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t,
+        global = true,
+        value_name = "WHEN",
+        env = "ROSTER_COLOR"
+    )]
     color: ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check the manifests without contacting any org.
+    #[command(after_long_help = help::VALIDATE)]
     Validate(validate::ValidateArgs),
     /// Show what `apply` would change in each org; change nothing.
+    #[command(after_long_help = help::PLAN)]
     Plan(plan_cmd::PlanArgs),
     /// Make each org match the manifests (or apply a saved plan).
+    #[command(after_long_help = help::APPLY)]
     Apply(apply_cmd::ApplyArgs),
+    /// Show a plan saved with `roster plan --out FILE`, without reading any org.
+    #[command(after_long_help = help::SHOW)]
+    Show(show_cmd::Args),
     /// Write an org's configuration as manifests (to adopt roster, or to clone an org).
     #[command(after_long_help = export_cmd::EXAMPLES)]
     Export(export_cmd::Args),
     /// Offboard users now: strip routing and roles, deactivate, and mark them inactive in
     /// the manifests.
+    #[command(after_long_help = help::OFFBOARD)]
     Offboard(offboard_cmd::Args),
     /// Check or read the audit journal.
-    #[command(subcommand)]
+    #[command(subcommand, after_long_help = help::JOURNAL)]
     Journal(journal_cmd::JournalCommand),
     /// Run the local Genesys Cloud emulator.
-    #[command(subcommand)]
+    #[command(subcommand, after_long_help = help::SANDBOX)]
     Sandbox(sandbox_cmd::SandboxCommand),
     /// Print the JSON Schema of manifest files (for editors: `yaml-language-server`).
+    #[command(after_long_help = help::SCHEMA)]
     Schema,
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_long_help = help::COMPLETIONS)]
+    Completions(completions_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +134,8 @@ fn main() -> ExitCode {
         Command::Validate(args) => Ok(validate::run(&args, ui)),
         Command::Schema => Ok(exit::print_stdout(&roster_manifest::json_schema_string())),
         Command::Journal(command) => journal_cmd::run(&command),
+        Command::Show(args) => show_cmd::run(&args, ui),
+        Command::Completions(args) => Ok(completions_cmd::run(&args, Cli::command())),
         Command::Plan(args) => block_on(plan_cmd::run(&args, ui)),
         Command::Apply(args) => block_on(apply_cmd::run(&args, ui)),
         Command::Sandbox(command) => block_on(sandbox_cmd::run(&command)),

@@ -21,7 +21,7 @@ pub struct Args {
     #[arg(required = true, value_name = "EMAIL")]
     pub emails: Vec<String>,
     /// The org to offboard them from (as named in `roster.yaml`).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", env = "ROSTER_ORG")]
     pub org: String,
     /// Why, for the audit journal (a termination, a security incident).
     #[arg(long, value_name = "TEXT")]
@@ -36,7 +36,7 @@ pub struct Args {
     #[arg(long, value_name = "DIGEST")]
     pub allow_destructive: Option<String>,
     /// The folder holding `roster.yaml`.
-    #[arg(long, default_value = ".")]
+    #[arg(long, default_value = ".", env = "ROSTER_DIR")]
     pub dir: PathBuf,
 }
 

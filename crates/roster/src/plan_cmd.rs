@@ -4,10 +4,12 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use roster_model::Email;
-use roster_plan::{PlanSet, render_json, render_markdown, render_text};
+use roster_plan::{PlanSet, render_dot, render_json, render_markdown, render_text};
+use roster_service::MissingCredentials;
 
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
+use crate::skipped;
 use crate::ui::Ui;
 use crate::workspace;
 
@@ -15,10 +17,10 @@ use crate::workspace;
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
     /// The folder holding `roster.yaml`.
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", env = "ROSTER_DIR")]
     pub dir: PathBuf,
     /// Plan only this org (repeat for several); default: every org in `roster.yaml`.
-    #[arg(long = "org", value_name = "NAME")]
+    #[arg(long = "org", value_name = "NAME", env = "ROSTER_ORG")]
     pub orgs: Vec<String>,
     /// Also save the plan as JSON, for `roster apply --plan FILE`.
     #[arg(long, value_name = "FILE")]
@@ -34,6 +36,11 @@ pub struct PlanArgs {
     /// `reactivate: true` (repeatable).
     #[arg(long, value_name = "EMAIL")]
     pub reactivate: Vec<String>,
+    /// Skip, with a warning, an org whose credential environment variables are not set or
+    /// are empty (a fork's pull request gets no secrets), and plan the others. Fails (exit 1)
+    /// when every org is skipped.
+    #[arg(long, env = "ROSTER_SKIP_MISSING_CREDENTIALS")]
+    pub skip_missing_credentials: bool,
 }
 
 /// Output formats of a plan.
@@ -45,6 +52,18 @@ pub enum Format {
     Markdown,
     /// For tools.
     Json,
+    /// The steps and what each waits for, as a Graphviz graph (`dot -Tsvg`).
+    Dot,
+}
+
+/// `set` in `format`; `ui` says whether text gets colours.
+pub fn render(set: &PlanSet, format: Format, ui: Ui) -> String {
+    match format {
+        Format::Text => render_text(set, ui.color),
+        Format::Markdown => render_markdown(set),
+        Format::Json => render_json(set),
+        Format::Dot => render_dot(set),
+    }
 }
 
 /// Runs the command.
@@ -52,15 +71,31 @@ pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let reactivate = parse_reactivate(&args.reactivate)?;
     let workspace = workspace::load(&args.dir, ui)?;
     let orgs = roster_service::select(&workspace, &args.orgs)?;
-    let planned = roster_service::plan_orgs(
+    let missing = if args.skip_missing_credentials {
+        MissingCredentials::Skip
+    } else {
+        MissingCredentials::Fail
+    };
+    let outcome = roster_service::plan_orgs_with(
         &workspace,
         &orgs,
         &reactivate,
         roster_service::Access::Read,
+        missing,
         &ui.progress_sink(),
     )
     .await?;
-    let set = PlanSet::new(planned.into_iter().map(|planned| planned.plan).collect());
+    skipped::warn(&outcome.skipped);
+    if outcome.planned.is_empty() && !outcome.skipped.is_empty() {
+        return Err(skipped::all_skipped(&outcome.skipped));
+    }
+    let set = PlanSet::new(
+        outcome
+            .planned
+            .into_iter()
+            .map(|planned| planned.plan)
+            .collect(),
+    );
     if let Some(out) = &args.out {
         std::fs::write(out, render_json(&set)).map_err(|err| {
             Failure::because(
@@ -69,11 +104,8 @@ pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
             )
         })?;
     }
-    let rendered = match args.format {
-        Format::Text => render_text(&set, ui.color),
-        Format::Markdown => render_markdown(&set),
-        Format::Json => render_json(&set),
-    };
+    let mut rendered = render(&set, args.format, ui);
+    rendered.push_str(&skipped::note(&outcome.skipped, args.format));
     let printed = print_stdout(&rendered);
     if printed != ExitStatus::Success {
         return Ok(printed);

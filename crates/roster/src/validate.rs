@@ -15,7 +15,7 @@ use crate::ui::{Ui, counted};
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
     /// The folder holding `roster.yaml`.
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", env = "ROSTER_DIR")]
     pub dir: PathBuf,
     /// Output format of the diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Text)]

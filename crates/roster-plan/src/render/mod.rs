@@ -1,9 +1,12 @@
 //! Renderers: the same [`PlanSet`] as text for a terminal, Markdown for a pull-request
-//! comment, and JSON for machines and saved plans.
+//! comment, JSON for machines and saved plans, and the steps' dependency graph in Graphviz
+//! dot.
 
+mod dot;
 mod markdown;
 mod text;
 
+pub use dot::render_dot;
 pub use markdown::{MARKDOWN_LIMIT, render_markdown};
 pub use text::{Acknowledge, MEMBERS_SHOWN, TextOptions, render_text, render_text_with};
 

@@ -1,0 +1,132 @@
+//! The text under each `--help`: examples per subcommand, the exit codes where CI depends on
+//! them, and the `ROSTER_*` environment variables.
+
+/// Exit codes, as `plan --help` and `apply --help` show them (DESIGN §6).
+macro_rules! exit_codes {
+    () => {
+        "\
+Exit codes:
+  0   success, or nothing to change
+  1   error, or some operations failed
+  2   changes present (only with --detailed-exitcode)
+  3   blocked by the safety policy (policy.limits)
+  4   a saved plan no longer matches the org
+  64  usage error"
+    };
+}
+
+/// Under `roster --help`.
+pub const ROSTER: &str = "\
+Examples:
+  roster validate
+  roster plan --org prod-us
+  roster apply --org prod-us
+
+Environment:
+  ROSTER_DIR           the folder holding roster.yaml (DIR of validate, plan and apply,
+                       --dir of offboard)
+  ROSTER_ORG           one org, as --org (plan, apply, export, offboard)
+  ROSTER_COLOR         as --color: auto, always or never
+  ROSTER_CONCURRENCY   as apply --concurrency
+  ROSTER_SKIP_MISSING_CREDENTIALS=true   as plan --skip-missing-credentials
+  NO_COLOR, CLICOLOR_FORCE, TERM=dumb     colours (with --color auto)
+  RUST_LOG             log filter, overriding -v and -q";
+
+/// Under `roster validate --help`.
+pub const VALIDATE: &str = "\
+Examples:
+  # Check the workspace in the current folder
+  roster validate
+
+  # Every diagnostic as JSON, for an editor or a script
+  roster validate examples/acme --format json";
+
+/// Under `roster plan --help`.
+pub const PLAN: &str = concat!(
+    "\
+Examples:
+  # What apply would change in one org
+  roster plan --org prod-us
+
+  # In CI on a pull request: a comment, the plan saved for apply, exit 2 on changes
+  roster plan --format markdown --out plan.json --detailed-exitcode > plan.md
+
+  # A fork's pull request has no secrets: plan the orgs that have credentials
+  roster plan --skip-missing-credentials
+
+  # The steps and their order, drawn by Graphviz
+  roster plan --org prod-us --format dot | dot -Tsvg > plan.svg
+
+",
+    exit_codes!()
+);
+
+/// Under `roster apply --help`.
+pub const APPLY: &str = concat!(
+    "\
+Examples:
+  # Plan, show, ask, apply
+  roster apply --org prod-us
+
+  # Apply exactly the reviewed plan; exit 4 if the org changed since
+  roster apply --org prod-us --plan plan.json
+
+  # Apply a plan blocked by policy.limits, acknowledging its digest
+  roster apply --org prod-us --yes --allow-destructive 3f2a...
+
+",
+    exit_codes!()
+);
+
+/// Under `roster show --help`.
+pub const SHOW: &str = "\
+Examples:
+  # A plan saved by `roster plan --out plan.json`, as the terminal shows it
+  roster show plan.json
+
+  # The same plan as a pull-request comment, or as its dependency graph
+  roster show plan.json --format markdown
+  roster show plan.json --format dot | dot -Tsvg > plan.svg
+
+A plan edited after it was saved is refused (exit 1): its digest no longer matches.";
+
+/// Under `roster offboard --help`.
+pub const OFFBOARD: &str = "\
+Examples:
+  # A termination that cannot wait for a merge
+  roster offboard jane@acme.example --org prod-us --reason \"terminated\" --event-id HR-123
+
+  # Offboard in the org only; leave the manifests alone
+  roster offboard jane@acme.example --org prod-us --reason \"incident\" --no-edit";
+
+/// Under `roster journal --help`.
+pub const JOURNAL: &str = "\
+Examples:
+  # Check that no line was edited, removed, inserted or reordered
+  roster journal verify .roster/journal/prod-us.jsonl
+
+  # What happened to one user, and what she had before
+  roster journal show .roster/journal/prod-us.jsonl --user jane@acme.example";
+
+/// Under `roster sandbox --help`.
+pub const SANDBOX: &str = "\
+Examples:
+  # One org, `sandbox:sandbox:sandbox`, on 127.0.0.1:8080
+  roster sandbox serve
+
+  # Two orgs, kept across restarts
+  roster sandbox serve --org dev:dev-id:dev-secret --org qa:qa-id:qa-secret --state sandbox.json";
+
+/// Under `roster schema --help`.
+pub const SCHEMA: &str = "\
+Examples:
+  # Save the schema for `# yaml-language-server: $schema=roster.schema.json`
+  roster schema > roster.schema.json";
+
+/// Under `roster completions --help`.
+pub const COMPLETIONS: &str = "\
+Examples:
+  roster completions bash > ~/.local/share/bash-completion/completions/roster
+  roster completions zsh > \"${fpath[1]}/_roster\"
+  roster completions fish > ~/.config/fish/completions/roster.fish
+  roster completions powershell >> $PROFILE";
