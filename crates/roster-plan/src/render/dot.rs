@@ -86,6 +86,7 @@ mod tests {
             warnings: Vec::new(),
             inherited: Vec::new(),
             blocked: None,
+            policy: roster_model::Policy::default(),
             fingerprints: Vec::new(),
             cost: Cost {
                 reads: 0,
