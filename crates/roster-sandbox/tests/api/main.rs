@@ -1,5 +1,6 @@
 //! Endpoint tests of the sandbox: real HTTP (reqwest) against `Sandbox::start()`.
 
+mod audits;
 mod auth;
 mod authz;
 mod common;
