@@ -6,6 +6,7 @@ mod authz;
 mod common;
 mod control;
 mod fidelity;
+mod notifications;
 mod queues;
 mod realism;
 mod rendering;
