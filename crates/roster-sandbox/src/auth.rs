@@ -81,7 +81,8 @@ pub async fn token(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: String
             );
         }
     }
-    let (access_token, expires_in) = hub.issue_token(&org);
+    let ((access_token, expires_in), entry) = hub.issue_token_for(&org, &client_id);
+    crate::audit::record_token(&hub, &entry, "Create");
     axum::Json(
         json!({ "access_token": access_token, "token_type": "bearer", "expires_in": expires_in }),
     )

@@ -171,6 +171,24 @@ impl ApiError {
         )
     }
 
+    /// 403 `missing.permissions` (REFERENCE §5.1: "…missing the following permission(s): %s");
+    /// the words before the template's are the sandbox's.
+    pub fn missing_permissions(permissions: &[&str]) -> Self {
+        let list = permissions.join(", ");
+        let mut error = Self::new(
+            StatusCode::FORBIDDEN,
+            "missing.permissions",
+            format!(
+                "Unable to perform the requested action. You are missing the following permission(s): [{list}]"
+            ),
+        );
+        error.params = Some(Box::new((
+            "Unable to perform the requested action. You are missing the following permission(s): {permissions}".into(),
+            BTreeMap::from([("permissions".to_owned(), format!("[{list}]"))]),
+        )));
+        error
+    }
+
     /// 429 `too.many.requests.retry.after` with its `Retry-After` seconds.
     pub fn too_many_requests(retry_after: u64) -> Self {
         let retry_after = retry_after.max(1);

@@ -43,6 +43,11 @@ pub struct Org {
 pub struct TokenEntry {
     /// The org the token belongs to: the token selects the org of every API request.
     pub org: Arc<Org>,
+    /// The token's own id (never the token): what the audit trail names as the `AccessToken`.
+    pub id: uuid::Uuid,
+    /// The OAuth client the token was issued to (the org's own or an added one): the actor
+    /// the audit trail records for every write made with the token.
+    pub client_id: String,
     /// Sandbox-clock ms at which the token stops working.
     pub expires_at_ms: u64,
     /// The token's rate window.
@@ -57,6 +62,12 @@ pub struct Hub {
     /// The sandbox clock.
     pub clock: Clock,
     dirty: AtomicBool,
+    /// OAuth clients added to orgs, and permissions taken from clients.
+    pub clients: crate::clients::Clients,
+    /// Every org's audit trail and audit queries.
+    pub audits: crate::audit::AuditTrails,
+    /// Notification channels and their sockets.
+    pub notifications: crate::notifications::Channels,
     /// Held while the state file is written: the periodic save, the save at shutdown and a
     /// save on drop may overlap, and two writers of one temporary file break the rename.
     saving: Mutex<()>,
@@ -103,6 +114,11 @@ impl Hub {
                 "org `{name}` exists with other credentials"
             )));
         }
+        if self.clients.has(client_id) {
+            return Err(SandboxError::OrgConflict(format!(
+                "client id `{client_id}` belongs to an added client"
+            )));
+        }
         if let Some(other) = orgs.values().find(|org| org.client_id == client_id) {
             return Err(SandboxError::OrgConflict(format!(
                 "client id `{client_id}` belongs to org `{}`",
@@ -139,28 +155,63 @@ impl Hub {
         self.orgs.read().values().cloned().collect()
     }
 
-    /// The org owning these client credentials.
+    /// The org owning these client credentials (its own client or an added one).
     pub fn authenticate_client(&self, client_id: &str, client_secret: &str) -> Option<Arc<Org>> {
-        self.orgs
+        let own = self
+            .orgs
             .read()
             .values()
             .find(|org| org.client_id == client_id && org.client_secret == client_secret)
-            .cloned()
+            .cloned();
+        own.or_else(|| {
+            let org = self.clients.authenticate(client_id, client_secret)?;
+            self.org(&org).ok()
+        })
     }
 
-    /// Issues a token for an org: `(access_token, expires_in seconds)`.
+    /// Adds a named OAuth client to an org. Returns `false` if the same client exists.
+    pub fn add_client(
+        &self,
+        org: &str,
+        name: &str,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Result<bool, SandboxError> {
+        self.org(org)?;
+        let taken = self
+            .orgs
+            .read()
+            .values()
+            .any(|org| org.client_id == client_id);
+        self.clients.add(org, name, client_id, client_secret, taken)
+    }
+
+    /// Issues a token for an org's own client: `(access_token, expires_in seconds)`.
     pub fn issue_token(&self, org: &Arc<Org>) -> (String, u64) {
+        self.issue_token_for(org, &org.client_id).0
+    }
+
+    /// Issues a token for one client of an org: `((access_token, expires_in seconds), entry)`.
+    pub fn issue_token_for(
+        &self,
+        org: &Arc<Org>,
+        client_id: &str,
+    ) -> ((String, u64), Arc<TokenEntry>) {
         let lifetime = org.faults.lock().settings.token_lifetime_seconds;
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-        let entry = TokenEntry {
+        let entry = Arc::new(TokenEntry {
             org: Arc::clone(org),
+            id: uuid::Uuid::new_v4(),
+            client_id: client_id.to_owned(),
             expires_at_ms: self.clock.now_ms() + lifetime * 1000,
             window: Mutex::new(SlidingWindow::default()),
-        };
-        self.tokens.write().insert(token.clone(), Arc::new(entry));
-        (token, lifetime)
+        });
+        self.tokens
+            .write()
+            .insert(token.clone(), Arc::clone(&entry));
+        ((token, lifetime), entry)
     }
 
     /// The live token behind an `Authorization` header value, or the 401 to answer.

@@ -36,13 +36,17 @@
 //! - [`store`] holds the org's tables and indexes, without rules;
 //! - `error` turns an [`OrgError`] into the API's error body, in one place.
 
+mod audit;
 mod auth;
 pub mod builtins;
+mod clients;
 mod clock;
 mod control;
 mod error;
+mod events_control;
 pub mod faults;
 mod hub;
+mod notifications;
 mod ops;
 mod org;
 pub mod paging;
@@ -206,6 +210,31 @@ impl Sandbox {
     /// so a test can check that none appears in a log.
     pub fn issued_tokens(&self, org: &str) -> Result<Vec<String>, SandboxError> {
         Ok(self.hub.tokens_of(&self.hub.org(org)?))
+    }
+
+    /// Adds a named OAuth client to an org (as `POST /__sandbox/orgs/{name}/clients`).
+    pub fn add_client(
+        &self,
+        org: &str,
+        name: &str,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Result<(), SandboxError> {
+        self.hub
+            .add_client(org, name, client_id, client_secret)
+            .map(|_| ())
+    }
+
+    /// The org's audit trail, oldest first, each record as the Audit API's `AuditLogMessage`.
+    pub fn audit_log(&self, org: &str) -> Result<Vec<serde_json::Value>, SandboxError> {
+        self.hub.org(org)?;
+        Ok(self
+            .hub
+            .audits
+            .entries(org)
+            .iter()
+            .map(|entry| entry.message())
+            .collect())
     }
 
     /// Moves the sandbox clock forward (token expiry, rate windows, read-after-create delay)

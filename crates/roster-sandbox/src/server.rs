@@ -109,6 +109,8 @@ pub fn router(hub: Arc<Hub>) -> Router {
     Router::new()
         .route("/oauth/token", post(auth::token))
         .merge(control::router())
+        .merge(crate::events_control::router())
+        .merge(crate::notifications::socket::router())
         .nest("/api/v2", api)
         .fallback(|request: Request| async move {
             ApiError::no_route(request.uri().path()).into_response()

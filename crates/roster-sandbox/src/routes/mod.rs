@@ -10,8 +10,10 @@
 //! see [`VOID_STATUS`]); `DELETE /users/{userId}` answers `200 {}` as the swagger declares an
 //! object.
 
+mod audits;
 mod divisions;
 mod groups;
+mod notifications;
 mod queues;
 mod roles;
 mod skills;
@@ -31,11 +33,12 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use parking_lot::{RwLockReadGuard, RwLockWriteGuard};
+use parking_lot::RwLockReadGuard;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::audit::AuditedWrite;
 use crate::error::ApiError;
 use crate::faults::FaultSettings;
 use crate::hub::{Hub, Org, TokenEntry};
@@ -67,9 +70,10 @@ impl Ctx {
         self.org.state.read()
     }
 
-    /// The org state for writing.
-    pub fn write(&self) -> RwLockWriteGuard<'_, OrgState> {
-        self.org.state.write()
+    /// The org state for writing: every change made through it is audited (and published)
+    /// under the token's OAuth client when the guard is dropped (see `crate::audit`).
+    pub fn write(&self) -> AuditedWrite<'_> {
+        AuditedWrite::new(&self.hub, &self.org, &self.token.client_id)
     }
 
     /// Sandbox clock.
@@ -263,6 +267,33 @@ pub fn single_page(path: &str, entities: &[Value]) -> Response {
 /// Every `/api/v2` route.
 pub fn router() -> Router<Arc<Hub>> {
     Router::new()
+        .route("/audits/query", post(audits::create))
+        .route("/audits/query/servicemapping", get(audits::service_mapping))
+        .route("/audits/query/realtime", post(audits::realtime))
+        .route(
+            "/audits/query/realtime/servicemapping",
+            get(audits::service_mapping),
+        )
+        .route("/audits/query/{transactionId}", get(audits::status))
+        .route(
+            "/audits/query/{transactionId}/results",
+            get(audits::results),
+        )
+        .route(
+            "/notifications/channels",
+            get(notifications::list).post(notifications::create),
+        )
+        .route(
+            "/notifications/channels/{channelId}",
+            axum::routing::head(notifications::head),
+        )
+        .route(
+            "/notifications/channels/{channelId}/subscriptions",
+            get(notifications::subscriptions)
+                .post(notifications::add)
+                .put(notifications::replace)
+                .delete(notifications::remove_all),
+        )
         .route("/authorization/divisions", get(divisions::list))
         .route("/authorization/divisions/home", get(divisions::home))
         .route(

@@ -14,12 +14,13 @@ pub async fn me(ctx: Ctx) -> Response {
         "organization": organization,
         "homeOrganization": organization,
         "authorizedScope": [],
-        "OAuthClient": { "id": ctx.org.client_id, "name": ctx.org.client_id, "organization": organization },
+        "OAuthClient": { "id": ctx.token.client_id, "name": ctx.hub.clients.name_of(&ctx.token.client_id), "organization": organization },
     }))
 }
 
 /// `DELETE /api/v2/tokens/me`: the token stops working.
 pub async fn revoke(ctx: Ctx) -> Response {
     ctx.hub.revoke(&ctx.token);
+    crate::audit::record_token(&ctx.hub, &ctx.token, "Delete");
     void()
 }

@@ -6,6 +6,7 @@
 //! [`OrgState`] and loading it back yields the same JSON. Derived data (indexes, the user
 //! JSON cache, a user's team, read-after-create visibility) is rebuilt on load, never stored.
 
+mod capture;
 mod records;
 mod table;
 mod users;
@@ -134,6 +135,62 @@ impl OrgState {
             }
         }
         Ok(())
+    }
+}
+
+/// What one write changed: every item it touched, as it was before (`None`: created by the
+/// write), per table, in the order first touched. The items as they are now are in the
+/// [`OrgState`] the write left.
+#[derive(Debug, Default)]
+pub struct Captured {
+    /// Divisions touched.
+    pub divisions: Vec<(Uuid, Option<Division>)>,
+    /// Roles touched.
+    pub roles: Vec<(Uuid, Option<Role>)>,
+    /// Skills touched.
+    pub skills: Vec<(Uuid, Option<Skill>)>,
+    /// Languages touched.
+    pub languages: Vec<(Uuid, Option<Language>)>,
+    /// Wrap-up codes touched.
+    pub wrapup_codes: Vec<(Uuid, Option<WrapupCode>)>,
+    /// Queues touched.
+    pub queues: Vec<(Uuid, Option<Queue>)>,
+    /// Teams touched.
+    pub teams: Vec<(Uuid, Option<Team>)>,
+    /// Groups touched.
+    pub groups: Vec<(Uuid, Option<Group>)>,
+    /// Users touched.
+    pub users: Vec<(Uuid, Option<User>)>,
+}
+
+impl OrgState {
+    /// Starts keeping, in every table, the before-image of each item a change touches (see
+    /// `capture`); [`Self::take_capture`] hands them over.
+    pub fn start_capture(&mut self) {
+        self.divisions.start_capture();
+        self.roles.start_capture();
+        self.skills.start_capture();
+        self.languages.start_capture();
+        self.wrapup_codes.start_capture();
+        self.queues.start_capture();
+        self.teams.start_capture();
+        self.groups.start_capture();
+        self.users.start_capture();
+    }
+
+    /// Stops capturing and answers what changed since [`Self::start_capture`].
+    pub fn take_capture(&mut self) -> Captured {
+        Captured {
+            divisions: self.divisions.take_capture(),
+            roles: self.roles.take_capture(),
+            skills: self.skills.take_capture(),
+            languages: self.languages.take_capture(),
+            wrapup_codes: self.wrapup_codes.take_capture(),
+            queues: self.queues.take_capture(),
+            teams: self.teams.take_capture(),
+            groups: self.groups.take_capture(),
+            users: self.users.take_capture(),
+        }
     }
 }
 

@@ -8,8 +8,11 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Anything kept in a [`Table`].
-pub trait Entity {
+use super::capture::Capture;
+
+/// Anything kept in a [`Table`]. Clone, so that a write's [`Capture`] can keep the item as it
+/// was.
+pub trait Entity: Clone {
     /// The entity's id.
     fn id(&self) -> Uuid;
 }
@@ -77,6 +80,8 @@ pub struct Table<T> {
     embedded: Vec<OnceLock<Pieces>>,
     /// Per member user, the slots of the items it belongs to, ascending (see [`Members`]).
     by_member: OnceLock<UuidMap<Vec<u32>>>,
+    /// Items as they were before the write in progress touched them (audit trail).
+    capture: Capture<T>,
 }
 
 impl<T> Default for Table<T> {
@@ -86,6 +91,7 @@ impl<T> Default for Table<T> {
             by_id: UuidMap::default(),
             embedded: Vec::new(),
             by_member: OnceLock::new(),
+            capture: Capture::default(),
         }
     }
 }
@@ -99,6 +105,8 @@ impl<T: Entity> Table<T> {
     /// Looks an entity up by id, mutably; what was derived from it is dropped.
     pub fn get_mut(&mut self, id: Uuid) -> Option<&mut T> {
         let index = *self.by_id.get(&id)?;
+        let items = &self.items;
+        self.capture.note(id, || Some(items[index].clone()));
         self.embedded[index] = OnceLock::new();
         self.by_member = OnceLock::new();
         Some(&mut self.items[index])
@@ -106,6 +114,7 @@ impl<T: Entity> Table<T> {
 
     /// Appends an entity (the caller guarantees its id is new).
     pub fn insert(&mut self, item: T) {
+        self.capture.note(item.id(), || None);
         self.by_id.insert(item.id(), self.items.len());
         self.items.push(item);
         self.embedded.push(OnceLock::new());
@@ -116,6 +125,7 @@ impl<T: Entity> Table<T> {
     pub fn remove(&mut self, id: Uuid) -> Option<T> {
         let index = self.by_id.remove(&id)?;
         let item = self.items.remove(index);
+        self.capture.note(id, || Some(item.clone()));
         self.embedded.remove(index);
         self.by_member = OnceLock::new();
         for (position, item) in self.items.iter().enumerate().skip(index) {
@@ -131,6 +141,9 @@ impl<T: Entity> Table<T> {
 
     /// All entities, mutably; everything derived from them is dropped.
     pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, T> {
+        for item in &self.items {
+            self.capture.note(item.id(), || Some(item.clone()));
+        }
         self.embedded.fill_with(OnceLock::new);
         self.by_member = OnceLock::new();
         self.items.iter_mut()
@@ -144,6 +157,16 @@ impl<T: Entity> Table<T> {
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    /// Starts keeping the before-image of every item a change touches.
+    pub fn start_capture(&mut self) {
+        self.capture.start();
+    }
+
+    /// Stops keeping before-images; answers those kept, in the order first touched.
+    pub fn take_capture(&mut self) -> Vec<(Uuid, Option<T>)> {
+        self.capture.take()
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::capture::Capture;
 use super::records::{EntityState, User};
 use super::table::UuidMap;
 
@@ -20,11 +21,14 @@ pub struct UserStore {
     by_state: [Vec<u32>; 3],
     /// Latest `listed_from_ms` of any user: lists need no visibility filtering after it.
     max_listed_from_ms: u64,
+    /// Users as they were before the write in progress touched them (audit trail).
+    capture: Capture<User>,
 }
 
 impl UserStore {
     /// Adds a user; the caller has checked id and email are free.
     pub fn insert(&mut self, user: User) {
+        self.capture.note(user.id, || None);
         let slot = self.users.len() as u32;
         self.by_id.insert(user.id, slot);
         self.by_email.insert(user.email.to_lowercase(), slot);
@@ -60,6 +64,7 @@ impl UserStore {
     pub fn update<R>(&mut self, id: Uuid, change: impl FnOnce(&mut User) -> R) -> Option<R> {
         let slot = *self.by_id.get(&id)?;
         let user = &mut self.users[slot as usize];
+        self.capture.note(id, || Some(user.clone()));
         let before = user.state;
         user.cache = OnceLock::new();
         let result = change(user);
@@ -90,6 +95,7 @@ impl UserStore {
             return;
         };
         let user = &mut self.users[slot as usize];
+        self.capture.note(id, || Some(user.clone()));
         self.by_email.remove(&user.email.to_lowercase());
         self.by_email.insert(email.to_lowercase(), slot);
         user.email = email;
@@ -114,7 +120,20 @@ impl UserStore {
     /// All users, mutably, for bulk fix-ups that do not touch state or email (the caller
     /// must reset caches it invalidates).
     pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, User> {
+        for user in &self.users {
+            self.capture.note(user.id, || Some(user.clone()));
+        }
         self.users.iter_mut()
+    }
+
+    /// Starts keeping the before-image of every user a change touches.
+    pub fn start_capture(&mut self) {
+        self.capture.start();
+    }
+
+    /// Stops keeping before-images; answers those kept, in the order first touched.
+    pub fn take_capture(&mut self) -> Vec<(Uuid, Option<User>)> {
+        self.capture.take()
     }
 
     /// Number of users in every state.

@@ -111,6 +111,13 @@ impl Api {
         self.send(Method::DELETE, path, None).await
     }
 
+    /// Sends `HEAD` and asserts the status (a `HEAD` answer has no body).
+    pub async fn head_ok(&self, path: &str, status: u16) {
+        let answer = self.send(Method::HEAD, path, None).await;
+        assert_eq!(answer.status, status, "HEAD {path}");
+        assert!(answer.raw.is_empty());
+    }
+
     /// Follows `nextUri` from `first` and returns every entity, checking page envelopes.
     pub async fn walk(&self, first: &str) -> Vec<Value> {
         let mut out = Vec::new();

@@ -1,10 +1,12 @@
 //! Endpoint tests of the sandbox: real HTTP (reqwest) against `Sandbox::start()`.
 
+mod audits;
 mod auth;
 mod authz;
 mod common;
 mod control;
 mod fidelity;
+mod notifications;
 mod queues;
 mod realism;
 mod rendering;
