@@ -138,9 +138,8 @@ struct Advance {
 
 async fn clock(State(hub): State<Arc<Hub>>, body: String) -> Result<Response, ApiError> {
     let advance: Advance = parse(&body)?;
-    hub.clock
-        .advance(std::time::Duration::from_millis(advance.advance_ms));
-    Ok(json(&json!({ "nowMs": hub.clock.now_ms() })))
+    let now_ms = ops::advance_clock(&hub, std::time::Duration::from_millis(advance.advance_ms))?;
+    Ok(json(&json!({ "nowMs": now_ms })))
 }
 
 /// The control routes.

@@ -15,6 +15,17 @@ pub const DEFAULT_TOKEN_LIFETIME_SECONDS: u64 = 86_400;
 /// Default hang of an injected timeout: long enough to trip a client timeout.
 pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 
+// Bounds of the knobs (issue #12): a value past them would hang an org (a latency of
+// `u64::MAX` ms) or overflow the clock's arithmetic, so the knob is refused instead.
+/// Most added latency per request: one minute.
+pub const MAX_LATENCY_MS: u64 = 60_000;
+/// Longest hang of an injected timeout: five minutes.
+pub const MAX_TIMEOUT_MS: u64 = 300_000;
+/// Longest rate window and read-after-create delay: one hour.
+pub const MAX_WINDOW_MS: u64 = 3_600_000;
+/// Longest token lifetime: one year.
+pub const MAX_TOKEN_LIFETIME_SECONDS: u64 = 366 * 24 * 60 * 60;
+
 /// The knobs of one org (`PUT /__sandbox/orgs/{name}/faults`). Every field is optional in the
 /// request; absent fields keep their current value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,7 +105,11 @@ pub struct FaultUpdate {
 }
 
 impl FaultUpdate {
-    /// Checks ranges (rates within 0..=1).
+    /// Checks the ranges of the knobs it sets: rates within 0..=1, latency at most
+    /// [`MAX_LATENCY_MS`], a timeout's hang at most [`MAX_TIMEOUT_MS`], a rate window of
+    /// 1..=[`MAX_WINDOW_MS`], a read-after-create delay at most [`MAX_WINDOW_MS`], a token
+    /// lifetime at most [`MAX_TOKEN_LIFETIME_SECONDS`]. The message names the first knob out
+    /// of range, its limit and the value sent.
     pub fn validate(&self) -> Result<(), String> {
         for (name, rate) in [
             ("errorRate", self.error_rate),
@@ -103,10 +118,78 @@ impl FaultUpdate {
             if let Some(rate) = rate
                 && !(0.0..=1.0).contains(&rate)
             {
-                return Err(format!("{name} must be between 0 and 1"));
+                return Err(format!("{name} must be between 0 and 1, got {rate}"));
+            }
+        }
+        for (name, value, range, unit) in [
+            (
+                "latencyMs",
+                self.latency_ms,
+                0..=MAX_LATENCY_MS,
+                "one minute",
+            ),
+            (
+                "timeoutMs",
+                self.timeout_ms,
+                0..=MAX_TIMEOUT_MS,
+                "five minutes",
+            ),
+            (
+                "rateWindowMs",
+                self.rate_window_ms,
+                1..=MAX_WINDOW_MS,
+                "one hour",
+            ),
+            (
+                "readAfterCreateDelayMs",
+                self.read_after_create_delay_ms,
+                0..=MAX_WINDOW_MS,
+                "one hour",
+            ),
+            (
+                "tokenLifetimeSeconds",
+                self.token_lifetime_seconds,
+                0..=MAX_TOKEN_LIFETIME_SECONDS,
+                "one year",
+            ),
+        ] {
+            if let Some(value) = value
+                && !range.contains(&value)
+            {
+                return Err(format!(
+                    "{name} must be between {} and {} ({unit}), got {value}",
+                    range.start(),
+                    range.end()
+                ));
             }
         }
         Ok(())
+    }
+}
+
+impl From<&FaultSettings> for FaultUpdate {
+    /// Every knob set to its value in `settings`.
+    fn from(settings: &FaultSettings) -> Self {
+        Self {
+            error_rate: Some(settings.error_rate),
+            timeout_rate: Some(settings.timeout_rate),
+            timeout_ms: Some(settings.timeout_ms),
+            requests_per_minute: Some(settings.requests_per_minute),
+            rate_window_ms: Some(settings.rate_window_ms),
+            latency_ms: Some(settings.latency_ms),
+            seed: Some(settings.seed),
+            read_after_create_delay_ms: Some(settings.read_after_create_delay_ms),
+            strict_deactivation: Some(settings.strict_deactivation),
+            token_lifetime_seconds: Some(settings.token_lifetime_seconds),
+        }
+    }
+}
+
+impl FaultSettings {
+    /// Checks every knob's range (see [`FaultUpdate::validate`]): settings read from a state
+    /// file obey the same bounds as an update.
+    pub fn validate(&self) -> Result<(), String> {
+        FaultUpdate::from(self).validate()
     }
 }
 
@@ -215,6 +298,58 @@ mod tests {
             (30..=90).contains(&errors),
             "about 30% errors, got {errors}"
         );
+    }
+
+    #[test]
+    fn knobs_out_of_range_are_refused_with_their_limit() {
+        let refused = |update: FaultUpdate| update.validate().expect_err("out of range");
+        assert_eq!(
+            refused(FaultUpdate {
+                latency_ms: Some(u64::MAX),
+                ..Default::default()
+            }),
+            format!(
+                "latencyMs must be between 0 and 60000 (one minute), got {}",
+                u64::MAX
+            )
+        );
+        assert_eq!(
+            refused(FaultUpdate {
+                timeout_rate: Some(f64::NAN),
+                ..Default::default()
+            }),
+            "timeoutRate must be between 0 and 1, got NaN"
+        );
+        for update in [
+            FaultUpdate {
+                timeout_ms: Some(MAX_TIMEOUT_MS + 1),
+                ..Default::default()
+            },
+            FaultUpdate {
+                rate_window_ms: Some(0),
+                ..Default::default()
+            },
+            FaultUpdate {
+                read_after_create_delay_ms: Some(MAX_WINDOW_MS + 1),
+                ..Default::default()
+            },
+            FaultUpdate {
+                token_lifetime_seconds: Some(u64::MAX),
+                ..Default::default()
+            },
+        ] {
+            refused(update);
+        }
+        let at_the_limits = FaultUpdate {
+            latency_ms: Some(MAX_LATENCY_MS),
+            timeout_ms: Some(MAX_TIMEOUT_MS),
+            rate_window_ms: Some(MAX_WINDOW_MS),
+            read_after_create_delay_ms: Some(MAX_WINDOW_MS),
+            token_lifetime_seconds: Some(MAX_TOKEN_LIFETIME_SECONDS),
+            ..Default::default()
+        };
+        assert_eq!(at_the_limits.validate(), Ok(()));
+        assert_eq!(FaultSettings::default().validate(), Ok(()));
     }
 
     #[test]

@@ -156,7 +156,10 @@ impl Hub {
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
         let entry = TokenEntry {
             org: Arc::clone(org),
-            expires_at_ms: self.clock.now_ms() + lifetime * 1000,
+            expires_at_ms: self
+                .clock
+                .now_ms()
+                .saturating_add(lifetime.saturating_mul(1000)),
             window: Mutex::new(SlidingWindow::default()),
         };
         self.tokens.write().insert(token.clone(), Arc::new(entry));

@@ -209,9 +209,12 @@ impl Sandbox {
     }
 
     /// Moves the sandbox clock forward (token expiry, rate windows, read-after-create delay)
-    /// so tests need not sleep.
-    pub fn advance_clock(&self, by: Duration) {
-        self.hub.clock.advance(by);
+    /// so tests need not sleep; answers the clock's new reading in milliseconds.
+    ///
+    /// # Errors
+    /// [`SandboxError::Clock`] for an advance over ten years, or past a thousand years in all.
+    pub fn advance_clock(&self, by: Duration) -> Result<u64, SandboxError> {
+        ops::advance_clock(&self.hub, by)
     }
 
     /// Writes the state file now (no-op without one).

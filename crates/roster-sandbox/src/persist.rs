@@ -86,6 +86,13 @@ pub fn load(hub: &Hub, path: &Path) -> Result<(), SandboxError> {
     for record in file.orgs {
         let mut state = record.state;
         state.finish_load()?;
+        record
+            .faults
+            .validate()
+            .map_err(|message| SandboxError::Parse {
+                what: format!("sandbox state `{}` (org `{}`)", path.display(), record.name),
+                message,
+            })?;
         let mut faults = FaultEngine::default();
         faults.replace(record.faults);
         hub.insert_org(

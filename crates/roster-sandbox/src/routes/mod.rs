@@ -89,7 +89,8 @@ impl Ctx {
 
     /// From when a newly created object shows in lists.
     pub fn listed_from(&self) -> u64 {
-        self.now_ms() + self.faults().read_after_create_delay_ms
+        self.now_ms()
+            .saturating_add(self.faults().read_after_create_delay_ms)
     }
 
     /// When a write happens, for the domain operation doing it.

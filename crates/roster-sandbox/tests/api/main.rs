@@ -8,6 +8,7 @@ mod fidelity;
 mod queues;
 mod realism;
 mod rendering;
+mod robustness;
 mod routing;
 mod teams;
 mod users;
