@@ -7,5 +7,6 @@ mod export;
 mod offboard;
 mod plan_apply;
 mod properties;
+mod sandbox_serve;
 mod support;
 mod validate;

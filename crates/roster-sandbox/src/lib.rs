@@ -51,6 +51,7 @@ mod query;
 mod ratelimit;
 mod render;
 mod routes;
+mod secret;
 pub mod seed;
 mod server;
 mod stats;
@@ -71,7 +72,7 @@ pub use seed::{
     SeedGrant, SeedGroup, SeedMedia, SeedOrg, SeedQueue, SeedTeam, SeedUser, SeedUserState,
     load_seed_file, parse_seed,
 };
-pub use server::{OrgCredentials, ServeOptions, serve};
+pub use server::{ControlToken, DEFAULT_HEADER_READ_TIMEOUT, OrgCredentials, ServeOptions, serve};
 pub use stats::{RequestRecord, Stats};
 
 use hub::Hub;
@@ -112,12 +113,14 @@ impl Sandbox {
         })?;
         let (shutdown, stopped) = oneshot::channel::<()>();
         let served = Arc::clone(&hub);
+        let header_read_timeout = options.header_read_timeout;
         // The drop below saves synchronously, so the server itself need not.
         tokio::spawn(async move {
             let stop = async move {
                 let _ = stopped.await;
             };
-            if let Err(error) = server::serve_hub(listener, served, None, stop).await {
+            let served = server::serve_hub(listener, served, None, header_read_timeout, stop);
+            if let Err(error) = served.await {
                 tracing::warn!(%error, "sandbox server stopped");
             }
         });

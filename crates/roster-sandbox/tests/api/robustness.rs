@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use serde_json::json;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use crate::common::{Api, setup};
 
@@ -81,4 +82,36 @@ async fn knobs_out_of_range_are_refused_and_leave_the_org_alone() {
     };
     let error = sandbox.set_faults("sandbox", &update).expect_err("refused");
     assert!(error.to_string().contains("latencyMs"), "{error}");
+}
+
+#[tokio::test]
+async fn a_client_that_sends_half_a_header_is_disconnected() {
+    let options = roster_sandbox::ServeOptions {
+        header_read_timeout: Duration::from_millis(200),
+        ..roster_sandbox::ServeOptions::default()
+    };
+    let sandbox = roster_sandbox::Sandbox::start_with(options)
+        .await
+        .expect("starts");
+    let mut slow = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .expect("connects");
+    slow.write_all(b"GET /api/v2/routing/skills HTTP/1.1\r\nHost: sandbox\r\nAccept: applic")
+        .await
+        .expect("half a head sent");
+    // The server closes the connection: reading reaches its end. The
+    // bound is far above the 200 ms timeout, only so a regression fails instead of hanging.
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(20), slow.read_to_end(&mut answer))
+        .await
+        .expect("disconnected well before the bound");
+    // hyper closes without answering; a reset would do as well, but never a response.
+    if let Ok(read) = closed {
+        assert_eq!(read, 0, "{}", String::from_utf8_lossy(&answer));
+    }
+    // Meanwhile whole requests are served as usual.
+    let served = reqwest::get(format!("{}/__sandbox/orgs", sandbox.base_url()))
+        .await
+        .expect("answered");
+    assert_eq!(served.status(), 200);
 }
