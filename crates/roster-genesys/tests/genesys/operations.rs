@@ -469,3 +469,79 @@ async fn creating_a_user_whose_email_a_deleted_user_holds_restores_that_user() {
     assert_eq!(restored.id, old.id);
     assert_eq!(restored.state, UserState::Active);
 }
+
+#[tokio::test]
+async fn deleted_skills_and_languages_in_lists_are_not_live_and_their_names_can_be_reused() {
+    let sandbox = sandbox(SEED).await;
+    let session = client(&sandbox).session();
+    let before = snapshot(&session, &ReadNeeds::default()).await.live;
+    let token = sandbox.token(ORG).unwrap();
+    let http = reqwest::Client::new();
+    for path in [
+        format!("routing/skills/{}", before.skills["Retired"].id),
+        format!("routing/languages/{}", before.languages["French"].id),
+    ] {
+        let deleted = http
+            .delete(format!("{}/api/v2/{path}", sandbox.base_url()))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert!(deleted.status().is_success());
+    }
+    // The sandbox lists them, as `deleted` (the harsher reading of the API).
+    let listed: serde_json::Value = http
+        .get(format!("{}/api/v2/routing/skills", sandbox.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        listed["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|skill| skill["name"] == "Retired" && skill["state"] == "deleted"),
+        "{listed}"
+    );
+    let Snapshot { live, ids } = snapshot(&session, &ReadNeeds::default()).await;
+    assert!(
+        !live.skills.contains_key("Retired"),
+        "{:?}",
+        live.skills.keys()
+    );
+    assert!(!live.languages.contains_key("French"));
+    // A writer that read this snapshot creates them anew instead of adopting the dead ones.
+    let writer = session.writer(ids);
+    for operation in [
+        Operation::CreateSkill {
+            name: "Retired".into(),
+        },
+        Operation::CreateLanguage {
+            name: "French".into(),
+        },
+    ] {
+        let receipt = writer.execute(&operation).await.unwrap();
+        assert!(!receipt.adopted, "{operation}: {receipt:?}");
+    }
+    let after = snapshot(&session, &ReadNeeds::default()).await.live;
+    assert_ne!(after.skills["Retired"].id, before.skills["Retired"].id);
+    assert_ne!(after.languages["French"].id, before.languages["French"].id);
+    // A writer that knows no ids and finds the name taken looks it up and adopts the live
+    // one, never the deleted one.
+    let blind = client(&sandbox).session().writer(IdTable::default());
+    let receipt = blind
+        .execute(&Operation::CreateSkill {
+            name: "Retired".into(),
+        })
+        .await
+        .unwrap();
+    assert!(receipt.adopted);
+    assert_eq!(
+        blind.id_of(Kind::Skill, "Retired").unwrap(),
+        after.skills["Retired"].id
+    );
+}

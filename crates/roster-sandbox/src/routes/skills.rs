@@ -2,7 +2,8 @@
 //! by PATCH (they cannot be renamed; languages cannot be updated at all).
 //!
 //! Decisions on UNCONFIRMED points:
-//! - the default lists leave deleted skills and languages out ([`LIST_DELETED`]);
+//! - the lists include deleted skills and languages, with `state: deleted`
+//!   ([`LIST_DELETED`]);
 //! - names are unique among non-deleted entries, case-insensitively; a deleted skill's name
 //!   can be reused; a duplicate answers `409 general.conflict` (languages too);
 //! - deleting a skill or language also removes it from every user, so users never show a
@@ -23,8 +24,11 @@ use crate::paging::{MAX_PAGE_SIZE, json};
 use crate::render;
 use crate::store::EntityState;
 
-/// Whether the default skill and language lists include deleted entries.
-pub const LIST_DELETED: bool = false;
+/// Whether the skill and language lists include deleted entries. UNCONFIRMED in the real
+/// API; the Terraform exporter drops list entries whose `state` is `deleted`, so they can
+/// appear. The sandbox models the harsher answer (issue #12): a client that takes every
+/// listed name as live would plan around skills that no longer exist.
+pub const LIST_DELETED: bool = true;
 
 /// `CreateRoutingSkill`.
 #[derive(Debug, Deserialize)]
