@@ -1,5 +1,7 @@
 //! Realism knobs per org: injected 5xx and timeouts (deterministic from a seed), latency,
-//! read-after-create delay, strict deactivation, token lifetime and request rate.
+//! read-after-create delay, strict deactivation, token lifetime and request rate; and the
+//! answers the real API leaves open (issue #12): whether adding a user to a second team moves
+//! them, and what a void operation answers.
 
 use std::time::Duration;
 
@@ -55,6 +57,30 @@ pub struct FaultSettings {
     pub strict_deactivation: bool,
     /// Lifetime of new tokens (`expires_in`).
     pub token_lifetime_seconds: u64,
+    /// Adding a user who is in another team moves them (`true`), or fails for that user with
+    /// `UserGroupLimitExceeded` in the answer's `failures` (`false`, the default). Which one
+    /// the real API does is UNCONFIRMED (`User.team` is singular and the failure reason
+    /// exists); the default is the harsher, so a client must take the user out of the old
+    /// team itself. See [`crate::org::teams::add_members`].
+    #[serde(default)]
+    pub move_between_teams: bool,
+    /// What void operations (deletes, member removals, ...) answer. UNCONFIRMED: the swagger
+    /// declares `200` without a schema; `204` is the default, and a client must take any.
+    #[serde(default)]
+    pub void_answer: VoidAnswer,
+}
+
+/// What a void operation answers (see [`FaultSettings::void_answer`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum VoidAnswer {
+    /// `204 No Content`.
+    #[default]
+    NoContent,
+    /// `200 OK` with an empty body (and no `Content-Type`).
+    OkEmpty,
+    /// `200 OK` with the body `{}`, `Content-Type: application/json`.
+    OkBody,
 }
 
 fn default_rate_window_ms() -> u64 {
@@ -74,6 +100,8 @@ impl Default for FaultSettings {
             read_after_create_delay_ms: 0,
             strict_deactivation: false,
             token_lifetime_seconds: DEFAULT_TOKEN_LIFETIME_SECONDS,
+            move_between_teams: false,
+            void_answer: VoidAnswer::NoContent,
         }
     }
 }
@@ -102,6 +130,10 @@ pub struct FaultUpdate {
     pub strict_deactivation: Option<bool>,
     /// See [`FaultSettings::token_lifetime_seconds`].
     pub token_lifetime_seconds: Option<u64>,
+    /// See [`FaultSettings::move_between_teams`].
+    pub move_between_teams: Option<bool>,
+    /// See [`FaultSettings::void_answer`].
+    pub void_answer: Option<VoidAnswer>,
 }
 
 impl FaultUpdate {
@@ -181,6 +213,8 @@ impl From<&FaultSettings> for FaultUpdate {
             read_after_create_delay_ms: Some(settings.read_after_create_delay_ms),
             strict_deactivation: Some(settings.strict_deactivation),
             token_lifetime_seconds: Some(settings.token_lifetime_seconds),
+            move_between_teams: Some(settings.move_between_teams),
+            void_answer: Some(settings.void_answer),
         }
     }
 }
@@ -238,7 +272,9 @@ impl FaultEngine {
             seed,
             read_after_create_delay_ms,
             strict_deactivation,
-            token_lifetime_seconds
+            token_lifetime_seconds,
+            move_between_teams,
+            void_answer
         );
         if let Some(seed) = update.seed {
             self.rng = ChaCha8Rng::seed_from_u64(seed);

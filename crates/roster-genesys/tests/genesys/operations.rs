@@ -545,3 +545,140 @@ async fn deleted_skills_and_languages_in_lists_are_not_live_and_their_names_can_
         after.skills["Retired"].id
     );
 }
+
+/// Whether the sandbox moves a user added to a second team, or refuses with
+/// `UserGroupLimitExceeded` (its default): the client converges either way, leaving the old
+/// team first when the org insists.
+#[tokio::test]
+async fn moving_a_user_between_teams_converges_whether_or_not_the_org_moves_them() {
+    for moves in [false, true] {
+        let sandbox = sandbox(SEED).await;
+        sandbox
+            .set_faults(
+                ORG,
+                &FaultUpdate {
+                    move_between_teams: Some(moves),
+                    ..FaultUpdate::default()
+                },
+            )
+            .unwrap();
+        let (before, writer) = read_then_write(&sandbox, &ReadNeeds::default()).await;
+        let jane = email("jane.doe@acme.example");
+        assert_eq!(before.users[&jane].team.as_deref(), Some("Billing Tier 2"));
+        sandbox.reset_stats(ORG).unwrap();
+        // The plan's order: the add to the new team, then the removal from the old one.
+        for operation in [
+            Operation::AddTeamMembers {
+                team: "Empty Team".into(),
+                users: BTreeSet::from([jane.clone()]),
+            },
+            Operation::RemoveTeamMembers {
+                team: "Billing Tier 2".into(),
+                users: BTreeSet::from([jane.clone()]),
+            },
+        ] {
+            let outcome = writer.execute(&operation).await;
+            assert!(outcome.is_ok(), "moves: {moves}: {operation}: {outcome:?}");
+        }
+        let after = snapshot(writer.session(), &ReadNeeds::default()).await.live;
+        assert_eq!(
+            after.users[&jane].team.as_deref(),
+            Some("Empty Team"),
+            "moves: {moves}"
+        );
+        // Refused: add (fails for Jane), read her team, leave it, add again, then the
+        // removal (a no-op by then). Moved: add, removal.
+        let counts = sandbox_counts(&sandbox, ORG);
+        let (adds, reads, removals) = if moves { (1, 0, 1) } else { (2, 1, 2) };
+        assert_eq!(
+            counts.get("POST /api/v2/teams/{teamId}/members"),
+            Some(&adds)
+        );
+        assert_eq!(
+            counts
+                .get("GET /api/v2/users/{userId}")
+                .copied()
+                .unwrap_or(0),
+            reads
+        );
+        assert_eq!(
+            counts.get("DELETE /api/v2/teams/{teamId}/members"),
+            Some(&removals),
+            "moves: {moves}: {counts:?}"
+        );
+    }
+}
+
+/// The live org as JSON with ids and versions blanked: what two runs that create objects
+/// (random ids) can be compared on.
+fn without_ids(live: &roster_model::LiveOrg) -> serde_json::Value {
+    fn blank(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(text) if uuid_like(text) => *text = "[uuid]".into(),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(blank),
+            serde_json::Value::Object(fields) => {
+                for (key, field) in fields.iter_mut() {
+                    if key == "version" {
+                        *field = serde_json::Value::Null;
+                    } else {
+                        blank(field);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    fn uuid_like(text: &str) -> bool {
+        text.len() == 36 && text.chars().filter(|c| *c == '-').count() == 4
+    }
+    let mut value = serde_json::to_value(live).unwrap();
+    blank(&mut value);
+    value
+}
+
+/// Void operations answering `204`, `200` without a body or `200 {}`: every operation still
+/// takes effect, with the same end state.
+#[tokio::test]
+async fn every_operation_converges_whatever_void_operations_answer() {
+    use roster_sandbox::faults::VoidAnswer;
+    let mut ends = Vec::new();
+    for answer in [
+        VoidAnswer::NoContent,
+        VoidAnswer::OkEmpty,
+        VoidAnswer::OkBody,
+    ] {
+        let sandbox = sandbox(SEED).await;
+        sandbox
+            .set_faults(
+                ORG,
+                &FaultUpdate {
+                    void_answer: Some(answer),
+                    ..FaultUpdate::default()
+                },
+            )
+            .unwrap();
+        let (_, writer) = read_then_write(&sandbox, &full_needs()).await;
+        for operation in operations() {
+            let outcome = writer.execute(&operation).await;
+            assert!(outcome.is_ok(), "{answer:?}: {operation}: {outcome:?}");
+        }
+        // The sandbox did answer as told: a void DELETE's status is in its request log.
+        let statuses: BTreeSet<u16> = sandbox
+            .requests(ORG)
+            .unwrap()
+            .iter()
+            .filter(|r| r.method == "DELETE" && r.route.contains("wrapupcodes"))
+            .map(|r| r.status)
+            .collect();
+        let expected = if answer == VoidAnswer::NoContent {
+            204
+        } else {
+            200
+        };
+        assert_eq!(statuses, BTreeSet::from([expected]), "{answer:?}");
+        let live = snapshot(writer.session(), &after_needs()).await.live;
+        ends.push(without_ids(&live));
+    }
+    assert_eq!(ends[0], ends[1], "200 without a body");
+    assert_eq!(ends[0], ends[2], "200 with a body");
+}

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::{
     Body, Ctx, body_id, list_by_name, name_sent, optional_id, parse_id, parse_ids, prefix_match,
-    void, wildcard_match,
+    wildcard_match,
 };
 use crate::error::ApiError;
 use crate::org::skills::{self, NewLanguage, NewSkill};
@@ -134,7 +134,7 @@ pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiErr
     let skill_id = parse_id(&id, "skill")?;
     let at = ctx.stamp();
     skills::delete_skill(&mut ctx.write(), &at, skill_id)?;
-    Ok(void())
+    Ok(ctx.void())
 }
 
 /// `GET /api/v2/routing/languages` (`name` exact with `*` wildcards; `id` list).
@@ -196,5 +196,5 @@ pub async fn delete_language(ctx: Ctx, Path(id): Path<String>) -> Result<Respons
     let language_id = parse_id(&id, "language")?;
     let at = ctx.stamp();
     skills::delete_language(&mut ctx.write(), &at, language_id)?;
-    Ok(void())
+    Ok(ctx.void())
 }

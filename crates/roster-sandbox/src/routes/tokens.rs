@@ -3,7 +3,7 @@
 use axum::response::Response;
 use serde_json::json;
 
-use super::{Ctx, void};
+use super::Ctx;
 use crate::paging::json;
 
 /// `GET /api/v2/tokens/me` (`TokenInfo`); `HEAD` answers the same without a body.
@@ -21,5 +21,5 @@ pub async fn me(ctx: Ctx) -> Response {
 /// `DELETE /api/v2/tokens/me`: the token stops working.
 pub async fn revoke(ctx: Ctx) -> Response {
     ctx.hub.revoke(&ctx.token);
-    void()
+    ctx.void()
 }

@@ -115,3 +115,40 @@ async fn a_client_that_sends_half_a_header_is_disconnected() {
         .expect("answered");
     assert_eq!(served.status(), 200);
 }
+
+#[tokio::test]
+async fn void_operations_answer_as_the_void_answer_knob_says() {
+    let (_sandbox, api) = setup().await;
+    for (answer, status, body) in [
+        ("noContent", 204, ""),
+        ("okEmpty", 200, ""),
+        ("okBody", 200, "{}"),
+    ] {
+        api.put(
+            "/__sandbox/orgs/sandbox/faults",
+            &json!({ "voidAnswer": answer }),
+        )
+        .await
+        .expect(200);
+        let team = api
+            .post("/teams", &json!({ "name": format!("Team {answer}") }))
+            .await;
+        let deleted = api
+            .delete(&format!(
+                "/teams/{}",
+                team.expect(200)["id"].as_str().expect("id")
+            ))
+            .await;
+        assert_eq!(
+            (deleted.status, deleted.raw.as_str()),
+            (status, body),
+            "{answer}"
+        );
+    }
+    api.put(
+        "/__sandbox/orgs/sandbox/faults",
+        &json!({ "voidAnswer": "ok" }),
+    )
+    .await
+    .expect_error(400, "bad.request");
+}
