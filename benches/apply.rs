@@ -30,6 +30,7 @@ async fn main() {
             client_secret: "bench".into(),
         }],
         state_file: None,
+        ..ServeOptions::default()
     })
     .await
     .expect("sandbox starts on 127.0.0.1");

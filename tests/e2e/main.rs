@@ -13,6 +13,7 @@ mod plan_apply;
 mod properties;
 mod readme;
 mod safety;
+mod sandbox_serve;
 mod saved_plans;
 mod support;
 mod trust;

@@ -250,6 +250,7 @@ impl External {
                 client_secret: CLIENT_SECRET.into(),
             }],
             state_file: None,
+            ..ServeOptions::default()
         };
         let sandbox = runtime.block_on(Sandbox::start_with(options)).unwrap();
         sandbox.seed(REMOTE, &parse_seed(seed).unwrap()).unwrap();

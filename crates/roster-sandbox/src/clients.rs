@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use parking_lot::RwLock;
 
 use crate::error::{ApiError, SandboxError};
+use crate::secret::SecretHash;
 
 /// The permission every Audit API operation needs (JAVA-AUDIT: "all: `audits:audit:view`").
 pub const AUDIT_VIEW: &str = "audits:audit:view";
@@ -22,9 +23,8 @@ struct NamedClient {
     org: String,
     name: String,
     client_id: String,
-    /// Kept exactly as the org's own client secret is kept (`Org::client_secret`): when the
-    /// sandbox stores secrets differently, both follow the same rule.
-    client_secret: String,
+    /// Kept as the org's own client secret is kept (`Org::client_secret`): a salted hash.
+    client_secret: SecretHash,
 }
 
 /// Every added client, and the permissions taken from any client.
@@ -54,7 +54,7 @@ impl Clients {
         if let Some(existing) = added.iter().find(|client| client.client_id == client_id) {
             if existing.org == org
                 && existing.name == name
-                && existing.client_secret == client_secret
+                && existing.client_secret.verify(client_secret)
             {
                 return Ok(false);
             }
@@ -72,7 +72,7 @@ impl Clients {
             org: org.to_owned(),
             name: name.to_owned(),
             client_id: client_id.to_owned(),
-            client_secret: client_secret.to_owned(),
+            client_secret: SecretHash::new(client_secret),
         });
         Ok(true)
     }
@@ -90,7 +90,9 @@ impl Clients {
         self.added
             .read()
             .iter()
-            .find(|client| client.client_id == client_id && client.client_secret == client_secret)
+            .find(|client| {
+                client.client_id == client_id && client.client_secret.verify(client_secret)
+            })
             .map(|client| client.org.clone())
     }
 

@@ -11,13 +11,19 @@
 //! | `POST /__sandbox/orgs/{name}/seed` | replace the org's state by a seed (JSON or YAML body) |
 //! | `POST /__sandbox/clock` `{advanceMs}` | move the sandbox clock forward |
 //!
-//! Control routes need no token and are not counted in stats.
+//! Control routes are not counted in stats. They need no API token; when the sandbox is
+//! given a control token ([`crate::ServeOptions::control_token`], `roster sandbox serve
+//! --control-token-env VAR`), every one of them needs `Authorization: Bearer <control token>`
+//! and answers `401` without it (issue #12). One header, the standard one: `curl
+//! --oauth2-bearer` and every HTTP client send it; an API access token is never a control
+//! token.
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -138,9 +144,43 @@ struct Advance {
 
 async fn clock(State(hub): State<Arc<Hub>>, body: String) -> Result<Response, ApiError> {
     let advance: Advance = parse(&body)?;
-    hub.clock
-        .advance(std::time::Duration::from_millis(advance.advance_ms));
-    Ok(json(&json!({ "nowMs": hub.clock.now_ms() })))
+    let now_ms = ops::advance_clock(&hub, std::time::Duration::from_millis(advance.advance_ms))?;
+    Ok(json(&json!({ "nowMs": now_ms })))
+}
+
+/// Lets a control request through when the sandbox has no control token or the request
+/// carries it; answers 401 otherwise.
+pub async fn authorize(State(hub): State<Arc<Hub>>, request: Request, next: Next) -> Response {
+    if !hub.control_token_required() {
+        return next.run(request).await;
+    }
+    let token = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            value
+                .strip_prefix("Bearer ")
+                .or_else(|| value.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    if token.is_none() {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "authentication.required",
+            "The sandbox control routes need `Authorization: Bearer <control token>`.",
+        )
+        .into_response();
+    }
+    if !hub.control_allowed(token) {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad.credentials",
+            "The control token is not this sandbox's.",
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// The control routes.

@@ -408,6 +408,12 @@ pub enum SandboxError {
     /// A dump to load is inconsistent (dangling references, duplicate ids).
     #[error("invalid org dump: {0}")]
     InvalidDump(String),
+    /// A realism knob outside its range (a rate outside 0..=1, a latency over a minute, ...).
+    #[error("invalid sandbox setting: {0}")]
+    InvalidKnob(String),
+    /// The sandbox clock refused to move.
+    #[error("cannot move the sandbox clock")]
+    Clock(#[from] crate::clock::ClockError),
     /// An `--org NAME:CLIENT_ID:SECRET` value is malformed.
     #[error("invalid org spec `{0}`: expected NAME:CLIENT_ID:SECRET")]
     OrgSpec(String),

@@ -1,5 +1,7 @@
 //! Realism knobs per org: injected 5xx and timeouts (deterministic from a seed), latency,
-//! read-after-create delay, strict deactivation, token lifetime and request rate.
+//! read-after-create delay, strict deactivation, token lifetime and request rate; and the
+//! answers the real API leaves open (issue #12): whether adding a user to a second team moves
+//! them, and what a void operation answers.
 
 use std::time::Duration;
 
@@ -14,6 +16,17 @@ pub const DEFAULT_REQUESTS_PER_MINUTE: u32 = 300;
 pub const DEFAULT_TOKEN_LIFETIME_SECONDS: u64 = 86_400;
 /// Default hang of an injected timeout: long enough to trip a client timeout.
 pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+
+// Bounds of the knobs (issue #12): a value past them would hang an org (a latency of
+// `u64::MAX` ms) or overflow the clock's arithmetic, so the knob is refused instead.
+/// Most added latency per request: one minute.
+pub const MAX_LATENCY_MS: u64 = 60_000;
+/// Longest hang of an injected timeout: five minutes.
+pub const MAX_TIMEOUT_MS: u64 = 300_000;
+/// Longest rate window and read-after-create delay: one hour.
+pub const MAX_WINDOW_MS: u64 = 3_600_000;
+/// Longest token lifetime: one year.
+pub const MAX_TOKEN_LIFETIME_SECONDS: u64 = 366 * 24 * 60 * 60;
 
 /// The knobs of one org (`PUT /__sandbox/orgs/{name}/faults`). Every field is optional in the
 /// request; absent fields keep their current value.
@@ -44,6 +57,30 @@ pub struct FaultSettings {
     pub strict_deactivation: bool,
     /// Lifetime of new tokens (`expires_in`).
     pub token_lifetime_seconds: u64,
+    /// Adding a user who is in another team moves them (`true`), or fails for that user with
+    /// `UserGroupLimitExceeded` in the answer's `failures` (`false`, the default). Which one
+    /// the real API does is UNCONFIRMED (`User.team` is singular and the failure reason
+    /// exists); the default is the harsher, so a client must take the user out of the old
+    /// team itself. See [`crate::org::teams::add_members`].
+    #[serde(default)]
+    pub move_between_teams: bool,
+    /// What void operations (deletes, member removals, ...) answer. UNCONFIRMED: the swagger
+    /// declares `200` without a schema; `204` is the default, and a client must take any.
+    #[serde(default)]
+    pub void_answer: VoidAnswer,
+}
+
+/// What a void operation answers (see [`FaultSettings::void_answer`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum VoidAnswer {
+    /// `204 No Content`.
+    #[default]
+    NoContent,
+    /// `200 OK` with an empty body (and no `Content-Type`).
+    OkEmpty,
+    /// `200 OK` with the body `{}`, `Content-Type: application/json`.
+    OkBody,
 }
 
 fn default_rate_window_ms() -> u64 {
@@ -63,6 +100,8 @@ impl Default for FaultSettings {
             read_after_create_delay_ms: 0,
             strict_deactivation: false,
             token_lifetime_seconds: DEFAULT_TOKEN_LIFETIME_SECONDS,
+            move_between_teams: false,
+            void_answer: VoidAnswer::NoContent,
         }
     }
 }
@@ -91,10 +130,18 @@ pub struct FaultUpdate {
     pub strict_deactivation: Option<bool>,
     /// See [`FaultSettings::token_lifetime_seconds`].
     pub token_lifetime_seconds: Option<u64>,
+    /// See [`FaultSettings::move_between_teams`].
+    pub move_between_teams: Option<bool>,
+    /// See [`FaultSettings::void_answer`].
+    pub void_answer: Option<VoidAnswer>,
 }
 
 impl FaultUpdate {
-    /// Checks ranges (rates within 0..=1).
+    /// Checks the ranges of the knobs it sets: rates within 0..=1, latency at most
+    /// [`MAX_LATENCY_MS`], a timeout's hang at most [`MAX_TIMEOUT_MS`], a rate window of
+    /// 1..=[`MAX_WINDOW_MS`], a read-after-create delay at most [`MAX_WINDOW_MS`], a token
+    /// lifetime at most [`MAX_TOKEN_LIFETIME_SECONDS`]. The message names the first knob out
+    /// of range, its limit and the value sent.
     pub fn validate(&self) -> Result<(), String> {
         for (name, rate) in [
             ("errorRate", self.error_rate),
@@ -103,10 +150,80 @@ impl FaultUpdate {
             if let Some(rate) = rate
                 && !(0.0..=1.0).contains(&rate)
             {
-                return Err(format!("{name} must be between 0 and 1"));
+                return Err(format!("{name} must be between 0 and 1, got {rate}"));
+            }
+        }
+        for (name, value, range, unit) in [
+            (
+                "latencyMs",
+                self.latency_ms,
+                0..=MAX_LATENCY_MS,
+                "one minute",
+            ),
+            (
+                "timeoutMs",
+                self.timeout_ms,
+                0..=MAX_TIMEOUT_MS,
+                "five minutes",
+            ),
+            (
+                "rateWindowMs",
+                self.rate_window_ms,
+                1..=MAX_WINDOW_MS,
+                "one hour",
+            ),
+            (
+                "readAfterCreateDelayMs",
+                self.read_after_create_delay_ms,
+                0..=MAX_WINDOW_MS,
+                "one hour",
+            ),
+            (
+                "tokenLifetimeSeconds",
+                self.token_lifetime_seconds,
+                0..=MAX_TOKEN_LIFETIME_SECONDS,
+                "one year",
+            ),
+        ] {
+            if let Some(value) = value
+                && !range.contains(&value)
+            {
+                return Err(format!(
+                    "{name} must be between {} and {} ({unit}), got {value}",
+                    range.start(),
+                    range.end()
+                ));
             }
         }
         Ok(())
+    }
+}
+
+impl From<&FaultSettings> for FaultUpdate {
+    /// Every knob set to its value in `settings`.
+    fn from(settings: &FaultSettings) -> Self {
+        Self {
+            error_rate: Some(settings.error_rate),
+            timeout_rate: Some(settings.timeout_rate),
+            timeout_ms: Some(settings.timeout_ms),
+            requests_per_minute: Some(settings.requests_per_minute),
+            rate_window_ms: Some(settings.rate_window_ms),
+            latency_ms: Some(settings.latency_ms),
+            seed: Some(settings.seed),
+            read_after_create_delay_ms: Some(settings.read_after_create_delay_ms),
+            strict_deactivation: Some(settings.strict_deactivation),
+            token_lifetime_seconds: Some(settings.token_lifetime_seconds),
+            move_between_teams: Some(settings.move_between_teams),
+            void_answer: Some(settings.void_answer),
+        }
+    }
+}
+
+impl FaultSettings {
+    /// Checks every knob's range (see [`FaultUpdate::validate`]): settings read from a state
+    /// file obey the same bounds as an update.
+    pub fn validate(&self) -> Result<(), String> {
+        FaultUpdate::from(self).validate()
     }
 }
 
@@ -155,7 +272,9 @@ impl FaultEngine {
             seed,
             read_after_create_delay_ms,
             strict_deactivation,
-            token_lifetime_seconds
+            token_lifetime_seconds,
+            move_between_teams,
+            void_answer
         );
         if let Some(seed) = update.seed {
             self.rng = ChaCha8Rng::seed_from_u64(seed);
@@ -215,6 +334,58 @@ mod tests {
             (30..=90).contains(&errors),
             "about 30% errors, got {errors}"
         );
+    }
+
+    #[test]
+    fn knobs_out_of_range_are_refused_with_their_limit() {
+        let refused = |update: FaultUpdate| update.validate().expect_err("out of range");
+        assert_eq!(
+            refused(FaultUpdate {
+                latency_ms: Some(u64::MAX),
+                ..Default::default()
+            }),
+            format!(
+                "latencyMs must be between 0 and 60000 (one minute), got {}",
+                u64::MAX
+            )
+        );
+        assert_eq!(
+            refused(FaultUpdate {
+                timeout_rate: Some(f64::NAN),
+                ..Default::default()
+            }),
+            "timeoutRate must be between 0 and 1, got NaN"
+        );
+        for update in [
+            FaultUpdate {
+                timeout_ms: Some(MAX_TIMEOUT_MS + 1),
+                ..Default::default()
+            },
+            FaultUpdate {
+                rate_window_ms: Some(0),
+                ..Default::default()
+            },
+            FaultUpdate {
+                read_after_create_delay_ms: Some(MAX_WINDOW_MS + 1),
+                ..Default::default()
+            },
+            FaultUpdate {
+                token_lifetime_seconds: Some(u64::MAX),
+                ..Default::default()
+            },
+        ] {
+            refused(update);
+        }
+        let at_the_limits = FaultUpdate {
+            latency_ms: Some(MAX_LATENCY_MS),
+            timeout_ms: Some(MAX_TIMEOUT_MS),
+            rate_window_ms: Some(MAX_WINDOW_MS),
+            read_after_create_delay_ms: Some(MAX_WINDOW_MS),
+            token_lifetime_seconds: Some(MAX_TOKEN_LIFETIME_SECONDS),
+            ..Default::default()
+        };
+        assert_eq!(at_the_limits.validate(), Ok(()));
+        assert_eq!(FaultSettings::default().validate(), Ok(()));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::error::{ApiError, SandboxError};
 use crate::faults::FaultEngine;
 use crate::ratelimit::SlidingWindow;
+use crate::secret::SecretHash;
 use crate::stats::{RequestLog, Stats};
 use crate::store::OrgState;
 
@@ -26,8 +27,8 @@ pub struct Org {
     pub name: String,
     /// OAuth client id.
     pub client_id: String,
-    /// OAuth client secret.
-    pub client_secret: String,
+    /// The OAuth client secret's hash: the secret itself is never kept (issue #12).
+    pub client_secret: SecretHash,
     /// Everything the API serves.
     pub state: RwLock<OrgState>,
     /// Realism knobs and the fault generator.
@@ -54,6 +55,15 @@ pub struct TokenEntry {
     pub window: Mutex<SlidingWindow>,
 }
 
+/// The client secret of an org being registered.
+#[derive(Debug)]
+pub enum OrgSecret<'a> {
+    /// As `POST /__sandbox/orgs` or `--org` give it.
+    Plain(&'a str),
+    /// As a state file keeps it.
+    Hashed(SecretHash),
+}
+
 /// All orgs and tokens of one sandbox.
 #[derive(Debug, Default)]
 pub struct Hub {
@@ -71,9 +81,33 @@ pub struct Hub {
     /// Held while the state file is written: the periodic save, the save at shutdown and a
     /// save on drop may overlap, and two writers of one temporary file break the rename.
     saving: Mutex<()>,
+    /// When set, the control routes need this token (see [`crate::control`]).
+    control_token: Option<SecretHash>,
 }
 
 impl Hub {
+    /// A hub whose control routes need `control_token`, when given.
+    pub fn new(control_token: Option<&str>) -> Self {
+        Self {
+            control_token: control_token.map(SecretHash::new),
+            ..Self::default()
+        }
+    }
+
+    /// Whether a control request may proceed: always without a control token, else only
+    /// with it.
+    pub fn control_allowed(&self, token: Option<&str>) -> bool {
+        match &self.control_token {
+            None => true,
+            Some(hash) => token.is_some_and(|token| hash.verify(token)),
+        }
+    }
+
+    /// Whether the control routes need a token.
+    pub fn control_token_required(&self) -> bool {
+        self.control_token.is_some()
+    }
+
     /// Creates an org with a fresh state. Returns `false` if the same org (same name and
     /// credentials) already exists.
     pub fn create_org(
@@ -85,7 +119,7 @@ impl Hub {
         self.insert_org(
             name,
             client_id,
-            client_secret,
+            OrgSecret::Plain(client_secret),
             new_org_state(name),
             FaultEngine::default(),
         )
@@ -96,18 +130,23 @@ impl Hub {
         &self,
         name: &str,
         client_id: &str,
-        client_secret: &str,
+        client_secret: OrgSecret<'_>,
         state: OrgState,
         faults: FaultEngine,
     ) -> Result<bool, SandboxError> {
-        if name.is_empty() || client_id.is_empty() || client_secret.is_empty() {
+        if name.is_empty() || client_id.is_empty() || matches!(client_secret, OrgSecret::Plain(""))
+        {
             return Err(SandboxError::OrgConflict(
                 "name, clientId and clientSecret must not be empty".into(),
             ));
         }
         let mut orgs = self.orgs.write();
         if let Some(existing) = orgs.get(name) {
-            if existing.client_id == client_id && existing.client_secret == client_secret {
+            let same_secret = match &client_secret {
+                OrgSecret::Plain(secret) => existing.client_secret.verify(secret),
+                OrgSecret::Hashed(hash) => existing.client_secret == *hash,
+            };
+            if existing.client_id == client_id && same_secret {
                 return Ok(false);
             }
             return Err(SandboxError::OrgConflict(format!(
@@ -130,7 +169,10 @@ impl Hub {
             Arc::new(Org {
                 name: name.to_owned(),
                 client_id: client_id.to_owned(),
-                client_secret: client_secret.to_owned(),
+                client_secret: match client_secret {
+                    OrgSecret::Plain(secret) => SecretHash::new(secret),
+                    OrgSecret::Hashed(hash) => hash,
+                },
                 state: RwLock::new(state),
                 faults: Mutex::new(faults),
                 stats: Mutex::new(Stats::default()),
@@ -161,7 +203,8 @@ impl Hub {
             .orgs
             .read()
             .values()
-            .find(|org| org.client_id == client_id && org.client_secret == client_secret)
+            .find(|org| org.client_id == client_id)
+            .filter(|org| org.client_secret.verify(client_secret))
             .cloned();
         own.or_else(|| {
             let org = self.clients.authenticate(client_id, client_secret)?;
@@ -205,7 +248,10 @@ impl Hub {
             org: Arc::clone(org),
             id: uuid::Uuid::new_v4(),
             client_id: client_id.to_owned(),
-            expires_at_ms: self.clock.now_ms() + lifetime * 1000,
+            expires_at_ms: self
+                .clock
+                .now_ms()
+                .saturating_add(lifetime.saturating_mul(1000)),
             window: Mutex::new(SlidingWindow::default()),
         });
         self.tokens

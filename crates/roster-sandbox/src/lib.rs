@@ -55,6 +55,7 @@ mod query;
 mod ratelimit;
 mod render;
 mod routes;
+mod secret;
 pub mod seed;
 mod server;
 mod stats;
@@ -75,7 +76,7 @@ pub use seed::{
     SeedGrant, SeedGroup, SeedMedia, SeedOrg, SeedQueue, SeedTeam, SeedUser, SeedUserState,
     load_seed_file, parse_seed,
 };
-pub use server::{OrgCredentials, ServeOptions, serve};
+pub use server::{ControlToken, DEFAULT_HEADER_READ_TIMEOUT, OrgCredentials, ServeOptions, serve};
 pub use stats::{RequestRecord, Stats};
 
 use hub::Hub;
@@ -116,12 +117,14 @@ impl Sandbox {
         })?;
         let (shutdown, stopped) = oneshot::channel::<()>();
         let served = Arc::clone(&hub);
+        let header_read_timeout = options.header_read_timeout;
         // The drop below saves synchronously, so the server itself need not.
         tokio::spawn(async move {
             let stop = async move {
                 let _ = stopped.await;
             };
-            if let Err(error) = server::serve_hub(listener, served, None, stop).await {
+            let served = server::serve_hub(listener, served, None, header_read_timeout, stop);
+            if let Err(error) = served.await {
                 tracing::warn!(%error, "sandbox server stopped");
             }
         });
@@ -238,9 +241,12 @@ impl Sandbox {
     }
 
     /// Moves the sandbox clock forward (token expiry, rate windows, read-after-create delay)
-    /// so tests need not sleep.
-    pub fn advance_clock(&self, by: Duration) {
-        self.hub.clock.advance(by);
+    /// so tests need not sleep; answers the clock's new reading in milliseconds.
+    ///
+    /// # Errors
+    /// [`SandboxError::Clock`] for an advance over ten years, or past a thousand years in all.
+    pub fn advance_clock(&self, by: Duration) -> Result<u64, SandboxError> {
+        ops::advance_clock(&self.hub, by)
     }
 
     /// Writes the state file now (no-op without one).

@@ -1,5 +1,7 @@
 //! Org operations shared by the control routes and the in-process [`crate::Sandbox`] API.
 
+use std::time::Duration;
+
 use crate::error::SandboxError;
 use crate::faults::{FaultSettings, FaultUpdate};
 use crate::hub::Hub;
@@ -31,15 +33,19 @@ pub fn set_faults(
     org: &str,
     update: &FaultUpdate,
 ) -> Result<FaultSettings, SandboxError> {
-    update.validate().map_err(|message| SandboxError::Parse {
-        what: "fault settings".into(),
-        message,
-    })?;
+    update.validate().map_err(SandboxError::InvalidKnob)?;
     let org = hub.org(org)?;
     let mut faults = org.faults.lock();
     faults.update(update);
     hub.mark_dirty();
     Ok(faults.settings.clone())
+}
+
+/// Moves the sandbox clock forward (bounded, see [`crate::clock::Clock::advance`]); answers
+/// the clock's new reading in milliseconds.
+pub fn advance_clock(hub: &Hub, by: Duration) -> Result<u64, SandboxError> {
+    hub.clock.advance(by)?;
+    Ok(hub.clock.now_ms())
 }
 
 /// The org's whole state as JSON.

@@ -21,7 +21,7 @@ impl SlidingWindow {
         while self
             .admitted
             .front()
-            .is_some_and(|&at| at + window_ms <= now_ms)
+            .is_some_and(|&at| at.saturating_add(window_ms) <= now_ms)
         {
             self.admitted.pop_front();
         }
@@ -31,8 +31,8 @@ impl SlidingWindow {
         }
         // The limit may have been lowered: the request must wait until enough leave.
         let excess = self.admitted.len() - limit as usize;
-        let frees_at = self.admitted[excess] + window_ms;
-        Err((frees_at - now_ms).div_ceil(1000).max(1))
+        let frees_at = self.admitted[excess].saturating_add(window_ms);
+        Err(frees_at.saturating_sub(now_ms).div_ceil(1000).max(1))
     }
 }
 

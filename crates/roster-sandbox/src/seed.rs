@@ -54,7 +54,7 @@ use crate::error::SandboxError;
 use crate::org::groups::{self, NewGroup};
 use crate::org::queues::{self, QueueDefinition};
 use crate::org::skills::{self, NewLanguage, NewSkill};
-use crate::org::teams::{self, TeamDefinition};
+use crate::org::teams::{self, TeamDefinition, TeamMoves};
 use crate::org::users::{self, NewUser};
 use crate::org::utilization::MediaSetting;
 use crate::org::wrapup_codes::{self, WrapupCodeDefinition};
@@ -491,9 +491,11 @@ impl Builder<'_> {
             let object = || format!("team `{}`", team.name);
             teams::create(&mut self.state, &stamp, id, &definition)
                 .map_err(|source| self.breaks(object(), source))?;
-            let failed = teams::add_members(&mut self.state, &stamp, id, &members)
-                .map_err(|source| self.breaks(object(), source))?;
-            if let Some(user_id) = failed.first() {
+            // No member is in another team (checked above), so the knob cannot matter.
+            let failed =
+                teams::add_members(&mut self.state, &stamp, id, &members, TeamMoves::Refuse)
+                    .map_err(|source| self.breaks(object(), source))?;
+            if let Some((user_id, _)) = failed.first() {
                 let source = OrgError::UnknownReference {
                     field: "memberIds",
                     kind: ObjectKind::User,

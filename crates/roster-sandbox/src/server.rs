@@ -21,6 +21,8 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 
 use crate::error::{ApiError, CORRELATION_ID, SandboxError};
@@ -30,7 +32,7 @@ use crate::stats::RequestRecord;
 use crate::{auth, control, persist, routes};
 
 /// Name, client id and secret of one org, as `--org NAME:CLIENT_ID:SECRET` gives them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct OrgCredentials {
     /// Org name.
     pub name: String,
@@ -38,6 +40,16 @@ pub struct OrgCredentials {
     pub client_id: String,
     /// OAuth client secret.
     pub client_secret: String,
+}
+
+impl std::fmt::Debug for OrgCredentials {
+    /// Without the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgCredentials")
+            .field("name", &self.name)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl OrgCredentials {
@@ -68,19 +80,58 @@ impl OrgCredentials {
     }
 }
 
+/// How long a client may take to send a request head, by default: hyper's own default.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How to start a sandbox.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// Orgs to create at start (those already in the state file are kept as loaded). Empty
     /// means the default org `sandbox`/`sandbox`/`sandbox` when the state file has none.
     pub orgs: Vec<OrgCredentials>,
     /// Load at start, save on change (checked every second) and at shutdown.
     pub state_file: Option<PathBuf>,
+    /// A connection that has not sent a whole request head this long after it opened (or
+    /// after its last response) is closed ([`DEFAULT_HEADER_READ_TIMEOUT`]).
+    pub header_read_timeout: Duration,
+    /// When set, every control route (`/__sandbox/...`) needs
+    /// `Authorization: Bearer <control token>` and answers 401 without it.
+    pub control_token: Option<ControlToken>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            orgs: Vec::new(),
+            state_file: None,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            control_token: None,
+        }
+    }
+}
+
+/// The token the control routes require; shown by `Debug` as `ControlToken(..)`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ControlToken(String);
+
+impl ControlToken {
+    /// A control token; `None` for an empty one, which would protect nothing.
+    pub fn new(token: impl Into<String>) -> Option<Self> {
+        let token = token.into();
+        (!token.is_empty()).then_some(Self(token))
+    }
+}
+
+impl std::fmt::Debug for ControlToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ControlToken(..)")
+    }
 }
 
 /// Creates the hub described by the options: state file first, then the listed orgs.
 pub fn build_hub(options: &ServeOptions) -> Result<Arc<Hub>, SandboxError> {
-    let hub = Arc::new(Hub::default());
+    let control_token = options.control_token.as_ref().map(|token| token.0.as_str());
+    let hub = Arc::new(Hub::new(control_token));
     if let Some(path) = &options.state_file {
         persist::load(&hub, path)?;
     }
@@ -108,8 +159,14 @@ pub fn router(hub: Arc<Hub>) -> Router {
         ));
     Router::new()
         .route("/oauth/token", post(auth::token))
-        .merge(control::router())
-        .merge(crate::events_control::router())
+        .merge(
+            control::router()
+                .merge(crate::events_control::router())
+                .route_layer(middleware::from_fn_with_state(
+                    Arc::clone(&hub),
+                    control::authorize,
+                )),
+        )
         .merge(crate::notifications::socket::router())
         .nest("/api/v2", api)
         .fallback(|request: Request| async move {
@@ -218,7 +275,7 @@ async fn admit_and_run(
 /// `roster sandbox serve [--listen ADDR] [--org NAME:CLIENT_ID:SECRET]... [--state FILE]`.
 ///
 /// The CLI binds the listener (`tokio::net::TcpListener::bind(addr)`, default
-/// `127.0.0.1:8480` or whatever it chooses), builds [`ServeOptions`] from `--org` (parsed
+/// `127.0.0.1:8080` or whatever it chooses), builds [`ServeOptions`] from `--org` (parsed
 /// with [`OrgCredentials::parse`]) and `--state`, and passes e.g. `tokio::signal::ctrl_c()`
 /// (mapped to `()`) as `shutdown`. With a state file, state is loaded first, saved about
 /// once a second after changes, and saved again on shutdown.
@@ -228,7 +285,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), SandboxError> {
     let hub = build_hub(&options)?;
-    serve_hub(listener, hub, options.state_file, shutdown).await
+    serve_hub(
+        listener,
+        hub,
+        options.state_file,
+        options.header_read_timeout,
+        shutdown,
+    )
+    .await
 }
 
 /// Serves an existing hub (used by [`serve`] and [`crate::Sandbox`]).
@@ -236,6 +300,7 @@ pub async fn serve_hub(
     listener: TcpListener,
     hub: Arc<Hub>,
     state_file: Option<PathBuf>,
+    header_read_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), SandboxError> {
     let saver = state_file.clone().map(|path| {
@@ -255,18 +320,93 @@ pub async fn serve_hub(
             }
         })
     });
-    let result = axum::serve(listener, router(Arc::clone(&hub)))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|source| SandboxError::Io {
-            context: "sandbox server failed".into(),
-            source,
-        });
+    accept(
+        listener,
+        router(Arc::clone(&hub)),
+        header_read_timeout,
+        shutdown,
+    )
+    .await;
     if let Some(saver) = saver {
         saver.abort();
     }
     if let Some(path) = state_file {
         persist::save(&hub, &path)?;
     }
-    result
+    Ok(())
+}
+
+/// How long open connections may finish their requests once shutdown starts.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// The pause after a failed `accept` (out of file descriptors, say), so the loop does not spin.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+
+/// Accepts HTTP/1.1 connections until `shutdown`, then lets open ones finish for a moment.
+///
+/// Not `axum::serve`: it offers no header read timeout, so a client that opens a connection
+/// and sends half a request head would hold it (and a task) for ever (issue #12). hyper's
+/// own connection builder, with a timer, closes such a connection after
+/// `header_read_timeout`; the same timeout closes a keep-alive connection idle that long.
+/// HTTP/1.1 only: roster's client and `curl` speak it, and an HTTP/2 sniffing phase would
+/// wait on a silent client without any timeout. Upgrades are served: notification channels
+/// are web sockets.
+async fn accept(
+    listener: TcpListener,
+    app: Router,
+    header_read_timeout: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    // Each connection finishes the request in flight once `closing` turns true. (hyper-util's
+    // `GracefulShutdown` cannot watch an HTTP/1 connection that serves upgrades.)
+    let (closing, _) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(ACCEPT_PAUSE).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        while connections.try_join_next().is_some() {}
+        // Small request/response pairs: do not wait to fill a segment.
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let connection = http
+            .serve_connection(TokioIo::new(stream), service)
+            .with_upgrades();
+        let mut closed = closing.subscribe();
+        connections.spawn(async move {
+            let mut connection = std::pin::pin!(connection);
+            let result = tokio::select! {
+                result = connection.as_mut() => result,
+                () = async {
+                    let _ = closed.wait_for(|closing| *closing).await;
+                } => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(error) = result {
+                tracing::debug!(%error, "sandbox connection closed");
+            }
+        });
+    }
+    drop(listener);
+    let _ = closing.send(true);
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::debug!("sandbox connections still open after the shutdown grace");
+    }
 }

@@ -261,6 +261,7 @@ async fn connect_sandbox(
             client_secret: SANDBOX_CLIENT_ID.into(),
         }],
         state_file: Some(state_file.clone()),
+        ..ServeOptions::default()
     };
     let sandbox =
         Sandbox::start_with(options)

@@ -107,7 +107,7 @@ mod tests {
             operation(3, "2026-05-01T08:00:01Z", "demo", &deactivate(3), "succeeded"),
             operation(4, "2026-05-01T09:00:00Z", "demo", &deactivate(4), "failed\",\"error\":\"500"),
             // A line kind this version does not know, written by a newer roster.
-            r#"{"seq":5,"time":"2026-05-01T09:00:00Z","kind":"intent","org":"demo","data":{"step":7},"prev":"a","hash":"b"}"#.to_owned(),
+            r#"{"seq":5,"time":"2026-05-01T09:00:00Z","kind":"someFutureRecord","org":"demo","data":{"step":7},"prev":"a","hash":"b"}"#.to_owned(),
             // An operation this version does not know.
             operation(6, "2026-05-01T09:00:00Z", "demo", r#"{"op":"revokeTokens","email":"x@acme.example"}"#, "succeeded"),
             operation(7, "2026-05-01T10:00:00Z", "other", &deactivate(7), "succeeded"),

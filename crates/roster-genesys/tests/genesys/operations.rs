@@ -469,3 +469,216 @@ async fn creating_a_user_whose_email_a_deleted_user_holds_restores_that_user() {
     assert_eq!(restored.id, old.id);
     assert_eq!(restored.state, UserState::Active);
 }
+
+#[tokio::test]
+async fn deleted_skills_and_languages_in_lists_are_not_live_and_their_names_can_be_reused() {
+    let sandbox = sandbox(SEED).await;
+    let session = client(&sandbox).session();
+    let before = snapshot(&session, &ReadNeeds::default()).await.live;
+    let token = sandbox.token(ORG).unwrap();
+    let http = reqwest::Client::new();
+    for path in [
+        format!("routing/skills/{}", before.skills["Retired"].id),
+        format!("routing/languages/{}", before.languages["French"].id),
+    ] {
+        let deleted = http
+            .delete(format!("{}/api/v2/{path}", sandbox.base_url()))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert!(deleted.status().is_success());
+    }
+    // The sandbox lists them, as `deleted` (the harsher reading of the API).
+    let listed: serde_json::Value = http
+        .get(format!("{}/api/v2/routing/skills", sandbox.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        listed["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|skill| skill["name"] == "Retired" && skill["state"] == "deleted"),
+        "{listed}"
+    );
+    let Snapshot { live, ids } = snapshot(&session, &ReadNeeds::default()).await;
+    assert!(
+        !live.skills.contains_key("Retired"),
+        "{:?}",
+        live.skills.keys()
+    );
+    assert!(!live.languages.contains_key("French"));
+    // A writer that read this snapshot creates them anew instead of adopting the dead ones.
+    let writer = session.writer(ids);
+    for operation in [
+        Operation::CreateSkill {
+            name: "Retired".into(),
+        },
+        Operation::CreateLanguage {
+            name: "French".into(),
+        },
+    ] {
+        let receipt = writer.execute(&operation).await.unwrap();
+        assert!(!receipt.adopted, "{operation}: {receipt:?}");
+    }
+    let after = snapshot(&session, &ReadNeeds::default()).await.live;
+    assert_ne!(after.skills["Retired"].id, before.skills["Retired"].id);
+    assert_ne!(after.languages["French"].id, before.languages["French"].id);
+    // A writer that knows no ids and finds the name taken looks it up and adopts the live
+    // one, never the deleted one.
+    let blind = client(&sandbox).session().writer(IdTable::default());
+    let receipt = blind
+        .execute(&Operation::CreateSkill {
+            name: "Retired".into(),
+        })
+        .await
+        .unwrap();
+    assert!(receipt.adopted);
+    assert_eq!(
+        blind.id_of(Kind::Skill, "Retired").unwrap(),
+        after.skills["Retired"].id
+    );
+}
+
+/// Whether the sandbox moves a user added to a second team, or refuses with
+/// `UserGroupLimitExceeded` (its default): the client converges either way, leaving the old
+/// team first when the org insists.
+#[tokio::test]
+async fn moving_a_user_between_teams_converges_whether_or_not_the_org_moves_them() {
+    for moves in [false, true] {
+        let sandbox = sandbox(SEED).await;
+        sandbox
+            .set_faults(
+                ORG,
+                &FaultUpdate {
+                    move_between_teams: Some(moves),
+                    ..FaultUpdate::default()
+                },
+            )
+            .unwrap();
+        let (before, writer) = read_then_write(&sandbox, &ReadNeeds::default()).await;
+        let jane = email("jane.doe@acme.example");
+        assert_eq!(before.users[&jane].team.as_deref(), Some("Billing Tier 2"));
+        sandbox.reset_stats(ORG).unwrap();
+        // The plan's order: the add to the new team, then the removal from the old one.
+        for operation in [
+            Operation::AddTeamMembers {
+                team: "Empty Team".into(),
+                users: BTreeSet::from([jane.clone()]),
+            },
+            Operation::RemoveTeamMembers {
+                team: "Billing Tier 2".into(),
+                users: BTreeSet::from([jane.clone()]),
+            },
+        ] {
+            let outcome = writer.execute(&operation).await;
+            assert!(outcome.is_ok(), "moves: {moves}: {operation}: {outcome:?}");
+        }
+        let after = snapshot(writer.session(), &ReadNeeds::default()).await.live;
+        assert_eq!(
+            after.users[&jane].team.as_deref(),
+            Some("Empty Team"),
+            "moves: {moves}"
+        );
+        // Refused: add (fails for Jane), read her team, leave it, add again, then the
+        // removal (a no-op by then). Moved: add, removal.
+        let counts = sandbox_counts(&sandbox, ORG);
+        let (adds, reads, removals) = if moves { (1, 0, 1) } else { (2, 1, 2) };
+        assert_eq!(
+            counts.get("POST /api/v2/teams/{teamId}/members"),
+            Some(&adds)
+        );
+        assert_eq!(
+            counts
+                .get("GET /api/v2/users/{userId}")
+                .copied()
+                .unwrap_or(0),
+            reads
+        );
+        assert_eq!(
+            counts.get("DELETE /api/v2/teams/{teamId}/members"),
+            Some(&removals),
+            "moves: {moves}: {counts:?}"
+        );
+    }
+}
+
+/// The live org as JSON with ids and versions blanked: what two runs that create objects
+/// (random ids) can be compared on.
+fn without_ids(live: &roster_model::LiveOrg) -> serde_json::Value {
+    fn blank(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(text) if uuid_like(text) => *text = "[uuid]".into(),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(blank),
+            serde_json::Value::Object(fields) => {
+                for (key, field) in fields.iter_mut() {
+                    if key == "version" {
+                        *field = serde_json::Value::Null;
+                    } else {
+                        blank(field);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    fn uuid_like(text: &str) -> bool {
+        text.len() == 36 && text.chars().filter(|c| *c == '-').count() == 4
+    }
+    let mut value = serde_json::to_value(live).unwrap();
+    blank(&mut value);
+    value
+}
+
+/// Void operations answering `204`, `200` without a body or `200 {}`: every operation still
+/// takes effect, with the same end state.
+#[tokio::test]
+async fn every_operation_converges_whatever_void_operations_answer() {
+    use roster_sandbox::faults::VoidAnswer;
+    let mut ends = Vec::new();
+    for answer in [
+        VoidAnswer::NoContent,
+        VoidAnswer::OkEmpty,
+        VoidAnswer::OkBody,
+    ] {
+        let sandbox = sandbox(SEED).await;
+        sandbox
+            .set_faults(
+                ORG,
+                &FaultUpdate {
+                    void_answer: Some(answer),
+                    ..FaultUpdate::default()
+                },
+            )
+            .unwrap();
+        let (_, writer) = read_then_write(&sandbox, &full_needs()).await;
+        for operation in operations() {
+            let outcome = writer.execute(&operation).await;
+            assert!(outcome.is_ok(), "{answer:?}: {operation}: {outcome:?}");
+        }
+        // The sandbox did answer as told: a void DELETE's status is in its request log.
+        let statuses: BTreeSet<u16> = sandbox
+            .requests(ORG)
+            .unwrap()
+            .iter()
+            .filter(|r| r.method == "DELETE" && r.route.contains("wrapupcodes"))
+            .map(|r| r.status)
+            .collect();
+        let expected = if answer == VoidAnswer::NoContent {
+            204
+        } else {
+            200
+        };
+        assert_eq!(statuses, BTreeSet::from([expected]), "{answer:?}");
+        let live = snapshot(writer.session(), &after_needs()).await.live;
+        ends.push(without_ids(&live));
+    }
+    assert_eq!(ends[0], ends[1], "200 without a body");
+    assert_eq!(ends[0], ends[2], "200 with a body");
+}

@@ -1,8 +1,10 @@
 //! Teams: unique names, hard-deleted; a user belongs to at most one team.
 //!
 //! Decisions on UNCONFIRMED points:
-//! - adding a user to team B moves them out of team A (the add succeeds; no
-//!   `UserGroupLimitExceeded` failure);
+//! - adding a user who is in team A to team B fails for that user with
+//!   `UserGroupLimitExceeded` by default (the harsher reading: `User.team` is singular and the
+//!   API names that failure); with the `moveBetweenTeams` knob the add moves them out of A
+//!   ([`TeamMoves`]);
 //! - team names are unique like other names ([`super::same_name`]).
 
 use uuid::Uuid;
@@ -99,23 +101,57 @@ pub fn existing(state: &OrgState, id: Uuid) -> Result<&Team, OrgError> {
     })
 }
 
-/// Adds users to a team, moving each out of the team it was in; one that is missing or
-/// deleted fails alone. Answers the users that failed.
+/// What adding a user who is in another team does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamMoves {
+    /// The user leaves the old team and joins the new one.
+    Move,
+    /// The user stays where they are; the add fails for them with
+    /// [`MemberFailure::UserGroupLimitExceeded`].
+    Refuse,
+}
+
+/// Why one user of a bulk add was not added (`TeamAddMemberFailure.reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberFailure {
+    /// No live user has that id.
+    UserNotFound,
+    /// The user is in another team, and [`TeamMoves::Refuse`] holds.
+    UserGroupLimitExceeded,
+}
+
+impl MemberFailure {
+    /// The API's name of the reason.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::UserNotFound => "UserNotFound",
+            Self::UserGroupLimitExceeded => "UserGroupLimitExceeded",
+        }
+    }
+}
+
+/// Adds users to a team; each that is missing or deleted, or (under [`TeamMoves::Refuse`]) in
+/// another team, fails alone. Answers the users that failed, and why.
 pub fn add_members(
     state: &mut OrgState,
     at: &Stamp,
     id: Uuid,
     users: &[Uuid],
-) -> Result<Vec<Uuid>, OrgError> {
+    moves: TeamMoves,
+) -> Result<Vec<(Uuid, MemberFailure)>, OrgError> {
     existing(state, id)?;
     let mut failed = Vec::new();
     for &user_id in users {
         let Some(user) = state.users.get(user_id).filter(|user| user.is_live()) else {
-            failed.push(user_id);
+            failed.push((user_id, MemberFailure::UserNotFound));
             continue;
         };
         let previous = user.team_id;
         if previous == Some(id) {
+            continue;
+        }
+        if previous.is_some() && moves == TeamMoves::Refuse {
+            failed.push((user_id, MemberFailure::UserGroupLimitExceeded));
             continue;
         }
         if let Some(old) = previous {

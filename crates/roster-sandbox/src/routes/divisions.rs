@@ -1,6 +1,6 @@
 //! Divisions: list, home, get, and moving users, queues and teams between divisions.
 
-use super::{Body, Ctx, list_by_name, parse_id, parse_ids, void, wildcard_match};
+use super::{Body, Ctx, list_by_name, parse_id, parse_ids, wildcard_match};
 use crate::error::ApiError;
 use crate::org::divisions::{self, Movable};
 use crate::paging::{MAX_PAGE_SIZE, json};
@@ -71,5 +71,5 @@ pub async fn move_objects(
     };
     let at = ctx.stamp();
     divisions::move_objects(&mut ctx.write(), &at, division_id, kind, &ids)?;
-    Ok(void())
+    Ok(ctx.void())
 }

@@ -6,9 +6,10 @@
 //! one parameter name per position, so `/users/{subjectId}/roles` is served as
 //! `/users/{userId}/roles`.
 //!
-//! Void operations answer `204 No Content` (UNCONFIRMED in the real API whether 200 or 204;
-//! see [`VOID_STATUS`]); `DELETE /users/{userId}` answers `200 {}` as the swagger declares an
-//! object.
+//! Void operations answer `204 No Content` by default (UNCONFIRMED in the real API whether
+//! 200 or 204; the `voidAnswer` knob, [`crate::faults::VoidAnswer`], makes them answer 200
+//! with or without a body); `DELETE /users/{userId}` answers `200 {}` as the swagger declares
+//! an object.
 
 mod audits;
 mod divisions;
@@ -40,15 +41,12 @@ use uuid::Uuid;
 
 use crate::audit::AuditedWrite;
 use crate::error::ApiError;
-use crate::faults::FaultSettings;
+use crate::faults::{FaultSettings, VoidAnswer};
 use crate::hub::{Hub, Org, TokenEntry};
 use crate::org::Stamp;
 use crate::paging::{Envelope, PageRequest, render_page};
 use crate::query::Query;
 use crate::store::OrgState;
-
-/// Status of void operations (UNCONFIRMED: the swagger says 200 without a body).
-pub const VOID_STATUS: StatusCode = StatusCode::NO_CONTENT;
 
 /// What every API handler gets: the org selected by the token, the hub and the query.
 pub struct Ctx {
@@ -93,7 +91,19 @@ impl Ctx {
 
     /// From when a newly created object shows in lists.
     pub fn listed_from(&self) -> u64 {
-        self.now_ms() + self.faults().read_after_create_delay_ms
+        self.now_ms()
+            .saturating_add(self.faults().read_after_create_delay_ms)
+    }
+
+    /// The answer of a void operation, as the org's `voidAnswer` knob says.
+    pub fn void(&self) -> Response {
+        match self.faults().void_answer {
+            VoidAnswer::NoContent => StatusCode::NO_CONTENT.into_response(),
+            VoidAnswer::OkEmpty => StatusCode::OK.into_response(),
+            VoidAnswer::OkBody => {
+                (StatusCode::OK, axum::Json(serde_json::json!({}))).into_response()
+            }
+        }
     }
 
     /// When a write happens, for the domain operation doing it.
@@ -184,11 +194,6 @@ pub fn optional_id(value: Option<&str>, field: &str) -> Result<Option<Uuid>, Api
 /// A name a create or update must send (blank names are the domain's to refuse).
 pub fn name_sent(name: Option<String>) -> Result<String, ApiError> {
     name.ok_or_else(|| ApiError::missing_field("name"))
-}
-
-/// The answer of a void operation.
-pub fn void() -> Response {
-    VOID_STATUS.into_response()
 }
 
 /// Name filter that matches exactly (case-insensitive), with `*` wildcards at either end.

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Body, Ctx, void};
+use super::{Body, Ctx};
 use crate::error::ApiError;
 use crate::paging::json;
 
@@ -121,5 +121,5 @@ pub async fn remove_all(ctx: Ctx, Path(id): Path<String>) -> Result<Response, Ap
     ctx.hub
         .notifications
         .unsubscribe_all(ctx.now_ms(), &ctx.org.name, &id)?;
-    Ok(void())
+    Ok(ctx.void())
 }

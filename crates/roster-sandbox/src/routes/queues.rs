@@ -13,8 +13,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::{
-    Body, Ctx, body_id, descending, name_sent, optional_id, parse_id, parse_ids, void,
-    wildcard_match,
+    Body, Ctx, body_id, descending, name_sent, optional_id, parse_id, parse_ids, wildcard_match,
 };
 use crate::error::ApiError;
 use crate::org::queues::{self, Membership, QueueDefinition};
@@ -184,7 +183,7 @@ pub async fn update(
 pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let queue_id = parse_id(&id, "queue")?;
     queues::delete(&mut ctx.write(), queue_id)?;
-    Ok(void())
+    Ok(ctx.void())
 }
 
 fn member_json(state: &OrgState, membership: &Membership, expand: Expand) -> Option<String> {
@@ -301,7 +300,7 @@ pub async fn add_or_remove_members(
     } else {
         queues::add_members(&mut state, &at, queue_id, &ids)?;
     }
-    Ok(void())
+    Ok(ctx.void())
 }
 
 /// `PATCH /api/v2/routing/queues/{queueId}/members`: join/unjoin up to 100 members;
@@ -358,7 +357,7 @@ pub async fn patch_member(
         body.joined,
         body.ring_number,
     )?;
-    Ok(void())
+    Ok(ctx.void())
 }
 
 /// `DELETE /api/v2/routing/queues/{queueId}/members/{memberId}`: removes a direct member.
@@ -369,7 +368,7 @@ pub async fn delete_member(
     let user_id = parse_id(&member, "queue member")?;
     let queue_id = parse_id(&id, "queue")?;
     queues::remove_member(&mut ctx.write(), queue_id, user_id)?;
-    Ok(void())
+    Ok(ctx.void())
 }
 
 /// `GET /api/v2/routing/queues/{queueId}/wrapupcodes`.
@@ -437,5 +436,5 @@ pub async fn remove_wrapup_code(
     let code_id = parse_id(&code, "wrapup code")?;
     let queue_id = parse_id(&id, "queue")?;
     queues::remove_wrapup_code(&mut ctx.write(), queue_id, code_id)?;
-    Ok(void())
+    Ok(ctx.void())
 }

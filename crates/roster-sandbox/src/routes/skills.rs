@@ -2,7 +2,8 @@
 //! by PATCH (they cannot be renamed; languages cannot be updated at all).
 //!
 //! Decisions on UNCONFIRMED points:
-//! - the default lists leave deleted skills and languages out ([`LIST_DELETED`]);
+//! - the lists include deleted skills and languages, with `state: deleted`
+//!   ([`LIST_DELETED`]);
 //! - names are unique among non-deleted entries, case-insensitively; a deleted skill's name
 //!   can be reused; a duplicate answers `409 general.conflict` (languages too);
 //! - deleting a skill or language also removes it from every user, so users never show a
@@ -15,7 +16,7 @@ use uuid::Uuid;
 
 use super::{
     Body, Ctx, body_id, list_by_name, name_sent, optional_id, parse_id, parse_ids, prefix_match,
-    void, wildcard_match,
+    wildcard_match,
 };
 use crate::error::ApiError;
 use crate::org::skills::{self, NewLanguage, NewSkill};
@@ -23,8 +24,11 @@ use crate::paging::{MAX_PAGE_SIZE, json};
 use crate::render;
 use crate::store::EntityState;
 
-/// Whether the default skill and language lists include deleted entries.
-pub const LIST_DELETED: bool = false;
+/// Whether the skill and language lists include deleted entries. UNCONFIRMED in the real
+/// API; the Terraform exporter drops list entries whose `state` is `deleted`, so they can
+/// appear. The sandbox models the harsher answer (issue #12): a client that takes every
+/// listed name as live would plan around skills that no longer exist.
+pub const LIST_DELETED: bool = true;
 
 /// `CreateRoutingSkill`.
 #[derive(Debug, Deserialize)]
@@ -130,7 +134,7 @@ pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiErr
     let skill_id = parse_id(&id, "skill")?;
     let at = ctx.stamp();
     skills::delete_skill(&mut ctx.write(), &at, skill_id)?;
-    Ok(void())
+    Ok(ctx.void())
 }
 
 /// `GET /api/v2/routing/languages` (`name` exact with `*` wildcards; `id` list).
@@ -192,5 +196,5 @@ pub async fn delete_language(ctx: Ctx, Path(id): Path<String>) -> Result<Respons
     let language_id = parse_id(&id, "language")?;
     let at = ctx.stamp();
     skills::delete_language(&mut ctx.write(), &at, language_id)?;
-    Ok(void())
+    Ok(ctx.void())
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Body, Ctx, body_id, parse_id, parse_ids, void};
+use super::{Body, Ctx, body_id, parse_id, parse_ids};
 use crate::error::ApiError;
 use crate::org::grants::{self, Subject};
 use crate::org::users;
@@ -125,7 +125,7 @@ pub async fn bulk_add(
     let subject_id = parse_id(&id, "subject")?;
     let wanted = decode_grants(&body)?;
     grants::add(&mut ctx.write(), subject_id, &wanted)?;
-    Ok(void())
+    Ok(ctx.void())
 }
 
 /// `POST /api/v2/authorization/subjects/{subjectId}/bulkremove`.
@@ -137,7 +137,7 @@ pub async fn bulk_remove(
     let subject_id = parse_id(&id, "subject")?;
     let wanted = decode_grants(&body)?;
     grants::remove(&mut ctx.write(), subject_id, &wanted)?;
-    Ok(void())
+    Ok(ctx.void())
 }
 
 /// `POST /api/v2/authorization/subjects/{subjectId}/bulkreplace`: the subject's own grants
@@ -150,7 +150,7 @@ pub async fn bulk_replace(
     let subject_id = parse_id(&id, "subject")?;
     let wanted = decode_grants(&body)?;
     grants::replace(&mut ctx.write(), subject_id, &wanted)?;
-    Ok(void())
+    Ok(ctx.void())
 }
 
 /// `POST /api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}`.
@@ -161,7 +161,7 @@ pub async fn grant_one(
     let subject_id = parse_id(&id, "subject")?;
     let grant = decode_grant(&role, &division)?;
     grants::add(&mut ctx.write(), subject_id, &[grant])?;
-    Ok(void())
+    Ok(ctx.void())
 }
 
 /// `DELETE /api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}`.
@@ -172,7 +172,7 @@ pub async fn revoke_one(
     let subject_id = parse_id(&id, "subject")?;
     let grant = decode_grant(&role, &division)?;
     grants::revoke(&mut ctx.write(), subject_id, grant)?;
-    Ok(void())
+    Ok(ctx.void())
 }
 
 /// `GET /api/v2/users/{subjectId}/roles` (`UserAuthorization`).

@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::wrapupcodes::DivisionRef;
-use super::{Body, Ctx, name_sent, parse_id, parse_ids, prefix_match, void};
+use super::{Body, Ctx, name_sent, parse_id, parse_ids, prefix_match};
 use crate::error::ApiError;
-use crate::org::teams::{self, TeamDefinition};
+use crate::org::teams::{self, MemberFailure, TeamDefinition, TeamMoves};
 use crate::paging::{DEFAULT_PAGE_SIZE, MAX_CURSOR_PAGE_SIZE, json, render_cursor_page};
 use crate::query::Query;
 use crate::render;
@@ -188,7 +188,7 @@ pub async fn patch(
 pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let team_id = parse_id(&id, "team")?;
     teams::delete(&mut ctx.write(), team_id)?;
-    Ok(void())
+    Ok(ctx.void())
 }
 
 /// `GET /api/v2/teams/{teamId}/members` (cursor paged; `expand=entities` adds names).
@@ -244,13 +244,22 @@ pub async fn add_members(
     let parsed: Vec<Option<Uuid>> = ids.iter().map(|raw| Uuid::parse_str(raw).ok()).collect();
     let valid: Vec<Uuid> = parsed.iter().flatten().copied().collect();
     let at = ctx.stamp();
-    let failed = teams::add_members(&mut ctx.write(), &at, team_id, &valid)?;
+    let moves = if ctx.faults().move_between_teams {
+        TeamMoves::Move
+    } else {
+        TeamMoves::Refuse
+    };
+    let failed = teams::add_members(&mut ctx.write(), &at, team_id, &valid, moves)?;
     let mut added = Vec::new();
     let mut failures = Vec::new();
     for (raw, parsed) in ids.iter().zip(parsed) {
-        match parsed.filter(|user_id| !failed.contains(user_id)) {
-            Some(user_id) => added.push(render::user_ref(user_id)),
-            None => failures.push(json!({ "id": raw, "reason": "UserNotFound" })),
+        let Some(user_id) = parsed else {
+            failures.push(json!({ "id": raw, "reason": MemberFailure::UserNotFound.reason() }));
+            continue;
+        };
+        match failed.iter().find(|(failed, _)| *failed == user_id) {
+            Some((_, why)) => failures.push(json!({ "id": raw, "reason": why.reason() })),
+            None => added.push(render::user_ref(user_id)),
         }
     }
     Ok(json(&json!({ "entities": added, "failures": failures })))
@@ -264,5 +273,5 @@ pub async fn remove_members(ctx: Ctx, Path(id): Path<String>) -> Result<Response
         return Err(ApiError::missing_field("id"));
     }
     teams::remove_members(&mut ctx.write(), team_id, &ids)?;
-    Ok(void())
+    Ok(ctx.void())
 }

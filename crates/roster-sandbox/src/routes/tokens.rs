@@ -3,7 +3,7 @@
 use axum::response::Response;
 use serde_json::json;
 
-use super::{Ctx, void};
+use super::Ctx;
 use crate::paging::json;
 
 /// `GET /api/v2/tokens/me` (`TokenInfo`); `HEAD` answers the same without a body.
@@ -22,5 +22,5 @@ pub async fn me(ctx: Ctx) -> Response {
 pub async fn revoke(ctx: Ctx) -> Response {
     ctx.hub.revoke(&ctx.token);
     crate::audit::record_token(&ctx.hub, &ctx.token, "Delete");
-    void()
+    ctx.void()
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Body, Ctx, body_id, descending, parse_id, parse_ids, single_page, void};
+use super::{Body, Ctx, body_id, descending, parse_id, parse_ids, single_page};
 use crate::error::ApiError;
 use crate::org::queues;
 use crate::org::users::{self, AssignmentKind};
@@ -156,7 +156,7 @@ fn remove_one(ctx: &Ctx, kind: AssignmentKind, id: &str, item: &str) -> Result<R
     let item_id = parse_id(item, noun(kind))?;
     let user_id = parse_id(id, "user")?;
     users::unassign(&mut ctx.write(), user_id, kind, item_id)?;
-    Ok(void())
+    Ok(ctx.void())
 }
 
 /// `GET /api/v2/users/{userId}/routingskills`.

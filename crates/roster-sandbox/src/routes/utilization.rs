@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Body, Ctx, parse_id, void};
+use super::{Body, Ctx, parse_id};
 use crate::error::ApiError;
 use crate::org::users;
 use crate::org::utilization::{self, MediaSetting};
@@ -71,7 +71,7 @@ pub async fn put_org(ctx: Ctx, Body(body): Body<UtilizationRequest>) -> Result<R
 /// `DELETE /api/v2/routing/utilization`: back to the defaults of a new org.
 pub async fn delete_org(ctx: Ctx) -> Response {
     utilization::reset_org(&mut ctx.write());
-    void()
+    ctx.void()
 }
 
 fn user_response(
@@ -126,5 +126,5 @@ pub async fn put_user(
 pub async fn delete_user(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let user_id = parse_id(&id, "user")?;
     utilization::clear_user(&mut ctx.write(), user_id)?;
-    Ok(void())
+    Ok(ctx.void())
 }

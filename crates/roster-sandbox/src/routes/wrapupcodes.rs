@@ -6,9 +6,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{
-    Body, Ctx, list_by_name, name_sent, optional_id, parse_id, parse_ids, void, wildcard_match,
-};
+use super::{Body, Ctx, list_by_name, name_sent, optional_id, parse_id, parse_ids, wildcard_match};
 use crate::error::ApiError;
 use crate::org::wrapup_codes::{self, WrapupCodeDefinition};
 use crate::paging::{MAX_PAGE_SIZE, json};
@@ -127,5 +125,5 @@ pub async fn update(
 pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let code_id = parse_id(&id, "wrapup code")?;
     wrapup_codes::delete(&mut ctx.write(), code_id)?;
-    Ok(void())
+    Ok(ctx.void())
 }

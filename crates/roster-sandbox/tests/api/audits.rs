@@ -157,7 +157,9 @@ async fn an_audit_query_is_polled_to_success_and_paged_by_cursor() {
     // The sandbox clock moves a query on without polls too.
     let second = api.post("/audits/query", &request).await;
     let second = id(second.expect(202));
-    sandbox.advance_clock(std::time::Duration::from_secs(5));
+    sandbox
+        .advance_clock(std::time::Duration::from_secs(5))
+        .unwrap();
     let polled = api.get(&format!("/audits/query/{second}")).await;
     assert_eq!(polled.expect(200)["state"], "Succeeded");
 
@@ -176,7 +178,9 @@ async fn an_audit_query_is_polled_to_success_and_paged_by_cursor() {
     );
     // Records older than the realtime window are not there.
     let days = facts["audit"]["realtimeWindowDays"].as_u64().expect("days");
-    sandbox.advance_clock(std::time::Duration::from_secs(days * 86_400 + 3_600));
+    sandbox
+        .advance_clock(std::time::Duration::from_secs(days * 86_400 + 3_600))
+        .unwrap();
     // (The token expired meanwhile.)
     let api = Api::login(&sandbox, "sandbox", "sandbox").await;
     let later = api

@@ -87,9 +87,13 @@ async fn tokens_expire_after_the_org_lifetime() {
     assert_eq!(token.body["expires_in"], 60);
     let api = Api::login(&sandbox, "sandbox", "sandbox").await;
     api.get("/users").await.expect(200);
-    sandbox.advance_clock(Duration::from_secs(59));
+    sandbox
+        .advance_clock(Duration::from_secs(59))
+        .expect("a short advance");
     api.get("/users").await.expect(200);
-    sandbox.advance_clock(Duration::from_secs(2));
+    sandbox
+        .advance_clock(Duration::from_secs(2))
+        .expect("a short advance");
     api.get("/users").await.expect_error(401, "bad.credentials");
     // A refreshed token works again.
     Api::login(&sandbox, "sandbox", "sandbox")

@@ -209,6 +209,7 @@ async fn serve_loads_and_saves_its_state_file() {
     let options = ServeOptions {
         orgs: vec![OrgCredentials::parse("acme:acme-id:se:cret").expect("spec")],
         state_file: Some(state.clone()),
+        ..ServeOptions::default()
     };
     assert_eq!(options.orgs[0].client_secret, "se:cret");
     assert!(OrgCredentials::parse("acme:only-two").is_err());
@@ -241,9 +242,27 @@ async fn serve_loads_and_saves_its_state_file() {
     drop(http);
     let _ = stop.send(());
     server.await.expect("joined").expect("served");
-    let saved: Value =
-        serde_json::from_slice(&std::fs::read(&state).expect("state file written")).expect("json");
+    let text = std::fs::read_to_string(&state).expect("state file written");
+    let saved: Value = serde_json::from_str(&text).expect("json");
     assert_eq!(saved["orgs"][0]["name"], "acme");
+    // No secret in it: a salted hash instead, and only its owner may read it.
+    assert!(!text.contains("se:cret"), "{text}");
+    assert!(saved["orgs"][0].get("clientSecret").is_none());
+    assert!(
+        saved["orgs"][0]["clientSecretHash"]
+            .as_str()
+            .is_some_and(|hash| hash.starts_with("sha256:")),
+        "{text}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&state)
+            .expect("state file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
+    }
     // A new sandbox on the same file has the skill.
     let sandbox = Sandbox::start_with(options).await.expect("starts");
     let names: Vec<Value> = sandbox.dump("acme").expect("org")["skills"]
@@ -253,6 +272,104 @@ async fn serve_loads_and_saves_its_state_file() {
         .map(|skill| skill["name"].clone())
         .collect();
     assert_eq!(names, [json!("Persisted")]);
+    // The hash checks the secret: the right one logs in, another does not.
+    let http = reqwest::Client::new();
+    let base = sandbox.base_url();
+    let right = crate::common::token_request(&http, &base, "acme-id", "se:cret").await;
+    assert_eq!(right.status, 200, "{}", right.raw);
+    let wrong = crate::common::token_request(&http, &base, "acme-id", "se:cre").await;
+    assert_eq!(wrong.status, 401, "{}", wrong.raw);
     drop(sandbox);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_state_file_with_plaintext_secrets_loads_and_is_rewritten_without_them() {
+    let dir = std::env::temp_dir().join(format!("roster-sandbox-legacy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    let state = dir.join("state.json");
+    // The shape written before issue #12: the secret in plaintext.
+    let empty = Sandbox::start().await.dump("sandbox").expect("org");
+    let legacy = json!({ "orgs": [{
+        "name": "acme",
+        "clientId": "acme-id",
+        "clientSecret": "old-s3cret",
+        "faults": serde_json::to_value(roster_sandbox::FaultSettings::default()).expect("json"),
+        "state": empty,
+    }] });
+    std::fs::write(&state, legacy.to_string()).expect("legacy file");
+    let options = ServeOptions {
+        state_file: Some(state.clone()),
+        ..ServeOptions::default()
+    };
+    let sandbox = Sandbox::start_with(options.clone()).await.expect("loads");
+    let http = reqwest::Client::new();
+    let login =
+        crate::common::token_request(&http, &sandbox.base_url(), "acme-id", "old-s3cret").await;
+    assert_eq!(login.status, 200, "{}", login.raw);
+    sandbox.save().expect("saves");
+    let text = std::fs::read_to_string(&state).expect("rewritten");
+    assert!(!text.contains("old-s3cret"), "{text}");
+    assert!(text.contains("clientSecretHash"), "{text}");
+    drop(sandbox);
+    // A file with neither is refused, naming the org.
+    let mut broken = legacy;
+    broken["orgs"][0]
+        .as_object_mut()
+        .expect("org")
+        .remove("clientSecret");
+    std::fs::write(&state, broken.to_string()).expect("broken file");
+    let error = Sandbox::start_with(options).await.expect_err("refused");
+    assert!(
+        error
+            .to_string()
+            .contains("org `acme` has no `clientSecretHash`"),
+        "{error}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_control_token_guards_every_control_route_and_nothing_else() {
+    let options = ServeOptions {
+        control_token: roster_sandbox::ControlToken::new("c0ntrol"),
+        ..ServeOptions::default()
+    };
+    let sandbox = Sandbox::start_with(options).await.expect("starts");
+    let http = reqwest::Client::new();
+    let base = sandbox.base_url();
+    let send = |method: reqwest::Method, path: &str, token: Option<&str>| {
+        let mut request = http.request(method, format!("{base}{path}"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request = request.body(json!({ "advanceMs": 1 }).to_string());
+        async move { read(request.send().await.expect("sent")).await }
+    };
+    for (method, path) in [
+        (reqwest::Method::GET, "/__sandbox/orgs"),
+        (reqwest::Method::GET, "/__sandbox/orgs/sandbox/faults"),
+        (reqwest::Method::GET, "/__sandbox/orgs/sandbox/dump"),
+        (reqwest::Method::POST, "/__sandbox/clock"),
+    ] {
+        send(method.clone(), path, None)
+            .await
+            .expect_error(401, "authentication.required");
+        send(method.clone(), path, Some("guess"))
+            .await
+            .expect_error(401, "bad.credentials");
+        let allowed = send(method, path, Some("c0ntrol")).await;
+        assert_eq!(allowed.status, 200, "{path}: {}", allowed.raw);
+    }
+    // An API token is not a control token; the API itself needs no control token.
+    let api = crate::common::Api::login(&sandbox, "sandbox", "sandbox").await;
+    api.get("/__sandbox/orgs")
+        .await
+        .expect_error(401, "bad.credentials");
+    assert_eq!(api.get("/routing/skills").await.status, 200);
+    assert_eq!(
+        format!("{:?}", roster_sandbox::ControlToken::new("c0ntrol")),
+        "Some(ControlToken(..))"
+    );
+    assert_eq!(roster_sandbox::ControlToken::new(""), None);
 }

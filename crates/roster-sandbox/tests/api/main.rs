@@ -10,6 +10,7 @@ mod notifications;
 mod queues;
 mod realism;
 mod rendering;
+mod robustness;
 mod routing;
 mod teams;
 mod users;

@@ -194,7 +194,9 @@ async fn a_socket_gets_queue_and_audit_events_heartbeats_and_closings() {
     let hours = facts["notifications"]["channelLifetimeHours"]
         .as_u64()
         .expect("hours");
-    sandbox.advance_clock(Duration::from_secs((hours + 1) * 3_600));
+    sandbox
+        .advance_clock(Duration::from_secs((hours + 1) * 3_600))
+        .unwrap();
     let api = Api::login(&sandbox, "sandbox", "sandbox").await;
     api.head_ok(&format!("/notifications/channels/{channel_id}"), 404)
         .await;

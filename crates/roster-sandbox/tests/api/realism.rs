@@ -36,7 +36,9 @@ async fn rate_limit_answers_429_with_retry_after_per_token() {
     // Another token of the same client has its own budget.
     let other = Api::login(&sandbox, "sandbox", "sandbox").await;
     other.get("/users").await.expect(200);
-    sandbox.advance_clock(Duration::from_secs(61));
+    sandbox
+        .advance_clock(Duration::from_secs(61))
+        .expect("a short advance");
     api.get("/users").await.expect(200);
     let stats = sandbox.stats("sandbox").expect("org");
     assert_eq!(stats.throttled, 1);
@@ -201,7 +203,9 @@ async fn read_after_create_delay_hides_new_objects_from_lists_only() {
     api.post("/routing/skills", &json!({ "name": "Billing" }))
         .await
         .expect_error(409, "general.conflict");
-    sandbox.advance_clock(Duration::from_secs(6));
+    sandbox
+        .advance_clock(Duration::from_secs(6))
+        .expect("a short advance");
     assert_eq!(api.get("/routing/skills").await.body["total"], 1);
     assert_eq!(api.get("/routing/queues").await.body["total"], 1);
     assert_eq!(api.get("/users").await.body["total"], 1);

@@ -118,7 +118,17 @@ async fn cached_renderings_follow_every_write() {
     let division = id_named(&api, "/authorization/divisions", "Contact Center").await;
     let agent = id_named(&api, "/authorization/roles", "Agent").await;
     let leads = id_named(&api, "/groups", "Leads").await;
-    // A team renamed, a member moved between teams, another team deleted.
+    // A team renamed, a member moved between teams (where the org moves them), another
+    // team deleted.
+    sandbox
+        .set_faults(
+            "sandbox",
+            &roster_sandbox::FaultUpdate {
+                move_between_teams: Some(true),
+                ..roster_sandbox::FaultUpdate::default()
+            },
+        )
+        .expect("org");
     api.patch(
         &format!("/teams/{tier_2}"),
         &json!({ "name": "Tier \"Two\"" }),

@@ -52,14 +52,22 @@ async fn skills_are_unique_soft_deleted_and_division_movable() {
         "deleted",
         "GET still answers after a soft delete"
     );
-    assert_eq!(
-        api.get("/routing/skills").await.body["total"],
-        2,
-        "deleted skills are not listed"
-    );
-    api.post("/routing/skills", &json!({ "name": "Billing" }))
-        .await
-        .expect(200);
+    // Deleted skills stay in the list, marked (the harsher reading, issue #12).
+    let listed = api.get("/routing/skills").await;
+    let states: Vec<(&str, &str)> = listed.expect(200)["entities"]
+        .as_array()
+        .expect("entities")
+        .iter()
+        .filter_map(|skill| Some((skill["name"].as_str()?, skill["state"].as_str()?)))
+        .collect();
+    assert!(states.contains(&("Billing", "deleted")), "{}", listed.raw);
+    assert_eq!(listed.body["total"], 3);
+    // Its name is free again: a new Billing is live beside the deleted one.
+    let again = api
+        .post("/routing/skills", &json!({ "name": "Billing" }))
+        .await;
+    assert_eq!(again.expect(200)["state"], "active");
+    assert_ne!(id(&again.body), id(&skill));
     api.get("/routing/skills/6d9a1a50-0000-4000-8000-000000000000")
         .await
         .expect_error(404, "not.found");
@@ -101,7 +109,18 @@ async fn languages_create_list_and_soft_delete() {
             .expect(200)["state"],
         "deleted"
     );
-    assert_eq!(api.get("/routing/languages").await.body["total"], 1);
+    let listed = api.get("/routing/languages").await;
+    let states: Vec<&str> = listed.expect(200)["entities"]
+        .as_array()
+        .expect("entities")
+        .iter()
+        .filter_map(|language| language["state"].as_str())
+        .collect();
+    assert_eq!(
+        states,
+        ["active", "deleted"],
+        "French, then Spanish (deleted)"
+    );
 }
 
 #[tokio::test]

@@ -1,4 +1,5 @@
-//! Teams: cursor paging, CRUD, members with partial success, moves between teams.
+//! Teams: cursor paging, CRUD, members with partial success, moves between teams (refused
+//! by default, made with the `moveBetweenTeams` knob).
 
 use std::collections::HashSet;
 
@@ -108,13 +109,42 @@ async fn team_members_add_with_failures_move_and_remove() {
         .get(&format!("/teams/{a}/members?expand=entities"))
         .await;
     assert!(named.body["entities"][0]["name"].is_string());
-    // A user is in one team at most: adding to B moves them out of A.
-    api.post(
-        &format!("/teams/{b}/members"),
-        &json!({ "memberIds": [users[0]] }),
+    // A user is in one team at most. By default, adding them to B fails for them with
+    // `UserGroupLimitExceeded`, and they stay in A.
+    let refused = api
+        .post(
+            &format!("/teams/{b}/members"),
+            &json!({ "memberIds": [users[0], users[26]] }),
+        )
+        .await;
+    assert_eq!(
+        refused.expect(200)["failures"],
+        json!([{ "id": users[0], "reason": "UserGroupLimitExceeded" }])
+    );
+    assert_eq!(
+        refused.body["entities"],
+        json!([{ "id": users[26], "selfUri": format!("/api/v2/users/{}", users[26]) }])
+    );
+    assert_eq!(
+        api.get(&format!("/teams/{a}")).await.body["memberCount"],
+        25
+    );
+    let user = api.get(&format!("/users/{}?expand=team", users[0])).await;
+    assert_eq!(user.body["team"]["name"], "A");
+    // With the `moveBetweenTeams` knob, the add moves them out of A.
+    api.put(
+        "/__sandbox/orgs/sandbox/faults",
+        &json!({ "moveBetweenTeams": true }),
     )
     .await
     .expect(200);
+    let moved = api
+        .post(
+            &format!("/teams/{b}/members"),
+            &json!({ "memberIds": [users[0]] }),
+        )
+        .await;
+    assert_eq!(moved.expect(200)["failures"], json!([]));
     assert_eq!(
         api.get(&format!("/teams/{a}")).await.body["memberCount"],
         24
