@@ -17,6 +17,8 @@ pub(crate) struct UserIds {
     /// Last known `version`; `None` once a write changed it without saying to what, so the
     /// next `PATCH` reads it first instead of sending a stale one and paying for a 409.
     pub version: Option<u64>,
+    /// The id of the team the user was last seen in; team writes keep it current.
+    pub team: Option<String>,
 }
 
 /// Ids by kind and natural key (users by email), for one org, with each user's last known
@@ -55,15 +57,25 @@ impl IdTable {
         self.users.get(email)
     }
 
-    /// Records a user's id and version.
-    pub(crate) fn insert_user(&mut self, email: Email, id: &str, version: u64) {
+    /// Records a user's id, version and team.
+    pub(crate) fn insert_user(&mut self, email: Email, id: &str, version: u64, team: Option<&str>) {
         self.users.insert(
             email,
             UserIds {
                 id: id.to_owned(),
                 version: Some(version),
+                team: team.map(str::to_owned),
             },
         );
+    }
+
+    /// Records the team of known users (`None`: in no team).
+    pub(crate) fn set_team(&mut self, user_ids: &[String], team: Option<&str>) {
+        for user in self.users.values_mut() {
+            if user_ids.contains(&user.id) {
+                user.team = team.map(str::to_owned);
+            }
+        }
     }
 
     /// Updates a known user's version.
@@ -124,7 +136,7 @@ mod tests {
         let mut table = IdTable::default();
         table.insert(Kind::Skill, "Billing", "s1");
         table.insert(Kind::Queue, "Billing", "q1");
-        table.insert_user(Email::parse("Jane@Acme.example").unwrap(), "u1", 3);
+        table.insert_user(Email::parse("Jane@Acme.example").unwrap(), "u1", 3, None);
         assert_eq!(table.get(Kind::Skill, "Billing"), Some("s1"));
         assert_eq!(table.get(Kind::Queue, "Billing"), Some("q1"));
         assert_eq!(table.get(Kind::User, "JANE@acme.example"), Some("u1"));

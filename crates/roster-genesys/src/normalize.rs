@@ -255,7 +255,12 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
         let Some(state) = user.user_state() else {
             continue;
         };
-        ids.insert_user(email.clone(), &user.id, user.version);
+        ids.insert_user(
+            email.clone(),
+            &user.id,
+            user.version,
+            user.team.as_ref().map(|team| team.id.as_str()),
+        );
         live.users.insert(
             email.clone(),
             LiveUser {

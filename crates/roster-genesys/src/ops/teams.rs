@@ -1,8 +1,12 @@
 //! Teams: their definition and members (created through [`Exec::create_in_division`],
-//! shared with queues). A user is in at most one team, so adding one that is in another team
-//! moves it.
+//! shared with queues).
+//!
+//! A user is in at most one team. Whether adding a user who is in another team moves them or
+//! fails with `UserGroupLimitExceeded` is UNCONFIRMED, so a user the snapshot saw in another
+//! team leaves it first (one `DELETE` per old team and batch), and a user still refused that
+//! way (a team joined since the snapshot) is looked up, taken out and added again.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use reqwest::Method;
 use roster_model::{Email, Kind};
@@ -51,6 +55,7 @@ impl Exec<'_> {
         for email in users {
             user_ids.push(self.user_id(email).await?);
         }
+        self.leave_other_teams(&user_ids, &id).await?;
         let path = format!("/api/v2/teams/{id}/members");
         for chunk in user_ids.chunks(TEAM_BATCH) {
             let request = ApiRequest::new(
@@ -66,6 +71,7 @@ impl Exec<'_> {
                 .send_json_traced(&request, self.trace)
                 .await?;
             if added.failures.is_empty() {
+                self.writer.id_table().lock().set_team(chunk, Some(&id));
                 continue;
             }
             // A user is in at most one team: one in another team is moved out and added again.
@@ -95,6 +101,12 @@ impl Exec<'_> {
                     .await?;
                 failures.extend(again.failures);
             }
+            let joined: Vec<String> = chunk
+                .iter()
+                .filter(|user| !failures.iter().any(|failure| &failure.id == *user))
+                .cloned()
+                .collect();
+            self.writer.id_table().lock().set_team(&joined, Some(&id));
             if !failures.is_empty() {
                 let ids = self.writer.id_table().lock();
                 let failures = failures
@@ -113,6 +125,35 @@ impl Exec<'_> {
                     correlation_id: response.correlation_id,
                 });
             }
+        }
+        Ok(())
+    }
+
+    /// Takes each of `user_ids` the snapshot saw in a team other than `target` out of it.
+    async fn leave_other_teams(
+        &self,
+        user_ids: &[String],
+        target: &str,
+    ) -> Result<(), GenesysError> {
+        let mut by_team: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        {
+            let ids = self.writer.id_table().lock();
+            for user_id in user_ids {
+                let Some(email) = ids.email_of(user_id) else {
+                    continue;
+                };
+                if let Some(team) = ids.user(email).and_then(|user| user.team.as_deref())
+                    && team != target
+                {
+                    by_team
+                        .entry(team.to_owned())
+                        .or_default()
+                        .push(user_id.clone());
+                }
+            }
+        }
+        for (team, members) in by_team {
+            self.remove_members_by_id(&team, &members).await?;
         }
         Ok(())
     }
@@ -150,24 +191,37 @@ impl Exec<'_> {
         let Some(id) = self.id(Kind::Team, team) else {
             return Ok(());
         };
+        // A user known to be in another team (moved there by this run) is not in this one.
         let user_ids: Vec<String> = {
             let ids = self.writer.id_table().lock();
             users
                 .iter()
-                .filter_map(|email| ids.user(email).map(|u| u.id.clone()))
+                .filter_map(|email| ids.user(email))
+                .filter(|user| user.team.as_ref().is_none_or(|team| *team == id))
+                .map(|user| user.id.clone())
                 .collect()
         };
+        self.remove_members_by_id(&id, &user_ids).await
+    }
+
+    /// `DELETE /api/v2/teams/{team}/members?id=…` in batches; a team already gone is fine.
+    async fn remove_members_by_id(
+        &self,
+        team: &str,
+        user_ids: &[String],
+    ) -> Result<(), GenesysError> {
         for chunk in user_ids.chunks(TEAM_BATCH) {
             let request = ApiRequest::new(
                 Method::DELETE,
                 path::TEAM_MEMBERS,
-                format!("/api/v2/teams/{id}/members?id={}", chunk.join(",")),
+                format!("/api/v2/teams/{team}/members?id={}", chunk.join(",")),
                 None,
             );
             match self.send(request).await {
                 Err(error) if !has_status(&error, &[404]) => return Err(error),
                 _ => {}
             }
+            self.writer.id_table().lock().set_team(chunk, None);
         }
         Ok(())
     }

@@ -46,7 +46,7 @@ impl Exec<'_> {
         self.writer
             .id_table()
             .lock()
-            .insert_user(email.clone(), id, version);
+            .insert_user(email.clone(), id, version, None);
     }
 
     /// `POST /users/search` for one email, any state.

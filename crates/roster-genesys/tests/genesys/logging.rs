@@ -44,7 +44,53 @@ impl Visit for Fields<'_> {
     }
 }
 
-impl Subscriber for Capture {
+thread_local! {
+    /// The capture of the test running on this thread, if it installed one.
+    static CURRENT: std::cell::RefCell<Option<Capture>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Until dropped, this thread's events go to a capture.
+struct Installed;
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        CURRENT.with(|current| current.borrow_mut().take());
+    }
+}
+
+impl Capture {
+    /// Sends this thread's HTTP events here until the guard drops. (The test's runtime runs on
+    /// its thread only, so it sees every task.) One global subscriber forwards to the capture
+    /// of the thread an event happens on: a subscriber scoped to the thread would miss events
+    /// whose callsite another test, running in parallel under no subscriber, reached first
+    /// and cached as unheard.
+    fn install(&self) -> Installed {
+        static GLOBAL: std::sync::Once = std::sync::Once::new();
+        GLOBAL.call_once(|| {
+            tracing::subscriber::set_global_default(Forward)
+                .expect("no other global subscriber in this test binary");
+        });
+        CURRENT.with(|current| *current.borrow_mut() = Some(self.clone()));
+        Installed
+    }
+
+    fn event(&self, event: &Event<'_>) {
+        if event.metadata().target() != "roster_genesys::http" {
+            return;
+        }
+        let mut fields = BTreeMap::new();
+        event.record(&mut Fields(&mut fields));
+        self.0.lock().push(Captured {
+            level: *event.metadata().level(),
+            fields,
+        });
+    }
+}
+
+/// The global subscriber: every event to the capture of its thread, if any.
+struct Forward;
+
+impl Subscriber for Forward {
     fn enabled(&self, _: &Metadata<'_>) -> bool {
         true
     }
@@ -58,14 +104,10 @@ impl Subscriber for Capture {
     fn record_follows_from(&self, _: &Id, _: &Id) {}
 
     fn event(&self, event: &Event<'_>) {
-        if event.metadata().target() != "roster_genesys::http" {
-            return;
-        }
-        let mut fields = BTreeMap::new();
-        event.record(&mut Fields(&mut fields));
-        self.0.lock().push(Captured {
-            level: *event.metadata().level(),
-            fields,
+        CURRENT.with(|current| {
+            if let Some(capture) = current.borrow().as_ref() {
+                capture.event(event);
+            }
         });
     }
 
@@ -78,8 +120,7 @@ impl Subscriber for Capture {
 async fn every_attempt_is_one_debug_event_without_secrets() {
     let sandbox = sandbox(SEED).await;
     let capture = Capture::default();
-    // The test's runtime runs on this thread only, so the scoped subscriber sees every task.
-    let _guard = tracing::dispatcher::set_default(&tracing::Dispatch::new(capture.clone()));
+    let _guard = capture.install();
     let session = client(&sandbox).session();
     snapshot(&session, &ReadNeeds::default()).await;
 
@@ -148,7 +189,7 @@ async fn an_attempt_without_a_response_logs_the_os_error_and_its_retry() {
         ..crate::support::fast_options()
     };
     let capture = Capture::default();
-    let _guard = tracing::dispatcher::set_default(&tracing::Dispatch::new(capture.clone()));
+    let _guard = capture.install();
     let session = roster_genesys::GenesysClient::new(connection)
         .unwrap()
         .session();
