@@ -426,18 +426,21 @@ fn usage_errors_exit_64() {
     let unknown_apply_org = workspace.roster("apply", &["--org", "nowhere", "--yes"]);
     assert_eq!(unknown_apply_org.code, 64, "{}", unknown_apply_org.stderr);
 
-    // Not on a terminal (stdin is not one here) and no `--yes`: refused before any write.
+    // Not on a terminal (stdin is not one here) and no `--yes`: refused before the org is
+    // read, with a hint that repeats the folder and the orgs.
     let no_yes = workspace.roster("apply", &["--org", "local"]);
     assert_eq!(no_yes.code, 64, "{}", no_yes.stderr);
-    insta::assert_snapshot!(no_yes.stderr, @r"
-    error: `roster apply` needs `--yes` when not run on a terminal
-    hint: review the plan with `roster plan`, then run `roster apply --yes`, or save it with `roster plan --out plan.json` and apply that with `roster apply --plan plan.json`
-    ");
-    let state = workspace.sandbox_state("local");
-    let fresh = Workspace::copy(FULL);
-    let plan = fresh.roster("plan", &["--org", "local"]);
-    assert_eq!(plan.code, 0);
-    assert_eq!(state, fresh.sandbox_state("local"), "nothing was applied");
+    assert!(no_yes.stdout.is_empty(), "no plan was read: {}", no_yes.stdout);
+    workspace.settings().bind(|| {
+        insta::assert_snapshot!(no_yes.stderr, @r"
+        error: `roster apply` needs `--yes` when not run on a terminal
+        hint: review the plan with `roster plan [workspace] --org local`, then run `roster apply [workspace] --org local --yes`, or save it with `roster plan [workspace] --org local --out plan.json` and apply that with `roster apply [workspace] --org local --plan plan.json`
+        ");
+    });
+    assert!(
+        !workspace.root().join(".roster/sandbox/local.json").exists(),
+        "the org was not even connected to"
+    );
 
     let bad_email = run(roster()
         .args(["plan", "--reactivate", "not-an-email"])

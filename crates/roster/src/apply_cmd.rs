@@ -59,6 +59,17 @@ pub struct ApplyArgs {
 /// Runs the command.
 pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let reactivate = parse_reactivate(&args.reactivate)?;
+    // Refused before anything is read: nobody is there to confirm the plan.
+    if args.plan.is_none() && !args.yes && !ui.interactive {
+        let same = same_selection(args);
+        return Err(
+            Failure::usage("`roster apply` needs `--yes` when not run on a terminal").with_hint(
+                format!(
+                    "review the plan with `roster plan{same}`, then run `roster apply{same} --yes`, or save it with `roster plan{same} --out plan.json` and apply that with `roster apply{same} --plan plan.json`"
+                ),
+            ),
+        );
+    }
     let workspace = workspace::load(&args.dir, ui)?;
     let saved = args
         .plan
@@ -94,10 +105,6 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     }
     roster_service::check_acknowledged(&set.orgs, &args.allow_destructive)?;
     if saved.is_none() && !args.yes {
-        if !ui.interactive {
-            return Err(Failure::usage("`roster apply` needs `--yes` when not run on a terminal")
-                .with_hint("review the plan with `roster plan`, then run `roster apply --yes`, or save it with `roster plan --out plan.json` and apply that with `roster apply --plan plan.json`"));
-        }
         if !ui.confirm("Apply these changes?") {
             eprintln!("nothing applied");
             return Ok(ExitStatus::Success);
@@ -151,6 +158,19 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         })?;
     }
     Ok(status)
+}
+
+/// The folder and orgs of this run as arguments to repeat in a hint (the folder only when it
+/// is not the current one).
+fn same_selection(args: &ApplyArgs) -> String {
+    let mut same = String::new();
+    if args.dir != std::path::Path::new(".") {
+        same.push_str(&format!(" {}", args.dir.display()));
+    }
+    for org in &args.orgs {
+        same.push_str(&format!(" --org {org}"));
+    }
+    same
 }
 
 /// A cancel token that Ctrl-C or SIGTERM (what CI sends when a job is cancelled) trips: the
