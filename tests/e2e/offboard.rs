@@ -488,6 +488,16 @@ fn pruning_thirty_percent_of_a_division_is_blocked_and_names_the_users() {
     });
     let apply = workspace.roster("apply", &["--yes"]);
     assert_eq!(apply.code, 3, "{}", apply.stderr);
+    // A digest that is not this plan's (stale, mistyped) is named as wrong, not ignored.
+    let wrong = workspace.roster("apply", &["--yes", "--allow-destructive", "0123abcd"]);
+    assert_eq!(wrong.code, 3, "{}", wrong.stderr);
+    assert!(
+        wrong
+            .stderr
+            .contains("(the digest given, `0123abcd`, is not this plan's: the plan changed, or it was mistyped)"),
+        "{}",
+        wrong.stderr
+    );
     let users = org_view(&workspace.sandbox_state(ORG), &[])["users"].clone();
     assert!(
         users

@@ -430,7 +430,11 @@ fn usage_errors_exit_64() {
     // read, with a hint that repeats the folder and the orgs.
     let no_yes = workspace.roster("apply", &["--org", "local"]);
     assert_eq!(no_yes.code, 64, "{}", no_yes.stderr);
-    assert!(no_yes.stdout.is_empty(), "no plan was read: {}", no_yes.stdout);
+    assert!(
+        no_yes.stdout.is_empty(),
+        "no plan was read: {}",
+        no_yes.stdout
+    );
     workspace.settings().bind(|| {
         insta::assert_snapshot!(no_yes.stderr, @r"
         error: `roster apply` needs `--yes` when not run on a terminal

@@ -168,6 +168,7 @@ fn check_verdict(
                 org: plan.org.clone(),
                 digest: plan.digest.clone(),
             }],
+            unmatched: acknowledged.to_vec(),
         }));
     }
     Ok(())

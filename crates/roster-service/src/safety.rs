@@ -18,12 +18,32 @@ use crate::orgs::ReadOrg;
 /// Plans over `policy.limits` whose digest was not acknowledged; nothing was applied.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "the plan of {} deletes or deactivates more than `policy.limits` allows; nothing was applied",
-    orgs(.plans)
+    "the plan of {} deletes or deactivates more than `policy.limits` allows; nothing was applied{}",
+    orgs(.plans),
+    wrong(.unmatched)
 )]
 pub struct Blocked {
     /// Each blocked org and the digest that would acknowledge its plan.
     pub plans: Vec<BlockedPlan>,
+    /// Digests given to acknowledge that belong to none of the plans (a stale or mistyped
+    /// `--allow-destructive`).
+    pub unmatched: Vec<String>,
+}
+
+fn wrong(unmatched: &[String]) -> String {
+    match unmatched {
+        [] => String::new(),
+        [one] => format!(
+            " (the digest given, `{one}`, is not this plan's: the plan changed, or it was mistyped)"
+        ),
+        many => format!(
+            " (the digests given, {}, are not these plans')",
+            many.iter()
+                .map(|d| format!("`{d}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// One blocked plan.
@@ -43,25 +63,34 @@ fn orgs(plans: &[BlockedPlan]) -> String {
         .join(", ")
 }
 
-/// Refuses blocked plans unless `acknowledged` holds their digests.
+/// Refuses blocked plans unless `acknowledged` holds their digests; a digest given that is
+/// no plan's is named in the refusal.
 pub fn check_acknowledged<'p>(
     plans: impl IntoIterator<Item = &'p Plan>,
     acknowledged: &[String],
 ) -> Result<(), Blocked> {
-    let acknowledged: BTreeSet<&str> = acknowledged.iter().map(String::as_str).collect();
+    let plans: Vec<&Plan> = plans.into_iter().collect();
+    let given: BTreeSet<&str> = acknowledged.iter().map(String::as_str).collect();
     let blocked: Vec<BlockedPlan> = plans
-        .into_iter()
-        .filter(|plan| plan.blocked.is_some() && !acknowledged.contains(plan.digest.as_str()))
+        .iter()
+        .filter(|plan| plan.blocked.is_some() && !given.contains(plan.digest.as_str()))
         .map(|plan| BlockedPlan {
             org: plan.org.clone(),
             digest: plan.digest.clone(),
         })
         .collect();
     if blocked.is_empty() {
-        Ok(())
-    } else {
-        Err(Blocked { plans: blocked })
+        return Ok(());
     }
+    let unmatched = given
+        .into_iter()
+        .filter(|digest| !plans.iter().any(|plan| plan.digest == *digest))
+        .map(str::to_owned)
+        .collect();
+    Err(Blocked {
+        plans: blocked,
+        unmatched,
+    })
 }
 
 /// Why a saved plan cannot be applied.
