@@ -104,11 +104,9 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         return Ok(ExitStatus::Success);
     }
     roster_service::check_acknowledged(&set.orgs, &args.allow_destructive)?;
-    if saved.is_none() && !args.yes {
-        if !ui.confirm("Apply these changes?") {
-            eprintln!("nothing applied");
-            return Ok(ExitStatus::Success);
-        }
+    if saved.is_none() && !args.yes && !ui.confirm("Apply these changes?") {
+        eprintln!("nothing applied");
+        return Ok(ExitStatus::Success);
     }
 
     let run = ApplyRun {
@@ -163,14 +161,15 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
 /// The folder and orgs of this run as arguments to repeat in a hint (the folder only when it
 /// is not the current one).
 fn same_selection(args: &ApplyArgs) -> String {
-    let mut same = String::new();
-    if args.dir != std::path::Path::new(".") {
-        same.push_str(&format!(" {}", args.dir.display()));
-    }
-    for org in &args.orgs {
-        same.push_str(&format!(" --org {org}"));
-    }
-    same
+    let dir = (args.dir != std::path::Path::new(".")).then(|| args.dir.display().to_string());
+    let orgs = args.orgs.iter().map(|org| format!("--org {org}"));
+    dir.into_iter()
+        .chain(orgs)
+        .fold(String::new(), |mut same, part| {
+            same.push(' ');
+            same.push_str(&part);
+            same
+        })
 }
 
 /// A cancel token that Ctrl-C or SIGTERM (what CI sends when a job is cancelled) trips: the
