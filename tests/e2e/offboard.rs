@@ -738,3 +738,37 @@ fn an_offboarding_driven_through_the_service_journals_what_the_cli_journals() {
     assert_eq!(journal, comparable_journal(&by_cli));
     assert_eq!(by_service.read(AGENTS), by_cli.read(AGENTS));
 }
+
+#[test]
+fn reactivate_names_a_user_the_plan_reactivates_or_is_refused() {
+    let workspace = Workspace::copy(WORKSPACE);
+    // An active user, and a typo: neither is reactivated by any plan, so both are reported.
+    let refused = workspace.roster(
+        "plan",
+        &[
+            "--reactivate",
+            "jane@off.example",
+            "--reactivate",
+            "retuner@off.example",
+        ],
+    );
+    assert_eq!(refused.code, 64, "{}", refused.stderr);
+    insta::assert_snapshot!(refused.stderr, @r"
+    error: `--reactivate` names users that no plan reactivates: `jane@off.example`, `retuner@off.example`
+    hint: only a user inactive in the org whose manifest says `state: active` can be reactivated; check the email and `--org`
+    ");
+    let applied = workspace.roster("apply", &["--yes", "--reactivate", "retuner@off.example"]);
+    assert_eq!(applied.code, 64, "{}", applied.stderr);
+    assert_eq!(
+        org_view(&workspace.sandbox_state(ORG), &[RETURNER])["users"][RETURNER]["state"],
+        "inactive",
+        "nothing was applied"
+    );
+
+    let applied = workspace.roster("apply", &["--yes", "--reactivate", RETURNER]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert_eq!(
+        org_view(&workspace.sandbox_state(ORG), &[RETURNER])["users"][RETURNER]["state"],
+        "active"
+    );
+}

@@ -42,7 +42,7 @@ pub use git::head_commit;
 pub use lock::{LockError, OrgLock};
 pub use orgs::{
     Access, MissingCredentials, OrgFailure, OrgFailures, Planned, PlannedOrgs, ReadOrg, SkippedOrg,
-    UnknownOrg, plan_orgs, plan_orgs_with, read_org, read_orgs, select,
+    UnknownOrg, not_reactivated, plan_orgs, plan_orgs_with, read_org, read_orgs, select,
 };
 pub use progress::{Progress, ProgressSink, Stage, silent};
 pub use safety::{

@@ -254,3 +254,23 @@ pub async fn plan_orgs_with<'a>(
     };
     Ok(PlannedOrgs { planned, skipped })
 }
+
+/// The emails of `reactivate` that no plan of `plans` reactivates: users active already, or
+/// not in these orgs, or not declared. Asking to reactivate them is a mistake to report, not
+/// to ignore.
+pub fn not_reactivated<'p>(
+    plans: impl IntoIterator<Item = &'p roster_plan::Plan>,
+    reactivate: &BTreeSet<Email>,
+) -> Vec<Email> {
+    let reactivated: BTreeSet<&str> = plans
+        .into_iter()
+        .flat_map(|plan| &plan.changes)
+        .filter(|change| change.action == roster_plan::Action::Reactivate)
+        .map(|change| change.key.as_str())
+        .collect();
+    reactivate
+        .iter()
+        .filter(|email| !reactivated.contains(email.as_str()))
+        .cloned()
+        .collect()
+}

@@ -14,7 +14,7 @@ use roster_service::{Access, ApplyRun, ReadOrg};
 
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
-use crate::plan_cmd::parse_reactivate;
+use crate::plan_cmd::{check_reactivations, parse_reactivate};
 use crate::ui::Ui;
 use crate::workspace;
 
@@ -95,6 +95,9 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
             .map(|planned| (planned.org, planned.plan))
             .unzip(),
     };
+    if saved.is_none() {
+        check_reactivations(&plans, &reactivate)?;
+    }
     let set = PlanSet::new(plans);
     let printed = print_stdout(&render_text(&set, ui.color));
     if printed != ExitStatus::Success {

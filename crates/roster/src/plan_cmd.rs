@@ -89,6 +89,10 @@ pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     if outcome.planned.is_empty() && !outcome.skipped.is_empty() {
         return Err(skipped::all_skipped(&outcome.skipped));
     }
+    check_reactivations(
+        outcome.planned.iter().map(|planned| &planned.plan),
+        &reactivate,
+    )?;
     let set = PlanSet::new(
         outcome
             .planned
@@ -124,6 +128,26 @@ pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// Refuses `--reactivate` of users no plan reactivates (active already, or unknown).
+pub fn check_reactivations<'p>(
+    plans: impl IntoIterator<Item = &'p roster_plan::Plan>,
+    reactivate: &BTreeSet<Email>,
+) -> Result<(), Failure> {
+    let unused = roster_service::not_reactivated(plans, reactivate);
+    if unused.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = unused.iter().map(|email| format!("`{email}`")).collect();
+    Err(Failure::usage(format!(
+        "`--reactivate` names {} that no plan reactivates: {}",
+        if unused.len() == 1 { "a user" } else { "users" },
+        list.join(", ")
+    ))
+    .with_hint(
+        "only a user inactive in the org whose manifest says `state: active` can be reactivated; check the email and `--org`",
+    ))
 }
 
 /// Parses `--reactivate` values.
