@@ -31,7 +31,7 @@ fn offboard(workspace: &Workspace, args: &[&str]) -> Run {
         .current_dir(workspace.root())
         .arg("offboard")
         .args(args)
-        .args(["--org", ORG, "--dir"])
+        .args(["--yes", "--org", ORG, "--dir"])
         .arg(workspace.root())
         .env("ROSTER_SANDBOX_FAULTS", STRICT);
     run(&mut command)
@@ -770,5 +770,35 @@ fn reactivate_names_a_user_the_plan_reactivates_or_is_refused() {
     assert_eq!(
         org_view(&workspace.sandbox_state(ORG), &[RETURNER])["users"][RETURNER]["state"],
         "active"
+    );
+}
+
+#[test]
+fn offboard_off_a_terminal_needs_yes_and_reads_nothing_without_it() {
+    let workspace = Workspace::copy(WORKSPACE);
+    let mut command = roster();
+    command.current_dir(workspace.root()).args([
+        "offboard",
+        QUITTER,
+        "--org",
+        ORG,
+        "--reason",
+        "left today",
+    ]);
+    let refused = run(&mut command);
+    assert_eq!(refused.code, 64, "{}", refused.stderr);
+    assert!(
+        refused.stdout.is_empty(),
+        "no plan was read: {}",
+        refused.stdout
+    );
+    insta::assert_snapshot!(refused.stderr, @r"
+    error: `roster offboard` needs `--yes` when not run on a terminal
+    hint: once sure, run `roster offboard quitter@off.example --org demo --reason 'left today' --yes`
+    ");
+    assert!(!workspace.journal(ORG).exists(), "nothing was journaled");
+    assert!(
+        !workspace.root().join(".roster/sandbox/demo.json").exists(),
+        "the org was not even connected to"
     );
 }

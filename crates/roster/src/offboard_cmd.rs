@@ -35,6 +35,9 @@ pub struct Args {
     /// Offboard more users than `policy.limits` allows: pass the digest the refusal prints.
     #[arg(long, value_name = "DIGEST")]
     pub allow_destructive: Option<String>,
+    /// Offboard without asking (needed when not run on a terminal).
+    #[arg(long)]
+    pub yes: bool,
     /// The folder holding `roster.yaml`.
     #[arg(long, default_value = ".", env = "ROSTER_DIR")]
     pub dir: PathBuf,
@@ -45,6 +48,13 @@ pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
     let emails = parse_emails(&args.emails)?;
     if args.reason.trim().is_empty() {
         return Err(Failure::usage("`--reason` must say why"));
+    }
+    // Refused before anything is read: nobody is there to confirm the plan.
+    if !args.yes && !ui.interactive {
+        return Err(
+            Failure::usage("`roster offboard` needs `--yes` when not run on a terminal")
+                .with_hint(format!("once sure, run `{} --yes`", same_command(args))),
+        );
     }
     let workspace = workspace::load(&args.dir, ui)?;
     let spec = *roster_service::select(&workspace, std::slice::from_ref(&args.org))?
@@ -77,6 +87,13 @@ pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
         if printed != ExitStatus::Success {
             return Ok(printed);
         }
+        // A blocked plan is refused by `run` below: nothing to ask.
+        let acknowledged = args.allow_destructive.as_deref() == Some(plan.digest.as_str());
+        let blocked = plan.blocked.is_some() && !acknowledged;
+        if !args.yes && !blocked && !ui.confirm("Offboard these users now?") {
+            eprintln!("nothing offboarded");
+            return Ok(ExitStatus::Success);
+        }
     }
     let emails = offboarding.emails().to_vec();
     let report = offboarding.run(&progress).await.map_err(in_org)?;
@@ -95,6 +112,38 @@ pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
         show_edits(&spec.name, &edits)?;
     }
     Ok(status)
+}
+
+/// This command as typed, to repeat in a hint (single-quoted where the shell needs it).
+fn same_command(args: &Args) -> String {
+    fn quoted(text: &str) -> String {
+        if !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "@._-/+:".contains(c))
+        {
+            text.to_owned()
+        } else {
+            format!("'{}'", text.replace('\'', r"'\''"))
+        }
+    }
+    let mut words = vec!["roster".to_owned(), "offboard".to_owned()];
+    words.extend(args.emails.iter().map(|email| quoted(email)));
+    words.extend(["--org".to_owned(), quoted(&args.org)]);
+    words.extend(["--reason".to_owned(), quoted(&args.reason)]);
+    if let Some(id) = &args.event_id {
+        words.extend(["--event-id".to_owned(), quoted(id)]);
+    }
+    if args.no_edit {
+        words.push("--no-edit".to_owned());
+    }
+    if let Some(digest) = &args.allow_destructive {
+        words.extend(["--allow-destructive".to_owned(), quoted(digest)]);
+    }
+    if args.dir != std::path::Path::new(".") {
+        words.extend(["--dir".to_owned(), quoted(&args.dir.display().to_string())]);
+    }
+    words.join(" ")
 }
 
 fn parse_emails(raw: &[String]) -> Result<Vec<Email>, Failure> {
