@@ -61,6 +61,52 @@ fn open_intents(lines: &[Value]) -> Vec<(u64, u64)> {
 }
 
 #[test]
+fn a_crash_after_the_last_write_is_reported_in_doubt_though_nothing_is_left_to_do() {
+    let sandbox = External::start(&full_seed());
+    let mut workspace = Workspace::copy(FULL);
+    workspace.connect(&sandbox);
+    let steps = planned_operations(&workspace).len();
+    let crashed = workspace
+        .command("apply", &["--org", REMOTE, "--yes", "--concurrency", "1"])
+        .env("ROSTER_TESTING_ABORT_AFTER_WRITES", steps.to_string())
+        .output()
+        .unwrap();
+    assert_eq!(
+        crashed.status.code(),
+        None,
+        "killed by the abort, not exited"
+    );
+    let journal = workspace.journal(REMOTE);
+    let in_doubt = open_intents(&journal_lines(&journal));
+    assert_eq!(in_doubt.len(), 1, "the last write: {in_doubt:?}");
+    assert!(
+        planned_operations(&workspace).is_empty(),
+        "every write took effect"
+    );
+
+    // An empty plan opens no run, yet the intent is reported and recorded once.
+    let rerun = workspace.roster("apply", &["--org", REMOTE, "--yes"]);
+    assert_eq!(rerun.code, 0, "{}", rerun.stderr);
+    let (seq, run) = in_doubt[0];
+    assert!(
+        rerun.stderr.contains("in doubt (an earlier run stopped")
+            && rerun
+                .stderr
+                .contains(&format!("(journal line {seq}, run {run}, step #")),
+        "{}",
+        rerun.stderr
+    );
+    let recorded = journal_lines(&journal)
+        .iter()
+        .filter(|line| line["kind"] == "inDoubt")
+        .count();
+    assert_eq!(recorded, 1);
+    let again = workspace.roster("apply", &["--org", REMOTE, "--yes"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(!again.stderr.contains("in doubt"), "{}", again.stderr);
+}
+
+#[test]
 fn a_crash_after_writes_reached_the_org_leaves_them_in_doubt_and_the_next_run_reports_them() {
     for concurrency in ["1", "8"] {
         let sandbox = External::start(&full_seed());

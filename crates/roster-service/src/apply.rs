@@ -146,6 +146,31 @@ pub async fn apply(
     execute(org, plan, run, progress, &mut journal).await
 }
 
+/// The writes an earlier run started and did not journal the outcome of, when the plan is
+/// empty and nothing else will open the journal: the org already matches the manifests, so
+/// each took effect or is no longer needed. Opening the journal records them as settled (an
+/// `inDoubt` line), so they are reported once.
+///
+/// # Errors
+///
+/// When the org's journal cannot be opened (in use, unreadable, a missing key).
+pub fn settle_in_doubt(
+    org: &ReadOrg<'_>,
+    plan: &Plan,
+) -> Result<Vec<roster_apply::InDoubt>, ApplyError> {
+    let _lock = if org.session.holds_lock() {
+        None
+    } else {
+        Some(OrgLock::acquire(org.session.root(), org.session.org())?)
+    };
+    let journal_file = Journal::default_path(org.session.root(), org.session.org());
+    if !journal_file.exists() {
+        return Ok(Vec::new());
+    }
+    let journal = open_journal(org, plan, None)?;
+    Ok(journal.in_doubt().to_vec())
+}
+
 /// Refuses `plan` when it is over `policy.limits` and its digest is not in `acknowledged`.
 /// The verdict is derived here, from the plan's steps, the org as read, the policy in
 /// `roster.yaml` and the journal's last 24 hours: the plan's own `blocked` field, which a

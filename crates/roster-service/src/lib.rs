@@ -33,7 +33,7 @@ mod progress;
 mod safety;
 mod session;
 
-pub use apply::{ApplyError, ApplyRun, apply, journal_key};
+pub use apply::{ApplyError, ApplyRun, apply, journal_key, settle_in_doubt};
 pub use connect::{
     ConnectError, Connection, SANDBOX_FAULTS_ENV, SaveError, missing_credentials,
     sandbox_state_file,

@@ -104,6 +104,19 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         return Ok(printed);
     }
     if set.is_empty() {
+        for (org, plan) in read.iter().zip(&set.orgs) {
+            let in_doubt = roster_service::settle_in_doubt(org, plan)
+                .map_err(|error| Failure::from(error).in_org(org.session.org()))?;
+            if !in_doubt.is_empty() {
+                eprintln!(
+                    "{}: in doubt (an earlier run stopped after starting these writes and before journaling their outcome; the org already matches the manifests, so each took effect or is no longer needed):",
+                    org.session.org()
+                );
+                for intent in &in_doubt {
+                    eprintln!("  {intent}");
+                }
+            }
+        }
         return Ok(ExitStatus::Success);
     }
     roster_service::check_acknowledged(&set.orgs, &args.allow_destructive)?;
