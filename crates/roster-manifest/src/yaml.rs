@@ -122,9 +122,22 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, SyntaxError> {
     }
 }
 
+/// Nodes (sequences, mappings, scalars) one file may hold. serde-saphyr's default, 250,000,
+/// refuses a file of about 19,000 users that `roster export --split-users-by none` writes;
+/// this fits 100,000 users (about 14 nodes each) with room to spare, and still bounds the
+/// memory a hostile file can take.
+pub(crate) const MAX_NODES: usize = 4_000_000;
+
+/// Parser events one file may produce: about two per node.
+const MAX_EVENTS: usize = 2 * MAX_NODES + 1_000;
+
 /// Parses one YAML document through serde-saphyr's deserializer.
 fn parse_with_serde(text: &str) -> Result<Parsed, SyntaxError> {
     let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_nodes: MAX_NODES,
+            max_events: MAX_EVENTS,
+        },
         // YAML 1.1 `yes`/`no`/`on`/`off` booleans surprise people: `title: No` is a string.
         strict_booleans: true,
         // Duplicates reach our visitor so both places can be shown and all of them reported.

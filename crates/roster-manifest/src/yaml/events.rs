@@ -18,8 +18,8 @@ use super::{Duplicate, LineIndex, Node, Parsed, Value, add_entry, node_pos};
 /// Files above this size go to serde-saphyr, whose budget caps scalar and comment bytes at
 /// 64 MiB each: far below the cap, the budget cannot be what decides.
 const MAX_BYTES: usize = 32 * 1024 * 1024;
-/// serde-saphyr's budget allows 250,000 nodes; stay clear of the edge.
-const MAX_NODES: usize = 200_000;
+/// The node budget both paths share ([`super::MAX_NODES`]); stay clear of the edge.
+const MAX_NODES: usize = super::MAX_NODES - super::MAX_NODES / 8;
 /// serde-saphyr's budget allows a depth of 64; stay clear of the edge.
 const MAX_DEPTH: usize = 48;
 

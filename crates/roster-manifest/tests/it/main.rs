@@ -2,6 +2,7 @@
 //! to desired state, and a round-trip property of the manifest language.
 
 mod corpus;
+mod large;
 mod roundtrip;
 mod valid;
 
