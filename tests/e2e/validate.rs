@@ -217,3 +217,18 @@ fn secret_looking_keys_anywhere_fail_validation_without_being_printed() {
     validated 1 org, 1 user in 2 files: 4 errors, 0 warnings
     "#);
 }
+
+#[test]
+fn a_sandbox_without_a_seed_is_an_empty_emulated_org() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("roster.yaml"),
+        "orgs:\n  demo:\n    sandbox: {}\n",
+    )
+    .unwrap();
+    let validate = crate::support::run(crate::support::roster().arg("validate").arg(dir.path()));
+    assert_eq!(validate.code, 0, "{}{}", validate.stdout, validate.stderr);
+    let plan = crate::support::run(crate::support::roster().arg("plan").arg(dir.path()));
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+    assert!(plan.stdout.contains("demo: no changes"), "{}", plan.stdout);
+}

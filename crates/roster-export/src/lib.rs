@@ -82,8 +82,8 @@ pub enum Connection {
     Region(String),
     /// An explicit API base URL.
     ApiBase(String),
-    /// The embedded emulator with this seed file.
-    Sandbox(String),
+    /// The embedded emulator with this seed file, or an empty org.
+    Sandbox(Option<String>),
 }
 
 /// The names of the environment variables holding the org's OAuth client.
@@ -282,7 +282,7 @@ fn org_config(options: &ExportOptions, include: Vec<At<String>>) -> OrgConfig {
         Connection::ApiBase(base) => config.api_base = Some(At::new(base.clone())),
         Connection::Sandbox(seed) => {
             config.sandbox = Some(SandboxConfig {
-                seed: At::new(seed.clone()),
+                seed: seed.clone().map(At::new),
             });
         }
     }

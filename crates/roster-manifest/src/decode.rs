@@ -608,12 +608,15 @@ impl<'a> Decoder<'a> {
         if let Some(sandbox) = fields.get("sandbox")
             && let Some(inner) = self.fields(sandbox, "sandbox", &["seed"])
         {
-            match inner.get("seed") {
-                Some(seed) => {
-                    org.sandbox = self.text(seed, "seed").map(|seed| SandboxConfig { seed });
-                }
-                None => self.missing(&inner, "sandbox", "seed", "sandbox/demo.yaml"),
-            }
+            // No seed: an empty emulated org.
+            let seed = match inner.get("seed") {
+                Some(seed) => match self.text(seed, "seed") {
+                    Some(seed) => Some(seed),
+                    None => return Some(org),
+                },
+                None => None,
+            };
+            org.sandbox = Some(SandboxConfig { seed });
         }
         if let Some(credentials) = fields.get("credentials") {
             self.credentials_written.insert(name.to_owned());

@@ -161,8 +161,10 @@ pub struct OrgConfig {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SandboxConfig {
-    /// The emulator's initial state, relative to `roster.yaml`.
-    pub seed: At<String>,
+    /// The emulator's initial state, relative to `roster.yaml`; without it the emulated
+    /// org starts empty (its built-in divisions and roles only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<At<String>>,
 }
 
 /// OAuth client credentials, each by reference: never written in the manifests.

@@ -31,10 +31,11 @@ pub enum Target {
     Region(String),
     /// An explicit API base URL (`https://api.mypurecloud.com`).
     ApiBase(String),
-    /// The embedded emulator, started from a seed file.
+    /// The embedded emulator, started from a seed file or empty.
     Sandbox {
-        /// Absolute path of the seed file (its format belongs to the sandbox crate).
-        seed: PathBuf,
+        /// Absolute path of the seed file (its format belongs to the sandbox crate); `None`
+        /// for an empty org.
+        seed: Option<PathBuf>,
     },
 }
 

@@ -485,11 +485,15 @@ impl Loader {
             );
             return None;
         }
-        let seed = &config.sandbox.as_ref()?.seed;
+        let Some(seed) = &config.sandbox.as_ref()?.seed else {
+            return Some(Target::Sandbox { seed: None });
+        };
         let path = self.root.join(&seed.value);
         if path.is_file() {
             let absolute = std::path::absolute(&path).unwrap_or(path);
-            return Some(Target::Sandbox { seed: absolute });
+            return Some(Target::Sandbox {
+                seed: Some(absolute),
+            });
         }
         self.error(
             Diagnostic::error(
@@ -527,7 +531,8 @@ impl Loader {
             let skip: Vec<PathBuf> = config
                 .sandbox
                 .iter()
-                .map(|s| self.root.join(normalize(&s.seed.value)))
+                .filter_map(|s| s.seed.as_ref())
+                .map(|seed| self.root.join(normalize(&seed.value)))
                 .chain([self.root.join(ROSTER_FILE)])
                 .collect();
             collect_yaml(&path, &skip, &mut found, 0);

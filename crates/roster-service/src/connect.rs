@@ -126,7 +126,7 @@ impl Connection {
     /// Connects to `org`. No request is made yet.
     pub async fn open(root: &Path, org: &OrgSpec) -> Result<Self, ConnectError> {
         match &org.target {
-            Target::Sandbox { seed } => connect_sandbox(root, org, seed).await,
+            Target::Sandbox { seed } => connect_sandbox(root, org, seed.as_deref()).await,
             Target::Region(region) => {
                 let api_base =
                     Region::from_name(region).ok_or_else(|| ConnectError::UnknownRegion {
@@ -244,7 +244,7 @@ pub fn sandbox_state_file(root: &Path, org: &str) -> PathBuf {
 async fn connect_sandbox(
     root: &Path,
     org: &OrgSpec,
-    seed: &Path,
+    seed: Option<&Path>,
 ) -> Result<Connection, ConnectError> {
     let state_file = sandbox_state_file(root, &org.name);
     let fresh = !state_file.exists();
@@ -270,7 +270,7 @@ async fn connect_sandbox(
                 state_file: state_file.clone(),
                 source,
             })?;
-    if fresh {
+    if fresh && let Some(seed) = seed {
         let seed_org = load_seed_file(seed).map_err(|source| ConnectError::Seed {
             path: seed.to_owned(),
             source,

@@ -140,8 +140,12 @@ fn options(request: &ExportRequest, root: &Path, spec: &OrgSpec) -> ExportOption
         Target::ApiBase(base) => Connection::ApiBase(base.clone()),
         Target::Sandbox { seed } => {
             // The export lands elsewhere: an absolute seed path keeps it loadable.
-            let seed = std::path::absolute(root.join(seed)).unwrap_or_else(|_| seed.clone());
-            Connection::Sandbox(seed.to_string_lossy().into_owned())
+            Connection::Sandbox(seed.as_ref().map(|seed| {
+                std::path::absolute(root.join(seed))
+                    .unwrap_or_else(|_| seed.clone())
+                    .to_string_lossy()
+                    .into_owned()
+            }))
         }
     };
     let credentials = match (&spec.credentials, &spec.target) {

@@ -22,7 +22,7 @@ fn small_workspace_compiles_profiles_into_users() {
     );
     let demo = &workspace.orgs["demo"];
     match &demo.target {
-        Target::Sandbox { seed } => {
+        Target::Sandbox { seed: Some(seed) } => {
             assert!(seed.is_absolute() && seed.ends_with("sandbox/demo.yaml"));
         }
         other => panic!("demo should be a sandbox, not {other:?}"),
