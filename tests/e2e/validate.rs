@@ -232,3 +232,27 @@ fn a_sandbox_without_a_seed_is_an_empty_emulated_org() {
     assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
     assert!(plan.stdout.contains("demo: no changes"), "{}", plan.stdout);
 }
+
+#[test]
+fn an_empty_resource_file_is_a_warning_shown_before_what_follows_from_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "roster.yaml",
+        "orgs:\n  demo:\n    sandbox: {}\n    include: [teams.yaml, users.yaml]\n",
+    );
+    write("teams.yaml", "# the teams, one day\n");
+    write(
+        "users.yaml",
+        "users:\n  - email: a@b.example\n    name: A\n    team: Tier 1\n",
+    );
+    let validate = crate::support::run(crate::support::roster().arg("validate").arg(dir.path()));
+    assert_eq!(validate.code, 1, "{}{}", validate.stdout, validate.stderr);
+    let output = format!("{}{}", validate.stdout, validate.stderr);
+    let empty = output
+        .find("warning: this file declares nothing")
+        .expect(&output);
+    let unknown = output.find("error: unknown team `Tier 1`").expect(&output);
+    assert!(empty < unknown, "the empty file comes first: {output}");
+    assert!(output.contains("--> teams.yaml:1:1"), "{output}");
+}

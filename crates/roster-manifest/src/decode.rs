@@ -869,6 +869,12 @@ impl<'a> Decoder<'a> {
     pub fn resource_file(&mut self, root: &Node) -> ResourceFile {
         let mut file = ResourceFile::default();
         if matches!(root.value, Value::Null) {
+            // Said first: the "unknown" references to what it was meant to hold follow from it.
+            self.push(
+                Diagnostic::warning("empty-file", "this file declares nothing")
+                    .at(Location::file_start(self.path), "empty file")
+                    .hint("declare something (`users:`, `teams:`, …) or remove the file"),
+            );
             return file;
         }
         let Some(fields) = self.fields(root, "resource file", RESOURCE_KEYS) else {
