@@ -17,7 +17,6 @@ use roster_model::{Email, Kind, Operation, StepId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::summary::StopReason;
 
@@ -281,7 +280,7 @@ fn is_zero(count: &usize) -> bool {
 #[serde(rename_all = "camelCase")]
 struct Header {
     seq: u64,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "fixed_time")]
     time: OffsetDateTime,
     kind: String,
     org: String,
@@ -443,10 +442,7 @@ impl Entry {
 /// One line for `roster journal show`: time, sequence number, and what happened.
 impl fmt::Display for Entry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let time = self
-            .time
-            .format(&Rfc3339)
-            .unwrap_or_else(|_| self.time.to_string());
+        let time = fixed_time::text(self.time).unwrap_or_else(|_| self.time.to_string());
         write!(f, "{time}  {:>6}  ", format!("#{}", self.seq))?;
         match &self.body {
             EntryBody::RunStarted(started) => {
@@ -524,6 +520,76 @@ impl fmt::Display for Entry {
                 data.get("head").and_then(Value::as_str).unwrap_or("?")
             ),
             EntryBody::Record { kind, data } => write!(f, "{kind} {data}"),
+        }
+    }
+}
+
+/// Journal times in UTC with microseconds, always the same width
+/// (`2026-12-02T09:30:00.120000Z`), so lines and `journal show` columns align and sort as
+/// text; any RFC 3339 time is read back.
+mod fixed_time {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::format_description::BorrowedFormatItem;
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::format_description;
+    use time::{OffsetDateTime, UtcOffset};
+
+    const FORMAT: &[BorrowedFormatItem<'_>] =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+
+    pub(super) fn text(time: OffsetDateTime) -> Result<String, time::error::Format> {
+        time.to_offset(UtcOffset::UTC).format(FORMAT)
+    }
+
+    pub(super) fn serialize<S: Serializer>(
+        time: &OffsetDateTime,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&text(*time).map_err(serde::ser::Error::custom)?)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<OffsetDateTime, D::Error> {
+        let written = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        OffsetDateTime::parse(&written, &Rfc3339).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::fixed_time;
+
+    #[derive(serde::Deserialize)]
+    struct At(#[serde(with = "fixed_time")] time::OffsetDateTime);
+
+    #[test]
+    fn journal_times_have_one_width_and_read_back() {
+        let times = [
+            datetime!(2026-12-02 09:30:00 UTC),
+            datetime!(2026-12-02 09:30:00.1 UTC),
+            datetime!(2026-12-02 09:30:00.123456789 UTC),
+            datetime!(2026-12-02 10:30:00.5 +01:00),
+        ];
+        let texts: Vec<String> = times
+            .iter()
+            .map(|t| fixed_time::text(*t).unwrap())
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "2026-12-02T09:30:00.000000Z",
+                "2026-12-02T09:30:00.100000Z",
+                "2026-12-02T09:30:00.123456Z",
+                "2026-12-02T09:30:00.500000Z",
+            ]
+        );
+        for text in &texts {
+            let json = serde_json::Value::String(text.clone());
+            let At(read) = serde_json::from_value(json).unwrap();
+            assert_eq!(&fixed_time::text(read).unwrap(), text);
         }
     }
 }
