@@ -64,3 +64,81 @@ fn serve_refuses_a_control_token_variable_that_is_not_set() {
     assert_eq!(outcome.code, 64, "{}", outcome.stderr);
     insta::assert_snapshot!(outcome.stderr);
 }
+
+/// Starts `roster sandbox serve ARGS` on a free loopback port; returns the server and the
+/// first line it printed.
+fn start(args: &[&str]) -> (Server, BufReader<std::process::ChildStdout>, String) {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("roster"));
+    command
+        .args(["sandbox", "serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut server = Server(command.spawn().expect("roster starts"));
+    let mut stdout = BufReader::new(server.0.stdout.take().expect("piped stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("the serving line");
+    (server, stdout, first)
+}
+
+#[tokio::test]
+async fn serve_seeds_from_yaml_and_names_the_orgs_it_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let state_arg = state.to_str().unwrap();
+    let seed = crate::support::repo_path("examples/acme/sandbox/demo.yaml");
+    let seed_arg = format!("demo={}", seed.display());
+    let (server, stdout, first) = start(&[
+        "--org",
+        "demo:demo-id:demo-secret",
+        "--state",
+        state_arg,
+        "--seed",
+        &seed_arg,
+    ]);
+    assert!(first.contains("(orgs: demo)"), "{first}");
+    let base = first
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{base}/oauth/token"))
+        .basic_auth("demo-id", Some("demo-secret"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let users: serde_json::Value = http
+        .get(format!("{base}/api/v2/users?pageSize=100"))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        users["total"].as_u64().unwrap() > 0,
+        "the seed's users are served: {users}"
+    );
+    // Ctrl-C saves the state.
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut server = server;
+    let _ = server.0.wait();
+    drop(stdout);
+    assert!(state.exists());
+
+    // Restored with no `--org`: it names the org it really serves, not a default one.
+    let (_server, _stdout, first) = start(&["--state", state_arg]);
+    assert!(first.contains("(orgs: demo)"), "{first}");
+}

@@ -76,7 +76,9 @@ pub use seed::{
     SeedGrant, SeedGroup, SeedMedia, SeedOrg, SeedQueue, SeedTeam, SeedUser, SeedUserState,
     load_seed_file, parse_seed,
 };
-pub use server::{ControlToken, DEFAULT_HEADER_READ_TIMEOUT, OrgCredentials, ServeOptions, serve};
+pub use server::{
+    ControlToken, DEFAULT_HEADER_READ_TIMEOUT, OrgCredentials, Prepared, ServeOptions, serve,
+};
 pub use stats::{RequestRecord, Stats};
 
 use hub::Hub;

@@ -284,15 +284,76 @@ pub async fn serve(
     options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), SandboxError> {
-    let hub = build_hub(&options)?;
-    serve_hub(
-        listener,
-        hub,
-        options.state_file,
-        options.header_read_timeout,
-        shutdown,
-    )
-    .await
+    Prepared::new(options)?.serve(listener, shutdown).await
+}
+
+/// A sandbox ready to serve: its state file loaded and its orgs created, so a caller can say
+/// which orgs it serves and seed the new ones before the first request.
+pub struct Prepared {
+    hub: Arc<Hub>,
+    options: ServeOptions,
+    fresh: bool,
+}
+
+impl Prepared {
+    /// Loads the state file (if any) and creates the listed orgs.
+    ///
+    /// # Errors
+    ///
+    /// A state file that cannot be read, or an org that cannot be created.
+    pub fn new(options: ServeOptions) -> Result<Self, SandboxError> {
+        let fresh = options
+            .state_file
+            .as_ref()
+            .is_none_or(|path| !path.exists());
+        let hub = build_hub(&options)?;
+        Ok(Prepared {
+            hub,
+            options,
+            fresh,
+        })
+    }
+
+    /// The orgs it serves, by name.
+    pub fn org_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.hub.orgs().iter().map(|org| org.name.clone()).collect();
+        names.sort();
+        names
+    }
+
+    /// Whether it starts without saved state (no state file, or none yet).
+    pub fn is_fresh(&self) -> bool {
+        self.fresh
+    }
+
+    /// Seeds one of its orgs, through the API's rules.
+    ///
+    /// # Errors
+    ///
+    /// An unknown org, or a seed that breaks a rule.
+    pub fn seed(&self, org: &str, seed: &crate::seed::SeedOrg) -> Result<(), SandboxError> {
+        crate::ops::seed(&self.hub, org, seed)
+    }
+
+    /// Serves until `shutdown` resolves, then saves the state file.
+    ///
+    /// # Errors
+    ///
+    /// The state file cannot be saved at the end.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), SandboxError> {
+        serve_hub(
+            listener,
+            self.hub,
+            self.options.state_file,
+            self.options.header_read_timeout,
+            shutdown,
+        )
+        .await
+    }
 }
 
 /// Serves an existing hub (used by [`serve`] and [`crate::Sandbox`]).

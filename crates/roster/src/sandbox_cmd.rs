@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use roster_sandbox::{ControlToken, OrgCredentials, ServeOptions, serve};
+use roster_sandbox::{ControlToken, OrgCredentials, Prepared, ServeOptions, load_seed_file};
 use tokio::net::TcpListener;
 
 use crate::exit::ExitStatus;
@@ -26,6 +26,11 @@ pub enum SandboxCommand {
         /// Load the state from this file at start, save it on change and at shutdown.
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,
+        /// Seed an org from a YAML seed file (the format of `sandbox: { seed: ... }`), as
+        /// `ORG=FILE`, or `FILE` when one org is served (repeatable). Only a fresh start is
+        /// seeded: an org restored from `--state` keeps its state.
+        #[arg(long = "seed", value_name = "[ORG=]FILE")]
+        seeds: Vec<String>,
         /// Require `Authorization: Bearer <token>` on the control routes (`/__sandbox/...`),
         /// the token read from this environment variable (never from the command line, where
         /// other users of the machine could read it).
@@ -40,6 +45,7 @@ pub async fn run(command: &SandboxCommand) -> Result<ExitStatus, Failure> {
         listen,
         orgs,
         state,
+        seeds,
         control_token_env,
     } = command;
     let control_token = match control_token_env {
@@ -60,17 +66,21 @@ pub async fn run(command: &SandboxCommand) -> Result<ExitStatus, Failure> {
         .iter()
         .map(|spec| OrgCredentials::parse(spec).map_err(|err| Failure::usage(err.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
+    let prepared = Prepared::new(ServeOptions {
+        orgs,
+        state_file: state.clone(),
+        control_token: control_token.clone(),
+        ..ServeOptions::default()
+    })
+    .map_err(|err| Failure::because("cannot start the sandbox", &err))?;
+    let names = prepared.org_names();
+    seed_orgs(&prepared, seeds, &names)?;
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|err| Failure::because(format!("cannot listen on {listen}"), &err))?;
     let address = listener
         .local_addr()
         .map_err(|err| Failure::because("cannot read the bound address", &err))?;
-    let names: Vec<String> = if orgs.is_empty() {
-        vec!["sandbox".into()]
-    } else {
-        orgs.iter().map(|org| org.name.clone()).collect()
-    };
     println!(
         "roster sandbox serving http://{address} (orgs: {})",
         names.join(", ")
@@ -84,17 +94,48 @@ pub async fn run(command: &SandboxCommand) -> Result<ExitStatus, Failure> {
         );
         eprintln!("hint: pass `--control-token-env VAR` to require one");
     }
-    let options = ServeOptions {
-        orgs,
-        state_file: state.clone(),
-        control_token,
-        ..ServeOptions::default()
-    };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    serve(listener, options, shutdown)
+    prepared
+        .serve(listener, shutdown)
         .await
         .map_err(|err| Failure::caused(&err))?;
     Ok(ExitStatus::Success)
+}
+
+/// Seeds the orgs `--seed` names, on a fresh start only.
+fn seed_orgs(prepared: &Prepared, seeds: &[String], names: &[String]) -> Result<(), Failure> {
+    for seed in seeds {
+        let (org, file) = match seed.split_once('=') {
+            Some((org, file)) => (org.to_owned(), file),
+            None => match names {
+                [only] => (only.clone(), seed.as_str()),
+                _ => {
+                    return Err(Failure::usage(format!(
+                        "`--seed {seed}`: several orgs are served ({}); say which",
+                        names.join(", ")
+                    ))
+                    .with_hint(format!("write `--seed {}={seed}`", names[0])));
+                }
+            },
+        };
+        if !names.contains(&org) {
+            return Err(
+                Failure::usage(format!("`--seed {seed}`: no org `{org}` is served"))
+                    .with_hint(format!("served orgs: {}", names.join(", "))),
+            );
+        }
+        if !prepared.is_fresh() {
+            eprintln!("`{org}` restored from `--state`: `--seed {seed}` is not applied");
+            continue;
+        }
+        let path = std::path::Path::new(file);
+        let loaded = load_seed_file(path)
+            .map_err(|err| Failure::because(format!("cannot read the seed `{file}`"), &err))?;
+        prepared.seed(&org, &loaded).map_err(|err| {
+            Failure::because(format!("cannot seed org `{org}` from `{file}`"), &err)
+        })?;
+    }
+    Ok(())
 }
