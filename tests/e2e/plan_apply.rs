@@ -423,6 +423,24 @@ fn usage_errors_exit_64() {
     hint: known orgs: local, remote
     ");
 
+    // Asked for JSON, the failure is a JSON document on stdout too.
+    let as_json = workspace.roster("plan", &["--org", "nowhere", "--format", "json"]);
+    assert_eq!(as_json.code, 64, "{}", as_json.stderr);
+    let document: serde_json::Value = serde_json::from_str(&as_json.stdout).unwrap();
+    assert_eq!(
+        document,
+        serde_json::json!({
+            "exitCode": 64,
+            "errors": [{
+                "org": null,
+                "message": "no org `nowhere` in `roster.yaml`",
+                "details": [],
+                "causes": [],
+                "hint": "known orgs: local, remote",
+            }],
+        })
+    );
+
     let unknown_apply_org = workspace.roster("apply", &["--org", "nowhere", "--yes"]);
     assert_eq!(unknown_apply_org.code, 64, "{}", unknown_apply_org.stderr);
 

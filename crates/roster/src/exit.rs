@@ -20,16 +20,23 @@ pub enum ExitStatus {
     Usage,
 }
 
-impl From<ExitStatus> for ExitCode {
-    fn from(status: ExitStatus) -> Self {
-        ExitCode::from(match status {
+impl ExitStatus {
+    /// The process exit code (DESIGN §6).
+    pub fn code(self) -> u8 {
+        match self {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
             ExitStatus::Changes => 2,
             ExitStatus::Blocked => 3,
             ExitStatus::StalePlan => 4,
             ExitStatus::Usage => 64,
-        })
+        }
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(status.code())
     }
 }
 

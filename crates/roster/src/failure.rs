@@ -121,6 +121,26 @@ impl Failure {
         eprintln!("{self}");
         self.0.status
     }
+
+    /// The failure as a JSON document, for a command whose output is JSON: a tool reading
+    /// stdout gets something it can parse instead of nothing. Each failure (one per org when
+    /// several failed) with its org, message, details, causes and hint.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut errors = Vec::new();
+        let mut pending = vec![self];
+        while let Some(failure) = pending.pop() {
+            let body = &failure.0;
+            errors.push(serde_json::json!({
+                "org": body.org,
+                "message": body.message,
+                "details": body.details,
+                "causes": body.causes,
+                "hint": body.hint,
+            }));
+            pending.extend(body.also.iter().rev());
+        }
+        serde_json::json!({ "exitCode": self.0.status.code(), "errors": errors })
+    }
 }
 
 impl fmt::Display for Failure {

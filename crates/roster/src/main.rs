@@ -130,6 +130,9 @@ fn main() -> ExitCode {
     };
     let ui = Ui::detect(cli.color, cli.verbose > 0);
     ui::init_logging(cli.verbose, cli.quiet, ui.color_stderr);
+    // A plan asked for as JSON fails as JSON too, on stdout, besides the message on stderr.
+    let json_failure =
+        matches!(&cli.command, Command::Plan(args) if args.format == plan_cmd::Format::Json);
     let outcome = match cli.command {
         Command::Validate(args) => Ok(validate::run(&args, ui)),
         Command::Schema => Ok(exit::print_stdout(&roster_manifest::json_schema_string())),
@@ -144,7 +147,14 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(status) => status.into(),
-        Err(failure) => failure.report().into(),
+        Err(failure) => {
+            if json_failure {
+                let mut document = failure.to_json().to_string();
+                document.push('\n');
+                exit::print_stdout(&document);
+            }
+            failure.report().into()
+        }
     }
 }
 
