@@ -802,3 +802,33 @@ fn offboard_off_a_terminal_needs_yes_and_reads_nothing_without_it() {
         "the org was not even connected to"
     );
 }
+
+#[test]
+fn in_github_actions_plan_warnings_are_annotations_at_the_users_line() {
+    let workspace = Workspace::copy(WORKSPACE);
+    let root = workspace.root();
+    let checkout = root.parent().unwrap();
+    let folder = root.file_name().unwrap().to_str().unwrap();
+    let plan = run(roster()
+        .current_dir(checkout)
+        .arg("plan")
+        .arg(root)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", checkout));
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let annotation = plan
+        .stderr
+        .lines()
+        .find(|line| line.starts_with("::warning "))
+        .unwrap_or_else(|| panic!("no annotation: {}", plan.stderr));
+    assert_eq!(
+        annotation,
+        format!(
+            "::warning file={folder}/{AGENTS},line=25,col=12,title=roster plan-warning::org `demo`: user `{RETURNER}`: inactive in the org but `state: active` in the manifests; left inactive: add `reactivate: true` to the user (or pass `--reactivate` with its email) to reactivate it"
+        )
+    );
+    assert!(
+        !plan.stdout.contains("::warning"),
+        "the plan on stdout stays clean"
+    );
+}

@@ -5,6 +5,7 @@
 //! installs logging, dispatches, and turns every outcome into one rendering and one exit code
 //! (DESIGN §6).
 
+mod annotations;
 mod apply_cmd;
 mod completions_cmd;
 mod errors;

@@ -108,6 +108,10 @@ pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
             )
         })?;
     }
+    crate::annotations::warn(
+        &args.dir,
+        &crate::annotations::plan_warnings(&workspace, &set.orgs),
+    );
     let mut rendered = render(&set, args.format, ui);
     rendered.push_str(&skipped::note(&outcome.skipped, args.format));
     let printed = print_stdout(&rendered);

@@ -4,7 +4,7 @@
 //! GitHub Actions annotations (under `GITHUB_ACTIONS=true`) go to stdout for tools.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use roster_manifest::{Loaded, github_annotations, load_workspace, render_json};
 
@@ -54,37 +54,12 @@ pub fn run(args: &ValidateArgs, ui: Ui) -> ExitStatus {
             ExitStatus::Success
         }
     };
-    if std::env::var("GITHUB_ACTIONS").is_ok_and(|value| value == "true")
-        && status == ExitStatus::Success
-    {
-        status = print_stdout(&github_annotations(&from_checkout_root(&args.dir, &loaded)));
+    if crate::annotations::enabled() && status == ExitStatus::Success {
+        status = print_stdout(&github_annotations(
+            &crate::annotations::from_checkout_root(&args.dir, &loaded.diagnostics),
+        ));
     }
     if failed { ExitStatus::Failure } else { status }
-}
-
-/// GitHub resolves annotation paths from the checkout root (the working directory in CI),
-/// while diagnostics name files relative to `roster.yaml`: prefix the folder when relative.
-fn from_checkout_root(dir: &Path, loaded: &Loaded) -> Vec<roster_manifest::Diagnostic> {
-    let prefix: Vec<String> = dir
-        .components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    let mut diagnostics = loaded.diagnostics.clone();
-    if dir.is_absolute() || prefix.is_empty() {
-        return diagnostics;
-    }
-    let prefix = prefix.join("/");
-    for diagnostic in &mut diagnostics {
-        for location in diagnostic
-            .primary
-            .iter_mut()
-            .chain(diagnostic.related.iter_mut().map(|(at, _)| at))
-        {
-            location.file = format!("{prefix}/{}", location.file);
-        }
-    }
-    diagnostics
 }
 
 /// `validated 2 orgs, 61 users in 9 files: 0 errors, 1 warning`.

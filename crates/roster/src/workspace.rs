@@ -14,6 +14,7 @@ pub fn load(dir: &Path, ui: Ui) -> Result<Workspace, Failure> {
     for diagnostic in &loaded.diagnostics {
         eprintln!("{}\n", diagnostic.render(&loaded.sources, ui.color_stderr));
     }
+    crate::annotations::warn(dir, &loaded.diagnostics);
     match loaded.workspace {
         Some(workspace) if loaded.error_count() == 0 => Ok(workspace),
         _ => Err(Failure::error(format!(
