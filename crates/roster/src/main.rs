@@ -16,6 +16,7 @@ mod help;
 mod journal_cmd;
 mod offboard_cmd;
 mod plan_cmd;
+mod progress_lines;
 mod sandbox_cmd;
 mod show_cmd;
 mod skipped;
@@ -129,7 +130,8 @@ fn main() -> ExitCode {
             };
         }
     };
-    let ui = Ui::detect(cli.color, cli.verbose > 0);
+    let mut ui = Ui::detect(cli.color, cli.verbose > 0);
+    ui.progress_lines &= !cli.quiet;
     ui::init_logging(cli.verbose, cli.quiet, ui.color_stderr);
     // A plan asked for as JSON fails as JSON too, on stdout, besides the message on stderr.
     let json_failure =

@@ -50,6 +50,8 @@ pub struct Ui {
     pub color_stderr: bool,
     /// Whether stderr may draw progress bars.
     pub progress: bool,
+    /// Whether stderr gets a progress line now and then instead (off a terminal, not `-q`).
+    pub progress_lines: bool,
     /// Whether stdin can answer a prompt.
     pub interactive: bool,
 }
@@ -64,14 +66,19 @@ impl Ui {
             color: choice.colors(std::io::stdout().is_terminal(), var),
             color_stderr: choice.colors(stderr_is_terminal, var),
             progress: stderr_is_terminal && !verbose && var("TERM").as_deref() != Some("dumb"),
+            progress_lines: !stderr_is_terminal,
             interactive: std::io::stdin().is_terminal() && stderr_is_terminal,
         }
     }
 
     /// A sink that draws one spinner per org being read and one bar per org being applied
-    /// (on a terminal; nothing otherwise).
+    /// on a terminal, and off one prints a progress line at most every 10 s per org.
     pub fn progress_sink(self) -> ProgressSink {
         if !self.progress {
+            if self.progress_lines {
+                let lines = crate::progress_lines::Lines::default();
+                return Arc::new(move |progress| lines.show(&progress));
+            }
             return roster_service::silent();
         }
         let bars = Bars {
