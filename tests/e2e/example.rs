@@ -164,3 +164,52 @@ fn the_demo_plan_shows_what_groups_give_as_inherited() {
             role `Supervisor in Contact Center`: 2 users (nikolai.petrov@acme.example, quinn.harper@acme.example)
     ");
 }
+
+#[test]
+fn skipping_utilization_reads_no_user_utilization_and_plans_none() {
+    let workspace = Workspace::copy("examples/acme");
+    let user_utilization = |stderr: &str| {
+        stderr
+            .lines()
+            .filter(|line| line.contains("/api/v2/routing/users/") && line.contains("/utilization"))
+            .count()
+    };
+    let full = workspace.roster("plan", &["--org", "demo", "-v", "--format", "json"]);
+    assert_eq!(full.code, 0, "{}", full.stderr);
+    assert!(
+        user_utilization(&full.stderr) > 0,
+        "the demo manages utilization"
+    );
+    let skipped = workspace.roster(
+        "plan",
+        &[
+            "--org",
+            "demo",
+            "-v",
+            "--format",
+            "json",
+            "--skip",
+            "utilization",
+        ],
+    );
+    assert_eq!(skipped.code, 0, "{}", skipped.stderr);
+    assert_eq!(user_utilization(&skipped.stderr), 0, "{}", skipped.stderr);
+    let utilization_steps = |plan: &str| {
+        let plan: serde_json::Value = serde_json::from_str(plan).unwrap();
+        plan["orgs"][0]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|step| step["operation"]["op"] == "setUtilization")
+            .count()
+    };
+    assert!(
+        utilization_steps(&full.stdout) > 0,
+        "the full plan sets utilization"
+    );
+    assert_eq!(
+        utilization_steps(&skipped.stdout),
+        0,
+        "no utilization is planned"
+    );
+}

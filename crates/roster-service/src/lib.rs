@@ -43,6 +43,7 @@ pub use lock::{LockError, OrgLock};
 pub use orgs::{
     Access, MissingCredentials, OrgFailure, OrgFailures, Planned, PlannedOrgs, ReadOrg, SkippedOrg,
     UnknownOrg, not_reactivated, plan_orgs, plan_orgs_with, read_org, read_orgs, select,
+    without_utilization,
 };
 pub use progress::{Progress, ProgressSink, Stage, silent};
 pub use safety::{

@@ -274,3 +274,15 @@ pub fn not_reactivated<'p>(
         .cloned()
         .collect()
 }
+
+/// `workspace` with every user's utilization unmanaged, for a run that must not pay for it:
+/// Genesys has no bulk read of users' utilization, so managing it costs one request per
+/// user on every read (`roster plan --skip utilization`).
+pub fn without_utilization(mut workspace: Workspace) -> Workspace {
+    for spec in workspace.orgs.values_mut() {
+        for user in spec.desired.users.values_mut() {
+            user.utilization = None;
+        }
+    }
+    workspace
+}

@@ -41,6 +41,18 @@ pub struct PlanArgs {
     /// when every org is skipped.
     #[arg(long, env = "ROSTER_SKIP_MISSING_CREDENTIALS")]
     pub skip_missing_credentials: bool,
+    /// Leave a part unmanaged for this run. `utilization`: Genesys has no bulk read of users'
+    /// utilization, so managing it costs one request per user; skipped, the plan reads and
+    /// changes none.
+    #[arg(long, value_enum, value_name = "PART")]
+    pub skip: Vec<Skippable>,
+}
+
+/// Parts of the manifests a run can leave unmanaged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Skippable {
+    /// Users' utilization (capacity per media type).
+    Utilization,
 }
 
 /// Output formats of a plan.
@@ -69,7 +81,10 @@ pub fn render(set: &PlanSet, format: Format, ui: Ui) -> String {
 /// Runs the command.
 pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let reactivate = parse_reactivate(&args.reactivate)?;
-    let workspace = workspace::load(&args.dir, ui)?;
+    let mut workspace = workspace::load(&args.dir, ui)?;
+    if args.skip.contains(&Skippable::Utilization) {
+        workspace = roster_service::without_utilization(workspace);
+    }
     let orgs = roster_service::select(&workspace, &args.orgs)?;
     let missing = if args.skip_missing_credentials {
         MissingCredentials::Skip
