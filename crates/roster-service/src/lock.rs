@@ -81,7 +81,7 @@ impl OrgLock {
             .truncate(false)
             .open(&path)
             .map_err(io)?;
-        match file.try_lock() {
+        match try_lock_briefly(&file) {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
                 let mut holder = String::new();
@@ -115,4 +115,21 @@ impl OrgLock {
     pub fn file(&self) -> &Path {
         &self.path
     }
+}
+
+/// Tries the lock a few times over ~200 ms before reporting it held. A lock this process
+/// just released can still be held for a moment by a child another thread is spawning (a
+/// forked child holds every descriptor until its `exec` closes them); a real holder (another
+/// apply) holds it for far longer.
+fn try_lock_briefly(file: &File) -> Result<(), TryLockError> {
+    const ATTEMPTS: u32 = 10;
+    for _ in 1..ATTEMPTS {
+        match file.try_lock() {
+            Err(TryLockError::WouldBlock) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+    file.try_lock()
 }
