@@ -213,3 +213,34 @@ fn skipping_utilization_reads_no_user_utilization_and_plans_none() {
         "no utilization is planned"
     );
 }
+
+#[test]
+fn apply_as_json_gives_each_orgs_outcome_to_tools() {
+    let workspace = Workspace::copy(EXAMPLE);
+    let applied = workspace.roster("apply", &["--org", "demo", "--yes", "--format", "json"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let document: serde_json::Value = serde_json::from_str(&applied.stdout).unwrap();
+    let org = &document["orgs"][0];
+    assert_eq!(org["org"], "demo");
+    assert_eq!(org["success"], true);
+    let digest = org["planDigest"].as_str().unwrap();
+    assert!(
+        digest.len() == 64 && digest.chars().all(|c| c.is_ascii_hexdigit()),
+        "{org}"
+    );
+    assert_eq!(
+        org["summary"]["succeeded"].as_array().unwrap().len(),
+        58,
+        "{org}"
+    );
+    assert_eq!(org["summary"]["failed"], serde_json::json!([]));
+
+    // Nothing left to do: still one document, with empty outcomes.
+    let again = workspace.roster("apply", &["--org", "demo", "--yes", "--format", "json"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let document: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(
+        document["orgs"][0]["summary"]["succeeded"],
+        serde_json::json!([])
+    );
+}

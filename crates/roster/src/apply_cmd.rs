@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use futures::future::join_all;
+use roster_apply::ApplySummary;
 use roster_apply::CancelToken;
 use roster_plan::{PlanSet, render_text};
 use roster_service::{Access, ApplyRun, ReadOrg};
@@ -54,6 +55,19 @@ pub struct ApplyArgs {
     /// `roster journal verify --checkpoint` later.
     #[arg(long, value_name = "FILE")]
     pub checkpoint_out: Option<PathBuf>,
+    /// `text` shows the plan and the outcome for people; `json` prints one JSON document on
+    /// stdout instead: per org its plan's digest and the outcome of every step (or the error).
+    #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
+    pub format: ApplyFormat,
+}
+
+/// Output formats of `roster apply`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApplyFormat {
+    /// The plan and the outcome, for people.
+    Text,
+    /// One JSON document with each org's outcome, for tools.
+    Json,
 }
 
 /// Runs the command.
@@ -99,9 +113,12 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         check_reactivations(&plans, &reactivate)?;
     }
     let set = PlanSet::new(plans);
-    let printed = print_stdout(&render_text(&set, ui.color));
-    if printed != ExitStatus::Success {
-        return Ok(printed);
+    let json = args.format == ApplyFormat::Json;
+    if !json {
+        let printed = print_stdout(&render_text(&set, ui.color));
+        if printed != ExitStatus::Success {
+            return Ok(printed);
+        }
     }
     if set.is_empty() {
         for (org, plan) in read.iter().zip(&set.orgs) {
@@ -116,6 +133,14 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
                     eprintln!("  {intent}");
                 }
             }
+        }
+        if json {
+            let orgs = set
+                .orgs
+                .iter()
+                .map(|plan| outcome_json(&plan.org, &plan.digest, Ok(&ApplySummary::default())))
+                .collect::<Vec<_>>();
+            return Ok(print_stdout(&document(&orgs)));
         }
         return Ok(ExitStatus::Success);
     }
@@ -138,17 +163,17 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         .map(|(org, plan)| roster_service::apply(org, plan, &run, &progress));
     let mut status = ExitStatus::Success;
     let mut checkpoints = String::new();
-    for (org, outcome) in read.iter().zip(join_all(runs).await) {
+    let mut outcomes = Vec::new();
+    for ((org, plan), outcome) in read.iter().zip(&set.orgs).zip(join_all(runs).await) {
+        let name = org.session.org();
         match outcome {
             Ok(summary) => {
-                eprintln!("{}: {summary}", org.session.org());
+                eprintln!("{name}: {summary}");
                 if let Some(checkpoint) = &summary.checkpoint {
                     // Kept in a CI log, this anchors the journal against truncation.
                     eprintln!(
-                        "{}: journal head: line {}, hash {}",
-                        org.session.org(),
-                        checkpoint.seq,
-                        checkpoint.head
+                        "{name}: journal head: line {}, hash {}",
+                        checkpoint.seq, checkpoint.head
                     );
                     checkpoints.push_str(&checkpoint.to_line());
                     checkpoints.push('\n');
@@ -156,11 +181,20 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
                 if !summary.is_success() {
                     status = ExitStatus::Failure;
                 }
+                outcomes.push(outcome_json(name, &plan.digest, Ok(&summary)));
             }
             Err(error) => {
-                Failure::from(error).in_org(org.session.org()).report();
+                let failure = Failure::from(error).in_org(name);
+                outcomes.push(outcome_json(name, &plan.digest, Err(&failure)));
+                failure.report();
                 status = ExitStatus::Failure;
             }
+        }
+    }
+    if json {
+        let printed = print_stdout(&document(&outcomes));
+        if printed != ExitStatus::Success {
+            status = printed;
         }
     }
     if let Some(path) = &args.checkpoint_out {
@@ -186,6 +220,36 @@ fn same_selection(args: &ApplyArgs) -> String {
             same.push_str(&part);
             same
         })
+}
+
+/// One org's outcome for `--format json`: the digest of the plan applied, and the summary
+/// of every step or the failure.
+fn outcome_json(
+    org: &str,
+    digest: &str,
+    outcome: Result<&ApplySummary, &Failure>,
+) -> serde_json::Value {
+    match outcome {
+        Ok(summary) => serde_json::json!({
+            "org": org,
+            "planDigest": digest,
+            "success": summary.is_success(),
+            "summary": summary,
+        }),
+        Err(failure) => serde_json::json!({
+            "org": org,
+            "planDigest": digest,
+            "success": false,
+            "error": failure.to_json(),
+        }),
+    }
+}
+
+/// The `--format json` document.
+fn document(orgs: &[serde_json::Value]) -> String {
+    let mut text = serde_json::json!({ "orgs": orgs }).to_string();
+    text.push('\n');
+    text
 }
 
 /// A cancel token that Ctrl-C or SIGTERM (what CI sends when a job is cancelled) trips: the

@@ -133,9 +133,13 @@ fn main() -> ExitCode {
     let mut ui = Ui::detect(cli.color, cli.verbose > 0);
     ui.progress_lines &= !cli.quiet;
     ui::init_logging(cli.verbose, cli.quiet, ui.color_stderr);
-    // A plan asked for as JSON fails as JSON too, on stdout, besides the message on stderr.
-    let json_failure =
-        matches!(&cli.command, Command::Plan(args) if args.format == plan_cmd::Format::Json);
+    // A plan or apply asked for as JSON fails as JSON too, on stdout, besides the message on
+    // stderr.
+    let json_failure = match &cli.command {
+        Command::Plan(args) => args.format == plan_cmd::Format::Json,
+        Command::Apply(args) => args.format == apply_cmd::ApplyFormat::Json,
+        _ => false,
+    };
     let outcome = match cli.command {
         Command::Validate(args) => Ok(validate::run(&args, ui)),
         Command::Schema => Ok(exit::print_stdout(&roster_manifest::json_schema_string())),
