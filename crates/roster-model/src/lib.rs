@@ -29,7 +29,7 @@ pub use live::{
 };
 pub use names::{
     EMAIL_MAX_CHARS, NAME_MAX_CHARS, USER_TEXT_MAX_CHARS, deserialize_name,
-    deserialize_optional_name, name_chars, normalize_name, normalize_name_owned,
+    deserialize_optional_name, file_stem, name_chars, normalize_name, normalize_name_owned,
 };
 pub use operation::{Operation, Step, StepId, UserPatch};
 pub use policy::{

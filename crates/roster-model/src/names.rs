@@ -14,6 +14,20 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use crate::values::Kind;
 
+/// A name as a file name (an org's journal, its lock): characters that do not belong in a
+/// file name replaced by `_`.
+pub fn file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// `raw` in Unicode Normalization Form C; borrowed when it already is (nearly always).
 pub fn normalize_name(raw: &str) -> Cow<'_, str> {
     match is_nfc_quick(raw.chars()) {

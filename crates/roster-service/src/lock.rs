@@ -44,16 +44,7 @@ pub enum LockError {
 impl OrgLock {
     /// Where the lock of `org` lives: `<root>/.roster/locks/<org>.lock`.
     pub fn path(root: &Path, org: &str) -> PathBuf {
-        let file: String = org
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let file = roster_model::file_stem(org);
         root.join(".roster")
             .join("locks")
             .join(format!("{file}.lock"))

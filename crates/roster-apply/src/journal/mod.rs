@@ -87,16 +87,7 @@ impl Journal {
     /// Where an org's journal lives by default: `<root>/.roster/journal/<org>.jsonl`, with
     /// characters that do not belong in a file name replaced by `_`.
     pub fn default_path(root: &Path, org: &str) -> PathBuf {
-        let file: String = org
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let file = roster_model::file_stem(org);
         root.join(".roster")
             .join("journal")
             .join(format!("{file}.jsonl"))
