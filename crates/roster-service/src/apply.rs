@@ -14,7 +14,7 @@ use crate::assignments::{ASSIGNMENT_SNAPSHOT, AssignmentSnapshot};
 use crate::connect::{ConnectError, SaveError};
 use crate::git::head_commit;
 use crate::history::HistoryError;
-use crate::lock::{LockError, OrgLock};
+use crate::lock::LockError;
 use crate::orgs::ReadOrg;
 use crate::progress::{Progress, ProgressSink};
 use crate::safety::{Blocked, BlockedPlan};
@@ -134,13 +134,7 @@ pub async fn apply(
     progress: &ProgressSink,
 ) -> Result<ApplySummary, ApplyError> {
     check_verdict(org, plan, &run.acknowledged)?;
-    // A session read with `Access::Write` holds the lock since before its read; otherwise
-    // it is taken now, for the writes.
-    let _lock = if org.session.holds_lock() {
-        None
-    } else {
-        Some(OrgLock::acquire(org.session.root(), org.session.org())?)
-    };
+    let _lock = org.session.lock_for_writes()?;
     let mut journal = open_journal(org, plan, run.git_commit.clone())?;
     record_deactivated_pictures(org, plan, &mut journal)?;
     execute(org, plan, run, progress, &mut journal).await
@@ -158,11 +152,7 @@ pub fn settle_in_doubt(
     org: &ReadOrg<'_>,
     plan: &Plan,
 ) -> Result<Vec<roster_apply::InDoubt>, ApplyError> {
-    let _lock = if org.session.holds_lock() {
-        None
-    } else {
-        Some(OrgLock::acquire(org.session.root(), org.session.org())?)
-    };
+    let _lock = org.session.lock_for_writes()?;
     let journal_file = Journal::default_path(org.session.root(), org.session.org());
     if !journal_file.exists() {
         return Ok(Vec::new());
@@ -180,13 +170,7 @@ fn check_verdict(
     plan: &Plan,
     acknowledged: &[String],
 ) -> Result<(), ApplyError> {
-    let blocked = roster_plan::verdict(
-        &plan.steps,
-        &plan.changes,
-        &org.snapshot.live,
-        &org.session.spec().desired.policy.limits,
-        &org.session.recent_changes()?,
-    );
+    let blocked = org.session.verdict(&org.snapshot, plan)?;
     if blocked.is_some() && !acknowledged.contains(&plan.digest) {
         return Err(ApplyError::Blocked(Blocked {
             plans: vec![BlockedPlan {

@@ -216,13 +216,7 @@ pub fn check_saved_plans(
                 .map(|object| (plan.org.clone(), object)),
         );
         let mut plan = plan.clone();
-        plan.blocked = roster_plan::verdict(
-            &plan.steps,
-            &plan.changes,
-            &org.snapshot.live,
-            &policy.limits,
-            &org.session.recent_changes()?,
-        );
+        plan.blocked = org.session.verdict(&org.snapshot, &plan)?;
         plans.push(plan);
     }
     if stale.is_empty() {

@@ -101,6 +101,41 @@ impl<'a> OrgSession<'a> {
         self.lock.is_some()
     }
 
+    /// The org lock for writes this session is about to make: `None` when it holds it since
+    /// before its read ([`crate::Access::Write`]), else taken now, for the caller to hold.
+    ///
+    /// # Errors
+    ///
+    /// [`LockError::Held`] while another apply holds the org.
+    pub fn lock_for_writes(&self) -> Result<Option<OrgLock>, LockError> {
+        if self.holds_lock() {
+            Ok(None)
+        } else {
+            OrgLock::acquire(self.root, self.org()).map(Some)
+        }
+    }
+
+    /// Whether `plan` is over `policy.limits`, derived from its steps, the org as `snapshot`
+    /// read it, the policy in `roster.yaml` and the journal's last 24 hours; never read from
+    /// the plan.
+    ///
+    /// # Errors
+    ///
+    /// When the journal cannot be read for the `perDay` limits.
+    pub fn verdict(
+        &self,
+        snapshot: &Snapshot,
+        plan: &Plan,
+    ) -> Result<Option<roster_plan::Blocked>, HistoryError> {
+        Ok(roster_plan::verdict(
+            &plan.steps,
+            &plan.changes,
+            &snapshot.live,
+            &self.spec.desired.policy.limits,
+            &self.recent_changes()?,
+        ))
+    }
+
     /// The connection, to start another session on it.
     pub fn connection(&self) -> &Connection {
         &self.connection
