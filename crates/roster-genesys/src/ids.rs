@@ -70,9 +70,13 @@ impl IdTable {
     }
 
     /// Records the team of known users (`None`: in no team).
-    pub(crate) fn set_team(&mut self, user_ids: &[String], team: Option<&str>) {
-        for user in self.users.values_mut() {
-            if user_ids.contains(&user.id) {
+    pub(crate) fn set_team<'e>(
+        &mut self,
+        emails: impl IntoIterator<Item = &'e Email>,
+        team: Option<&str>,
+    ) {
+        for email in emails {
+            if let Some(user) = self.users.get_mut(email) {
                 user.team = team.map(str::to_owned);
             }
         }
@@ -90,14 +94,6 @@ impl IdTable {
         if let Some(user) = self.users.get_mut(email) {
             user.version = None;
         }
-    }
-
-    /// The email of a user id (linear: only used on rare paths).
-    pub(crate) fn email_of(&self, id: &str) -> Option<&Email> {
-        self.users
-            .iter()
-            .find(|(_, user)| user.id == id)
-            .map(|(email, _)| email)
     }
 
     /// The home division's id.

@@ -621,7 +621,7 @@ mod tests {
         // Left out of everything keyed by email.
         assert_eq!(live.users.len(), 2);
         assert!(live.users.values().all(|u| u.id != "u3" && u.id != "u9"));
-        assert!(ids.email_of("u9").is_none());
+        assert!(ids.translations("org").iter().all(|(_, id)| id != "u9"));
     }
 
     #[test]

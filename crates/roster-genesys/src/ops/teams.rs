@@ -18,6 +18,9 @@ use crate::client::{ApiRequest, ApiResponse};
 use crate::dto;
 use crate::error::GenesysError;
 
+/// A user, by email and by id.
+type Member = (Email, String);
+
 /// Team members per call (the Terraform provider's batch; the official limit is unknown).
 const TEAM_BATCH: usize = 25;
 
@@ -51,18 +54,19 @@ impl Exec<'_> {
         users: &BTreeSet<Email>,
     ) -> Result<(), GenesysError> {
         let id = self.require(Kind::Team, team)?;
-        let mut user_ids = Vec::new();
+        let mut members: Vec<Member> = Vec::new();
         for email in users {
-            user_ids.push(self.user_id(email).await?);
+            members.push((email.clone(), self.user_id(email).await?));
         }
-        self.leave_other_teams(&user_ids, &id).await?;
+        self.leave_other_teams(&members, &id).await?;
         let path = format!("/api/v2/teams/{id}/members");
-        for chunk in user_ids.chunks(TEAM_BATCH) {
+        for chunk in members.chunks(TEAM_BATCH) {
+            let member_ids: Vec<&str> = chunk.iter().map(|(_, user)| user.as_str()).collect();
             let request = ApiRequest::new(
                 Method::POST,
                 path::TEAM_MEMBERS,
                 path.clone(),
-                Some(json!({ "memberIds": chunk })),
+                Some(json!({ "memberIds": member_ids })),
             )
             .idempotent();
             let (added, response): (dto::TeamMemberAdd, ApiResponse) = self
@@ -71,7 +75,10 @@ impl Exec<'_> {
                 .send_json_traced(&request, self.trace)
                 .await?;
             if added.failures.is_empty() {
-                self.writer.id_table().lock().set_team(chunk, Some(&id));
+                self.writer
+                    .id_table()
+                    .lock()
+                    .set_team(chunk.iter().map(|(email, _)| email), Some(&id));
                 continue;
             }
             // A user is in at most one team: one in another team is moved out and added again.
@@ -101,20 +108,19 @@ impl Exec<'_> {
                     .await?;
                 failures.extend(again.failures);
             }
-            let joined: Vec<String> = chunk
+            let joined = chunk
                 .iter()
-                .filter(|user| !failures.iter().any(|failure| &failure.id == *user))
-                .cloned()
-                .collect();
-            self.writer.id_table().lock().set_team(&joined, Some(&id));
+                .filter(|(_, user)| !failures.iter().any(|failure| failure.id == *user))
+                .map(|(email, _)| email);
+            self.writer.id_table().lock().set_team(joined, Some(&id));
             if !failures.is_empty() {
-                let ids = self.writer.id_table().lock();
                 let failures = failures
                     .iter()
                     .map(|f| {
-                        let who = ids
-                            .email_of(&f.id)
-                            .map_or(f.id.clone(), ToString::to_string);
+                        let who = chunk
+                            .iter()
+                            .find(|(_, user)| *user == f.id)
+                            .map_or(f.id.clone(), |(email, _)| email.to_string());
                         format!("{who}: {}", f.reason.as_deref().unwrap_or("unknown reason"))
                     })
                     .collect();
@@ -129,31 +135,28 @@ impl Exec<'_> {
         Ok(())
     }
 
-    /// Takes each of `user_ids` the snapshot saw in a team other than `target` out of it.
+    /// Takes each of `members` the snapshot saw in a team other than `target` out of it.
     async fn leave_other_teams(
         &self,
-        user_ids: &[String],
+        members: &[Member],
         target: &str,
     ) -> Result<(), GenesysError> {
-        let mut by_team: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut by_team: BTreeMap<String, Vec<Member>> = BTreeMap::new();
         {
             let ids = self.writer.id_table().lock();
-            for user_id in user_ids {
-                let Some(email) = ids.email_of(user_id) else {
-                    continue;
-                };
-                if let Some(team) = ids.user(email).and_then(|user| user.team.as_deref())
+            for member in members {
+                if let Some(team) = ids.user(&member.0).and_then(|user| user.team.as_deref())
                     && team != target
                 {
                     by_team
                         .entry(team.to_owned())
                         .or_default()
-                        .push(user_id.clone());
+                        .push(member.clone());
                 }
             }
         }
-        for (team, members) in by_team {
-            self.remove_members_by_id(&team, &members).await?;
+        for (team, leaving) in by_team {
+            self.remove_members(&team, &leaving).await?;
         }
         Ok(())
     }
@@ -192,36 +195,36 @@ impl Exec<'_> {
             return Ok(());
         };
         // A user known to be in another team (moved there by this run) is not in this one.
-        let user_ids: Vec<String> = {
+        let members: Vec<Member> = {
             let ids = self.writer.id_table().lock();
             users
                 .iter()
-                .filter_map(|email| ids.user(email))
-                .filter(|user| user.team.as_ref().is_none_or(|team| *team == id))
-                .map(|user| user.id.clone())
+                .filter_map(|email| ids.user(email).map(|user| (email, user)))
+                .filter(|(_, user)| user.team.as_ref().is_none_or(|team| *team == id))
+                .map(|(email, user)| (email.clone(), user.id.clone()))
                 .collect()
         };
-        self.remove_members_by_id(&id, &user_ids).await
+        self.remove_members(&id, &members).await
     }
 
     /// `DELETE /api/v2/teams/{team}/members?id=…` in batches; a team already gone is fine.
-    async fn remove_members_by_id(
-        &self,
-        team: &str,
-        user_ids: &[String],
-    ) -> Result<(), GenesysError> {
-        for chunk in user_ids.chunks(TEAM_BATCH) {
+    async fn remove_members(&self, team: &str, members: &[Member]) -> Result<(), GenesysError> {
+        for chunk in members.chunks(TEAM_BATCH) {
+            let ids: Vec<&str> = chunk.iter().map(|(_, user)| user.as_str()).collect();
             let request = ApiRequest::new(
                 Method::DELETE,
                 path::TEAM_MEMBERS,
-                format!("/api/v2/teams/{team}/members?id={}", chunk.join(",")),
+                format!("/api/v2/teams/{team}/members?id={}", ids.join(",")),
                 None,
             );
             match self.send(request).await {
                 Err(error) if !has_status(&error, &[404]) => return Err(error),
                 _ => {}
             }
-            self.writer.id_table().lock().set_team(chunk, None);
+            self.writer
+                .id_table()
+                .lock()
+                .set_team(chunk.iter().map(|(email, _)| email), None);
         }
         Ok(())
     }
