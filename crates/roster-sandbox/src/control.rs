@@ -53,16 +53,20 @@ fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
 async fn create_org(State(hub): State<Arc<Hub>>, body: String) -> Result<Response, ApiError> {
     let org: NewOrg = parse(&body)?;
     let created = hub.create_org(&org.name, &org.client_id, &org.client_secret)?;
+    Ok(created_or_found(
+        created,
+        json!({ "name": org.name, "clientId": org.client_id }),
+    ))
+}
+
+/// 201 with `body` for something a control route created, 200 when it already existed.
+pub(crate) fn created_or_found(created: bool, body: serde_json::Value) -> Response {
     let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((
-        status,
-        axum::Json(json!({ "name": org.name, "clientId": org.client_id })),
-    )
-        .into_response())
+    (status, axum::Json(body)).into_response()
 }
 
 async fn list_orgs(State(hub): State<Arc<Hub>>) -> Response {

@@ -16,8 +16,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{post, put};
 use serde::Deserialize;
 use serde_json::json;
@@ -48,16 +47,10 @@ async fn add_client(
 ) -> Result<Response, ApiError> {
     let client: NewClient = parse(&body)?;
     let created = hub.add_client(&org, &client.name, &client.client_id, &client.client_secret)?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((
-        status,
-        axum::Json(json!({ "name": client.name, "clientId": client.client_id })),
-    )
-        .into_response())
+    Ok(crate::control::created_or_found(
+        created,
+        json!({ "name": client.name, "clientId": client.client_id }),
+    ))
 }
 
 async fn list_clients(

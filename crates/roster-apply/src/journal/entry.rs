@@ -439,6 +439,14 @@ impl Entry {
     }
 }
 
+/// An operation's verb as journaled (`createSkill`), whatever version wrote it.
+fn verb(operation: &Value) -> &str {
+    operation
+        .get("op")
+        .and_then(Value::as_str)
+        .unwrap_or("operation")
+}
+
 /// One line for `roster journal show`: time, sequence number, and what happened.
 impl fmt::Display for Entry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -460,11 +468,7 @@ impl fmt::Display for Entry {
                 Ok(())
             }
             EntryBody::Intent(record) => {
-                let verb = record
-                    .operation
-                    .get("op")
-                    .and_then(Value::as_str)
-                    .unwrap_or("operation");
+                let verb = verb(&record.operation);
                 write!(
                     f,
                     "step {} {verb} {} `{}`: starting",
@@ -472,11 +476,7 @@ impl fmt::Display for Entry {
                 )
             }
             EntryBody::Operation(record) => {
-                let verb = record
-                    .operation
-                    .get("op")
-                    .and_then(Value::as_str)
-                    .unwrap_or("operation");
+                let verb = verb(&record.operation);
                 write!(
                     f,
                     "step {} {verb} {} `{}`: ",
