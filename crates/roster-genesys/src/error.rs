@@ -245,6 +245,61 @@ pub enum GenesysError {
         /// What is wrong.
         message: String,
     },
+    /// An audit query ended without results (`Failed` or `Cancelled`).
+    #[error(
+        "the audit query `{transaction_id}` of service `{service_name}` ended `{state}`; try again, or query a shorter interval"
+    )]
+    AuditQueryEnded {
+        /// The org.
+        org: String,
+        /// The query's transaction id.
+        transaction_id: String,
+        /// The service queried.
+        service_name: String,
+        /// `Failed` or `Cancelled`.
+        state: String,
+    },
+    /// An audit query did not succeed within the polling limit.
+    #[error(
+        "the audit query `{transaction_id}` of service `{service_name}` was still `{state}` after {:.1}s; try again later, or query a shorter interval",
+        waited.as_secs_f64()
+    )]
+    AuditQueryTimedOut {
+        /// The org.
+        org: String,
+        /// The query's transaction id.
+        transaction_id: String,
+        /// The service queried.
+        service_name: String,
+        /// The last state seen.
+        state: String,
+        /// How long the client polled.
+        waited: Duration,
+    },
+    /// More topics were asked for than the notification channels of one client can hold.
+    #[error(
+        "{topics} notification topics asked for; one client holds at most {max} (20 channels of 1,000 topics): watch fewer objects"
+    )]
+    TooManyTopics {
+        /// The org.
+        org: String,
+        /// Topics asked for.
+        topics: usize,
+        /// The most there can be.
+        max: usize,
+    },
+    /// A notification channel's WebSocket could not be opened.
+    #[error("cannot open the notification WebSocket at `{host}`")]
+    WebSocket {
+        /// The org.
+        org: String,
+        /// Scheme, host and port of the channel's `connectUri` (its path, the channel id, is
+        /// all a listener needs, so it is left out).
+        host: String,
+        /// The WebSocket error.
+        #[source]
+        source: Box<tokio_tungstenite::tungstenite::Error>,
+    },
 }
 
 impl GenesysError {
@@ -259,7 +314,11 @@ impl GenesysError {
             | GenesysError::Unknown { org, .. }
             | GenesysError::Partial { org, .. }
             | GenesysError::VersionConflict { org, .. }
-            | GenesysError::Config { org, .. } => org,
+            | GenesysError::Config { org, .. }
+            | GenesysError::AuditQueryEnded { org, .. }
+            | GenesysError::AuditQueryTimedOut { org, .. }
+            | GenesysError::TooManyTopics { org, .. }
+            | GenesysError::WebSocket { org, .. } => org,
         }
     }
 
@@ -279,6 +338,12 @@ impl GenesysError {
             GenesysError::Api(failure) => failure.code.as_deref(),
             _ => None,
         }
+    }
+
+    /// Whether the API refused the request for want of a permission (403): for the Audit API,
+    /// the client lacks `audits:audit:view`.
+    pub fn is_forbidden(&self) -> bool {
+        matches!(self, GenesysError::Api(failure) if failure.status == 403)
     }
 
     /// Whether the request may have taken effect although it failed: a timeout or a 5xx.

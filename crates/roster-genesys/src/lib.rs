@@ -53,6 +53,16 @@
 //! - `impl roster_model::Tenant for Writer`; [`Writer::id_of`], [`Writer::translations`],
 //!   [`Writer::ids`], [`Writer::session`]. A receipt's `adopted` says a create found its
 //!   object already there.
+//! - Audit API: [`Session::audit_query`]`(&`[`AuditQuery`]`)
+//!   -> Result<Vec<`[`AuditRecord`]`>, GenesysError>` (async query: polled, cursor-paged,
+//!   split into 30-day queries); [`Session::audit_query_realtime`] (short recent windows);
+//!   [`Session::audit_services`] (the service mapping); [`AuditRecord::from_topic_event`] for
+//!   audit notifications. [`GenesysError::is_forbidden`] tells a 403 (no
+//!   `audits:audit:view`) apart.
+//! - Notifications: [`Session::listen`]`(Vec<String>, `[`ListenerSettings`]`) -> Result<`[`Listener`]`,
+//!   GenesysError>`; [`Listener::next`]`() -> Option<`[`ChannelEvent`]`>` (`Notification`,
+//!   `Reconnected`, `TopicRejected`), [`Listener::shutdown`]; topic builders
+//!   [`queue_members_topic`] and [`audit_topic`]; [`QueueMemberEvent::from_event`].
 //! - [`GenesysError`], one variant per kind of failure; messages leave the org out (the caller
 //!   names it once: [`GenesysError::org`]) and causes are `source()`s, so a renderer prints
 //!   them as `Caused by:` lines. [`ApiFailure`], [`AuthFailure`] (refused credentials) and
@@ -72,6 +82,7 @@
 //! See [`Writer`] and the `ops` module for what each operation sends and how it stays
 //! idempotent.
 
+mod audit;
 mod auth;
 mod client;
 mod connection;
@@ -80,6 +91,7 @@ mod error;
 mod ids;
 mod limiter;
 mod normalize;
+mod notifications;
 mod ops;
 mod paging;
 mod progress;
@@ -89,11 +101,19 @@ mod session;
 mod snapshot;
 mod writer;
 
+pub use audit::{
+    AUDIT_PAGE_SIZE, AuditClient, AuditEntity, AuditFilter, AuditPolling, AuditQuery, AuditRecord,
+    AuditService, AuditUser, AuditedEntity, MAX_QUERY_SPAN, PropertyChange, REALTIME_WINDOW,
+};
 pub use client::{ApiRequest, ApiResponse, GenesysClient, TOKEN_ENDPOINT};
 pub use connection::{ClientOptions, DEFAULT_REQUESTS_PER_MINUTE, OrgConnection};
 pub use error::{ApiFailure, AuthFailure, GenesysError, RequestTrace, TokenEndpointFailure};
 pub use ids::IdTable;
 pub use limiter::RateLimiter;
+pub use notifications::{
+    ChannelEvent, Listener, ListenerSettings, MAX_CHANNELS, MAX_TOPICS_PER_CHANNEL,
+    QueueMemberEvent, QueueMemberUser, audit_topic, queue_members_topic,
+};
 pub use progress::{ProgressEvent, Stage};
 pub use region::{Region, login_base};
 pub use session::{Session, Snapshot};
