@@ -407,8 +407,8 @@ impl ChannelTask {
                     }
                     Check::GiveUp => {
                         return Ended::Lost(format!(
-                            "no heartbeat or pong for {}s",
-                            settings.silence_limit.as_secs()
+                            "no heartbeat or pong for {:.1}s",
+                            settings.silence_limit.as_secs_f64()
                         ));
                     }
                 },

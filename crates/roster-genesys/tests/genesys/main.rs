@@ -1,11 +1,13 @@
 //! Integration tests of the Genesys client against the in-process sandbox (and, for failures
 //! of the network and the token endpoint, a tiny listener on 127.0.0.1): snapshot fidelity,
-//! exact request budgets, resilience (429 storms, 5xx, token expiry), org isolation, and every
-//! operation's effect and idempotency, the requests each user write costs, and two runs on
-//! one org sharing nothing but the transport.
+//! exact request budgets, resilience (429 storms, 5xx, token expiry), org isolation, every
+//! operation's effect and idempotency, the requests each user write costs, two runs on one org
+//! sharing nothing but the transport, audit queries and the notification listener.
 
+mod audits;
 mod errors;
 mod logging;
+mod notifications;
 mod operations;
 mod resilience;
 mod sessions;

@@ -142,3 +142,124 @@ pub fn full_needs() -> ReadNeeds {
 pub fn sandbox_counts(sandbox: &Sandbox, org: &str) -> BTreeMap<String, u64> {
     sandbox.stats(org).unwrap().by_route
 }
+
+/// The second OAuth client [`other_client`] adds: an admin's script, as the audit trail names it.
+pub const SCRIPT: (&str, &str) = ("script-1", "Nightly Script");
+
+/// A client of [`ORG`] through a second named OAuth client ([`SCRIPT`]), added on first use:
+/// its writes are out-of-band changes that roster did not make.
+pub fn other_client(sandbox: &Sandbox) -> GenesysClient {
+    sandbox
+        .add_client(ORG, SCRIPT.1, SCRIPT.0, "script-secret")
+        .unwrap();
+    GenesysClient::new(connection(sandbox, ORG, SCRIPT.0, "script-secret", 60_000)).unwrap()
+}
+
+/// Calls a control route of the sandbox (`/__sandbox/…`) and answers its JSON body; panics
+/// unless it answers 2xx.
+pub async fn control(
+    sandbox: &Sandbox,
+    method: reqwest::Method,
+    path: &str,
+    body: &serde_json::Value,
+) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .request(method, format!("{}{path}", sandbox.base_url()))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert!(status.is_success(), "{path} answered {status}: {text}");
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+}
+
+/// Takes `audits:audit:view` from an OAuth client of [`ORG`], as an org that did not grant it.
+pub async fn deny_audit_view(sandbox: &Sandbox, client_id: &str) {
+    control(
+        sandbox,
+        reqwest::Method::PUT,
+        &format!("/__sandbox/orgs/{ORG}/clients/{client_id}/permissions"),
+        &serde_json::json!({ "denied": ["audits:audit:view"] }),
+    )
+    .await;
+}
+
+/// Sends a write through `session` and answers its JSON body (`Null` when empty).
+pub async fn write(
+    session: &Session,
+    method: reqwest::Method,
+    template: &'static str,
+    path: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let request = roster_genesys::ApiRequest::new(method, template, path, Some(body));
+    let response = session.send(&request).await.unwrap();
+    serde_json::from_slice(&response.body).unwrap_or(serde_json::Value::Null)
+}
+
+/// The id of the object named `name` in a page-number listing (`/api/v2/routing/queues`).
+pub async fn id_named(session: &Session, template: &'static str, name: &str) -> String {
+    let path = format!("{template}?pageSize=500");
+    let response = session
+        .send(&roster_genesys::ApiRequest::get(template, path))
+        .await
+        .unwrap();
+    let page: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+    page["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entity| entity["name"] == name)
+        .unwrap_or_else(|| panic!("no `{name}` in {template}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The id of the active user with this email.
+pub async fn user_id(session: &Session, email: &str) -> String {
+    let response = session
+        .send(&roster_genesys::ApiRequest::get(
+            "/api/v2/users",
+            "/api/v2/users?pageSize=500",
+        ))
+        .await
+        .unwrap();
+    let page: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+    page["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|user| {
+            user["email"]
+                .as_str()
+                .is_some_and(|e| e.eq_ignore_ascii_case(email))
+        })
+        .unwrap_or_else(|| panic!("no user `{email}`"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Changes a user's title (reading the user's version first, as a PATCH needs).
+pub async fn set_title(session: &Session, user: &str, title: &str) {
+    let path = format!("/api/v2/users/{user}");
+    let response = session
+        .send(&roster_genesys::ApiRequest::get(
+            "/api/v2/users/{userId}",
+            path.clone(),
+        ))
+        .await
+        .unwrap();
+    let current: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+    write(
+        session,
+        reqwest::Method::PATCH,
+        "/api/v2/users/{userId}",
+        &path,
+        serde_json::json!({ "title": title, "version": current["version"] }),
+    )
+    .await;
+}
