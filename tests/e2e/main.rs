@@ -4,6 +4,7 @@ mod ci_recipes;
 mod cli_surface;
 mod command_lines;
 mod convergence;
+mod drift;
 mod errors;
 mod example;
 mod export;

@@ -290,7 +290,17 @@ impl External {
     /// Sends one API request as the org's own client would (for changes made behind
     /// roster's back), and answers the response body.
     pub fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let token = self.sandbox.token(REMOTE).unwrap();
+        self.api_as(&self.sandbox.token(REMOTE).unwrap(), method, path, body)
+    }
+
+    /// Sends one API request with `token`, and answers the response body.
+    pub fn api_as(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Value {
         let url = format!("{}{path}", self.sandbox.base_url());
         self.runtime.block_on(async move {
             let mut request = reqwest::Client::new()
@@ -304,6 +314,30 @@ impl External {
             let text = response.text().await.unwrap();
             assert!(status.is_success(), "{path}: {status} {text}");
             serde_json::from_str(&text).unwrap_or(Value::Null)
+        })
+    }
+
+    /// Adds another named OAuth client to the org (an admin's script, an identity sync) and
+    /// logs in as it through `/oauth/token`; answers its access token.
+    pub fn other_client(&self, name: &str, client_id: &str, client_secret: &str) -> String {
+        self.sandbox
+            .add_client(REMOTE, name, client_id, client_secret)
+            .unwrap();
+        let url = format!("{}/oauth/token", self.sandbox.base_url());
+        self.runtime.block_on(async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .basic_auth(client_id, Some(client_secret))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body("grant_type=client_credentials")
+                .send()
+                .await
+                .unwrap();
+            let body: Value = response.json().await.unwrap();
+            body["access_token"]
+                .as_str()
+                .expect("a token response")
+                .to_owned()
         })
     }
 }

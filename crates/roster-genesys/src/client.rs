@@ -260,6 +260,11 @@ impl GenesysClient {
         format!("oauth-client:{}", self.inner.client_id)
     }
 
+    /// The OAuth client id (never the secret): what audit records name as this client.
+    pub fn client_id(&self) -> &str {
+        &self.inner.client_id
+    }
+
     /// The client's options.
     pub fn options(&self) -> &ClientOptions {
         &self.inner.options

@@ -245,37 +245,10 @@ pub enum GenesysError {
         /// What is wrong.
         message: String,
     },
-    /// An audit query ended without results (`Failed` or `Cancelled`).
-    #[error(
-        "the audit query `{transaction_id}` of service `{service_name}` ended `{state}`; try again, or query a shorter interval"
-    )]
-    AuditQueryEnded {
-        /// The org.
-        org: String,
-        /// The query's transaction id.
-        transaction_id: String,
-        /// The service queried.
-        service_name: String,
-        /// `Failed` or `Cancelled`.
-        state: String,
-    },
-    /// An audit query did not succeed within the polling limit.
-    #[error(
-        "the audit query `{transaction_id}` of service `{service_name}` was still `{state}` after {:.1}s; try again later, or query a shorter interval",
-        waited.as_secs_f64()
-    )]
-    AuditQueryTimedOut {
-        /// The org.
-        org: String,
-        /// The query's transaction id.
-        transaction_id: String,
-        /// The service queried.
-        service_name: String,
-        /// The last state seen.
-        state: String,
-        /// How long the client polled.
-        waited: Duration,
-    },
+    /// An audit query gave no results: it ended `Failed` or `Cancelled`, or was still
+    /// running when the client stopped polling (boxed: the error stays small).
+    #[error(transparent)]
+    AuditQuery(Box<AuditQueryFailure>),
     /// More topics were asked for than the notification channels of one client can hold.
     #[error(
         "{topics} notification topics asked for; one client holds at most {max} (20 channels of 1,000 topics): watch fewer objects"
@@ -302,11 +275,37 @@ pub enum GenesysError {
     },
 }
 
+/// An audit query that gave no results.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the audit query `{transaction_id}` of service `{service_name}` {}",
+    match waited {
+        None => format!("ended `{state}`; try again, or query a shorter interval"),
+        Some(waited) => format!(
+            "was still `{state}` after {:.1}s; try again later, or query a shorter interval",
+            waited.as_secs_f64()
+        ),
+    }
+)]
+pub struct AuditQueryFailure {
+    /// The org.
+    pub org: String,
+    /// The query's transaction id.
+    pub transaction_id: String,
+    /// The service queried.
+    pub service_name: String,
+    /// `Failed` or `Cancelled`, or the last state seen while polling.
+    pub state: String,
+    /// How long the client polled, when it gave up waiting; `None` when the query ended.
+    pub waited: Option<Duration>,
+}
+
 impl GenesysError {
     /// The org the error is about (messages leave it out).
     pub fn org(&self) -> &str {
         match self {
             GenesysError::Api(failure) => &failure.org,
+            GenesysError::AuditQuery(failure) => &failure.org,
             GenesysError::Auth(failure) => &failure.org,
             GenesysError::TokenEndpoint(failure) => &failure.org,
             GenesysError::Transport { org, .. }
@@ -315,8 +314,6 @@ impl GenesysError {
             | GenesysError::Partial { org, .. }
             | GenesysError::VersionConflict { org, .. }
             | GenesysError::Config { org, .. }
-            | GenesysError::AuditQueryEnded { org, .. }
-            | GenesysError::AuditQueryTimedOut { org, .. }
             | GenesysError::TooManyTopics { org, .. }
             | GenesysError::WebSocket { org, .. } => org,
         }

@@ -107,7 +107,9 @@ pub use audit::{
 };
 pub use client::{ApiRequest, ApiResponse, GenesysClient, TOKEN_ENDPOINT};
 pub use connection::{ClientOptions, DEFAULT_REQUESTS_PER_MINUTE, OrgConnection};
-pub use error::{ApiFailure, AuthFailure, GenesysError, RequestTrace, TokenEndpointFailure};
+pub use error::{
+    ApiFailure, AuditQueryFailure, AuthFailure, GenesysError, RequestTrace, TokenEndpointFailure,
+};
 pub use ids::IdTable;
 pub use limiter::RateLimiter;
 pub use notifications::{

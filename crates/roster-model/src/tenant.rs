@@ -65,6 +65,17 @@ impl ReadNeeds {
         }
     }
 
+    /// What reading for both `self` and `other` needs: each part's wider selection.
+    #[must_use]
+    pub fn union(self, other: ReadNeeds) -> ReadNeeds {
+        ReadNeeds {
+            queue_members: self.queue_members.union(other.queue_members),
+            queue_wrapup_codes: self.queue_wrapup_codes.union(other.queue_wrapup_codes),
+            utilization: self.utilization.union(other.utilization),
+            grants: self.grants || other.grants,
+        }
+    }
+
     /// Everything an export of the users in `state` (both when `None`) writes: every queue's
     /// members and wrap-up codes, those users' utilization and every grant. Read in one pass,
     /// so an export costs what a snapshot costs.
@@ -94,6 +105,18 @@ impl<K: Ord> Selection<K> {
         match self {
             Selection::Named(keys) => keys.contains(key),
             Selection::All => true,
+        }
+    }
+
+    /// The objects either selection reads.
+    #[must_use]
+    pub fn union(self, other: Selection<K>) -> Selection<K> {
+        match (self, other) {
+            (Selection::Named(mut keys), Selection::Named(more)) => {
+                keys.extend(more);
+                Selection::Named(keys)
+            }
+            _ => Selection::All,
         }
     }
 }
@@ -132,6 +155,26 @@ impl UserSelection {
     /// Whether no user is read.
     pub fn is_empty(&self) -> bool {
         matches!(self, UserSelection::Named(emails) if emails.is_empty())
+    }
+
+    /// The users either selection reads.
+    #[must_use]
+    pub fn union(self, other: UserSelection) -> UserSelection {
+        match (self, other) {
+            (UserSelection::Named(mut emails), UserSelection::Named(more)) => {
+                emails.extend(more);
+                UserSelection::Named(emails)
+            }
+            (UserSelection::All(a), UserSelection::All(b)) if a == b => UserSelection::All(a),
+            // Named users may be in either state, so only an empty name list keeps a state.
+            (UserSelection::All(state), UserSelection::Named(emails))
+            | (UserSelection::Named(emails), UserSelection::All(state))
+                if emails.is_empty() =>
+            {
+                UserSelection::All(state)
+            }
+            _ => UserSelection::All(None),
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use roster_plan::{Action, Plan};
 
 use crate::assignments::{ASSIGNMENT_SNAPSHOT, AssignmentSnapshot};
 use crate::connect::{ConnectError, SaveError};
-use crate::git::head_commit;
+use crate::git::applied_commit;
 use crate::history::HistoryError;
 use crate::lock::LockError;
 use crate::orgs::ReadOrg;
@@ -95,7 +95,7 @@ pub(crate) fn open_journal(
     let context = JournalContext {
         org: org.session.org().to_owned(),
         principal: Some(org.session.principal()),
-        git_commit: git_commit.or_else(|| head_commit(root)),
+        git_commit: git_commit.or_else(|| applied_commit(root)),
         plan_digest: Some(plan.digest.clone()),
     };
     let opened = match journal_key(org.session.spec())? {

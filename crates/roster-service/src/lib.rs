@@ -14,15 +14,17 @@
 //! | apply with the journal (assignment pictures of deactivated users first), one apply per org at a time | [`apply()`], [`OrgLock`] |
 //! | offboard now | [`offboard::prepare`] then [`offboard::Offboarding::run`], or [`offboard::offboard`]; [`offboard::edit_manifests`] |
 //! | export | [`export::export`] |
+//! | drift, attributed from the Audit API, pending changes apart | [`drift::drift_org`] |
 //!
 //! Each operation has its own error type ([`ConnectError`], [`ReadError`], [`PlanError`],
 //! [`ApplyError`], [`SavedPlanError`], [`Blocked`], [`offboard::OffboardError`],
-//! [`export::ExportError`]), with causes as `source()` so a caller can show the whole chain.
+//! [`export::ExportError`], [`drift::DriftError`]), with causes as `source()` so a caller can show the whole chain.
 //! Nothing here prints: progress goes to a [`ProgressSink`], logs to `tracing`.
 
 mod apply;
 pub mod assignments;
 mod connect;
+pub mod drift;
 pub mod export;
 mod git;
 pub mod history;
@@ -38,7 +40,7 @@ pub use connect::{
     ConnectError, Connection, SANDBOX_FAULTS_ENV, SaveError, missing_credentials,
     sandbox_state_file,
 };
-pub use git::head_commit;
+pub use git::{applied_commit, head_commit};
 pub use lock::{LockError, OrgLock};
 pub use orgs::{
     Access, MissingCredentials, OrgFailure, OrgFailures, Planned, PlannedOrgs, ReadOrg, SkippedOrg,

@@ -161,6 +161,16 @@ impl<'a> OrgSession<'a> {
         self.connection.client().principal()
     }
 
+    /// The OAuth client id writes are made as: what the org's audit records name as roster.
+    pub fn client_id(&self) -> String {
+        self.connection.client().client_id().to_owned()
+    }
+
+    /// The Genesys session underneath, for the reads of other workflows (audits).
+    pub fn genesys(&self) -> &roster_genesys::Session {
+        &self.session
+    }
+
     /// Requests this session made so far, retries and token fetches included.
     pub fn requests(&self) -> u64 {
         self.session.total_requests()

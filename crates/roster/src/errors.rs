@@ -3,7 +3,9 @@
 
 use roster_genesys::GenesysError;
 use roster_plan::Problem;
+use roster_service::drift::DriftError;
 use roster_service::export::ExportError;
+use roster_service::history::HistoryError;
 use roster_service::offboard::{EditError, OffboardError};
 use roster_service::{
     ApplyError, Blocked, ConnectError, LockError, OrgFailures, PlanError, ReadError,
@@ -98,10 +100,26 @@ impl From<PlanError> for Failure {
         match error {
             PlanError::Read(error) => error.into(),
             PlanError::Plan(error) => error.into(),
-            PlanError::History(ref cause) => Failure::caused(&error).with_hint(format!(
-                "check `{}`: `roster journal verify` tells whether it is intact",
-                cause.path.display()
-            )),
+            PlanError::History(error) => error.into(),
+        }
+    }
+}
+
+impl From<HistoryError> for Failure {
+    fn from(error: HistoryError) -> Self {
+        Failure::caused(&error).with_hint(format!(
+            "check `{}`: `roster journal verify` tells whether it is intact",
+            error.path.display()
+        ))
+    }
+}
+
+impl From<DriftError> for Failure {
+    fn from(error: DriftError) -> Self {
+        match error {
+            DriftError::Read(error) => error.into(),
+            DriftError::Plan(error) => error.into(),
+            DriftError::History(error) => error.into(),
         }
     }
 }

@@ -78,6 +78,26 @@ Examples:
     exit_codes!()
 );
 
+/// Under `roster drift --help`.
+pub const DRIFT: &str = "\
+Examples:
+  # What changed in the org since the last apply, and who changed it
+  roster drift --org prod-us
+
+  # On a schedule in CI: a Markdown report for an issue, exit 2 on drift
+  roster drift --since 24h --format markdown > drift.md
+
+Drift is the org differing from git through no apply of roster's: a click in the admin UI,
+a script, an identity sync. A difference whose manifests were edited after the last apply is
+pending (the next apply's work), not drift. Who changed what comes from the org's Audit API:
+the OAuth client needs `audits:audit:view`; without it, drift is still reported.
+
+Exit codes:
+  0   no drift (pending changes alone are not drift)
+  1   error
+  2   drift found
+  64  usage error";
+
 /// Under `roster show --help`.
 pub const SHOW: &str = "\
 Examples:

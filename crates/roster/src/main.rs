@@ -8,6 +8,7 @@
 mod annotations;
 mod apply_cmd;
 mod completions_cmd;
+mod drift_cmd;
 mod errors;
 mod exit;
 mod export_cmd;
@@ -102,6 +103,9 @@ enum Command {
     /// the manifests.
     #[command(after_long_help = help::OFFBOARD)]
     Offboard(offboard_cmd::Args),
+    /// Report what in each org no longer matches git, and who changed it (read only).
+    #[command(after_long_help = help::DRIFT)]
+    Drift(drift_cmd::DriftArgs),
     /// Check or read the audit journal.
     #[command(subcommand, after_long_help = help::JOURNAL)]
     Journal(journal_cmd::JournalCommand),
@@ -138,6 +142,7 @@ fn main() -> ExitCode {
     let json_failure = match &cli.command {
         Command::Plan(args) => args.format == plan_cmd::Format::Json,
         Command::Apply(args) => args.format == apply_cmd::ApplyFormat::Json,
+        Command::Drift(args) => args.format == drift_cmd::DriftFormat::Json,
         _ => false,
     };
     let outcome = match cli.command {
@@ -151,6 +156,7 @@ fn main() -> ExitCode {
         Command::Sandbox(command) => block_on(sandbox_cmd::run(&command)),
         Command::Export(args) => block_on(export_cmd::run(&args, ui)),
         Command::Offboard(args) => block_on(offboard_cmd::run(&args, ui)),
+        Command::Drift(args) => block_on(drift_cmd::run(&args, ui)),
     };
     match outcome {
         Ok(status) => status.into(),

@@ -35,7 +35,7 @@ use time::macros::format_description;
 
 use super::record::{AuditRecord, LogMessage};
 use crate::client::ApiRequest;
-use crate::error::GenesysError;
+use crate::error::{AuditQueryFailure, GenesysError};
 use crate::session::Session;
 
 /// The longest interval one async query may span (30 days, UNCONFIRMED).
@@ -127,7 +127,7 @@ pub struct AuditPolling {
     pub first: Duration,
     /// The longest wait between polls (each wait doubles up to it).
     pub cap: Duration,
-    /// How long one query may take before [`GenesysError::AuditQueryTimedOut`].
+    /// How long one query may take before [`GenesysError::AuditQuery`].
     pub limit: Duration,
 }
 
@@ -236,9 +236,8 @@ impl Session {
     /// # Errors
     ///
     /// The first failed request (a 403, [`GenesysError::is_forbidden`], means the client
-    /// lacks `audits:audit:view`); [`GenesysError::AuditQueryEnded`] when a query ends
-    /// `Failed` or `Cancelled`; [`GenesysError::AuditQueryTimedOut`] when one does not
-    /// succeed within the polling limit.
+    /// lacks `audits:audit:view`); [`GenesysError::AuditQuery`] when a query ends
+    /// `Failed` or `Cancelled`, or does not succeed within the polling limit.
     pub async fn audit_query(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, GenesysError> {
         let mut seen = HashSet::new();
         let mut records = Vec::new();
@@ -297,23 +296,24 @@ impl Session {
             match state.as_deref() {
                 Some("Succeeded") => return Ok(()),
                 Some(ended @ ("Failed" | "Cancelled")) => {
-                    return Err(GenesysError::AuditQueryEnded {
+                    return Err(GenesysError::AuditQuery(Box::new(AuditQueryFailure {
                         org: self.client().org().to_owned(),
                         transaction_id: transaction.to_owned(),
                         service_name: query.service_name.clone(),
                         state: ended.to_owned(),
-                    });
+                        waited: None,
+                    })));
                 }
                 _ => {}
             }
             if started.elapsed() + wait > polling.limit {
-                return Err(GenesysError::AuditQueryTimedOut {
+                return Err(GenesysError::AuditQuery(Box::new(AuditQueryFailure {
                     org: self.client().org().to_owned(),
                     transaction_id: transaction.to_owned(),
                     service_name: query.service_name.clone(),
                     state: state.unwrap_or_else(|| "unknown".to_owned()),
-                    waited: started.elapsed(),
-                });
+                    waited: Some(started.elapsed()),
+                })));
             }
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(polling.cap);

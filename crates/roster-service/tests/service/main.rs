@@ -2,6 +2,7 @@
 //! server will), against the embedded sandbox.
 
 mod apply;
+mod drift_schema;
 mod offboard;
 mod sessions;
 mod support;
