@@ -107,7 +107,14 @@ pub(crate) struct SyntaxError {
     pub message: String,
     /// Where, when the parser knows.
     pub pos: Option<Pos>,
+    /// The label under the snippet.
+    pub label: String,
+    /// What to do about it.
+    pub hint: &'static str,
 }
+
+/// The hint for a syntax error that is not a tab.
+const SYNTAX_HINT: &str = "check this line and the ones just above it: an unclosed `[`, `{` or quote, or a value containing `: ` that needs quotes";
 
 /// Parses one YAML document.
 ///
@@ -151,9 +158,24 @@ fn parse_with_serde(text: &str) -> Result<Parsed, SyntaxError> {
     Ok(Parsed { root, duplicates })
 }
 
+/// The parser's error in roster's words, at its place; a tab that indents a line at or
+/// before that place is named as the cause, at its own position, since YAML's own message
+/// for it ("found character that cannot start any token") does not say "tab" (issue #13).
 fn syntax_error(text: &str, err: &serde_saphyr::Error) -> SyntaxError {
     let location = err.location().filter(|loc| loc.line() > 0);
-    let mut message = err.without_snippet().to_string();
+    let up_to = location.map_or(u32::MAX, |loc| loc.line() as u32);
+    if let Some(tab) = indenting_tab(text, up_to) {
+        return SyntaxError {
+            message: format!(
+                "a tab character at {}:{}; YAML indents with spaces",
+                tab.line, tab.column
+            ),
+            pos: Some(tab),
+            label: "a tab".to_owned(),
+            hint: "replace the tab with spaces",
+        };
+    }
+    let mut message = message(err);
     let pos = location.map(|loc| {
         let suffix = format!(" at line {}, column {}", loc.line(), loc.column());
         if message.ends_with(&suffix) {
@@ -169,7 +191,54 @@ fn syntax_error(text: &str, err: &serde_saphyr::Error) -> SyntaxError {
             end: end as u32,
         }
     });
-    SyntaxError { message, pos }
+    SyntaxError {
+        label: message.clone(),
+        message,
+        pos,
+        hint: SYNTAX_HINT,
+    }
+}
+
+/// The parser's message without its location (the diagnostic shows that) and without the
+/// parser's own vocabulary: budget breaches are said as what they mean for a manifest.
+fn message(err: &serde_saphyr::Error) -> String {
+    use serde_saphyr::MessageFormatter as _;
+    use serde_saphyr::budget::BudgetBreach;
+    let err = err.without_snippet();
+    if let serde_saphyr::Error::Budget { breach, .. } = err {
+        return match breach {
+            BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => {
+                format!("the file holds more than {MAX_NODES} values; split it into several files")
+            }
+            BudgetBreach::Depth { .. } => "lists and mappings are nested too deeply".to_owned(),
+            _ => "the file is too large or too complex to read; split it into several files"
+                .to_owned(),
+        };
+    }
+    serde_saphyr::UserMessageFormatter
+        .format_message(err)
+        .into_owned()
+}
+
+/// The first tab in the indentation of a line up to `up_to` (1-based, inclusive).
+fn indenting_tab(text: &str, up_to: u32) -> Option<Pos> {
+    let mut start = 0;
+    for (number, line) in (1..=up_to).zip(text.split_inclusive('\n')) {
+        let rest = line.trim_start_matches([' ', '\t']);
+        let indent = &line[..line.len() - rest.len()];
+        // A blank or comment line may hold tabs: YAML ignores them there.
+        let blank = rest.trim().is_empty() || rest.starts_with('#');
+        if let Some(at) = indent.find('\t').filter(|_| !blank) {
+            return Some(Pos {
+                line: number,
+                column: at as u32 + 1,
+                start: (start + at) as u32,
+                end: (start + at + 1) as u32,
+            });
+        }
+        start += line.len();
+    }
+    None
 }
 
 fn next_char_end(text: &str, start: usize) -> usize {
