@@ -163,7 +163,13 @@ fn parse_with_serde(text: &str) -> Result<Parsed, SyntaxError> {
 /// for it ("found character that cannot start any token") does not say "tab" (issue #13).
 fn syntax_error(text: &str, err: &serde_saphyr::Error) -> SyntaxError {
     let location = err.location().filter(|loc| loc.line() > 0);
-    let up_to = location.map_or(u32::MAX, |loc| loc.line() as u32);
+    let mut message = message(err);
+    // The parser may stop on the line before a tab ("while scanning a plain scalar, found a
+    // tab" at the end of the previous line): then any line may hold it.
+    let up_to = match location {
+        Some(loc) if !message.contains("tab") => loc.line() as u32,
+        _ => u32::MAX,
+    };
     if let Some(tab) = indenting_tab(text, up_to) {
         return SyntaxError {
             message: format!(
@@ -175,7 +181,6 @@ fn syntax_error(text: &str, err: &serde_saphyr::Error) -> SyntaxError {
             hint: "replace the tab with spaces",
         };
     }
-    let mut message = message(err);
     let pos = location.map(|loc| {
         let suffix = format!(" at line {}, column {}", loc.line(), loc.column());
         if message.ends_with(&suffix) {
@@ -494,6 +499,56 @@ mod tests {
             panic!("map")
         };
         assert!(matches!(top[0].1.value, Value::Int(1)));
+    }
+
+    /// A tab that indents a line is named as a tab, at its own line and column, even when
+    /// the parser stops on the line before it.
+    #[test]
+    fn a_tab_is_named_at_its_own_position() {
+        let text = "users:\n  - email: ann@acme.example\n\tname: Ann\n";
+        let err = parse(text).unwrap_err();
+        assert_eq!(
+            err.message,
+            "a tab character at 3:1; YAML indents with spaces"
+        );
+        let pos = err.pos.unwrap();
+        assert_eq!((pos.line, pos.column), (3, 1));
+        assert_eq!(slice(text, pos), "\t");
+    }
+
+    /// Tabs on blank and comment lines are harmless and never blamed.
+    #[test]
+    fn tabs_on_blank_lines_are_not_blamed() {
+        assert!(indenting_tab("a: 1\n\t\n  \t# note\nb: [\n", u32::MAX).is_none());
+    }
+
+    /// Messages never name the YAML library or its API (issue #13).
+    #[test]
+    fn messages_never_name_the_library() {
+        let broken = [
+            "a: [1, 2\nb: 2\n",
+            "a: {b: 1\n",
+            "a: 1\n a: 2\n",
+            "a: *missing\n",
+            "a: 'open\n",
+            "a: !!binary 12\n",
+            "- a\nb: 1\n",
+            "a: b: c\n",
+        ];
+        for text in broken {
+            let Err(err) = parse(text) else { continue };
+            for word in [
+                "saphyr",
+                "serde",
+                "Options",
+                "Policy",
+                "Budget",
+                "Option<",
+                "deserialize",
+            ] {
+                assert!(!err.message.contains(word), "{text:?}: {}", err.message);
+            }
+        }
     }
 
     #[test]
