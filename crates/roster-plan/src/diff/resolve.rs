@@ -21,6 +21,10 @@ use crate::error::Problem;
 /// What to do about a reference to an undeclared object.
 const DECLARE: &str = "declare it in a manifest the org includes, or fix the name";
 
+/// What to do about a role or division the org lacks (never "declare it": it cannot be).
+const CREATE_IN_ORG: &str = "create it in the org (Admin > Roles / Divisions), or fix the name; \
+                             roster does not create roles or divisions";
+
 /// Every unresolved reference, in manifest order.
 pub(crate) fn check(ctx: &Context<'_>) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -171,16 +175,14 @@ fn lookup_problems(
     name: &str,
     users: &[Option<&Source>],
 ) -> Vec<Problem> {
-    let (written, known, admin): (_, Vec<&str>, _) = match kind {
+    let (written, known): (_, Vec<&str>) = match kind {
         Kind::Role => (
             &ctx.desired.lookups.roles,
             ctx.live.roles.keys().map(String::as_str).collect(),
-            "Admin > Roles",
         ),
         _ => (
             &ctx.desired.lookups.divisions,
             ctx.live.divisions.keys().map(String::as_str).collect(),
-            "Admin > Divisions",
         ),
     };
     let suggestion = roster_model::closest(name, known)
@@ -191,10 +193,7 @@ fn lookup_problems(
         kind,
         key: name.to_owned(),
         message: format!("does not exist in the org{suggestion}"),
-        hint: Some(format!(
-            "create it in the org ({admin}), or fix the name; roster does not create roles or \
-             divisions"
-        )),
+        hint: Some(CREATE_IN_ORG.to_owned()),
     };
     match written.get(name) {
         Some(places) if !places.is_empty() => {
