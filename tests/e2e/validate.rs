@@ -187,17 +187,6 @@ fn secret_looking_keys_anywhere_fail_validation_without_being_printed() {
       |
       = hint: remove it: roster reads no secret from manifests; an org's credentials are given by reference, `clientSecret: { env: VARIABLE_NAME }` or `clientSecret: { file: PATH }`
 
-    error: skill `Billing` is declared twice
-     --> base/routing.yaml:4:11
-      |
-    2 |   - name: Billing
-      |           ------- first declared here
-    3 |     apiKey: <redacted>
-    4 |   - name: Billing
-      |           ^^^^^^^ declared again here
-      |
-      = hint: keep one declaration of the skill (names are unique per org: org `prod`)
-
     error: `password` in `user` looks like a secret, and manifests hold no secrets
      --> base/routing.yaml:8:5
       |
@@ -213,6 +202,17 @@ fn secret_looking_keys_anywhere_fail_validation_without_being_printed() {
       |            ^^^^^ not a valid value
       |
       = hint: did you mean `active`? `state` is one of `active`, `inactive`
+
+    error: skill `Billing` is declared twice
+     --> base/routing.yaml:4:11
+      |
+    2 |   - name: Billing
+      |           ------- first declared here
+    3 |     apiKey: <redacted>
+    4 |   - name: Billing
+      |           ^^^^^^^ declared again here
+      |
+      = hint: keep one declaration of the skill (names are unique per org: org `prod`)
 
     validated 1 org, 1 user in 2 files: 4 errors, 0 warnings
     "#);
@@ -255,4 +255,32 @@ fn an_empty_resource_file_is_a_warning_shown_before_what_follows_from_it() {
     let unknown = output.find("error: unknown team `Tier 1`").expect(&output);
     assert!(empty < unknown, "the empty file comes first: {output}");
     assert!(output.contains("--> teams.yaml:1:1"), "{output}");
+}
+
+/// A role the org lacks is reported at the routing profile line that names it (once, not
+/// per user), with the org's closest spelling and a hint to create it in the org, never to
+/// declare it (issue #13). The org is `sandbox: {}`, whose built-in roles include
+/// `Supervisor`.
+#[test]
+fn a_role_typo_is_reported_at_the_profile_line_with_the_orgs_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "roster.yaml",
+        "orgs:\n  demo:\n    sandbox: {}\n    include: [profiles.yaml, users.yaml]\n",
+    );
+    write(
+        "profiles.yaml",
+        "routingProfiles:\n  - name: Leads\n    roles:\n      - role: Supervsior\n",
+    );
+    write(
+        "users.yaml",
+        "users:\n  - email: ann@acme.example\n    name: Ann\n    routingProfile: Leads\n  - email: bob@acme.example\n    name: Bob\n    routingProfile: Leads\n",
+    );
+    let validate = crate::support::run(crate::support::roster().arg("validate").arg(dir.path()));
+    assert_eq!(validate.code, 0, "{}{}", validate.stdout, validate.stderr);
+    let plan = crate::support::run(crate::support::roster().arg("plan").arg(dir.path()));
+    assert_eq!(plan.code, 1, "{}{}", plan.stdout, plan.stderr);
+    assert_eq!(plan.stdout, "");
+    insta::assert_snapshot!(plan.stderr);
 }

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use roster_model::{
     DesiredLanguage, DesiredOrg, DesiredQueue, DesiredSkill, DesiredTeam, DesiredUser,
-    DesiredWrapupCode, Email, MediaUtilization, MemberPolicy, Policy, Proficiency, RoleGrant,
-    UserState, Utilization,
+    DesiredWrapupCode, Email, LookupSources, MediaUtilization, MemberPolicy, Policy, Proficiency,
+    RoleGrant, UserState, Utilization,
 };
 
 use crate::diagnostic::{Diagnostic, Location};
@@ -44,9 +44,35 @@ impl<'a, T> Names<'a, T> {
     }
 }
 
+/// What the loader knows about an org's files beyond their contents.
+pub(crate) struct Includes<'a> {
+    /// Whether every file the org includes was read and parsed. If not, a name the checks
+    /// do not find may be declared in the part that is missing: such references are counted
+    /// ([`Compiled::unchecked`]), not reported one by one (issue #13).
+    pub complete: bool,
+    /// Included files that are empty, named when a reference is to a kind nothing declares.
+    pub empty_files: &'a [String],
+}
+
+/// One org compiled: its desired state, its problems, and what was not checked.
+pub(crate) struct Compiled {
+    /// The org's desired state (partial when there are errors).
+    pub desired: DesiredOrg,
+    /// Problems found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// References not checked because the org's files are incomplete, by the noun of what
+    /// they name (`team`); empty when [`Includes::complete`].
+    pub unchecked: BTreeMap<&'static str, usize>,
+}
+
 struct Checker<'a, L: Locate> {
     locate: &'a L,
+    includes: &'a Includes<'a>,
     diagnostics: Vec<Diagnostic>,
+    unchecked: BTreeMap<&'static str, usize>,
+    /// For each kind nothing declares: the index of its first unknown-reference error and
+    /// how many more references followed, which are counted on that error, not shown.
+    undeclared: BTreeMap<&'static str, (usize, usize)>,
 }
 
 impl<L: Locate> Checker<'_, L> {
@@ -99,16 +125,36 @@ impl<L: Locate> Checker<'_, L> {
         Names { by_name }
     }
 
-    /// Reports `reference` if no declaration of `noun` has that name.
+    /// Whether an unknown name must not be reported because the org's files are incomplete
+    /// (then it is counted under `noun`).
+    fn unchecked(&mut self, noun: &'static str) -> bool {
+        if self.includes.complete {
+            return false;
+        }
+        *self.unchecked.entry(noun).or_default() += 1;
+        true
+    }
+
+    /// Reports `reference` if no declaration of `noun` has that name. When nothing at all
+    /// declares a `noun`, only the first such reference is shown, with a note on why (an
+    /// empty file, often) and how many more there are.
     fn reference<T>(
         &mut self,
-        noun: &str,
+        noun: &'static str,
         key: &str,
         names: &Names<'_, T>,
         reference: &At<String>,
     ) -> bool {
         if names.contains(&reference.value) {
             return true;
+        }
+        if self.unchecked(noun) {
+            return false;
+        }
+        let nothing_declared = names.by_name.is_empty();
+        if nothing_declared && let Some((_, more)) = self.undeclared.get_mut(noun) {
+            *more += 1;
+            return false;
         }
         let case_match = names.names().find(|name| {
             name.eq_ignore_ascii_case(&reference.value)
@@ -123,15 +169,50 @@ impl<L: Locate> Checker<'_, L> {
                 format!("declare it under `{key}:` in a file included by {{orgs}}, or fix the name")
             }
         };
-        self.diagnostics.push(
-            Diagnostic::error(
-                "unknown-reference",
-                format!("unknown {noun} `{}`", reference.value),
-            )
-            .at(self.at(reference.loc), format!("no {noun} by this name"))
-            .hint(hint),
-        );
+        let mut diagnostic = Diagnostic::error(
+            "unknown-reference",
+            format!("unknown {noun} `{}`", reference.value),
+        )
+        .at(self.at(reference.loc), format!("no {noun} by this name"))
+        .hint(hint);
+        if nothing_declared {
+            diagnostic = diagnostic.note(self.nothing_declared(noun));
+            self.undeclared.insert(noun, (self.diagnostics.len(), 0));
+        }
+        self.diagnostics.push(diagnostic);
         false
+    }
+
+    /// Why a reference to a kind nothing declares fails: nothing declares it, and which
+    /// included files are empty.
+    fn nothing_declared(&self, noun: &str) -> String {
+        let files: Vec<String> = self
+            .includes
+            .empty_files
+            .iter()
+            .map(|file| format!("`{file}`"))
+            .collect();
+        let declared = format!("no {noun} is declared in the files included by {{orgs}}");
+        match files.len() {
+            0 => declared,
+            1 => format!("{declared}; {} is empty", files[0]),
+            _ => format!("{declared}; {} are empty", files.join(", ")),
+        }
+    }
+
+    /// Counts, on the first error about each kind nothing declares, the references to it
+    /// that were not shown.
+    fn count_undeclared(&mut self) {
+        for (noun, (index, more)) in &self.undeclared {
+            if *more > 0 {
+                let note = format!(
+                    "{more} more reference{} to {noun}s {} not shown: nothing declares a {noun}",
+                    if *more == 1 { "" } else { "s" },
+                    if *more == 1 { "is" } else { "are" },
+                );
+                self.diagnostics[*index].notes.push(note);
+            }
+        }
     }
 }
 
@@ -139,12 +220,16 @@ impl<L: Locate> Checker<'_, L> {
 pub(crate) fn compile<L: Locate>(
     name: &str,
     files: &[&ResourceFile],
+    includes: &Includes<'_>,
     policy: Policy,
     locate: &L,
-) -> (DesiredOrg, Vec<Diagnostic>) {
+) -> Compiled {
     let mut checker = Checker {
         locate,
+        includes,
         diagnostics: Vec::new(),
+        unchecked: BTreeMap::new(),
+        undeclared: BTreeMap::new(),
     };
     let skills = checker.index(
         "skill",
@@ -244,6 +329,7 @@ pub(crate) fn compile<L: Locate>(
         }
         if let Some(manager) = &user.manager {
             match users.get(&manager.value) {
+                None if checker.unchecked("manager") => {}
                 None => {
                     let emails: Vec<&str> = users.keys().map(|e| e.as_str()).collect();
                     let hint = match did_you_mean(manager.value.as_str(), emails.iter().copied()) {
@@ -285,6 +371,14 @@ pub(crate) fn compile<L: Locate>(
         }
     }
     check_manager_cycles(&mut checker, &users);
+    checker.count_undeclared();
+    let lookups = lookup_sources(
+        locate,
+        profiles.by_name.values().map(|(_, profile)| *profile),
+        &users,
+        queues.by_name.values().map(|(_, queue)| *queue),
+        teams.by_name.values().map(|(_, team)| *team),
+    );
 
     let desired = DesiredOrg {
         name: name.to_owned(),
@@ -376,8 +470,58 @@ pub(crate) fn compile<L: Locate>(
             })
             .collect(),
         policy,
+        lookups,
     };
-    (desired, checker.diagnostics)
+    Compiled {
+        desired,
+        diagnostics: checker.diagnostics,
+        unchecked: checker.unchecked,
+    }
+}
+
+/// Where each role and division name is written: routing profiles, users, queues, teams.
+fn lookup_sources<'a, L: Locate>(
+    locate: &L,
+    profiles: impl Iterator<Item = &'a RoutingProfileSpec>,
+    users: &BTreeMap<&Email, &'a UserSpec>,
+    queues: impl Iterator<Item = &'a crate::manifest::QueueSpec>,
+    teams: impl Iterator<Item = &'a crate::manifest::TeamSpec>,
+) -> LookupSources {
+    let mut roles: Vec<&At<String>> = Vec::new();
+    let mut divisions: Vec<&At<String>> = Vec::new();
+    let mut grants = |specs: Option<&'a Vec<RoleSpec>>| {
+        for spec in specs.into_iter().flatten() {
+            roles.push(&spec.role);
+            divisions.extend(spec.divisions.iter().flatten());
+        }
+    };
+    for profile in profiles {
+        grants(profile.roles.as_ref());
+    }
+    for user in users.values() {
+        grants(user.roles.as_ref());
+    }
+    divisions.extend(users.values().filter_map(|user| user.division.as_ref()));
+    divisions.extend(queues.filter_map(|queue| queue.division.as_ref()));
+    divisions.extend(teams.filter_map(|team| team.division.as_ref()));
+    let by_name = |names: Vec<&At<String>>| {
+        let mut found: BTreeMap<String, Vec<roster_model::Source>> = BTreeMap::new();
+        for name in names {
+            found
+                .entry(name.value.clone())
+                .or_default()
+                .push(locate.source(name.loc));
+        }
+        for places in found.values_mut() {
+            places.sort();
+            places.dedup();
+        }
+        found
+    };
+    LookupSources {
+        roles: by_name(roles),
+        divisions: by_name(divisions),
+    }
 }
 
 struct Refs<'r, 'a> {

@@ -27,6 +27,37 @@ impl fmt::Display for Severity {
     }
 }
 
+/// The kinds of problems, in the order they are shown: a problem of one class is often the
+/// cause of problems of the later ones (a file that does not parse leaves every reference
+/// into it unknown), and a pull request shows only the first few annotations (issue #13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    /// A file that cannot be read, is not YAML, is missing or is empty.
+    File,
+    /// A file that is YAML but not a manifest: unknown keys, wrong types, bad values.
+    Shape,
+    /// Names that do not fit together across files: unknown references, duplicates, cycles.
+    Reference,
+}
+
+impl Class {
+    /// The class of a diagnostic code; codes not listed are shape problems.
+    pub fn of(code: &str) -> Class {
+        match code {
+            "no-roster-yaml" | "unreadable" | "yaml-syntax" | "include-missing"
+            | "include-empty" | "seed-missing" | "empty-file" => Class::File,
+            "unknown-reference"
+            | "duplicate-name"
+            | "former-name-conflict"
+            | "manager-cycle"
+            | "inactive-manager"
+            | "reactivate-inactive" => Class::Reference,
+            _ => Class::Shape,
+        }
+    }
+}
+
 /// A place in a manifest file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Location {
@@ -85,6 +116,9 @@ pub struct Diagnostic {
     pub related: Vec<(Location, String)>,
     /// What to do about it.
     pub hint: Option<String>,
+    /// Facts that explain it or what was left out because of it ("42 references to teams
+    /// were not checked because `teams.yaml` did not parse"), one line each.
+    pub notes: Vec<String>,
 }
 
 impl Diagnostic {
@@ -98,6 +132,7 @@ impl Diagnostic {
             label: None,
             related: Vec::new(),
             hint: None,
+            notes: Vec::new(),
         }
     }
 
@@ -131,6 +166,13 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a note.
+    #[must_use]
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
     /// Whether this is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
@@ -143,10 +185,17 @@ impl Diagnostic {
         crate::render::render_text(self, sources, color)
     }
 
-    /// Sort key: file, line, column, then message, so output is stable whatever order the
+    /// What kind of problem this is, for the order problems are shown in.
+    pub fn class(&self) -> Class {
+        Class::of(self.code)
+    }
+
+    /// Sort key: class (root causes first), then file, line, column and message, so the
+    /// cause of the other problems is shown first and output is stable whatever order the
     /// checks ran in.
     pub(crate) fn sort_key(&self) -> impl Ord + '_ {
         (
+            self.class(),
             self.primary
                 .as_ref()
                 .map(|at| (at.file.as_str(), at.line, at.column)),

@@ -23,7 +23,7 @@ mod suggest;
 mod workspace;
 mod yaml;
 
-pub use diagnostic::{Diagnostic, Location, Severity, SourceMap};
+pub use diagnostic::{Class, Diagnostic, Location, Severity, SourceMap};
 pub use org::{Credentials, OrgSpec, RateLimit, SecretRef, Target};
 pub use render::{github_annotations, render_json};
 pub use schema::json_schema_string;

@@ -67,6 +67,9 @@ pub(crate) fn render_text(diagnostic: &Diagnostic, sources: &SourceMap, color: b
             }
         }
     }
+    for note in &diagnostic.notes {
+        group = group.element(Level::NOTE.message(note.as_str()));
+    }
     if let Some(hint) = &diagnostic.hint {
         group = group.element(Level::HELP.with_name("hint").message(hint.as_str()));
     }
@@ -96,6 +99,8 @@ struct JsonDiagnostic<'a> {
     label: Option<&'a str>,
     hint: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
 }
 
 #[derive(Debug, Serialize)]
@@ -107,7 +112,8 @@ struct JsonRelated<'a> {
 }
 
 /// The diagnostics as a pretty-printed JSON array: `severity`, `code`, `message`, `file`,
-/// `line`, `column`, `label`, `hint` and `related` (`file`, `line`, `column`, `message`).
+/// `line`, `column`, `label`, `hint`, `related` (`file`, `line`, `column`, `message`) and,
+/// when there are any, `notes`.
 pub fn render_json(diagnostics: &[Diagnostic]) -> String {
     let items: Vec<JsonDiagnostic<'_>> = diagnostics
         .iter()
@@ -130,6 +136,7 @@ pub fn render_json(diagnostics: &[Diagnostic]) -> String {
                     message,
                 })
                 .collect(),
+            notes: &diagnostic.notes,
         })
         .collect();
     // Serializing plain strings and numbers cannot fail.
@@ -137,7 +144,8 @@ pub fn render_json(diagnostics: &[Diagnostic]) -> String {
 }
 
 /// GitHub Actions workflow commands (`::error file=…,line=…,col=…::message`), one line per
-/// diagnostic, so problems show inline on a pull request. The hint follows the message.
+/// diagnostic, so problems show inline on a pull request. Notes and the hint follow the
+/// message.
 pub fn github_annotations(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for diagnostic in diagnostics {
@@ -146,6 +154,10 @@ pub fn github_annotations(diagnostics: &[Diagnostic]) -> String {
             Severity::Warning => "warning",
         };
         let mut message = diagnostic.message.clone();
+        for note in &diagnostic.notes {
+            message.push_str("\nnote: ");
+            message.push_str(note);
+        }
         if let Some(hint) = &diagnostic.hint {
             message.push_str("\nhint: ");
             message.push_str(hint);

@@ -1,20 +1,12 @@
 //! "Did you mean" suggestions for misspelled keys and names.
 
-/// The candidate closest to `input`, if one is close enough to be a likely typo.
+/// The candidate closest to `input`, if one is close enough to be a likely typo. The rule
+/// lives in [`roster_model::closest`], which the planner uses too.
 pub(crate) fn did_you_mean<'c>(
     input: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
-    let lowered = input.to_lowercase();
-    candidates
-        .into_iter()
-        .map(|candidate| {
-            let score = strsim::jaro_winkler(&lowered, &candidate.to_lowercase());
-            (score, candidate)
-        })
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, candidate)| candidate)
+    roster_model::closest(input, candidates)
 }
 
 #[cfg(test)]

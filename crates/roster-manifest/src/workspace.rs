@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 
 use roster_model::REGIONS;
 
-use crate::compile::{Locate, compile};
+use crate::compile::{Includes, Locate, compile};
 use crate::decode::Decoder;
 use crate::diagnostic::{Diagnostic, Location, SourceMap};
 use crate::manifest::{At, FileId, Loc, OrgConfig, ResourceFile, RosterFile, SecretRefConfig};
@@ -36,7 +36,8 @@ pub struct Workspace {
 pub struct Loaded {
     /// `None` if and only if any diagnostic is an error.
     pub workspace: Option<Workspace>,
-    /// Errors and warnings, sorted by file, line and column.
+    /// Errors and warnings, root causes first (see [`crate::Class`]), then by file, line
+    /// and column.
     pub diagnostics: Vec<Diagnostic>,
     /// The text of every file read, for rendering snippets.
     pub sources: SourceMap,
@@ -118,6 +119,8 @@ pub fn load_workspace(root: &Path) -> Loaded {
         credentials_written: BTreeSet::new(),
         declared_orgs: 0,
         pending: Vec::new(),
+        empty: BTreeSet::new(),
+        unchecked: Vec::new(),
     };
     let workspace = loader.run();
     let declared_orgs = loader.declared_orgs;
@@ -126,11 +129,15 @@ pub fn load_workspace(root: &Path) -> Loaded {
         mut diagnostics,
         org_diagnostics,
         files,
+        unchecked,
         ..
     } = loader;
     diagnostics.extend(merge_org_diagnostics(org_diagnostics));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup();
+    for unchecked in &unchecked {
+        unchecked.note_on_cause(&mut diagnostics);
+    }
     let mut sources = SourceMap::new();
     for (path, text) in table.paths.iter().zip(table.texts) {
         sources.insert(path.clone(), text);
@@ -176,6 +183,78 @@ struct Loader {
     declared_orgs: usize,
     /// Files read but not yet decoded, by `FileId`.
     pending: Vec<bool>,
+    /// Files that are empty, by `FileId`.
+    empty: BTreeSet<usize>,
+    /// Orgs whose files are incomplete, with the references left unchecked because of it.
+    unchecked: Vec<Unchecked>,
+}
+
+/// Why an org's files are incomplete (a file that did not parse, an include that does not
+/// exist), and how to find the diagnostic that says so.
+struct Cause {
+    /// The diagnostic's code.
+    code: &'static str,
+    /// The file it is in.
+    file: String,
+    /// Its line and column, when the file holds several diagnostics of that code.
+    position: Option<(u32, u32)>,
+    /// The cause in words: "`teams.yaml` did not parse".
+    text: String,
+}
+
+impl Cause {
+    fn is(&self, diagnostic: &Diagnostic) -> bool {
+        diagnostic.code == self.code
+            && diagnostic.primary.as_ref().is_some_and(|at| {
+                at.file == self.file
+                    && self
+                        .position
+                        .is_none_or(|position| position == (at.line, at.column))
+            })
+    }
+}
+
+/// References of one org that were not checked because its files are incomplete: said
+/// once, as a note on the first diagnostic of the cause, instead of one error each (#13).
+struct Unchecked {
+    org: String,
+    causes: Vec<Cause>,
+    /// How many, by the noun of what they name.
+    counts: BTreeMap<&'static str, usize>,
+}
+
+impl Unchecked {
+    /// Adds the note to the first diagnostic (in display order) of one of the causes.
+    fn note_on_cause(&self, diagnostics: &mut [Diagnostic]) {
+        let total: usize = self.counts.values().sum();
+        if total == 0 {
+            return;
+        }
+        let Some(cause) = diagnostics
+            .iter_mut()
+            .find(|d| self.causes.iter().any(|cause| cause.is(d)))
+        else {
+            return;
+        };
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let what = if let [(noun, _)] = self.counts.iter().collect::<Vec<_>>().as_slice() {
+            format!("reference{} to {noun}s", plural(total))
+        } else {
+            let each: Vec<String> = self
+                .counts
+                .iter()
+                .map(|(noun, n)| format!("{n} to {noun}s"))
+                .collect();
+            format!("reference{} ({})", plural(total), each.join(", "))
+        };
+        let because: Vec<&str> = self.causes.iter().map(|c| c.text.as_str()).collect();
+        cause.notes.push(format!(
+            "{total} {what} in org `{}` {} not checked because {}",
+            self.org,
+            if total == 1 { "was" } else { "were" },
+            because.join(" and ")
+        ));
+    }
 }
 
 /// One decoded resource file: its index, contents (if it parsed) and diagnostics.
@@ -189,6 +268,8 @@ struct PendingOrg {
     rate_limit: RateLimit,
     journal_key: Option<SecretRef>,
     ids: Vec<FileId>,
+    /// Includes that do not exist and files that cannot be read.
+    causes: Vec<Cause>,
     policy: roster_model::Policy,
 }
 
@@ -204,10 +285,13 @@ fn decode_file<T>(
     let parsed = match yaml::parse(&table.texts[id.0 as usize]) {
         Ok(parsed) => parsed,
         Err(err) => {
-            let mut diagnostic = Diagnostic::error("yaml-syntax", format!("`{path}` is not valid YAML: {}", err.message))
-                .hint("check this line and the ones just above it: an unclosed `[`, `{` or quote, or a value containing `: ` that needs quotes");
+            let mut diagnostic = Diagnostic::error(
+                "yaml-syntax",
+                format!("`{path}` is not valid YAML: {}", err.message),
+            )
+            .hint(err.hint);
             if let Some(pos) = err.pos {
-                diagnostic = diagnostic.at(location(path, pos), err.message);
+                diagnostic = diagnostic.at(location(path, pos), err.label);
             } else {
                 diagnostic.primary = Some(Location::file_start(path.as_str()));
             }
@@ -320,8 +404,9 @@ impl Loader {
                 tokens: r.tokens.unwrap_or(1),
             });
         let mut ids: Vec<FileId> = Vec::new();
+        let mut causes = Vec::new();
         for include in &config.include {
-            for id in self.include(include, config) {
+            for id in self.include(include, config, &mut causes) {
                 if !ids.contains(&id) {
                     ids.push(id);
                 }
@@ -338,21 +423,52 @@ impl Loader {
                 .and_then(|journal| journal.key.as_ref())
                 .map(|key| self.secret_ref(key)),
             ids,
+            causes,
             policy: resolve_policy(&[roster.policy.as_ref(), config.policy.as_ref()]),
         }
     }
 
     /// Compiles an org once its files are decoded.
     fn compile(&mut self, pending: PendingOrg) -> Option<OrgSpec> {
+        let mut causes = pending.causes;
+        for id in &pending.ids {
+            if self.files[id.0 as usize].is_none() {
+                let file = self.table.paths[id.0 as usize].clone();
+                causes.push(Cause {
+                    code: "yaml-syntax",
+                    text: format!("`{file}` did not parse"),
+                    file,
+                    position: None,
+                });
+            }
+        }
         let resources: Vec<&ResourceFile> = pending
             .ids
             .iter()
             .filter_map(|id| self.files[id.0 as usize].as_ref())
             .collect();
+        let empty_files: Vec<String> = pending
+            .ids
+            .iter()
+            .filter(|id| self.empty.contains(&(id.0 as usize)))
+            .map(|id| self.table.paths[id.0 as usize].clone())
+            .collect();
+        let includes = Includes {
+            complete: causes.is_empty(),
+            empty_files: &empty_files,
+        };
         let name = pending.name.value;
-        let (desired, diagnostics) = compile(&name, &resources, pending.policy, &self.table);
+        let compiled = compile(&name, &resources, &includes, pending.policy, &self.table);
         self.org_diagnostics
-            .extend(diagnostics.into_iter().map(|d| (name.clone(), d)));
+            .extend(compiled.diagnostics.into_iter().map(|d| (name.clone(), d)));
+        if !causes.is_empty() {
+            self.unchecked.push(Unchecked {
+                org: name.clone(),
+                causes,
+                counts: compiled.unchecked,
+            });
+        }
+        let desired = compiled.desired;
         Some(OrgSpec {
             name,
             target: pending.target?,
@@ -400,6 +516,9 @@ impl Loader {
                 .collect()
         });
         for (i, file, mut diagnostics) in results.into_iter().flatten() {
+            if diagnostics.iter().any(|d| d.code == "empty-file") {
+                self.empty.insert(i);
+            }
             self.files[i] = file;
             self.pending[i] = false;
             self.diagnostics.append(&mut diagnostics);
@@ -506,8 +625,14 @@ impl Loader {
         None
     }
 
-    /// The files an `include` entry names, read and decoded (once per workspace).
-    fn include(&mut self, include: &At<String>, config: &OrgConfig) -> Vec<FileId> {
+    /// The files an `include` entry names, read and decoded (once per workspace). An include
+    /// that does not exist, and a file that cannot be read, are added to `causes`.
+    fn include(
+        &mut self,
+        include: &At<String>,
+        config: &OrgConfig,
+        causes: &mut Vec<Cause>,
+    ) -> Vec<FileId> {
         let relative = normalize(&include.value);
         let path = self.root.join(&relative);
         if !path.exists() {
@@ -516,12 +641,19 @@ impl Loader {
                 None => "paths are relative to `roster.yaml`; create the folder or fix the path"
                     .to_owned(),
             };
+            let at = self.at(include);
+            causes.push(Cause {
+                code: "include-missing",
+                file: at.file.clone(),
+                position: Some((at.line, at.column)),
+                text: format!("`{}` does not exist", include.value),
+            });
             self.error(
                 Diagnostic::error(
                     "include-missing",
                     format!("included path `{}` does not exist", include.value),
                 )
-                .at(self.at(include), "no such file or folder")
+                .at(at, "no such file or folder")
                 .hint(hint),
             );
             return Vec::new();
@@ -549,10 +681,27 @@ impl Loader {
         } else {
             found.push(path);
         }
-        found
-            .into_iter()
-            .filter_map(|file| self.read(&file))
-            .collect()
+        let mut ids = Vec::new();
+        for file in found {
+            if let Some(id) = self.read(&file) {
+                ids.push(id);
+            } else {
+                let relative = self.relative(&file);
+                causes.push(Cause {
+                    code: "unreadable",
+                    text: format!("`{relative}` cannot be read"),
+                    file: relative,
+                    position: None,
+                });
+            }
+        }
+        ids
+    }
+
+    /// A path as diagnostics name it: relative to the workspace root, with `/`.
+    fn relative(&self, file: &Path) -> String {
+        file.strip_prefix(&self.root)
+            .map_or_else(|_| slash_path(file), slash_path)
     }
 
     fn sibling_suggestion(&self, relative: &Path) -> Option<String> {
@@ -573,14 +722,13 @@ impl Loader {
         if let Some(id) = self.by_path.get(&key) {
             return Some(*id);
         }
-        let relative = file
-            .strip_prefix(&self.root)
-            .map_or_else(|_| slash_path(file), slash_path);
+        let relative = self.relative(file);
         let text = match std::fs::read(file) {
             Ok(bytes) => {
                 let Ok(text) = String::from_utf8(bytes) else {
                     self.error(
                         Diagnostic::error("unreadable", format!("`{relative}` is not UTF-8 text"))
+                            .at(Location::file_start(relative.as_str()), "")
                             .hint("save the file as UTF-8"),
                     );
                     return None;
@@ -590,6 +738,7 @@ impl Loader {
             Err(err) => {
                 self.error(
                     Diagnostic::error("unreadable", format!("cannot read `{relative}`: {err}"))
+                        .at(Location::file_start(relative.as_str()), "")
                         .hint("check the file's permissions"),
                 );
                 return None;
@@ -666,8 +815,8 @@ fn merge_org_diagnostics(found: Vec<(String, Diagnostic)>) -> Vec<Diagnostic> {
                 1 => format!("org {}", names[0]),
                 _ => format!("orgs {}", names.join(", ")),
             };
-            if let Some(hint) = &mut diagnostic.hint {
-                *hint = hint.replace("{orgs}", &text);
+            for text_with_orgs in diagnostic.hint.iter_mut().chain(&mut diagnostic.notes) {
+                *text_with_orgs = text_with_orgs.replace("{orgs}", &text);
             }
             diagnostic
         })

@@ -107,7 +107,14 @@ pub(crate) struct SyntaxError {
     pub message: String,
     /// Where, when the parser knows.
     pub pos: Option<Pos>,
+    /// The label under the snippet.
+    pub label: String,
+    /// What to do about it.
+    pub hint: &'static str,
 }
+
+/// The hint for a syntax error that is not a tab.
+const SYNTAX_HINT: &str = "check this line and the ones just above it: an unclosed `[`, `{` or quote, or a value containing `: ` that needs quotes";
 
 /// Parses one YAML document.
 ///
@@ -151,9 +158,29 @@ fn parse_with_serde(text: &str) -> Result<Parsed, SyntaxError> {
     Ok(Parsed { root, duplicates })
 }
 
+/// The parser's error in roster's words, at its place; a tab that indents a line at or
+/// before that place is named as the cause, at its own position, since YAML's own message
+/// for it ("found character that cannot start any token") does not say "tab" (issue #13).
 fn syntax_error(text: &str, err: &serde_saphyr::Error) -> SyntaxError {
     let location = err.location().filter(|loc| loc.line() > 0);
-    let mut message = err.without_snippet().to_string();
+    let mut message = message(err);
+    // The parser may stop on the line before a tab ("while scanning a plain scalar, found a
+    // tab" at the end of the previous line): then any line may hold it.
+    let up_to = match location {
+        Some(loc) if !message.contains("tab") => loc.line() as u32,
+        _ => u32::MAX,
+    };
+    if let Some(tab) = indenting_tab(text, up_to) {
+        return SyntaxError {
+            message: format!(
+                "a tab character at {}:{}; YAML indents with spaces",
+                tab.line, tab.column
+            ),
+            pos: Some(tab),
+            label: "a tab".to_owned(),
+            hint: "replace the tab with spaces",
+        };
+    }
     let pos = location.map(|loc| {
         let suffix = format!(" at line {}, column {}", loc.line(), loc.column());
         if message.ends_with(&suffix) {
@@ -169,7 +196,54 @@ fn syntax_error(text: &str, err: &serde_saphyr::Error) -> SyntaxError {
             end: end as u32,
         }
     });
-    SyntaxError { message, pos }
+    SyntaxError {
+        label: message.clone(),
+        message,
+        pos,
+        hint: SYNTAX_HINT,
+    }
+}
+
+/// The parser's message without its location (the diagnostic shows that) and without the
+/// parser's own vocabulary: budget breaches are said as what they mean for a manifest.
+fn message(err: &serde_saphyr::Error) -> String {
+    use serde_saphyr::MessageFormatter as _;
+    use serde_saphyr::budget::BudgetBreach;
+    let err = err.without_snippet();
+    if let serde_saphyr::Error::Budget { breach, .. } = err {
+        return match breach {
+            BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => {
+                format!("the file holds more than {MAX_NODES} values; split it into several files")
+            }
+            BudgetBreach::Depth { .. } => "lists and mappings are nested too deeply".to_owned(),
+            _ => "the file is too large or too complex to read; split it into several files"
+                .to_owned(),
+        };
+    }
+    serde_saphyr::UserMessageFormatter
+        .format_message(err)
+        .into_owned()
+}
+
+/// The first tab in the indentation of a line up to `up_to` (1-based, inclusive).
+fn indenting_tab(text: &str, up_to: u32) -> Option<Pos> {
+    let mut start = 0;
+    for (number, line) in (1..=up_to).zip(text.split_inclusive('\n')) {
+        let rest = line.trim_start_matches([' ', '\t']);
+        let indent = &line[..line.len() - rest.len()];
+        // A blank or comment line may hold tabs: YAML ignores them there.
+        let blank = rest.trim().is_empty() || rest.starts_with('#');
+        if let Some(at) = indent.find('\t').filter(|_| !blank) {
+            return Some(Pos {
+                line: number,
+                column: at as u32 + 1,
+                start: (start + at) as u32,
+                end: (start + at + 1) as u32,
+            });
+        }
+        start += line.len();
+    }
+    None
 }
 
 fn next_char_end(text: &str, start: usize) -> usize {
@@ -425,6 +499,56 @@ mod tests {
             panic!("map")
         };
         assert!(matches!(top[0].1.value, Value::Int(1)));
+    }
+
+    /// A tab that indents a line is named as a tab, at its own line and column, even when
+    /// the parser stops on the line before it.
+    #[test]
+    fn a_tab_is_named_at_its_own_position() {
+        let text = "users:\n  - email: ann@acme.example\n\tname: Ann\n";
+        let err = parse(text).unwrap_err();
+        assert_eq!(
+            err.message,
+            "a tab character at 3:1; YAML indents with spaces"
+        );
+        let pos = err.pos.unwrap();
+        assert_eq!((pos.line, pos.column), (3, 1));
+        assert_eq!(slice(text, pos), "\t");
+    }
+
+    /// Tabs on blank and comment lines are harmless and never blamed.
+    #[test]
+    fn tabs_on_blank_lines_are_not_blamed() {
+        assert!(indenting_tab("a: 1\n\t\n  \t# note\nb: [\n", u32::MAX).is_none());
+    }
+
+    /// Messages never name the YAML library or its API (issue #13).
+    #[test]
+    fn messages_never_name_the_library() {
+        let broken = [
+            "a: [1, 2\nb: 2\n",
+            "a: {b: 1\n",
+            "a: 1\n a: 2\n",
+            "a: *missing\n",
+            "a: 'open\n",
+            "a: !!binary 12\n",
+            "- a\nb: 1\n",
+            "a: b: c\n",
+        ];
+        for text in broken {
+            let Err(err) = parse(text) else { continue };
+            for word in [
+                "saphyr",
+                "serde",
+                "Options",
+                "Policy",
+                "Budget",
+                "Option<",
+                "deserialize",
+            ] {
+                assert!(!err.message.contains(word), "{text:?}: {}", err.message);
+            }
+        }
     }
 
     #[test]

@@ -51,6 +51,29 @@ pub struct DesiredOrg {
     pub users: BTreeMap<Email, DesiredUser>,
     /// The org's resolved policy.
     pub policy: Policy,
+    /// Where the manifests write the names of roles and divisions.
+    #[serde(default, skip_serializing_if = "LookupSources::is_empty")]
+    pub lookups: LookupSources,
+}
+
+/// Where the manifests write each role and division name. Roles and divisions exist only in
+/// the org (roster looks them up, never creates them), so a missing one is reported at the
+/// lines that write its name: a routing profile's line once, not the line of every user the
+/// profile compiles into (issue #13).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LookupSources {
+    /// Role name → the places that write it, in manifest order.
+    pub roles: BTreeMap<String, Vec<Source>>,
+    /// Division name → the places that write it, in manifest order.
+    pub divisions: BTreeMap<String, Vec<Source>>,
+}
+
+impl LookupSources {
+    /// Whether no place is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty() && self.divisions.is_empty()
+    }
 }
 
 /// A routing skill.

@@ -21,14 +21,14 @@ mod values;
 
 pub use desired::{
     DesiredLanguage, DesiredOrg, DesiredQueue, DesiredSkill, DesiredTeam, DesiredUser,
-    DesiredWrapupCode, MemberPolicy, Source,
+    DesiredWrapupCode, LookupSources, MemberPolicy, Source,
 };
 pub use live::{
     GrantOrigin, LiveDivision, LiveGrant, LiveNamed, LiveOrg, LiveQueue, LiveQueueMember, LiveTeam,
     LiveUser, MemberOrigin, NEW_USER_ROLE, UnlistedUser,
 };
 pub use names::{
-    EMAIL_MAX_CHARS, NAME_MAX_CHARS, USER_TEXT_MAX_CHARS, deserialize_name,
+    EMAIL_MAX_CHARS, NAME_MAX_CHARS, USER_TEXT_MAX_CHARS, closest, deserialize_name,
     deserialize_optional_name, file_stem, name_chars, normalize_name, normalize_name_owned,
 };
 pub use operation::{Operation, Step, StepId, UserPatch};

@@ -100,6 +100,22 @@ pub fn name_chars(name: &str) -> usize {
     name.chars().count()
 }
 
+/// The candidate closest to `input`, if one is close enough to be a likely typo (or the
+/// same name in another case): "did you mean" in manifest diagnostics and in the planner's
+/// messages about roles and divisions the org lacks.
+pub fn closest<'c>(input: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let lowered = input.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|candidate| {
+            let score = strsim::jaro_winkler(&lowered, &candidate.to_lowercase());
+            (score, candidate)
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

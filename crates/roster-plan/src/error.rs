@@ -28,18 +28,23 @@ pub enum PlanError {
     },
 }
 
-/// One unresolved reference, pointing back at the manifest that made it.
+/// One unresolved reference, pointing back at the manifest that made it. For a role or
+/// division the org lacks, `kind` and `key` name that role or division and `source` is a
+/// place its name is written.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
     /// Where the referring object is declared.
     pub source: Option<Source>,
-    /// The referring object's kind.
+    /// The referring object's kind (or `role`, `division`).
     pub kind: Kind,
-    /// The referring object's name or email.
+    /// The referring object's name or email (or the role's or division's name).
     pub key: String,
-    /// What is wrong and what to do.
+    /// What is wrong.
     pub message: String,
+    /// What to do about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 impl fmt::Display for Problem {

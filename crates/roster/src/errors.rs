@@ -127,49 +127,53 @@ impl From<DriftError> for Failure {
 impl From<roster_plan::PlanError> for Failure {
     fn from(error: roster_plan::PlanError) -> Self {
         match &error {
-            roster_plan::PlanError::Unresolved { problems, .. } => Failure::error(error.to_string())
-                .with_details(unresolved_lines(problems))
-                .with_hint(
-                    "declare the missing objects in the manifests, or create roles and divisions in the org first",
-                ),
+            roster_plan::PlanError::Unresolved { problems, .. } => {
+                Failure::error(error.to_string())
+                    .with_details(unresolved_lines(problems))
+                    .with_hint_opt(unresolved_hint(problems))
+            }
             roster_plan::PlanError::Cycle { .. } => Failure::caused(&error),
         }
     }
 }
 
-/// One line per missing object, however many manifest entries refer to it: a clone into an
-/// org that lacks a division would otherwise print one line per user.
+/// One line per problem, however many manifest lines share it: a clone into an org that
+/// lacks a division would otherwise print one line per queue and user that writes it.
 fn unresolved_lines(problems: &[Problem]) -> Vec<String> {
-    let mut by_message: Vec<(&str, Vec<&Problem>)> = Vec::new();
+    let mut by_text: Vec<(String, Vec<&Problem>)> = Vec::new();
     for problem in problems {
-        match by_message
-            .iter_mut()
-            .find(|(message, _)| *message == problem.message)
-        {
-            Some((_, uses)) => uses.push(problem),
-            None => by_message.push((&problem.message, vec![problem])),
+        let text = format!("{} `{}`: {}", problem.kind, problem.key, problem.message);
+        match by_text.iter_mut().find(|(seen, _)| *seen == text) {
+            Some((_, places)) => places.push(problem),
+            None => by_text.push((text, vec![problem])),
         }
     }
-    by_message
+    by_text
         .into_iter()
-        .filter_map(|(message, uses)| match uses.as_slice() {
+        .filter_map(|(text, places)| match places.as_slice() {
             [only] => Some(only.to_string()),
             [first, ..] => {
                 let at = first
                     .source
                     .as_ref()
-                    .map(|source| format!(" at {source}"))
+                    .map(|source| format!(", first at {source}"))
                     .unwrap_or_default();
-                Some(format!(
-                    "{message} — used {} times, first by {} `{}`{at}",
-                    uses.len(),
-                    first.kind,
-                    first.key
-                ))
+                Some(format!("{text} — in {} places{at}", places.len()))
             }
             [] => None,
         })
         .collect()
+}
+
+/// The problems' hints, each once, in order.
+fn unresolved_hint(problems: &[Problem]) -> Option<String> {
+    let mut hints: Vec<&str> = Vec::new();
+    for hint in problems.iter().filter_map(|p| p.hint.as_deref()) {
+        if !hints.contains(&hint) {
+            hints.push(hint);
+        }
+    }
+    (!hints.is_empty()).then(|| hints.join("; "))
 }
 
 impl<E> From<OrgFailures<E>> for Failure

@@ -43,3 +43,27 @@ fn the_acme_example_validates() {
         .collect();
     assert!(loaded.workspace.is_some(), "{}", rendered.join("\n"));
 }
+
+/// `sandbox: {}` is an empty emulated org (issue #13): no seed, no credentials needed, no
+/// diagnostic, and nothing declared.
+#[test]
+fn a_sandbox_without_a_seed_loads_as_an_empty_org() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("roster.yaml"),
+        "orgs:\n  demo:\n    sandbox: {}\n",
+    )
+    .unwrap();
+    let loaded = load_workspace(dir.path());
+    let rendered: String = loaded
+        .diagnostics
+        .iter()
+        .map(|d| d.render(&loaded.sources, false))
+        .collect();
+    insta::assert_snapshot!(rendered, @"");
+    let workspace = loaded.workspace.expect("no errors");
+    let demo = &workspace.orgs["demo"];
+    assert_eq!(demo.target, Target::Sandbox { seed: None });
+    assert_eq!(demo.credentials, None);
+    assert!(demo.desired.users.is_empty() && demo.desired.skills.is_empty());
+}

@@ -6,6 +6,10 @@
 //! happens to exist live would let `prune` delete something the manifests use. Roles and
 //! divisions are looked up in the org (they are never created); managers may be declared or
 //! live.
+//!
+//! A missing role or division is reported at each place the manifests write its name
+//! ([`roster_model::LookupSources`]): a routing profile's line once, not the line of every
+//! user the profile compiles into, with the org's closest spelling (issue #13).
 
 use std::collections::BTreeMap;
 
@@ -14,30 +18,37 @@ use roster_model::{Kind, Source};
 use super::context::Context;
 use crate::error::Problem;
 
+/// What to do about a reference to an undeclared object.
+const DECLARE: &str = "declare it in a manifest the org includes, or fix the name";
+
+/// What to do about a role or division the org lacks (never "declare it": it cannot be).
+const CREATE_IN_ORG: &str = "create it in the org (Admin > Roles / Divisions), or fix the name; \
+                             roster does not create roles or divisions";
+
 /// Every unresolved reference, in manifest order.
 pub(crate) fn check(ctx: &Context<'_>) -> Vec<Problem> {
     let mut problems = Vec::new();
     let desired = ctx.desired;
     let live = ctx.live;
+    // Roles and divisions the org lacks, with the sources of the objects that use them.
+    let mut missing = Missing {
+        live,
+        found: BTreeMap::new(),
+    };
+    let mut lacks = |kind, name, source| missing.check(kind, name, source);
     let mut report = |source: &Option<Source>, kind: Kind, key: &str, message: String| {
         problems.push(Problem {
             source: source.clone(),
             kind,
             key: key.to_owned(),
             message,
+            hint: Some(DECLARE.to_owned()),
         });
     };
 
     for queue in desired.queues.values() {
-        if let Some(division) = &queue.division
-            && !live.divisions.contains_key(division)
-        {
-            report(
-                &queue.source,
-                Kind::Queue,
-                &queue.name,
-                missing_division(ctx, division),
-            );
+        if let Some(division) = &queue.division {
+            lacks(Kind::Division, division, queue.source.as_ref());
         }
         for code in queue.wrapup_codes.iter().flatten() {
             if !desired.wrapup_codes.contains_key(code) {
@@ -51,25 +62,16 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Problem> {
         }
     }
     for team in desired.teams.values() {
-        if let Some(division) = &team.division
-            && !live.divisions.contains_key(division)
-        {
-            report(
-                &team.source,
-                Kind::Team,
-                &team.name,
-                missing_division(ctx, division),
-            );
+        if let Some(division) = &team.division {
+            lacks(Kind::Division, division, team.source.as_ref());
         }
     }
 
     for user in desired.users.values() {
         let key = user.email.as_str();
         let src = &user.source;
-        if let Some(division) = &user.division
-            && !live.divisions.contains_key(division)
-        {
-            report(src, Kind::User, key, missing_division(ctx, division));
+        if let Some(division) = &user.division {
+            lacks(Kind::Division, division, src.as_ref());
         }
         if let Some(manager) = &user.manager
             && !desired.users.contains_key(manager)
@@ -113,23 +115,9 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Problem> {
             }
         }
         for grant in user.roles.iter().flatten() {
-            if !live.roles.contains_key(&grant.role) {
-                report(
-                    src,
-                    Kind::User,
-                    key,
-                    format!(
-                        "role `{}` does not exist in the org (roles are looked up, never \
-                         created){}",
-                        grant.role,
-                        spelled(case_twin(&grant.role, live.roles.keys()))
-                    ),
-                );
-            }
+            lacks(Kind::Role, &grant.role, src.as_ref());
             match &grant.division {
-                Some(division) if !live.divisions.contains_key(division) => {
-                    report(src, Kind::User, key, missing_division(ctx, division));
-                }
+                Some(division) => lacks(Kind::Division, division, src.as_ref()),
                 None if ctx.home.is_none() => report(
                     src,
                     Kind::User,
@@ -140,12 +128,84 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Problem> {
                         grant.role
                     ),
                 ),
-                _ => {}
+                None => {}
             }
         }
     }
-    collisions(ctx, &mut report);
+    for ((kind, name), users) in missing.found {
+        problems.extend(lookup_problems(ctx, kind, name, &users));
+    }
+    collisions(ctx, &mut |source, kind, key, message| {
+        problems.push(Problem {
+            source: source.clone(),
+            kind,
+            key: key.to_owned(),
+            message,
+            hint: None,
+        });
+    });
+    problems.sort();
     problems
+}
+
+/// Roles and divisions the org lacks, with the sources of the objects that use them.
+struct Missing<'d> {
+    live: &'d roster_model::LiveOrg,
+    found: BTreeMap<(Kind, &'d str), Vec<Option<&'d Source>>>,
+}
+
+impl<'d> Missing<'d> {
+    /// Records `name` (a role or division) if the org lacks it.
+    fn check(&mut self, kind: Kind, name: &'d str, source: Option<&'d Source>) {
+        let exists = match kind {
+            Kind::Role => self.live.roles.contains_key(name),
+            _ => self.live.divisions.contains_key(name),
+        };
+        if !exists {
+            self.found.entry((kind, name)).or_default().push(source);
+        }
+    }
+}
+
+/// The problems of one role or division the org lacks: one at each place the manifests
+/// write its name, or, when they did not record those places, one per object using it.
+fn lookup_problems(
+    ctx: &Context<'_>,
+    kind: Kind,
+    name: &str,
+    users: &[Option<&Source>],
+) -> Vec<Problem> {
+    let (written, known): (_, Vec<&str>) = match kind {
+        Kind::Role => (
+            &ctx.desired.lookups.roles,
+            ctx.live.roles.keys().map(String::as_str).collect(),
+        ),
+        _ => (
+            &ctx.desired.lookups.divisions,
+            ctx.live.divisions.keys().map(String::as_str).collect(),
+        ),
+    };
+    let suggestion = roster_model::closest(name, known)
+        .map(|best| format!("; did you mean `{best}`?"))
+        .unwrap_or_default();
+    let problem = |source: Option<Source>| Problem {
+        source,
+        kind,
+        key: name.to_owned(),
+        message: format!("does not exist in the org{suggestion}"),
+        hint: Some(CREATE_IN_ORG.to_owned()),
+    };
+    match written.get(name) {
+        Some(places) if !places.is_empty() => {
+            places.iter().cloned().map(Some).map(problem).collect()
+        }
+        _ => {
+            let mut sources: Vec<Option<Source>> = users.iter().map(|s| s.cloned()).collect();
+            sources.sort();
+            sources.dedup();
+            sources.into_iter().map(problem).collect()
+        }
+    }
 }
 
 /// Declared objects the plan would create under a name the org already uses in another
@@ -197,19 +257,6 @@ fn collide<'a, V>(
 fn case_twin<'a>(name: &str, mut others: impl Iterator<Item = &'a String>) -> Option<&'a String> {
     let folded = name.to_lowercase();
     others.find(|other| other.as_str() != name && other.to_lowercase() == folded)
-}
-
-fn missing_division(ctx: &Context<'_>, division: &str) -> String {
-    let message = format!(
-        "division `{division}` does not exist in the org (divisions are looked up, never created)"
-    );
-    message + &spelled(case_twin(division, ctx.live.divisions.keys()))
-}
-
-/// A hint naming the org's spelling of a looked-up name, when it differs only in case.
-fn spelled(twin: Option<&String>) -> String {
-    twin.map(|twin| format!("; the org spells it `{twin}`"))
-        .unwrap_or_default()
 }
 
 fn undeclared(noun: &str, name: &str) -> String {
