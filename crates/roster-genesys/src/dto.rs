@@ -210,6 +210,26 @@ pub struct SubjectGrants {
     pub subject_type: Option<String>,
 }
 
+/// `AuthzSubject`: one subject's grants, as `GET /authorization/subjects/{subjectId}` answers.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthzSubject {
+    /// Grants held, directly or through a group ([`AuthzGrant::subject_id`] tells which).
+    #[serde(default)]
+    pub grants: Vec<AuthzGrant>,
+}
+
+/// `AuthzGrant`: one role in one division, held by `subject_id`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthzGrant {
+    /// Who holds the grant: the subject itself or a group it belongs to.
+    pub subject_id: String,
+    /// The division.
+    pub division: Ref,
+    /// The role.
+    pub role: Ref,
+}
+
 /// `AgentMaxUtilizationResponse`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]

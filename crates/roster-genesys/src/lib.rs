@@ -38,6 +38,18 @@
 //! its token was cached) plus one per role with grants, where the Terraform provider reads
 //! each user one by one (about 44,000 requests).
 //!
+//! A refresh of a kept read ([`Session::refresh`]) costs only what it names, and nothing
+//! else (`tests/genesys/refresh.rs` checks it against the sandbox's counts and request log):
+//!
+//! ```text
+//! Refresh::User(id)         1                               GET /api/v2/users/{id}?expand=…
+//!                         + (needs select its utilization ? 1 : 0)
+//!                         + (needs.grants ? 1 : 0)          GET /api/v2/authorization/subjects/{id}
+//!                           a user gone (404, or deleted) costs its first request only
+//! Refresh::QueueMembers(id) floor(members / 100) + 1        when needs read that queue's members,
+//!                           0                               otherwise
+//! ```
+//!
 //! # Public API
 //!
 //! - [`GenesysClient::new`]`(`[`OrgConnection`]`) -> Result<GenesysClient, GenesysError>`;
@@ -48,6 +60,10 @@
 //! - [`Region::from_name`]`(&str) -> Option<Url>` for the 18 regions; [`login_base`].
 //! - [`Session::snapshot`]`(&ReadNeeds, &dyn Fn(`[`ProgressEvent`]`)) -> Result<`[`Snapshot`]`,
 //!   GenesysError>`; [`Session::writer`]`(`[`IdTable`]`) -> `[`Writer`];
+//!   [`Session::read_kept`]`(&ReadNeeds, progress) -> Result<(`[`Snapshot`]`, `[`KeptRead`]`),
+//!   GenesysError>` and [`Session::refresh`]`(&mut KeptRead, &[`[`Refresh`]`]) -> Result<Snapshot,
+//!   GenesysError>` (re-read one user or one queue's members, answer the whole org as it now
+//!   stands; for `drift --watch`, #14); [`KeptRead::needs`];
 //!   [`Session::request_counts`], [`Session::total_requests`]; [`Session::send`] and
 //!   [`Session::send_json`] for requests of other callers (rate-limited, retried, counted).
 //! - `impl roster_model::Tenant for Writer`; [`Writer::id_of`], [`Writer::translations`],
@@ -95,6 +111,7 @@ mod notifications;
 mod ops;
 mod paging;
 mod progress;
+mod refresh;
 mod region;
 pub mod retry;
 mod session;
@@ -117,6 +134,7 @@ pub use notifications::{
     QueueMemberEvent, QueueMemberUser, audit_topic, queue_members_topic,
 };
 pub use progress::{ProgressEvent, Stage};
+pub use refresh::{KeptRead, Refresh};
 pub use region::{Region, login_base};
 pub use session::{Session, Snapshot};
 pub use snapshot::{PAGE_SIZE, QUEUE_MEMBER_PAGE_SIZE, USER_EXPAND, endpoint};

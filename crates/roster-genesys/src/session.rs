@@ -16,6 +16,7 @@ use crate::client::{ApiRequest, ApiResponse, GenesysClient, OpTrace, RequestCoun
 use crate::error::GenesysError;
 use crate::ids::IdTable;
 use crate::progress::ProgressEvent;
+use crate::refresh::{self, KeptRead, Refresh};
 use crate::writer::Writer;
 use crate::{normalize, snapshot};
 
@@ -67,6 +68,39 @@ impl Session {
         let raw = Box::pin(snapshot::read(self, needs, progress)).await?;
         let (live, ids) = normalize::build(&raw);
         Ok(Snapshot { live, ids })
+    }
+
+    /// [`Session::snapshot`], keeping what was read so that [`Session::refresh`] can read
+    /// parts of it again.
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::snapshot`].
+    pub async fn read_kept(
+        &self,
+        needs: &ReadNeeds,
+        progress: &(dyn Fn(ProgressEvent) + Send + Sync),
+    ) -> Result<(Snapshot, KeptRead), GenesysError> {
+        let raw = Box::pin(snapshot::read(self, needs, progress)).await?;
+        let kept = KeptRead::new(raw, needs.clone());
+        Ok((kept.snapshot(), kept))
+    }
+
+    /// Reads again what `what` names (see [`Refresh`] and the crate's read budget), patches
+    /// `kept`, and answers the snapshot of the whole org as it now stands: normalized again
+    /// from the patched read, without any other request.
+    ///
+    /// # Errors
+    ///
+    /// The first request that failed after its retries (a user's 404 is not a failure: the
+    /// user is gone); `kept` is then left as it was.
+    pub async fn refresh(
+        &self,
+        kept: &mut KeptRead,
+        what: &[Refresh],
+    ) -> Result<Snapshot, GenesysError> {
+        refresh::refresh(self, kept, what).await?;
+        Ok(kept.snapshot())
     }
 
     /// A writer for this run that starts from `ids` (usually a snapshot's) and keeps its own

@@ -53,6 +53,10 @@ pub mod endpoint {
     pub const TEAMS: &str = "/api/v2/teams";
     /// Users.
     pub const USERS: &str = "/api/v2/users";
+    /// One user (a targeted refresh).
+    pub const USER: &str = "/api/v2/users/{userId}";
+    /// One subject's grants (a targeted refresh of a user's grants).
+    pub const SUBJECT: &str = "/api/v2/authorization/subjects/{subjectId}";
     /// User utilization.
     pub const UTILIZATION: &str = "/api/v2/routing/users/{userId}/utilization";
     /// Org-wide utilization defaults.
@@ -282,17 +286,7 @@ async fn read_queues(
             let done = &done;
             async move {
                 let members = if read_members {
-                    let path = format!("/api/v2/routing/queues/{queue_id}/members");
-                    Some(
-                        page_until_short(
-                            session,
-                            endpoint::QUEUE_MEMBERS,
-                            &path,
-                            QUEUE_MEMBER_PAGE_SIZE,
-                            op,
-                        )
-                        .await?,
-                    )
+                    Some(queue_members(session, &queue_id, op).await?)
                 } else {
                     None
                 };
@@ -390,12 +384,7 @@ async fn read_utilization(
     }
     let wanted: Vec<String> = users
         .iter()
-        .filter(|u| {
-            let email = u.email.as_deref().and_then(|e| Email::parse(e).ok());
-            email
-                .zip(u.user_state())
-                .is_some_and(|(email, state)| needs.utilization.contains(&email, state))
-        })
+        .filter(|u| selects_utilization(needs, u))
         .map(|u| u.id.clone())
         .collect();
     let total = wanted.len() as u64;
@@ -404,9 +393,7 @@ async fn read_utilization(
         .map(|id| {
             let done = &done;
             async move {
-                let path = format!("/api/v2/routing/users/{id}/utilization");
-                let utilization: dto::AgentUtilization =
-                    session.get_json(endpoint::UTILIZATION, path, op).await?;
+                let utilization = user_utilization(session, &id, op).await?;
                 let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
                 progress(ProgressEvent {
                     stage: Stage::Utilization,
@@ -419,4 +406,40 @@ async fn read_utilization(
         .buffer_unordered(session.client().options().read_concurrency.max(1))
         .try_collect()
         .await
+}
+
+/// Whether `needs` selects `user`'s utilization (by email and state; a user without a usable
+/// email is never selected).
+pub fn selects_utilization(needs: &ReadNeeds, user: &dto::User) -> bool {
+    let email = user.email.as_deref().and_then(|e| Email::parse(e).ok());
+    email
+        .zip(user.user_state())
+        .is_some_and(|(email, state)| needs.utilization.contains(&email, state))
+}
+
+/// Every member of one queue, page after page (no totals: until a short page).
+pub async fn queue_members(
+    session: &Session,
+    queue_id: &str,
+    op: &OpTrace,
+) -> Result<Vec<dto::QueueMember>, GenesysError> {
+    let path = format!("/api/v2/routing/queues/{queue_id}/members");
+    page_until_short(
+        session,
+        endpoint::QUEUE_MEMBERS,
+        &path,
+        QUEUE_MEMBER_PAGE_SIZE,
+        op,
+    )
+    .await
+}
+
+/// One user's own utilization.
+pub async fn user_utilization(
+    session: &Session,
+    user_id: &str,
+    op: &OpTrace,
+) -> Result<dto::AgentUtilization, GenesysError> {
+    let path = format!("/api/v2/routing/users/{user_id}/utilization");
+    session.get_json(endpoint::UTILIZATION, path, op).await
 }

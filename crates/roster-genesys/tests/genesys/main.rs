@@ -9,6 +9,7 @@ mod errors;
 mod logging;
 mod notifications;
 mod operations;
+mod refresh;
 mod resilience;
 mod sessions;
 mod snapshot;
