@@ -267,12 +267,15 @@ async fn reread_user(
 
 /// The grants a user holds directly (`subjectId` = the user; the others come through groups,
 /// which the kept read has from the roles' subject listings). `None` when the subject is gone.
+///
+/// `includeDuplicates=true`: without it a role and division held both directly and through a
+/// group shows once, and which holder it names is not documented.
 async fn direct_grants(
     session: &Session,
     user_id: &str,
     op: &OpTrace,
 ) -> Result<Option<Vec<dto::AuthzGrant>>, GenesysError> {
-    let path = format!("/api/v2/authorization/subjects/{user_id}");
+    let path = format!("/api/v2/authorization/subjects/{user_id}?includeDuplicates=true");
     match session
         .get_json::<dto::AuthzSubject>(endpoint::SUBJECT, path, op)
         .await

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use reqwest::Method;
 use roster_genesys::{GenesysClient, KeptRead, Refresh, Session, Snapshot, endpoint};
-use roster_model::{Kind, LiveOrg, ReadNeeds};
+use roster_model::{GrantOrigin, Kind, LiveOrg, ReadNeeds};
 use roster_sandbox::{FaultUpdate, Sandbox};
 use serde_json::json;
 
@@ -118,7 +118,7 @@ async fn a_user_changed_behind_the_clients_back_is_read_again_alone() {
     assert_eq!(
         logged_paths(&sandbox),
         [
-            format!("GET /api/v2/authorization/subjects/{jane}"),
+            format!("GET /api/v2/authorization/subjects/{jane}?includeDuplicates=true"),
             format!("GET /api/v2/routing/users/{jane}/utilization"),
             format!("GET /api/v2/users/{jane}?expand=skills,languages,team,groups"),
         ]
@@ -388,4 +388,100 @@ async fn user_id_any_state(session: &Session, email: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
+}
+
+#[tokio::test]
+async fn a_direct_grant_that_a_group_also_gives_is_read_as_both() {
+    let sandbox = sandbox(SEED).await;
+    let needs = full_needs();
+    let (reader, before, mut kept) = kept(&sandbox, &needs).await;
+    let boss = &before.live.users[&email("boss@acme.example")];
+    let inherited = boss
+        .grants
+        .iter()
+        .find(|grant| grant.role == "Supervisor")
+        .expect("the seed's Supervisors group grants Supervisor");
+    assert_ne!(inherited.origin, GrantOrigin::Direct);
+    let script = other_client(&sandbox).session();
+    let role = id_named(&script, endpoint::ROLES, "Supervisor").await;
+    let division = id_named(&script, endpoint::DIVISIONS, &inherited.division).await;
+    write(
+        &script,
+        Method::POST,
+        "/api/v2/authorization/subjects/{subjectId}/bulkadd",
+        &format!("/api/v2/authorization/subjects/{}/bulkadd", boss.id),
+        json!({ "grants": [{ "roleId": role, "divisionId": division }] }),
+    )
+    .await;
+
+    let (refreshed, _) = refresh(
+        &sandbox,
+        &reader,
+        &mut kept,
+        &[Refresh::User(boss.id.clone())],
+    )
+    .await;
+    let now = fresh(&sandbox, &needs).await;
+    assert_eq!(refreshed.live, now);
+    let origins: Vec<&GrantOrigin> = refreshed.live.users[&email("boss@acme.example")]
+        .grants
+        .iter()
+        .filter(|grant| grant.role == "Supervisor")
+        .map(|grant| &grant.origin)
+        .collect();
+    assert_eq!(origins.len(), 2, "{origins:?}");
+    assert!(origins.contains(&&GrantOrigin::Direct));
+}
+
+/// An org whose `Big` queue has `members` of its `users` users (`user0@acme.example` …).
+fn big_queue_seed(users: usize, members: usize) -> String {
+    let emails: Vec<String> = (0..users)
+        .map(|n| format!("user{n}@acme.example"))
+        .collect();
+    let users: Vec<String> = emails
+        .iter()
+        .enumerate()
+        .map(|(n, address)| format!("  - {{ email: {address}, name: User {n} }}\n"))
+        .collect();
+    format!(
+        "queues:\n  - {{ name: Big, members: [{}] }}\nusers:\n{}",
+        emails[..members].join(", "),
+        users.concat()
+    )
+}
+
+#[tokio::test]
+async fn a_queue_of_a_full_page_of_members_costs_its_pages() {
+    let sandbox = sandbox(&big_queue_seed(101, 100)).await;
+    let needs = ReadNeeds {
+        queue_members: ["Big".to_owned()].into_iter().collect(),
+        ..ReadNeeds::default()
+    };
+    let (reader, before, mut kept) = kept(&sandbox, &needs).await;
+    assert_eq!(
+        before.live.queues["Big"].members.as_ref().unwrap().len(),
+        100
+    );
+    let script = other_client(&sandbox).session();
+    let big = id_named(&script, endpoint::QUEUES, "Big").await;
+    let last = user_id(&script, "user100@acme.example").await;
+    write(
+        &script,
+        Method::POST,
+        endpoint::QUEUE_MEMBERS,
+        &format!("/api/v2/routing/queues/{big}/members"),
+        json!([{ "id": last }]),
+    )
+    .await;
+
+    let (refreshed, requests) =
+        refresh(&sandbox, &reader, &mut kept, &[Refresh::QueueMembers(big)]).await;
+    // 101 members: a full page of 100, then a short one.
+    assert_eq!(requests, counts(&[(endpoint::QUEUE_MEMBERS, 2)]));
+    assert_eq!(sandbox_counts(&sandbox, ORG), requests);
+    assert_eq!(refreshed.live, fresh(&sandbox, &needs).await);
+    assert_eq!(
+        refreshed.live.queues["Big"].members.as_ref().unwrap().len(),
+        101
+    );
 }
