@@ -30,7 +30,7 @@ policy:
 const SCRIPT: &str = "HR sync script";
 
 /// The example, applied to a fresh sandbox from a committed git checkout.
-fn applied_example() -> (External, Workspace) {
+pub fn applied_example() -> (External, Workspace) {
     let seed = std::fs::read_to_string(repo_path("examples/acme/sandbox/demo.yaml")).unwrap();
     let sandbox = External::start(&seed);
     let mut workspace = Workspace::copy("examples/acme");
@@ -65,13 +65,13 @@ fn commit(dir: &Path, message: &str) {
 }
 
 /// Ids of the org's objects, read through the API as `token`.
-struct Ids<'a> {
-    sandbox: &'a External,
-    token: &'a str,
+pub struct Ids<'a> {
+    pub sandbox: &'a External,
+    pub token: &'a str,
 }
 
 impl Ids<'_> {
-    fn user(&self, email: &str) -> Value {
+    pub fn user(&self, email: &str) -> Value {
         let page = self
             .sandbox
             .api_as(self.token, Method::GET, "/api/v2/users?pageSize=500", None);
@@ -84,7 +84,7 @@ impl Ids<'_> {
             .unwrap_or_else(|| panic!("no user {email}"))
     }
 
-    fn named(&self, path: &str, name: &str) -> String {
+    pub fn named(&self, path: &str, name: &str) -> String {
         let page = self.sandbox.api_as(
             self.token,
             Method::GET,

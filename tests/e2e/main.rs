@@ -5,6 +5,7 @@ mod cli_surface;
 mod command_lines;
 mod convergence;
 mod drift;
+mod drift_watch;
 mod errors;
 mod example;
 mod export;

@@ -78,7 +78,8 @@
 //! - Notifications: [`Session::listen`]`(Vec<String>, `[`ListenerSettings`]`) -> Result<`[`Listener`]`,
 //!   GenesysError>`; [`Listener::next`]`() -> Option<`[`ChannelEvent`]`>` (`Notification`,
 //!   `Reconnected`, `TopicRejected`), [`Listener::shutdown`]; topic builders
-//!   [`queue_members_topic`] and [`audit_topic`]; [`QueueMemberEvent::from_event`].
+//!   [`queue_members_topic`] and [`audit_topic`], read back by [`Topic::parse`];
+//!   [`QueueMemberEvent::from_event`].
 //! - [`GenesysError`], one variant per kind of failure; messages leave the org out (the caller
 //!   names it once: [`GenesysError::org`]) and causes are `source()`s, so a renderer prints
 //!   them as `Caused by:` lines. [`ApiFailure`], [`AuthFailure`] (refused credentials) and
@@ -131,7 +132,7 @@ pub use ids::IdTable;
 pub use limiter::RateLimiter;
 pub use notifications::{
     ChannelEvent, Listener, ListenerSettings, MAX_CHANNELS, MAX_TOPICS_PER_CHANNEL,
-    QueueMemberEvent, QueueMemberUser, audit_topic, queue_members_topic,
+    QueueMemberEvent, QueueMemberUser, Topic, audit_topic, queue_members_topic,
 };
 pub use progress::{ProgressEvent, Stage};
 pub use refresh::{KeptRead, Refresh};

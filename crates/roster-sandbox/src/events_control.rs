@@ -7,7 +7,7 @@
 //! | `GET /__sandbox/orgs/{name}/clients` | `[{name, clientId}]`, the org's own client first |
 //! | `PUT /__sandbox/orgs/{name}/clients/{clientId}/permissions` `{denied: [permission]}` | the permissions the client lacks (e.g. `audits:audit:view`: the Audit API answers 403) |
 //! | `PUT /__sandbox/notifications` `{heartbeatMs}` | heartbeat period of sockets opened from now on (default 30,000) |
-//! | `POST /__sandbox/orgs/{name}/notifications/drop` | close every open socket of the org's channels: `{dropped}` |
+//! | `POST /__sandbox/orgs/{name}/notifications/drop` `{refuseMs?}` | close every open socket of the org's channels, and answer 503 to opening one for `refuseMs` (default 0): an outage, events lost meanwhile: `{dropped}` |
 //! | `POST /__sandbox/orgs/{name}/notifications/socket-closing` `{closeAfterMs?}` | send `v2.system.socket_closing` on every open socket, close them `closeAfterMs` later (default 60,000): `{notified}` |
 
 use std::collections::BTreeSet;
@@ -114,13 +114,26 @@ async fn notification_knobs(
     ))
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Outage {
+    refuse_ms: Option<u64>,
+}
+
 async fn drop_sockets(
     State(hub): State<Arc<Hub>>,
     Path(org): Path<String>,
+    body: String,
 ) -> Result<Response, ApiError> {
     hub.org(&org)?;
+    let outage: Outage = if body.trim().is_empty() {
+        Outage::default()
+    } else {
+        parse(&body)?
+    };
+    let until = hub.clock.now_ms() + outage.refuse_ms.unwrap_or(0);
     Ok(json(
-        &json!({ "dropped": hub.notifications.drop_sockets(&org) }),
+        &json!({ "dropped": hub.notifications.drop_sockets(&org, until) }),
     ))
 }
 

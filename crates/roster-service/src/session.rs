@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use roster_genesys::{GenesysError, IdTable, Writer};
+use roster_genesys::{GenesysError, IdTable, KeptRead, Refresh, Writer};
 use roster_manifest::OrgSpec;
 use roster_model::{Email, LiveOrg, ReadNeeds};
 use roster_plan::{Plan, PlanOptions, RecentChanges};
@@ -210,6 +210,60 @@ impl<'a> OrgSession<'a> {
             requests = self.requests(),
             "read the org"
         );
+        Ok(Snapshot {
+            live: snapshot.live,
+            needs: needs.clone(),
+            ids: snapshot.ids,
+        })
+    }
+
+    /// [`OrgSession::read`], keeping what was read so that parts of it can be read again
+    /// ([`OrgSession::refresh`]).
+    pub async fn read_kept(
+        &self,
+        needs: &ReadNeeds,
+        progress: &ProgressSink,
+    ) -> Result<(Snapshot, KeptRead), ReadError> {
+        let org = self.spec.name.clone();
+        let report = {
+            let progress = progress.clone();
+            move |event: roster_genesys::ProgressEvent| {
+                progress(Progress::Reading {
+                    org: org.clone(),
+                    stage: event.stage,
+                    done: event.done,
+                    total: event.total,
+                });
+            }
+        };
+        let read = self.session.read_kept(needs, &report).await;
+        progress(Progress::ReadDone {
+            org: self.spec.name.clone(),
+        });
+        let (snapshot, kept) = read.map_err(ReadError::Snapshot)?;
+        Ok((
+            Snapshot {
+                live: snapshot.live,
+                needs: needs.clone(),
+                ids: snapshot.ids,
+            },
+            kept,
+        ))
+    }
+
+    /// Reads again only what `what` names into `kept` (read for `needs`), and answers the
+    /// whole org as it now stands.
+    pub async fn refresh(
+        &self,
+        kept: &mut KeptRead,
+        needs: &ReadNeeds,
+        what: &[Refresh],
+    ) -> Result<Snapshot, ReadError> {
+        let snapshot = self
+            .session
+            .refresh(kept, what)
+            .await
+            .map_err(ReadError::Snapshot)?;
         Ok(Snapshot {
             live: snapshot.live,
             needs: needs.clone(),

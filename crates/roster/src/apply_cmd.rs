@@ -259,7 +259,7 @@ fn stop_on_signals() -> CancelToken {
     let on_signal = cancel.clone();
     tokio::spawn(async move {
         for _ in 0..2 {
-            if !signal().await {
+            if !crate::signals::signal().await {
                 return;
             }
             if on_signal.is_cancelled() {
@@ -272,23 +272,4 @@ fn stop_on_signals() -> CancelToken {
         }
     });
     cancel
-}
-
-/// Waits for Ctrl-C or SIGTERM; `false` if neither can be listened for.
-async fn signal() -> bool {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut term) = signal(SignalKind::terminate()) else {
-            return tokio::signal::ctrl_c().await.is_ok();
-        };
-        tokio::select! {
-            interrupted = tokio::signal::ctrl_c() => interrupted.is_ok(),
-            _ = term.recv() => true,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await.is_ok()
-    }
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use futures::future::join_all;
+use roster_service::drift::watch::{WatchEvent, WatchSettings};
 use roster_service::drift::{self, DRIFT_FORMAT, DriftCheck, DriftSet};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime, Time};
@@ -30,6 +31,15 @@ pub struct DriftArgs {
     /// `schemas/drift.schema.json`.
     #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
     pub format: DriftFormat,
+    /// Keep running: listen to the org's notifications, read again only what an event names,
+    /// and print each drift as it is found (JSON lines with `--format json`). Ctrl-C or
+    /// SIGTERM stops it.
+    #[arg(long)]
+    pub watch: bool,
+    /// With `--watch`, check the whole org every DURATION (`30m`, `1h`; up to 10% jitter),
+    /// besides after every reconnect.
+    #[arg(long, value_name = "DURATION", value_parser = parse_interval, default_value = "1h", requires = "watch")]
+    pub interval: std::time::Duration,
 }
 
 /// Output formats of drift.
@@ -70,25 +80,36 @@ fn parse_since(text: &str) -> Result<Since, String> {
     if let Ok(date) = Date::parse(text, format) {
         return Ok(Since::At(date.with_time(Time::MIDNIGHT).assume_utc()));
     }
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
+    duration(text).map(Since::Ago).ok_or_else(|| expected(text))
+}
+
+/// Parses `--interval`.
+fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
+    duration(text)
+        .filter(|duration| duration.is_positive())
+        .and_then(|duration| duration.try_into().ok())
+        .ok_or_else(|| format!("`{text}` is not a duration: give one like 90s, 30m, 1h or 1d"))
+}
+
+/// `90s`, `30m`, `24h`, `7d`, `2w`.
+fn duration(text: &str) -> Option<Duration> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
     let (number, unit) = text.split_at(split);
-    let count: i64 = number.parse().map_err(|_| expected(text))?;
-    let duration = match unit {
-        "m" => Duration::minutes(count),
-        "h" => Duration::hours(count),
-        "d" => Duration::days(count),
-        "w" => Duration::weeks(count),
-        _ => return Err(expected(text)),
-    };
-    Ok(Since::Ago(duration))
+    let count: i64 = number.parse().ok()?;
+    match unit {
+        "s" => Some(Duration::seconds(count)),
+        "m" => Some(Duration::minutes(count)),
+        "h" => Some(Duration::hours(count)),
+        "d" => Some(Duration::days(count)),
+        "w" => Some(Duration::weeks(count)),
+        _ => None,
+    }
 }
 
 fn expected(text: &str) -> String {
     format!(
         "`{text}` is not a time: give an RFC 3339 time (2026-12-01T09:00:00Z), a date \
-         (2026-12-01) or a duration ago (90m, 24h, 7d, 2w)"
+         (2026-12-01) or a duration ago (90s, 90m, 24h, 7d, 2w)"
     )
 }
 
@@ -96,6 +117,9 @@ fn expected(text: &str) -> String {
 pub async fn run(args: &DriftArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let workspace = workspace::load(&args.dir, ui)?;
     let orgs = roster_service::select(&workspace, &args.orgs)?;
+    if args.watch {
+        return watch(args, &workspace, &orgs, ui).await;
+    }
     let now = OffsetDateTime::now_utc();
     let check = DriftCheck {
         since: args.since.map(|since| since.resolve(now)),
@@ -140,6 +164,57 @@ pub async fn run(args: &DriftArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     })
 }
 
+/// `--watch`: every org watched at once until Ctrl-C or SIGTERM; each event printed as it
+/// comes, a line of text or of JSON.
+async fn watch(
+    args: &DriftArgs,
+    workspace: &roster_manifest::Workspace,
+    orgs: &[&roster_manifest::OrgSpec],
+    ui: Ui,
+) -> Result<ExitStatus, Failure> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if crate::signals::signal().await {
+            eprintln!("\nstopping the watch");
+            let _ = stop.send(true);
+        }
+    });
+    let settings = WatchSettings {
+        interval: args.interval,
+        ..WatchSettings::default()
+    };
+    let json = args.format == DriftFormat::Json;
+    let print = move |event: WatchEvent| {
+        let line = if json {
+            let mut line = serde_json::to_string(&event).expect("a watch event is JSON");
+            line.push('\n');
+            line
+        } else {
+            drift::render_event(&event)
+        };
+        print_stdout(&line);
+    };
+    let progress = ui.progress_sink();
+    let watches = orgs.iter().map(|spec| {
+        let mut stopped = stopped.clone();
+        let stop = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        drift::watch::watch(workspace, spec, settings, &progress, &print, stop)
+    });
+    let mut failures = Vec::new();
+    for (spec, outcome) in orgs.iter().zip(join_all(watches).await) {
+        if let Err(error) = outcome {
+            failures.push(Failure::from(error).in_org(&spec.name));
+        }
+    }
+    if failures.is_empty() {
+        Ok(ExitStatus::Success)
+    } else {
+        Err(Failure::all(failures))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
@@ -159,9 +234,21 @@ mod tests {
         assert_eq!(parse_since("90m"), Ok(Since::Ago(Duration::minutes(90))));
         assert_eq!(parse_since("7d"), Ok(Since::Ago(Duration::days(7))));
         assert_eq!(parse_since("2w"), Ok(Since::Ago(Duration::weeks(2))));
+        assert_eq!(parse_since("90s"), Ok(Since::Ago(Duration::seconds(90))));
         for wrong in ["", "d", "7", "7y", "yesterday", "2026-13-01"] {
             let error = parse_since(wrong).unwrap_err();
             assert!(error.contains("RFC 3339"), "{wrong}: {error}");
+        }
+    }
+
+    #[test]
+    fn an_interval_is_a_positive_duration() {
+        assert_eq!(
+            parse_interval("30m"),
+            Ok(std::time::Duration::from_mins(30))
+        );
+        for wrong in ["0s", "1", "1y", "-1h", ""] {
+            assert!(parse_interval(wrong).is_err(), "{wrong}");
         }
     }
 }

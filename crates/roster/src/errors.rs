@@ -120,6 +120,10 @@ impl From<DriftError> for Failure {
             DriftError::Read(error) => error.into(),
             DriftError::Plan(error) => error.into(),
             DriftError::History(error) => error.into(),
+            DriftError::Listen(ref cause) => {
+                let hint = genesys_hint(cause);
+                Failure::caused(&error).with_hint_opt(hint)
+            }
         }
     }
 }

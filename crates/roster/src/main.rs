@@ -20,6 +20,7 @@ mod plan_cmd;
 mod progress_lines;
 mod sandbox_cmd;
 mod show_cmd;
+mod signals;
 mod skipped;
 mod ui;
 mod validate;

@@ -20,6 +20,6 @@ mod topics;
 
 pub use listener::{ChannelEvent, Listener, ListenerSettings};
 pub use topics::{
-    MAX_CHANNELS, MAX_TOPICS_PER_CHANNEL, QueueMemberEvent, QueueMemberUser, audit_topic,
+    MAX_CHANNELS, MAX_TOPICS_PER_CHANNEL, QueueMemberEvent, QueueMemberUser, Topic, audit_topic,
     queue_members_topic,
 };

@@ -25,6 +25,37 @@ pub fn audit_topic(entity_type: &str, entity_id: &str) -> String {
     format!("v2.audits.entitytype.{entity_type}.entityid.{entity_id}")
 }
 
+/// What a topic roster subscribes to is about, read back from its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Topic<'a> {
+    /// [`queue_members_topic`]: the queue's id.
+    QueueMembers(&'a str),
+    /// [`audit_topic`]: the entity type and id.
+    Audit {
+        /// `PascalCase` entity type (`User`).
+        entity_type: &'a str,
+        /// The entity's id.
+        entity_id: &'a str,
+    },
+}
+
+impl<'a> Topic<'a> {
+    /// Reads a topic name built by [`queue_members_topic`] or [`audit_topic`]; `None` for
+    /// any other.
+    pub fn parse(topic: &'a str) -> Option<Self> {
+        if let Some(rest) = topic.strip_prefix("v2.routing.queues.") {
+            let id = rest.strip_suffix(".users")?;
+            return (!id.is_empty() && !id.contains('.')).then_some(Topic::QueueMembers(id));
+        }
+        let rest = topic.strip_prefix("v2.audits.entitytype.")?;
+        let (entity_type, entity_id) = rest.split_once(".entityid.")?;
+        (!entity_type.is_empty() && !entity_id.is_empty()).then_some(Topic::Audit {
+            entity_type,
+            entity_id,
+        })
+    }
+}
+
 /// The `eventBody` of a `v2.routing.queues.{id}.users` event (`QueueUserEventTopicQueueMember`).
 ///
 /// UNCONFIRMED: whether a removal is told apart from an unjoin; the sandbox sends both with
@@ -72,6 +103,30 @@ mod tests {
             audit_topic("RoutingSkill", "s1"),
             "v2.audits.entitytype.RoutingSkill.entityid.s1"
         );
+    }
+
+    #[test]
+    fn topic_names_read_back_as_what_they_name() {
+        assert_eq!(
+            Topic::parse(&queue_members_topic("q1")),
+            Some(Topic::QueueMembers("q1"))
+        );
+        assert_eq!(
+            Topic::parse(&audit_topic("User", "u-1")),
+            Some(Topic::Audit {
+                entity_type: "User",
+                entity_id: "u-1"
+            })
+        );
+        for other in [
+            "v2.routing.queues.q1.conversations",
+            "v2.routing.queues..users",
+            "v2.users.u1.station",
+            "v2.audits.entitytype.User",
+            "v2.system.socket_closing",
+        ] {
+            assert_eq!(Topic::parse(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -110,6 +110,8 @@ pub struct Channels {
     open: Mutex<BTreeMap<String, Channel>>,
     heartbeat_ms: AtomicU64,
     sequence: AtomicU64,
+    /// Per org, the clock time until which its sockets cannot be opened (an outage).
+    outages: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Default for Channels {
@@ -118,6 +120,7 @@ impl Default for Channels {
             open: Mutex::new(BTreeMap::new()),
             heartbeat_ms: AtomicU64::new(DEFAULT_HEARTBEAT_MS),
             sequence: AtomicU64::new(0),
+            outages: Mutex::new(BTreeMap::new()),
         }
     }
 }
@@ -394,6 +397,18 @@ impl Channels {
         })
     }
 
+    /// Whether the socket of channel `id` may not be opened now: its org is in an outage
+    /// ([`Channels::drop_sockets`]).
+    pub fn refused(&self, now_ms: u64, id: &str) -> bool {
+        let Some(org) = self.open.lock().get(id).map(|channel| channel.org.clone()) else {
+            return false;
+        };
+        self.outages
+            .lock()
+            .get(&org)
+            .is_some_and(|until| now_ms < *until)
+    }
+
     /// Opens the channel's socket (kicking the one open before): its generation and where its
     /// messages arrive. `None` if the channel is gone.
     pub fn connect(&self, now_ms: u64, id: &str) -> Option<(u64, mpsc::Receiver<Outgoing>)> {
@@ -436,8 +451,11 @@ impl Channels {
         }
     }
 
-    /// Closes every open socket of the org's channels (the channels stay): how many.
-    pub fn drop_sockets(&self, org: &str) -> usize {
+    /// Closes every open socket of the org's channels (the channels stay), and refuses to
+    /// open the org's sockets until the clock reads `refuse_until_ms` (an outage, during
+    /// which events are lost): how many were closed.
+    pub fn drop_sockets(&self, org: &str, refuse_until_ms: u64) -> usize {
+        self.outages.lock().insert(org.to_owned(), refuse_until_ms);
         let mut channels = self.open.lock();
         let mut dropped = 0;
         for channel in channels.values_mut().filter(|channel| channel.org == org) {

@@ -33,6 +33,9 @@ async fn connect(
     if !hub.notifications.alive(hub.clock.now_ms(), None, &id) {
         return ApiError::not_found("channel", &id).into_response();
     }
+    if hub.notifications.refused(hub.clock.now_ms(), &id) {
+        return ApiError::injected(axum::http::StatusCode::SERVICE_UNAVAILABLE).into_response();
+    }
     upgrade.on_upgrade(move |socket| serve(hub, id, socket))
 }
 

@@ -189,6 +189,25 @@ async fn a_socket_gets_queue_and_audit_events_heartbeats_and_closings() {
     until_closed(&mut socket).await;
     api.head_ok(&format!("/notifications/channels/{channel_id}"), 200)
         .await;
+    // An outage: the socket cannot be opened again until it ends.
+    let mut socket = connect(&channel).await;
+    until_topic(&mut socket, "channel.metadata").await;
+    api.post(
+        "/__sandbox/orgs/sandbox/notifications/drop",
+        &json!({ "refuseMs": 60_000 }),
+    )
+    .await;
+    until_closed(&mut socket).await;
+    let uri = channel["connectUri"].as_str().expect("connectUri");
+    match tokio_tungstenite::connect_async(uri).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 503);
+        }
+        other => panic!("a socket opened during an outage: {:?}", other.map(|_| ())),
+    }
+    sandbox.advance_clock(Duration::from_secs(61)).unwrap();
+    let mut socket = connect(&channel).await;
+    until_topic(&mut socket, "channel.metadata").await;
 
     // A day later the channel is gone (and so is the token).
     let hours = facts["notifications"]["channelLifetimeHours"]

@@ -8,7 +8,9 @@
 //! `MemberAdd` names the user, a role's `MemberAdd` the grantee). The audit log only says who
 //! and when: the state reported is always the one read from the org.
 
-use roster_genesys::{AuditQuery, AuditRecord, GenesysError};
+use std::collections::BTreeSet;
+
+use roster_genesys::{AuditFilter, AuditQuery, AuditRecord, GenesysError};
 
 use super::report::timestamp;
 use super::report::{Actor, AuditAccess, AuditChange, DriftedObject, PropertyValues, Window};
@@ -62,6 +64,50 @@ pub async fn attribute(
         object.unattributed = Some(reason.clone());
     }
     access
+}
+
+/// How far back [`complete`] looks for the records of an object an event named.
+const RECENT: time::Duration = time::Duration::minutes(15);
+
+/// Completes attribution taken from audit events, whose records name an OAuth client by id
+/// only (`AuditTopicAuditLogMessage` has `clientId`, no name): the Audit API's own records of
+/// each object over the last minutes carry the client's name (`application`). One realtime
+/// query per object and service; what the events said stays when a query fails.
+pub async fn complete(session: &OrgSession<'_>, drift: &mut [DriftedObject]) {
+    let until = time::OffsetDateTime::now_utc();
+    let own = session.client_id();
+    for object in drift.iter_mut() {
+        let Some(id) = object.id.clone() else {
+            continue;
+        };
+        let services: BTreeSet<String> = object
+            .changes
+            .iter()
+            .filter(|change| change.by.client.is_none() && change.by.client_id.is_some())
+            .map(|change| change.service.clone())
+            .collect();
+        let mut records = Vec::new();
+        for service in services {
+            let query = AuditQuery::new(service, until - RECENT, until)
+                .filter(AuditFilter::EntityId(id.clone()));
+            match session.genesys().audit_query_realtime(&query).await {
+                Ok(found) => records.extend(found),
+                Err(error) => {
+                    tracing::debug!(error = %error, "cannot name the client of an audit event");
+                    records.clear();
+                    break;
+                }
+            }
+        }
+        let named = records
+            .iter()
+            .filter(|record| record.client.as_ref().is_none_or(|client| client.id != own))
+            .map(change)
+            .collect::<Vec<_>>();
+        if !named.is_empty() {
+            object.changes = named;
+        }
+    }
 }
 
 /// Every audit record of the window in the services that audit [`MANAGED_ENTITY_TYPES`].

@@ -15,6 +15,7 @@ pub mod baseline;
 mod classify;
 mod render;
 mod report;
+pub mod watch;
 
 use std::collections::BTreeSet;
 
@@ -23,7 +24,7 @@ use roster_model::ReadNeeds;
 use time::{Duration, OffsetDateTime};
 
 pub use classify::classify;
-pub use render::{render_markdown, render_text};
+pub use render::{render_event, render_markdown, render_text};
 pub use report::{
     Actor, AuditAccess, AuditChange, Baseline, DRIFT_FORMAT, DriftReport, DriftSet, DriftedObject,
     FieldDrift, PropertyValues, Window, WindowStart, drift_schema, drift_schema_json,
@@ -32,7 +33,7 @@ pub use report::{
 use crate::history::HistoryError;
 use crate::orgs::{Access, read_org};
 use crate::progress::ProgressSink;
-use crate::session::ReadError;
+use crate::session::{OrgSession, ReadError, Snapshot};
 
 /// How far back attribution looks when the journal holds no complete apply.
 pub const DEFAULT_WINDOW: Duration = Duration::days(7);
@@ -59,6 +60,9 @@ pub enum DriftError {
     /// The org's journal could not be read.
     #[error(transparent)]
     History(#[from] HistoryError),
+    /// The org's notification channels could not be opened (`--watch`).
+    #[error("cannot listen to the org's notifications")]
+    Listen(#[source] roster_genesys::GenesysError),
 }
 
 impl From<crate::session::PlanError> for DriftError {
@@ -67,6 +71,83 @@ impl From<crate::session::PlanError> for DriftError {
             crate::session::PlanError::Read(error) => DriftError::Read(error),
             crate::session::PlanError::Plan(error) => DriftError::Plan(error),
             crate::session::PlanError::History(error) => DriftError::History(error),
+        }
+    }
+}
+
+/// What a drift check of one org compares with: its manifests, and the manifests of its last
+/// complete apply (when the journal and git can say), loaded once per check.
+#[derive(Debug)]
+pub struct Checker<'a> {
+    spec: &'a OrgSpec,
+    last: Option<baseline::LastApply>,
+    applied: Result<baseline::Applied, baseline::NoBaseline>,
+}
+
+impl<'a> Checker<'a> {
+    /// Reads the org's journal and loads the manifests of its last complete apply.
+    ///
+    /// # Errors
+    ///
+    /// When the journal exists but cannot be read.
+    pub fn new(workspace: &Workspace, spec: &'a OrgSpec) -> Result<Self, DriftError> {
+        let last = baseline::last_apply(&workspace.root, &spec.name)?;
+        let applied = baseline::last_applied(&workspace.root, &spec.name, last.as_ref());
+        Ok(Checker {
+            spec,
+            last,
+            applied,
+        })
+    }
+
+    /// What a read must cover for both sets of manifests.
+    pub fn needs(&self) -> ReadNeeds {
+        let needs = ReadNeeds::for_desired(&self.spec.desired);
+        match &self.applied {
+            Ok(applied) => needs.union(ReadNeeds::for_desired(&applied.desired)),
+            Err(_) => needs,
+        }
+    }
+
+    /// The differences between `snapshot` and the manifests, as (drift, pending).
+    ///
+    /// # Errors
+    ///
+    /// When the manifests and the org cannot be reconciled.
+    pub fn sort(
+        &self,
+        session: &OrgSession<'_>,
+        snapshot: &Snapshot,
+    ) -> Result<(Vec<DriftedObject>, Vec<DriftedObject>), DriftError> {
+        let none = BTreeSet::new();
+        let now = session.plan(snapshot, &none)?;
+        let then = match &self.applied {
+            Ok(applied) => Some(
+                session
+                    .plan_desired(&applied.desired, snapshot, &none)?
+                    .changes,
+            ),
+            Err(_) => None,
+        };
+        Ok(classify(&now.changes, then.as_deref()))
+    }
+
+    /// The attribution window of `check`.
+    pub fn window(&self, check: DriftCheck) -> Window {
+        Window::new(check, self.last.as_ref())
+    }
+
+    /// What the org was compared with.
+    pub fn baseline(&self) -> Baseline {
+        match &self.applied {
+            Ok(applied) => Baseline::Applied {
+                commit: applied.apply.commit.clone().unwrap_or_default(),
+                applied_at: report::timestamp(applied.apply.finished),
+                journal_line: applied.apply.seq,
+            },
+            Err(reason) => Baseline::Unknown {
+                reason: reason.to_string(),
+            },
         }
     }
 }
@@ -83,26 +164,10 @@ pub async fn drift_org(
     check: DriftCheck,
     progress: &ProgressSink,
 ) -> Result<DriftReport, DriftError> {
-    let last = baseline::last_apply(&workspace.root, &spec.name)?;
-    let applied = baseline::last_applied(&workspace.root, &spec.name, last.as_ref());
-    let mut needs = ReadNeeds::for_desired(&spec.desired);
-    if let Ok(applied) = &applied {
-        needs = needs.union(ReadNeeds::for_desired(&applied.desired));
-    }
-    let org = read_org(workspace, spec, &needs, Access::Read, progress).await?;
-    let none = BTreeSet::new();
-    let now = org.session.plan(&org.snapshot, &none)?;
-    let then = match &applied {
-        Ok(applied) => Some(
-            org.session
-                .plan_desired(&applied.desired, &org.snapshot, &none)?
-                .changes,
-        ),
-        Err(_) => None,
-    };
-    let (mut drift, pending) = classify(&now.changes, then.as_deref());
-
-    let window = Window::new(check, last.as_ref());
+    let checker = Checker::new(workspace, spec)?;
+    let org = read_org(workspace, spec, &checker.needs(), Access::Read, progress).await?;
+    let (mut drift, pending) = checker.sort(&org.session, &org.snapshot)?;
+    let window = checker.window(check);
     let audit = if drift.is_empty() {
         AuditAccess::NotNeeded
     } else {
@@ -111,16 +176,7 @@ pub async fn drift_org(
     Ok(DriftReport {
         org: spec.name.clone(),
         checked_at: report::timestamp(check.now),
-        baseline: match &applied {
-            Ok(applied) => Baseline::Applied {
-                commit: applied.apply.commit.clone().unwrap_or_default(),
-                applied_at: report::timestamp(applied.apply.finished),
-                journal_line: applied.apply.seq,
-            },
-            Err(reason) => Baseline::Unknown {
-                reason: reason.to_string(),
-            },
-        },
+        baseline: checker.baseline(),
         window,
         audit,
         drift,

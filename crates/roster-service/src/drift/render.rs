@@ -1,12 +1,14 @@
 //! Drift for people: plain text for a terminal or a log, Markdown for an issue or a chat
 //! message. Both say, per org, what it was compared with, each drifted object field by field
-//! with who changed it, and the pending changes apart.
+//! with who changed it, and the pending changes apart; and the events of a watch, a block
+//! each.
 
 use std::fmt::Write as _;
 
 use super::report::{
     Actor, AuditAccess, AuditChange, Baseline, DriftReport, DriftSet, DriftedObject, FieldDrift,
 };
+use super::watch::{Reconcile, WatchEvent};
 
 /// `set` as text.
 pub fn render_text(set: &DriftSet) -> String {
@@ -246,4 +248,64 @@ fn cell(text: &str) -> String {
 
 fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
+}
+
+/// One event of `roster drift --watch` as text: a line, or for a drift a block of lines.
+pub fn render_event(event: &WatchEvent) -> String {
+    match event {
+        WatchEvent::Reconciled {
+            org,
+            at,
+            reason,
+            drifted,
+            pending,
+            requests,
+        } => format!(
+            "{at} {org}: checked the whole org ({}): {drifted} drifted, {pending} pending; {requests} requests so far\n",
+            match reason {
+                Reconcile::Start => "start",
+                Reconcile::Schedule => "scheduled",
+                Reconcile::Reconnect => "after a reconnect",
+                Reconcile::Event => "an event named more than one object",
+            }
+        ),
+        WatchEvent::Watching {
+            org,
+            topics,
+            channels,
+            unwatched,
+        } => {
+            let left = if *unwatched > 0 {
+                format!("; {unwatched} users did not fit and are checked on schedule only")
+            } else {
+                String::new()
+            };
+            format!("{org}: watching {topics} topics on {channels} channel(s){left}\n")
+        }
+        WatchEvent::Drift { org, at, object } => {
+            let mut out = format!("{at} {org}: drift: {}\n", object_title(object));
+            for field in &object.fields {
+                let _ = writeln!(out, "    {}", field_line(field));
+            }
+            for change in &object.changes {
+                let _ = writeln!(out, "    changed {}", change_line(change));
+            }
+            if let Some(reason) = &object.unattributed {
+                let _ = writeln!(out, "    {reason}");
+            }
+            out
+        }
+        WatchEvent::Resolved { org, at, kind, key } => {
+            format!("{at} {org}: {kind} `{key}` matches git again\n")
+        }
+        WatchEvent::Reconnected { org, at, reason } => format!(
+            "{at} {org}: notifications reconnected ({reason}); events may have been missed, checking the whole org\n"
+        ),
+        WatchEvent::TopicRejected {
+            org,
+            at,
+            topic,
+            reason,
+        } => format!("{at} {org}: the org refused topic `{topic}`: {reason}\n"),
+    }
 }
