@@ -199,4 +199,20 @@ fn the_watch_reports_changes_as_they_happen_and_recovers_from_an_outage() {
             .count();
         assert_eq!(times, 1, "{key} {field} reported {times} times");
     }
+
+    // SIGTERM (a cancelled CI job) ends the watch cleanly: exit 0, within the bound.
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &watch.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + WAIT;
+    let exit = loop {
+        if let Some(exit) = watch.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "the watch did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(exit.code(), Some(0), "{exit:?}");
 }
