@@ -262,6 +262,7 @@ pub fn export(live: &LiveOrg, options: &ExportOptions) -> Result<ExportFiles, Ex
         orgs: BTreeMap::from([(At::new(options.org.clone()), org_config(options, include))]),
         policy: None,
         journal: None,
+        read: None,
     };
     let text = format!(
         "{}{}",

@@ -15,8 +15,8 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::{
     At, CredentialsConfig, DayLimitsConfig, FileId, JournalConfig, LanguageSpec, LimitsConfig, Loc,
     MediaSpec, MembersMode, OrgConfig, PolicyConfig, ProtectConfig, QueueSpec, RateLimitConfig,
-    ResourceFile, RoleSpec, RosterFile, RoutingProfileSpec, SandboxConfig, ScopeConfig,
-    SecretRefConfig, SkillSpec, TeamSpec, UnmanagedConfig, UnmanagedMode, UserSpec,
+    ReadConfig, ReadSkip, ResourceFile, RoleSpec, RosterFile, RoutingProfileSpec, SandboxConfig,
+    ScopeConfig, SecretRefConfig, SkillSpec, TeamSpec, UnmanagedConfig, UnmanagedMode, UserSpec,
     UtilizationSpec, WrapupCodeSpec,
 };
 use crate::secret::looks_like_secret;
@@ -48,7 +48,7 @@ impl<'n> Fields<'n> {
     }
 }
 
-const ROSTER_KEYS: &[&str] = &["orgs", "policy", "journal"];
+const ROSTER_KEYS: &[&str] = &["orgs", "policy", "journal", "read"];
 const ORG_KEYS: &[&str] = &[
     "region",
     "apiBase",
@@ -57,6 +57,7 @@ const ORG_KEYS: &[&str] = &[
     "include",
     "rateLimit",
     "policy",
+    "read",
 ];
 const POLICY_KEYS: &[&str] = &["unmanaged", "scope", "limits", "protect"];
 const LIMITS_KEYS: &[&str] = &[
@@ -582,7 +583,28 @@ impl<'a> Decoder<'a> {
             .get("policy")
             .and_then(|node| self.policy(node, "policy"));
         file.journal = fields.get("journal").and_then(|node| self.journal(node));
+        file.read = fields.get("read").and_then(|node| self.read(node));
         file
+    }
+
+    /// `read: { skip: [utilization] }`: parts every read of the org leaves out.
+    fn read(&mut self, node: &Node) -> Option<ReadConfig> {
+        let fields = self.fields(node, "read", &["skip"])?;
+        let skip = match fields.get("skip") {
+            Some(skip) => self
+                .list(skip, "skip")
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|item| {
+                            self.word(item, "skip", &ReadSkip::NAMES, ReadSkip::from_name)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        Some(ReadConfig { skip })
     }
 
     /// `journal: { key: { env: VAR } }` (or `{ file: PATH }`): the journal key, by reference
@@ -650,6 +672,7 @@ impl<'a> Decoder<'a> {
         org.policy = fields
             .get("policy")
             .and_then(|node| self.policy(node, "policy"));
+        org.read = fields.get("read").and_then(|node| self.read(node));
         Some(org)
     }
 
@@ -1248,6 +1271,28 @@ mod tests {
             .and_then(|org| org.credentials.clone())
             .map(|credentials| credentials.client_secret);
         (secret, diagnostics.iter().map(|d| d.code).collect())
+    }
+
+    #[test]
+    fn read_skips_are_decoded_for_the_workspace_and_for_an_org() {
+        use crate::manifest::ReadSkip;
+        let text = "read: { skip: [utilization] }\norgs:\n  prod:\n    region: us-east-1\n    read: { skip: [] }\n";
+        let (file, diagnostics) = crate::decode_roster_file("roster.yaml", text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(file.read.unwrap().skip, [ReadSkip::Utilization]);
+        let org = file.orgs.values().next().unwrap();
+        assert_eq!(org.read.as_ref().unwrap().skip, []);
+
+        let (_, diagnostics) = crate::decode_roster_file(
+            "roster.yaml",
+            "read: { skip: [utilisation] }\norgs:\n  prod: { region: us-east-1 }\n",
+        );
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(diagnostics[0].code, "invalid-value");
+        assert_eq!(
+            diagnostics[0].hint.as_deref(),
+            Some("did you mean `utilization`? `skip` is one of `utilization`")
+        );
     }
 
     #[test]

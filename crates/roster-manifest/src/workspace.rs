@@ -12,7 +12,9 @@ use roster_model::REGIONS;
 use crate::compile::{Locate, compile};
 use crate::decode::Decoder;
 use crate::diagnostic::{Diagnostic, Location, SourceMap};
-use crate::manifest::{At, FileId, Loc, OrgConfig, ResourceFile, RosterFile, SecretRefConfig};
+use crate::manifest::{
+    At, FileId, Loc, OrgConfig, ReadSkip, ResourceFile, RosterFile, SecretRefConfig,
+};
 use crate::org::{Credentials, OrgSpec, RateLimit, SecretRef, Target, is_http_url, resolve_policy};
 use crate::suggest::did_you_mean;
 use crate::yaml::{self, Pos};
@@ -190,6 +192,7 @@ struct PendingOrg {
     journal_key: Option<SecretRef>,
     ids: Vec<FileId>,
     policy: roster_model::Policy,
+    skip_utilization: bool,
 }
 
 /// Parses and decodes one file of the table; `None` if it is not YAML. Also returns what
@@ -339,6 +342,11 @@ impl Loader {
                 .map(|key| self.secret_ref(key)),
             ids,
             policy: resolve_policy(&[roster.policy.as_ref(), config.policy.as_ref()]),
+            skip_utilization: config
+                .read
+                .as_ref()
+                .or(roster.read.as_ref())
+                .is_some_and(|read| read.skip.contains(&ReadSkip::Utilization)),
         }
     }
 
@@ -350,7 +358,10 @@ impl Loader {
             .filter_map(|id| self.files[id.0 as usize].as_ref())
             .collect();
         let name = pending.name.value;
-        let (desired, diagnostics) = compile(&name, &resources, pending.policy, &self.table);
+        let (mut desired, diagnostics) = compile(&name, &resources, pending.policy, &self.table);
+        if pending.skip_utilization {
+            desired.without_utilization();
+        }
         self.org_diagnostics
             .extend(diagnostics.into_iter().map(|d| (name.clone(), d)));
         Some(OrgSpec {
@@ -360,6 +371,7 @@ impl Loader {
             rate_limit: pending.rate_limit,
             journal_key: pending.journal_key,
             desired,
+            skip_utilization: pending.skip_utilization,
         })
     }
 

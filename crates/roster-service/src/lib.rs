@@ -8,7 +8,7 @@
 //! | workflow | entry point |
 //! |---|---|
 //! | choose orgs | [`select`] |
-//! | read at the cost the manifests imply | [`read_orgs`], [`read_org`], [`OrgSession::read`] |
+//! | read at the cost the manifests imply, stated before reading | [`read_cost`], [`read_orgs`], [`read_org`], [`OrgSession::read`] |
 //! | plan | [`plan_orgs`], [`plan_orgs_with`] (skipping orgs without credentials), [`OrgSession::plan`] |
 //! | check safety | [`check_acknowledged`], [`load_saved_plan`], [`check_saved_plans`] |
 //! | apply with the journal (assignment pictures of deactivated users first), one apply per org at a time | [`apply()`], [`OrgLock`] |
@@ -23,6 +23,7 @@
 mod apply;
 pub mod assignments;
 mod connect;
+mod cost;
 pub mod export;
 mod git;
 pub mod history;
@@ -38,6 +39,7 @@ pub use connect::{
     ConnectError, Connection, SANDBOX_FAULTS_ENV, SaveError, missing_credentials,
     sandbox_state_file,
 };
+pub use cost::{ReadCost, read_cost};
 pub use git::head_commit;
 pub use lock::{LockError, OrgLock};
 pub use orgs::{

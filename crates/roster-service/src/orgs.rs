@@ -280,9 +280,7 @@ pub fn not_reactivated<'p>(
 /// user on every read (`roster plan --skip utilization`).
 pub fn without_utilization(mut workspace: Workspace) -> Workspace {
     for spec in workspace.orgs.values_mut() {
-        for user in spec.desired.users.values_mut() {
-            user.utilization = None;
-        }
+        spec.desired.without_utilization();
     }
     workspace
 }

@@ -211,15 +211,7 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
 /// The folder and orgs of this run as arguments to repeat in a hint (the folder only when it
 /// is not the current one).
 fn same_selection(args: &ApplyArgs) -> String {
-    let dir = (args.dir != std::path::Path::new(".")).then(|| args.dir.display().to_string());
-    let orgs = args.orgs.iter().map(|org| format!("--org {org}"));
-    dir.into_iter()
-        .chain(orgs)
-        .fold(String::new(), |mut same, part| {
-            same.push(' ');
-            same.push_str(&part);
-            same
-        })
+    crate::hints::selection(&args.dir, args.orgs.iter().map(String::as_str))
 }
 
 /// One org's outcome for `--format json`: the digest of the plan applied, and the summary

@@ -91,6 +91,9 @@ pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     } else {
         MissingCredentials::Fail
     };
+    if !ui.quiet {
+        crate::read_cost::announce(&orgs, missing, &args.dir);
+    }
     let outcome = roster_service::plan_orgs_with(
         &workspace,
         &orgs,
