@@ -301,4 +301,6 @@ fn org_config(options: &ExportOptions, include: Vec<At<String>>) -> OrgConfig {
 }
 
 #[cfg(test)]
+mod roundtrip;
+#[cfg(test)]
 mod tests;

@@ -48,6 +48,15 @@ impl<'n> Fields<'n> {
     }
 }
 
+/// What a scalar's surrounding spaces are: a mistake, or possibly meant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Surrounding {
+    /// An error (paths, variable names: the spaces cannot be meant).
+    Refuse,
+    /// Kept, with a warning (names: an org may hold one with spaces).
+    Warn,
+}
+
 const ROSTER_KEYS: &[&str] = &["orgs", "policy", "journal", "read"];
 const ORG_KEYS: &[&str] = &[
     "region",
@@ -288,8 +297,12 @@ impl<'a> Decoder<'a> {
 
     /// A non-empty name (numbers are taken as written: a skill may be called `2024`), in
     /// Unicode NFC so that one name typed two ways is one name (`roster_model::normalize_name`).
+    ///
+    /// Spaces around a name are taken as written, with a warning: an org may hold such a name
+    /// (nothing says Genesys trims them), and an export of it must validate (issue #13), but
+    /// in a hand-written manifest they are more likely a slip.
     fn name(&mut self, node: &Node, key: &str) -> Option<At<String>> {
-        let mut name = self.text(node, key)?;
+        let mut name = self.scalar(node, key, Surrounding::Warn)?;
         name.value = normalize_name_owned(name.value);
         Some(name)
     }
@@ -297,6 +310,11 @@ impl<'a> Decoder<'a> {
     /// A non-empty text taken exactly as written: a path or a variable name, which must match
     /// the file system or the environment byte for byte.
     fn text(&mut self, node: &Node, key: &str) -> Option<At<String>> {
+        self.scalar(node, key, Surrounding::Refuse)
+    }
+
+    /// A non-empty scalar as written; spaces around it are refused or warned about.
+    fn scalar(&mut self, node: &Node, key: &str, spaces: Surrounding) -> Option<At<String>> {
         let text = match &node.value {
             Value::Seq(_) | Value::Map(_) | Value::Null => {
                 self.wrong_type(node, key, "a name");
@@ -313,15 +331,32 @@ impl<'a> Decoder<'a> {
             return None;
         }
         if text.trim() != text {
-            self.push(
-                Diagnostic::error(
-                    "empty-name",
-                    format!("`{key}` has leading or trailing spaces: `{text}`"),
-                )
-                .at(self.location(node.pos), "spaces around the name")
-                .hint(format!("write `{}`", text.trim())),
-            );
-            return None;
+            match spaces {
+                Surrounding::Refuse => {
+                    self.push(
+                        Diagnostic::error(
+                            "empty-name",
+                            format!("`{key}` has leading or trailing spaces: `{text}`"),
+                        )
+                        .at(self.location(node.pos), "spaces around the name")
+                        .hint(format!("write `{}`", text.trim())),
+                    );
+                    return None;
+                }
+                Surrounding::Warn => self.push(
+                    Diagnostic::warning(
+                        "name-spaces",
+                        format!(
+                            "`{key}` has leading or trailing spaces: `{text}`; taken as written"
+                        ),
+                    )
+                    .at(self.location(node.pos), "spaces around the name")
+                    .hint(format!(
+                        "keep them only if the org's name has them too; else write `{}`",
+                        text.trim()
+                    )),
+                ),
+            }
         }
         Some(At::with_loc(text, self.loc(node.pos)))
     }
@@ -1293,6 +1328,24 @@ mod tests {
             diagnostics[0].hint.as_deref(),
             Some("did you mean `utilization`? `skip` is one of `utilization`")
         );
+    }
+
+    /// An org may hold a name with spaces around it, and its export must validate: the name is
+    /// kept as written, with a warning; a path with such spaces is still an error.
+    #[test]
+    fn names_with_surrounding_spaces_are_kept_with_a_warning() {
+        let (file, diagnostics) =
+            crate::decode_resource_file("skills.yaml", "skills:\n  - name: \" Billing \"\n");
+        let codes: Vec<_> = diagnostics.iter().map(|d| (d.code, d.is_error())).collect();
+        assert_eq!(codes, [("name-spaces", false)]);
+        assert_eq!(file.skills[0].name.value, " Billing ");
+
+        let (_, diagnostics) = crate::decode_roster_file(
+            "roster.yaml",
+            "orgs:\n  prod: { region: us-east-1, include: [\" base\"] }\n",
+        );
+        let codes: Vec<_> = diagnostics.iter().map(|d| (d.code, d.is_error())).collect();
+        assert_eq!(codes, [("empty-name", true)]);
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! The line `plan` prints on stderr before reading an org whose read is costly: how many
 //! requests, how long at the org's rate, and why (issue #13).
 //!
-//! A read is worth announcing when it makes per-user requests (utilization: Genesys has no
-//! bulk read of it) or when the rate limit alone makes it last a minute or more; a small
-//! read stays quiet. The hint to skip utilization comes only when the per-user reads are a
-//! large part of the cost.
+//! A read is worth announcing when its per-user requests (utilization: Genesys has no bulk
+//! read of it) are many and most of its cost, or when the rate limit alone makes it last a
+//! minute or more; a small read stays quiet, so a plan's stderr holds what matters. The hint
+//! to skip utilization comes with significant per-user reads only.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -13,8 +13,9 @@ use std::time::Duration;
 use roster_manifest::OrgSpec;
 use roster_service::{MissingCredentials, ReadCost};
 
-/// Per-user reads this many or more are worth skipping, whatever the rest costs.
-const SIGNIFICANT_PER_USER: u64 = 100;
+/// Per-user reads are significant from this many on, when they are also at least half of
+/// the requests.
+const SIGNIFICANT_PER_USER: u64 = 50;
 
 /// Prints on stderr, before any request, the line of each org of `orgs` whose read is worth
 /// announcing; an org `missing` leaves out (no credentials) is not read, so not announced.
@@ -36,10 +37,11 @@ pub fn announce(orgs: &[&OrgSpec], missing: MissingCredentials, dir: &Path) {
 pub fn line(cost: &ReadCost, dir: &Path) -> Option<String> {
     let per_user = cost.estimate.per_user.unwrap_or(0);
     let duration = cost.duration();
-    if per_user == 0 && duration < Duration::from_mins(1) {
+    let total = cost.estimate.requests();
+    let significant = per_user >= SIGNIFICANT_PER_USER && per_user * 2 >= total;
+    if !significant && duration < Duration::from_mins(1) {
         return None;
     }
-    let total = cost.estimate.requests();
     let mut line = format!(
         "{}: reading will take {} {} requests ({} at {})",
         cost.org,
@@ -54,7 +56,7 @@ pub fn line(cost: &ReadCost, dir: &Path) -> Option<String> {
             ": {} are per-user utilization reads because profiles declare `utilization` (Genesys has no bulk read of it)",
             thousands(per_user)
         );
-        if per_user >= SIGNIFICANT_PER_USER || per_user * 2 >= total {
+        if significant {
             let _ = write!(
                 line,
                 "; `roster plan{} --skip utilization` leaves it unmanaged for this run, `read: {{ skip: [utilization] }}` in `roster.yaml` for every run",
@@ -150,8 +152,19 @@ mod tests {
     }
 
     #[test]
-    fn a_quick_read_without_per_user_reads_is_not_announced() {
+    fn a_quick_read_with_few_per_user_reads_is_not_announced() {
         assert_eq!(line(&cost(40, 0, 300, 1), Path::new(".")), None);
+        assert_eq!(line(&cost(19, 4, 6000, 1), Path::new(".")), None);
+        // Many, but not most of the cost.
+        assert_eq!(line(&cost(200, 60, 300, 1), Path::new(".")), None);
+    }
+
+    #[test]
+    fn a_quick_read_of_mostly_per_user_reads_is_announced_with_the_hint() {
+        insta::assert_snapshot!(
+            line(&cost(26, 54, 300, 1), Path::new(".")).unwrap(),
+            @"prod: reading will take about 80 requests (under a minute at 300/min): 54 are per-user utilization reads because profiles declare `utilization` (Genesys has no bulk read of it); `roster plan --org prod --skip utilization` leaves it unmanaged for this run, `read: { skip: [utilization] }` in `roster.yaml` for every run"
+        );
     }
 
     #[test]
