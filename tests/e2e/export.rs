@@ -699,7 +699,10 @@ fn an_export_writes_and_prints_relative_paths_only() {
     );
     let written = files(&workspace.root().join("clone"));
     for (path, text) in &written {
-        assert!(!text.contains(&root), "`{path}` holds an absolute path:\n{text}");
+        assert!(
+            !text.contains(&root),
+            "`{path}` holds an absolute path:\n{text}"
+        );
     }
     assert!(
         written["roster.yaml"].contains("seed: ../sandbox/demo.yaml"),
@@ -721,10 +724,12 @@ fn an_export_writes_and_prints_relative_paths_only() {
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::write(target, text).unwrap();
     }
-    let planned = crate::support::run(
-        crate::support::roster()
-            .current_dir(&clone)
-            .args(["plan", ".", "--org", "demo", "--detailed-exitcode"]),
-    );
+    let planned = crate::support::run(crate::support::roster().current_dir(&clone).args([
+        "plan",
+        ".",
+        "--org",
+        "demo",
+        "--detailed-exitcode",
+    ]));
     assert_eq!(planned.code, 0, "{}{}", planned.stdout, planned.stderr);
 }

@@ -200,11 +200,7 @@ fn relative_path(path: &Path, base: &Path) -> Option<PathBuf> {
     if path.first() != base.first() {
         return None;
     }
-    let common = path
-        .iter()
-        .zip(&base)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
     let mut relative = PathBuf::new();
     for _ in common..base.len() {
         relative.push("..");
@@ -368,8 +364,14 @@ mod tests {
     #[test]
     fn a_seed_is_named_relative_to_the_export() {
         let seed = Path::new("/work/acme/sandbox/demo.yaml");
-        assert_eq!(seed_path(seed, Path::new("/work/acme/clone")), "../sandbox/demo.yaml");
-        assert_eq!(seed_path(seed, Path::new("/work/acme")), "sandbox/demo.yaml");
+        assert_eq!(
+            seed_path(seed, Path::new("/work/acme/clone")),
+            "../sandbox/demo.yaml"
+        );
+        assert_eq!(
+            seed_path(seed, Path::new("/work/acme")),
+            "sandbox/demo.yaml"
+        );
         assert_eq!(
             seed_path(seed, Path::new("/tmp/out/deep")),
             "../../../work/acme/sandbox/demo.yaml"

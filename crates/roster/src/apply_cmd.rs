@@ -13,6 +13,7 @@ use roster_apply::CancelToken;
 use roster_plan::{PlanSet, render_text};
 use roster_service::{Access, ApplyRun, ReadOrg};
 
+use crate::errors::saved_plan_failure;
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
 use crate::plan_cmd::{check_reactivations, parse_reactivate};
@@ -89,7 +90,8 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         .plan
         .as_deref()
         .map(roster_service::load_saved_plan)
-        .transpose()?;
+        .transpose()
+        .map_err(|error| saved_plan_failure(&error, &replan_command(args, &args.orgs)))?;
     let org_names: Vec<String> = match (&saved, args.orgs.is_empty()) {
         (Some(saved), true) => saved.orgs.iter().map(|p| p.org.clone()).collect(),
         _ => args.orgs.clone(),
@@ -100,7 +102,8 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         Some(saved) => {
             let read =
                 roster_service::read_orgs(&workspace, &orgs, Access::Write, &progress).await?;
-            let plans = roster_service::check_saved_plans(saved, &read)?;
+            let plans = roster_service::check_saved_plans(saved, &read)
+                .map_err(|error| saved_plan_failure(&error, &replan_command(args, &org_names)))?;
             (read, plans)
         }
         None => roster_service::plan_orgs(&workspace, &orgs, &reactivate, Access::Write, &progress)
@@ -199,8 +202,13 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     }
     if let Some(path) = &args.checkpoint_out {
         std::fs::write(path, checkpoints).map_err(|err| {
+            let commands: Vec<String> = orgs
+                .iter()
+                .map(|spec| checkpoint_command(&workspace.root, spec))
+                .collect();
             Failure::caused(&err).with_hint(format!(
-                "the apply ran; `roster journal checkpoint` prints the checkpoint again (could not write `{}`)",
+                "the apply ran; {} prints the checkpoint again (could not write `{}`)",
+                commands.join(", "),
                 path.display()
             ))
         })?;
@@ -210,6 +218,30 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
 
 /// The folder and orgs of this run as arguments to repeat in a hint (the folder only when it
 /// is not the current one).
+/// `roster journal checkpoint FILE [--key-env VAR]` for the journal of the org `spec`.
+fn checkpoint_command(root: &std::path::Path, spec: &roster_manifest::OrgSpec) -> String {
+    let journal = roster_apply::Journal::default_path(root, &spec.name);
+    let key = spec
+        .journal_key
+        .as_ref()
+        .and_then(roster_manifest::SecretRef::env)
+        .map_or_else(String::new, |var| format!(" --key-env {var}"));
+    format!("`roster journal checkpoint {}{key}`", journal.display())
+}
+
+/// The command that makes a new plan of `orgs` for `roster apply --plan FILE` to apply, in
+/// the same folder, into the same file.
+fn replan_command(args: &ApplyArgs, orgs: &[String]) -> String {
+    let out = args
+        .plan
+        .as_ref()
+        .map_or_else(|| "FILE".to_owned(), |plan| plan.display().to_string());
+    format!(
+        "roster plan{} --out {out}",
+        crate::hints::selection(&args.dir, orgs.iter().map(String::as_str))
+    )
+}
+
 fn same_selection(args: &ApplyArgs) -> String {
     crate::hints::selection(&args.dir, args.orgs.iter().map(String::as_str))
 }

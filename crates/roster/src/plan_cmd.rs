@@ -138,8 +138,9 @@ pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     }
     if let Some(out) = &args.out {
         eprintln!(
-            "saved the plan to `{}`; apply it with `roster apply --plan {}`",
+            "saved the plan to `{}`; apply it with `roster apply{} --plan {}`",
             out.display(),
+            crate::hints::selection(&args.dir, []),
             out.display()
         );
     }
