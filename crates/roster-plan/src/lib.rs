@@ -25,6 +25,7 @@ mod safety;
 mod schema;
 #[cfg(feature = "testing")]
 pub mod simulate;
+mod target;
 mod types;
 
 pub use diff::plan;

@@ -90,6 +90,15 @@ fn render_plan(out: &mut String, plan: &Plan, paint: Paint, acknowledge: Acknowl
 
 /// Everything after the summary line; shared with the Markdown rendering.
 pub(crate) fn body(out: &mut String, plan: &Plan, paint: Paint, acknowledge: Acknowledge) {
+    if plan.is_targeted() {
+        let targets: Vec<String> = plan.targets.iter().map(ToString::to_string).collect();
+        let _ = writeln!(
+            out,
+            "{} limited to {} and their dependencies; the rest of the manifests is not planned",
+            paint.with("targeted: partial plan,", Style::new().yellow().bold()),
+            targets.join(", ")
+        );
+    }
     let (destructive, rest): (Vec<&Change>, Vec<&Change>) = plan
         .changes
         .iter()
