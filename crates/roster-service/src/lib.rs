@@ -9,7 +9,7 @@
 //! |---|---|
 //! | choose orgs | [`select`] |
 //! | read at the cost the manifests imply, stated before reading | [`read_cost`], [`read_orgs`], [`read_org`], [`OrgSession::read`] |
-//! | plan | [`plan_orgs`], [`plan_orgs_with`] (skipping orgs without credentials), [`OrgSession::plan`] |
+//! | plan | [`plan_orgs`], [`plan_orgs_with`] (skipping orgs without credentials), [`OrgSession::plan`]; `--target`: [`parse_target`], [`unknown_targets`] |
 //! | check safety | [`check_acknowledged`], [`load_saved_plan`], [`check_saved_plans`] |
 //! | apply with the journal (assignment pictures of deactivated users first), one apply per org at a time | [`apply()`], [`OrgLock`] |
 //! | offboard now | [`offboard::prepare`] then [`offboard::Offboarding::run`], or [`offboard::offboard`]; [`offboard::edit_manifests`] |
@@ -33,6 +33,7 @@ mod orgs;
 mod progress;
 mod safety;
 mod session;
+mod targets;
 
 pub use apply::{ApplyError, ApplyRun, apply, journal_key, settle_in_doubt};
 pub use connect::{
@@ -52,3 +53,4 @@ pub use safety::{
     Blocked, BlockedPlan, SavedPlanError, check_acknowledged, check_saved_plans, load_saved_plan,
 };
 pub use session::{OrgSession, PlanError, ReadError, Snapshot};
+pub use targets::{TargetError, kind_name, parse_target, unknown_targets};

@@ -16,7 +16,7 @@ use roster_service::{Access, ApplyRun, ReadOrg};
 use crate::errors::saved_plan_failure;
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
-use crate::plan_cmd::{check_reactivations, parse_reactivate};
+use crate::plan_cmd::{check_reactivations, check_targets, parse_reactivate, parse_targets};
 use crate::ui::Ui;
 use crate::workspace;
 
@@ -45,6 +45,10 @@ pub struct ApplyArgs {
     /// (repeatable).
     #[arg(long, value_name = "EMAIL")]
     pub reactivate: Vec<String>,
+    /// Plan and apply only this object and what it depends on (repeatable), as `roster plan
+    /// --target KIND:KEY`; a saved plan (`--plan`) carries its own targets.
+    #[arg(long = "target", value_name = "KIND:KEY", conflicts_with = "plan")]
+    pub targets: Vec<String>,
     /// Most operations in flight per org (the org's rate limit is the real throttle).
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64), env = "ROSTER_CONCURRENCY")]
     pub concurrency: u16,
@@ -74,6 +78,7 @@ pub enum ApplyFormat {
 /// Runs the command.
 pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let reactivate = parse_reactivate(&args.reactivate)?;
+    let targets = parse_targets(&args.targets)?;
     // Refused before anything is read: nobody is there to confirm the plan.
     if args.plan.is_none() && !args.yes && !ui.interactive {
         let same = same_selection(args);
@@ -98,19 +103,26 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     };
     let orgs = roster_service::select(&workspace, &org_names)?;
     let progress = ui.progress_sink();
-    let (read, plans): (Vec<ReadOrg<'_>>, Vec<_>) = match &saved {
-        Some(saved) => {
-            let read =
-                roster_service::read_orgs(&workspace, &orgs, Access::Write, &progress).await?;
-            let plans = roster_service::check_saved_plans(saved, &read)
-                .map_err(|error| saved_plan_failure(&error, &replan_command(args, &org_names)))?;
-            (read, plans)
-        }
-        None => roster_service::plan_orgs(&workspace, &orgs, &reactivate, Access::Write, &progress)
-            .await?
+    let (read, plans): (Vec<ReadOrg<'_>>, Vec<_>) = if let Some(saved) = &saved {
+        let read = roster_service::read_orgs(&workspace, &orgs, Access::Write, &progress).await?;
+        let plans = roster_service::check_saved_plans(saved, &read)
+            .map_err(|error| saved_plan_failure(&error, &replan_command(args, &org_names)))?;
+        (read, plans)
+    } else {
+        let planned = roster_service::plan_orgs(
+            &workspace,
+            &orgs,
+            &reactivate,
+            &targets,
+            Access::Write,
+            &progress,
+        )
+        .await?;
+        check_targets(&targets, &planned)?;
+        planned
             .into_iter()
             .map(|planned| (planned.org, planned.plan))
-            .unzip(),
+            .unzip()
     };
     if saved.is_none() {
         check_reactivations(&plans, &reactivate)?;
@@ -243,7 +255,11 @@ fn replan_command(args: &ApplyArgs, orgs: &[String]) -> String {
 }
 
 fn same_selection(args: &ApplyArgs) -> String {
-    crate::hints::selection(&args.dir, args.orgs.iter().map(String::as_str))
+    let mut words = crate::hints::selection(&args.dir, args.orgs.iter().map(String::as_str));
+    for target in &args.targets {
+        words.push_str(&crate::hints::flag("--target", target));
+    }
+    words
 }
 
 /// One org's outcome for `--format json`: the digest of the plan applied, and the summary

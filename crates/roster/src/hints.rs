@@ -18,6 +18,11 @@ pub fn selection<'o>(dir: &Path, orgs: impl IntoIterator<Item = &'o str>) -> Str
     words
 }
 
+/// ` FLAG VALUE`, the value quoted for a shell when it needs it.
+pub fn flag(flag: &str, value: &str) -> String {
+    format!(" {flag} {}", shell_word(value))
+}
+
 /// `word` as one shell word: as is when it holds only characters no shell treats specially,
 /// else in single quotes.
 fn shell_word(word: &str) -> String {
