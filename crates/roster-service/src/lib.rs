@@ -53,4 +53,4 @@ pub use safety::{
     Blocked, BlockedPlan, SavedPlanError, check_acknowledged, check_saved_plans, load_saved_plan,
 };
 pub use session::{OrgSession, PlanError, ReadError, Snapshot};
-pub use targets::{TargetError, kind_name, parse_target, unknown_targets};
+pub use targets::{TargetError, parse_target, unknown_targets};

@@ -43,23 +43,8 @@ impl TargetError {
             TargetError::UnknownKind { suggestion, .. } => suggestion.clone(),
             TargetError::UnknownKey { target, suggestion } => suggestion
                 .as_ref()
-                .map(|key| format!("{}:{key}", kind_name(target.kind))),
+                .map(|key| format!("{}:{key}", target.kind.name())),
         }
-    }
-}
-
-/// How `--target` spells a kind: `user`, `queue`, `team`, `skill`, `language`,
-/// `wrapupCode`, `division`, `role`.
-pub fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Division => "division",
-        Kind::Role => "role",
-        Kind::Skill => "skill",
-        Kind::Language => "language",
-        Kind::WrapupCode => "wrapupCode",
-        Kind::Queue => "queue",
-        Kind::Team => "team",
-        Kind::User => "user",
     }
 }
 
@@ -78,10 +63,10 @@ pub fn parse_target(raw: &str) -> Result<ObjectRef, TargetError> {
     if key.trim().is_empty() {
         return Err(malformed());
     }
-    let Some(kind) = Kind::ALL.into_iter().find(|k| kind_name(*k) == kind) else {
+    let Some(kind) = Kind::ALL.into_iter().find(|k| k.name() == kind) else {
         return Err(TargetError::UnknownKind {
             kind: kind.to_owned(),
-            suggestion: closest(kind, Kind::ALL.iter().map(|k| kind_name(*k))),
+            suggestion: closest(kind, Kind::ALL.iter().map(|k| k.name())),
         });
     };
     let key = if kind == Kind::User {

@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use roster_plan::shell_word;
+
 /// ` DIR --org A --org B` for a command line: `dir` unless it is `.`, quoted for a shell
 /// when it holds anything but plain path characters, then one `--org` per org.
 pub fn selection<'o>(dir: &Path, orgs: impl IntoIterator<Item = &'o str>) -> String {
@@ -21,20 +23,6 @@ pub fn selection<'o>(dir: &Path, orgs: impl IntoIterator<Item = &'o str>) -> Str
 /// ` FLAG VALUE`, the value quoted for a shell when it needs it.
 pub fn flag(flag: &str, value: &str) -> String {
     format!(" {flag} {}", shell_word(value))
-}
-
-/// `word` as one shell word: as is when it holds only characters no shell treats specially,
-/// else in single quotes.
-fn shell_word(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word.chars().all(|c| {
-            c.is_alphanumeric() || matches!(c, '/' | '.' | '-' | '_' | ':' | '@' | '+' | ',')
-        });
-    if plain {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
 }
 
 #[cfg(test)]

@@ -209,7 +209,7 @@ pub fn parse_targets(values: &[String]) -> Result<BTreeSet<ObjectRef>, Failure> 
 fn kinds() -> String {
     roster_model::Kind::ALL
         .iter()
-        .map(|kind| format!("`{}`", roster_service::kind_name(*kind)))
+        .map(|kind| format!("`{}`", kind.name()))
         .collect::<Vec<_>>()
         .join(", ")
 }

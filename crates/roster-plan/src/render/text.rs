@@ -180,7 +180,15 @@ pub(crate) fn body(out: &mut String, plan: &Plan, paint: Paint, acknowledge: Ack
             Acknowledge::Apply => writeln!(
                 out,
                 "{hint} review the changes above, then acknowledge this exact plan with \
-                 `roster apply --allow-destructive {}`",
+                 `roster apply --org {}{} --allow-destructive {}`",
+                super::shell_word(&plan.org),
+                plan.targets
+                    .iter()
+                    .fold(String::new(), |mut words, target| {
+                        let target = format!("{}:{}", target.kind.name(), target.key);
+                        let _ = write!(words, " --target {}", super::shell_word(&target));
+                        words
+                    }),
                 plan.digest
             ),
             Acknowledge::Offboard => writeln!(
