@@ -26,7 +26,13 @@ fn the_demo_plan_in_text_shows_the_readme_differences() {
     let workspace = Workspace::copy(EXAMPLE);
     let run = workspace.roster("plan", &["--org", "demo", "--detailed-exitcode"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_eq!(run.stderr, "");
+    // The one line on stderr is the read's cost (the demo manages utilization).
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("demo: reading will take about "),
+        "{}",
+        run.stderr
+    );
     workspace
         .settings()
         .bind(|| insta::assert_snapshot!(run.stdout));
@@ -212,6 +218,83 @@ fn skipping_utilization_reads_no_user_utilization_and_plans_none() {
         0,
         "no utilization is planned"
     );
+}
+
+/// Lines of `-v` logs that read one user's utilization.
+fn user_utilization_reads(stderr: &str) -> usize {
+    stderr
+        .lines()
+        .filter(|line| line.contains("/api/v2/routing/users/") && line.contains("/utilization"))
+        .count()
+}
+
+/// The demo's profiles declare `utilization`: before the first request, `plan` states what the
+/// read costs and that the per-user reads are why (issue #13).
+#[test]
+fn a_plan_with_managed_utilization_states_its_cost_before_reading() {
+    let workspace = Workspace::copy(EXAMPLE);
+    let run = workspace.roster("plan", &["--org", "demo", "-v"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let cost = lines
+        .iter()
+        .position(|line| line.starts_with("demo: reading will take"))
+        .unwrap_or_else(|| panic!("no cost line: {}", run.stderr));
+    let first_request = lines
+        .iter()
+        .position(|line| line.contains("/api/v2/"))
+        .unwrap_or_else(|| panic!("no request logged: {}", run.stderr));
+    assert!(cost < first_request, "{}", run.stderr);
+    let reads = user_utilization_reads(&run.stderr);
+    assert!(reads > 0, "the demo manages utilization");
+    // The per-user term counts every user whose profile declares utilization: those the org
+    // has are read, those still to be created are not (a bound, hence "about"). The rest is a
+    // floor of what was sent (the token, one page per list and per queue read).
+    let requests = lines
+        .iter()
+        .filter(|line| line.contains("/api/v2/") || line.contains("/oauth/token"))
+        .count();
+    workspace.settings().bind(|| {
+        insta::assert_snapshot!(lines[cost], @"demo: reading will take about 80 requests (under a minute at 300/min): 54 are per-user utilization reads because profiles declare `utilization` (Genesys has no bulk read of it); `roster plan [workspace] --org demo --skip utilization` leaves it unmanaged for this run, `read: { skip: [utilization] }` in `roster.yaml` for every run");
+    });
+    let (estimated, per_user) = (80, 54);
+    // The README's three new hires (#10) are the users not read.
+    let not_yet_in_the_org = 3;
+    assert_eq!(reads, per_user - not_yet_in_the_org);
+    assert!(
+        estimated - not_yet_in_the_org <= requests,
+        "estimated {estimated}, sent {requests}"
+    );
+}
+
+/// `read: { skip: [utilization] }` in `roster.yaml` leaves utilization unmanaged on every run:
+/// no per-user read, no utilization step, and no cost line for a read that is now cheap.
+#[test]
+fn the_roster_yaml_setting_reads_no_user_utilization() {
+    let workspace = Workspace::copy(EXAMPLE);
+    let roster_yaml = workspace.read("roster.yaml");
+    let edited = roster_yaml.replace(
+        "    include: [base, orgs/demo]\n",
+        "    include: [base, orgs/demo]\n    read: { skip: [utilization] }\n",
+    );
+    assert_ne!(
+        edited, roster_yaml,
+        "the demo org is where the test expects it"
+    );
+    workspace.write("roster.yaml", &edited);
+    let run = workspace.roster("plan", &["--org", "demo", "-v", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(user_utilization_reads(&run.stderr), 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("reading will take"), "{}", run.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let steps = plan["orgs"][0]["steps"].as_array().unwrap();
+    assert!(
+        steps
+            .iter()
+            .all(|step| step["operation"]["op"] != "setUtilization"),
+        "no utilization is planned"
+    );
+    assert!(!steps.is_empty(), "the rest is still planned");
 }
 
 #[test]

@@ -376,7 +376,14 @@ fn an_export_applied_to_an_empty_org_exports_to_the_same_files_and_plans_with_it
     assert_eq!(missing.code, 1, "{}", missing.stderr);
     assert!(!holds_uuid(&missing.stderr), "{}", missing.stderr);
     // Every reference is listed (one line per use); the head and the hint show the shape.
-    let lines: Vec<&str> = missing.stderr.lines().collect();
+    // Before them, the read's cost: the clone's users mostly cost per-user utilization reads.
+    let mut lines: Vec<&str> = missing.stderr.lines().collect();
+    assert!(
+        lines[0].starts_with("clone: reading will take about "),
+        "{}",
+        missing.stderr
+    );
+    lines.remove(0);
     let shown = [&lines[..4], &lines[lines.len() - 1..]].concat().join("\n");
     settings().bind(|| insta::assert_snapshot!("missing_references", shown));
 
@@ -669,4 +676,60 @@ fn unresolved_references_are_listed_once_each() {
         "{}",
         missing.stderr
     );
+}
+
+/// What `export` writes and prints names paths relative to the workspace, never absolute
+/// (issue #13): the demo's seed is written relative to the exported `roster.yaml`, so the
+/// exported folder validates and plans from anywhere, and moves with its workspace.
+#[test]
+fn an_export_writes_and_prints_relative_paths_only() {
+    let workspace = crate::support::Workspace::copy("examples/acme");
+    let exported = crate::support::run(
+        crate::support::roster()
+            .current_dir(workspace.root())
+            .args(["export", ".", "--org", "demo", "--out", "clone"]),
+    );
+    assert_ok(&exported, "export of the demo");
+    let root = workspace.root().display().to_string();
+    assert!(!exported.stderr.contains(&root), "{}", exported.stderr);
+    assert!(
+        exported.stderr.contains("into `clone`"),
+        "{}",
+        exported.stderr
+    );
+    let written = files(&workspace.root().join("clone"));
+    for (path, text) in &written {
+        assert!(
+            !text.contains(&root),
+            "`{path}` holds an absolute path:\n{text}"
+        );
+    }
+    assert!(
+        written["roster.yaml"].contains("seed: ../sandbox/demo.yaml"),
+        "{}",
+        written["roster.yaml"]
+    );
+
+    // The exported workspace, moved elsewhere with the seed it names, still loads and plans.
+    let moved = tempfile::tempdir().unwrap();
+    let clone = moved.path().join("workspace/clone");
+    std::fs::create_dir_all(moved.path().join("workspace/sandbox")).unwrap();
+    std::fs::copy(
+        workspace.root().join("sandbox/demo.yaml"),
+        moved.path().join("workspace/sandbox/demo.yaml"),
+    )
+    .unwrap();
+    for (path, text) in &written {
+        let target = clone.join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, text).unwrap();
+    }
+    let planned = crate::support::run(crate::support::roster().current_dir(&clone).args([
+        "plan",
+        ".",
+        "--org",
+        "demo",
+        "--detailed-exitcode",
+    ]));
+    assert_eq!(planned.code, 0, "{}{}", planned.stdout, planned.stderr);
 }

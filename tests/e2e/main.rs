@@ -18,5 +18,6 @@ mod safety;
 mod sandbox_serve;
 mod saved_plans;
 mod support;
+mod targets;
 mod trust;
 mod validate;

@@ -483,7 +483,7 @@ fn pruning_thirty_percent_of_a_division_is_blocked_and_names_the_users() {
 
         error: blocked by `policy.limits` (maxDeletes 25, maxDeletePercent 10%):
           3 users of 10 would be deactivated: `hal@field.example`, `ivy@field.example`, `jo@field.example`
-        hint: review the changes above, then acknowledge this exact plan with `roster apply --allow-destructive [digest]`
+        hint: review the changes above, then acknowledge this exact plan with `roster apply --org demo --allow-destructive [digest]`
         ");
     });
     let apply = workspace.roster("apply", &["--yes"]);

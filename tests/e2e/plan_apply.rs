@@ -256,7 +256,10 @@ fn a_saved_plan_applies_to_an_untouched_org_without_asking() {
     let (workspace, sandbox) = remote_full();
     let plan = workspace.roster("plan", &["--org", REMOTE, "--out", "plan.json"]);
     assert_eq!(plan.code, 0, "{}", plan.stderr);
-    insta::assert_snapshot!(plan.stderr, @"saved the plan to `plan.json`; apply it with `roster apply --plan plan.json`");
+    // A hint to copy: the workspace the plan was made in, then the file.
+    workspace.settings().bind(|| {
+        insta::assert_snapshot!(plan.stderr, @"saved the plan to `plan.json`; apply it with `roster apply [workspace] --plan plan.json`");
+    });
 
     // A change to an object the plan does not touch does not make it stale.
     let admin = user_by_email(&sandbox, "admin@full.example");

@@ -129,11 +129,14 @@ fn a_saved_plan_made_under_another_policy_is_refused() {
         &["--plan", "plan.json", "--allow-destructive", &digest],
     );
     assert_eq!(apply.code, 4, "{}{}", apply.stdout, apply.stderr);
-    insta::assert_snapshot!(apply.stderr, @r"
-    error: the policy of org `demo` in `roster.yaml` changed since the plan was made (the plan was checked against other limits); nothing was applied:
-      changed: `policy.limits`
-    hint: make a new plan under the current policy with `roster plan --out FILE` and review it
-    ");
+    // The hint is the command to copy: the same workspace, org and file.
+    workspace.settings().bind(|| {
+        insta::assert_snapshot!(apply.stderr, @r"
+        error: the policy of org `demo` in `roster.yaml` changed since the plan was made (the plan was checked against other limits); nothing was applied:
+          changed: `policy.limits`
+        hint: make a new plan under the current policy with `roster plan [workspace] --org demo --out plan.json` and review it
+        ");
+    });
     assert_eq!(user_states(&workspace), untouched, "nothing was applied");
 }
 

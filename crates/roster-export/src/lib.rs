@@ -262,6 +262,7 @@ pub fn export(live: &LiveOrg, options: &ExportOptions) -> Result<ExportFiles, Ex
         orgs: BTreeMap::from([(At::new(options.org.clone()), org_config(options, include))]),
         policy: None,
         journal: None,
+        read: None,
     };
     let text = format!(
         "{}{}",
@@ -299,5 +300,7 @@ fn org_config(options: &ExportOptions, include: Vec<At<String>>) -> OrgConfig {
     config
 }
 
+#[cfg(test)]
+mod roundtrip;
 #[cfg(test)]
 mod tests;

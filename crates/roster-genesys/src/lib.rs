@@ -57,6 +57,9 @@
 //!   `requests_per_minute`, `tokens` and `options` as `roster.yaml` says.
 //!   [`GenesysClient::org`], [`GenesysClient::principal`] (`oauth-client:<clientId>`, for the
 //!   journal), [`GenesysClient::session`] (a new run, counts at zero).
+//! - [`ReadEstimate::new`]`(&ReadNeeds, &DesiredOrg) -> ReadEstimate`: this formula before
+//!   reading, with what the manifests tell (a floor for the lists, the per-user reads
+//!   exactly); [`ReadEstimate::requests`], [`ReadEstimate::duration`]`(rate, tokens)`.
 //! - [`Region::from_name`]`(&str) -> Option<Url>` for the 18 regions; [`login_base`].
 //! - [`Session::snapshot`]`(&ReadNeeds, &dyn Fn(`[`ProgressEvent`]`)) -> Result<`[`Snapshot`]`,
 //!   GenesysError>`; [`Session::writer`]`(`[`IdTable`]`) -> `[`Writer`];
@@ -105,6 +108,7 @@ mod client;
 mod connection;
 mod dto;
 mod error;
+mod estimate;
 mod ids;
 mod limiter;
 mod normalize;
@@ -128,6 +132,7 @@ pub use connection::{ClientOptions, DEFAULT_REQUESTS_PER_MINUTE, OrgConnection};
 pub use error::{
     ApiFailure, AuditQueryFailure, AuthFailure, GenesysError, RequestTrace, TokenEndpointFailure,
 };
+pub use estimate::ReadEstimate;
 pub use ids::IdTable;
 pub use limiter::RateLimiter;
 pub use notifications::{

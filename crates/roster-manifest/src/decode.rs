@@ -15,8 +15,8 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::{
     At, CredentialsConfig, DayLimitsConfig, FileId, JournalConfig, LanguageSpec, LimitsConfig, Loc,
     MediaSpec, MembersMode, OrgConfig, PolicyConfig, ProtectConfig, QueueSpec, RateLimitConfig,
-    ResourceFile, RoleSpec, RosterFile, RoutingProfileSpec, SandboxConfig, ScopeConfig,
-    SecretRefConfig, SkillSpec, TeamSpec, UnmanagedConfig, UnmanagedMode, UserSpec,
+    ReadConfig, ReadSkip, ResourceFile, RoleSpec, RosterFile, RoutingProfileSpec, SandboxConfig,
+    ScopeConfig, SecretRefConfig, SkillSpec, TeamSpec, UnmanagedConfig, UnmanagedMode, UserSpec,
     UtilizationSpec, WrapupCodeSpec,
 };
 use crate::secret::looks_like_secret;
@@ -48,7 +48,16 @@ impl<'n> Fields<'n> {
     }
 }
 
-const ROSTER_KEYS: &[&str] = &["orgs", "policy", "journal"];
+/// What a scalar's surrounding spaces are: a mistake, or possibly meant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Surrounding {
+    /// An error (paths, variable names: the spaces cannot be meant).
+    Refuse,
+    /// Kept, with a warning (names: an org may hold one with spaces).
+    Warn,
+}
+
+const ROSTER_KEYS: &[&str] = &["orgs", "policy", "journal", "read"];
 const ORG_KEYS: &[&str] = &[
     "region",
     "apiBase",
@@ -57,6 +66,7 @@ const ORG_KEYS: &[&str] = &[
     "include",
     "rateLimit",
     "policy",
+    "read",
 ];
 const POLICY_KEYS: &[&str] = &["unmanaged", "scope", "limits", "protect"];
 const LIMITS_KEYS: &[&str] = &[
@@ -287,8 +297,12 @@ impl<'a> Decoder<'a> {
 
     /// A non-empty name (numbers are taken as written: a skill may be called `2024`), in
     /// Unicode NFC so that one name typed two ways is one name (`roster_model::normalize_name`).
+    ///
+    /// Spaces around a name are taken as written, with a warning: an org may hold such a name
+    /// (nothing says Genesys trims them), and an export of it must validate (issue #13), but
+    /// in a hand-written manifest they are more likely a slip.
     fn name(&mut self, node: &Node, key: &str) -> Option<At<String>> {
-        let mut name = self.text(node, key)?;
+        let mut name = self.scalar(node, key, Surrounding::Warn)?;
         name.value = normalize_name_owned(name.value);
         Some(name)
     }
@@ -296,6 +310,11 @@ impl<'a> Decoder<'a> {
     /// A non-empty text taken exactly as written: a path or a variable name, which must match
     /// the file system or the environment byte for byte.
     fn text(&mut self, node: &Node, key: &str) -> Option<At<String>> {
+        self.scalar(node, key, Surrounding::Refuse)
+    }
+
+    /// A non-empty scalar as written; spaces around it are refused or warned about.
+    fn scalar(&mut self, node: &Node, key: &str, spaces: Surrounding) -> Option<At<String>> {
         let text = match &node.value {
             Value::Seq(_) | Value::Map(_) | Value::Null => {
                 self.wrong_type(node, key, "a name");
@@ -312,15 +331,32 @@ impl<'a> Decoder<'a> {
             return None;
         }
         if text.trim() != text {
-            self.push(
-                Diagnostic::error(
-                    "empty-name",
-                    format!("`{key}` has leading or trailing spaces: `{text}`"),
-                )
-                .at(self.location(node.pos), "spaces around the name")
-                .hint(format!("write `{}`", text.trim())),
-            );
-            return None;
+            match spaces {
+                Surrounding::Refuse => {
+                    self.push(
+                        Diagnostic::error(
+                            "empty-name",
+                            format!("`{key}` has leading or trailing spaces: `{text}`"),
+                        )
+                        .at(self.location(node.pos), "spaces around the name")
+                        .hint(format!("write `{}`", text.trim())),
+                    );
+                    return None;
+                }
+                Surrounding::Warn => self.push(
+                    Diagnostic::warning(
+                        "name-spaces",
+                        format!(
+                            "`{key}` has leading or trailing spaces: `{text}`; taken as written"
+                        ),
+                    )
+                    .at(self.location(node.pos), "spaces around the name")
+                    .hint(format!(
+                        "keep them only if the org's name has them too; else write `{}`",
+                        text.trim()
+                    )),
+                ),
+            }
         }
         Some(At::with_loc(text, self.loc(node.pos)))
     }
@@ -582,7 +618,28 @@ impl<'a> Decoder<'a> {
             .get("policy")
             .and_then(|node| self.policy(node, "policy"));
         file.journal = fields.get("journal").and_then(|node| self.journal(node));
+        file.read = fields.get("read").and_then(|node| self.read(node));
         file
+    }
+
+    /// `read: { skip: [utilization] }`: parts every read of the org leaves out.
+    fn read(&mut self, node: &Node) -> Option<ReadConfig> {
+        let fields = self.fields(node, "read", &["skip"])?;
+        let skip = match fields.get("skip") {
+            Some(skip) => self
+                .list(skip, "skip")
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|item| {
+                            self.word(item, "skip", &ReadSkip::NAMES, ReadSkip::from_name)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        Some(ReadConfig { skip })
     }
 
     /// `journal: { key: { env: VAR } }` (or `{ file: PATH }`): the journal key, by reference
@@ -650,6 +707,7 @@ impl<'a> Decoder<'a> {
         org.policy = fields
             .get("policy")
             .and_then(|node| self.policy(node, "policy"));
+        org.read = fields.get("read").and_then(|node| self.read(node));
         Some(org)
     }
 
@@ -1248,6 +1306,46 @@ mod tests {
             .and_then(|org| org.credentials.clone())
             .map(|credentials| credentials.client_secret);
         (secret, diagnostics.iter().map(|d| d.code).collect())
+    }
+
+    #[test]
+    fn read_skips_are_decoded_for_the_workspace_and_for_an_org() {
+        use crate::manifest::ReadSkip;
+        let text = "read: { skip: [utilization] }\norgs:\n  prod:\n    region: us-east-1\n    read: { skip: [] }\n";
+        let (file, diagnostics) = crate::decode_roster_file("roster.yaml", text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(file.read.unwrap().skip, [ReadSkip::Utilization]);
+        let org = file.orgs.values().next().unwrap();
+        assert_eq!(org.read.as_ref().unwrap().skip, []);
+
+        let (_, diagnostics) = crate::decode_roster_file(
+            "roster.yaml",
+            "read: { skip: [utilisation] }\norgs:\n  prod: { region: us-east-1 }\n",
+        );
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(diagnostics[0].code, "invalid-value");
+        assert_eq!(
+            diagnostics[0].hint.as_deref(),
+            Some("did you mean `utilization`? `skip` is one of `utilization`")
+        );
+    }
+
+    /// An org may hold a name with spaces around it, and its export must validate: the name is
+    /// kept as written, with a warning; a path with such spaces is still an error.
+    #[test]
+    fn names_with_surrounding_spaces_are_kept_with_a_warning() {
+        let (file, diagnostics) =
+            crate::decode_resource_file("skills.yaml", "skills:\n  - name: \" Billing \"\n");
+        let codes: Vec<_> = diagnostics.iter().map(|d| (d.code, d.is_error())).collect();
+        assert_eq!(codes, [("name-spaces", false)]);
+        assert_eq!(file.skills[0].name.value, " Billing ");
+
+        let (_, diagnostics) = crate::decode_roster_file(
+            "roster.yaml",
+            "orgs:\n  prod: { region: us-east-1, include: [\" base\"] }\n",
+        );
+        let codes: Vec<_> = diagnostics.iter().map(|d| (d.code, d.is_error())).collect();
+        assert_eq!(codes, [("empty-name", true)]);
     }
 
     #[test]

@@ -117,6 +117,39 @@ pub struct RosterFile {
     /// How the orgs' journals are kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal: Option<JournalConfig>,
+    /// What reading every org leaves out; an org's own `read` replaces it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<ReadConfig>,
+}
+
+/// What reading an org leaves out, on every run.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReadConfig {
+    /// Parts left unmanaged (neither read nor changed). `utilization`: Genesys has no bulk
+    /// read of users' utilization, so managing it costs one request per user whose profile
+    /// declares it, on every plan and apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skip: Vec<ReadSkip>,
+}
+
+/// A part of the manifests reads can leave unmanaged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ReadSkip {
+    /// Users' utilization (capacity per media type): the only per-user reads.
+    Utilization,
+}
+
+impl ReadSkip {
+    pub(crate) const NAMES: [&'static str; 1] = ["utilization"];
+
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "utilization" => Some(ReadSkip::Utilization),
+            _ => None,
+        }
+    }
 }
 
 /// The journals' settings.
@@ -155,6 +188,9 @@ pub struct OrgConfig {
     /// Overrides of the top-level policy for this org, field by field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<PolicyConfig>,
+    /// What reading this org leaves out; replaces the top-level `read`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<ReadConfig>,
 }
 
 /// The embedded emulator.

@@ -21,7 +21,11 @@ pub struct OrgSpec {
     /// Where the journal key is (`journal.key` in `roster.yaml`); `None` for a plain chain.
     pub journal_key: Option<SecretRef>,
     /// Everything the manifests declare for the org, routing profiles compiled, policy resolved.
+    /// Without utilization when [`OrgSpec::skip_utilization`] says so.
     pub desired: roster_model::DesiredOrg,
+    /// `read: { skip: [utilization] }` in `roster.yaml` (the org's, else the top-level one):
+    /// users' utilization is left unmanaged, so reading the org makes no per-user request.
+    pub skip_utilization: bool,
 }
 
 /// Where an org lives.

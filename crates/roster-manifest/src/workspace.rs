@@ -12,7 +12,9 @@ use roster_model::REGIONS;
 use crate::compile::{Includes, Locate, compile};
 use crate::decode::Decoder;
 use crate::diagnostic::{Diagnostic, Location, SourceMap};
-use crate::manifest::{At, FileId, Loc, OrgConfig, ResourceFile, RosterFile, SecretRefConfig};
+use crate::manifest::{
+    At, FileId, Loc, OrgConfig, ReadSkip, ResourceFile, RosterFile, SecretRefConfig,
+};
 use crate::org::{Credentials, OrgSpec, RateLimit, SecretRef, Target, is_http_url, resolve_policy};
 use crate::suggest::did_you_mean;
 use crate::yaml::{self, Pos};
@@ -271,6 +273,7 @@ struct PendingOrg {
     /// Includes that do not exist and files that cannot be read.
     causes: Vec<Cause>,
     policy: roster_model::Policy,
+    skip_utilization: bool,
 }
 
 /// Parses and decodes one file of the table; `None` if it is not YAML. Also returns what
@@ -425,6 +428,11 @@ impl Loader {
             ids,
             causes,
             policy: resolve_policy(&[roster.policy.as_ref(), config.policy.as_ref()]),
+            skip_utilization: config
+                .read
+                .as_ref()
+                .or(roster.read.as_ref())
+                .is_some_and(|read| read.skip.contains(&ReadSkip::Utilization)),
         }
     }
 
@@ -468,7 +476,10 @@ impl Loader {
                 counts: compiled.unchecked,
             });
         }
-        let desired = compiled.desired;
+        let mut desired = compiled.desired;
+        if pending.skip_utilization {
+            desired.without_utilization();
+        }
         Some(OrgSpec {
             name,
             target: pending.target?,
@@ -476,6 +487,7 @@ impl Loader {
             rate_limit: pending.rate_limit,
             journal_key: pending.journal_key,
             desired,
+            skip_utilization: pending.skip_utilization,
         })
     }
 

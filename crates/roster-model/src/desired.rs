@@ -76,6 +76,18 @@ impl LookupSources {
     }
 }
 
+impl DesiredOrg {
+    /// Leaves every user's utilization unmanaged. Genesys has no bulk read of users'
+    /// utilization, so managing it costs one request per user on every read; a run (`plan
+    /// --skip utilization`) or an org (`read: { skip: [utilization] }` in `roster.yaml`) that
+    /// must not pay for it plans none.
+    pub fn without_utilization(&mut self) {
+        for user in self.users.values_mut() {
+            user.utilization = None;
+        }
+    }
+}
+
 /// A routing skill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -58,6 +58,20 @@ impl Kind {
         }
     }
 
+    /// The kind as a plan's JSON and `roster plan --target KIND:KEY` spell it (`wrapupCode`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Division => "division",
+            Kind::Role => "role",
+            Kind::Skill => "skill",
+            Kind::Language => "language",
+            Kind::WrapupCode => "wrapupCode",
+            Kind::Queue => "queue",
+            Kind::Team => "team",
+            Kind::User => "user",
+        }
+    }
+
     /// The manifest key that lists objects of this kind (`wrapupCodes`).
     pub fn manifest_key(self) -> &'static str {
         match self {

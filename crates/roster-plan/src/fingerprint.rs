@@ -16,7 +16,8 @@ use crate::types::{
 
 /// sha256 (hex) of the canonical JSON of `plan` without its digest and cost: the format,
 /// org, policy, changes, steps (with their `before` values), warnings, inherited groups, why
-/// it is blocked and the fingerprints. Field order is fixed by the types and sets and maps
+/// it is blocked, the fingerprints and the targets of a partial plan (left out when there are
+/// none, so a whole plan's digest is what it was before `--target` existed). Field order is fixed by the types and sets and maps
 /// are sorted, so a plan read back from its JSON has the digest it was saved with. The cost
 /// is left out because the reads it counts vary from run to run without changing what runs.
 pub(crate) fn digest(plan: &Plan) -> String {
@@ -32,6 +33,8 @@ pub(crate) fn digest(plan: &Plan) -> String {
         inherited: &'a [InheritedGroup],
         blocked: &'a Option<Blocked>,
         fingerprints: &'a [Fingerprint],
+        #[serde(skip_serializing_if = "<[ObjectRef]>::is_empty")]
+        targets: &'a [ObjectRef],
     }
     let canonical = Canonical {
         format: PLAN_FORMAT,
@@ -43,6 +46,7 @@ pub(crate) fn digest(plan: &Plan) -> String {
         inherited: &plan.inherited,
         blocked: &plan.blocked,
         fingerprints: &plan.fingerprints,
+        targets: &plan.targets,
     };
     let body = serde_json::to_vec(&canonical).expect("a plan is plain data with string keys");
     hex::encode(Sha256::digest(&body))

@@ -25,6 +25,7 @@ mod safety;
 mod schema;
 #[cfg(feature = "testing")]
 pub mod simulate;
+mod target;
 mod types;
 
 pub use diff::plan;
@@ -32,7 +33,7 @@ pub use error::{PlanError, Problem};
 pub use fingerprint::{fingerprints, stale_objects};
 pub use render::{
     Acknowledge, MARKDOWN_LIMIT, MEMBERS_SHOWN, TextOptions, render_dot, render_json,
-    render_markdown, render_text, render_text_with,
+    render_markdown, render_text, render_text_with, shell_word,
 };
 pub use safety::{tally, verdict};
 pub use schema::{plan_schema, plan_schema_json};

@@ -31,6 +31,10 @@ pub struct PlanOptions {
     /// `policy.limits.perDay` (the caller reads the journal; the planner stays pure).
     #[serde(default)]
     pub recent: RecentChanges,
+    /// `--target`: limit the plan to these objects and the steps they depend on; empty
+    /// plans everything.
+    #[serde(default)]
+    pub targets: BTreeSet<ObjectRef>,
 }
 
 impl Default for PlanOptions {
@@ -40,6 +44,7 @@ impl Default for PlanOptions {
             reads: 0,
             reactivate: BTreeSet::new(),
             recent: RecentChanges::default(),
+            targets: BTreeSet::new(),
         }
     }
 }
@@ -119,11 +124,21 @@ pub struct Plan {
     pub blocked: Option<Blocked>,
     /// Every object the steps touch, as read; `apply --plan` refuses when one changed.
     pub fingerprints: Vec<Fingerprint>,
+    /// `plan --target`: the objects this partial plan is limited to (with what they depend
+    /// on); empty for a whole plan. Covered by the digest, so `apply --plan` applies only
+    /// this part.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<ObjectRef>,
     /// Requests read and to write, and how long the org's rate limit holds the writes back.
     pub cost: Cost,
 }
 
 impl Plan {
+    /// Whether the plan is limited to `--target` objects (a partial plan).
+    pub fn is_targeted(&self) -> bool {
+        !self.targets.is_empty()
+    }
+
     /// Whether the plan writes nothing (unmanaged objects and warnings may still be listed).
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()

@@ -139,13 +139,12 @@ fn options(request: &ExportRequest, root: &Path, spec: &OrgSpec) -> ExportOption
         Target::Region(region) => Connection::Region(region.clone()),
         Target::ApiBase(base) => Connection::ApiBase(base.clone()),
         Target::Sandbox { seed } => {
-            // The export lands elsewhere: an absolute seed path keeps it loadable.
-            Connection::Sandbox(seed.as_ref().map(|seed| {
-                std::path::absolute(root.join(seed))
-                    .unwrap_or_else(|_| seed.clone())
-                    .to_string_lossy()
-                    .into_owned()
-            }))
+            // The export lands elsewhere: the seed is written relative to it (as `roster.yaml`
+            // paths are), so the exported workspace can be committed and moved with its seed.
+            Connection::Sandbox(
+                seed.as_ref()
+                    .map(|seed| seed_path(&root.join(seed), &request.out)),
+            )
         }
     };
     let credentials = match (&spec.credentials, &spec.target) {
@@ -176,6 +175,58 @@ fn options(request: &ExportRequest, root: &Path, spec: &OrgSpec) -> ExportOption
     options.min_profile_size = request.min_profile_size;
     options.split_users_by = request.split_users_by;
     options
+}
+
+/// `seed` as the exported `roster.yaml` in `out` names it: relative to `out`, with `/`
+/// separators; absolute only when no relative path leads there (another drive).
+fn seed_path(seed: &Path, out: &Path) -> String {
+    let (Ok(seed), Ok(out)) = (std::path::absolute(seed), std::path::absolute(out)) else {
+        return seed.to_string_lossy().into_owned();
+    };
+    match relative_path(&seed, &out) {
+        Some(relative) => relative
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
+        None => seed.to_string_lossy().into_owned(),
+    }
+}
+
+/// The path from the folder `base` to `path`, both absolute; `None` when they share no root.
+/// Lexical: `.` and `..` are resolved without asking the file system.
+fn relative_path(path: &Path, base: &Path) -> Option<PathBuf> {
+    let (path, base) = (lexical(path), lexical(base));
+    if path.first() != base.first() {
+        return None;
+    }
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    let mut relative = PathBuf::new();
+    for _ in common..base.len() {
+        relative.push("..");
+    }
+    for part in &path[common..] {
+        relative.push(part);
+    }
+    Some(relative)
+}
+
+/// The components of `path` with `.` dropped and each `..` taking the one before it.
+fn lexical(path: &Path) -> Vec<std::path::Component<'_>> {
+    use std::path::Component;
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(parts.last(), Some(Component::Normal(_))) {
+                    parts.pop();
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    parts
 }
 
 /// What an export of `options` reads, in one snapshot: every queue's members and wrap-up
@@ -302,4 +353,39 @@ fn counts(live: &LiveOrg, options: &ExportOptions) -> Vec<(Kind, usize)> {
     .into_iter()
     .filter(|(kind, _)| options.has(*kind))
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::seed_path;
+
+    #[test]
+    fn a_seed_is_named_relative_to_the_export() {
+        let seed = Path::new("/work/acme/sandbox/demo.yaml");
+        assert_eq!(
+            seed_path(seed, Path::new("/work/acme/clone")),
+            "../sandbox/demo.yaml"
+        );
+        assert_eq!(
+            seed_path(seed, Path::new("/work/acme")),
+            "sandbox/demo.yaml"
+        );
+        assert_eq!(
+            seed_path(seed, Path::new("/tmp/out/deep")),
+            "../../../work/acme/sandbox/demo.yaml"
+        );
+        assert_eq!(
+            seed_path(seed, Path::new("/work/acme/./clone/")),
+            "../sandbox/demo.yaml"
+        );
+        assert_eq!(
+            seed_path(
+                Path::new("/work/x/../acme/sandbox/demo.yaml"),
+                Path::new("/work/acme/y/../clone")
+            ),
+            "../sandbox/demo.yaml"
+        );
+    }
 }

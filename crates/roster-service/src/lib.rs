@@ -8,8 +8,8 @@
 //! | workflow | entry point |
 //! |---|---|
 //! | choose orgs | [`select`] |
-//! | read at the cost the manifests imply | [`read_orgs`], [`read_org`], [`OrgSession::read`] |
-//! | plan | [`plan_orgs`], [`plan_orgs_with`] (skipping orgs without credentials), [`OrgSession::plan`] |
+//! | read at the cost the manifests imply, stated before reading | [`read_cost`], [`read_orgs`], [`read_org`], [`OrgSession::read`] |
+//! | plan | [`plan_orgs`], [`plan_orgs_with`] (skipping orgs without credentials), [`OrgSession::plan`]; `--target`: [`parse_target`], [`unknown_targets`] |
 //! | check safety | [`check_acknowledged`], [`load_saved_plan`], [`check_saved_plans`] |
 //! | apply with the journal (assignment pictures of deactivated users first), one apply per org at a time | [`apply()`], [`OrgLock`] |
 //! | offboard now | [`offboard::prepare`] then [`offboard::Offboarding::run`], or [`offboard::offboard`]; [`offboard::edit_manifests`] |
@@ -24,6 +24,7 @@
 mod apply;
 pub mod assignments;
 mod connect;
+mod cost;
 pub mod drift;
 pub mod export;
 mod git;
@@ -34,12 +35,14 @@ mod orgs;
 mod progress;
 mod safety;
 mod session;
+mod targets;
 
 pub use apply::{ApplyError, ApplyRun, apply, journal_key, settle_in_doubt};
 pub use connect::{
     ConnectError, Connection, SANDBOX_FAULTS_ENV, SaveError, missing_credentials,
     sandbox_state_file,
 };
+pub use cost::{ReadCost, read_cost};
 pub use git::{applied_commit, head_commit};
 pub use lock::{LockError, OrgLock};
 pub use orgs::{
@@ -52,3 +55,4 @@ pub use safety::{
     Blocked, BlockedPlan, SavedPlanError, check_acknowledged, check_saved_plans, load_saved_plan,
 };
 pub use session::{OrgSession, PlanError, ReadError, Snapshot};
+pub use targets::{TargetError, parse_target, unknown_targets};

@@ -232,7 +232,7 @@ pub async fn prepare<'a>(
         let desired = focused(&spec.desired, &org.snapshot.live, &to_offboard);
         let plan = org
             .session
-            .plan_desired(&desired, &org.snapshot, &BTreeSet::new())
+            .plan_desired(&desired, &org.snapshot, &BTreeSet::new(), &BTreeSet::new())
             .map_err(OffboardError::Plan)?;
         if let Some(step) = plan.steps.iter().find(|s| !only_touches(s, &to_offboard)) {
             let (kind, key) = step.operation.target();

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use futures::future::join_all;
 use roster_manifest::{OrgSpec, Workspace};
 use roster_model::{Email, ReadNeeds};
-use roster_plan::Plan;
+use roster_plan::{ObjectRef, Plan};
 
 use crate::connect::{ConnectError, missing_credentials};
 use crate::lock::OrgLock;
@@ -183,11 +183,13 @@ pub async fn read_org<'a>(
 }
 
 /// Reads every org in `orgs` (as [`read_orgs`]) and plans each with its manifests;
-/// `reactivate` allows reactivating those inactive users. Fails with every org's error.
+/// `reactivate` allows reactivating those inactive users, `targets` (when not empty) limits
+/// each plan to those objects and what they depend on. Fails with every org's error.
 pub async fn plan_orgs<'a>(
     workspace: &'a Workspace,
     orgs: &[&'a OrgSpec],
     reactivate: &BTreeSet<Email>,
+    targets: &BTreeSet<ObjectRef>,
     access: Access,
     progress: &ProgressSink,
 ) -> Result<Vec<Planned<'a>>, OrgFailures<PlanError>> {
@@ -208,7 +210,10 @@ pub async fn plan_orgs<'a>(
     let mut planned = Vec::new();
     let mut failures = Vec::new();
     for org in read {
-        match org.session.plan(&org.snapshot, reactivate) {
+        match org
+            .session
+            .plan_targeted(&org.snapshot, reactivate, targets)
+        {
             Ok(plan) => planned.push(Planned { org, plan }),
             Err(error) => failures.push(OrgFailure {
                 org: org.session.org().to_owned(),
@@ -232,6 +237,7 @@ pub async fn plan_orgs_with<'a>(
     workspace: &'a Workspace,
     orgs: &[&'a OrgSpec],
     reactivate: &BTreeSet<Email>,
+    targets: &BTreeSet<ObjectRef>,
     access: Access,
     missing: MissingCredentials,
     progress: &ProgressSink,
@@ -250,7 +256,7 @@ pub async fn plan_orgs_with<'a>(
     let planned = if ready.is_empty() {
         Vec::new()
     } else {
-        plan_orgs(workspace, &ready, reactivate, access, progress).await?
+        plan_orgs(workspace, &ready, reactivate, targets, access, progress).await?
     };
     Ok(PlannedOrgs { planned, skipped })
 }
@@ -280,9 +286,7 @@ pub fn not_reactivated<'p>(
 /// user on every read (`roster plan --skip utilization`).
 pub fn without_utilization(mut workspace: Workspace) -> Workspace {
     for spec in workspace.orgs.values_mut() {
-        for user in spec.desired.users.values_mut() {
-            user.utilization = None;
-        }
+        spec.desired.without_utilization();
     }
     workspace
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 use roster_genesys::{GenesysError, IdTable, KeptRead, Refresh, Writer};
 use roster_manifest::OrgSpec;
 use roster_model::{Email, LiveOrg, ReadNeeds};
-use roster_plan::{Plan, PlanOptions, RecentChanges};
+use roster_plan::{ObjectRef, Plan, PlanOptions, RecentChanges};
 
 use crate::connect::{ConnectError, Connection, SaveError};
 use crate::history::HistoryError;
@@ -277,7 +277,18 @@ impl<'a> OrgSession<'a> {
         snapshot: &Snapshot,
         reactivate: &BTreeSet<Email>,
     ) -> Result<Plan, PlanError> {
-        self.plan_desired(&self.spec.desired, snapshot, reactivate)
+        self.plan_desired(&self.spec.desired, snapshot, reactivate, &BTreeSet::new())
+    }
+
+    /// [`OrgSession::plan`] limited to `targets` and what they depend on (`plan --target`);
+    /// the whole plan when `targets` is empty.
+    pub fn plan_targeted(
+        &self,
+        snapshot: &Snapshot,
+        reactivate: &BTreeSet<Email>,
+        targets: &BTreeSet<ObjectRef>,
+    ) -> Result<Plan, PlanError> {
+        self.plan_desired(&self.spec.desired, snapshot, reactivate, targets)
     }
 
     /// Plans `desired` (the manifests, or a focused part of them) against `snapshot`, with
@@ -288,6 +299,7 @@ impl<'a> OrgSession<'a> {
         desired: &roster_model::DesiredOrg,
         snapshot: &Snapshot,
         reactivate: &BTreeSet<Email>,
+        targets: &BTreeSet<ObjectRef>,
     ) -> Result<Plan, PlanError> {
         let rate = &self.spec.rate_limit;
         let options = PlanOptions {
@@ -295,6 +307,7 @@ impl<'a> OrgSession<'a> {
             reads: self.requests(),
             reactivate: reactivate.clone(),
             recent: self.recent_changes()?,
+            targets: targets.clone(),
         };
         Ok(roster_plan::plan(desired, &snapshot.live, &options)?)
     }

@@ -13,9 +13,10 @@ use roster_apply::CancelToken;
 use roster_plan::{PlanSet, render_text};
 use roster_service::{Access, ApplyRun, ReadOrg};
 
+use crate::errors::saved_plan_failure;
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
-use crate::plan_cmd::{check_reactivations, parse_reactivate};
+use crate::plan_cmd::{check_reactivations, check_targets, parse_reactivate, parse_targets};
 use crate::ui::Ui;
 use crate::workspace;
 
@@ -44,6 +45,10 @@ pub struct ApplyArgs {
     /// (repeatable).
     #[arg(long, value_name = "EMAIL")]
     pub reactivate: Vec<String>,
+    /// Plan and apply only this object and what it depends on (repeatable), as `roster plan
+    /// --target KIND:KEY`; a saved plan (`--plan`) carries its own targets.
+    #[arg(long = "target", value_name = "KIND:KEY", conflicts_with = "plan")]
+    pub targets: Vec<String>,
     /// Most operations in flight per org (the org's rate limit is the real throttle).
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64), env = "ROSTER_CONCURRENCY")]
     pub concurrency: u16,
@@ -73,6 +78,7 @@ pub enum ApplyFormat {
 /// Runs the command.
 pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let reactivate = parse_reactivate(&args.reactivate)?;
+    let targets = parse_targets(&args.targets)?;
     // Refused before anything is read: nobody is there to confirm the plan.
     if args.plan.is_none() && !args.yes && !ui.interactive {
         let same = same_selection(args);
@@ -89,25 +95,34 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         .plan
         .as_deref()
         .map(roster_service::load_saved_plan)
-        .transpose()?;
+        .transpose()
+        .map_err(|error| saved_plan_failure(&error, &replan_command(args, &args.orgs)))?;
     let org_names: Vec<String> = match (&saved, args.orgs.is_empty()) {
         (Some(saved), true) => saved.orgs.iter().map(|p| p.org.clone()).collect(),
         _ => args.orgs.clone(),
     };
     let orgs = roster_service::select(&workspace, &org_names)?;
     let progress = ui.progress_sink();
-    let (read, plans): (Vec<ReadOrg<'_>>, Vec<_>) = match &saved {
-        Some(saved) => {
-            let read =
-                roster_service::read_orgs(&workspace, &orgs, Access::Write, &progress).await?;
-            let plans = roster_service::check_saved_plans(saved, &read)?;
-            (read, plans)
-        }
-        None => roster_service::plan_orgs(&workspace, &orgs, &reactivate, Access::Write, &progress)
-            .await?
+    let (read, plans): (Vec<ReadOrg<'_>>, Vec<_>) = if let Some(saved) = &saved {
+        let read = roster_service::read_orgs(&workspace, &orgs, Access::Write, &progress).await?;
+        let plans = roster_service::check_saved_plans(saved, &read)
+            .map_err(|error| saved_plan_failure(&error, &replan_command(args, &org_names)))?;
+        (read, plans)
+    } else {
+        let planned = roster_service::plan_orgs(
+            &workspace,
+            &orgs,
+            &reactivate,
+            &targets,
+            Access::Write,
+            &progress,
+        )
+        .await?;
+        check_targets(&targets, &planned)?;
+        planned
             .into_iter()
             .map(|planned| (planned.org, planned.plan))
-            .unzip(),
+            .unzip()
     };
     if saved.is_none() {
         check_reactivations(&plans, &reactivate)?;
@@ -199,8 +214,13 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     }
     if let Some(path) = &args.checkpoint_out {
         std::fs::write(path, checkpoints).map_err(|err| {
+            let commands: Vec<String> = orgs
+                .iter()
+                .map(|spec| checkpoint_command(&workspace.root, spec))
+                .collect();
             Failure::caused(&err).with_hint(format!(
-                "the apply ran; `roster journal checkpoint` prints the checkpoint again (could not write `{}`)",
+                "the apply ran; {} prints the checkpoint again (could not write `{}`)",
+                commands.join(", "),
                 path.display()
             ))
         })?;
@@ -210,16 +230,36 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
 
 /// The folder and orgs of this run as arguments to repeat in a hint (the folder only when it
 /// is not the current one).
+/// `roster journal checkpoint FILE [--key-env VAR]` for the journal of the org `spec`.
+fn checkpoint_command(root: &std::path::Path, spec: &roster_manifest::OrgSpec) -> String {
+    let journal = roster_apply::Journal::default_path(root, &spec.name);
+    let key = spec
+        .journal_key
+        .as_ref()
+        .and_then(roster_manifest::SecretRef::env)
+        .map_or_else(String::new, |var| format!(" --key-env {var}"));
+    format!("`roster journal checkpoint {}{key}`", journal.display())
+}
+
+/// The command that makes a new plan of `orgs` for `roster apply --plan FILE` to apply, in
+/// the same folder, into the same file.
+fn replan_command(args: &ApplyArgs, orgs: &[String]) -> String {
+    let out = args
+        .plan
+        .as_ref()
+        .map_or_else(|| "FILE".to_owned(), |plan| plan.display().to_string());
+    format!(
+        "roster plan{} --out {out}",
+        crate::hints::selection(&args.dir, orgs.iter().map(String::as_str))
+    )
+}
+
 fn same_selection(args: &ApplyArgs) -> String {
-    let dir = (args.dir != std::path::Path::new(".")).then(|| args.dir.display().to_string());
-    let orgs = args.orgs.iter().map(|org| format!("--org {org}"));
-    dir.into_iter()
-        .chain(orgs)
-        .fold(String::new(), |mut same, part| {
-            same.push(' ');
-            same.push_str(&part);
-            same
-        })
+    let mut words = crate::hints::selection(&args.dir, args.orgs.iter().map(String::as_str));
+    for target in &args.targets {
+        words.push_str(&crate::hints::flag("--target", target));
+    }
+    words
 }
 
 /// One org's outcome for `--format json`: the digest of the plan applied, and the summary

@@ -108,7 +108,7 @@ impl From<PlanError> for Failure {
 impl From<HistoryError> for Failure {
     fn from(error: HistoryError) -> Self {
         Failure::caused(&error).with_hint(format!(
-            "check `{}`: `roster journal verify` tells whether it is intact",
+            "check `{0}`: `roster journal verify {0}` tells whether it is intact",
             error.path.display()
         ))
     }
@@ -213,39 +213,45 @@ impl From<Blocked> for Failure {
 
 impl From<SavedPlanError> for Failure {
     fn from(error: SavedPlanError) -> Self {
-        match &error {
-            SavedPlanError::Stale { objects } => Failure::error(error.to_string())
-                .with_details(
-                    objects
-                        .iter()
-                        .map(|(org, stale)| {
-                            format!("{org}: {} `{}`: {}", stale.kind, stale.key, stale.reason)
-                        })
-                        .collect(),
-                )
-                .with_status(ExitStatus::StalePlan)
-                .with_hint("make a new plan with `roster plan --out FILE` and review it"),
-            SavedPlanError::Parse { .. } => {
-                Failure::caused(&error).with_hint("save a plan with `roster plan --out FILE`")
-            }
-            SavedPlanError::Edited { .. } | SavedPlanError::Format { .. } => {
-                Failure::caused(&error)
-                    .with_status(ExitStatus::StalePlan)
-                    .with_hint("make a new plan with `roster plan --out FILE` and review it")
-            }
-            SavedPlanError::PolicyChanged { keys, .. } => Failure::error(error.to_string())
-                .with_details(vec![format!(
-                    "changed: {}",
-                    keys.iter()
-                        .map(|key| format!("`policy.{key}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )])
-                .with_status(ExitStatus::StalePlan)
-                .with_hint("make a new plan under the current policy with `roster plan --out FILE` and review it"),
-            SavedPlanError::MissingOrg { .. } => Failure::usage(error.to_string()),
-            SavedPlanError::Read { .. } | SavedPlanError::History(_) => Failure::caused(&error),
+        saved_plan_failure(&error, "roster plan --out FILE")
+    }
+}
+
+/// A saved plan's failure; `replan` is the command that makes a new plan, as complete as the
+/// caller knows it (`apply` knows the folder, the orgs and the file).
+pub fn saved_plan_failure(error: &SavedPlanError, replan: &str) -> Failure {
+    match error {
+        SavedPlanError::Stale { objects } => Failure::error(error.to_string())
+            .with_details(
+                objects
+                    .iter()
+                    .map(|(org, stale)| {
+                        format!("{org}: {} `{}`: {}", stale.kind, stale.key, stale.reason)
+                    })
+                    .collect(),
+            )
+            .with_status(ExitStatus::StalePlan)
+            .with_hint(format!("make a new plan with `{replan}` and review it")),
+        SavedPlanError::Parse { .. } => {
+            Failure::caused(error).with_hint(format!("save a plan with `{replan}`"))
         }
+        SavedPlanError::Edited { .. } | SavedPlanError::Format { .. } => Failure::caused(error)
+            .with_status(ExitStatus::StalePlan)
+            .with_hint(format!("make a new plan with `{replan}` and review it")),
+        SavedPlanError::PolicyChanged { keys, .. } => Failure::error(error.to_string())
+            .with_details(vec![format!(
+                "changed: {}",
+                keys.iter()
+                    .map(|key| format!("`policy.{key}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )])
+            .with_status(ExitStatus::StalePlan)
+            .with_hint(format!(
+                "make a new plan under the current policy with `{replan}` and review it"
+            )),
+        SavedPlanError::MissingOrg { .. } => Failure::usage(error.to_string()),
+        SavedPlanError::Read { .. } | SavedPlanError::History(_) => Failure::caused(error),
     }
 }
 

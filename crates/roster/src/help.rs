@@ -57,6 +57,9 @@ Examples:
   # The steps and their order, drawn by Graphviz
   roster plan --org prod-us --format dot | dot -Tsvg > plan.svg
 
+  # Only one user and what it needs (a partial plan), saved to apply exactly that
+  roster plan --org prod-us --target user:jane@acme.example --out jane.json
+
 ",
     exit_codes!()
 );
@@ -70,6 +73,9 @@ Examples:
 
   # Apply exactly the reviewed plan; exit 4 if the org changed since
   roster apply --org prod-us --plan plan.json
+
+  # Only one queue and what it depends on
+  roster apply --org prod-us --target queue:Billing
 
   # Apply a plan blocked by policy.limits, acknowledging its digest
   roster apply --org prod-us --yes --allow-destructive 3f2a...

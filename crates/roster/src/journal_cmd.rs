@@ -120,7 +120,11 @@ fn checkpoint(file: &Path, key_env: Option<&str>) -> Result<ExitStatus, Failure>
                 "`{}` does not verify, so no checkpoint was written",
                 file.display()
             ))
-            .with_hint("run `roster journal verify` on it to see where it breaks"));
+            .with_hint(format!(
+                "run `roster journal verify {}{}` to see where it breaks",
+                file.display(),
+                key_env.map_or_else(String::new, |var| format!(" --key-env {var}"))
+            )));
         }
     }
     let checkpoint = Checkpoint {

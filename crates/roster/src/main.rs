@@ -14,10 +14,12 @@ mod exit;
 mod export_cmd;
 mod failure;
 mod help;
+mod hints;
 mod journal_cmd;
 mod offboard_cmd;
 mod plan_cmd;
 mod progress_lines;
+mod read_cost;
 mod sandbox_cmd;
 mod show_cmd;
 mod signals;
@@ -137,6 +139,7 @@ fn main() -> ExitCode {
     };
     let mut ui = Ui::detect(cli.color, cli.verbose > 0);
     ui.progress_lines &= !cli.quiet;
+    ui.quiet = cli.quiet;
     ui::init_logging(cli.verbose, cli.quiet, ui.color_stderr);
     // A plan or apply asked for as JSON fails as JSON too, on stdout, besides the message on
     // stderr.

@@ -102,7 +102,9 @@ pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
         eprintln!("{}: {summary}", spec.name);
         if !summary.is_success() {
             eprintln!(
-                "hint: run `roster offboard` again (or `roster apply` once the manifests say `state: inactive`) to finish"
+                "hint: run `{} --yes` again (or `roster apply{}` once the manifests say `state: inactive`) to finish",
+                same_command(args),
+                crate::hints::selection(&args.dir, [args.org.as_str()])
             );
             status = ExitStatus::Failure;
         }

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use roster_model::Email;
-use roster_plan::{PlanSet, render_dot, render_json, render_markdown, render_text};
+use roster_plan::{ObjectRef, PlanSet, render_dot, render_json, render_markdown, render_text};
 use roster_service::MissingCredentials;
 
 use crate::exit::{ExitStatus, print_stdout};
@@ -46,6 +46,12 @@ pub struct PlanArgs {
     /// changes none.
     #[arg(long, value_enum, value_name = "PART")]
     pub skip: Vec<Skippable>,
+    /// Limit the plan to this object and what it depends on (repeatable): `user:EMAIL`,
+    /// `queue:NAME`, `team:NAME`, `skill:NAME`, `language:NAME`, `wrapupCode:NAME`,
+    /// `division:NAME`, `role:NAME`. The plan says it is partial; saved and applied, it
+    /// changes only that.
+    #[arg(long = "target", value_name = "KIND:KEY")]
+    pub targets: Vec<String>,
 }
 
 /// Parts of the manifests a run can leave unmanaged.
@@ -81,6 +87,7 @@ pub fn render(set: &PlanSet, format: Format, ui: Ui) -> String {
 /// Runs the command.
 pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let reactivate = parse_reactivate(&args.reactivate)?;
+    let targets = parse_targets(&args.targets)?;
     let mut workspace = workspace::load(&args.dir, ui)?;
     if args.skip.contains(&Skippable::Utilization) {
         workspace = roster_service::without_utilization(workspace);
@@ -91,10 +98,14 @@ pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     } else {
         MissingCredentials::Fail
     };
+    if !ui.quiet {
+        crate::read_cost::announce(&orgs, missing, &args.dir);
+    }
     let outcome = roster_service::plan_orgs_with(
         &workspace,
         &orgs,
         &reactivate,
+        &targets,
         roster_service::Access::Read,
         missing,
         &ui.progress_sink(),
@@ -108,6 +119,7 @@ pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         outcome.planned.iter().map(|planned| &planned.plan),
         &reactivate,
     )?;
+    check_targets(&targets, &outcome.planned)?;
     let set = PlanSet::new(
         outcome
             .planned
@@ -135,8 +147,9 @@ pub async fn run(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     }
     if let Some(out) = &args.out {
         eprintln!(
-            "saved the plan to `{}`; apply it with `roster apply --plan {}`",
+            "saved the plan to `{}`; apply it with `roster apply{} --plan {}`",
             out.display(),
+            crate::hints::selection(&args.dir, []),
             out.display()
         );
     }
@@ -167,6 +180,67 @@ pub fn check_reactivations<'p>(
     .with_hint(
         "only a user inactive in the org whose manifest says `state: active` can be reactivated; check the email and `--org`",
     ))
+}
+
+/// Parses `--target` values; a malformed one or an unknown kind is a usage error naming the
+/// closest kind.
+pub fn parse_targets(values: &[String]) -> Result<BTreeSet<ObjectRef>, Failure> {
+    values
+        .iter()
+        .map(|raw| {
+            roster_service::parse_target(raw).map_err(|error| {
+                let failure = Failure::usage(format!("--target: {error}"));
+                match error.suggestion() {
+                    Some(kind) => failure.with_hint(format!(
+                        "did you mean `{kind}`? a target is `KIND:KEY`, KIND one of {}",
+                        kinds()
+                    )),
+                    None => failure.with_hint(format!(
+                        "a target is `KIND:KEY` (`user:jane@acme.example`, `queue:Billing`), KIND one of {}",
+                        kinds()
+                    )),
+                }
+            })
+        })
+        .collect()
+}
+
+/// The kinds `--target` takes, as a list for a hint.
+fn kinds() -> String {
+    roster_model::Kind::ALL
+        .iter()
+        .map(|kind| format!("`{}`", kind.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Refuses targets that name nothing the manifests declare or the orgs hold (a typo would
+/// otherwise plan nothing, silently).
+pub fn check_targets(
+    targets: &BTreeSet<ObjectRef>,
+    planned: &[roster_service::Planned<'_>],
+) -> Result<(), Failure> {
+    let unknown = roster_service::unknown_targets(targets, planned);
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let details = unknown
+        .iter()
+        .map(|error| match error.suggestion() {
+            Some(closest) => format!("{error}; did you mean `{closest}`?"),
+            None => error.to_string(),
+        })
+        .collect();
+    Err(Failure::usage(format!(
+        "`--target` names {} that no manifest declares and no org holds",
+        if unknown.len() == 1 {
+            "an object"
+        } else {
+            "objects"
+        }
+    ))
+    .with_details(details)
+    .with_hint("check the spelling (names are as in the manifests, users by email) and `--org`"))
 }
 
 /// Parses `--reactivate` values.

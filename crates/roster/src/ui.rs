@@ -54,6 +54,8 @@ pub struct Ui {
     pub progress_lines: bool,
     /// Whether stdin can answer a prompt.
     pub interactive: bool,
+    /// `-q`: only errors on stderr (no notes such as the cost of a read).
+    pub quiet: bool,
 }
 
 impl Ui {
@@ -68,6 +70,7 @@ impl Ui {
             progress: stderr_is_terminal && !verbose && var("TERM").as_deref() != Some("dumb"),
             progress_lines: !stderr_is_terminal,
             interactive: std::io::stdin().is_terminal() && stderr_is_terminal,
+            quiet: false,
         }
     }
 

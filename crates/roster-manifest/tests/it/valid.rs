@@ -67,3 +67,54 @@ fn a_sandbox_without_a_seed_loads_as_an_empty_org() {
     assert_eq!(demo.credentials, None);
     assert!(demo.desired.users.is_empty() && demo.desired.skills.is_empty());
 }
+
+/// `read: { skip: [utilization] }` at the top applies to every org; an org's own `read`
+/// replaces it. A skipping org's users manage no utilization (nothing to read per user).
+#[test]
+fn read_skip_leaves_utilization_unmanaged_where_it_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let acme = fixtures().join("../../../examples/acme");
+    let roster = std::fs::read_to_string(acme.join("roster.yaml"))
+        .unwrap()
+        .replace(
+            "    include: [base, orgs/demo]\n",
+            "    include: [base, orgs/demo]\n    read: { skip: [] }\n",
+        )
+        .replace(
+            "policy:\n  # Live",
+            "read: { skip: [utilization] }\npolicy:\n  # Live",
+        );
+    copy(&acme, dir.path());
+    std::fs::write(dir.path().join("roster.yaml"), roster).unwrap();
+    let loaded = load_workspace(dir.path());
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let workspace = loaded.workspace.unwrap();
+    let managed = |org: &str| {
+        workspace.orgs[org]
+            .desired
+            .users
+            .values()
+            .filter(|user| user.utilization.is_some())
+            .count()
+    };
+    assert!(workspace.orgs["prod-us"].skip_utilization);
+    assert_eq!(managed("prod-us"), 0);
+    assert!(!workspace.orgs["demo"].skip_utilization);
+    assert!(
+        managed("demo") > 0,
+        "the org's `read` replaces the top-level one"
+    );
+}
+
+fn copy(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -130,6 +130,7 @@ pub fn plan(
     }
     changes.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
     warnings.sort();
+    let (steps, changes) = crate::target::limit(steps, changes, &options.targets);
 
     let inherited = inherited::inherited(&ctx);
     let blocked = crate::safety::verdict(
@@ -151,6 +152,7 @@ pub fn plan(
         inherited,
         blocked,
         fingerprints,
+        targets: options.targets.iter().cloned().collect(),
         cost: Cost::new(options.reads, writes, options.requests_per_minute),
     };
     plan.digest = plan.compute_digest();

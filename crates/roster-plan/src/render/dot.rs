@@ -15,7 +15,12 @@ pub fn render_dot(set: &PlanSet) -> String {
     out.push_str("  node [shape=box, fontname=\"monospace\"];\n");
     for (index, plan) in set.orgs.iter().enumerate() {
         let _ = writeln!(out, "  subgraph \"cluster_{index}\" {{");
-        let _ = writeln!(out, "    label={};", quote(&plan.org));
+        let label = if plan.is_targeted() {
+            format!("{} (targeted: partial plan)", plan.org)
+        } else {
+            plan.org.clone()
+        };
+        let _ = writeln!(out, "    label={};", quote(&label));
         if plan.steps.is_empty() {
             let _ = writeln!(
                 out,
@@ -88,6 +93,7 @@ mod tests {
             blocked: None,
             policy: roster_model::Policy::default(),
             fingerprints: Vec::new(),
+            targets: Vec::new(),
             cost: Cost {
                 reads: 0,
                 writes: 0,

@@ -22,12 +22,12 @@ pub fn render_markdown(set: &PlanSet) -> String {
     out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
     for plan in &set.orgs {
         let c = Counts::of(plan);
-        let status = if plan.blocked.is_some() {
-            "⛔ blocked"
-        } else if plan.is_empty() {
-            "no changes"
-        } else {
-            "ready"
+        let status = match (plan.blocked.is_some(), plan.is_empty(), plan.is_targeted()) {
+            (true, _, _) => "⛔ blocked",
+            (false, true, false) => "no changes",
+            (false, true, true) => "no changes (targeted: partial plan)",
+            (false, false, false) => "ready",
+            (false, false, true) => "ready (targeted: partial plan)",
         };
         let _ = writeln!(
             out,

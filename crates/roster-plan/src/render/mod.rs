@@ -25,6 +25,20 @@ pub fn render_json(set: &PlanSet) -> String {
 }
 
 /// A user's utilization in words (`call 1; chat 3, interruptible by call`).
+/// `word` as one shell word, for the commands hints tell people to copy: as is when it holds
+/// only characters no shell treats specially, else in single quotes.
+pub fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word.chars().all(|c| {
+            c.is_alphanumeric() || matches!(c, '/' | '.' | '-' | '_' | ':' | '@' | '+' | ',')
+        });
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 pub(crate) fn utilization_text(utilization: &Utilization) -> String {
     if utilization.is_empty() {
         return "org defaults".to_owned();

@@ -90,6 +90,15 @@ fn render_plan(out: &mut String, plan: &Plan, paint: Paint, acknowledge: Acknowl
 
 /// Everything after the summary line; shared with the Markdown rendering.
 pub(crate) fn body(out: &mut String, plan: &Plan, paint: Paint, acknowledge: Acknowledge) {
+    if plan.is_targeted() {
+        let targets: Vec<String> = plan.targets.iter().map(ToString::to_string).collect();
+        let _ = writeln!(
+            out,
+            "{} limited to {} and their dependencies; the rest of the manifests is not planned",
+            paint.with("targeted: partial plan,", Style::new().yellow().bold()),
+            targets.join(", ")
+        );
+    }
     let (destructive, rest): (Vec<&Change>, Vec<&Change>) = plan
         .changes
         .iter()
@@ -171,7 +180,15 @@ pub(crate) fn body(out: &mut String, plan: &Plan, paint: Paint, acknowledge: Ack
             Acknowledge::Apply => writeln!(
                 out,
                 "{hint} review the changes above, then acknowledge this exact plan with \
-                 `roster apply --allow-destructive {}`",
+                 `roster apply --org {}{} --allow-destructive {}`",
+                super::shell_word(&plan.org),
+                plan.targets
+                    .iter()
+                    .fold(String::new(), |mut words, target| {
+                        let target = format!("{}:{}", target.kind.name(), target.key);
+                        let _ = write!(words, " --target {}", super::shell_word(&target));
+                        words
+                    }),
                 plan.digest
             ),
             Acknowledge::Offboard => writeln!(

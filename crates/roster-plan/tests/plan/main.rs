@@ -11,3 +11,4 @@ mod output;
 mod property;
 mod rules;
 mod schema;
+mod targets;

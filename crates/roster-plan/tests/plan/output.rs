@@ -103,12 +103,12 @@ fn a_blocked_plan_is_acknowledged_with_the_command_that_made_it() {
         let hint = text.lines().find(|l| l.starts_with("hint:")).unwrap();
         hint.replace(&digest, "<digest>")
     };
-    assert_snapshot!(hint(render_text(&set, false)), @"hint: review the changes above, then acknowledge this exact plan with `roster apply --allow-destructive <digest>`");
+    assert_snapshot!(hint(render_text(&set, false)), @"hint: review the changes above, then acknowledge this exact plan with `roster apply --org test --allow-destructive <digest>`");
     let offboard = TextOptions {
         color: false,
         acknowledge: Acknowledge::Offboard,
     };
     assert_snapshot!(hint(render_text_with(&set, offboard)), @"hint: review the users above, then run the same `roster offboard` command again with `--allow-destructive <digest>`");
     // Markdown comes from `roster plan`, whose plans `roster apply` acknowledges.
-    assert!(render_markdown(&set).contains("`roster apply --allow-destructive"));
+    assert!(render_markdown(&set).contains("`roster apply --org test --allow-destructive"));
 }

@@ -124,7 +124,7 @@ impl<'a> Checker<'a> {
         let then = match &self.applied {
             Ok(applied) => Some(
                 session
-                    .plan_desired(&applied.desired, snapshot, &none)?
+                    .plan_desired(&applied.desired, snapshot, &none, &BTreeSet::new())?
                     .changes,
             ),
             Err(_) => None,

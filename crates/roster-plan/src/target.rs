@@ -1,0 +1,92 @@
+//! `plan --target KIND:KEY`: a plan limited to some objects and what they depend on
+//! (issue #13, Terraform's `-target`).
+//!
+//! A step is targeted when it writes a targeted object, or moves a targeted user into or
+//! out of a queue or a team (the user's memberships are the user's picture). Every step a
+//! targeted step depends on in the plan's DAG is kept too, so a targeted plan applies on its
+//! own: a user's new queue is created before the user joins it. Steps are numbered again in
+//! the same order; a change is kept when it is a targeted object's, or when one of its steps
+//! is kept (with only those steps).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use roster_model::{Kind, Operation, Step, StepId};
+
+use crate::types::{Change, ObjectRef};
+
+/// Whether `step` writes one of `targets` or moves a targeted user.
+fn aims_at(step: &Step, targets: &BTreeSet<ObjectRef>) -> bool {
+    let (kind, key) = step.operation.target();
+    if targets.contains(&ObjectRef::new(kind, key)) {
+        return true;
+    }
+    match &step.operation {
+        Operation::AddQueueMembers { users, .. }
+        | Operation::RemoveQueueMembers { users, .. }
+        | Operation::AddTeamMembers { users, .. }
+        | Operation::RemoveTeamMembers { users, .. } => users
+            .iter()
+            .any(|user| targets.contains(&ObjectRef::new(Kind::User, user.as_str()))),
+        _ => false,
+    }
+}
+
+/// `steps` and `changes` limited to `targets` and their dependencies, steps numbered again
+/// from 1 in their order. Nothing is limited when `targets` is empty.
+pub(crate) fn limit(
+    steps: Vec<Step>,
+    changes: Vec<Change>,
+    targets: &BTreeSet<ObjectRef>,
+) -> (Vec<Step>, Vec<Change>) {
+    if targets.is_empty() {
+        return (steps, changes);
+    }
+    let by_id: BTreeMap<StepId, &Step> = steps.iter().map(|step| (step.id, step)).collect();
+    let mut kept: BTreeSet<StepId> = BTreeSet::new();
+    let mut pending: Vec<StepId> = steps
+        .iter()
+        .filter(|step| aims_at(step, targets))
+        .map(|step| step.id)
+        .collect();
+    while let Some(id) = pending.pop() {
+        if kept.insert(id)
+            && let Some(step) = by_id.get(&id)
+        {
+            pending.extend(step.depends_on.iter().copied());
+        }
+    }
+    let renumbered: BTreeMap<StepId, StepId> = steps
+        .iter()
+        .filter(|step| kept.contains(&step.id))
+        .enumerate()
+        .map(|(index, step)| {
+            let id = u32::try_from(index + 1).expect("a plan has fewer than 2^32 steps");
+            (step.id, StepId(id))
+        })
+        .collect();
+    let renumber = |ids: &[StepId]| -> Vec<StepId> {
+        ids.iter()
+            .filter_map(|id| renumbered.get(id).copied())
+            .collect()
+    };
+    let steps = steps
+        .into_iter()
+        .filter_map(|step| {
+            let id = *renumbered.get(&step.id)?;
+            Some(Step {
+                id,
+                depends_on: renumber(&step.depends_on),
+                ..step
+            })
+        })
+        .collect();
+    let changes = changes
+        .into_iter()
+        .filter_map(|change| {
+            let steps = renumber(&change.steps);
+            let targeted = targets.contains(&ObjectRef::new(change.kind, change.key.as_str()));
+            (targeted || !steps.is_empty()).then_some(Change { steps, ..change })
+        })
+        .collect();
+    (steps, changes)
+}
