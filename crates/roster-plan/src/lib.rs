@@ -39,6 +39,7 @@ pub use safety::{tally, verdict};
 pub use schema::{plan_schema, plan_schema_json};
 #[cfg(feature = "testing")]
 pub use simulate::simulate;
+pub use target::without_steps;
 pub use types::{
     Action, Blocked, Change, Cost, DayMeasure, FieldChange, Fingerprint, InheritedGroup,
     InheritedQueue, InheritedRole, ObjectRef, OverDayLimit, OverLimit, OverRoutingLimit,

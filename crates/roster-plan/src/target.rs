@@ -7,12 +7,15 @@
 //! own: a user's new queue is created before the user joins it. Steps are numbered again in
 //! the same order; a change is kept when it is a targeted object's, or when one of its steps
 //! is kept (with only those steps).
+//!
+//! [`without_steps`] is the other way round: a plan without some steps and what depends on
+//! them (a suspension is an offboarding without its deactivation).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use roster_model::{Kind, Operation, Step, StepId};
 
-use crate::types::{Change, ObjectRef};
+use crate::types::{Change, ObjectRef, Plan};
 
 /// Whether `step` writes one of `targets` or moves a targeted user.
 fn aims_at(step: &Step, targets: &BTreeSet<ObjectRef>) -> bool {
@@ -55,31 +58,12 @@ pub(crate) fn limit(
             pending.extend(step.depends_on.iter().copied());
         }
     }
-    let renumbered: BTreeMap<StepId, StepId> = steps
-        .iter()
-        .filter(|step| kept.contains(&step.id))
-        .enumerate()
-        .map(|(index, step)| {
-            let id = u32::try_from(index + 1).expect("a plan has fewer than 2^32 steps");
-            (step.id, StepId(id))
-        })
-        .collect();
+    let (steps, renumbered) = keep(steps, &kept);
     let renumber = |ids: &[StepId]| -> Vec<StepId> {
         ids.iter()
             .filter_map(|id| renumbered.get(id).copied())
             .collect()
     };
-    let steps = steps
-        .into_iter()
-        .filter_map(|step| {
-            let id = *renumbered.get(&step.id)?;
-            Some(Step {
-                id,
-                depends_on: renumber(&step.depends_on),
-                ..step
-            })
-        })
-        .collect();
     let changes = changes
         .into_iter()
         .filter_map(|change| {
@@ -89,4 +73,64 @@ pub(crate) fn limit(
         })
         .collect();
     (steps, changes)
+}
+
+/// The steps of `steps` whose ids `kept` holds, numbered again from 1 in their order, with
+/// their dependencies renumbered; and the old → new numbering.
+fn keep(steps: Vec<Step>, kept: &BTreeSet<StepId>) -> (Vec<Step>, BTreeMap<StepId, StepId>) {
+    let renumbered: BTreeMap<StepId, StepId> = steps
+        .iter()
+        .filter(|step| kept.contains(&step.id))
+        .enumerate()
+        .map(|(index, step)| {
+            let id = u32::try_from(index + 1).expect("a plan has fewer than 2^32 steps");
+            (step.id, StepId(id))
+        })
+        .collect();
+    let steps = steps
+        .into_iter()
+        .filter_map(|step| {
+            let id = *renumbered.get(&step.id)?;
+            let depends_on = step
+                .depends_on
+                .iter()
+                .filter_map(|id| renumbered.get(id).copied())
+                .collect();
+            Some(Step {
+                id,
+                depends_on,
+                ..step
+            })
+        })
+        .collect();
+    (steps, renumbered)
+}
+
+/// `plan` without the steps `drop` picks, nor any step that depends on one of them, steps
+/// numbered again; each change lists its remaining steps; the digest is computed again.
+pub fn without_steps(mut plan: Plan, drop: impl Fn(&Step) -> bool) -> Plan {
+    let mut gone: BTreeSet<StepId> = BTreeSet::new();
+    // Steps only depend on earlier ones, so one pass in order drops every dependent.
+    for step in &plan.steps {
+        if drop(step) || step.depends_on.iter().any(|id| gone.contains(id)) {
+            gone.insert(step.id);
+        }
+    }
+    let kept: BTreeSet<StepId> = plan
+        .steps
+        .iter()
+        .map(|step| step.id)
+        .filter(|id| !gone.contains(id))
+        .collect();
+    let (steps, renumbered) = keep(std::mem::take(&mut plan.steps), &kept);
+    plan.steps = steps;
+    for change in &mut plan.changes {
+        change.steps = change
+            .steps
+            .iter()
+            .filter_map(|id| renumbered.get(id).copied())
+            .collect();
+    }
+    plan.digest = plan.compute_digest();
+    plan
 }

@@ -162,6 +162,9 @@ pub struct OffboardingStarted {
     pub event_id: Option<String>,
     /// The OAuth client that makes the writes.
     pub principal: String,
+    /// Routing and roles stripped, the user left active (an HR suspension).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suspended: bool,
     /// What the user held.
     pub assignments: AssignmentSnapshot,
 }

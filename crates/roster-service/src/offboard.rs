@@ -20,6 +20,8 @@
 //!    to be gone, and once the manifests say so the next apply finishes the sequence).
 //!
 //! [`offboard`] does all of it in one call, for callers with nobody to show the plan to.
+//! A suspension ([`OffboardRequest::suspend`]) is the same sequence without its last step:
+//! routing and roles are stripped, the users stay active.
 //!
 //! # Guarantees
 //!
@@ -67,6 +69,9 @@ pub struct OffboardRequest {
     pub allow_destructive: Option<String>,
     /// The manifests' git commit, for the journal.
     pub git_commit: Option<String>,
+    /// Strip routing and roles but leave the users active (an HR suspension); the journal's
+    /// `offboardingStarted` records say `suspended: true`.
+    pub suspend: bool,
 }
 
 /// Why an offboarding did not happen, or not completely.
@@ -230,10 +235,21 @@ pub async fn prepare<'a>(
             snapshot,
         };
         let desired = focused(&spec.desired, &org.snapshot.live, &to_offboard);
-        let plan = org
+        let mut plan = org
             .session
             .plan_desired(&desired, &org.snapshot, &BTreeSet::new(), &BTreeSet::new())
             .map_err(OffboardError::Plan)?;
+        if request.suspend {
+            plan = roster_plan::without_steps(plan, |step| {
+                matches!(
+                    step.operation,
+                    Operation::SetUserState {
+                        state: UserState::Inactive,
+                        ..
+                    }
+                )
+            });
+        }
         if let Some(step) = plan.steps.iter().find(|s| !only_touches(s, &to_offboard)) {
             let (kind, key) = step.operation.target();
             return Err(OffboardError::Unfocused {
@@ -298,6 +314,7 @@ impl Offboarding<'_> {
                 reason: self.request.reason.clone(),
                 event_id: self.request.event_id.clone(),
                 principal: principal.clone(),
+                suspended: self.request.suspend,
                 assignments,
             };
             journal

@@ -66,6 +66,7 @@ pub async fn run(args: &Args, ui: Ui) -> Result<ExitStatus, Failure> {
         event_id: args.event_id.clone(),
         allow_destructive: args.allow_destructive.clone(),
         git_commit: roster_service::head_commit(&workspace.root),
+        suspend: false,
     };
     let progress = ui.progress_sink();
     let in_org = |error: offboard::OffboardError| Failure::from(error).in_org(&spec.name);
