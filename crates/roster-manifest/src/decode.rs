@@ -70,7 +70,7 @@ const ORG_KEYS: &[&str] = &[
     "policy",
     "read",
 ];
-const POLICY_KEYS: &[&str] = &["unmanaged", "scope", "limits", "protect"];
+const POLICY_KEYS: &[&str] = &["unmanaged", "scope", "limits", "protect", "ownedElsewhere"];
 const LIMITS_KEYS: &[&str] = &[
     "maxDeletes",
     "maxDeletePercent",
@@ -845,6 +845,22 @@ impl<'a> Decoder<'a> {
         {
             let rules = items.iter().filter_map(|item| self.protect(item)).collect();
             policy.protect = Some(rules);
+        }
+        if let Some(node) = fields.get("ownedElsewhere")
+            && let Some(items) = self.list(node, "ownedElsewhere")
+        {
+            let names = roster_model::UserField::ALL.map(roster_model::UserField::as_str);
+            let owned = items
+                .iter()
+                .filter_map(|item| {
+                    self.word(item, "ownedElsewhere", &names, |word| {
+                        roster_model::UserField::ALL
+                            .into_iter()
+                            .find(|field| field.as_str() == word)
+                    })
+                })
+                .collect();
+            policy.owned_elsewhere = Some(owned);
         }
         Some(policy)
     }

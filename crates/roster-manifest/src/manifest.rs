@@ -418,6 +418,11 @@ pub struct PolicyConfig {
     /// `{ queue: "Emergency*" }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protect: Option<Vec<ProtectConfig>>,
+    /// User fields an identity provider provisions through SCIM: roster never writes them
+    /// and reports a difference as a warning (`name`, `title`, `department`, `manager`,
+    /// `division`, `state`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_elsewhere: Option<Vec<roster_model::UserField>>,
 }
 
 /// What to do with an unmanaged live object.
