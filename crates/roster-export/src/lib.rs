@@ -263,6 +263,7 @@ pub fn export(live: &LiveOrg, options: &ExportOptions) -> Result<ExportFiles, Ex
         policy: None,
         journal: None,
         read: None,
+        serve: None,
     };
     let text = format!(
         "{}{}",

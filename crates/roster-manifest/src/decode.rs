@@ -23,6 +23,8 @@ use crate::secret::looks_like_secret;
 use crate::suggest::did_you_mean;
 use crate::yaml::{Node, Pos, Value};
 
+mod serve;
+
 /// Decodes the nodes of one file and collects its diagnostics.
 pub(crate) struct Decoder<'a> {
     file: FileId,
@@ -57,7 +59,7 @@ enum Surrounding {
     Warn,
 }
 
-const ROSTER_KEYS: &[&str] = &["orgs", "policy", "journal", "read"];
+const ROSTER_KEYS: &[&str] = &["orgs", "policy", "journal", "read", "serve"];
 const ORG_KEYS: &[&str] = &[
     "region",
     "apiBase",
@@ -68,7 +70,7 @@ const ORG_KEYS: &[&str] = &[
     "policy",
     "read",
 ];
-const POLICY_KEYS: &[&str] = &["unmanaged", "scope", "limits", "protect"];
+const POLICY_KEYS: &[&str] = &["unmanaged", "scope", "limits", "protect", "ownedElsewhere"];
 const LIMITS_KEYS: &[&str] = &[
     "maxDeletes",
     "maxDeletePercent",
@@ -139,6 +141,11 @@ const MEDIA_NAMES: [&str; 5] = ["call", "callback", "chat", "email", "message"];
 #[cfg(test)]
 pub(crate) const KEY_SETS: &[(&str, &[&str])] = &[
     ("RosterFile", ROSTER_KEYS),
+    ("ServeSettings", serve::SERVE_KEYS),
+    ("HookSettings", serve::HOOK_KEYS),
+    ("EventPointerSettings", serve::EVENT_KEYS),
+    ("DriftSettings", serve::DRIFT_KEYS),
+    ("GitSettings", serve::GIT_KEYS),
     ("JournalConfig", &["key"]),
     ("OrgConfig", ORG_KEYS),
     ("PolicyConfig", POLICY_KEYS),
@@ -619,6 +626,15 @@ impl<'a> Decoder<'a> {
             .and_then(|node| self.policy(node, "policy"));
         file.journal = fields.get("journal").and_then(|node| self.journal(node));
         file.read = fields.get("read").and_then(|node| self.read(node));
+        // Every org written, decoded or not: a hook naming a malformed org is not "unknown".
+        let orgs: Vec<String> = match fields.get("orgs").map(|node| &node.value) {
+            Some(Value::Map(orgs)) => orgs
+                .iter()
+                .filter_map(|(key, _)| key.scalar_text())
+                .collect(),
+            _ => Vec::new(),
+        };
+        file.serve = fields.get("serve").and_then(|node| self.serve(node, &orgs));
         file
     }
 
@@ -829,6 +845,22 @@ impl<'a> Decoder<'a> {
         {
             let rules = items.iter().filter_map(|item| self.protect(item)).collect();
             policy.protect = Some(rules);
+        }
+        if let Some(node) = fields.get("ownedElsewhere")
+            && let Some(items) = self.list(node, "ownedElsewhere")
+        {
+            let names = roster_model::UserField::ALL.map(roster_model::UserField::as_str);
+            let owned = items
+                .iter()
+                .filter_map(|item| {
+                    self.word(item, "ownedElsewhere", &names, |word| {
+                        roster_model::UserField::ALL
+                            .into_iter()
+                            .find(|field| field.as_str() == word)
+                    })
+                })
+                .collect();
+            policy.owned_elsewhere = Some(owned);
         }
         Some(policy)
     }

@@ -19,6 +19,7 @@ mod org;
 mod render;
 mod schema;
 mod secret;
+mod serve;
 mod suggest;
 mod workspace;
 mod yaml;
@@ -27,6 +28,11 @@ pub use diagnostic::{Class, Diagnostic, Location, Severity, SourceMap};
 pub use org::{Credentials, OrgSpec, RateLimit, SecretRef, Target};
 pub use render::{github_annotations, render_json};
 pub use schema::json_schema_string;
+pub use serve::{
+    DEFAULT_DATABASE, DEFAULT_GIT_BRANCH, DEFAULT_GIT_REMOTE, DEFAULT_HMAC_HEADER, DEFAULT_LISTEN,
+    DEFAULT_MAX_ATTEMPTS, DriftSchedule, EventPointers, EveryError, GitFollow, HookConfig,
+    HookVerify, HrAction, MIN_DRIFT_EVERY, Remediate, ServeConfig, parse_every,
+};
 pub use workspace::{Loaded, ROSTER_FILE, Stats, Workspace, load_workspace};
 
 /// Decodes a `roster.yaml` text (as if at `path`) on its own, for tools that need to know

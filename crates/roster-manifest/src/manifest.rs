@@ -120,6 +120,162 @@ pub struct RosterFile {
     /// What reading every org leaves out; an org's own `read` replaces it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read: Option<ReadConfig>,
+    /// How `roster serve` runs: where it listens, its HR hooks, scheduled drift checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serve: Option<ServeSettings>,
+}
+
+/// `serve:`: the always-on reconciler's settings (DESIGN §2.8).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServeSettings {
+    /// `host:port` to listen on, an IP address (default `127.0.0.1:8080`; `--listen` overrides).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listen: Option<At<String>>,
+    /// The queue's `SQLite` database, relative to the workspace root (default
+    /// `.roster/serve.db`). Keep it out of git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<At<String>>,
+    /// The bearer token that guards `/events`, by reference; without it those routes are closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<SecretRefConfig>,
+    /// Attempts at an event before it is dead-lettered (default 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100))]
+    pub max_attempts: Option<u32>,
+    /// HR sources by name (`[a-z0-9-]+`): each is `POST /hooks/{name}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hooks: BTreeMap<At<String>, HookSettings>,
+    /// Scheduled drift checks of every org.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<DriftSettings>,
+    /// How the server's manifest edits reach git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitSettings>,
+}
+
+/// One HR source under `serve.hooks`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HookSettings {
+    /// The org its events act on, a key of `orgs`.
+    pub org: At<String>,
+    /// How a request proves it comes from the source.
+    pub verify: HookVerifyMethod,
+    /// The signing secret (`standard-webhooks`, `hmac-sha256`, `bamboohr`) or the token
+    /// (`bearer`), by reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<SecretRefConfig>,
+    /// `hmac-sha256` only: the header holding the signature (default `X-Hub-Signature-256`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<At<String>>,
+    /// `hmac-sha256` only: what precedes the hex digest, e.g. `sha256=` (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<At<String>>,
+    /// `basic` only: the user name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<At<String>>,
+    /// `basic` only: the password, by reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<SecretRefConfig>,
+    /// Where the event's fields are in the payload, as JSON pointers.
+    pub event: EventPointerSettings,
+    /// The source's event kinds roster acts on: kind → `terminate`, `suspend` or `rehire`.
+    pub kinds: BTreeMap<At<String>, crate::serve::HrAction>,
+}
+
+/// How an HR source proves a request is its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum HookVerifyMethod {
+    /// Standard Webhooks signatures (`webhook-id`, `webhook-timestamp`, `webhook-signature`).
+    StandardWebhooks,
+    /// Hex HMAC-SHA256 of the body in a header, GitHub-style.
+    HmacSha256,
+    /// `BambooHR`'s `X-BambooHR-Signature` and `X-BambooHR-Timestamp`.
+    Bamboohr,
+    /// HTTP Basic authentication (for sources that do not sign).
+    Basic,
+    /// A bearer token (for sources that do not sign).
+    Bearer,
+}
+
+impl HookVerifyMethod {
+    pub(crate) const NAMES: [&'static str; 5] = [
+        "standard-webhooks",
+        "hmac-sha256",
+        "bamboohr",
+        "basic",
+        "bearer",
+    ];
+
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "standard-webhooks" => Some(HookVerifyMethod::StandardWebhooks),
+            "hmac-sha256" => Some(HookVerifyMethod::HmacSha256),
+            "bamboohr" => Some(HookVerifyMethod::Bamboohr),
+            "basic" => Some(HookVerifyMethod::Basic),
+            "bearer" => Some(HookVerifyMethod::Bearer),
+            _ => None,
+        }
+    }
+
+    /// How the method is written in `roster.yaml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            HookVerifyMethod::StandardWebhooks => "standard-webhooks",
+            HookVerifyMethod::HmacSha256 => "hmac-sha256",
+            HookVerifyMethod::Bamboohr => "bamboohr",
+            HookVerifyMethod::Basic => "basic",
+            HookVerifyMethod::Bearer => "bearer",
+        }
+    }
+}
+
+/// JSON pointers (RFC 6901, starting with `/`) into an HR source's payload.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EventPointerSettings {
+    /// The source's event id, e.g. `/id`.
+    #[schemars(regex(pattern = r"^/"))]
+    pub id: At<String>,
+    /// The source's event kind, e.g. `/type`.
+    #[schemars(regex(pattern = r"^/"))]
+    pub kind: At<String>,
+    /// The user's email, e.g. `/data/email`.
+    #[schemars(regex(pattern = r"^/"))]
+    pub email: At<String>,
+    /// When the event takes effect (RFC 3339 or a date); absent means at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^/"))]
+    pub effective: Option<At<String>>,
+}
+
+/// `serve.drift`: a scheduled drift check of every org.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DriftSettings {
+    /// How often: a whole number and `s`, `m`, `h` or `d`, at least a minute (`1h`).
+    #[schemars(regex(pattern = r"^[0-9]+[smhd]$"))]
+    pub every: At<String>,
+    /// `report` (default) keeps the result; `apply` plans and applies under every limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediate: Option<crate::serve::Remediate>,
+}
+
+/// `serve.git`: where the server's manifest edits go.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GitSettings {
+    /// The branch, with `{event}` for the source's event id (default `roster/hr/{event}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<At<String>>,
+    /// Whether to push the branch (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push: Option<bool>,
+    /// The remote to push to (default `origin`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<At<String>>,
 }
 
 /// What reading an org leaves out, on every run.
@@ -262,6 +418,11 @@ pub struct PolicyConfig {
     /// `{ queue: "Emergency*" }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protect: Option<Vec<ProtectConfig>>,
+    /// User fields an identity provider provisions through SCIM: roster never writes them
+    /// and reports a difference as a warning (`name`, `title`, `department`, `manager`,
+    /// `division`, `state`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_elsewhere: Option<Vec<roster_model::UserField>>,
 }
 
 /// What to do with an unmanaged live object.

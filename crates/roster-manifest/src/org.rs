@@ -125,6 +125,9 @@ pub(crate) fn resolve_policy(layers: &[Option<&PolicyConfig>]) -> Policy {
         if let Some(protect) = &config.protect {
             policy.protect = protect.iter().filter_map(protect_rule).collect();
         }
+        if let Some(owned) = &config.owned_elsewhere {
+            policy.owned_elsewhere = owned.iter().copied().collect();
+        }
     }
     policy
 }

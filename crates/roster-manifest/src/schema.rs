@@ -13,6 +13,7 @@ use crate::manifest::{ResourceFile, RosterFile};
     description = "A roster manifest: `roster.yaml` (orgs and policy) or a resource file (skills, languages, wrapupCodes, queues, teams, routingProfiles, users)."
 )]
 #[allow(dead_code)] // only its schema is used
+#[allow(clippy::large_enum_variant)] // never built: only its schema is used
 enum ManifestFile {
     /// `roster.yaml`.
     Roster(RosterFile),

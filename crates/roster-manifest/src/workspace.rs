@@ -16,6 +16,7 @@ use crate::manifest::{
     At, FileId, Loc, OrgConfig, ReadSkip, ResourceFile, RosterFile, SecretRefConfig,
 };
 use crate::org::{Credentials, OrgSpec, RateLimit, SecretRef, Target, is_http_url, resolve_policy};
+use crate::serve::{ServeConfig, resolve as resolve_serve};
 use crate::suggest::did_you_mean;
 use crate::yaml::{self, Pos};
 
@@ -31,6 +32,8 @@ pub struct Workspace {
     pub orgs: BTreeMap<String, OrgSpec>,
     /// How many files were read, `roster.yaml` included.
     pub files: usize,
+    /// `serve:`, resolved: how `roster serve` runs; `None` when `roster.yaml` has no `serve`.
+    pub serve: Option<ServeConfig>,
 }
 
 /// What loading found: the workspace, if usable, and every problem.
@@ -123,6 +126,7 @@ pub fn load_workspace(root: &Path) -> Loaded {
         pending: Vec::new(),
         empty: BTreeSet::new(),
         unchecked: Vec::new(),
+        serve: None,
     };
     let workspace = loader.run();
     let declared_orgs = loader.declared_orgs;
@@ -132,6 +136,7 @@ pub fn load_workspace(root: &Path) -> Loaded {
         org_diagnostics,
         files,
         unchecked,
+        serve,
         ..
     } = loader;
     diagnostics.extend(merge_org_diagnostics(org_diagnostics));
@@ -160,6 +165,7 @@ pub fn load_workspace(root: &Path) -> Loaded {
         root: root.to_path_buf(),
         orgs,
         files: stats.files,
+        serve,
     });
     Loaded {
         workspace,
@@ -189,6 +195,8 @@ struct Loader {
     empty: BTreeSet<usize>,
     /// Orgs whose files are incomplete, with the references left unchecked because of it.
     unchecked: Vec<Unchecked>,
+    /// `serve:`, resolved.
+    serve: Option<ServeConfig>,
 }
 
 /// Why an org's files are incomplete (a file that did not parse, an include that does not
@@ -348,6 +356,9 @@ impl Loader {
         )?;
         self.credentials_written = written;
         self.declared_orgs = roster.orgs.len();
+        self.serve = roster.serve.as_ref().and_then(|settings| {
+            resolve_serve(settings, &self.root, |secret| self.secret_ref(secret))
+        });
         let pending: Vec<PendingOrg> = roster
             .orgs
             .iter()

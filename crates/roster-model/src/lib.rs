@@ -33,7 +33,8 @@ pub use names::{
 };
 pub use operation::{Operation, Step, StepId, UserPatch};
 pub use policy::{
-    DayLimits, Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy, over_limit,
+    DayLimits, Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy, UserField,
+    over_limit,
 };
 pub use region::REGIONS;
 pub use tenant::{ReadNeeds, Receipt, Selection, Tenant, TenantError, UserSelection};

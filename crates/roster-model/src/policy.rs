@@ -1,6 +1,8 @@
 //! Policy: what roster may do to objects the manifests do not name, and how much it may
 //! destroy in one plan. Resolved per org (defaults, then `policy:`, then `orgs.X.policy`).
 
+use std::collections::BTreeSet;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +20,60 @@ pub struct Policy {
     pub limits: Limits,
     /// Objects that are never deleted or deactivated.
     pub protect: Vec<ProtectRule>,
+    /// User fields another system (an identity provider, through SCIM) provisions: never
+    /// written, a difference only reported (DESIGN §2.8, issue #15).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub owned_elsewhere: BTreeSet<UserField>,
+}
+
+/// A user field an identity provider can provision through SCIM, which roster's planner
+/// otherwise manages. SCIM's user (REFERENCE-events-entitlements §2.3) maps: `displayName` →
+/// `name`, `title` → `title`, enterprise `department` → `department`, enterprise `manager` →
+/// `manager`, enterprise `division` (by name) → `division`, `active` → `state`. SCIM's other
+/// attributes (email, phone numbers, roles, skills, languages) are either roster's natural key
+/// or assignments roster owns, so they are not listed.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum UserField {
+    /// Display name (SCIM `displayName`).
+    Name,
+    /// Job title (SCIM `title`).
+    Title,
+    /// Department (SCIM enterprise `department`).
+    Department,
+    /// Manager (SCIM enterprise `manager`).
+    Manager,
+    /// Division (SCIM enterprise `division`, by name).
+    Division,
+    /// Active or inactive (SCIM `active`): roster never deactivates or reactivates because
+    /// of a manifest's `state`.
+    State,
+}
+
+impl UserField {
+    /// Every field, in manifest order.
+    pub const ALL: [UserField; 6] = [
+        UserField::Name,
+        UserField::Title,
+        UserField::Department,
+        UserField::Manager,
+        UserField::Division,
+        UserField::State,
+    ];
+
+    /// The field's key in a user manifest.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserField::Name => "name",
+            UserField::Title => "title",
+            UserField::Department => "department",
+            UserField::Manager => "manager",
+            UserField::Division => "division",
+            UserField::State => "state",
+        }
+    }
 }
 
 /// What to do with an unmanaged live object.

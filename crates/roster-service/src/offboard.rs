@@ -444,6 +444,10 @@ fn focused(declared: &DesiredOrg, live: &LiveOrg, emails: &BTreeSet<Email>) -> D
             scope: Scope::default(),
             limits: declared.policy.limits,
             protect: declared.policy.protect.clone(),
+            // An explicit offboarding (an operator's or an HR termination's) deactivates even
+            // when `state` is owned elsewhere: it is a security action asked for by name, and
+            // the identity provider deactivates the same person on its own termination.
+            owned_elsewhere: std::collections::BTreeSet::new(),
         },
         ..DesiredOrg::default()
     }

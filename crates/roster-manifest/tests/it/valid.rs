@@ -118,3 +118,105 @@ fn copy(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// `serve:` resolves to the server's configuration: defaults filled in, the database under
+/// the workspace root, secrets kept as references (never read at load time: the variables
+/// named here are not set).
+#[test]
+fn serve_settings_resolve_with_defaults_and_references() {
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use roster_manifest::{
+        DriftSchedule, EventPointers, GitFollow, HookConfig, HookVerify, HrAction, Remediate,
+        SecretRef, ServeConfig,
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("roster.yaml"),
+        "orgs:\n  demo:\n    sandbox: {}\nserve:\n  token: { env: ROSTER_TEST_UNSET_TOKEN }\n  hooks:\n    workday:\n      org: demo\n      verify: standard-webhooks\n      secret: { env: ROSTER_TEST_UNSET_HR }\n      event: { id: /id, kind: /type, email: /data/email, effective: /data/terminationDate }\n      kinds: { user.terminated: terminate, user.suspended: suspend, user.rehired: rehire }\n    github:\n      org: demo\n      verify: hmac-sha256\n      secret: { file: secrets/gh }\n      prefix: \"sha256=\"\n      event: { id: /id, kind: /action, email: /email }\n      kinds: { deleted: terminate }\n    okta:\n      org: demo\n      verify: basic\n      user: okta\n      password: { env: ROSTER_TEST_UNSET_PASSWORD }\n      event: { id: /id, kind: /type, email: /email }\n      kinds: { user.deactivated: terminate }\n  drift: { every: 1h }\n  git: { push: true }\n",
+    )
+    .unwrap();
+    let loaded = load_workspace(dir.path());
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let serve = loaded.workspace.expect("no errors").serve.expect("serve:");
+    let pointers = |kind: &str| EventPointers {
+        id: "/id".into(),
+        kind: kind.into(),
+        email: "/email".into(),
+        effective: None,
+    };
+    let expected = ServeConfig {
+        listen: "127.0.0.1:8080".parse().unwrap(),
+        database: dir.path().join(".roster/serve.db"),
+        token: Some(SecretRef::Env("ROSTER_TEST_UNSET_TOKEN".into())),
+        max_attempts: 8,
+        hooks: BTreeMap::from([
+            (
+                "github".to_owned(),
+                HookConfig {
+                    org: "demo".into(),
+                    verify: HookVerify::HmacSha256 {
+                        header: "X-Hub-Signature-256".into(),
+                        prefix: "sha256=".into(),
+                        secret: SecretRef::File(
+                            std::path::absolute(dir.path().join("secrets/gh")).unwrap(),
+                        ),
+                    },
+                    event: pointers("/action"),
+                    kinds: BTreeMap::from([("deleted".to_owned(), HrAction::Terminate)]),
+                },
+            ),
+            (
+                "okta".to_owned(),
+                HookConfig {
+                    org: "demo".into(),
+                    verify: HookVerify::Basic {
+                        user: "okta".into(),
+                        password: SecretRef::Env("ROSTER_TEST_UNSET_PASSWORD".into()),
+                    },
+                    event: pointers("/type"),
+                    kinds: BTreeMap::from([("user.deactivated".to_owned(), HrAction::Terminate)]),
+                },
+            ),
+            (
+                "workday".to_owned(),
+                HookConfig {
+                    org: "demo".into(),
+                    verify: HookVerify::StandardWebhooks {
+                        secret: SecretRef::Env("ROSTER_TEST_UNSET_HR".into()),
+                    },
+                    event: EventPointers {
+                        id: "/id".into(),
+                        kind: "/type".into(),
+                        email: "/data/email".into(),
+                        effective: Some("/data/terminationDate".into()),
+                    },
+                    kinds: BTreeMap::from([
+                        ("user.rehired".to_owned(), HrAction::Rehire),
+                        ("user.suspended".to_owned(), HrAction::Suspend),
+                        ("user.terminated".to_owned(), HrAction::Terminate),
+                    ]),
+                },
+            ),
+        ]),
+        drift: Some(DriftSchedule {
+            every: Duration::from_hours(1),
+            remediate: Remediate::Report,
+        }),
+        git: Some(GitFollow {
+            branch: "roster/hr/{event}".into(),
+            push: true,
+            remote: "origin".into(),
+        }),
+    };
+    assert_eq!(serve, expected);
+}
+
+/// Without `serve:` the workspace has no server configuration.
+#[test]
+fn no_serve_key_means_no_server_configuration() {
+    let loaded = load_workspace(&fixtures().join("valid/small"));
+    assert_eq!(loaded.workspace.expect("no errors").serve, None);
+}

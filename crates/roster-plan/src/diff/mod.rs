@@ -35,6 +35,7 @@ mod inherited;
 mod membership;
 mod objects;
 mod offboard;
+mod owned;
 mod resolve;
 mod users;
 
@@ -66,6 +67,7 @@ pub fn plan(
     options: &PlanOptions,
 ) -> Result<Plan, PlanError> {
     let mut b = Builder::default();
+    let desired = &*owned::without_owned_fields(desired, live, &mut b.warnings);
     let mut ctx = Context::new(desired, live, options);
     ctx.decide(&mut b.warnings);
     warn_unlisted_users(live, &mut b.warnings);

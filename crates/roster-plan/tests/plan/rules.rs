@@ -655,3 +655,57 @@ fn live_users_without_a_usable_email_are_warnings_and_never_planned() {
         })
     );
 }
+
+/// `policy.ownedElsewhere` (issue #15): fields an identity provider owns never become a step;
+/// each difference is a warning on the user. Without the policy the same manifests write
+/// every one of them, so the test cannot pass by planning nothing.
+#[test]
+fn fields_owned_elsewhere_are_reported_and_never_written() {
+    use roster_model::UserField;
+    let mut live = live_org();
+    let jane = live_user(&mut live, "jane@acme.example");
+    jane.title = Some("Agent".into());
+    jane.department = Some("Sales".into());
+    let mut desired = desired_org("test");
+    let user_jane = user(&mut desired, "jane@acme.example");
+    user_jane.name = "Jane Doe".into();
+    user_jane.title = Some("Senior Agent".into());
+    user_jane.department = Some("Billing".into());
+    user_jane.state = UserState::Inactive;
+    let unowned = plan_ok(&desired, &live);
+    assert!(
+        !unowned.steps.is_empty(),
+        "without the policy the fields are written"
+    );
+
+    desired.policy.owned_elsewhere = UserField::ALL.into_iter().collect();
+    let owned = plan_ok(&desired, &live);
+    assert!(owned.steps.is_empty(), "{}", steps(&owned));
+    let warnings: Vec<(&str, &str)> = owned
+        .warnings
+        .iter()
+        .map(|w| (w.key.as_str(), w.message.as_str()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [(
+            "jane@acme.example",
+            "owned elsewhere (`policy.ownedElsewhere`), so not written: `name` is `jane` in the \
+             org, `Jane Doe` in the manifests; `title` is `Agent` in the org, `Senior Agent` in \
+             the manifests; `department` is `Sales` in the org, `Billing` in the manifests; \
+             `state` is `active` in the org, `inactive` in the manifests"
+        )]
+    );
+
+    // Only `title` owned, user kept active: the department is written, the title is not.
+    desired.policy.owned_elsewhere = [UserField::Title].into_iter().collect();
+    desired
+        .users
+        .get_mut(&email("jane@acme.example"))
+        .unwrap()
+        .state = UserState::Active;
+    let partly = plan_ok(&desired, &live);
+    let written = steps(&partly);
+    assert!(written.contains("Billing"), "{written}");
+    assert!(!written.contains("Senior Agent"), "{written}");
+}
