@@ -17,6 +17,7 @@ mod readme;
 mod safety;
 mod sandbox_serve;
 mod saved_plans;
+mod serve;
 mod support;
 mod targets;
 mod trust;

@@ -279,6 +279,7 @@ pub struct NewEvent {
 
 /// A stored event. Times are UTC with millisecond precision (the stored precision).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Event {
     /// Roster's id of the event, quoted in answers, the journal and `/events/{id}`.
     pub id: i64,
@@ -1616,7 +1617,7 @@ mod tests {
         let json = serde_json::to_value(&stored).unwrap();
         assert_eq!(json["status"], "pending");
         assert_eq!(json["action"], "rehire");
-        assert_eq!(json["due_at"], "2030-01-01T09:00:00Z");
+        assert_eq!(json["dueAt"], "2030-01-01T09:00:00Z");
         assert_eq!(json["outcome"], serde_json::Value::Null);
     }
 

@@ -185,7 +185,7 @@ fn connect_real(org: &OrgSpec, api_base: Url) -> Result<Connection, ConnectError
 }
 
 /// A credential's value, from its environment variable or file.
-pub(crate) fn secret(reference: &SecretRef) -> Result<String, ConnectError> {
+pub fn secret(reference: &SecretRef) -> Result<String, ConnectError> {
     match reference {
         SecretRef::Env(name) => variable(name),
         SecretRef::File(path) => file(path),

@@ -40,7 +40,7 @@ mod targets;
 pub use apply::{ApplyError, ApplyRun, apply, journal_key, settle_in_doubt};
 pub use connect::{
     ConnectError, Connection, SANDBOX_FAULTS_ENV, SaveError, missing_credentials,
-    sandbox_state_file,
+    sandbox_state_file, secret,
 };
 pub use cost::{ReadCost, read_cost};
 pub use git::{applied_commit, head_commit};

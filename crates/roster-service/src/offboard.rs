@@ -330,6 +330,45 @@ impl Offboarding<'_> {
     }
 }
 
+/// The journal record of a rehire: roster never reactivates on its own.
+pub const REACTIVATION_PENDING: &str = "reactivationPending";
+
+/// Records in `spec`'s journal that `email` was rehired (`source_event` names the HR event)
+/// and waits for an explicit reactivation: `reactivate: true` in the user's manifest, or
+/// `--reactivate`. Nothing is written to the org. Answers the record's journal line.
+///
+/// # Errors
+///
+/// When the journal cannot be opened (its key missing) or written.
+pub fn record_rehire(
+    root: &Path,
+    spec: &OrgSpec,
+    email: &Email,
+    source_event: &str,
+) -> Result<u64, ApplyError> {
+    let context = roster_apply::JournalContext {
+        org: spec.name.clone(),
+        principal: None,
+        git_commit: crate::git::head_commit(root),
+        plan_digest: None,
+    };
+    let path = roster_apply::Journal::default_path(root, &spec.name);
+    let mut journal = match crate::apply::journal_key(spec)? {
+        Some(key) => roster_apply::Journal::open_keyed(&path, context, key),
+        None => roster_apply::Journal::open(&path, context),
+    }
+    .map_err(ApplyError::OpenJournal)?;
+    let data = serde_json::json!({
+        "user": email,
+        "event": source_event,
+        "action": "rehire",
+        "next": "add `reactivate: true` to the user's manifest (or `roster apply --reactivate EMAIL`); roster never reactivates on its own",
+    });
+    journal
+        .record(REACTIVATION_PENDING, data)
+        .map_err(ApplyError::Journal)
+}
+
 /// Prepares, runs and edits the manifests in one call: the whole workflow for callers with
 /// nobody to show the plan to (a server handling an HR event). Returns the report and the
 /// manifest edits made.

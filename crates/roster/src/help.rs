@@ -104,6 +104,21 @@ Exit codes:
   2   drift found
   64  usage error";
 
+/// Under `roster serve --help`.
+pub const SERVE: &str = "\
+Examples:
+  # Serve the workspace in the current folder on serve.listen
+  roster serve
+
+  # On another address (port 0 picks a free one; the address is printed on stderr)
+  roster serve --listen 0.0.0.0:8080
+
+Routes: POST /hooks/{source} (HR events; 202 stored, 200 a redelivery, 401 refused),
+GET /healthz, GET /readyz, GET /metrics (Prometheus), GET /events, GET /events/{id},
+POST /events/{id}/retry and GET /drift (the last three with serve.token as a bearer token).
+Ctrl-C or SIGTERM stops it: the event in flight finishes, queued events wait for the next
+start.";
+
 /// Under `roster show --help`.
 pub const SHOW: &str = "\
 Examples:

@@ -21,6 +21,7 @@ mod plan_cmd;
 mod progress_lines;
 mod read_cost;
 mod sandbox_cmd;
+mod serve_cmd;
 mod show_cmd;
 mod signals;
 mod skipped;
@@ -109,6 +110,10 @@ enum Command {
     /// Report what in each org no longer matches git, and who changed it (read only).
     #[command(after_long_help = help::DRIFT)]
     Drift(drift_cmd::DriftArgs),
+    /// Run the server: HR webhooks processed exactly once, scheduled drift checks, status
+    /// and metrics (`serve:` in roster.yaml).
+    #[command(after_long_help = help::SERVE)]
+    Serve(serve_cmd::ServeArgs),
     /// Check or read the audit journal.
     #[command(subcommand, after_long_help = help::JOURNAL)]
     Journal(journal_cmd::JournalCommand),
@@ -161,6 +166,7 @@ fn main() -> ExitCode {
         Command::Export(args) => block_on(export_cmd::run(&args, ui)),
         Command::Offboard(args) => block_on(offboard_cmd::run(&args, ui)),
         Command::Drift(args) => block_on(drift_cmd::run(&args, ui)),
+        Command::Serve(args) => block_on(serve_cmd::run(&args, ui)),
     };
     match outcome {
         Ok(status) => status.into(),

@@ -27,7 +27,7 @@ pub use classify::classify;
 pub use render::{render_event, render_markdown, render_text};
 pub use report::{
     Actor, AuditAccess, AuditChange, Baseline, DRIFT_FORMAT, DriftReport, DriftSet, DriftedObject,
-    FieldDrift, PropertyValues, Window, WindowStart, drift_schema, drift_schema_json,
+    FieldDrift, PropertyValues, Window, WindowStart, drift_schema, drift_schema_json, timestamp,
 };
 
 use crate::history::HistoryError;

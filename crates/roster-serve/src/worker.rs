@@ -1,0 +1,219 @@
+//! The worker: takes due events from the queue one at a time, in order per user, and runs
+//! each through the same workflows as the CLI.
+//!
+//! - `terminate` is `roster offboard` (reason, source and event id journaled), then git
+//!   follows on the event's branch.
+//! - `suspend` is the same sequence without the deactivation.
+//! - `rehire` never reactivates: it journals that an explicit reactivation is pending.
+//!
+//! An unknown email, a protected user or a plan over `policy.limits` is final: the event is
+//! dead with that reason (no retry loop, nothing forced). A failure reaching Genesys is retried
+//! with backoff until `serve.maxAttempts`. The worker stops between events: an event in flight
+//! finishes; what is queued waits for the next start.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng;
+use roster_model::Email;
+use roster_service::offboard::{self, OffboardError, OffboardRequest};
+use time::OffsetDateTime;
+use tokio::sync::watch;
+
+use crate::app::App;
+use crate::queue::{Action, Event, Status};
+
+/// The longest the worker sleeps without looking at the queue.
+const IDLE: Duration = Duration::from_secs(30);
+/// The first retry's delay; each later one doubles, up to [`RETRY_CAP`].
+const RETRY_BASE: Duration = Duration::from_secs(5);
+/// The longest delay between retries.
+const RETRY_CAP: Duration = Duration::from_mins(30);
+
+/// How an event ended.
+enum Outcome {
+    /// Done, with what happened.
+    Done(String),
+    /// Worth trying again later.
+    Retry(String),
+    /// Final: it will not succeed by waiting.
+    Dead(String),
+}
+
+/// Runs until `stop` turns true, then returns after the event in flight.
+pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        match app.queue.next_due(OffsetDateTime::now_utc()) {
+            Ok(Some(event)) => {
+                crate::failpoint::before_processing();
+                process(&app, event).await;
+                continue;
+            }
+            Ok(None) => {}
+            Err(error) => tracing::error!(error = %error, "cannot read the HR event queue"),
+        }
+        let wait = match app.queue.next_due_time() {
+            Ok(Some(due)) => {
+                let until = due - OffsetDateTime::now_utc();
+                Duration::try_from(until)
+                    .unwrap_or(Duration::ZERO)
+                    .min(IDLE)
+            }
+            _ => IDLE,
+        };
+        tokio::select! {
+            () = app.wake.notified() => {}
+            () = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+async fn process(app: &App, event: Event) {
+    let outcome = outcome(app, &event).await;
+    let seconds = (OffsetDateTime::now_utc() - event.received_at).as_seconds_f64();
+    let result = match &outcome {
+        Outcome::Done(what) => app.queue.complete(event.id, what).map(|()| Status::Done),
+        Outcome::Retry(why) => {
+            let delay = backoff(event.attempts);
+            let at = OffsetDateTime::now_utc() + delay;
+            app.queue.fail(event.id, why, Some(at))
+        }
+        Outcome::Dead(why) => app.queue.fail(event.id, why, None),
+    };
+    match result {
+        Ok(status) => {
+            tracing::info!(
+                event = event.id,
+                source = %event.source,
+                action = event.action.as_str(),
+                status = status.as_str(),
+                "processed an HR event"
+            );
+            if status != Status::Failed {
+                app.metrics
+                    .processed(event.action.as_str(), status.as_str(), seconds);
+            }
+        }
+        Err(error) => {
+            tracing::error!(event = event.id, error = %error, "cannot record an HR event's outcome");
+        }
+    }
+}
+
+/// The delay before retry number `attempts + 1`: doubling from [`RETRY_BASE`], capped, with
+/// jitter.
+fn backoff(attempts: u32) -> time::Duration {
+    let ceiling = RETRY_BASE
+        .saturating_mul(1 << attempts.min(16))
+        .min(RETRY_CAP);
+    let jittered = rand::rng().random_range(ceiling / 2..=ceiling);
+    time::Duration::try_from(jittered).unwrap_or(time::Duration::minutes(30))
+}
+
+async fn outcome(app: &App, event: &Event) -> Outcome {
+    let Some(spec) = app.workspace.orgs.get(&event.org) else {
+        return Outcome::Dead(format!("org `{}` is not in roster.yaml", event.org));
+    };
+    let email = match Email::parse(&event.email) {
+        Ok(email) => email,
+        Err(error) => return Outcome::Dead(format!("`{}`: {error}", event.email)),
+    };
+    let source_event = format!("{}:{}", event.source, event.source_id);
+    if event.action == Action::Rehire {
+        return match offboard::record_rehire(&app.workspace.root, spec, &email, &source_event) {
+            Ok(line) => Outcome::Done(format!(
+                "reactivation pending (journal line {line}): add `reactivate: true` to the user's manifest"
+            )),
+            Err(error) => Outcome::Retry(chain(&error)),
+        };
+    }
+    let suspend = event.action == Action::Suspend;
+    let request = OffboardRequest {
+        emails: vec![email.clone()],
+        reason: format!(
+            "HR {} from `{}`, event {}",
+            event.action, event.source, event.source_id
+        ),
+        event_id: Some(source_event),
+        allow_destructive: None,
+        git_commit: roster_service::head_commit(&app.workspace.root),
+        suspend,
+    };
+    let silent = roster_service::silent();
+    let report = match offboard::offboard(&app.workspace, spec, request, false, &silent).await {
+        Ok((report, _)) => report,
+        Err(
+            error @ (OffboardError::UnknownUsers { .. }
+            | OffboardError::Protected { .. }
+            | OffboardError::Blocked { .. }
+            | OffboardError::NoReason
+            | OffboardError::NoUsers
+            | OffboardError::Unfocused { .. }),
+        ) => return Outcome::Dead(chain(&error)),
+        Err(error) => return Outcome::Retry(chain(&error)),
+    };
+    if let Some(summary) = &report.summary {
+        app.metrics.requests(&spec.name, summary.requests as u64);
+    }
+    if !report.is_success() {
+        return Outcome::Retry("some steps failed; the next attempt plans what is left".to_owned());
+    }
+    if !report.already_inactive.is_empty() {
+        return Outcome::Done(format!("{email} was already inactive; nothing to do"));
+    }
+    let mut done = if suspend {
+        format!("{email} suspended: routing and roles stripped, still active")
+    } else {
+        format!("{email} offboarded")
+    };
+    if let (Some(follow), false) = (&app.follow, suspend) {
+        let message = format!(
+            "roster: {email} offboarded (HR termination)\n\nSource: {}\nEvent: {}\n",
+            event.source, event.source_id
+        );
+        let follow = follow.clone();
+        let root = app.workspace.root.clone();
+        let spec = spec.clone();
+        let id = event.source_id.clone();
+        let followed = tokio::task::spawn_blocking(move || {
+            follow.offboarded(&root, &spec, std::slice::from_ref(&email), &message, &id)
+        })
+        .await;
+        match followed {
+            Ok(Ok(followed)) => {
+                let pushed = if followed.pushed { ", pushed" } else { "" };
+                match followed.commit {
+                    Some(commit) => {
+                        let _ = write!(done, "; branch `{}` at {commit}{pushed}", followed.branch);
+                    }
+                    None => done.push_str("; the manifests needed no edit"),
+                }
+            }
+            Ok(Err(error)) => {
+                tracing::warn!(error = %error, "git could not follow an offboarding");
+                let _ = write!(done, "; git did not follow: {}", chain(&error));
+            }
+            Err(error) => {
+                let _ = write!(done, "; git did not follow: {error}");
+            }
+        }
+    }
+    Outcome::Done(done)
+}
+
+/// `error` and its causes on one line.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
