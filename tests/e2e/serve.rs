@@ -438,3 +438,68 @@ fn check_prometheus_text(text: &str) {
         }
     }
 }
+
+#[test]
+fn suspend_keeps_the_user_active_rehire_waits_and_an_unknown_user_is_dead_at_once() {
+    let (sandbox, workspace, _origin) = served_example();
+    let server = start(&workspace, false);
+
+    let email = "aisha.bello@acme.example";
+    let suspension = json!({ "id": "evt-s", "type": "user.suspended", "data": { "email": email } });
+    let (status, answer) = server.deliver(&suspension);
+    assert_eq!(status, 202, "{answer}");
+    let event = server.finished(&answer["id"]);
+    assert_eq!(event["status"], "done", "{event:#}");
+    assert!(
+        event["outcome"].as_str().unwrap().contains("suspended"),
+        "{event:#}"
+    );
+    assert_eq!(state_of(&sandbox, email), "active");
+    let records = offboardings(&workspace, email);
+    assert_eq!(records.len(), 1, "{records:#?}");
+    assert_eq!(records[0]["data"]["suspended"], true);
+    let journal = std::fs::read_to_string(workspace.journal("remote")).unwrap();
+    let operations: Vec<Value> = journal
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|line| line["kind"] == "operation" && line["target"]["key"] == email)
+        .collect();
+    assert!(!operations.is_empty(), "routing was stripped");
+    assert!(
+        operations
+            .iter()
+            .all(|line| line["operation"]["op"] != "setUserState"),
+        "a suspension never deactivates: {operations:#?}"
+    );
+
+    let rehire = json!({ "id": "evt-r", "type": "user.rehired", "data": { "email": "kwame.asante@acme.example" } });
+    let (status, answer) = server.deliver(&rehire);
+    assert_eq!(status, 202, "{answer}");
+    let event = server.finished(&answer["id"]);
+    assert_eq!(event["status"], "done", "{event:#}");
+    assert!(
+        event["outcome"]
+            .as_str()
+            .unwrap()
+            .contains("reactivation pending"),
+        "{event:#}"
+    );
+    assert!(
+        std::fs::read_to_string(workspace.journal("remote"))
+            .unwrap()
+            .contains("\"kind\":\"reactivationPending\"")
+    );
+
+    let (status, answer) = server.deliver(&termination("evt-u", "nobody@acme.example"));
+    assert_eq!(status, 202, "{answer}");
+    let event = server.finished(&answer["id"]);
+    assert_eq!(event["status"], "dead", "{event:#}");
+    assert_eq!(
+        event["attempts"], 1,
+        "an unknown user is not retried: {event:#}"
+    );
+    assert!(
+        event["reason"].as_str().unwrap().contains("no user"),
+        "{event:#}"
+    );
+}

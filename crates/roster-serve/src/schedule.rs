@@ -37,7 +37,8 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn check(app: &App, spec: &OrgSpec, remediate: Remediate) -> DriftRun {
+/// Checks `spec`'s org for drift now, as the schedule does, and remediates as configured.
+pub async fn check(app: &App, spec: &OrgSpec, remediate: Remediate) -> DriftRun {
     let now = OffsetDateTime::now_utc();
     let check = DriftCheck { since: None, now };
     let at = roster_service::drift::timestamp(now);

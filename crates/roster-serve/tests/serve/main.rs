@@ -1,0 +1,3 @@
+//! roster-serve against an embedded sandbox org, without HTTP: scheduled drift checks.
+
+mod schedule;
