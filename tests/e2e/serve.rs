@@ -42,6 +42,8 @@ serve:
 struct Server {
     child: Child,
     base: String,
+    /// Everything it wrote to stderr so far.
+    logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     http: reqwest::Client,
     runtime: tokio::runtime::Runtime,
 }
@@ -101,6 +103,8 @@ fn start(workspace: &Workspace, crash_before_processing: bool) -> Server {
     let mut child = command.spawn().expect("roster serve starts");
     let stderr = child.stderr.take().expect("piped");
     let (send, address) = std::sync::mpsc::channel();
+    let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = logs.clone();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { return };
@@ -108,6 +112,7 @@ fn start(workspace: &Workspace, crash_before_processing: bool) -> Server {
                 let _ = send.send(address.to_owned());
             }
             eprintln!("[serve] {line}");
+            kept.lock().unwrap().push(line);
         }
     });
     let base = address
@@ -116,6 +121,7 @@ fn start(workspace: &Workspace, crash_before_processing: bool) -> Server {
     Server {
         child,
         base,
+        logs,
         http: reqwest::Client::new(),
         runtime: tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -259,6 +265,19 @@ fn a_signed_termination_offboards_once_and_git_follows() {
     assert_eq!(records.len(), 1, "{records:#?}");
     assert_eq!(records[0]["data"]["eventId"], "hr:evt-1");
 
+    // Another event for the user, already inactive: a success, nothing written twice.
+    let (status, other) = server.deliver(&termination("evt-1b", email));
+    assert_eq!(status, 202, "{other}");
+    let later = server.finished(&other["id"]);
+    assert_eq!(later["status"], "done", "{later:#}");
+    assert!(
+        later["outcome"]
+            .as_str()
+            .unwrap()
+            .contains("already inactive"),
+        "{later:#}"
+    );
+
     // Three redeliveries: the stored event, nothing done again.
     for _ in 0..3 {
         let (status, again) = server.deliver(&termination("evt-1", email));
@@ -286,7 +305,11 @@ fn a_signed_termination_offboards_once_and_git_follows() {
         missing["error"].as_str().unwrap().contains("/data/email"),
         "{missing}"
     );
-    assert_eq!(server.get("/events")["events"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        server.get("/events")["events"].as_array().unwrap().len(),
+        2,
+        "evt-1 and evt-1b only"
+    );
     assert_eq!(state_of(&sandbox, "aisha.bello@acme.example"), "active");
 
     // Git followed: the branch, pushed, marks the user inactive.
@@ -310,7 +333,7 @@ fn a_signed_termination_offboards_once_and_git_follows() {
     let metrics = server.metrics();
     check_prometheus_text(&metrics);
     assert!(
-        metrics.contains("roster_hr_events_accepted_total{source=\"hr\"} 1"),
+        metrics.contains("roster_hr_events_accepted_total{source=\"hr\"} 2"),
         "{metrics}"
     );
     assert!(metrics.contains("roster_hr_queue_depth 0"), "{metrics}");

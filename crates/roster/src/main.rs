@@ -145,7 +145,11 @@ fn main() -> ExitCode {
     let mut ui = Ui::detect(cli.color, cli.verbose > 0);
     ui.progress_lines &= !cli.quiet;
     ui.quiet = cli.quiet;
-    ui::init_logging(cli.verbose, cli.quiet, ui.color_stderr);
+    if matches!(cli.command, Command::Serve(_)) {
+        ui::init_server_logging(cli.verbose, cli.quiet);
+    } else {
+        ui::init_logging(cli.verbose, cli.quiet, ui.color_stderr);
+    }
     // A plan or apply asked for as JSON fails as JSON too, on stdout, besides the message on
     // stderr.
     let json_failure = match &cli.command {

@@ -163,22 +163,38 @@ impl Bars {
 /// ask (`RUST_LOG` overrides). `-v` shows every request roster makes (method, path, status,
 /// time), which the client logs without tokens or secrets.
 pub fn init_logging(verbose: u8, quiet: bool, color: bool) {
-    let default = match (quiet, verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn",
-        (false, 1) => "info,roster_genesys::http=debug",
-        (false, 2) => "debug",
-        (false, _) => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(filter(verbose, quiet, "warn"))
         .with_writer(std::io::stderr)
         .with_ansi(color)
         .with_target(verbose >= 2)
         .without_time()
         .try_init();
+}
+
+/// Logging of `roster serve`: one JSON object per line on stderr, with its time, level,
+/// target and fields (a log collector's input), at `info` unless `-q`, `-v` or `RUST_LOG`
+/// say otherwise. Events hold no secret, token or payload body.
+pub fn init_server_logging(verbose: u8, quiet: bool) {
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter(verbose, quiet, "info"))
+        .with_writer(std::io::stderr)
+        .with_current_span(false)
+        .try_init();
+}
+
+/// `RUST_LOG`, else the level `-q` and `-v` ask for (`default` without either).
+fn filter(verbose: u8, quiet: bool, default: &str) -> tracing_subscriber::EnvFilter {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => default,
+        (false, 1) => "info,roster_genesys::http=debug",
+        (false, 2) => "debug",
+        (false, _) => "trace",
+    };
+    tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level))
 }
 
 /// `1 warning`, `3 warnings`: a count and its noun, for summaries.
