@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use roster_model::{
     DesiredLanguage, DesiredOrg, DesiredQueue, DesiredSkill, DesiredTeam, DesiredUser,
     DesiredWrapupCode, Email, LookupSources, MediaUtilization, MemberPolicy, Policy, Proficiency,
-    RoleGrant, UserState, Utilization,
+    RoleGrant, UserField, UserState, Utilization,
 };
 
 use crate::diagnostic::{Diagnostic, Location};
@@ -327,6 +327,7 @@ pub(crate) fn compile<L: Locate>(
                 .hint("remove `reactivate`, or set `state: active` to reactivate the user"),
             );
         }
+        owned_elsewhere(&mut checker, &policy, user);
         if let Some(manager) = &user.manager {
             match users.get(&manager.value) {
                 None if checker.unchecked("manager") => {}
@@ -668,6 +669,43 @@ fn report_cycle<L: Locate>(
 /// A user with its routing profile folded in (DESIGN §2.3): skills and languages add to the
 /// profile's or override a proficiency, queues and roles add, each utilization media type the
 /// user lists replaces the profile's. A field either declares counts as declared.
+/// Warns when `user` sets a field `policy.ownedElsewhere` gives to the identity provider:
+/// roster will neither write it nor count a difference as a change. `name` is exempt: every
+/// user declares one (Genesys needs it to create a user).
+fn owned_elsewhere<L: Locate>(checker: &mut Checker<'_, L>, policy: &Policy, user: &UserSpec) {
+    let set = [
+        (UserField::Title, user.title.is_some()),
+        (UserField::Department, user.department.is_some()),
+        (UserField::Manager, user.manager.is_some()),
+        (UserField::Division, user.division.is_some()),
+        (UserField::State, user.state.is_some()),
+    ];
+    let fields: Vec<&str> = set
+        .iter()
+        .filter(|(field, given)| *given && policy.owned_elsewhere.contains(field))
+        .map(|(field, _)| field.as_str())
+        .collect();
+    if fields.is_empty() {
+        return;
+    }
+    let list = fields
+        .iter()
+        .map(|field| format!("`{field}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    checker.diagnostics.push(
+        Diagnostic::warning(
+            "owned-elsewhere",
+            format!(
+                "user `{}` sets {list}, owned by the identity provider (`policy.ownedElsewhere`)",
+                user.email.value
+            ),
+        )
+        .at(checker.at(user.email.loc), "roster will not write these fields")
+        .hint("remove them from the manifest, or from `policy.ownedElsewhere` if roster should manage them"),
+    );
+}
+
 pub(crate) fn compile_user(user: &UserSpec, profile: Option<&RoutingProfileSpec>) -> DesiredUser {
     let mut desired = DesiredUser::new(user.email.value.clone(), user.name.clone());
     desired.title.clone_from(&user.title);

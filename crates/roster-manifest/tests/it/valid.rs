@@ -220,3 +220,36 @@ fn no_serve_key_means_no_server_configuration() {
     let loaded = load_workspace(&fixtures().join("valid/small"));
     assert_eq!(loaded.workspace.expect("no errors").serve, None);
 }
+
+/// A user manifest that sets a field `policy.ownedElsewhere` gives to the identity provider
+/// is warned about at the user, naming the fields; `name` never is.
+#[test]
+fn fields_owned_elsewhere_set_in_a_manifest_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("roster.yaml"),
+        "orgs:\n  demo:\n    sandbox: {}\n    include: [users.yaml]\npolicy:\n  ownedElsewhere: [name, title, state]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("users.yaml"),
+        "users:\n  - { email: ann@acme.example, name: Ann, title: Lead, department: Billing }\n  - { email: bob@acme.example, name: Bob }\n",
+    )
+    .unwrap();
+    let loaded = load_workspace(dir.path());
+    assert_eq!(loaded.error_count(), 0, "{:#?}", loaded.diagnostics);
+    let warnings: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| d.render(&loaded.sources, false))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert_eq!(loaded.diagnostics[0].code, "owned-elsewhere");
+    assert!(
+        warnings[0]
+            .contains("user `ann@acme.example` sets `title`, owned by the identity provider"),
+        "{}",
+        warnings[0]
+    );
+    assert!(warnings[0].contains("users.yaml:2"), "{}", warnings[0]);
+}
