@@ -342,6 +342,33 @@ fn a_signed_termination_offboards_once_and_git_follows() {
             .contains("roster_hr_events_rejected_total{source=\"hr\",reason=\"bad_signature\"} 1"),
         "{metrics}"
     );
+    let ready = server.get("/readyz");
+    assert_eq!(ready["ready"], true, "{ready:#}");
+
+    // Logs are JSON lines, and hold no secret, token or payload.
+    let logs = server.logs.lock().unwrap().clone();
+    assert!(
+        logs.iter()
+            .any(|line| line.contains("processed an HR event")),
+        "{logs:#?}"
+    );
+    for line in logs
+        .iter()
+        .filter(|line| !line.starts_with("roster serve: "))
+    {
+        let entry: Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        assert!(
+            entry["level"].is_string() && entry["timestamp"].is_string(),
+            "{line}"
+        );
+        for secret in [SECRET, TOKEN, "user.terminated"] {
+            assert!(
+                !line.contains(secret),
+                "a log line holds `{secret}`: {line}"
+            );
+        }
+    }
 }
 
 #[test]
