@@ -553,3 +553,47 @@ fn suspend_keeps_the_user_active_rehire_waits_and_an_unknown_user_is_dead_at_onc
         "{event:#}"
     );
 }
+
+#[test]
+fn a_genesys_failure_is_retried_and_an_operator_can_retry_at_once() {
+    let (sandbox, workspace, _origin) = served_example();
+    let server = start(&workspace, false);
+    let email = "aisha.bello@acme.example";
+    // Every request fails (and is not retried within the attempt): the event fails, waits.
+    sandbox.faults(&roster_sandbox::FaultUpdate {
+        error_rate: Some(1.0),
+        ..roster_sandbox::FaultUpdate::default()
+    });
+    let (status, answer) = server.deliver(&termination("evt-retry", email));
+    assert_eq!(status, 202, "{answer}");
+    let deadline = Instant::now() + WAIT;
+    let failed = loop {
+        let event = server.get(&format!("/events/{}", answer["id"]));
+        if event["status"] == "failed" {
+            break event;
+        }
+        assert_ne!(event["status"], "done", "{event:#}");
+        assert!(Instant::now() < deadline, "never failed: {event:#}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(failed["attempts"], 1, "{failed:#}");
+    assert!(failed["reason"].is_string(), "{failed:#}");
+    assert_eq!(state_of(&sandbox, email), "active");
+
+    sandbox.faults(&roster_sandbox::FaultUpdate {
+        error_rate: Some(0.0),
+        ..roster_sandbox::FaultUpdate::default()
+    });
+    let request = server
+        .http
+        .post(format!("{}/events/{}/retry", server.base, answer["id"]))
+        .bearer_auth(TOKEN);
+    let status = server
+        .runtime
+        .block_on(async move { request.send().await.unwrap().status().as_u16() });
+    assert_eq!(status, 200);
+    let event = server.finished(&answer["id"]);
+    assert_eq!(event["status"], "done", "{event:#}");
+    assert_eq!(state_of(&sandbox, email), "inactive");
+    assert_eq!(offboardings(&workspace, email).len(), 1);
+}
