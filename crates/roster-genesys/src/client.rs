@@ -128,6 +128,25 @@ impl OpTrace {
     }
 }
 
+/// The 429 answers of each org since the process started, for a server's metrics: a
+/// process-wide count, as every run opens its own client.
+pub mod throttled {
+    use std::collections::BTreeMap;
+
+    use parking_lot::Mutex;
+
+    static BY_ORG: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
+
+    pub(crate) fn count(org: &str) {
+        *BY_ORG.lock().entry(org.to_owned()).or_default() += 1;
+    }
+
+    /// 429 answers per org since the process started.
+    pub fn by_org() -> BTreeMap<String, u64> {
+        BY_ORG.lock().clone()
+    }
+}
+
 /// The requests counted by one session, per endpoint template.
 #[derive(Debug, Default)]
 pub(crate) struct RequestCounts(Mutex<BTreeMap<String, u64>>);
@@ -393,6 +412,7 @@ impl GenesysClient {
                     if start.elapsed() + wait > inner.options.deadline {
                         return Err(fail(retries));
                     }
+                    throttled::count(&inner.org);
                     // Debug, not info: a 429 is the org's limiter pacing us, not trouble.
                     tracing::debug!(target: HTTP, org = %inner.org, ?wait, path = %request.path, "429: pausing the token");
                     inner.limiter.pause(slot, wait);

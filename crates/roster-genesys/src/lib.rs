@@ -83,6 +83,8 @@
 //!   `Reconnected`, `TopicRejected`), [`Listener::shutdown`]; topic builders
 //!   [`queue_members_topic`] and [`audit_topic`], read back by [`Topic::parse`];
 //!   [`QueueMemberEvent::from_event`].
+//! - [`throttled::by_org`]: the 429 answers per org since the process started (a server's
+//!   metrics).
 //! - [`GenesysError`], one variant per kind of failure; messages leave the org out (the caller
 //!   names it once: [`GenesysError::org`]) and causes are `source()`s, so a renderer prints
 //!   them as `Caused by:` lines. [`ApiFailure`], [`AuthFailure`] (refused credentials) and
@@ -127,7 +129,7 @@ pub use audit::{
     AUDIT_PAGE_SIZE, AuditClient, AuditEntity, AuditFilter, AuditPolling, AuditQuery, AuditRecord,
     AuditService, AuditUser, AuditedEntity, MAX_QUERY_SPAN, PropertyChange, REALTIME_WINDOW,
 };
-pub use client::{ApiRequest, ApiResponse, GenesysClient, TOKEN_ENDPOINT};
+pub use client::{ApiRequest, ApiResponse, GenesysClient, TOKEN_ENDPOINT, throttled};
 pub use connection::{ClientOptions, DEFAULT_REQUESTS_PER_MINUTE, OrgConnection};
 pub use error::{
     ApiFailure, AuditQueryFailure, AuthFailure, GenesysError, RequestTrace, TokenEndpointFailure,

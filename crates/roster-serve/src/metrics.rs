@@ -10,6 +10,7 @@
 //! | `roster_hr_processing_seconds` | | from acceptance to the end of processing |
 //! | `roster_drift_objects` | `org` | objects drifted at the last drift check |
 //! | `roster_api_requests` | `org` | Genesys requests made by the server's workflows |
+//! | `roster_api_throttled` | `org` | 429 answers from Genesys since the server started |
 //! | `roster_last_reconcile_timestamp_seconds` | `org` | the last successful drift check |
 
 use prometheus_client::encoding::text::encode;
@@ -32,6 +33,7 @@ pub struct Metrics {
     latency: Histogram,
     drift_objects: Family<Labels, Gauge>,
     api_requests: Family<Labels, Counter>,
+    throttled: Family<Labels, Gauge>,
     last_reconcile: Family<Labels, Gauge>,
     registry: std::sync::Arc<Registry>,
 }
@@ -47,6 +49,7 @@ impl Default for Metrics {
         let latency = Histogram::new(exponential_buckets(0.05, 2.0, 14));
         let drift_objects = Family::<Labels, Gauge>::default();
         let api_requests = Family::<Labels, Counter>::default();
+        let throttled = Family::<Labels, Gauge>::default();
         let last_reconcile = Family::<Labels, Gauge>::default();
         registry.register(
             "roster_hr_events_received",
@@ -89,6 +92,11 @@ impl Default for Metrics {
             api_requests.clone(),
         );
         registry.register(
+            "roster_api_throttled",
+            "429 answers from Genesys Cloud since the server started",
+            throttled.clone(),
+        );
+        registry.register(
             "roster_last_reconcile_timestamp_seconds",
             "Unix time of the last successful drift check",
             last_reconcile.clone(),
@@ -102,6 +110,7 @@ impl Default for Metrics {
             latency,
             drift_objects,
             api_requests,
+            throttled,
             last_reconcile,
             registry: std::sync::Arc::new(registry),
         }
@@ -166,8 +175,13 @@ impl Metrics {
             .inc_by(requests);
     }
 
-    /// Everything, in the text format.
+    /// Everything, in the text format; the 429 counts are read from the client now.
     pub fn render(&self) -> String {
+        for (org, count) in roster_genesys::throttled::by_org() {
+            self.throttled
+                .get_or_create(&vec![("org", org)])
+                .set(i64::try_from(count).unwrap_or(i64::MAX));
+        }
         let mut text = String::new();
         encode(&mut text, &self.registry).expect("writing to a String cannot fail");
         text

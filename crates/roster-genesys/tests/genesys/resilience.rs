@@ -53,6 +53,13 @@ async fn a_run_survives_a_429_storm_and_injected_errors_with_the_same_snapshot()
         )
         .unwrap();
     sandbox.reset_stats(ORG).unwrap();
+    let throttled = || {
+        roster_genesys::throttled::by_org()
+            .get(ORG)
+            .copied()
+            .unwrap_or(0)
+    };
+    let throttled_before = throttled();
     let stormy = GenesysClient::new(connection(&sandbox, ORG, "acme-id", "acme-secret", 1_320))
         .unwrap()
         .session();
@@ -60,6 +67,9 @@ async fn a_run_survives_a_429_storm_and_injected_errors_with_the_same_snapshot()
     let stats = sandbox.stats(ORG).unwrap();
     assert_eq!(result.unwrap().live, clean);
     assert!(stats.throttled > 0, "no 429 was provoked: {stats:?}");
+    // The process-wide count a server's metrics read saw every one (other tests of the
+    // same org may add theirs).
+    assert!(throttled() - throttled_before >= stats.throttled);
     assert!(stats.faults_injected > 0, "no 5xx was injected: {stats:?}");
     // Every attempt the client made reached the org, retries included.
     assert_eq!(stormy.total_requests(), stats.requests);
