@@ -440,7 +440,8 @@ fn filesystem_of(path: &Path) -> String {
 struct Server {
     base: String,
     stop: tokio::sync::oneshot::Sender<()>,
-    thread: std::thread::JoinHandle<Result<(), roster_serve::ServeError>>,
+    /// How the server ended: its error's message, if any.
+    thread: std::thread::JoinHandle<Result<(), String>>,
 }
 
 impl Server {
@@ -458,7 +459,7 @@ impl Server {
                 .enable_all()
                 .build()
                 .expect("a tokio runtime for the server");
-            runtime.block_on(roster_serve::serve(
+            let served = runtime.block_on(roster_serve::serve(
                 workspace,
                 Some(SocketAddr::from(([127, 0, 0, 1], 0))),
                 move |bound| {
@@ -467,7 +468,8 @@ impl Server {
                 async move {
                     let _ = stopped.await;
                 },
-            ))
+            ));
+            served.map_err(|error| error.to_string())
         });
         match address.recv_timeout(SERVER_WAIT) {
             Ok(bound) => Server {
@@ -475,10 +477,10 @@ impl Server {
                 stop,
                 thread,
             },
-            Err(_) if thread.is_finished() => {
-                panic!("the server did not start: {:?}", thread.join())
+            Err(waited) if thread.is_finished() => {
+                panic!("the server did not start ({waited}): {:?}", thread.join())
             }
-            Err(_) => panic!("the server did not listen within {SERVER_WAIT:?}"),
+            Err(waited) => panic!("the server did not listen within {SERVER_WAIT:?}: {waited}"),
         }
     }
 
