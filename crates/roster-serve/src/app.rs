@@ -142,6 +142,18 @@ impl App {
         }))
     }
 
+    /// Runs `work` on the queue on a thread meant for blocking: every queue call commits to
+    /// disk (an fsync), which must not hold up the threads that answer requests.
+    pub async fn queue<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&Queue) -> T + Send + 'static,
+    ) -> T {
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || work(&app.queue))
+            .await
+            .expect("a queue call does not panic")
+    }
+
     /// Keeps a drift check's result, dropping the oldest beyond [`DRIFT_KEPT`].
     pub fn keep_drift(&self, org: &str, run: DriftRun) {
         let mut drift = self.drift.lock();

@@ -31,7 +31,7 @@ use time::OffsetDateTime;
 use crate::app::App;
 use crate::hooks::extract::{Extracted, extract};
 use crate::hooks::verify::verify;
-use crate::queue::{Accepted, NewEvent, Status};
+use crate::queue::{Accepted, NewEvent, Queue, Status};
 
 /// The largest body a hook accepts.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -115,7 +115,7 @@ async fn hook(
         due_at: event.effective.unwrap_or(now),
         received_at: now,
     };
-    match app.queue.accept(&new) {
+    match app.queue(move |queue| queue.accept(&new)).await {
         Ok(Accepted::New(stored)) => {
             app.metrics.accepted(&source);
             app.wake.notify_one();
@@ -138,7 +138,7 @@ async fn hook(
 
 async fn ready(State(app): State<Arc<App>>) -> Response {
     let mut problems = Vec::new();
-    if let Err(error) = app.queue.writable() {
+    if let Err(error) = app.queue(Queue::writable).await {
         problems.push(format!("database: {error}"));
     }
     for spec in app.workspace.orgs.values() {
@@ -157,7 +157,7 @@ async fn ready(State(app): State<Arc<App>>) -> Response {
 }
 
 async fn metrics(State(app): State<Arc<App>>) -> Response {
-    if let Ok(depth) = app.queue.depth() {
+    if let Ok(depth) = app.queue(Queue::depth).await {
         app.metrics.depth(depth);
     }
     (
@@ -231,7 +231,7 @@ async fn event(State(app): State<Arc<App>>, headers: HeaderMap, Path(id): Path<i
     if let Err(refused) = authorized(&app, &headers) {
         return *refused;
     }
-    match app.queue.get(id) {
+    match app.queue(move |queue| queue.get(id)).await {
         Ok(Some(event)) => answer(StatusCode::OK, &json!(event)),
         Ok(None) => refuse(StatusCode::NOT_FOUND, format!("no event {id}")),
         Err(error) => refuse(StatusCode::SERVICE_UNAVAILABLE, error.to_string()),
@@ -242,7 +242,10 @@ async fn retry(State(app): State<Arc<App>>, headers: HeaderMap, Path(id): Path<i
     if let Err(refused) = authorized(&app, &headers) {
         return *refused;
     }
-    match app.queue.retry(id, OffsetDateTime::now_utc()) {
+    match app
+        .queue(move |queue| queue.retry(id, OffsetDateTime::now_utc()))
+        .await
+    {
         Ok(Some(event)) => {
             app.wake.notify_one();
             answer(StatusCode::OK, &json!(event))

@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 use tokio::sync::watch;
 
 use crate::app::App;
-use crate::queue::{Action, Event, Status};
+use crate::queue::{Action, Event, Queue, Status};
 
 /// The longest the worker sleeps without looking at the queue.
 const IDLE: Duration = Duration::from_secs(30);
@@ -47,16 +47,21 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         if *stop.borrow() {
             return;
         }
-        match app.queue.next_due(OffsetDateTime::now_utc()) {
+        match app
+            .queue(|queue| queue.next_due(OffsetDateTime::now_utc()))
+            .await
+        {
             Ok(Some(event)) => {
                 crate::failpoint::before_processing();
                 process(&app, event).await;
+                // Between events, let the requests waiting for this thread run.
+                tokio::task::yield_now().await;
                 continue;
             }
             Ok(None) => {}
             Err(error) => tracing::error!(error = %error, "cannot read the HR event queue"),
         }
-        let wait = match app.queue.next_due_time() {
+        let wait = match app.queue(Queue::next_due_time).await {
             Ok(Some(due)) => {
                 let until = due - OffsetDateTime::now_utc();
                 Duration::try_from(until)
@@ -73,18 +78,18 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn process(app: &App, event: Event) {
+async fn process(app: &Arc<App>, event: Event) {
     let outcome = outcome(app, &event).await;
     let seconds = (OffsetDateTime::now_utc() - event.received_at).as_seconds_f64();
-    let result = match &outcome {
-        Outcome::Done(what) => app.queue.complete(event.id, what).map(|()| Status::Done),
-        Outcome::Retry(why) => {
-            let delay = backoff(event.attempts);
-            let at = OffsetDateTime::now_utc() + delay;
-            app.queue.fail(event.id, why, Some(at))
-        }
-        Outcome::Dead(why) => app.queue.fail(event.id, why, None),
-    };
+    let id = event.id;
+    let retry_at = OffsetDateTime::now_utc() + backoff(event.attempts);
+    let result = app
+        .queue(move |queue| match outcome {
+            Outcome::Done(what) => queue.complete(id, &what).map(|()| Status::Done),
+            Outcome::Retry(why) => queue.fail(id, &why, Some(retry_at)),
+            Outcome::Dead(why) => queue.fail(id, &why, None),
+        })
+        .await;
     match result {
         Ok(status) => {
             tracing::info!(
@@ -115,7 +120,7 @@ fn backoff(attempts: u32) -> time::Duration {
     time::Duration::try_from(jittered).unwrap_or(time::Duration::minutes(30))
 }
 
-async fn outcome(app: &App, event: &Event) -> Outcome {
+async fn outcome(app: &Arc<App>, event: &Event) -> Outcome {
     let Some(spec) = app.workspace.orgs.get(&event.org) else {
         return Outcome::Dead(format!("org `{}` is not in roster.yaml", event.org));
     };
@@ -125,14 +130,28 @@ async fn outcome(app: &App, event: &Event) -> Outcome {
     };
     let source_event = format!("{}:{}", event.source, event.source_id);
     if event.action == Action::Rehire {
-        return match offboard::record_rehire(&app.workspace.root, spec, &email, &source_event) {
+        // A journal write (an fsync) and a git process: off the async threads.
+        let (app, org) = (Arc::clone(app), event.org.clone());
+        let recorded = tokio::task::spawn_blocking(move || {
+            let spec = &app.workspace.orgs[&org];
+            offboard::record_rehire(&app.workspace.root, spec, &email, &source_event)
+                .map_err(|error| chain(&error))
+        })
+        .await
+        .unwrap_or_else(|error| Err(error.to_string()));
+        return match recorded {
             Ok(line) => Outcome::Done(format!(
                 "reactivation pending (journal line {line}): add `reactivate: true` to the user's manifest"
             )),
-            Err(error) => Outcome::Retry(chain(&error)),
+            Err(error) => Outcome::Retry(error),
         };
     }
     let suspend = event.action == Action::Suspend;
+    let root = app.workspace.root.clone();
+    let git_commit = tokio::task::spawn_blocking(move || roster_service::head_commit(&root))
+        .await
+        .ok()
+        .flatten();
     let request = OffboardRequest {
         emails: vec![email.clone()],
         reason: format!(
@@ -141,7 +160,7 @@ async fn outcome(app: &App, event: &Event) -> Outcome {
         ),
         event_id: Some(source_event),
         allow_destructive: None,
-        git_commit: roster_service::head_commit(&app.workspace.root),
+        git_commit,
         suspend,
     };
     let silent = roster_service::silent();
