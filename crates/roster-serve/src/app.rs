@@ -2,7 +2,6 @@
 //! secrets resolved, the metrics, and the last drift checks.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -44,6 +43,14 @@ pub enum StartError {
         /// What is wrong.
         #[source]
         source: InvalidVerifier,
+    },
+    /// `remediate: apply` would undo suspensions.
+    #[error(
+        "`serve.drift.remediate: apply` would undo the suspensions of hook `{hook}`: a suspended user stays in the manifests with routing that the next remediation restores"
+    )]
+    RemediationUndoesSuspensions {
+        /// A hook that maps a kind to `suspend`.
+        hook: String,
     },
     /// The queue's database cannot be opened.
     #[error(transparent)]
@@ -107,6 +114,17 @@ impl App {
     /// cannot be opened.
     pub fn start(workspace: Workspace) -> Result<Arc<App>, StartError> {
         let config = workspace.serve.clone().ok_or(StartError::NotConfigured)?;
+        if config
+            .drift
+            .is_some_and(|drift| drift.remediate == roster_manifest::Remediate::Apply)
+            && let Some((hook, _)) = config.hooks.iter().find(|(_, hook)| {
+                hook.kinds
+                    .values()
+                    .any(|action| *action == HrAction::Suspend)
+            })
+        {
+            return Err(StartError::RemediationUndoesSuspensions { hook: hook.clone() });
+        }
         let mut hooks = BTreeMap::new();
         for (name, hook) in &config.hooks {
             hooks.insert(name.clone(), resolve(name, hook)?);
@@ -116,8 +134,8 @@ impl App {
             .as_ref()
             .map(|reference| read(reference, "`serve.token`"))
             .transpose()?;
-        let queue =
-            Queue::open(&database(&workspace, &config))?.with_max_attempts(config.max_attempts);
+        // `serve.database` is resolved against the workspace root when loaded.
+        let queue = Queue::open(&config.database)?.with_max_attempts(config.max_attempts);
         if queue.recovered_on_open() > 0 {
             tracing::warn!(
                 events = queue.recovered_on_open(),
@@ -149,9 +167,10 @@ impl App {
         work: impl FnOnce(&Queue) -> T + Send + 'static,
     ) -> T {
         let app = Arc::clone(self);
+        // A panic in the call is the caller's panic, as if the call had run here.
         tokio::task::spawn_blocking(move || work(&app.queue))
             .await
-            .expect("a queue call does not panic")
+            .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()))
     }
 
     /// Keeps a drift check's result, dropping the oldest beyond [`DRIFT_KEPT`].
@@ -163,10 +182,6 @@ impl App {
         }
         runs.push_back(run);
     }
-}
-
-fn database(workspace: &Workspace, config: &ServeConfig) -> PathBuf {
-    workspace.root.join(&config.database)
 }
 
 fn read(reference: &roster_manifest::SecretRef, what: &str) -> Result<SecretString, StartError> {

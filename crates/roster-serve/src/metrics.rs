@@ -5,7 +5,7 @@
 //! | `roster_hr_events_received` | `source` | deliveries to `POST /hooks/{source}` |
 //! | `roster_hr_events_accepted` | `source` | new events stored |
 //! | `roster_hr_events_rejected` | `source`, `reason` | deliveries refused (nothing stored) |
-//! | `roster_hr_events_processed` | `action`, `outcome` | events finished (`done`, `failed`, `dead`) |
+//! | `roster_hr_events_processed` | `action`, `outcome` | events finished (`done`, `dead`; a failed attempt that will be retried is not finished) |
 //! | `roster_hr_queue_depth` | | events stored and not finished |
 //! | `roster_hr_processing_seconds` | | from acceptance to the end of processing |
 //! | `roster_drift_objects` | `org` | objects drifted at the last drift check |

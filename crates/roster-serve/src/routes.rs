@@ -25,13 +25,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
 use crate::app::App;
 use crate::hooks::extract::{Extracted, extract};
-use crate::hooks::verify::verify;
-use crate::queue::{Accepted, NewEvent, Queue, Status};
+use crate::hooks::verify::{same_secret, verify};
+use crate::queue::{Accepted, NewEvent, Queue, QueueError, Status};
 
 /// The largest body a hook accepts.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -184,7 +183,10 @@ fn authorized(app: &App, headers: &HeaderMap) -> Result<(), Box<Response>> {
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
         .unwrap_or("");
-    if bool::from(given.as_bytes().ct_eq(token.expose_secret().as_bytes())) {
+    if bool::from(same_secret(
+        given.as_bytes(),
+        token.expose_secret().as_bytes(),
+    )) {
         Ok(())
     } else {
         Err(Box::new(refuse(
@@ -251,7 +253,10 @@ async fn retry(State(app): State<Arc<App>>, headers: HeaderMap, Path(id): Path<i
             answer(StatusCode::OK, &json!(event))
         }
         Ok(None) => refuse(StatusCode::NOT_FOUND, format!("no event {id}")),
-        Err(error) => refuse(StatusCode::CONFLICT, error.to_string()),
+        Err(error @ QueueError::WrongStatus { .. }) => {
+            refuse(StatusCode::CONFLICT, error.to_string())
+        }
+        Err(error) => refuse(StatusCode::SERVICE_UNAVAILABLE, error.to_string()),
     }
 }
 

@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 use tokio::sync::watch;
 
 use crate::app::App;
+use crate::chain;
 use crate::queue::{Action, Event, Queue, Status};
 
 /// The longest the worker sleeps without looking at the queue.
@@ -30,6 +31,12 @@ const IDLE: Duration = Duration::from_secs(30);
 const RETRY_BASE: Duration = Duration::from_secs(5);
 /// The longest delay between retries.
 const RETRY_CAP: Duration = Duration::from_mins(30);
+
+/// How many times the worker tries to record an outcome before it leaves the event to the
+/// next start (which runs it again: every workflow it runs is idempotent).
+const RECORD_TRIES: u32 = 30;
+/// The pause between those tries.
+const RECORD_PAUSE: Duration = Duration::from_secs(2);
 
 /// How an event ended.
 enum Outcome {
@@ -83,13 +90,28 @@ async fn process(app: &Arc<App>, event: Event) {
     let seconds = (OffsetDateTime::now_utc() - event.received_at).as_seconds_f64();
     let id = event.id;
     let retry_at = OffsetDateTime::now_utc() + backoff(event.attempts);
-    let result = app
-        .queue(move |queue| match outcome {
-            Outcome::Done(what) => queue.complete(id, &what).map(|()| Status::Done),
-            Outcome::Retry(why) => queue.fail(id, &why, Some(retry_at)),
-            Outcome::Dead(why) => queue.fail(id, &why, None),
-        })
-        .await;
+    let outcome = Arc::new(outcome);
+    // Until the outcome is recorded the event stays `processing` and holds up its user's
+    // later events: keep trying (a full disk, a lock held too long), a few seconds apart.
+    let mut tries = 0u32;
+    let result = loop {
+        let outcome = Arc::clone(&outcome);
+        let recorded = app
+            .queue(move |queue| match outcome.as_ref() {
+                Outcome::Done(what) => queue.complete(id, what).map(|()| Status::Done),
+                Outcome::Retry(why) => queue.fail(id, why, Some(retry_at)),
+                Outcome::Dead(why) => queue.fail(id, why, None),
+            })
+            .await;
+        tries += 1;
+        match recorded {
+            Err(error) if tries < RECORD_TRIES => {
+                tracing::warn!(event = id, error = %error, "cannot record an HR event's outcome; trying again");
+                tokio::time::sleep(RECORD_PAUSE).await;
+            }
+            other => break other,
+        }
+    };
     match result {
         Ok(status) => {
             tracing::info!(
@@ -182,10 +204,11 @@ async fn outcome(app: &Arc<App>, event: &Event) -> Outcome {
     if !report.is_success() {
         return Outcome::Retry("some steps failed; the next attempt plans what is left".to_owned());
     }
-    if !report.already_inactive.is_empty() {
-        return Outcome::Done(format!("{email} was already inactive; nothing to do"));
-    }
-    let mut done = if suspend {
+    let mut done = if !report.already_inactive.is_empty() {
+        // Git still follows: a crash after the deactivation and before the branch leaves the
+        // user inactive with the manifests saying otherwise (the follow is idempotent).
+        format!("{email} was already inactive; nothing to do in the org")
+    } else if suspend {
         format!("{email} suspended: routing and roles stripped, still active")
     } else {
         format!("{email} offboarded")
@@ -223,16 +246,4 @@ async fn outcome(app: &Arc<App>, event: &Event) -> Outcome {
         }
     }
     Outcome::Done(done)
-}
-
-/// `error` and its causes on one line.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -84,6 +84,9 @@ pub enum ApplyError {
     Save(#[from] SaveError),
 }
 
+/// The journal record before the run of a targeted plan (`--target`): a partial apply.
+pub const PARTIAL_PLAN: &str = "partialPlan";
+
 /// Opens the org's journal for a run of `plan`.
 pub(crate) fn open_journal(
     org: &ReadOrg<'_>,
@@ -191,6 +194,12 @@ pub(crate) async fn execute(
     progress: &ProgressSink,
     journal: &mut Journal,
 ) -> Result<ApplySummary, ApplyError> {
+    if plan.is_targeted() {
+        // Drift's baseline is the last apply of the whole manifests: say this run was not.
+        journal
+            .record(PARTIAL_PLAN, serde_json::json!({ "targets": plan.targets }))
+            .map_err(ApplyError::Journal)?;
+    }
     let name = org.session.org().to_owned();
     let report = progress.clone();
     let options = ApplyOptions {

@@ -1,5 +1,6 @@
 //! `roster drift`: what in each org no longer matches git, and who changed it.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use futures::future::join_all;
@@ -96,14 +97,19 @@ fn duration(text: &str) -> Option<Duration> {
     let split = text.find(|c: char| !c.is_ascii_digit())?;
     let (number, unit) = text.split_at(split);
     let count: i64 = number.parse().ok()?;
-    match unit {
-        "s" => Some(Duration::seconds(count)),
-        "m" => Some(Duration::minutes(count)),
-        "h" => Some(Duration::hours(count)),
-        "d" => Some(Duration::days(count)),
-        "w" => Some(Duration::weeks(count)),
-        _ => None,
-    }
+    let unit: i64 = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return None,
+    };
+    // At most 1,000 years: beyond that no date is meant, and the arithmetic would overflow.
+    count
+        .checked_mul(unit)
+        .filter(|seconds| *seconds <= 1_000 * 366 * 86_400)
+        .map(Duration::seconds)
 }
 
 fn expected(text: &str) -> String {
@@ -173,10 +179,12 @@ async fn watch(
     ui: Ui,
 ) -> Result<ExitStatus, Failure> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let stop = std::sync::Arc::new(stop);
+    let on_signal = stop.clone();
     tokio::spawn(async move {
         if crate::signals::signal().await {
             eprintln!("\nstopping the watch");
-            let _ = stop.send(true);
+            let _ = on_signal.send(true);
         }
     });
     let settings = WatchSettings {
@@ -192,7 +200,14 @@ async fn watch(
         } else {
             drift::render_event(&event)
         };
-        print_stdout(&line);
+        // A closed pipe (`roster drift --watch | head -5`) ends the watch.
+        let mut stdout = std::io::stdout().lock();
+        let written = stdout
+            .write_all(line.as_bytes())
+            .and_then(|()| stdout.flush());
+        if written.is_err() {
+            let _ = stop.send(true);
+        }
     };
     let progress = ui.progress_sink();
     let watches = orgs.iter().map(|spec| {
@@ -235,6 +250,11 @@ mod tests {
         assert_eq!(parse_since("7d"), Ok(Since::Ago(Duration::days(7))));
         assert_eq!(parse_since("2w"), Ok(Since::Ago(Duration::weeks(2))));
         assert_eq!(parse_since("90s"), Ok(Since::Ago(Duration::seconds(90))));
+        assert!(
+            parse_since("600000w").is_err(),
+            "no panic on an absurd duration"
+        );
+        assert!(parse_since("99999999999999999999s").is_err());
         for wrong in ["", "d", "7", "7y", "yesterday", "2026-13-01"] {
             let error = parse_since(wrong).unwrap_err();
             assert!(error.contains("RFC 3339"), "{wrong}: {error}");

@@ -461,7 +461,7 @@ fn new_mac(key: &[u8]) -> HmacSha256 {
 
 /// Constant-time equality of two secrets of any length: their SHA-256 digests are compared,
 /// so the time taken reveals neither where they differ nor how long the expected one is.
-fn same_secret(given: &[u8], expected: &[u8]) -> subtle::Choice {
+pub(crate) fn same_secret(given: &[u8], expected: &[u8]) -> subtle::Choice {
     Sha256::digest(given).ct_eq(&Sha256::digest(expected))
 }
 

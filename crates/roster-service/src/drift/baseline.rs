@@ -1,5 +1,6 @@
-//! What roster last applied to an org, per its journal: the last run that finished with every
-//! step succeeded, and the git commit of the manifests it applied. Loading the manifests of
+//! What roster last applied to an org, per its journal: the last run of the whole manifests
+//! (not an offboarding, not a `--target` plan) that finished with every step succeeded, and
+//! the git commit of the manifests it applied. Loading the manifests of
 //! that commit gives the desired state the org was last made to match, which is how drift
 //! (the org moved away from it) is told apart from a pending change (the manifests moved
 //! away from it).
@@ -46,10 +47,32 @@ pub fn last_apply(root: &Path, org: &str) -> Result<Option<LastApply>, HistoryEr
         source,
     };
     let mut last = None;
+    // A run preceded by an offboarding's or a targeted plan's record applied part of the
+    // manifests only: it is no baseline.
+    let mut partial_next = false;
+    let mut partial_runs = std::collections::BTreeSet::new();
     for entry in roster_apply::entries(&path).map_err(error)? {
         let entry = entry.map_err(error)?;
-        let EntryBody::RunFinished(finished) = &entry.body else {
-            continue;
+        let finished = match &entry.body {
+            EntryBody::Record { kind, .. }
+                if kind == crate::assignments::OFFBOARDING_STARTED
+                    || kind == crate::apply::PARTIAL_PLAN =>
+            {
+                partial_next = true;
+                continue;
+            }
+            EntryBody::RunStarted(_) => {
+                if std::mem::take(&mut partial_next) {
+                    partial_runs.insert(entry.seq);
+                }
+                continue;
+            }
+            EntryBody::RunFinished(finished)
+                if !entry.run.is_some_and(|run| partial_runs.contains(&run)) =>
+            {
+                finished
+            }
+            _ => continue,
         };
         let complete = finished.failed == 0
             && finished.skipped == 0
