@@ -308,3 +308,42 @@ fn validate(document: &Value) {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+#[test]
+fn a_targeted_apply_is_no_baseline_so_other_edits_stay_pending() {
+    let (_sandbox, workspace) = applied_example();
+    let first = workspace.roster("drift", &["--format", "json"]);
+    let first: Value = serde_json::from_str(&first.stdout).unwrap();
+    let baseline = first["orgs"][0]["baseline"].clone();
+    assert_eq!(baseline["type"], "applied", "{baseline:#}");
+
+    let users = "orgs/demo/users/billing.yaml";
+    let edited = workspace
+        .read(users)
+        .replacen("title: Billing Agent", "title: Lead Billing Agent", 1)
+        .replace(
+            "    name: Kwame Asante\n    title: Billing Agent",
+            "    name: Kwame Asante\n    title: Senior Billing Agent",
+        );
+    workspace.write(users, &edited);
+    commit(workspace.root(), "promote Aisha and Kwame");
+    let targeted = workspace.roster(
+        "apply",
+        &["--yes", "--target", "user:aisha.bello@acme.example"],
+    );
+    assert_eq!(targeted.code, 0, "{}", targeted.stderr);
+
+    let run = workspace.roster("drift", &["--format", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let report = &report["orgs"][0];
+    assert_eq!(
+        report["baseline"], baseline,
+        "the targeted run is no baseline"
+    );
+    assert_eq!(report["drift"], json!([]), "{report:#}");
+    assert_eq!(
+        report["pending"][0]["key"], "kwame.asante@acme.example",
+        "{report:#}"
+    );
+}
