@@ -1,3 +1,5 @@
-//! roster-serve against an embedded sandbox org, without HTTP: scheduled drift checks.
+//! roster-serve in process: the hook route's answers, and scheduled drift checks against an
+//! embedded sandbox org.
 
+mod routes;
 mod schedule;
