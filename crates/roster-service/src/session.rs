@@ -60,6 +60,17 @@ pub struct Snapshot {
     pub ids: IdTable,
 }
 
+impl Snapshot {
+    /// The client's snapshot of a read for `needs`.
+    fn of(snapshot: roster_genesys::Snapshot, needs: &ReadNeeds) -> Self {
+        Snapshot {
+            live: snapshot.live,
+            needs: needs.clone(),
+            ids: snapshot.ids,
+        }
+    }
+}
+
 /// One run against one org: its spec, its connection and its own request counts.
 pub struct OrgSession<'a> {
     root: &'a Path,
@@ -187,34 +198,15 @@ impl<'a> OrgSession<'a> {
         needs: &ReadNeeds,
         progress: &ProgressSink,
     ) -> Result<Snapshot, ReadError> {
-        let org = self.spec.name.clone();
-        let report = {
-            let progress = progress.clone();
-            move |event: roster_genesys::ProgressEvent| {
-                progress(Progress::Reading {
-                    org: org.clone(),
-                    stage: event.stage,
-                    done: event.done,
-                    total: event.total,
-                });
-            }
-        };
-        let read = self.session.snapshot(needs, &report).await;
-        progress(Progress::ReadDone {
-            org: self.spec.name.clone(),
-        });
-        let snapshot = read.map_err(ReadError::Snapshot)?;
+        let read = self.session.snapshot(needs, &self.reporter(progress)).await;
+        let snapshot = self.read_done(progress, read)?;
         tracing::debug!(
             org = %self.spec.name,
             users = snapshot.live.users.len(),
             requests = self.requests(),
             "read the org"
         );
-        Ok(Snapshot {
-            live: snapshot.live,
-            needs: needs.clone(),
-            ids: snapshot.ids,
-        })
+        Ok(Snapshot::of(snapshot, needs))
     }
 
     /// [`OrgSession::read`], keeping what was read so that parts of it can be read again
@@ -224,39 +216,19 @@ impl<'a> OrgSession<'a> {
         needs: &ReadNeeds,
         progress: &ProgressSink,
     ) -> Result<(Snapshot, KeptRead), ReadError> {
-        let org = self.spec.name.clone();
-        let report = {
-            let progress = progress.clone();
-            move |event: roster_genesys::ProgressEvent| {
-                progress(Progress::Reading {
-                    org: org.clone(),
-                    stage: event.stage,
-                    done: event.done,
-                    total: event.total,
-                });
-            }
-        };
-        let read = self.session.read_kept(needs, &report).await;
-        progress(Progress::ReadDone {
-            org: self.spec.name.clone(),
-        });
-        let (snapshot, kept) = read.map_err(ReadError::Snapshot)?;
-        Ok((
-            Snapshot {
-                live: snapshot.live,
-                needs: needs.clone(),
-                ids: snapshot.ids,
-            },
-            kept,
-        ))
+        let read = self
+            .session
+            .read_kept(needs, &self.reporter(progress))
+            .await;
+        let (snapshot, kept) = self.read_done(progress, read)?;
+        Ok((Snapshot::of(snapshot, needs), kept))
     }
 
-    /// Reads again only what `what` names into `kept` (read for `needs`), and answers the
-    /// whole org as it now stands.
+    /// Reads again only what `what` names into `kept`, and answers the whole org as it now
+    /// stands.
     pub async fn refresh(
         &self,
         kept: &mut KeptRead,
-        needs: &ReadNeeds,
         what: &[Refresh],
     ) -> Result<Snapshot, ReadError> {
         let snapshot = self
@@ -264,11 +236,33 @@ impl<'a> OrgSession<'a> {
             .refresh(kept, what)
             .await
             .map_err(ReadError::Snapshot)?;
-        Ok(Snapshot {
-            live: snapshot.live,
-            needs: needs.clone(),
-            ids: snapshot.ids,
-        })
+        Ok(Snapshot::of(snapshot, kept.needs()))
+    }
+
+    /// The client's progress callback of a read, reporting to `progress` for this org.
+    fn reporter(&self, progress: &ProgressSink) -> impl Fn(roster_genesys::ProgressEvent) + use<> {
+        let org = self.spec.name.clone();
+        let progress = progress.clone();
+        move |event: roster_genesys::ProgressEvent| {
+            progress(Progress::Reading {
+                org: org.clone(),
+                stage: event.stage,
+                done: event.done,
+                total: event.total,
+            });
+        }
+    }
+
+    /// Reports the end of a read, then its outcome.
+    fn read_done<T>(
+        &self,
+        progress: &ProgressSink,
+        read: Result<T, GenesysError>,
+    ) -> Result<T, ReadError> {
+        progress(Progress::ReadDone {
+            org: self.spec.name.clone(),
+        });
+        read.map_err(ReadError::Snapshot)
     }
 
     /// Plans the org's manifests against `snapshot`.

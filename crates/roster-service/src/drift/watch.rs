@@ -370,10 +370,7 @@ impl Watch<'_> {
         let Some(kept) = self.kept.as_mut() else {
             return Ok(());
         };
-        let snapshot = self
-            .session
-            .refresh(kept, &self.checker.needs(), what)
-            .await?;
+        let snapshot = self.session.refresh(kept, what).await?;
         let (drift, _pending) = self.checker.sort(&self.session, &snapshot)?;
         let mut fresh = self.news(drift);
         let window = self.checker.window(DriftCheck {
