@@ -482,8 +482,8 @@ fn intended_state(operation: &Value, key: &str) -> Value {
     )
 }
 
-/// An error and its causes, `outer: inner: innermost`.
-fn error_chain(error: &dyn Error) -> String {
+/// An error and its causes on one line, `outer: inner: innermost`, each said once.
+pub fn error_chain(error: &dyn Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -105,7 +105,7 @@ mod summary;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use engine::apply;
+pub use engine::{apply, error_chain};
 pub use error::ApplyError;
 pub use journal::{
     Checkpoint, Entry, EntryBody, InDoubt, Journal, JournalContext, JournalError, JournalKey,

@@ -90,16 +90,3 @@ pub async fn serve(
     scheduler.abort();
     served.map_err(ServeError::Http)
 }
-
-/// `error` and its causes on one line (`/drift`, `/readyz`, event outcomes): what a person
-/// reads without the process's logs.
-pub(crate) fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}

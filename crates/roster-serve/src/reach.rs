@@ -16,11 +16,11 @@ const TOKENS_ME: &str = "/api/v2/tokens/me";
 pub async fn reach(workspace: &Workspace, spec: &OrgSpec) -> Result<(), String> {
     let session = OrgSession::open(&workspace.root, spec)
         .await
-        .map_err(|error| crate::chain(&error))?;
+        .map_err(|error| roster_service::error_chain(&error))?;
     session
         .genesys()
         .send(&ApiRequest::get(TOKENS_ME, TOKENS_ME))
         .await
         .map(|_| ())
-        .map_err(|error| crate::chain(&error))
+        .map_err(|error| roster_service::error_chain(&error))
 }

@@ -68,7 +68,7 @@ pub async fn check(app: &App, spec: &OrgSpec, remediate: Remediate) -> DriftRun 
                 at,
                 drifted: None,
                 pending: None,
-                outcome: format!("failed: {}", crate::chain(&error)),
+                outcome: format!("failed: {}", roster_service::error_chain(&error)),
             }
         }
     }
@@ -89,7 +89,7 @@ async fn apply(app: &App, spec: &OrgSpec) -> String {
     {
         Ok(mut planned) if !planned.is_empty() => planned.remove(0),
         Ok(_) => return "nothing planned".to_owned(),
-        Err(error) => return format!("not applied: {}", crate::chain(&error)),
+        Err(error) => return format!("not applied: {}", roster_service::error_chain(&error)),
     };
     match roster_service::apply(&planned.org, &planned.plan, &ApplyRun::default(), &silent()).await
     {
@@ -98,7 +98,7 @@ async fn apply(app: &App, spec: &OrgSpec) -> String {
             "blocked by policy.limits (plan {}); not applied",
             planned.plan.digest
         ),
-        Err(error) => format!("not applied: {}", crate::chain(&error)),
+        Err(error) => format!("not applied: {}", roster_service::error_chain(&error)),
     }
 }
 

@@ -22,8 +22,8 @@ use time::OffsetDateTime;
 use tokio::sync::watch;
 
 use crate::app::App;
-use crate::chain;
 use crate::queue::{Action, Event, Queue, Status};
+use roster_service::error_chain;
 
 /// The longest the worker sleeps without looking at the queue.
 const IDLE: Duration = Duration::from_secs(30);
@@ -157,7 +157,7 @@ async fn outcome(app: &Arc<App>, event: &Event) -> Outcome {
         let recorded = tokio::task::spawn_blocking(move || {
             let spec = &app.workspace.orgs[&org];
             offboard::record_rehire(&app.workspace.root, spec, &email, &source_event)
-                .map_err(|error| chain(&error))
+                .map_err(|error| error_chain(&error))
         })
         .await
         .unwrap_or_else(|error| Err(error.to_string()));
@@ -195,8 +195,8 @@ async fn outcome(app: &Arc<App>, event: &Event) -> Outcome {
             | OffboardError::NoReason
             | OffboardError::NoUsers
             | OffboardError::Unfocused { .. }),
-        ) => return Outcome::Dead(chain(&error)),
-        Err(error) => return Outcome::Retry(chain(&error)),
+        ) => return Outcome::Dead(error_chain(&error)),
+        Err(error) => return Outcome::Retry(error_chain(&error)),
     };
     if let Some(summary) = &report.summary {
         app.metrics.requests(&spec.name, summary.requests as u64);
@@ -238,7 +238,7 @@ async fn outcome(app: &Arc<App>, event: &Event) -> Outcome {
             }
             Ok(Err(error)) => {
                 tracing::warn!(error = %error, "git could not follow an offboarding");
-                let _ = write!(done, "; git did not follow: {}", chain(&error));
+                let _ = write!(done, "; git did not follow: {}", error_chain(&error));
             }
             Err(error) => {
                 let _ = write!(done, "; git did not follow: {error}");

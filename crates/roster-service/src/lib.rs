@@ -51,6 +51,8 @@ pub use orgs::{
     without_utilization,
 };
 pub use progress::{Progress, ProgressSink, Stage, silent};
+/// An error and its causes on one line (for a status page or a stored outcome).
+pub use roster_apply::error_chain;
 pub use safety::{
     Blocked, BlockedPlan, SavedPlanError, check_acknowledged, check_saved_plans, load_saved_plan,
 };

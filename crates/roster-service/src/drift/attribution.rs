@@ -51,7 +51,7 @@ pub async fn attribute(
             permission: AUDIT_PERMISSION.to_owned(),
         },
         Err(error) => AuditAccess::Failed {
-            reason: error_chain(&error),
+            reason: roster_apply::error_chain(&error),
         },
     };
     let reason = match &access {
@@ -198,16 +198,4 @@ fn change(record: &AuditRecord) -> AuditChange {
             })
             .collect(),
     }
-}
-
-/// `error` and its causes, on one line.
-fn error_chain(error: &GenesysError) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
