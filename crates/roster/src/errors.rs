@@ -117,9 +117,7 @@ impl From<HistoryError> for Failure {
 impl From<DriftError> for Failure {
     fn from(error: DriftError) -> Self {
         match error {
-            DriftError::Read(error) => error.into(),
             DriftError::Plan(error) => error.into(),
-            DriftError::History(error) => error.into(),
             DriftError::Listen(ref cause) => {
                 let hint = genesys_hint(cause);
                 Failure::caused(&error).with_hint_opt(hint)

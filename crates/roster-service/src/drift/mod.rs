@@ -33,7 +33,7 @@ pub use report::{
 use crate::history::HistoryError;
 use crate::orgs::{Access, read_org};
 use crate::progress::ProgressSink;
-use crate::session::{OrgSession, ReadError, Snapshot};
+use crate::session::{OrgSession, PlanError, ReadError, Snapshot};
 
 /// How far back attribution looks when the journal holds no complete apply.
 pub const DEFAULT_WINDOW: Duration = Duration::days(7);
@@ -51,27 +51,24 @@ pub struct DriftCheck {
 /// Why an org's drift could not be checked.
 #[derive(Debug, thiserror::Error)]
 pub enum DriftError {
-    /// Reading the org failed.
+    /// Reading or planning the org failed, or its journal could not be read: what `plan`
+    /// fails with.
     #[error(transparent)]
-    Read(#[from] ReadError),
-    /// The manifests and the org cannot be reconciled (a missing role, a cycle).
-    #[error(transparent)]
-    Plan(#[from] roster_plan::PlanError),
-    /// The org's journal could not be read.
-    #[error(transparent)]
-    History(#[from] HistoryError),
+    Plan(#[from] PlanError),
     /// The org's notification channels could not be opened (`--watch`).
     #[error("cannot listen to the org's notifications")]
     Listen(#[source] roster_genesys::GenesysError),
 }
 
-impl From<crate::session::PlanError> for DriftError {
-    fn from(error: crate::session::PlanError) -> Self {
-        match error {
-            crate::session::PlanError::Read(error) => DriftError::Read(error),
-            crate::session::PlanError::Plan(error) => DriftError::Plan(error),
-            crate::session::PlanError::History(error) => DriftError::History(error),
-        }
+impl From<ReadError> for DriftError {
+    fn from(error: ReadError) -> Self {
+        DriftError::Plan(PlanError::Read(error))
+    }
+}
+
+impl From<HistoryError> for DriftError {
+    fn from(error: HistoryError) -> Self {
+        DriftError::Plan(PlanError::History(error))
     }
 }
 
