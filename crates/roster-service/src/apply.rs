@@ -101,9 +101,18 @@ pub(crate) fn open_journal(
         git_commit: git_commit.or_else(|| applied_commit(root)),
         plan_digest: Some(plan.digest.clone()),
     };
-    let opened = match journal_key(org.session.spec())? {
-        Some(key) => Journal::open_keyed(&path, context, key),
-        None => Journal::open(&path, context),
+    open_with_key(&path, org.session.spec(), context)
+}
+
+/// Opens the journal at `path` for `spec`'s org, keyed when `roster.yaml` gives it a key.
+pub(crate) fn open_with_key(
+    path: &std::path::Path,
+    spec: &roster_manifest::OrgSpec,
+    context: JournalContext,
+) -> Result<Journal, ApplyError> {
+    let opened = match journal_key(spec)? {
+        Some(key) => Journal::open_keyed(path, context, key),
+        None => Journal::open(path, context),
     };
     opened.map_err(ApplyError::OpenJournal)
 }

@@ -353,11 +353,7 @@ pub fn record_rehire(
         plan_digest: None,
     };
     let path = roster_apply::Journal::default_path(root, &spec.name);
-    let mut journal = match crate::apply::journal_key(spec)? {
-        Some(key) => roster_apply::Journal::open_keyed(&path, context, key),
-        None => roster_apply::Journal::open(&path, context),
-    }
-    .map_err(ApplyError::OpenJournal)?;
+    let mut journal = crate::apply::open_with_key(&path, spec, context)?;
     let data = serde_json::json!({
         "user": email,
         "event": source_event,
