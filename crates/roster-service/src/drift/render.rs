@@ -21,15 +21,7 @@ pub fn render_text(set: &DriftSet) -> String {
         }
         for object in &report.drift {
             let _ = writeln!(out, "\n  drift: {}", object_title(object));
-            for field in &object.fields {
-                let _ = writeln!(out, "    {}", field_line(field));
-            }
-            for change in &object.changes {
-                let _ = writeln!(out, "    changed {}", change_line(change));
-            }
-            if let Some(reason) = &object.unattributed {
-                let _ = writeln!(out, "    {reason}");
-            }
+            drift_details(&mut out, object);
         }
         if !report.pending.is_empty() {
             let _ = writeln!(
@@ -107,6 +99,19 @@ pub fn render_markdown(set: &DriftSet) -> String {
         }
     }
     out
+}
+
+/// A drifted object's fields, who changed it, or why nobody is named: one line each.
+fn drift_details(out: &mut String, object: &DriftedObject) {
+    for field in &object.fields {
+        let _ = writeln!(out, "    {}", field_line(field));
+    }
+    for change in &object.changes {
+        let _ = writeln!(out, "    changed {}", change_line(change));
+    }
+    if let Some(reason) = &object.unattributed {
+        let _ = writeln!(out, "    {reason}");
+    }
 }
 
 fn headline(report: &DriftReport) -> String {
@@ -284,15 +289,7 @@ pub fn render_event(event: &WatchEvent) -> String {
         }
         WatchEvent::Drift { org, at, object } => {
             let mut out = format!("{at} {org}: drift: {}\n", object_title(object));
-            for field in &object.fields {
-                let _ = writeln!(out, "    {}", field_line(field));
-            }
-            for change in &object.changes {
-                let _ = writeln!(out, "    changed {}", change_line(change));
-            }
-            if let Some(reason) = &object.unattributed {
-                let _ = writeln!(out, "    {reason}");
-            }
+            drift_details(&mut out, object);
             out
         }
         WatchEvent::Resolved { org, at, kind, key } => {
