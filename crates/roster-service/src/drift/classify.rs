@@ -11,6 +11,8 @@
 //! count line) and on the user (`queues`); drift reports it once, on the queue, where Genesys
 //! audits and notifies it.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use roster_model::Kind;
 use roster_plan::{Action, Change, FieldChange};
 
@@ -24,13 +26,20 @@ pub fn classify(
 ) -> (Vec<DriftedObject>, Vec<DriftedObject>) {
     let mut drift = Vec::new();
     let mut pending = Vec::new();
+    // Looked up once per change: a watch classifies again after every event.
+    let applied: Option<BTreeMap<(Kind, &str), &Change>> = applied.map(|changes| {
+        changes
+            .iter()
+            .map(|old| ((old.kind, old.key.as_str()), old))
+            .collect()
+    });
+    let queue_members = queue_members(now);
     for change in now.iter().filter(|change| differs(change)) {
-        let before = match applied {
+        let before = match &applied {
             None => Before::Unknown,
             Some(changes) => changes
-                .iter()
-                .find(|old| old.kind == change.kind && old.key == change.key)
-                .map_or(Before::Matched, Before::Differed),
+                .get(&(change.kind, change.key.as_str()))
+                .map_or(Before::Matched, |old| Before::Differed(old)),
         };
         let drifted = |field: &FieldChange| match before {
             Before::Unknown => true,
@@ -50,7 +59,7 @@ pub fn classify(
         let (moved, edited): (Vec<&FieldChange>, Vec<&FieldChange>) = change
             .fields
             .iter()
-            .filter(|field| !repeated(now, change, field))
+            .filter(|field| !repeated(&queue_members, change, field))
             .partition(|field| drifted(field));
         if !moved.is_empty() {
             drift.push(object(change, moved));
@@ -79,17 +88,28 @@ enum Before<'a> {
     Differed(&'a Change),
 }
 
-/// Whether `field` of `change` repeats what another line of `now` says: a user's queue
-/// membership the queue's change lists, or a queue's member count beside its members.
-fn repeated(now: &[Change], change: &Change, field: &FieldChange) -> bool {
+/// The (queue, member) pairs the queues' changes of `now` list.
+fn queue_members(now: &[Change]) -> BTreeSet<(&str, &str)> {
+    now.iter()
+        .filter(|change| change.kind == Kind::Queue)
+        .flat_map(|queue| {
+            queue.fields.iter().filter_map(|field| {
+                (field.field == "members")
+                    .then_some(field.item.as_deref())
+                    .flatten()
+                    .map(|member| (queue.key.as_str(), member))
+            })
+        })
+        .collect()
+}
+
+/// Whether `field` of `change` repeats what another line says: a user's queue membership the
+/// queue's change lists (`queue_members`), or a queue's member count beside its members.
+fn repeated(queue_members: &BTreeSet<(&str, &str)>, change: &Change, field: &FieldChange) -> bool {
     match (change.kind, field.field.as_str(), field.item.as_deref()) {
-        (Kind::User, "queues", Some(queue)) => now.iter().any(|other| {
-            other.kind == Kind::Queue
-                && other.key == queue
-                && other.fields.iter().any(|member| {
-                    member.field == "members" && member.item.as_deref() == Some(&change.key)
-                })
-        }),
+        (Kind::User, "queues", Some(queue)) => {
+            queue_members.contains(&(queue, change.key.as_str()))
+        }
         (Kind::Queue, "members", None) => change
             .fields
             .iter()
