@@ -1,0 +1,12 @@
+//! Telling people about changes (DESIGN §2.9): who hears about a plan or an announcement
+//! ([`audience`]), what they read ([`template`]), when, in their own working hours
+//! ([`window`]), and how it reaches them at most once ([`outbox`], [`dispatch`],
+//! [`channel`]).
+//!
+//! The crate never talks to Genesys: audiences are computed from the models the service read
+//! (the live org and the manifests), and everything it sends goes through the outbox, so a
+//! re-run or a crash never sends a message twice.
+
+pub mod notice;
+
+pub use notice::{Envelope, Notice, Recipient, Tier, idempotency_key};
