@@ -8,5 +8,9 @@
 //! re-run or a crash never sends a message twice.
 
 pub mod notice;
+pub mod window;
+pub mod zone;
 
 pub use notice::{Envelope, Notice, Recipient, Tier, idempotency_key};
+pub use window::{Window, WindowError};
+pub use zone::{UnknownTimeZone, time_zone};
