@@ -7,10 +7,12 @@
 //! (the live org and the manifests), and everything it sends goes through the outbox, so a
 //! re-run or a crash never sends a message twice.
 
+pub mod announcement;
 pub mod notice;
 pub mod window;
 pub mod zone;
 
+pub use announcement::{Acknowledge, Announcement, Deliver, Selector};
 pub use notice::{Envelope, Notice, Recipient, Tier, idempotency_key};
 pub use window::{Window, WindowError};
 pub use zone::{UnknownTimeZone, time_zone};
