@@ -7,6 +7,7 @@
 //! (the live org and the manifests), and everything it sends goes through the outbox, so a
 //! re-run or a crash never sends a message twice.
 
+pub mod channel;
 pub mod notice;
 
 pub use notice::{Envelope, Notice, Recipient, Tier, idempotency_key};
