@@ -9,5 +9,7 @@
 
 pub mod channel;
 pub mod notice;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use notice::{Envelope, Notice, Recipient, Tier, idempotency_key};
