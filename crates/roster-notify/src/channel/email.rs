@@ -1,6 +1,11 @@
 //! The email channel: one plain-text message per envelope, sent over SMTP through a pool of
 //! connections that concurrent sends share.
 //!
+//! Connections: lettre's pool keeps up to `pool_size` idle connections for reuse but opens a
+//! new one for every send that finds none idle, so the channel also holds `pool_size` permits
+//! and a send waits for one: no more than `pool_size` connections are in use at once, and a
+//! burst of sends reuses them instead of opening one per message.
+//!
 //! Outcomes (RFC 5321 §4.2.1): a 4xx reply, a refused or broken connection and a timeout are
 //! [`Delivery::Transient`]; a 5xx reply is [`Delivery::Permanent`] with the server's code and
 //! text; a recipient address that does not parse is [`Delivery::Undeliverable`]. Each message
@@ -9,6 +14,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::header::ContentType;
@@ -17,6 +23,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::{Error as SmtpError, PoolConfig};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use tokio::sync::Semaphore;
 
 use super::{Delivery, error_chain};
 use crate::notice::Envelope;
@@ -40,7 +47,7 @@ pub struct EmailConfig {
     pub credentials: Option<SmtpCredentials>,
     /// Limit on connecting and on each SMTP command.
     pub timeout: Duration,
-    /// How many connections concurrent sends share at most.
+    /// How many connections concurrent sends share at most (at least one).
     pub pool_size: u32,
 }
 
@@ -222,6 +229,8 @@ pub enum EmailConfigError {
 pub struct EmailChannel {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// One permit per connection allowed in use (see the module documentation).
+    permits: Arc<Semaphore>,
 }
 
 impl fmt::Debug for EmailChannel {
@@ -243,6 +252,7 @@ impl EmailChannel {
             from: config.from.clone(),
             source,
         })?;
+        let pool_size = config.pool_size.max(1);
         let tls = match url.security {
             SmtpSecurity::Plain => Tls::None,
             SmtpSecurity::StartTls | SmtpSecurity::Tls => {
@@ -264,7 +274,7 @@ impl EmailChannel {
             .port(url.port)
             .tls(tls)
             .timeout(Some(config.timeout))
-            .pool_config(PoolConfig::new().max_size(config.pool_size.max(1)));
+            .pool_config(PoolConfig::new().max_size(pool_size));
         if let Some(credentials) = &config.credentials {
             builder = builder.credentials(Credentials::new(
                 credentials.username.clone(),
@@ -274,6 +284,7 @@ impl EmailChannel {
         Ok(EmailChannel {
             transport: builder.build(),
             from,
+            permits: Arc::new(Semaphore::new(pool_size as usize)),
         })
     }
 
@@ -282,6 +293,10 @@ impl EmailChannel {
         let message = match self.message(envelope) {
             Ok(message) => message,
             Err(delivery) => return delivery,
+        };
+        // The semaphore is never closed, so acquiring only waits.
+        let Ok(_permit) = self.permits.acquire().await else {
+            return Delivery::transient("the email channel is shutting down");
         };
         match self.transport.send(message).await {
             Ok(_) => Delivery::Sent,

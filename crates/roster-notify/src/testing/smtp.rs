@@ -140,6 +140,7 @@ struct Shared {
     accepted: Vec<ReceivedMail>,
     refusal: Option<Refusal>,
     recipients_seen: usize,
+    sessions: usize,
     stopped: bool,
 }
 
@@ -192,6 +193,12 @@ impl SmtpServer {
         lock(&self.shared).accepted.clone()
     }
 
+    /// How many SMTP sessions (greetings answered with `EHLO`/`HELO`) the server has served:
+    /// shows whether a client reused its connections.
+    pub fn sessions(&self) -> usize {
+        lock(&self.shared).sessions
+    }
+
     /// Replaces the refusal rule (`None` accepts everyone) for the commands that follow.
     pub fn set_refusal(&self, refusal: Option<Refusal>) {
         lock(&self.shared).refusal = refusal;
@@ -240,7 +247,12 @@ fn closing() -> Response {
 
 impl Handler for Session {
     fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
-        if self.stopped() { closing() } else { OK }
+        let mut shared = lock(&self.shared);
+        if shared.stopped {
+            return closing();
+        }
+        shared.sessions += 1;
+        OK
     }
 
     fn mail(&mut self, _ip: IpAddr, _domain: &str, from: &str) -> Response {

@@ -2,10 +2,12 @@
 //! (path, headers, body) and answers from a script, then `200 OK` once the script is used up.
 //!
 //! Lifetime: dropping the [`WebhookReceiver`] tells the server to shut down gracefully (idle
-//! connections close, requests in flight finish) and it stops accepting at once.
+//! connections close, requests in flight finish); it stops accepting as soon as its task runs
+//! next. [`WebhookReceiver::stop`] does the same and waits until the port is closed.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -13,6 +15,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 /// One answer of the script.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +102,11 @@ pub struct WebhookReceiver {
     url: String,
     shared: Arc<Mutex<Shared>>,
     shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
 }
+
+/// How long [`WebhookReceiver::stop`] waits for the server to finish.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl WebhookReceiver {
     /// Binds `127.0.0.1` on a free port and serves every path, answering the requests in
@@ -115,7 +122,7 @@ impl WebhookReceiver {
             .fallback(record_and_answer)
             .with_state(Arc::clone(&shared));
         let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
+        let server = tokio::spawn(async move {
             let serving = axum::serve(listener, router).with_graceful_shutdown(async {
                 // A dropped sender counts as the signal too.
                 let _ = stopped.await;
@@ -128,6 +135,7 @@ impl WebhookReceiver {
             url,
             shared,
             shutdown: Some(shutdown),
+            server: Some(server),
         })
     }
 
@@ -139,6 +147,18 @@ impl WebhookReceiver {
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<ReceivedRequest> {
         lock(&self.shared).received.clone()
+    }
+
+    /// Shuts the server down and waits (at most ten seconds) until it no longer accepts
+    /// connections.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(server) = self.server.take() {
+            // A server that does not finish in time is left to the runtime; the test goes on.
+            let _ = tokio::time::timeout(STOP_TIMEOUT, server).await;
+        }
     }
 
     /// Appends answers to the script.

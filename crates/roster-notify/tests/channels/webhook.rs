@@ -182,9 +182,7 @@ async fn a_500_is_transient_and_a_400_is_permanent_with_the_body_in_the_reason()
 async fn a_receiver_that_is_gone_is_transient() {
     let receiver = WebhookReceiver::start(vec![]).await.unwrap();
     let url = receiver.url().to_owned();
-    drop(receiver);
-    // The receiver stops accepting once its shutdown is handled; give it a moment.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    receiver.stop().await;
     let mut config = WebhookConfig::new(url, WebhookFlavor::Generic);
     config.timeout = Duration::from_secs(5);
     let channel = WebhookChannel::new(&config).unwrap();
