@@ -7,8 +7,16 @@
 //! (the live org and the manifests), and everything it sends goes through the outbox, so a
 //! re-run or a crash never sends a message twice.
 
+pub mod ack;
 pub mod announcement;
+pub mod audience;
+pub mod channel;
+pub mod dispatch;
 pub mod notice;
+pub mod outbox;
+pub mod template;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod window;
 pub mod zone;
 
