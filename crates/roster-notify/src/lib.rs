@@ -8,5 +8,6 @@
 //! re-run or a crash never sends a message twice.
 
 pub mod notice;
+pub mod outbox;
 
 pub use notice::{Envelope, Notice, Recipient, Tier, idempotency_key};
