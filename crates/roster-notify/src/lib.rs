@@ -7,6 +7,8 @@
 //! (the live org and the manifests), and everything it sends goes through the outbox, so a
 //! re-run or a crash never sends a message twice.
 
+pub mod ack;
+pub mod dispatch;
 pub mod notice;
 pub mod outbox;
 
