@@ -8,7 +8,9 @@
 //! re-run or a crash never sends a message twice.
 
 pub mod announcement;
+pub mod audience;
 pub mod notice;
+pub mod template;
 pub mod window;
 pub mod zone;
 
