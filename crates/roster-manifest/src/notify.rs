@@ -193,8 +193,13 @@ pub fn parse_smtp_url(url: &str) -> Result<SmtpServer, SmtpUrlError> {
         None => (rest, None),
     };
     let authority = authority.strip_suffix('/').unwrap_or(authority);
-    if authority.contains('@') {
-        return Err(refuse("has credentials in it"));
+    if let Some((_, host)) = authority.rsplit_once('@') {
+        // Never repeat the credentials: the message ends up in CI logs.
+        let scheme = if implicit { "smtps" } else { "smtp" };
+        return Err(SmtpUrlError {
+            url: format!("{scheme}://<redacted>@{host}"),
+            problem: "has credentials in it",
+        });
     }
     if authority.contains('/') {
         return Err(refuse("has a path; an SMTP server has none"));
@@ -389,7 +394,6 @@ mod tests {
             ("smtp://mail:0", "has a bad port"),
             ("smtp://mail:smtp", "has a bad port"),
             ("smtp://mail:70000", "has a bad port"),
-            ("smtp://user:pw@mail:25", "has credentials in it"),
             ("smtp://mail/relay", "has a path; an SMTP server has none"),
             (
                 "smtp://mail?tls=required",
@@ -400,6 +404,12 @@ mod tests {
             let error = parse_smtp_url(bad).unwrap_err();
             assert_eq!(error.to_string(), format!("`{bad}` {problem}"), "{bad}");
         }
+        assert_eq!(
+            parse_smtp_url("smtp://user:pw@mail:25")
+                .unwrap_err()
+                .to_string(),
+            "`smtp://<redacted>@mail:25` has credentials in it"
+        );
     }
 
     #[test]

@@ -195,7 +195,7 @@ impl Decoder<'_> {
                 self.push(
                     Diagnostic::error("invalid-window", err.to_string())
                         .at(self.location(node.pos), "not a window of local hours")
-                        .hint(format!("quote it in YAML: `{key}: \"09:00-17:00\"`; the hours are each recipient's own")),
+                        .hint(format!("write two 24-hour times in quotes, e.g. `{key}: \"09:00-17:00\"`; the hours are each recipient's own")),
                 );
                 None
             }
