@@ -264,6 +264,7 @@ pub fn export(live: &LiveOrg, options: &ExportOptions) -> Result<ExportFiles, Ex
         journal: None,
         read: None,
         serve: None,
+        notify: None,
     };
     let text = format!(
         "{}{}",

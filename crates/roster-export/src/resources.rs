@@ -77,6 +77,7 @@ pub(crate) fn teams(live: &LiveOrg) -> ResourceFile {
                 name: At::new(team.name.clone()),
                 division: Some(At::new(team.division.clone())),
                 description: team.description.clone(),
+                timezone: None,
             })
             .collect(),
         ..ResourceFile::default()

@@ -71,6 +71,8 @@ pub(crate) fn user_specs(live: &LiveOrg, options: &ExportOptions) -> Vec<UserSpe
                 acd_auto_answer: user.acd_auto_answer.then_some(true),
                 state: (user.state == UserState::Inactive).then_some(UserState::Inactive),
                 reactivate: None,
+                // roster's own field, for notices: the org knows no time zone to export.
+                timezone: None,
             };
             if options.has(Kind::Skill) {
                 spec.skills = Some(levels(&user.skills));

@@ -372,6 +372,28 @@ pub(crate) fn compile<L: Locate>(
         }
     }
     check_manager_cycles(&mut checker, &users);
+    let announcements = checker.index(
+        "announcement",
+        files
+            .iter()
+            .flat_map(|f| &f.announcements)
+            .map(|a| (&a.name, a)),
+    );
+    for (_, announcement) in announcements.by_name.values() {
+        let audience = &announcement.audience;
+        for queue in &audience.queues {
+            checker.reference("queue", "queues", &queues, queue);
+        }
+        for team in &audience.teams {
+            checker.reference("team", "teams", &teams, team);
+        }
+        for profile in &audience.routing_profiles {
+            checker.reference("routing profile", "routingProfiles", &profiles, profile);
+        }
+        for user in &audience.users {
+            check_user_reference(&mut checker, &users, user);
+        }
+    }
     checker.count_undeclared();
     let lookups = lookup_sources(
         locate,
@@ -452,6 +474,7 @@ pub(crate) fn compile<L: Locate>(
                     name: (*name).to_owned(),
                     division: team.division.as_ref().map(|d| d.value.clone()),
                     description: team.description.clone(),
+                    timezone: team.timezone.as_ref().map(|zone| zone.value.clone()),
                     source: Some(checker.locate.source(at.loc)),
                 };
                 ((*name).to_owned(), desired)
@@ -591,6 +614,34 @@ fn check_former_names<L: Locate>(
     }
 }
 
+/// Reports an announcement's audience user no manifest of the org declares. Roles and
+/// divisions are not checked here: they exist only in the org, and are looked up when the
+/// announcement is sent.
+fn check_user_reference<L: Locate>(
+    checker: &mut Checker<'_, L>,
+    users: &BTreeMap<&Email, &UserSpec>,
+    user: &At<Email>,
+) {
+    if users.contains_key(&user.value) || checker.unchecked("user") {
+        return;
+    }
+    let emails = users.keys().map(|e| e.as_str());
+    let hint = match did_you_mean(user.value.as_str(), emails) {
+        Some(best) => format!(
+            "did you mean `{best}`? An announcement reaches users declared in a file included by {{orgs}}"
+        ),
+        None => "an announcement reaches users declared in a file included by {orgs}: declare the user, or fix the email".to_owned(),
+    };
+    checker.diagnostics.push(
+        Diagnostic::error(
+            "unknown-reference",
+            format!("unknown user `{}`", user.value),
+        )
+        .at(checker.at(user.loc), "no user with this email")
+        .hint(hint),
+    );
+}
+
 /// Reports every manager cycle once, starting from its smallest email.
 fn check_manager_cycles<L: Locate>(
     checker: &mut Checker<'_, L>,
@@ -717,6 +768,7 @@ pub(crate) fn compile_user(user: &UserSpec, profile: Option<&RoutingProfileSpec>
     desired.state = user.state.unwrap_or_default();
     desired.reactivate = user.reactivate.unwrap_or(false);
     desired.routing_profile = user.routing_profile.as_ref().map(|p| p.value.clone());
+    desired.timezone = user.timezone.as_ref().map(|zone| zone.value.clone());
     desired.skills = overlay(
         profile.and_then(|p| p.skills.as_ref()),
         user.skills.as_ref(),

@@ -23,6 +23,8 @@ use crate::secret::looks_like_secret;
 use crate::suggest::did_you_mean;
 use crate::yaml::{Node, Pos, Value};
 
+mod announcement;
+mod notify;
 mod serve;
 
 /// Decodes the nodes of one file and collects its diagnostics.
@@ -59,7 +61,7 @@ enum Surrounding {
     Warn,
 }
 
-const ROSTER_KEYS: &[&str] = &["orgs", "policy", "journal", "read", "serve"];
+const ROSTER_KEYS: &[&str] = &["orgs", "policy", "journal", "read", "serve", "notify"];
 const ORG_KEYS: &[&str] = &[
     "region",
     "apiBase",
@@ -69,6 +71,7 @@ const ORG_KEYS: &[&str] = &[
     "rateLimit",
     "policy",
     "read",
+    "timezone",
 ];
 const POLICY_KEYS: &[&str] = &["unmanaged", "scope", "limits", "protect", "ownedElsewhere"];
 const LIMITS_KEYS: &[&str] = &[
@@ -105,7 +108,9 @@ const RESOURCE_KEYS: &[&str] = &[
     "teams",
     "routingProfiles",
     "users",
+    "announcements",
 ];
+const TEAM_KEYS: &[&str] = &["name", "division", "description", "timezone"];
 const USER_KEYS: &[&str] = &[
     "email",
     "name",
@@ -123,6 +128,7 @@ const USER_KEYS: &[&str] = &[
     "acdAutoAnswer",
     "state",
     "reactivate",
+    "timezone",
 ];
 const PROFILE_KEYS: &[&str] = &[
     "name",
@@ -146,6 +152,17 @@ pub(crate) const KEY_SETS: &[(&str, &[&str])] = &[
     ("EventPointerSettings", serve::EVENT_KEYS),
     ("DriftSettings", serve::DRIFT_KEYS),
     ("GitSettings", serve::GIT_KEYS),
+    ("NotifySettings", notify::NOTIFY_KEYS),
+    ("AdminsSettings", notify::ADMINS_KEYS),
+    ("ChannelSettings", notify::CHANNEL_KEYS),
+    ("WebhookSettings", notify::WEBHOOK_KEYS),
+    ("NoticesSettings", notify::NOTICES_KEYS),
+    ("AckLinkSettings", notify::ACK_LINK_KEYS),
+    ("AnnouncementSpec", announcement::ANNOUNCEMENT_KEYS),
+    ("AudienceSpec", announcement::AUDIENCE_KEYS),
+    ("DeliverSpec", announcement::DELIVER_KEYS),
+    ("AcknowledgeSpec", announcement::ACKNOWLEDGE_KEYS),
+    ("TeamSpec", TEAM_KEYS),
     ("JournalConfig", &["key"]),
     ("OrgConfig", ORG_KEYS),
     ("PolicyConfig", POLICY_KEYS),
@@ -529,6 +546,31 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// `timezone:`, if present: an IANA name the bundled time zone database knows.
+    fn timezone(&mut self, fields: &Fields<'_>) -> Option<At<String>> {
+        let node = fields.get("timezone")?;
+        let zone = self.text(node, "timezone")?;
+        let Err(err) = roster_notify::time_zone(&zone.value) else {
+            return Some(zone);
+        };
+        let hint = match &err.suggestion {
+            Some(best) => format!("did you mean `{best}`? Time zones are IANA names"),
+            None => {
+                "write an IANA time zone name, e.g. `Europe/Berlin`, `America/New_York` or `UTC`"
+                    .to_owned()
+            }
+        };
+        self.push(
+            Diagnostic::error(
+                "unknown-timezone",
+                format!("unknown time zone `{}`", zone.value),
+            )
+            .at(self.location(node.pos), "not an IANA time zone")
+            .hint(hint),
+        );
+        None
+    }
+
     /// One of a fixed set of words.
     fn word<T>(
         &mut self,
@@ -635,6 +677,7 @@ impl<'a> Decoder<'a> {
             _ => Vec::new(),
         };
         file.serve = fields.get("serve").and_then(|node| self.serve(node, &orgs));
+        file.notify = fields.get("notify").and_then(|node| self.notify(node));
         file
     }
 
@@ -724,6 +767,7 @@ impl<'a> Decoder<'a> {
             .get("policy")
             .and_then(|node| self.policy(node, "policy"));
         org.read = fields.get("read").and_then(|node| self.read(node));
+        org.timezone = self.timezone(&fields);
         Some(org)
     }
 
@@ -985,7 +1029,7 @@ impl<'a> Decoder<'a> {
         });
         file.queues = self.items(&fields, "queues", Self::queue);
         file.teams = self.items(&fields, "teams", |d, n| {
-            let f = d.fields(n, "team", &["name", "division", "description"])?;
+            let f = d.fields(n, "team", TEAM_KEYS)?;
             let name = d.required_name(&f, "team", "name", "Billing Tier 2");
             if let Some(name) = &name {
                 d.name_length(name, Kind::Team);
@@ -993,14 +1037,17 @@ impl<'a> Decoder<'a> {
             let division = d.optional_name(&f, "division");
             d.division_length(division.as_ref());
             let description = d.optional_text(&f, "description");
+            let timezone = d.timezone(&f);
             Some(TeamSpec {
                 name: name?,
                 division,
                 description,
+                timezone,
             })
         });
         file.routing_profiles = self.items(&fields, "routingProfiles", Self::routing_profile);
         file.users = self.items(&fields, "users", Self::user);
+        file.announcements = self.items(&fields, "announcements", Self::announcement);
         file
     }
 
@@ -1307,6 +1354,7 @@ impl<'a> Decoder<'a> {
                 })
             }),
             reactivate: self.optional_bool(&fields, "reactivate"),
+            timezone: self.timezone(&fields),
         };
         self.division_length(user.division.as_ref());
         has_name.then_some(user)

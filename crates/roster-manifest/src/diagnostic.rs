@@ -52,7 +52,10 @@ impl Class {
             | "former-name-conflict"
             | "manager-cycle"
             | "inactive-manager"
-            | "reactivate-inactive" => Class::Reference,
+            | "reactivate-inactive"
+            | "template-missing"
+            | "unknown-channel"
+            | "acknowledge-without-link" => Class::Reference,
             _ => Class::Shape,
         }
     }

@@ -10,11 +10,13 @@
 //!
 //! No network, no async: reading files is the only I/O.
 
+mod announcement;
 mod compile;
 mod decode;
 mod diagnostic;
 pub mod edit;
 pub mod manifest;
+mod notify;
 mod org;
 mod render;
 mod schema;
@@ -24,7 +26,14 @@ mod suggest;
 mod workspace;
 mod yaml;
 
+pub use announcement::DeclaredAnnouncement;
 pub use diagnostic::{Class, Diagnostic, Location, Severity, SourceMap};
+pub use notify::{
+    AckSettings, ChannelConfig, DEFAULT_EMAIL_RATE, DEFAULT_FILE_RATE, DEFAULT_NOTIFY_MAX_ATTEMPTS,
+    DEFAULT_WEBHOOK_RATE, EmailChannel, FileChannel, NoticeSettings, NotifyConfig, Sender,
+    SmtpCredentials, SmtpServer, SmtpTls, SmtpUrlError, WebhookChannel, WebhookKind, parse_sender,
+    parse_smtp_url,
+};
 pub use org::{Credentials, OrgSpec, RateLimit, SecretRef, Target};
 pub use render::{github_annotations, render_json};
 pub use schema::json_schema_string;

@@ -14,6 +14,15 @@ use serde::{Serialize, Serializer};
 
 use crate::yaml::Pos;
 
+mod announcement;
+mod notify;
+
+pub use announcement::{AcknowledgeSpec, AnnouncementSpec, AudienceSpec, DeliverSpec};
+pub use notify::{
+    AckLinkSettings, AdminsSettings, ChannelSettings, NoticesSettings, NotifySettings, WebhookKind,
+    WebhookSettings,
+};
+
 /// Index of a file in the loader's file table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub(crate) struct FileId(pub u32);
@@ -123,6 +132,10 @@ pub struct RosterFile {
     /// How `roster serve` runs: where it listens, its HR hooks, scheduled drift checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serve: Option<ServeSettings>,
+    /// How people hear about changes and announcements: channels, change notices,
+    /// acknowledgement links (DESIGN §2.9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<NotifySettings>,
 }
 
 /// `serve:`: the always-on reconciler's settings (DESIGN §2.8).
@@ -347,6 +360,10 @@ pub struct OrgConfig {
     /// What reading this org leaves out; replaces the top-level `read`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read: Option<ReadConfig>,
+    /// The IANA time zone (`Europe/Berlin`) of the org's people, for notices: used for a
+    /// user whose own entry and whose team name none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<At<String>>,
 }
 
 /// The embedded emulator.
@@ -592,6 +609,9 @@ pub struct ResourceFile {
     /// Users.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<UserSpec>,
+    /// Announcements: messages to an audience of the org, in each recipient's working hours.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub announcements: Vec<AnnouncementSpec>,
 }
 
 /// A routing skill.
@@ -663,6 +683,10 @@ pub struct TeamSpec {
     /// Description; omitted leaves it alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The IANA time zone (`America/Chicago`) of members who name none of their own, for
+    /// notices. roster's own: not written to Genesys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<At<String>>,
 }
 
 /// A role granted in some divisions.
@@ -739,6 +763,9 @@ impl UtilizationSpec {
 
 /// A routing profile: skills, languages, queues, role grants and utilization given to every
 /// user who names it. Each field it declares counts as declared on those users.
+///
+/// A profile carries no `timezone`: it bundles routing, while a time zone says where a person
+/// works, which their own entry or their team says (issue #16).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RoutingProfileSpec {
@@ -811,4 +838,8 @@ pub struct UserSpec {
     /// Allow reactivating a user who is inactive in the org.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reactivate: Option<bool>,
+    /// The IANA time zone (`Asia/Kolkata`) of the user's working hours, for notices; before
+    /// the team's and the org's. roster's own: not written to Genesys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<At<String>>,
 }

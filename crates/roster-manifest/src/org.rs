@@ -26,6 +26,11 @@ pub struct OrgSpec {
     /// `read: { skip: [utilization] }` in `roster.yaml` (the org's, else the top-level one):
     /// users' utilization is left unmanaged, so reading the org makes no per-user request.
     pub skip_utilization: bool,
+    /// `orgs.<name>.timezone`: the IANA time zone of the org's people, for notices, after
+    /// the user's own (`DesiredUser::timezone`) and their team's (`DesiredTeam::timezone`).
+    pub timezone: Option<String>,
+    /// The org's `announcements:`, in manifest order.
+    pub announcements: Vec<crate::DeclaredAnnouncement>,
 }
 
 /// Where an org lives.

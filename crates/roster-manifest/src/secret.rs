@@ -115,8 +115,54 @@ impl Redacted {
     }
 }
 
-/// The byte ranges of every value written under a secret-looking key, in order.
+/// Whether a snippet hides the value written under `key`: a secret's, and any `url`'s, since
+/// chat webhook URLs (Slack, Teams) carry their own secret and may be written inline by
+/// mistake (issue #16). `url` is not a secret-looking key otherwise: it is a known key of
+/// `notify:`, and an unknown key containing it is not reported as a secret.
+fn hides_value(key: &str) -> bool {
+    looks_like_secret(key) || key.eq_ignore_ascii_case("url")
+}
+
+/// The byte ranges of the passwords of URLs written with credentials
+/// (`smtps://user:password@host`), wherever they are.
+fn url_passwords(text: &str) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("://") {
+        let start = from + at + 3;
+        let authority_end = text[start..]
+            .find(|c: char| "/?#\"', }]\n\r\t".contains(c))
+            .map_or(text.len(), |end| start + end);
+        let authority = &text[start..authority_end];
+        if let Some(at_sign) = authority.rfind('@')
+            && let Some(colon) = authority[..at_sign].find(':')
+            && colon + 1 < at_sign
+        {
+            found.push(start + colon + 1..start + at_sign);
+        }
+        from = authority_end.max(start);
+    }
+    found
+}
+
+/// The byte ranges of every value written under a secret-looking key, and of every password
+/// in a URL, in order.
 fn secret_values(text: &str) -> Vec<Range<usize>> {
+    let mut found = keyed_values(text);
+    for password in url_passwords(text) {
+        if !found
+            .iter()
+            .any(|range| range.start < password.end && password.start < range.end)
+        {
+            found.push(password);
+        }
+    }
+    found.sort_by_key(|range| range.start);
+    found
+}
+
+/// The byte ranges of every value written under a key whose value is hidden, in order.
+fn keyed_values(text: &str) -> Vec<Range<usize>> {
     let mut found = Vec::new();
     // A secret key whose value is on the following lines: its indentation, and whether the
     // value is a block scalar (`|`, `>`), whose every more-indented line is the secret.
@@ -180,7 +226,7 @@ fn scan_line(line: &str, offset: usize, found: &mut Vec<Range<usize>>) -> Option
             i += skipped;
             if let Some((key, after)) = key_end(&line[i..]) {
                 let value_at = i + after;
-                if looks_like_secret(key) {
+                if hides_value(key) {
                     match secret_value(line, value_at, depth > 0) {
                         Value::Range(range) => {
                             found.push(offset + range.start..offset + range.end);
@@ -310,6 +356,22 @@ fn quoted_end(line: &str, start: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_passwords_and_url_values_are_hidden() {
+        let text = "a: { smtp: \"smtps://bot:hunter2@mail.example:465\", from: x@y.example }\nb: { url: \"https://hooks.slack.com/services/T0/B0/x\" }\nc: smtp://relay:25\n";
+        let shown = Redacted::new(text);
+        let shown = shown.text(text);
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(
+            shown.contains("smtps://bot:<redacted>@mail.example:465"),
+            "{shown}"
+        );
+        assert!(!shown.contains("hooks.slack.com"), "{shown}");
+        // A port is not a password.
+        assert!(shown.contains("c: smtp://relay:25"), "{shown}");
+        assert!(!looks_like_secret("url"));
+    }
 
     fn shown(text: &str) -> String {
         Redacted::new(text).text(text).to_owned()

@@ -252,12 +252,8 @@ pub(crate) fn resolve(
         .map_or(DEFAULT_LISTEN, |l| l.value.as_str())
         .parse()
         .ok()?;
-    let database = root.join(
-        settings
-            .database
-            .as_ref()
-            .map_or(DEFAULT_DATABASE, |d| d.value.as_str()),
-    );
+    // One rule for the queue's file: the notify outbox shares it.
+    let database = crate::notify::database(Some(settings), root);
     let mut hooks = BTreeMap::new();
     for (name, hook) in &settings.hooks {
         let verify = match hook.verify {

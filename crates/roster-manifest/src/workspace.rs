@@ -9,12 +9,14 @@ use std::path::{Component, Path, PathBuf};
 
 use roster_model::REGIONS;
 
+use crate::announcement::{NotifyNames, resolve as resolve_announcements};
 use crate::compile::{Includes, Locate, compile};
 use crate::decode::Decoder;
 use crate::diagnostic::{Diagnostic, Location, SourceMap};
 use crate::manifest::{
     At, FileId, Loc, OrgConfig, ReadSkip, ResourceFile, RosterFile, SecretRefConfig,
 };
+use crate::notify::{NotifyConfig, resolve as resolve_notify};
 use crate::org::{Credentials, OrgSpec, RateLimit, SecretRef, Target, is_http_url, resolve_policy};
 use crate::serve::{ServeConfig, resolve as resolve_serve};
 use crate::suggest::did_you_mean;
@@ -34,6 +36,9 @@ pub struct Workspace {
     pub files: usize,
     /// `serve:`, resolved: how `roster serve` runs; `None` when `roster.yaml` has no `serve`.
     pub serve: Option<ServeConfig>,
+    /// `notify:`, resolved: channels, change notices, acknowledgement links and the outbox's
+    /// database; `None` when `roster.yaml` has no `notify`.
+    pub notify: Option<NotifyConfig>,
 }
 
 /// What loading found: the workspace, if usable, and every problem.
@@ -127,6 +132,8 @@ pub fn load_workspace(root: &Path) -> Loaded {
         empty: BTreeSet::new(),
         unchecked: Vec::new(),
         serve: None,
+        notify: None,
+        notify_names: None,
     };
     let workspace = loader.run();
     let declared_orgs = loader.declared_orgs;
@@ -137,6 +144,7 @@ pub fn load_workspace(root: &Path) -> Loaded {
         files,
         unchecked,
         serve,
+        notify,
         ..
     } = loader;
     diagnostics.extend(merge_org_diagnostics(org_diagnostics));
@@ -166,6 +174,7 @@ pub fn load_workspace(root: &Path) -> Loaded {
         orgs,
         files: stats.files,
         serve,
+        notify,
     });
     Loaded {
         workspace,
@@ -197,6 +206,11 @@ struct Loader {
     unchecked: Vec<Unchecked>,
     /// `serve:`, resolved.
     serve: Option<ServeConfig>,
+    /// `notify:`, resolved.
+    notify: Option<NotifyConfig>,
+    /// What announcements' channels are checked against; `None` when `roster.yaml` has
+    /// errors of its own (its `notify:` may be half read).
+    notify_names: Option<NotifyNames>,
 }
 
 /// Why an org's files are incomplete (a file that did not parse, an include that does not
@@ -282,6 +296,7 @@ struct PendingOrg {
     causes: Vec<Cause>,
     policy: roster_model::Policy,
     skip_utilization: bool,
+    timezone: Option<String>,
 }
 
 /// Parses and decodes one file of the table; `None` if it is not YAML. Also returns what
@@ -356,8 +371,26 @@ impl Loader {
         )?;
         self.credentials_written = written;
         self.declared_orgs = roster.orgs.len();
+        let roster_clean = !self.diagnostics.iter().any(Diagnostic::is_error);
         self.serve = roster.serve.as_ref().and_then(|settings| {
             resolve_serve(settings, &self.root, |secret| self.secret_ref(secret))
+        });
+        self.notify = roster.notify.as_ref().and_then(|settings| {
+            resolve_notify(settings, roster.serve.as_ref(), &self.root, |secret| {
+                self.secret_ref(secret)
+            })
+        });
+        self.notify_names = roster_clean.then(|| NotifyNames {
+            channels: roster
+                .notify
+                .iter()
+                .flat_map(|notify| notify.channels.keys())
+                .map(|name| name.value.clone())
+                .collect(),
+            acknowledge: roster
+                .notify
+                .as_ref()
+                .is_some_and(|notify| notify.acknowledge.is_some()),
         });
         let pending: Vec<PendingOrg> = roster
             .orgs
@@ -444,6 +477,7 @@ impl Loader {
                 .as_ref()
                 .or(roster.read.as_ref())
                 .is_some_and(|read| read.skip.contains(&ReadSkip::Utilization)),
+            timezone: config.timezone.as_ref().map(|zone| zone.value.clone()),
         }
     }
 
@@ -487,6 +521,19 @@ impl Loader {
                 counts: compiled.unchecked,
             });
         }
+        let mut announcement_diagnostics = Vec::new();
+        let announcements = resolve_announcements(
+            resources.iter().flat_map(|file| &file.announcements),
+            &self.root,
+            self.notify_names.as_ref(),
+            &self.table,
+            &mut announcement_diagnostics,
+        );
+        self.org_diagnostics.extend(
+            announcement_diagnostics
+                .into_iter()
+                .map(|d| (name.clone(), d)),
+        );
         let mut desired = compiled.desired;
         if pending.skip_utilization {
             desired.without_utilization();
@@ -499,6 +546,8 @@ impl Loader {
             journal_key: pending.journal_key,
             desired,
             skip_utilization: pending.skip_utilization,
+            timezone: pending.timezone,
+            announcements,
         })
     }
 

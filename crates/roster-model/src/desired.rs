@@ -159,6 +159,10 @@ pub struct DesiredTeam {
     pub division: Option<String>,
     /// Description; `None` leaves it alone.
     pub description: Option<String>,
+    /// The IANA time zone its members' working hours are in, for notices (DESIGN §2.9),
+    /// when a member declares none of their own. Not a Genesys field: plans ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     /// Where it was declared.
     pub source: Option<Source>,
 }
@@ -199,6 +203,11 @@ pub struct DesiredUser {
     pub reactivate: bool,
     /// The routing profile the assignments came from, if any.
     pub routing_profile: Option<String>,
+    /// The IANA time zone the user's working hours are in, for notices (DESIGN §2.9). It
+    /// comes first: then the team's, then the org's (`orgs.<name>.timezone`). Not a Genesys
+    /// field: plans ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     /// Where it was declared.
     pub source: Option<Source>,
 }
@@ -223,6 +232,7 @@ impl DesiredUser {
             state: UserState::Active,
             reactivate: false,
             routing_profile: None,
+            timezone: None,
             source: None,
         }
     }

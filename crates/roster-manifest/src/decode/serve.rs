@@ -85,7 +85,7 @@ impl Decoder<'_> {
     }
 
     /// `decode` applied to the value of a required `key`, or a `missing-key` error.
-    fn required<T>(
+    pub(super) fn required<T>(
         &mut self,
         fields: &Fields<'_>,
         what: &str,
@@ -118,7 +118,11 @@ impl Decoder<'_> {
     }
 
     /// A secret reference under `key`, if the key is present.
-    fn optional_secret(&mut self, fields: &Fields<'_>, key: &str) -> Option<SecretRefConfig> {
+    pub(super) fn optional_secret(
+        &mut self,
+        fields: &Fields<'_>,
+        key: &str,
+    ) -> Option<SecretRefConfig> {
         fields.get(key)?;
         self.secret_ref(fields, key)
     }

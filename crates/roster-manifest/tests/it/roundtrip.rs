@@ -8,10 +8,12 @@ use proptest::option;
 use proptest::prelude::*;
 use roster_manifest::decode_resource_file;
 use roster_manifest::manifest::{
-    At, LanguageSpec, MediaSpec, MembersMode, QueueSpec, ResourceFile, RoleSpec,
-    RoutingProfileSpec, SkillSpec, TeamSpec, UserSpec, UtilizationSpec, WrapupCodeSpec,
+    AcknowledgeSpec, AnnouncementSpec, At, AudienceSpec, DeliverSpec, LanguageSpec, MediaSpec,
+    MembersMode, QueueSpec, ResourceFile, RoleSpec, RoutingProfileSpec, SkillSpec, TeamSpec,
+    UserSpec, UtilizationSpec, WrapupCodeSpec,
 };
 use roster_model::{Email, MediaType, Proficiency, UserState};
+use roster_notify::Tier;
 
 fn name() -> impl Strategy<Value = At<String>> {
     // Words people use, including ones YAML would read as other types if left unquoted.
@@ -95,6 +97,74 @@ fn roles() -> impl Strategy<Value = Vec<RoleSpec>> {
     )
 }
 
+/// Time zone names the bundled database knows (the decoder checks them).
+fn timezone() -> impl Strategy<Value = Option<At<String>>> {
+    option::of(
+        prop::sample::select(vec![
+            "Europe/Berlin",
+            "America/New_York",
+            "Asia/Kolkata",
+            "UTC",
+        ])
+        .prop_map(|zone| At::new(zone.to_owned())),
+    )
+}
+
+/// Channel names, template paths: identifiers and paths written as they are.
+fn word() -> impl Strategy<Value = At<String>> {
+    "[a-z][a-z0-9-]{0,8}".prop_map(At::new)
+}
+
+fn announcement() -> impl Strategy<Value = AnnouncementSpec> {
+    let audience = (
+        vec(name(), 1..3),
+        names(),
+        names(),
+        vec(email(), 0..2),
+        vec(
+            prop::sample::select(vec![Tier::Agents, Tier::Supervisors, Tier::Admins]),
+            0..3,
+        ),
+    )
+        .prop_map(|(queues, teams, roles, users, tiers)| AudienceSpec {
+            queues,
+            teams,
+            roles,
+            users,
+            tiers,
+            ..AudienceSpec::default()
+        });
+    let deliver = (
+        option::of(prop::sample::select(vec!["2026-12-10", "2027-02-28"])),
+        option::of(prop::sample::select(vec!["09:45-11:45", "22:00-06:00"])),
+        vec(word(), 1..3),
+    )
+        .prop_map(|(after, window, channels)| DeliverSpec {
+            after: after.map(|a| At::new(a.to_owned())),
+            window: window.map(|w| At::new(w.to_owned())),
+            channels,
+        });
+    let acknowledge = option::of(
+        (
+            prop::sample::select(vec!["72h", "3d", "90m"]),
+            option::of(prop::sample::select(vec![Tier::Supervisors, Tier::Admins])),
+        )
+            .prop_map(|(within, escalate)| AcknowledgeSpec {
+                within: At::new(within.to_owned()),
+                escalate,
+            }),
+    );
+    (name(), audience, word(), deliver, acknowledge).prop_map(
+        |(name, audience, template, deliver, acknowledge)| AnnouncementSpec {
+            name,
+            audience,
+            template: At::new(format!("notices/{}.md", template.value)),
+            deliver,
+            acknowledge,
+        },
+    )
+}
+
 fn user() -> impl Strategy<Value = UserSpec> {
     let identity = (
         email(),
@@ -119,10 +189,11 @@ fn user() -> impl Strategy<Value = UserSpec> {
         ]),
         option::of(any::<bool>()),
     );
-    (identity, routing).prop_map(
+    (identity, routing, timezone()).prop_map(
         |(
             (email, name, title, department, division, manager, team, routing_profile),
             (skills, languages, queues, roles, utilization, acd_auto_answer, state, reactivate),
+            timezone,
         )| UserSpec {
             email,
             name,
@@ -140,6 +211,7 @@ fn user() -> impl Strategy<Value = UserSpec> {
             acd_auto_answer,
             state,
             reactivate,
+            timezone,
         },
     )
 }
@@ -175,11 +247,12 @@ fn resource_file() -> impl Strategy<Value = ResourceFile> {
             0..2,
         ),
         vec(
-            (name(), option::of(name()), option::of(text())).prop_map(
-                |(name, division, description)| TeamSpec {
+            (name(), option::of(name()), option::of(text()), timezone()).prop_map(
+                |(name, division, description, timezone)| TeamSpec {
                     name,
                     division,
                     description,
+                    timezone,
                 },
             ),
             0..2,
@@ -206,9 +279,19 @@ fn resource_file() -> impl Strategy<Value = ResourceFile> {
             0..2,
         ),
         vec(user(), 0..4),
+        vec(announcement(), 0..2),
     )
         .prop_map(
-            |(skills, languages, wrapup_codes, queues, teams, routing_profiles, users)| {
+            |(
+                skills,
+                languages,
+                wrapup_codes,
+                queues,
+                teams,
+                routing_profiles,
+                users,
+                announcements,
+            )| {
                 ResourceFile {
                     skills,
                     languages,
@@ -217,6 +300,7 @@ fn resource_file() -> impl Strategy<Value = ResourceFile> {
                     teams,
                     routing_profiles,
                     users,
+                    announcements,
                 }
             },
         )

@@ -253,3 +253,153 @@ fn fields_owned_elsewhere_set_in_a_manifest_are_warned_about() {
     );
     assert!(warnings[0].contains("users.yaml:2"), "{}", warnings[0]);
 }
+
+/// A full `notify:`, announcements and time zones resolve: defaults filled in, the outbox in
+/// the serve queue's database (no `serve:` written), secrets kept as references, each
+/// announcement with its manifest line, and the time zones of users, teams and the org on
+/// the model for notices to pick from (user, else team, else org).
+#[test]
+fn notify_announcements_and_time_zones_resolve() {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use roster_manifest::{
+        AckSettings, ChannelConfig, EmailChannel, FileChannel, NoticeSettings, NotifyConfig,
+        SecretRef, Sender, SmtpCredentials, SmtpServer, SmtpTls, WebhookChannel, WebhookKind,
+    };
+    use roster_model::Email;
+    use roster_notify::{Acknowledge, Tier, Window};
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("roster.yaml"),
+        "orgs:\n  demo:\n    sandbox: {}\n    include: [base]\n    timezone: America/Chicago\nnotify:\n  admins: { roles: [Admin] }\n  channels:\n    email: { smtp: \"smtp://127.0.0.1:2525\", from: roster@acme.example, ratePerSecond: 30,\n             username: { env: SMTP_USER }, password: { env: SMTP_PASSWORD } }\n    ops-chat: { webhook: { url: { env: TEAMS_WEBHOOK_URL }, kind: teams } }\n    outbox: { file: .roster/outbox }\n  notices: { channels: [email], window: \"09:00-17:00\" }\n  acknowledge: { url: \"https://roster.acme.example/\", secret: { env: ROSTER_ACK_SECRET } }\n  maxAttempts: 7\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("base")).unwrap();
+    std::fs::create_dir_all(root.join("notices")).unwrap();
+    std::fs::write(root.join("notices/billing-ivr.md"), "The IVR moves.\n").unwrap();
+    std::fs::write(
+        root.join("base/org.yaml"),
+        "queues:\n  - name: Billing\n  - name: Billing Escalations\nteams:\n  - name: Billing Tier 2\n    timezone: Europe/Berlin\nusers:\n  - email: ana@acme.example\n    name: Ana\n    team: Billing Tier 2\n    timezone: Asia/Kolkata\n  - email: bo@acme.example\n    name: Bo\n    team: Billing Tier 2\nannouncements:\n  - name: Billing moves to the new IVR\n    audience: { queues: [Billing, Billing Escalations], tiers: [agents, supervisors] }\n    template: notices/billing-ivr.md\n    deliver: { after: 2026-12-10, window: \"09:45-11:45\", channels: [email, outbox] }\n    acknowledge: { within: 72h }\n  - name: Ops heads-up\n    audience: { tiers: [admins] }\n    template: notices/billing-ivr.md\n    deliver: { channels: [ops-chat] }\n",
+    )
+    .unwrap();
+    let loaded = load_workspace(root);
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let workspace = loaded.workspace.expect("no errors");
+
+    let expected = NotifyConfig {
+        database: root.join(".roster/serve.db"),
+        admin_roles: BTreeSet::from(["Admin".to_owned()]),
+        channels: BTreeMap::from([
+            (
+                "email".to_owned(),
+                ChannelConfig::Email(EmailChannel {
+                    server: SmtpServer {
+                        host: "127.0.0.1".into(),
+                        port: 2525,
+                        tls: SmtpTls::None,
+                    },
+                    from: Sender {
+                        name: None,
+                        address: Email::parse("roster@acme.example").unwrap(),
+                    },
+                    credentials: Some(SmtpCredentials {
+                        username: SecretRef::Env("SMTP_USER".into()),
+                        password: SecretRef::Env("SMTP_PASSWORD".into()),
+                    }),
+                    rate_per_second: 30,
+                }),
+            ),
+            (
+                "ops-chat".to_owned(),
+                ChannelConfig::Webhook(WebhookChannel {
+                    url: SecretRef::Env("TEAMS_WEBHOOK_URL".into()),
+                    kind: WebhookKind::Teams,
+                    rate_per_second: 1,
+                }),
+            ),
+            (
+                "outbox".to_owned(),
+                ChannelConfig::File(FileChannel {
+                    folder: root.join(".roster/outbox"),
+                    rate_per_second: 1000,
+                }),
+            ),
+        ]),
+        notices: Some(NoticeSettings {
+            channels: vec!["email".into()],
+            window: Some(Window::parse("09:00-17:00").unwrap()),
+        }),
+        acknowledge: Some(AckSettings {
+            url: "https://roster.acme.example".into(),
+            secret: SecretRef::Env("ROSTER_ACK_SECRET".into()),
+        }),
+        max_attempts: 7,
+    };
+    assert_eq!(workspace.notify, Some(expected));
+
+    let demo = &workspace.orgs["demo"];
+    assert_eq!(demo.timezone.as_deref(), Some("America/Chicago"));
+    assert_eq!(
+        demo.desired.teams["Billing Tier 2"].timezone.as_deref(),
+        Some("Europe/Berlin")
+    );
+    let user = |email: &str| &demo.desired.users[&Email::parse(email).unwrap()];
+    assert_eq!(
+        user("ana@acme.example").timezone.as_deref(),
+        Some("Asia/Kolkata")
+    );
+    assert_eq!(user("bo@acme.example").timezone, None);
+    assert_eq!(
+        user("bo@acme.example").team.as_deref(),
+        Some("Billing Tier 2")
+    );
+
+    let [ivr, ops] = demo.announcements.as_slice() else {
+        panic!("two announcements: {:#?}", demo.announcements);
+    };
+    assert_eq!(ivr.source.to_string(), "base/org.yaml:16:11");
+    assert_eq!(ivr.template_source.to_string(), "base/org.yaml:18:15");
+    let announcement = &ivr.announcement;
+    assert_eq!(announcement.name, "Billing moves to the new IVR");
+    assert_eq!(announcement.template, root.join("notices/billing-ivr.md"));
+    assert_eq!(
+        announcement.audience.queues,
+        BTreeSet::from(["Billing".to_owned(), "Billing Escalations".to_owned()])
+    );
+    assert_eq!(
+        announcement.audience.tiers,
+        BTreeSet::from([Tier::Agents, Tier::Supervisors])
+    );
+    assert_eq!(
+        announcement.deliver.after,
+        Some(jiff::civil::date(2026, 12, 10))
+    );
+    assert_eq!(
+        announcement.deliver.window,
+        Some(Window::parse("09:45-11:45").unwrap())
+    );
+    assert_eq!(announcement.deliver.channels, ["email", "outbox"]);
+    assert_eq!(
+        announcement.acknowledge,
+        Some(Acknowledge {
+            within: jiff::SignedDuration::from_hours(72),
+            escalate: Tier::Supervisors,
+        })
+    );
+    assert_eq!(
+        ops.announcement.audience.tiers,
+        BTreeSet::from([Tier::Admins])
+    );
+    assert_eq!(ops.announcement.acknowledge, None);
+    assert_eq!(ops.announcement.deliver.window, None);
+}
+
+/// Without `notify:` the workspace has no notify configuration, and announcements cannot
+/// name a channel.
+#[test]
+fn no_notify_key_means_no_notify_configuration() {
+    let loaded = load_workspace(&fixtures().join("valid/small"));
+    assert_eq!(loaded.workspace.expect("no errors").notify, None);
+}

@@ -189,6 +189,7 @@ pub fn team(desired: &mut DesiredOrg, name: &str) {
             name: name.to_owned(),
             division: None,
             description: None,
+            timezone: None,
             source: source("orgs/test/teams.yaml", 1),
         },
     );
