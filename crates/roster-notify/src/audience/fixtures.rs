@@ -155,6 +155,7 @@ pub fn desired_org() -> DesiredOrg {
                 name: name.to_owned(),
                 division: None,
                 description: None,
+                timezone: None,
                 source: None,
             },
         );

@@ -10,54 +10,29 @@ pub mod email;
 pub mod file;
 pub mod webhook;
 
-use std::time::Duration;
-
 pub use email::{EmailChannel, EmailConfig, EmailConfigError, SmtpCredentials, SmtpUrl};
 pub use file::FileChannel;
 pub use webhook::{WebhookChannel, WebhookConfig, WebhookConfigError, WebhookFlavor};
 
-/// What became of one attempt to deliver an envelope.
-///
-/// Defined here for now; it moves next to the dispatcher's `Deliver` trait when the two are
-/// joined.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Delivery {
-    /// The channel accepted the message (or had already accepted it: the file channel).
-    Sent,
-    /// It failed for a reason that may pass: try again later, not before `retry_after` when
-    /// the receiver said how long to wait.
-    Transient {
-        /// What went wrong, with the server's own code and text when it gave them.
-        reason: String,
-        /// The receiver's `Retry-After`, when it sent one.
-        retry_after: Option<Duration>,
-    },
-    /// The receiver refused the message for good: sending it again cannot help.
-    Permanent {
-        /// What went wrong, with the server's own code and text.
-        reason: String,
-    },
-    /// The recipient has no address this channel can deliver to.
-    Undeliverable {
-        /// Why the address cannot be used.
-        reason: String,
-    },
+use crate::Envelope;
+use crate::dispatch::Deliver;
+pub use crate::dispatch::Delivery;
+
+impl Deliver for EmailChannel {
+    async fn deliver(&self, envelope: &Envelope) -> Delivery {
+        EmailChannel::deliver(self, envelope).await
+    }
 }
 
-impl Delivery {
-    /// A transient failure without a hint of when to try again.
-    pub fn transient(reason: impl Into<String>) -> Self {
-        Delivery::Transient {
-            reason: reason.into(),
-            retry_after: None,
-        }
+impl Deliver for WebhookChannel {
+    async fn deliver(&self, envelope: &Envelope) -> Delivery {
+        WebhookChannel::deliver(self, envelope).await
     }
+}
 
-    /// A permanent failure.
-    pub fn permanent(reason: impl Into<String>) -> Self {
-        Delivery::Permanent {
-            reason: reason.into(),
-        }
+impl Deliver for FileChannel {
+    async fn deliver(&self, envelope: &Envelope) -> Delivery {
+        FileChannel::deliver(self, envelope).await
     }
 }
 

@@ -33,8 +33,6 @@
 //! # Caveats
 //! - A transient failure is retried by a later run, not by this one: `send_due` sends what is
 //!   due when it starts and returns.
-//! - The window check is a stand-in (`hours.rs`) for `crate::window::Window` until that
-//!   module is merged.
 //!
 //! # Errors
 //! [`DispatchError`]: an outbox that cannot be read or written stops the run; rows claimed
@@ -43,7 +41,6 @@
 pub mod backoff;
 pub mod breaker;
 pub mod bucket;
-mod hours;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::future::Future;
@@ -64,7 +61,7 @@ pub use backoff::Backoff;
 pub use breaker::{Admission, Breaker, BreakerSettings, Transition};
 pub use bucket::TokenBucket;
 
-use hours::Window;
+use crate::window::Window;
 
 /// A channel: delivers one envelope and says how it went. Implemented by the email, webhook
 /// and file channels.
@@ -95,6 +92,23 @@ pub enum Delivery {
         /// What is missing or wrong.
         reason: String,
     },
+}
+
+impl Delivery {
+    /// A transient failure without a hint of when to try again.
+    pub fn transient(reason: impl Into<String>) -> Self {
+        Delivery::Transient {
+            reason: reason.into(),
+            retry_after: None,
+        }
+    }
+
+    /// A permanent failure.
+    pub fn permanent(reason: impl Into<String>) -> Self {
+        Delivery::Permanent {
+            reason: reason.into(),
+        }
+    }
 }
 
 /// The dispatcher's wall clock, for due times and windows.

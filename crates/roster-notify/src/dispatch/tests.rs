@@ -589,7 +589,9 @@ async fn an_unusable_window_or_time_zone_is_dead_lettered_with_the_reason() {
     );
     assert_eq!(
         setup.row("bo@example.com").last_error.as_deref(),
-        Some("window `9-5` is not `HH:MM-HH:MM`")
+        Some(
+            "window \"9-5\" has a start that is not HH:MM; write it as \"HH:MM-HH:MM\", e.g. \"09:00-17:00\""
+        )
     );
     assert!(setup.channel.calls().is_empty());
 }
