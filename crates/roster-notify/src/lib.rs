@@ -7,12 +7,16 @@
 //! (the live org and the manifests), and everything it sends goes through the outbox, so a
 //! re-run or a crash never sends a message twice.
 
+#[cfg(feature = "delivery")]
 pub mod ack;
 pub mod announcement;
 pub mod audience;
+#[cfg(feature = "delivery")]
 pub mod channel;
+#[cfg(feature = "delivery")]
 pub mod dispatch;
 pub mod notice;
+#[cfg(feature = "delivery")]
 pub mod outbox;
 pub mod template;
 #[cfg(feature = "testing")]
