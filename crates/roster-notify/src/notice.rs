@@ -44,6 +44,8 @@ pub struct Recipient {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Notice {
+    /// The org whose change or announcement it is: its journal records the delivery.
+    pub org: String,
     /// What the message is about, the same on every run that means the same message:
     /// `apply:<run id>` for change notices, `announcement:<name>` for announcements,
     /// `escalation:<original key>` for acknowledgement escalations. Part of the
@@ -98,7 +100,7 @@ pub struct Envelope {
     pub recipient: Recipient,
     /// Subject line or title.
     pub subject: String,
-    /// The body, with the acknowledgement link already in it when one is asked for.
+    /// The body (the dispatcher appends the acknowledgement link when one is asked for).
     pub body: String,
 }
 

@@ -87,7 +87,8 @@ const MIGRATIONS: &[&str] = &[
         acknowledge_within_secs INTEGER CHECK (acknowledge_within_secs >= 0),
         acknowledge_by          INTEGER,
         acknowledged_at         INTEGER,
-        escalated               INTEGER NOT NULL DEFAULT 0 CHECK (escalated IN (0, 1))
+        escalated               INTEGER NOT NULL DEFAULT 0 CHECK (escalated IN (0, 1)),
+        org                     TEXT    NOT NULL
     );
     CREATE INDEX notice_outbox_due ON notice_outbox (channel, state, next_attempt);
     CREATE INDEX notice_outbox_acknowledge ON notice_outbox (state, acknowledge_by);",
@@ -97,7 +98,7 @@ const MIGRATIONS: &[&str] = &[
 const COLUMNS: &str = "key, message, channel, tier, recipient_email, recipient_name, timezone, \
                        subject, body, delivery_window, state, attempts, not_before, \
                        next_attempt, last_error, enqueued_at, sent_at, \
-                       acknowledge_within_secs, acknowledge_by, acknowledged_at, escalated";
+                       acknowledge_within_secs, acknowledge_by, acknowledged_at, escalated, org";
 
 /// Where a row is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -175,6 +176,8 @@ impl FromSql for State {
 pub struct StoredNotice {
     /// The idempotency key ([`Notice::key`]).
     pub key: String,
+    /// The org whose change or announcement it is (its journal records the delivery).
+    pub org: String,
     /// What the message is about (`apply:<run id>`, `announcement:<name>`, …).
     pub message: String,
     /// The channel's name under `notify.channels`.
@@ -387,9 +390,9 @@ impl Outbox {
                     "INSERT OR IGNORE INTO notice_outbox (key, message, channel, tier, \
                      recipient_email, recipient_name, timezone, subject, body, delivery_window, \
                      state, not_before, next_attempt, enqueued_at, updated_at, \
-                     acknowledge_within_secs) \
+                     acknowledge_within_secs, org) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11, ?11, ?12, \
-                     ?12, ?13)",
+                     ?12, ?13, ?14)",
                 )
                 .map_err(database(operation))?;
             for notice in notices {
@@ -408,6 +411,7 @@ impl Outbox {
                         notice.not_before.as_millisecond(),
                         now.as_millisecond(),
                         notice.acknowledge_within_secs,
+                        notice.org,
                     ])
                     .map_err(database(operation))?;
                 if inserted == 0 {
@@ -954,6 +958,7 @@ fn stored_from_row(row: &Row<'_>) -> rusqlite::Result<StoredNotice> {
         acknowledge_by: optional_time(18)?,
         acknowledged_at: optional_time(19)?,
         escalated: row.get(20)?,
+        org: row.get(21)?,
     })
 }
 
@@ -984,6 +989,7 @@ mod tests {
 
     fn notice(email: &str, message: &str) -> Notice {
         Notice {
+            org: "demo".to_owned(),
             message: message.to_owned(),
             recipient: Recipient {
                 email: email.to_owned(),
@@ -1136,6 +1142,7 @@ mod tests {
             due,
             [StoredNotice {
                 key: stored.key(),
+                org: "demo".to_owned(),
                 message: "apply:1".to_owned(),
                 channel: "email".to_owned(),
                 tier: Tier::Supervisors,

@@ -19,6 +19,7 @@ fn at(text: &str) -> Timestamp {
 
 fn notice(email: &str, timezone: &str, window: Option<&str>) -> Notice {
     Notice {
+        org: "demo".to_owned(),
         message: "apply:run-1".to_owned(),
         recipient: Recipient {
             email: email.to_owned(),
