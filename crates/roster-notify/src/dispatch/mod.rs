@@ -201,6 +201,8 @@ impl Default for RetryPolicy {
 pub enum DeliveryEvent {
     /// The channel accepted the message.
     Sent {
+        /// The org whose journal records it.
+        org: String,
         /// The channel's name.
         channel: String,
         /// The row's idempotency key.
@@ -212,6 +214,8 @@ pub enum DeliveryEvent {
     },
     /// A transient failure; the row is tried again at `next_attempt`.
     Failed {
+        /// The org whose journal records it.
+        org: String,
         /// The channel's name.
         channel: String,
         /// The row's idempotency key.
@@ -227,6 +231,8 @@ pub enum DeliveryEvent {
     },
     /// The row went to the dead letters.
     DeadLettered {
+        /// The org whose journal records it.
+        org: String,
         /// The channel's name.
         channel: String,
         /// The row's idempotency key.
@@ -240,6 +246,8 @@ pub enum DeliveryEvent {
     },
     /// The recipient has no usable address on the channel.
     Undeliverable {
+        /// The org whose journal records it.
+        org: String,
         /// The channel's name.
         channel: String,
         /// The row's idempotency key.
@@ -251,6 +259,8 @@ pub enum DeliveryEvent {
     },
     /// The send's outcome was lost (the channel panicked); the row is in doubt.
     InDoubt {
+        /// The org whose journal records it.
+        org: String,
         /// The channel's name.
         channel: String,
         /// The row's idempotency key.
@@ -260,6 +270,8 @@ pub enum DeliveryEvent {
     },
     /// Outside the recipient's window: not sent, rescheduled.
     Deferred {
+        /// The org whose journal records it.
+        org: String,
         /// The channel's name.
         channel: String,
         /// The row's idempotency key.
@@ -597,6 +609,7 @@ impl Dispatcher {
                     outbox.reschedule(&row.key, until, now)?;
                     log.record(&DeliveryEvent::Deferred {
                         channel: name.to_owned(),
+                        org: row.org.clone(),
                         key: row.key.clone(),
                         until,
                     });
@@ -608,6 +621,7 @@ impl Dispatcher {
                     outbox.reject(&row.key, &reason, now)?;
                     log.record(&DeliveryEvent::DeadLettered {
                         channel: name.to_owned(),
+                        org: row.org.clone(),
                         key: row.key.clone(),
                         recipient: row.recipient.email.clone(),
                         reason,
@@ -685,6 +699,7 @@ impl Dispatcher {
                 outbox.mark_sent(&row.key, now)?;
                 log.record(&DeliveryEvent::Sent {
                     channel: name.clone(),
+                    org: row.org.clone(),
                     key: row.key,
                     recipient: row.recipient.email,
                     message: row.message,
@@ -702,6 +717,7 @@ impl Dispatcher {
                     outbox.dead_letter(&row.key, &reason, now)?;
                     log.record(&DeliveryEvent::DeadLettered {
                         channel: name.clone(),
+                        org: row.org.clone(),
                         key: row.key,
                         recipient: row.recipient.email,
                         reason,
@@ -715,6 +731,7 @@ impl Dispatcher {
                     outbox.record_failure(&row.key, &reason, next_attempt, now)?;
                     log.record(&DeliveryEvent::Failed {
                         channel: name.clone(),
+                        org: row.org.clone(),
                         key: row.key,
                         recipient: row.recipient.email,
                         reason,
@@ -729,6 +746,7 @@ impl Dispatcher {
                 outbox.dead_letter(&row.key, &reason, now)?;
                 log.record(&DeliveryEvent::DeadLettered {
                     channel: name.clone(),
+                    org: row.org.clone(),
                     key: row.key,
                     recipient: row.recipient.email,
                     reason,
@@ -741,6 +759,7 @@ impl Dispatcher {
                 outbox.mark_undeliverable(&row.key, &reason, now)?;
                 log.record(&DeliveryEvent::Undeliverable {
                     channel: name.clone(),
+                    org: row.org.clone(),
                     key: row.key,
                     recipient: row.recipient.email,
                     reason,
@@ -753,6 +772,7 @@ impl Dispatcher {
                 // The row stays `sending`: whether it went out is unknown.
                 log.record(&DeliveryEvent::InDoubt {
                     channel: name.clone(),
+                    org: row.org.clone(),
                     key: row.key,
                     reason: format!("the channel stopped during the send: {panic}"),
                 });
