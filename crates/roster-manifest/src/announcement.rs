@@ -69,6 +69,19 @@ pub(crate) fn resolve<'s, L: Locate>(
                 .at(locate.locate(spec.template.loc), "no such file")
                 .hint("the path is relative to the workspace root (the folder of `roster.yaml`); create the file or fix the path"),
             );
+        } else if let Err(problem) = check_template(&template, &spec.template.value) {
+            complete = false;
+            diagnostics.push(
+                Diagnostic::error(
+                    "template-invalid",
+                    format!(
+                        "template `{}` of announcement `{}`: {problem}",
+                        spec.template.value, spec.name.value
+                    ),
+                )
+                .at(locate.locate(spec.template.loc), "this template")
+                .hint("templates are minijinja (Jinja2) text; the variables are `recipient`, `org`, `dates`, `manager`, `acknowledge_url`, `about`, `changes` and `people`"),
+            );
         }
         if let Some(notify) = notify {
             complete &= check_channels(&spec.deliver.channels, notify, locate, diagnostics);
@@ -99,6 +112,20 @@ pub(crate) fn resolve<'s, L: Locate>(
         }
     }
     out
+}
+
+/// Compiles the template at `path` as the sender will (`written` is the path as the manifest
+/// writes it): a syntax error or a variable roster does not provide, with its line in the
+/// template file.
+fn check_template(path: &Path, written: &str) -> Result<(), String> {
+    let source =
+        std::fs::read_to_string(path).map_err(|error| format!("cannot be read: {error}"))?;
+    roster_notify::template::Template::compile(written, &source)
+        .map(drop)
+        .map_err(|error| match error.line {
+            Some(line) => format!("{written}:{line}: {}", error.message),
+            None => error.message,
+        })
 }
 
 /// Reports each channel `notify.channels` does not name; false if any.

@@ -30,6 +30,7 @@ pub mod export;
 mod git;
 pub mod history;
 mod lock;
+pub mod notify;
 pub mod offboard;
 mod orgs;
 mod progress;

@@ -11,11 +11,13 @@ use futures::future::join_all;
 use roster_apply::ApplySummary;
 use roster_apply::CancelToken;
 use roster_plan::{PlanSet, render_text};
+use roster_service::notify;
 use roster_service::{Access, ApplyRun, ReadOrg};
 
 use crate::errors::saved_plan_failure;
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
+use crate::notify_cmd;
 use crate::plan_cmd::{check_reactivations, check_targets, parse_reactivate, parse_targets};
 use crate::ui::Ui;
 use crate::workspace;
@@ -60,6 +62,11 @@ pub struct ApplyArgs {
     /// `roster journal verify --checkpoint` later.
     #[arg(long, value_name = "FILE")]
     pub checkpoint_out: Option<PathBuf>,
+    /// After a successful apply, queue change notices for the people it affected (their
+    /// managers and the admins too, per `notify:` in roster.yaml) and send what is due; exit 1
+    /// if a notice failed.
+    #[arg(long)]
+    pub notify: bool,
     /// `text` shows the plan and the outcome for people; `json` prints one JSON document on
     /// stdout instead: per org its plan's digest and the outcome of every step (or the error).
     #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
@@ -91,6 +98,13 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         );
     }
     let workspace = workspace::load(&args.dir, ui)?;
+    if args.notify {
+        // Refused before anything is applied: the notices could not be sent afterwards.
+        let config = notify::config(&workspace)?;
+        if config.notices.is_none() {
+            return Err(notify::NotifyError::NoNoticeSettings.into());
+        }
+    }
     let saved = args
         .plan
         .as_deref()
@@ -179,6 +193,7 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let mut status = ExitStatus::Success;
     let mut checkpoints = String::new();
     let mut outcomes = Vec::new();
+    let mut notices = Vec::new();
     for ((org, plan), outcome) in read.iter().zip(&set.orgs).zip(join_all(runs).await) {
         let name = org.session.org();
         match outcome {
@@ -195,6 +210,8 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
                 }
                 if !summary.is_success() {
                     status = ExitStatus::Failure;
+                } else if args.notify {
+                    notices.push((org, plan));
                 }
                 outcomes.push(outcome_json(name, &plan.digest, Ok(&summary)));
             }
@@ -205,6 +222,9 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
                 status = ExitStatus::Failure;
             }
         }
+    }
+    if args.notify && send_notices(&workspace, &notices).await? != ExitStatus::Success {
+        status = ExitStatus::Failure;
     }
     if json {
         let printed = print_stdout(&document(&outcomes));
@@ -226,6 +246,33 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         })?;
     }
     Ok(status)
+}
+
+/// Queues the change notices of each applied plan (computed from the org as read before the
+/// apply and the plan: who it changed) and sends what is due.
+async fn send_notices(
+    workspace: &roster_manifest::Workspace,
+    applied: &[(&ReadOrg<'_>, &roster_plan::Plan)],
+) -> Result<ExitStatus, Failure> {
+    let config = notify::config(workspace)?;
+    let now = notify::now();
+    let mut batches = Vec::new();
+    for (org, plan) in applied {
+        let spec = org.session.spec();
+        let batch = notify::change_notices(config, spec, &org.snapshot.live, plan, now)
+            .map_err(|error| Failure::from(error).in_org(spec.name.clone()))?;
+        notify_cmd::report_undeliverable(&batch);
+        batches.push(batch);
+    }
+    let queued = notify::queue(config, &batches)?;
+    eprintln!("notices: {} queued", queued.added);
+    let report = notify::send_due(workspace).await?;
+    eprint!("{}", notify_cmd::send_summary(&report));
+    Ok(if report.summary.has_failures() {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
 }
 
 /// The folder and orgs of this run as arguments to repeat in a hint (the folder only when it

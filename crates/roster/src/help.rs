@@ -84,6 +84,29 @@ Examples:
     exit_codes!()
 );
 
+/// Under `roster notify --help`.
+pub const NOTIFY: &str = "\
+Examples:
+  # Who hears about a saved plan, when (in their own time) and how; sends nothing
+  roster notify plan --plan plan.json
+
+  # Who hears an announcement of the manifests
+  roster notify plan --announcement \"Billing moves to the new IVR\"
+
+  # Send what is due (cron, or let `roster serve` do it); exit 1 if anything failed
+  roster notify send
+
+  # What is pending, sent, dead-lettered or unacknowledged; queue dead letters again
+  roster notify status
+  roster notify retry
+
+Messages go through the outbox (the `roster serve` database): each (message, recipient,
+channel) is sent at most once, inside the recipient's window, throttled per channel, retried
+on transient failures and halted by a circuit breaker when a channel fails. Every outcome is
+written to the org's journal. `roster apply --notify` queues change notices for the people a
+successful apply affected and sends what is due.
+";
+
 /// Under `roster drift --help`.
 pub const DRIFT: &str = "\
 Examples:

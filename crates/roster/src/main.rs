@@ -16,6 +16,7 @@ mod failure;
 mod help;
 mod hints;
 mod journal_cmd;
+mod notify_cmd;
 mod offboard_cmd;
 mod plan_cmd;
 mod progress_lines;
@@ -114,6 +115,10 @@ enum Command {
     /// and metrics (`serve:` in roster.yaml).
     #[command(after_long_help = help::SERVE)]
     Serve(serve_cmd::ServeArgs),
+    /// Tell people about changes and announcements: who hears what and when, sending, the
+    /// outbox (`notify:` in roster.yaml).
+    #[command(subcommand, after_long_help = help::NOTIFY)]
+    Notify(notify_cmd::NotifyCommand),
     /// Check or read the audit journal.
     #[command(subcommand, after_long_help = help::JOURNAL)]
     Journal(journal_cmd::JournalCommand),
@@ -171,6 +176,7 @@ fn main() -> ExitCode {
         Command::Offboard(args) => block_on(offboard_cmd::run(&args, ui)),
         Command::Drift(args) => block_on(drift_cmd::run(&args, ui)),
         Command::Serve(args) => block_on(serve_cmd::run(&args, ui)),
+        Command::Notify(command) => block_on(notify_cmd::run(&command, ui)),
     };
     match outcome {
         Ok(status) => status.into(),
