@@ -10,6 +10,7 @@ mod errors;
 mod example;
 mod export;
 mod missing_credentials;
+mod notify;
 mod offboard;
 mod plan_apply;
 mod properties;
