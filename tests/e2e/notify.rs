@@ -30,7 +30,9 @@ fn change_notices_only(smtp: &SmtpServer) -> Workspace {
 fn example(smtp: &SmtpServer) -> Workspace {
     let workspace = Workspace::copy("examples/acme");
     let text = workspace.read("roster.yaml");
-    let (before, _) = text.split_once("\nnotify:\n").expect("the example configures notify");
+    let (before, _) = text
+        .split_once("\nnotify:\n")
+        .expect("the example configures notify");
     workspace.write(
         "roster.yaml",
         &format!(
@@ -153,10 +155,9 @@ fn saved_plan(workspace: &Workspace) -> (String, BTreeSet<String>, BTreeMap<Stri
 
 /// The managers the seed org gives each user.
 fn seed_managers() -> BTreeMap<String, String> {
-    let seed = std::fs::read_to_string(crate::support::repo_path(
-        "examples/acme/sandbox/demo.yaml",
-    ))
-    .unwrap();
+    let seed =
+        std::fs::read_to_string(crate::support::repo_path("examples/acme/sandbox/demo.yaml"))
+            .unwrap();
     let seed: Value = serde_saphyr::from_str(&seed).unwrap();
     seed["users"]
         .as_array()
@@ -202,7 +203,10 @@ fn apply_notify_mails_each_affected_user_once_and_each_manager_one_digest() {
         .collect();
     let digests: BTreeSet<&str> = supervisors.iter().copied().collect();
     assert_eq!(digests.len(), supervisors.len(), "one digest per manager");
-    assert!(expected_digests.is_subset(&digests), "{expected_digests:?} ⊄ {digests:?}");
+    assert!(
+        expected_digests.is_subset(&digests),
+        "{expected_digests:?} ⊄ {digests:?}"
+    );
 
     let applied = at(
         &workspace,
@@ -227,7 +231,12 @@ fn apply_notify_mails_each_affected_user_once_and_each_manager_one_digest() {
     assert!(digest.text().contains("Subject:"), "{}", digest.text());
 
     // A re-run changes nothing and tells nobody; `notify send` finds nothing due.
-    let again = at(&workspace, INSIDE_WINDOWS, "apply", &["--org", "demo", "--yes", "--notify"]);
+    let again = at(
+        &workspace,
+        INSIDE_WINDOWS,
+        "apply",
+        &["--org", "demo", "--yes", "--notify"],
+    );
     assert_eq!(again.code, 0, "{}", again.stderr);
     let sent = at(&workspace, "2026-12-09T15:30:00Z", "notify", &["send"]);
     assert_eq!(sent.code, 0, "{}", sent.stderr);
@@ -239,17 +248,29 @@ fn apply_notify_mails_each_affected_user_once_and_each_manager_one_digest() {
     let verified = run(crate::support::roster().args(["journal", "verify", journal]));
     assert_eq!(verified.code, 0, "{}", verified.stderr);
     let shown = run(crate::support::roster().args(["journal", "show", journal]));
-    let deliveries = shown.stdout.lines().filter(|line| line.contains("noticeSent")).count();
+    let deliveries = shown
+        .stdout
+        .lines()
+        .filter(|line| line.contains("noticeSent"))
+        .count();
     assert_eq!(deliveries, planned.len(), "{}", shown.stdout);
 }
 
 #[test]
 fn a_server_refusing_half_the_recipients_trips_the_breaker_then_a_retry_delivers_each_once() {
-    let smtp = server(Some(Refusal::every_nth(2, 550, "5.1.1 mailbox unavailable")));
+    let smtp = server(Some(Refusal::every_nth(
+        2,
+        550,
+        "5.1.1 mailbox unavailable",
+    )));
     let workspace = change_notices_only(&smtp);
     let (plan, _, _) = saved_plan(&workspace);
     let planned = planned(&workspace, &plan);
-    assert!(planned.len() > 20, "enough sends for the breaker to judge: {}", planned.len());
+    assert!(
+        planned.len() > 20,
+        "enough sends for the breaker to judge: {}",
+        planned.len()
+    );
 
     let applied = at(
         &workspace,
@@ -257,10 +278,23 @@ fn a_server_refusing_half_the_recipients_trips_the_breaker_then_a_retry_delivers
         "apply",
         &["--org", "demo", "--plan", &plan, "--notify"],
     );
-    assert_eq!(applied.code, 1, "a failed notice fails the command: {}", applied.stderr);
-    assert!(applied.stderr.contains("email: halted"), "{}", applied.stderr);
+    assert_eq!(
+        applied.code, 1,
+        "a failed notice fails the command: {}",
+        applied.stderr
+    );
+    assert!(
+        applied.stderr.contains("email: halted"),
+        "{}",
+        applied.stderr
+    );
 
-    let status = at(&workspace, INSIDE_WINDOWS, "notify", &["status", "--format", "json"]);
+    let status = at(
+        &workspace,
+        INSIDE_WINDOWS,
+        "notify",
+        &["status", "--format", "json"],
+    );
     assert_eq!(status.code, 0, "{}", status.stderr);
     let status: Value = serde_json::from_str(&status.stdout).unwrap();
     let dead = status["dead"].as_array().unwrap();
@@ -290,7 +324,11 @@ fn a_server_refusing_half_the_recipients_trips_the_breaker_then_a_retry_delivers
     assert_eq!(received(&smtp), expected, "each exactly once");
     let again = at(&workspace, INSIDE_WINDOWS, "notify", &["send"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
-    assert_eq!(received(&smtp), expected, "a later send sends nothing again");
+    assert_eq!(
+        received(&smtp),
+        expected,
+        "a later send sends nothing again"
+    );
 }
 
 #[test]
@@ -302,7 +340,15 @@ fn an_announcement_reaches_each_person_inside_their_window_in_three_time_zones()
         &workspace,
         "2026-12-09T12:00:00Z",
         "notify",
-        &["plan", "--org", "demo", "--announcement", name, "--format", "json"],
+        &[
+            "plan",
+            "--org",
+            "demo",
+            "--announcement",
+            name,
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(shown.code, 0, "{}", shown.stderr);
     let document: Value = serde_json::from_str(&shown.stdout).unwrap();

@@ -20,7 +20,8 @@
 //! Settings, from the environment:
 //! - `ROSTER_BENCH_MESSAGES`: how many messages (default 5,000);
 //! - `ROSTER_BENCH_RATE`: the channel's `ratePerSecond` (default 500, so a run takes ~10 s);
-//! - `ROSTER_BENCH_BURST`: the token bucket's burst (default 1: no send ever starts early).
+//! - `ROSTER_BENCH_BURST`: the token bucket's burst (default: `ChannelSettings::new`'s, what
+//!   `roster notify send` uses).
 //!
 //! Nothing is asserted about speed; a wrong count of received messages panics. Every wait is
 //! bounded and the bench ends by itself. The numbers are of a shared 2-core machine where the
@@ -45,7 +46,6 @@ use roster_notify::{Envelope, Notice, Recipient, Tier};
 
 const DEFAULT_MESSAGES: usize = 5_000;
 const DEFAULT_RATE: f64 = 500.0;
-const DEFAULT_BURST: u32 = 1;
 /// How long one send is assumed to take, to size the concurrency: ~44 ms on loopback with
 /// lettre 0.11.23, which leaves Nagle's algorithm on, so the 5-byte end of `DATA` waits for
 /// the server's delayed ACK (40 ms on Linux); lettre/lettre#1159 sets `TCP_NODELAY`.
@@ -88,10 +88,11 @@ struct Settings {
 
 impl Settings {
     fn from_env() -> Settings {
+        let rate = from_env("ROSTER_BENCH_RATE", DEFAULT_RATE);
         let settings = Settings {
             messages: from_env("ROSTER_BENCH_MESSAGES", DEFAULT_MESSAGES),
-            rate: from_env("ROSTER_BENCH_RATE", DEFAULT_RATE),
-            burst: from_env("ROSTER_BENCH_BURST", DEFAULT_BURST),
+            rate,
+            burst: from_env("ROSTER_BENCH_BURST", ChannelSettings::new(rate).burst),
             concurrency: 0,
         };
         assert!(
@@ -291,6 +292,7 @@ async fn run(settings: Settings) {
 fn notices(count: usize, message: &str, now: Timestamp) -> Vec<Notice> {
     (0..count)
         .map(|index| Notice {
+            org: "bench".to_owned(),
             message: message.to_owned(),
             recipient: Recipient {
                 email: address(index),

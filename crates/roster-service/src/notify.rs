@@ -438,9 +438,8 @@ fn dispatcher(config: &NotifyConfig) -> Result<Dispatcher, NotifyError> {
     }
     for (name, channel) in &config.channels {
         let settings = ChannelSettings {
-            rate_per_second: f64::from(channel.rate_per_second()),
-            burst: 1,
             concurrency: CONCURRENCY as usize,
+            ..ChannelSettings::new(f64::from(channel.rate_per_second()))
         };
         let problem = |problem: String| NotifyError::Channel {
             channel: name.clone(),
