@@ -400,4 +400,66 @@ fn an_announcement_reaches_each_person_inside_their_window_in_three_time_zones()
         assert_eq!(got, told, "at {now}");
     }
     assert_eq!(told.len(), audience.len(), "everyone heard it by the end");
+
+    // Nobody acknowledged within 72 hours: each of their managers (as the manifests have
+    // them) gets one escalation digest naming their people, once.
+    let before = smtp.messages().len();
+    let escalated = at(&workspace, "2026-12-14T12:00:00Z", "notify", &["send"]);
+    assert_eq!(escalated.code, 0, "{}", escalated.stderr);
+    let managers = manifest_managers(&workspace);
+    let expected: BTreeSet<&str> = audience
+        .keys()
+        .filter_map(|email| managers.get(email).map(String::as_str))
+        .collect();
+    let digests = &smtp.messages()[before..];
+    let recipients: Vec<&str> = digests
+        .iter()
+        .flat_map(|mail| mail.recipients.iter().map(String::as_str))
+        .collect();
+    assert_eq!(
+        recipients.len(),
+        expected.len(),
+        "one digest each: {recipients:?}"
+    );
+    assert_eq!(recipients.into_iter().collect::<BTreeSet<_>>(), expected);
+    for digest in digests {
+        let text = digest.text();
+        let people: Vec<&String> = audience
+            .keys()
+            .filter(|email| {
+                managers
+                    .get(*email)
+                    .is_some_and(|m| digest.recipients.contains(m))
+            })
+            .collect();
+        for person in people {
+            assert!(
+                text.contains(person.as_str()),
+                "{person} missing from {text}"
+            );
+        }
+    }
+    let later = at(&workspace, "2026-12-15T12:00:00Z", "notify", &["send"]);
+    assert_eq!(later.code, 0, "{}", later.stderr);
+    assert_eq!(
+        smtp.messages().len(),
+        before + expected.len(),
+        "escalated once"
+    );
+}
+
+/// The managers the example's manifests give users.
+fn manifest_managers(workspace: &Workspace) -> BTreeMap<String, String> {
+    let mut managers = BTreeMap::new();
+    for file in std::fs::read_dir(workspace.root().join("orgs/demo/users")).unwrap() {
+        let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        let document: Value = serde_saphyr::from_str(&text).unwrap();
+        for user in document["users"].as_array().unwrap() {
+            if let (Some(email), Some(manager)) = (user["email"].as_str(), user["manager"].as_str())
+            {
+                managers.insert(email.to_owned(), manager.to_owned());
+            }
+        }
+    }
+    managers
 }
