@@ -29,6 +29,7 @@
 //!
 //! `cargo bench -p roster-notify --bench send`
 
+use roster_notify::smtp::parse_smtp_url;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -151,7 +152,10 @@ async fn run(settings: Settings) {
     let enqueue_took = enqueue_started.elapsed();
     drop(notices);
 
-    let mut config = EmailConfig::new(server.url(), "Roster <roster@acme.example>");
+    let mut config = EmailConfig::new(
+        parse_smtp_url(&server.url()).unwrap(),
+        "Roster <roster@acme.example>",
+    );
     config.pool_size = pool_size(settings);
     let timings = Timings::default();
     let channel = Timed {

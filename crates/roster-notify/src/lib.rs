@@ -18,6 +18,7 @@ pub mod dispatch;
 pub mod notice;
 #[cfg(feature = "delivery")]
 pub mod outbox;
+pub mod smtp;
 pub mod template;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use roster_apply::{Journal, JournalContext, JournalError};
-use roster_manifest::{ChannelConfig, NotifyConfig, OrgSpec, SmtpTls, Workspace};
+use roster_manifest::{ChannelConfig, NotifyConfig, OrgSpec, Workspace};
 use roster_model::{DesiredOrg, LiveOrg};
 use roster_notify::ack::AckSigner;
 use roster_notify::audience::{self, Undeliverable, Zones};
@@ -448,7 +448,7 @@ fn dispatcher(config: &NotifyConfig) -> Result<Dispatcher, NotifyError> {
         match channel {
             ChannelConfig::Email(email) => {
                 let mut settings_email =
-                    EmailConfig::new(smtp_url(&email.server), sender_text(&email.from));
+                    EmailConfig::new(email.server.clone(), sender_text(&email.from));
                 if let Some(credentials) = &email.credentials {
                     settings_email.credentials = Some(SmtpCredentials {
                         username: secret(&credentials.username)?,
@@ -477,17 +477,6 @@ fn dispatcher(config: &NotifyConfig) -> Result<Dispatcher, NotifyError> {
         }
     }
     Ok(dispatcher)
-}
-
-/// The URL form of an SMTP server the manifest resolved.
-fn smtp_url(server: &roster_manifest::SmtpServer) -> String {
-    let host = &server.host;
-    let port = server.port;
-    match server.tls {
-        SmtpTls::None => format!("smtp://{host}:{port}"),
-        SmtpTls::Starttls => format!("smtp://{host}:{port}?tls=starttls"),
-        SmtpTls::Implicit => format!("smtps://{host}:{port}"),
-    }
 }
 
 /// The sender as a mailbox: `Roster <roster@acme.example>` or the bare address.

@@ -27,6 +27,7 @@ use tokio::sync::Semaphore;
 
 use super::{Delivery, error_chain};
 use crate::notice::Envelope;
+use crate::smtp::{SmtpServer, SmtpTls};
 
 /// How long a connection attempt or an SMTP command may take by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -40,7 +41,7 @@ pub struct EmailConfig {
     /// `smtp://host[:port]` (plain, port 25 by default), `smtp://host[:port]?tls=starttls`
     /// (upgraded with STARTTLS, port 587) or `smtps://host[:port]` (TLS from the start, port
     /// 465).
-    pub url: String,
+    pub server: SmtpServer,
     /// The `From` mailbox: `roster@acme.example` or `Roster <roster@acme.example>`.
     pub from: String,
     /// Login for servers that ask for one; the caller resolves secret references first.
@@ -53,9 +54,9 @@ pub struct EmailConfig {
 
 impl EmailConfig {
     /// A configuration with the default timeout and pool size and no login.
-    pub fn new(url: impl Into<String>, from: impl Into<String>) -> Self {
+    pub fn new(server: SmtpServer, from: impl Into<String>) -> Self {
         EmailConfig {
-            url: url.into(),
+            server,
             from: from.into(),
             credentials: None,
             timeout: DEFAULT_TIMEOUT,
@@ -67,7 +68,7 @@ impl EmailConfig {
 impl fmt::Debug for EmailConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EmailConfig")
-            .field("url", &self.url)
+            .field("server", &self.server)
             .field("from", &self.from)
             .field("credentials", &self.credentials)
             .field("timeout", &self.timeout)
@@ -94,116 +95,9 @@ impl fmt::Debug for SmtpCredentials {
     }
 }
 
-/// How the connection to the SMTP server is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SmtpSecurity {
-    /// No TLS (`smtp://`): for a relay on the same host or network.
-    Plain,
-    /// Plain connection upgraded with STARTTLS, refusing servers that cannot
-    /// (`smtp://...?tls=starttls`).
-    StartTls,
-    /// TLS from the first byte (`smtps://`).
-    Tls,
-}
-
-/// A parsed SMTP server URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SmtpUrl {
-    /// How the connection is secured.
-    pub security: SmtpSecurity,
-    /// Host name or IP address.
-    pub host: String,
-    /// Port, the security's default when the URL has none.
-    pub port: u16,
-}
-
-impl FromStr for SmtpUrl {
-    type Err = String;
-
-    /// Parses `smtp://host[:port][?tls=starttls]` or `smtps://host[:port]`; the error says
-    /// what is wrong and what is accepted.
-    fn from_str(url: &str) -> Result<Self, String> {
-        const ACCEPTED: &str =
-            "use `smtp://host:port`, `smtp://host:port?tls=starttls` or `smtps://host:port`";
-        let (scheme, rest) = url
-            .split_once("://")
-            .ok_or_else(|| format!("no scheme: {ACCEPTED}"))?;
-        let (authority, query) = match rest.split_once('?') {
-            Some((authority, query)) => (authority, Some(query)),
-            None => (rest, None),
-        };
-        let authority = authority.strip_suffix('/').unwrap_or(authority);
-        if authority.contains('@') {
-            return Err(
-                "credentials in the URL are not read: give `username` and `password` instead"
-                    .to_owned(),
-            );
-        }
-        if authority.contains('/') {
-            return Err(format!("a path is not expected: {ACCEPTED}"));
-        }
-        let security = match (scheme, query) {
-            ("smtp", None) => SmtpSecurity::Plain,
-            ("smtp", Some("tls=starttls")) => SmtpSecurity::StartTls,
-            ("smtps", None) => SmtpSecurity::Tls,
-            ("smtp" | "smtps", Some(query)) => {
-                return Err(format!("unknown option `{query}`: {ACCEPTED}"));
-            }
-            (scheme, _) => return Err(format!("unknown scheme `{scheme}`: {ACCEPTED}")),
-        };
-        let (host, port) = split_host_port(authority)?;
-        if host.is_empty() {
-            return Err(format!("no host: {ACCEPTED}"));
-        }
-        let port = match port {
-            Some(port) => port,
-            None => match security {
-                SmtpSecurity::Plain => 25,
-                SmtpSecurity::StartTls => 587,
-                SmtpSecurity::Tls => 465,
-            },
-        };
-        Ok(SmtpUrl {
-            security,
-            host: host.to_owned(),
-            port,
-        })
-    }
-}
-
-/// Splits `host`, `host:port`, `[v6]` or `[v6]:port`.
-fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), String> {
-    let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
-        let (host, after) = bracketed
-            .split_once(']')
-            .ok_or_else(|| format!("unclosed `[` in `{authority}`"))?;
-        (host, after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }
-    };
-    let port = port
-        .map(|port| {
-            port.parse::<u16>()
-                .map_err(|_| format!("`{port}` is not a port number"))
-        })
-        .transpose()?;
-    Ok((host, port))
-}
-
 /// Why an email channel cannot be built from its configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum EmailConfigError {
-    /// The `smtp` URL does not parse.
-    #[error("the SMTP URL `{url}` is not valid: {reason}")]
-    Url {
-        /// The URL as configured.
-        url: String,
-        /// What is wrong with it.
-        reason: String,
-    },
     /// The `from` mailbox does not parse.
     #[error("the `from` address `{from}` is not a valid mailbox")]
     From {
@@ -244,25 +138,22 @@ impl fmt::Debug for EmailChannel {
 impl EmailChannel {
     /// A channel for the configured server. Nothing connects until the first delivery.
     pub fn new(config: &EmailConfig) -> Result<Self, EmailConfigError> {
-        let url = SmtpUrl::from_str(&config.url).map_err(|reason| EmailConfigError::Url {
-            url: config.url.clone(),
-            reason,
-        })?;
+        let server = &config.server;
         let from = Mailbox::from_str(&config.from).map_err(|source| EmailConfigError::From {
             from: config.from.clone(),
             source,
         })?;
         let pool_size = config.pool_size.max(1);
-        let tls = match url.security {
-            SmtpSecurity::Plain => Tls::None,
-            SmtpSecurity::StartTls | SmtpSecurity::Tls => {
-                let parameters = TlsParameters::new(url.host.clone()).map_err(|source| {
+        let tls = match server.tls {
+            SmtpTls::None => Tls::None,
+            SmtpTls::Starttls | SmtpTls::Implicit => {
+                let parameters = TlsParameters::new(server.host.clone()).map_err(|source| {
                     EmailConfigError::Tls {
-                        host: url.host.clone(),
+                        host: server.host.clone(),
                         source,
                     }
                 })?;
-                if url.security == SmtpSecurity::StartTls {
+                if server.tls == SmtpTls::Starttls {
                     Tls::Required(parameters)
                 } else {
                     Tls::Wrapper(parameters)
@@ -270,11 +161,12 @@ impl EmailChannel {
             }
         };
         // `builder_dangerous` only means "no TLS unless told": `tls` is always set here.
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(url.host)
-            .port(url.port)
-            .tls(tls)
-            .timeout(Some(config.timeout))
-            .pool_config(PoolConfig::new().max_size(pool_size));
+        let mut builder =
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(server.host.clone())
+                .port(server.port)
+                .tls(tls)
+                .timeout(Some(config.timeout))
+                .pool_config(PoolConfig::new().max_size(pool_size));
         if let Some(credentials) = &config.credentials {
             builder = builder.credentials(Credentials::new(
                 credentials.username.clone(),
@@ -352,62 +244,19 @@ fn classify(error: &SmtpError) -> Delivery {
 mod tests {
     use super::*;
 
-    fn url(text: &str) -> Result<SmtpUrl, String> {
-        SmtpUrl::from_str(text)
-    }
-
-    #[test]
-    fn smtp_urls_parse_with_their_security_and_default_ports() {
-        let plain = url("smtp://127.0.0.1:2525").unwrap();
-        assert_eq!(
-            plain,
-            SmtpUrl {
-                security: SmtpSecurity::Plain,
-                host: "127.0.0.1".to_owned(),
-                port: 2525
-            }
-        );
-        assert_eq!(url("smtp://mail.example").unwrap().port, 25);
-        let starttls = url("smtp://mail.example?tls=starttls").unwrap();
-        assert_eq!(
-            (starttls.security, starttls.port),
-            (SmtpSecurity::StartTls, 587)
-        );
-        let tls = url("smtps://mail.example/").unwrap();
-        assert_eq!((tls.security, tls.port), (SmtpSecurity::Tls, 465));
-        let v6 = url("smtp://[::1]:2525").unwrap();
-        assert_eq!((v6.host.as_str(), v6.port), ("::1", 2525));
-    }
-
-    #[test]
-    fn bad_smtp_urls_say_what_is_wrong() {
-        assert!(url("mail.example:25").unwrap_err().contains("no scheme"));
-        assert!(url("http://mail.example").unwrap_err().contains("`http`"));
-        assert!(
-            url("smtp://mail.example?tls=yes")
-                .unwrap_err()
-                .contains("`tls=yes`")
-        );
-        assert!(url("smtp://mail.example:x").unwrap_err().contains("`x`"));
-        assert!(
-            url("smtp://u:p@mail.example")
-                .unwrap_err()
-                .contains("username")
-        );
-        assert!(url("smtp://:25").unwrap_err().contains("no host"));
+    fn server() -> SmtpServer {
+        crate::smtp::parse_smtp_url("smtp://x").unwrap()
     }
 
     #[test]
     fn the_configuration_is_checked_when_the_channel_is_built() {
-        let bad_url = EmailChannel::new(&EmailConfig::new("smtp//x", "a@b.example"));
-        assert!(matches!(bad_url, Err(EmailConfigError::Url { .. })));
-        let bad_from = EmailChannel::new(&EmailConfig::new("smtp://x", "not an address"));
+        let bad_from = EmailChannel::new(&EmailConfig::new(server(), "not an address"));
         assert!(matches!(bad_from, Err(EmailConfigError::From { .. })));
     }
 
     #[test]
     fn the_password_is_not_printed() {
-        let mut config = EmailConfig::new("smtp://x", "a@b.example");
+        let mut config = EmailConfig::new(server(), "a@b.example");
         config.credentials = Some(SmtpCredentials {
             username: "roster".to_owned(),
             password: "hunter2".to_owned(),

@@ -10,7 +10,7 @@ pub mod email;
 pub mod file;
 pub mod webhook;
 
-pub use email::{EmailChannel, EmailConfig, EmailConfigError, SmtpCredentials, SmtpUrl};
+pub use email::{EmailChannel, EmailConfig, EmailConfigError, SmtpCredentials};
 pub use file::FileChannel;
 pub use webhook::{WebhookChannel, WebhookConfig, WebhookConfigError, WebhookFlavor};
 

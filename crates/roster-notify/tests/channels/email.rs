@@ -1,5 +1,6 @@
 //! The email channel against the test SMTP server.
 
+use roster_notify::smtp::parse_smtp_url;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -9,7 +10,10 @@ use roster_notify::testing::{Refusal, SmtpOptions, SmtpServer};
 use super::envelope;
 
 fn channel_for(server: &SmtpServer) -> EmailChannel {
-    let mut config = EmailConfig::new(server.url(), "Roster <roster@acme.example>");
+    let mut config = EmailConfig::new(
+        parse_smtp_url(&server.url()).unwrap(),
+        "Roster <roster@acme.example>",
+    );
     config.timeout = Duration::from_secs(10);
     EmailChannel::new(&config).unwrap()
 }
@@ -141,7 +145,10 @@ async fn a_server_that_is_down_is_transient() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let mut config = EmailConfig::new(format!("smtp://127.0.0.1:{port}"), "roster@acme.example");
+    let mut config = EmailConfig::new(
+        parse_smtp_url(&format!("smtp://127.0.0.1:{port}")).unwrap(),
+        "roster@acme.example",
+    );
     config.timeout = Duration::from_secs(5);
     let channel = EmailChannel::new(&config).unwrap();
 
@@ -170,7 +177,10 @@ async fn an_address_that_does_not_parse_is_undeliverable_and_nothing_is_sent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_sends_share_the_pool_and_each_arrives_once() {
     let server = SmtpServer::start(SmtpOptions::default()).unwrap();
-    let mut config = EmailConfig::new(server.url(), "roster@acme.example");
+    let mut config = EmailConfig::new(
+        parse_smtp_url(&server.url()).unwrap(),
+        "roster@acme.example",
+    );
     config.pool_size = 4;
     config.timeout = Duration::from_secs(10);
     let channel = EmailChannel::new(&config).unwrap();
@@ -212,7 +222,7 @@ async fn a_stopped_server_takes_nothing_more() {
     let server = SmtpServer::start(SmtpOptions::default()).unwrap();
     let url = server.url();
     drop(server);
-    let mut config = EmailConfig::new(url, "roster@acme.example");
+    let mut config = EmailConfig::new(parse_smtp_url(&url).unwrap(), "roster@acme.example");
     config.timeout = Duration::from_secs(5);
     let channel = EmailChannel::new(&config).unwrap();
 
