@@ -1,12 +1,13 @@
 //! What the server holds while it runs: the workspace, the queue, the hooks with their
-//! secrets resolved, the metrics, and the last drift checks.
+//! secrets resolved, the acknowledgement signer, the metrics, and the last drift checks.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 use roster_manifest::{HookConfig, HookVerify, HrAction, ServeConfig, Workspace};
-use secrecy::SecretString;
+use roster_notify::ack::AckSigner;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Notify;
 
 use crate::follow::Follow;
@@ -95,6 +96,9 @@ pub struct App {
     pub hooks: BTreeMap<String, Hook>,
     /// The bearer token of `/events`; `None`: those routes are closed.
     pub token: Option<SecretString>,
+    /// Checks the tokens of `/ack/{token}` links; `None` without `notify.acknowledge`, and
+    /// then every link answers 404.
+    pub acknowledgements: Option<AckSigner>,
     /// How git follows offboardings, when configured.
     pub follow: Option<Follow>,
     /// The metrics.
@@ -134,6 +138,16 @@ impl App {
             .as_ref()
             .map(|reference| read(reference, "`serve.token`"))
             .transpose()?;
+        // Read now, so an unreadable key stops the start instead of failing every link.
+        let acknowledgements = workspace
+            .notify
+            .as_ref()
+            .and_then(|notify| notify.acknowledge.as_ref())
+            .map(|settings| {
+                read(&settings.secret, "`notify.acknowledge.secret`")
+                    .map(|key| AckSigner::new(key.expose_secret().as_bytes()))
+            })
+            .transpose()?;
         // `serve.database` is resolved against the workspace root when loaded.
         let queue = Queue::open(&config.database)?.with_max_attempts(config.max_attempts);
         if queue.recovered_on_open() > 0 {
@@ -153,6 +167,7 @@ impl App {
             queue,
             hooks,
             token,
+            acknowledgements,
             follow,
             metrics: Metrics::default(),
             wake: Notify::new(),
@@ -169,6 +184,18 @@ impl App {
         let app = Arc::clone(self);
         // A panic in the call is the caller's panic, as if the call had run here.
         tokio::task::spawn_blocking(move || work(&app.queue))
+            .await
+            .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()))
+    }
+
+    /// Runs `work` on a thread meant for blocking, like [`App::queue`]: for workflows that
+    /// write `SQLite` or the journal (an acknowledgement).
+    pub async fn blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&App) -> T + Send + 'static,
+    ) -> T {
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || work(&app))
             .await
             .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()))
     }

@@ -5,8 +5,10 @@
 //! answered. A [`worker`] processes stored events one at a time, in order per user, exactly
 //! once per (source, event id), through the same workflows as the CLI (a termination is
 //! `roster offboard`), and lets git follow on a branch ([`follow`]). A [`schedule`] runs
-//! drift checks. [`routes`] also say how it is doing: `/healthz`, `/readyz`, `/metrics`
-//! ([`metrics`]), `/events` and `/drift`.
+//! drift checks. With `notify:` in `roster.yaml`, [`dispatch`] sends the notices the outbox
+//! holds due, and recipients acknowledge them at `/ack/{token}` ([`acknowledge`]). [`routes`]
+//! also say how it is doing: `/healthz`, `/readyz`, `/metrics` ([`metrics`]), `/events` and
+//! `/drift`.
 //!
 //! Nothing here bypasses a plan, the safety limits or the journal: the server only calls
 //! `roster-service`.
@@ -15,9 +17,12 @@
 //!
 //! [`serve`] stops when its `shutdown` future resolves: the listener stops accepting, requests
 //! in flight are answered, the event in flight finishes, a drift check in flight is abandoned
-//! (it only reads, or applies through the journal), and queued events wait for the next start.
+//! (it only reads, or applies through the journal), a notify run in flight gets
+//! [`dispatch::GRACE`] to finish, and queued events and notices wait for the next start.
 
+pub mod acknowledge;
 pub mod app;
+pub mod dispatch;
 pub mod failpoint;
 pub mod follow;
 pub mod hooks;
@@ -79,7 +84,8 @@ pub async fn serve(
     listening(bound);
     let (stop, stopped) = watch::channel(false);
     let worker = tokio::spawn(worker::run(app.clone(), stopped.clone()));
-    let scheduler = tokio::spawn(schedule::run(app.clone(), stopped));
+    let scheduler = tokio::spawn(schedule::run(app.clone(), stopped.clone()));
+    let notices = tokio::spawn(dispatch::run(app.clone(), stopped));
     let served = axum::serve(listener, routes::router(app))
         .with_graceful_shutdown(async move {
             shutdown.await;
@@ -87,6 +93,7 @@ pub async fn serve(
         })
         .await;
     let _ = worker.await;
+    let _ = notices.await;
     scheduler.abort();
     served.map_err(ServeError::Http)
 }

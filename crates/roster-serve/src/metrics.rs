@@ -12,6 +12,12 @@
 //! | `roster_api_requests` | `org` | Genesys requests made by the server's workflows |
 //! | `roster_api_throttled` | `org` | 429 answers from Genesys since the server started |
 //! | `roster_last_reconcile_timestamp_seconds` | `org` | the last successful drift check |
+//! | `roster_notices_sent` | `channel` | notices a channel accepted |
+//! | `roster_notices_failed` | `channel` | sends that failed and will be tried again |
+//! | `roster_notices_dead_lettered` | `channel` | notices given up on (`roster notify retry` sends them again) |
+//! | `roster_notices_undeliverable` | `channel` | notices whose recipient has no usable address |
+//! | `roster_notify_breaker_open` | `channel` | 1 while the channel's breaker was open at the end of the last run |
+//! | `roster_notices_acknowledged` | | acknowledgements recorded through `/ack/{token}` |
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
@@ -19,6 +25,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use roster_notify::dispatch::ChannelSummary;
 
 type Labels = Vec<(&'static str, String)>;
 
@@ -35,6 +42,7 @@ pub struct Metrics {
     api_requests: Family<Labels, Counter>,
     throttled: Family<Labels, Gauge>,
     last_reconcile: Family<Labels, Gauge>,
+    notices: Notices,
     registry: std::sync::Arc<Registry>,
 }
 
@@ -101,6 +109,7 @@ impl Default for Metrics {
             "Unix time of the last successful drift check",
             last_reconcile.clone(),
         );
+        let notices = Notices::register(&mut registry);
         Metrics {
             received,
             accepted,
@@ -112,6 +121,7 @@ impl Default for Metrics {
             api_requests,
             throttled,
             last_reconcile,
+            notices,
             registry: std::sync::Arc::new(registry),
         }
     }
@@ -175,6 +185,31 @@ impl Metrics {
             .inc_by(requests);
     }
 
+    /// What a notify run did on `channel`.
+    pub fn notices(&self, channel: &str, summary: &ChannelSummary) {
+        let labels = vec![("channel", channel.to_owned())];
+        let notices = &self.notices;
+        notices.sent.get_or_create(&labels).inc_by(summary.sent);
+        notices.failed.get_or_create(&labels).inc_by(summary.failed);
+        notices
+            .dead_lettered
+            .get_or_create(&labels)
+            .inc_by(summary.dead_lettered);
+        notices
+            .undeliverable
+            .get_or_create(&labels)
+            .inc_by(summary.undeliverable);
+        notices
+            .breaker_open
+            .get_or_create(&labels)
+            .set(i64::from(summary.breaker_open));
+    }
+
+    /// An acknowledgement recorded.
+    pub fn acknowledged(&self) {
+        self.notices.acknowledged.inc();
+    }
+
     /// Everything, in the text format; the 429 counts are read from the client now.
     pub fn render(&self) -> String {
         for (org, count) in roster_genesys::throttled::by_org() {
@@ -185,6 +220,54 @@ impl Metrics {
         let mut text = String::new();
         encode(&mut text, &self.registry).expect("writing to a String cannot fail");
         text
+    }
+}
+
+/// The metrics of notices: what the dispatch runs did and the acknowledgements.
+#[derive(Debug, Clone, Default)]
+struct Notices {
+    sent: Family<Labels, Counter>,
+    failed: Family<Labels, Counter>,
+    dead_lettered: Family<Labels, Counter>,
+    undeliverable: Family<Labels, Counter>,
+    breaker_open: Family<Labels, Gauge>,
+    acknowledged: Counter,
+}
+
+impl Notices {
+    fn register(registry: &mut Registry) -> Notices {
+        let notices = Notices::default();
+        registry.register(
+            "roster_notices_sent",
+            "Notices a channel accepted",
+            notices.sent.clone(),
+        );
+        registry.register(
+            "roster_notices_failed",
+            "Notice sends that failed and will be tried again",
+            notices.failed.clone(),
+        );
+        registry.register(
+            "roster_notices_dead_lettered",
+            "Notices given up on",
+            notices.dead_lettered.clone(),
+        );
+        registry.register(
+            "roster_notices_undeliverable",
+            "Notices whose recipient has no usable address",
+            notices.undeliverable.clone(),
+        );
+        registry.register(
+            "roster_notify_breaker_open",
+            "1 while the channel's breaker was open at the end of the last notify run",
+            notices.breaker_open.clone(),
+        );
+        registry.register(
+            "roster_notices_acknowledged",
+            "Acknowledgements recorded through /ack/{token}",
+            notices.acknowledged.clone(),
+        );
+        notices
     }
 }
 
@@ -200,6 +283,17 @@ mod tests {
         metrics.processed("terminate", "done", 0.3);
         metrics.depth(2);
         metrics.reconciled("prod-us", 3, 120, 1_700_000_000);
+        metrics.notices(
+            "email",
+            &ChannelSummary {
+                sent: 4,
+                failed: 2,
+                dead_lettered: 1,
+                breaker_open: true,
+                ..ChannelSummary::default()
+            },
+        );
+        metrics.acknowledged();
         let text = metrics.render();
         for line in [
             "roster_hr_events_received_total{source=\"workday\"} 1",
@@ -209,6 +303,12 @@ mod tests {
             "roster_drift_objects{org=\"prod-us\"} 3",
             "roster_api_requests_total{org=\"prod-us\"} 120",
             "roster_hr_processing_seconds_count 1",
+            "roster_notices_sent_total{channel=\"email\"} 4",
+            "roster_notices_failed_total{channel=\"email\"} 2",
+            "roster_notices_dead_lettered_total{channel=\"email\"} 1",
+            "roster_notices_undeliverable_total{channel=\"email\"} 0",
+            "roster_notify_breaker_open{channel=\"email\"} 1",
+            "roster_notices_acknowledged_total 1",
         ] {
             assert!(text.contains(line), "{line} missing from\n{text}");
         }

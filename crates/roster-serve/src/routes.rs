@@ -10,9 +10,11 @@
 //! | `GET /events/{id}` | one event (bearer token) |
 //! | `POST /events/{id}/retry` | a failed or dead event made due again (bearer token) |
 //! | `GET /drift` | the last drift checks per org (bearer token) |
+//! | `GET /ack/{token}` | a page with a button; records nothing ([`crate::acknowledge`]) |
+//! | `POST /ack/{token}` | records the acknowledgement; 404 for a link roster did not sign |
 //!
-//! Nothing is stored before a delivery's signature checks, and neither secrets nor payloads
-//! are logged.
+//! Nothing is stored before a delivery's signature checks, and neither secrets, tokens nor
+//! payloads are logged.
 
 use std::sync::Arc;
 
@@ -51,6 +53,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/events/{id}", get(event))
         .route("/events/{id}/retry", post(retry))
         .route("/drift", get(drift))
+        .route(
+            "/ack/{token}",
+            get(crate::acknowledge::show).post(crate::acknowledge::record),
+        )
         .with_state(app)
 }
 
