@@ -20,15 +20,17 @@
 //!   sending a row twice.
 //!
 //! # Caveats
-//! - Each run builds its dispatcher afresh (that is what `send_due` does), so a channel's
-//!   breaker and token bucket do not carry over from one run to the next.
+//! - A channel's token bucket and circuit breaker carry over from one run to the next (one
+//!   `roster_service::notify::Sender` for the server's life), so an open breaker still holds
+//!   its channel in the next run until a probe succeeds. A sender that cannot be set up (a
+//!   secret missing) is tried again at the next run.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use roster_notify::dispatch::Summary;
-use roster_service::notify::{NotifyError, SendReport};
+use roster_service::notify::{NotifyError, SendReport, Sender};
 use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 
@@ -45,6 +47,7 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
     if app.workspace.notify.is_none() {
         return;
     }
+    let mut sender = None;
     loop {
         if *stop.borrow() {
             return;
@@ -54,7 +57,7 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
             // A dropped sender means the server is gone: stop as well.
             let _ = stopping.wait_for(|stop| *stop).await;
         };
-        if send(&app, stopped).await.is_none() {
+        if send(&app, &mut sender, stopped).await.is_none() {
             tracing::warn!(
                 grace_seconds = GRACE.as_secs(),
                 "stopped while sending notices; rows being sent are in doubt (`roster notify status`)"
@@ -74,7 +77,7 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
 /// As `roster_service::notify::send_due`: no `notify:`, a channel that cannot be set up, an
 /// outbox or a journal that cannot be written.
 pub async fn send_once(app: &Arc<App>) -> Result<SendReport, NotifyError> {
-    send(app, std::future::pending())
+    send(app, &mut None, std::future::pending())
         .await
         .expect("a run without a stop signal is never abandoned")
 }
@@ -83,22 +86,32 @@ pub async fn send_once(app: &Arc<App>) -> Result<SendReport, NotifyError> {
 /// within [`GRACE`] after.
 async fn send(
     app: &Arc<App>,
+    sender: &mut Option<Sender>,
     stopped: impl Future<Output = ()> + Send + 'static,
 ) -> Option<Result<SendReport, NotifyError>> {
     let runtime = tokio::runtime::Handle::current();
     let worker = Arc::clone(app);
-    let outcome = tokio::task::spawn_blocking(move || {
+    let kept = sender.take();
+    let (kept, outcome) = tokio::task::spawn_blocking(move || {
         runtime.block_on(async move {
-            let sending = roster_service::notify::send_due(&worker.workspace);
-            tokio::pin!(sending);
-            tokio::select! {
-                report = &mut sending => Some(report),
-                () = stopped => tokio::time::timeout(GRACE, sending).await.ok(),
-            }
+            let mut active = match kept.map_or_else(|| Sender::new(&worker.workspace), Ok) {
+                Ok(active) => active,
+                Err(error) => return Some((None, Err(error))),
+            };
+            let report = {
+                let sending = active.send_due(&worker.workspace);
+                tokio::pin!(sending);
+                tokio::select! {
+                    report = &mut sending => Some(report),
+                    () = stopped => tokio::time::timeout(GRACE, sending).await.ok(),
+                }
+            };
+            report.map(|report| (Some(active), report))
         })
     })
     .await
     .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()))?;
+    *sender = kept;
     match &outcome {
         Ok(report) => {
             for (channel, summary) in &report.summary.channels {

@@ -409,19 +409,40 @@ pub struct SendReport {
 }
 
 /// Escalates overdue acknowledgements, then sends every message due now through the
-/// configured channels, journaling each outcome in its org's journal.
+/// configured channels, journaling each outcome in its org's journal: one run of a fresh
+/// [`Sender`] (what `roster notify send` does).
 pub async fn send_due(workspace: &Workspace) -> Result<SendReport, NotifyError> {
-    let config = config(workspace)?;
-    let mut outbox = outbox(config)?;
-    let escalations = escalate(workspace, &mut outbox)?;
-    let mut dispatcher = dispatcher(config)?;
-    let mut log = JournalLog::new(workspace);
-    let summary = dispatcher.send_due(&mut outbox, &mut log).await;
-    log.finish()?;
-    Ok(SendReport {
-        summary: summary?,
-        escalations,
-    })
+    Sender::new(workspace)?.send_due(workspace).await
+}
+
+/// The channels of `notify:` with their token buckets and circuit breakers, kept from one run
+/// to the next by a long-running caller (`roster serve`), so a breaker opened in one run still
+/// holds the channel in the next until its probe succeeds.
+pub struct Sender {
+    dispatcher: Dispatcher,
+}
+
+impl Sender {
+    /// Sets up the channels (secrets resolved, nothing connected yet).
+    pub fn new(workspace: &Workspace) -> Result<Sender, NotifyError> {
+        Ok(Sender {
+            dispatcher: dispatcher(config(workspace)?)?,
+        })
+    }
+
+    /// One run: escalations, then every message due now.
+    pub async fn send_due(&mut self, workspace: &Workspace) -> Result<SendReport, NotifyError> {
+        let config = config(workspace)?;
+        let mut outbox = outbox(config)?;
+        let escalations = escalate(workspace, &mut outbox)?;
+        let mut log = JournalLog::new(workspace);
+        let summary = self.dispatcher.send_due(&mut outbox, &mut log).await;
+        log.finish()?;
+        Ok(SendReport {
+            summary: summary?,
+            escalations,
+        })
+    }
 }
 
 /// The dispatcher for `notify.channels`, secrets resolved.
@@ -633,22 +654,25 @@ pub fn acknowledge(workspace: &Workspace, token: &str) -> Result<Acknowledged, N
     let key = signer.verify(token).map_err(|_| NotifyError::BadToken)?;
     let mut outbox = outbox(config)?;
     let row = outbox.get(&key)?.ok_or(NotifyError::UnknownMessage)?;
-    let acknowledged = outbox.acknowledge(&key, now())?;
-    if let Acknowledged::Now(at) = acknowledged {
-        let mut log = JournalLog::new(workspace);
-        log.write(
-            &row.org,
-            NOTICE_ACKNOWLEDGED,
-            serde_json::json!({
-                "key": key,
-                "recipient": row.recipient.email,
-                "message": row.message,
-                "at": at.to_string(),
-            }),
-        );
-        log.finish()?;
+    if let Some(at) = row.acknowledged_at {
+        return Ok(Acknowledged::Before(at));
     }
-    Ok(acknowledged)
+    // The journal first: if the outbox then fails, the recipient's retry journals again (a
+    // repeated line) rather than finding the outbox done and the journal silent.
+    let at = now();
+    let mut log = JournalLog::new(workspace);
+    log.write(
+        &row.org,
+        NOTICE_ACKNOWLEDGED,
+        serde_json::json!({
+            "key": key,
+            "recipient": row.recipient.email,
+            "message": row.message,
+            "at": at.to_string(),
+        }),
+    );
+    log.finish()?;
+    Ok(outbox.acknowledge(&key, at)?)
 }
 
 /// Writes delivery events to the journal of each row's org, opening each journal once.
