@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
-use roster_notify::testing::{Refusal, SmtpOptions, SmtpServer};
+use roster_notify::testing::{Refusal, ScriptedResponse, SmtpOptions, SmtpServer, WebhookReceiver};
 use serde_json::Value;
 
 use crate::support::{Run, Workspace, run};
@@ -462,4 +462,83 @@ fn manifest_managers(workspace: &Workspace) -> BTreeMap<String, String> {
         }
     }
     managers
+}
+
+#[test]
+fn an_announcement_to_a_slack_webhook_honours_retry_after_and_posts_each_person_once() {
+    let smtp = server(None);
+    let workspace = example(&smtp);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let hook = runtime
+        .block_on(WebhookReceiver::start(vec![
+            ScriptedResponse::status(429).with_header("Retry-After", "30"),
+        ]))
+        .unwrap();
+    let config = workspace.read("roster.yaml").replace(
+        "  notices:",
+        "    ops-chat: { webhook: { url: { env: E2E_HOOK_URL }, kind: slack }, ratePerSecond: 100 }\n  notices:",
+    );
+    workspace.write("roster.yaml", &config);
+    // Any hour, through the chat channel.
+    let announcements = workspace.read("orgs/demo/announcements.yaml").replace(
+        "window: \"09:45-11:45\", channels: [email]",
+        "channels: [ops-chat]",
+    );
+    workspace.write("orgs/demo/announcements.yaml", &announcements);
+
+    let send = |now: &str| {
+        let mut command = crate::support::roster();
+        command
+            .current_dir(workspace.root())
+            .args(["notify", "send"])
+            .arg(workspace.root())
+            .env("ROSTER_TESTING_NOW", now)
+            .env("ROSTER_ACK_SECRET", "a test signing key")
+            .env("E2E_HOOK_URL", hook.url());
+        run(&mut command)
+    };
+    let first = send("2026-12-10T15:00:00Z");
+    assert_eq!(
+        first.code, 1,
+        "a failed post fails the run: {}",
+        first.stderr
+    );
+    assert!(
+        first.stderr.contains("1 failed (will retry)"),
+        "{}",
+        first.stderr
+    );
+    let after_first = hook.requests().len();
+    let early = send("2026-12-10T15:00:10Z");
+    assert_eq!(early.code, 0, "{}", early.stderr);
+    assert_eq!(
+        hook.requests().len(),
+        after_first,
+        "nothing again before Retry-After"
+    );
+    let later = send("2026-12-10T15:05:00Z");
+    assert_eq!(later.code, 0, "{}", later.stderr);
+
+    let requests = hook.requests();
+    let mut keys: BTreeMap<String, usize> = BTreeMap::new();
+    for request in &requests {
+        let key = request
+            .header("Idempotency-Key")
+            .expect("every post has its key");
+        *keys.entry(key.to_owned()).or_insert(0) += 1;
+        let body = request.json().unwrap();
+        assert!(body["text"].as_str().unwrap().contains("new IVR"), "{body}");
+    }
+    // One post per person, plus the one answered 429 and posted again.
+    assert_eq!(requests.len(), keys.len() + 1, "{keys:?}");
+    assert_eq!(keys.values().filter(|count| **count == 2).count(), 1);
+    let status = at(
+        &workspace,
+        "2026-12-10T15:05:00Z",
+        "notify",
+        &["status", "--format", "json"],
+    );
+    let status: Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(status["counts"]["sent"], keys.len(), "{status:#}");
+    assert_eq!(status["counts"]["pending"], 0, "{status:#}");
 }
