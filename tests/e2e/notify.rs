@@ -542,3 +542,52 @@ fn an_announcement_to_a_slack_webhook_honours_retry_after_and_posts_each_person_
     assert_eq!(status["counts"]["sent"], keys.len(), "{status:#}");
     assert_eq!(status["counts"]["pending"], 0, "{status:#}");
 }
+
+#[test]
+fn with_the_smtp_server_down_the_breaker_halts_the_channel_and_every_notice_stays_queued() {
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let smtp = server(None);
+    let workspace = change_notices_only(&smtp);
+    let config = workspace
+        .read("roster.yaml")
+        .replace(&smtp.url(), &format!("smtp://127.0.0.1:{port}"));
+    workspace.write("roster.yaml", &config);
+    let (plan, _, _) = saved_plan(&workspace);
+    let planned = planned(&workspace, &plan);
+
+    let applied = at(
+        &workspace,
+        INSIDE_WINDOWS,
+        "apply",
+        &["--org", "demo", "--plan", &plan, "--notify"],
+    );
+    assert_eq!(applied.code, 1, "{}", applied.stderr);
+    assert!(
+        applied.stderr.contains("email: halted"),
+        "{}",
+        applied.stderr
+    );
+    let status = at(
+        &workspace,
+        INSIDE_WINDOWS,
+        "notify",
+        &["status", "--format", "json"],
+    );
+    let status: Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(status["counts"]["sent"], 0, "{status:#}");
+    assert_eq!(
+        status["counts"]["dead"], 0,
+        "a refused connection is not a refusal"
+    );
+    assert_eq!(
+        status["pending"].as_array().unwrap().len(),
+        planned.len(),
+        "every notice stays queued: {status:#}"
+    );
+    assert!(smtp.messages().is_empty());
+}
