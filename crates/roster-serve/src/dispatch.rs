@@ -159,5 +159,6 @@ pub fn summary_json(report: &SendReport) -> Value {
         "channels": channels,
         "unconfigured": unconfigured,
         "escalationsQueued": report.escalations.added,
+        "unescalated": report.unescalated,
     })
 }

@@ -294,7 +294,7 @@ pub fn announcement_notices(
         &config.admin_roles,
         &zones(spec),
     );
-    let message = format!("announcement:{}:{}", spec.name, announcement.name);
+    let message = announcement_message(&spec.name, &announcement.name);
     let window = announcement.deliver.window.map(|window| window.to_string());
     let mut notices = Vec::new();
     for member in &found.members {
@@ -346,6 +346,12 @@ pub fn announcement_notices(
         undeliverable: found.undeliverable,
         unmatched: found.unmatched,
     })
+}
+
+/// The message id of an announcement: the same on every run, so the outbox queues each
+/// person once.
+fn announcement_message(org: &str, name: &str) -> String {
+    format!("announcement:{org}:{name}")
 }
 
 /// A template context with what every message has: the reader, the org, the dates in the
@@ -406,6 +412,9 @@ pub struct SendReport {
     pub summary: Summary,
     /// Escalation digests queued for recipients whose acknowledgement is overdue.
     pub escalations: Enqueued,
+    /// Overdue recipients nobody could be told about (no manager in the manifests, or no
+    /// admin), as `email (org)`.
+    pub unescalated: Vec<String>,
 }
 
 /// Escalates overdue acknowledgements, then sends every message due now through the
@@ -434,13 +443,14 @@ impl Sender {
     pub async fn send_due(&mut self, workspace: &Workspace) -> Result<SendReport, NotifyError> {
         let config = config(workspace)?;
         let mut outbox = outbox(config)?;
-        let escalations = escalate(workspace, &mut outbox)?;
+        let (escalations, unescalated) = escalate(workspace, &mut outbox)?;
         let mut log = JournalLog::new(workspace);
         let summary = self.dispatcher.send_due(&mut outbox, &mut log).await;
         log.finish()?;
         Ok(SendReport {
             summary: summary?,
             escalations,
+            unescalated,
         })
     }
 }
@@ -511,12 +521,17 @@ fn sender_text(sender: &roster_manifest::Sender) -> String {
 /// Queues one escalation digest per supervisor (or admin) for the recipients whose
 /// acknowledgement is overdue, from the manifests' managers and roles, and marks those
 /// recipients escalated. The digest goes through the channel the unacknowledged message used.
-fn escalate(workspace: &Workspace, outbox: &mut Outbox) -> Result<Enqueued, NotifyError> {
+fn escalate(
+    workspace: &Workspace,
+    outbox: &mut Outbox,
+) -> Result<(Enqueued, Vec<String>), NotifyError> {
     let now = now();
     let overdue = outbox.overdue_acknowledgements(now)?;
     if overdue.is_empty() {
-        return Ok(Enqueued::default());
+        return Ok((Enqueued::default(), Vec::new()));
     }
+    let config = config(workspace)?;
+    let mut unescalated = Vec::new();
     // (org, original message, channel, escalation recipient) → the people overdue.
     let mut digests: BTreeMap<(String, String, String, String), Vec<Recipient>> = BTreeMap::new();
     let mut subjects: BTreeMap<String, String> = BTreeMap::new();
@@ -528,16 +543,16 @@ fn escalate(workspace: &Workspace, outbox: &mut Outbox) -> Result<Enqueued, Noti
             .announcements
             .iter()
             .find(|declared| {
-                row.message == format!("announcement:{}:{}", spec.name, declared.announcement.name)
+                row.message == announcement_message(&spec.name, &declared.announcement.name)
             })
             .and_then(|declared| declared.announcement.acknowledge)
             .map_or(Tier::Supervisors, |acknowledge| acknowledge.escalate);
-        for to in escalation_recipients(
-            &spec.desired,
-            &row.recipient.email,
-            escalate_to,
-            config(workspace)?,
-        ) {
+        let recipients =
+            escalation_recipients(&spec.desired, &row.recipient.email, escalate_to, config);
+        if recipients.is_empty() {
+            unescalated.push(format!("{} ({})", row.recipient.email, row.org));
+        }
+        for to in recipients {
             digests
                 .entry((
                     row.org.clone(),
@@ -600,7 +615,7 @@ fn escalate(workspace: &Workspace, outbox: &mut Outbox) -> Result<Enqueued, Noti
     for row in &overdue {
         outbox.mark_escalated(&row.key, now)?;
     }
-    Ok(enqueued)
+    Ok((enqueued, unescalated))
 }
 
 /// Who hears that `email` did not acknowledge: their manager (from the manifests), or the

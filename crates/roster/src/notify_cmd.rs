@@ -148,6 +148,12 @@ async fn plan(args: &PlanArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         };
         batches.push(batch.map_err(|error| Failure::from(error).in_org(spec.name.clone()))?);
     }
+    if let (Some(name), true) = (&args.announcement, batches.is_empty()) {
+        return Err(
+            Failure::usage(format!("no org declares an announcement called `{name}`"))
+                .with_hint("`announcements:` in the org's manifest files names them"),
+        );
+    }
     let text = match args.format {
         Format::Text => plan_text(&batches, now),
         Format::Json => plan_json(&batches, now),
@@ -310,6 +316,12 @@ pub fn send_summary(report: &SendReport) -> String {
             out,
             "escalated: {} digest(s) to supervisors about missing acknowledgements",
             report.escalations.added
+        );
+    }
+    for person in &report.unescalated {
+        let _ = writeln!(
+            out,
+            "not acknowledged, and nobody to escalate to: {person} (no manager in the manifests, or no admin)"
         );
     }
     for (name, channel) in &report.summary.channels {
