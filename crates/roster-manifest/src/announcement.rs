@@ -80,7 +80,7 @@ pub(crate) fn resolve<'s, L: Locate>(
                     ),
                 )
                 .at(locate.locate(spec.template.loc), "this template")
-                .hint("templates are minijinja (Jinja2) text; the variables are `recipient`, `org`, `dates`, `manager`, `acknowledge_url`, `about`, `changes` and `people`"),
+                .hint("templates are minijinja (Jinja2) text; the variables are `recipient`, `org`, `dates`, `manager`, `about`, `changes` and `people`"),
             );
         }
         if let Some(notify) = notify {

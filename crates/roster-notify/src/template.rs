@@ -16,7 +16,6 @@
 //! | `dates.after` | the announcement's `deliver.after` date, else none |
 //! | `dates.acknowledge_by` | the acknowledgement deadline, else none |
 //! | `manager.name`, `manager.email` | the recipient's manager; `manager` may be none |
-//! | `acknowledge_url` | the link that acknowledges the message, else none |
 //! | `about` | what an escalation is about (the original message's subject), else none |
 //! | `changes` | the recipient's own changes: items with `object`, `field`, `from`, `to`, `summary` |
 //! | `people` | digests: items with `name`, `email` and their `changes` |
@@ -75,8 +74,6 @@ pub struct Context {
     pub dates: Dates,
     /// The recipient's manager, when they have one.
     pub manager: Option<Contact>,
-    /// The acknowledgement link, when one is asked for.
-    pub acknowledge_url: Option<String>,
     /// What an escalation is about (the original subject); none otherwise.
     pub about: Option<String>,
     /// The recipient's own changes.
@@ -135,7 +132,6 @@ const VARIABLES: &[(&str, Option<&[&str]>)] = &[
     ("org", Some(&[])),
     ("dates", Some(&["applied", "after", "acknowledge_by"])),
     ("manager", Some(&["name", "email"])),
-    ("acknowledge_url", Some(&[])),
     ("about", Some(&[])),
     ("changes", None),
     ("people", None),
@@ -178,8 +174,8 @@ impl Template {
             (Context::sample(), ""),
             (
                 Context::sample_without_optionals(),
-                " (when optional values are none and lists are empty: guard `manager`, \
-                 `acknowledge_url` and the like with `{% if … %}`)",
+                " (when optional values are none and lists are empty: guard `manager` \
+                 and the like with `{% if … %}`)",
             ),
         ] {
             template.render_text(&sample, hint)?;
@@ -409,7 +405,6 @@ impl Context {
                 ])
             }),
         );
-        root.insert("acknowledge_url", Value::from(self.acknowledge_url.clone()));
         root.insert("about", Value::from(self.about.clone()));
         root.insert("changes", change_values(&self.changes));
         root.insert(
@@ -455,7 +450,6 @@ impl Context {
                 name: "Bo Boss".to_owned(),
                 email: "bo@example.com".to_owned(),
             }),
-            acknowledge_url: Some("https://roster.example.com/ack/TOKEN".to_owned()),
             about: Some("New billing skills".to_owned()),
             changes: vec![line.clone()],
             people: vec![Person {
@@ -470,7 +464,6 @@ impl Context {
         Context {
             dates: Dates::default(),
             manager: None,
-            acknowledge_url: None,
             about: None,
             changes: Vec::new(),
             people: Vec::new(),
@@ -688,7 +681,6 @@ mod tests {
                 ),
                 person("bo@example.com", "Bo Example", "Added to queue `Billing`"),
             ],
-            acknowledge_url: None,
             dates: Dates {
                 acknowledge_by: Some("2025-06-05 14:30 CEST".to_owned()),
                 ..Dates::default()
@@ -741,7 +733,6 @@ mod tests {
             "Hello Ana Example,\n\n\
              On 2025-06-02 14:30 CEST, the following changes were made to how interactions reach you in prod-eu:\n\n\
              - Skill `Billing`: proficiency 3 → 4\n\n\
-             Please confirm you have read this by 2025-06-05 14:30 CEST: https://roster.example.com/ack/TOKEN\n\n\
              Questions? Your manager, Bo Boss (bo@example.com), can help.\n\n\
              This message was sent by roster, which manages the configuration of prod-eu.\n"
         );

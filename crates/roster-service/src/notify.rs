@@ -362,7 +362,6 @@ fn context_for(recipient: &Recipient, org: &str, applied: Option<Timestamp>) -> 
         org: org.to_owned(),
         dates: Dates::local(applied, None, None, &zone_of(recipient)),
         manager: None,
-        acknowledge_url: None,
         about: None,
         changes: Vec::new(),
         people: Vec::new(),
