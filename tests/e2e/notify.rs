@@ -402,10 +402,24 @@ fn an_announcement_reaches_each_person_inside_their_window_in_three_time_zones()
     assert_eq!(told.len(), audience.len(), "everyone heard it by the end");
 
     // Nobody acknowledged within 72 hours: each of their managers (as the manifests have
-    // them) gets one escalation digest naming their people, once.
+    // them) gets one escalation digest naming their people, once, inside the announcement's
+    // window in the manager's own zone (New York, Chicago, then Berlin the next morning).
     let before = smtp.messages().len();
-    let escalated = at(&workspace, "2026-12-14T12:00:00Z", "notify", &["send"]);
-    assert_eq!(escalated.code, 0, "{}", escalated.stderr);
+    let outside = at(&workspace, "2026-12-14T12:00:00Z", "notify", &["send"]);
+    assert_eq!(outside.code, 0, "{}", outside.stderr);
+    assert_eq!(
+        smtp.messages().len(),
+        before,
+        "queued, but outside every window"
+    );
+    for now in [
+        "2026-12-14T15:00:00Z",
+        "2026-12-14T16:00:00Z",
+        "2026-12-15T09:00:00Z",
+    ] {
+        let escalated = at(&workspace, now, "notify", &["send"]);
+        assert_eq!(escalated.code, 0, "{now}: {}", escalated.stderr);
+    }
     let managers = manifest_managers(&workspace);
     let expected: BTreeSet<&str> = audience
         .keys()
@@ -439,7 +453,7 @@ fn an_announcement_reaches_each_person_inside_their_window_in_three_time_zones()
             );
         }
     }
-    let later = at(&workspace, "2026-12-15T12:00:00Z", "notify", &["send"]);
+    let later = at(&workspace, "2026-12-16T16:00:00Z", "notify", &["send"]);
     assert_eq!(later.code, 0, "{}", later.stderr);
     assert_eq!(
         smtp.messages().len(),

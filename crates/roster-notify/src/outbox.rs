@@ -228,7 +228,7 @@ pub struct Enqueued {
 /// Which rows [`Outbox::retry`] puts back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RetrySelection {
-    /// Every dead and in-doubt row.
+    /// Every dead row (in-doubt rows only by key).
     All,
     /// The row with this key, which must be dead or in doubt.
     Key(String),
@@ -484,7 +484,7 @@ impl Outbox {
             .connection
             .execute(
                 "UPDATE notice_outbox SET state = 'sending', updated_at = ?2 \
-                 WHERE key = ?1 AND state = 'pending'",
+                 WHERE key = ?1 AND state = 'pending' AND next_attempt <= ?2",
                 params![key, now.as_millisecond()],
             )
             .map_err(database("claim a notice"))?;
@@ -626,8 +626,12 @@ impl Outbox {
         )
     }
 
-    /// Puts dead and in-doubt (`sending`) rows back to `pending`, due at `now`, with their
-    /// attempts reset (the last error is kept). Answers how many rows were put back.
+    /// Puts rows back to `pending`, due at `now`, with their attempts reset (the last error is
+    /// kept): every dead row for [`RetrySelection::All`]; the one row, dead or in doubt
+    /// (`sending`), for [`RetrySelection::Key`]. In-doubt rows are never swept up by `All`: a
+    /// `sending` row may be one another sender is sending right now, or one that went out
+    /// before a crash, and only an operator who checked can say. Answers how many rows were
+    /// put back.
     ///
     /// # Errors
     /// For one key: [`OutboxError::NotFound`], [`OutboxError::WrongState`] when the row is
@@ -644,7 +648,11 @@ impl Outbox {
             RetrySelection::All => {
                 let changed = self
                     .connection
-                    .execute(set, params![at])
+                    .execute(
+                        "UPDATE notice_outbox SET state = 'pending', attempts = 0, \
+                         next_attempt = ?1, updated_at = ?1 WHERE state = 'dead'",
+                        params![at],
+                    )
                     .map_err(database("retry notices"))?;
                 Ok(changed as u64)
             }
@@ -1206,6 +1214,13 @@ mod tests {
                 .map(|row| &row.key)
                 .collect::<Vec<_>>(),
             [&key]
+        );
+        // Retrying everything leaves it: only an operator who checked may send it again.
+        assert_eq!(
+            outbox
+                .retry(&RetrySelection::All, at("2026-03-03T10:00:00Z"))
+                .expect("retry"),
+            0
         );
         let retried = outbox
             .retry(

@@ -25,7 +25,7 @@ use roster_notify::channel::{
 use roster_notify::dispatch::{
     ChannelSettings, Clock, DeliveryEvent, DeliveryLog, Dispatcher, RetryPolicy, Summary,
 };
-use roster_notify::outbox::{Acknowledged, Enqueued, Outbox, OutboxStatus, RetrySelection};
+use roster_notify::outbox::{Acknowledged, Enqueued, Outbox, OutboxStatus, RetrySelection, State};
 use roster_notify::template::{Builtin, Context, Dates, Template};
 use roster_notify::{Notice, Recipient, Tier, time_zone};
 use roster_plan::Plan;
@@ -95,6 +95,17 @@ pub enum NotifyError {
     /// The dispatcher failed.
     #[error(transparent)]
     Dispatch(#[from] roster_notify::dispatch::DispatchError),
+    /// An org's journal could not be opened (locked by an apply, or its key missing): the
+    /// deliveries of this run happened and are in the outbox, not in the journal.
+    #[error(
+        "the journal of org `{org}` could not be opened, so this run's deliveries are in the outbox but not the journal"
+    )]
+    OpenJournal {
+        /// The org.
+        org: String,
+        /// Why.
+        source: Box<crate::ApplyError>,
+    },
     /// An org's journal could not be written.
     #[error("the journal of org `{org}`: {source}")]
     Journal {
@@ -102,6 +113,14 @@ pub enum NotifyError {
         org: String,
         /// Why.
         source: JournalError,
+    },
+    /// Outbox rows name an org `roster.yaml` no longer has: their outcomes have no journal.
+    #[error(
+        "messages of org `{org}` were sent or failed, but `roster.yaml` no longer has the org, so its journal does not record them; `roster notify status` lists them"
+    )]
+    UnknownOrg {
+        /// The org the rows name.
+        org: String,
     },
     /// An acknowledgement token is not one roster signed.
     #[error("this acknowledgement link is not valid (it was changed, or signed with another key)")]
@@ -348,6 +367,19 @@ pub fn announcement_notices(
     })
 }
 
+/// Whether the audience of `announcement` is resolved and queued at `now`: from the first
+/// moment its `after` date has begun anywhere (midnight at UTC+14, the earliest zone), so
+/// people who join or leave its queues before then are addressed as they are at that time;
+/// always when it has no `after`.
+pub fn is_open(announcement: &roster_notify::Announcement, now: Timestamp) -> bool {
+    announcement.deliver.after.is_none_or(|after| {
+        let earliest = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(14));
+        after
+            .to_zoned_datetime(earliest)
+            .is_ok_and(|start| now >= start.timestamp())
+    })
+}
+
 /// The message id of an announcement: the same on every run, so the outbox queues each
 /// person once.
 fn announcement_message(org: &str, name: &str) -> String {
@@ -531,8 +563,10 @@ fn escalate(
     }
     let config = config(workspace)?;
     let mut unescalated = Vec::new();
-    // (org, original message, channel, escalation recipient) → the people overdue.
+    // (org, original message, channel, escalation recipient) → the people overdue, and the
+    // window the original message kept to (the digest keeps to it in the reader's zone).
     let mut digests: BTreeMap<(String, String, String, String), Vec<Recipient>> = BTreeMap::new();
+    let mut windows: BTreeMap<String, Option<String>> = BTreeMap::new();
     let mut subjects: BTreeMap<String, String> = BTreeMap::new();
     for row in &overdue {
         let Some(spec) = workspace.orgs.get(&row.org) else {
@@ -563,6 +597,7 @@ fn escalate(
                 .push(row.recipient.clone());
         }
         subjects.insert(row.message.clone(), row.subject.clone());
+        windows.insert(row.message.clone(), row.window.clone());
     }
     let mut notices = Vec::new();
     for ((org, message, channel, to), people) in digests {
@@ -606,7 +641,7 @@ fn escalate(
             subject,
             body,
             not_before: now,
-            window: None,
+            window: windows.get(&message).cloned().flatten(),
             acknowledge_within_secs: None,
         });
     }
@@ -652,7 +687,8 @@ pub fn status(config: &NotifyConfig) -> Result<OutboxStatus, NotifyError> {
     Ok(outbox(config)?.status()?)
 }
 
-/// Puts dead-lettered and in-doubt messages (all, or the one with `key`) back in the queue.
+/// Puts dead-lettered messages back in the queue: all, or the one with `key` (which may also
+/// be in doubt).
 pub fn retry(config: &NotifyConfig, key: Option<&str>) -> Result<u64, NotifyError> {
     let selection = key.map_or(RetrySelection::All, |key| {
         RetrySelection::Key(key.to_owned())
@@ -670,6 +706,10 @@ pub fn acknowledge(workspace: &Workspace, token: &str) -> Result<Acknowledged, N
     let row = outbox.get(&key)?.ok_or(NotifyError::UnknownMessage)?;
     if let Some(at) = row.acknowledged_at {
         return Ok(Acknowledged::Before(at));
+    }
+    if row.state != State::Sent || row.acknowledge_within_secs.is_none() {
+        // Nothing to journal: the outbox refuses it (a message not sent, or not asking).
+        return Ok(outbox.acknowledge(&key, now())?);
     }
     // The journal first: if the outbox then fails, the recipient's retry journals again (a
     // repeated line) rather than finding the outbox done and the journal silent.
@@ -727,9 +767,9 @@ impl<'w> JournalLog<'w> {
                     self.journals.insert(org.to_owned(), journal);
                 }
                 Err(error) => {
-                    self.failure.get_or_insert(NotifyError::Channel {
-                        channel: "journal".to_owned(),
-                        problem: crate::error_chain(&error),
+                    self.failure.get_or_insert(NotifyError::OpenJournal {
+                        org: org.to_owned(),
+                        source: Box::new(error),
                     });
                     return;
                 }
@@ -745,9 +785,14 @@ impl<'w> JournalLog<'w> {
         }
     }
 
+    /// The first journal failure, or orgs whose outcomes had no journal to go to: the
+    /// deliveries happened (the outbox says so), the journal lacks them, and the run says so.
     fn finish(self) -> Result<(), NotifyError> {
-        match self.failure {
-            Some(failure) => Err(failure),
+        if let Some(failure) = self.failure {
+            return Err(failure);
+        }
+        match self.unknown.into_iter().next() {
+            Some(org) => Err(NotifyError::UnknownOrg { org }),
             None => Ok(()),
         }
     }

@@ -98,13 +98,18 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         );
     }
     let workspace = workspace::load(&args.dir, ui)?;
-    if args.notify {
-        // Refused before anything is applied: the notices could not be sent afterwards.
+    // Set up before anything is applied (the channels, their secrets, the outbox): a notice
+    // that cannot be queued after the apply can never be queued again, its plan being done.
+    let mut sender = if args.notify {
         let config = notify::config(&workspace)?;
         if config.notices.is_none() {
             return Err(notify::NotifyError::NoNoticeSettings.into());
         }
-    }
+        notify::outbox(config)?;
+        Some(notify::Sender::new(&workspace)?)
+    } else {
+        None
+    };
     let saved = args
         .plan
         .as_deref()
@@ -223,8 +228,16 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
             }
         }
     }
-    if args.notify && send_notices(&workspace, &notices).await? != ExitStatus::Success {
-        status = ExitStatus::Failure;
+    if let Some(sender) = &mut sender {
+        // The apply's outcome is still printed and its checkpoint written when notices fail.
+        match send_notices(&workspace, sender, &notices).await {
+            Ok(ExitStatus::Success) => {}
+            Ok(_) => status = ExitStatus::Failure,
+            Err(failure) => {
+                failure.report();
+                status = ExitStatus::Failure;
+            }
+        }
     }
     if json {
         let printed = print_stdout(&document(&outcomes));
@@ -252,6 +265,7 @@ pub async fn run(args: &ApplyArgs, ui: Ui) -> Result<ExitStatus, Failure> {
 /// apply and the plan: who it changed) and sends what is due.
 async fn send_notices(
     workspace: &roster_manifest::Workspace,
+    sender: &mut notify::Sender,
     applied: &[(&ReadOrg<'_>, &roster_plan::Plan)],
 ) -> Result<ExitStatus, Failure> {
     let config = notify::config(workspace)?;
@@ -266,7 +280,7 @@ async fn send_notices(
     }
     let queued = notify::queue(config, &batches)?;
     eprintln!("notices: {} queued", queued.added);
-    let report = notify::send_due(workspace).await?;
+    let report = sender.send_due(workspace).await?;
     eprint!("{}", notify_cmd::send_summary(&report));
     Ok(if report.summary.has_failures() {
         ExitStatus::Failure

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use roster_manifest::{OrgSpec, Workspace};
 use roster_notify::outbox::{OutboxStatus, State, StoredNotice};
 use roster_notify::{Notice, Window, time_zone};
 use roster_service::notify::{self, NoticeBatch, SendReport};
@@ -26,8 +27,8 @@ pub enum NotifyCommand {
     /// List the outbox: counts, and the pending, in-doubt, dead-lettered, undeliverable and
     /// unacknowledged messages.
     Status(StatusArgs),
-    /// Put dead-lettered and in-doubt messages back in the queue (all, or one by key); the
-    /// next `roster notify send` sends them.
+    /// Put dead-lettered messages back in the queue (all, or one by key; an in-doubt message
+    /// only by key, once you know it did not arrive); the next `roster notify send` sends them.
     Retry(RetryArgs),
 }
 
@@ -81,8 +82,8 @@ pub struct RetryArgs {
     /// The folder holding `roster.yaml`.
     #[arg(default_value = ".", env = "ROSTER_DIR")]
     pub dir: PathBuf,
-    /// Only the message with this key (as `roster notify status` lists it); default: every
-    /// dead-lettered and in-doubt message.
+    /// Only the message with this key (as `roster notify status` lists it), dead-lettered or
+    /// in doubt; default: every dead-lettered message.
     #[arg(long, value_name = "KEY")]
     pub key: Option<String>,
 }
@@ -252,46 +253,71 @@ fn plan_json(batches: &[NoticeBatch], now: jiff::Timestamp) -> String {
 
 async fn send(args: &SendArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let workspace = workspace::load(&args.dir, ui)?;
-    let config = notify::config(&workspace)?;
-    // Announcements are addressed as the org is now: read the orgs that declare any.
-    let with_announcements: Vec<String> = workspace
-        .orgs
-        .values()
-        .filter(|spec| !spec.announcements.is_empty())
-        .map(|spec| spec.name.clone())
-        .collect();
-    if !with_announcements.is_empty() {
-        let orgs = roster_service::select(&workspace, &with_announcements)?;
-        let read: Vec<ReadOrg<'_>> =
-            roster_service::read_orgs(&workspace, &orgs, Access::Read, &ui.progress_sink()).await?;
-        let mut batches = Vec::new();
-        for org in &read {
-            let spec = org.session.spec();
-            for declared in &spec.announcements {
-                let batch = notify::announcement_notices(
-                    spec,
-                    config,
-                    &org.snapshot.live,
-                    &declared.announcement.name,
-                )
-                .map_err(|error| Failure::from(error).in_org(spec.name.clone()))?;
-                report_undeliverable(&batch);
-                batches.push(batch);
-            }
+    notify::config(&workspace)?;
+    // An announcement that cannot be addressed now (an org that cannot be read) leaves what
+    // is already queued to be sent all the same; the run then fails.
+    let queued = match queue_announcements(&workspace, ui).await {
+        Ok(()) => true,
+        Err(failure) => {
+            failure.report();
+            false
         }
-        let queued = notify::queue(config, &batches)?;
-        if queued.added > 0 {
-            eprintln!("queued {} new announcement message(s)", queued.added);
-        }
-    }
+    };
     let report = notify::send_due(&workspace).await?;
     eprint!("{}", send_summary(&report));
-    let failed = report.summary.has_failures();
+    let failed = report.summary.has_failures() || !queued;
     Ok(if failed {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
     })
+}
+
+/// Queues the audiences of the announcements open now, addressed as the orgs are now: reads
+/// the orgs that have any.
+async fn queue_announcements(workspace: &Workspace, ui: Ui) -> Result<(), Failure> {
+    let config = notify::config(workspace)?;
+    let now = notify::now();
+    let open = |spec: &&OrgSpec| {
+        spec.announcements
+            .iter()
+            .any(|declared| notify::is_open(&declared.announcement, now))
+    };
+    let names: Vec<String> = workspace
+        .orgs
+        .values()
+        .filter(open)
+        .map(|spec| spec.name.clone())
+        .collect();
+    if names.is_empty() {
+        return Ok(());
+    }
+    let orgs = roster_service::select(workspace, &names)?;
+    let read: Vec<ReadOrg<'_>> =
+        roster_service::read_orgs(workspace, &orgs, Access::Read, &ui.progress_sink()).await?;
+    let mut batches = Vec::new();
+    for org in &read {
+        let spec = org.session.spec();
+        for declared in &spec.announcements {
+            if !notify::is_open(&declared.announcement, now) {
+                continue;
+            }
+            let batch = notify::announcement_notices(
+                spec,
+                config,
+                &org.snapshot.live,
+                &declared.announcement.name,
+            )
+            .map_err(|error| Failure::from(error).in_org(spec.name.clone()))?;
+            report_undeliverable(&batch);
+            batches.push(batch);
+        }
+    }
+    let queued = notify::queue(config, &batches)?;
+    if queued.added > 0 {
+        eprintln!("queued {} new announcement message(s)", queued.added);
+    }
+    Ok(())
 }
 
 /// Prints who could not be addressed (listed, never dropped silently; not a failure: the

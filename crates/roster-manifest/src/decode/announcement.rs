@@ -25,6 +25,10 @@ pub(super) const AUDIENCE_KEYS: &[&str] = &[
 pub(super) const DELIVER_KEYS: &[&str] = &["after", "window", "channels"];
 pub(super) const ACKNOWLEDGE_KEYS: &[&str] = &["within", "escalate"];
 
+/// The longest `acknowledge.within`: a year (longer is a typo, and would overflow the
+/// outbox's deadline arithmetic).
+const MAX_ACKNOWLEDGE_WITHIN: std::time::Duration = std::time::Duration::from_hours(365 * 24);
+
 /// Every tier, in the order manifests list them.
 const TIERS: [Tier; 3] = [Tier::Agents, Tier::Supervisors, Tier::Admins];
 
@@ -207,6 +211,19 @@ impl Decoder<'_> {
         let within = self.required(&fields, "acknowledge", "within", "72h", |d, n| {
             let within = d.text(n, "within")?;
             match parse_every(&within.value) {
+                Ok(duration) if duration > MAX_ACKNOWLEDGE_WITHIN => {
+                    d.push(
+                        Diagnostic::error(
+                            "invalid-duration",
+                            format!("`{}` is longer than a year", within.value),
+                        )
+                        .at(d.location(n.pos), "too long to wait for an acknowledgement")
+                        .hint(
+                            "acknowledgements are asked within days: `72h`, `14d`; at most `365d`",
+                        ),
+                    );
+                    None
+                }
                 Ok(_) => Some(within),
                 Err(err) => {
                     d.push(

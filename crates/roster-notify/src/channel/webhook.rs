@@ -145,7 +145,8 @@ impl WebhookChannel {
             .await;
         let response = match response {
             Ok(response) => response,
-            Err(error) => return Delivery::transient(error_chain(&error)),
+            // Without the URL: a Slack or Teams URL is itself the secret.
+            Err(error) => return Delivery::transient(error_chain(&error.without_url())),
         };
         let status = response.status();
         let retry_after = retry_after(response.headers(), Timestamp::now());
