@@ -176,6 +176,9 @@ impl Decoder<'_> {
         let password = self.optional_secret(&fields, "password");
         if kind == Some("smtp") {
             complete &= self.email_keys(&fields, name, username.as_ref(), password.as_ref());
+            if let (Some(smtp), true) = (&smtp, username.is_some() && password.is_some()) {
+                complete &= self.credentials_encrypted(name, smtp);
+            }
         }
         let webhook = fields.get("webhook").and_then(|n| self.webhook(n));
         let file = fields.get("file").and_then(|n| self.text(n, "file"));
@@ -245,6 +248,38 @@ impl Decoder<'_> {
             );
         }
         complete && username.is_some() == password.is_some()
+    }
+
+    /// A password sent to an SMTP server crosses the network in the clear unless the
+    /// connection is encrypted (`?tls=starttls`, `smtps://`) or never leaves the machine;
+    /// false (and an error) otherwise.
+    fn credentials_encrypted(&mut self, name: &str, smtp: &At<String>) -> bool {
+        let Ok(server) = roster_notify::smtp::parse_smtp_url(&smtp.value) else {
+            return true; // reported by `smtp_url`
+        };
+        let loopback = server.host == "localhost"
+            || server
+                .host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|address| address.is_loopback());
+        if server.tls != roster_notify::smtp::SmtpTls::None || loopback {
+            return true;
+        }
+        self.push(
+            Diagnostic::error(
+                "smtp-credentials-in-clear",
+                format!(
+                    "channel `{name}` would send its SMTP password unencrypted to `{}`",
+                    server.host
+                ),
+            )
+            .at(self.location(smtp.loc.pos), "a plain `smtp://` connection")
+            .hint(format!(
+                "use `smtp://{}:587?tls=starttls` or `smtps://{}`, whichever the server offers",
+                server.host, server.host
+            )),
+        );
+        false
     }
 
     fn smtp_url(&mut self, node: &Node) -> Option<At<String>> {
