@@ -9,7 +9,7 @@ use crate::manifest::{
 };
 use crate::notify::{MAX_RATE, parse_sender, parse_smtp_url};
 use crate::org::is_http_url;
-use crate::serve::{MAX_ATTEMPTS_LIMIT, is_hook_name};
+use crate::serve::MAX_ATTEMPTS_LIMIT;
 use crate::suggest::did_you_mean;
 use crate::yaml::{Node, Value};
 
@@ -96,27 +96,12 @@ impl Decoder<'_> {
     }
 
     fn channel_name(&mut self, key: &Node) -> Option<At<String>> {
-        let name = self.text(key, "channels")?;
-        if is_hook_name(&name.value) {
-            return Some(name);
-        }
-        let suggestion: String = name
-            .value
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
-        self.push(
-            Diagnostic::error(
-                "invalid-channel-name",
-                format!("`{}` cannot name a channel", name.value),
-            )
-            .at(self.location(key.pos), "not `[a-z0-9-]+`")
-            .hint(format!(
-                "a channel's name goes into each message's key and into `roster notify` output: use lowercase letters, digits and `-`, e.g. `{suggestion}`"
-            )),
-        );
-        None
+        self.lowercase_name(
+            key,
+            "channels",
+            ("invalid-channel-name", "channel"),
+            "a channel's name goes into each message's key and into `roster notify` output",
+        )
     }
 
     fn channel(&mut self, node: &Node, name: &str) -> Option<ChannelSettings> {

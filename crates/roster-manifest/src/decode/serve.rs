@@ -128,7 +128,25 @@ impl Decoder<'_> {
     }
 
     fn hook_name(&mut self, key: &Node) -> Option<At<String>> {
-        let name = self.text(key, "hooks")?;
+        self.lowercase_name(
+            key,
+            "hooks",
+            ("invalid-hook-name", "hook"),
+            "a hook's name is its URL (`POST /hooks/NAME`)",
+        )
+    }
+
+    /// A name written as a key of `section` that must be `[a-z0-9-]+` (a hook's, a
+    /// channel's); otherwise the error `code` about a `what`, suggesting the nearest such
+    /// name. `why` says where the name goes.
+    pub(super) fn lowercase_name(
+        &mut self,
+        key: &Node,
+        section: &str,
+        (code, what): (&'static str, &str),
+        why: &str,
+    ) -> Option<At<String>> {
+        let name = self.text(key, section)?;
         if is_hook_name(&name.value) {
             return Some(name);
         }
@@ -139,14 +157,11 @@ impl Decoder<'_> {
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
         self.push(
-            Diagnostic::error(
-                "invalid-hook-name",
-                format!("`{}` cannot name a hook", name.value),
-            )
-            .at(self.location(key.pos), "not `[a-z0-9-]+`")
-            .hint(format!(
-                "a hook's name is its URL (`POST /hooks/NAME`): use lowercase letters, digits and `-`, e.g. `{suggestion}`"
-            )),
+            Diagnostic::error(code, format!("`{}` cannot name a {what}", name.value))
+                .at(self.location(key.pos), "not `[a-z0-9-]+`")
+                .hint(format!(
+                    "{why}: use lowercase letters, digits and `-`, e.g. `{suggestion}`"
+                )),
         );
         None
     }
