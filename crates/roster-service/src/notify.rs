@@ -419,10 +419,6 @@ fn render_builtin(builtin: Builtin, context: &Context) -> Result<(String, String
 
 /// Opens the outbox of the workspace.
 pub fn outbox(config: &NotifyConfig) -> Result<Outbox, NotifyError> {
-    if let Some(folder) = config.database.parent() {
-        // The outbox opens the file; its folder (`.roster/`) may not exist yet.
-        let _ = std::fs::create_dir_all(folder);
-    }
     Ok(Outbox::open(&config.database)?)
 }
 
