@@ -78,6 +78,7 @@ fn org() -> LiveOrg {
                 description: None,
                 wrapup_codes: Some(BTreeSet::from(["Resolved".into()])),
                 members: Some(BTreeMap::new()),
+                media_types: Default::default(),
             },
         );
     }
@@ -156,6 +157,9 @@ fn org() -> LiveOrg {
                 }]),
                 utilization: Some(utilization),
                 acd_auto_answer: false,
+                phone: Default::default(),
+                station: None,
+                management_unit: None,
             },
         );
     }

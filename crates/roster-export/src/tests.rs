@@ -96,6 +96,7 @@ pub(crate) fn messy_live(users: usize) -> LiveOrg {
                 description: (i % 2 == 0).then(|| format!("Queue: {name} – \"desc\"")),
                 wrapup_codes: Some(ODD_NAMES[i..i + 3].iter().map(|s| (*s).into()).collect()),
                 members: Some(BTreeMap::new()),
+                media_types: Default::default(),
             },
         );
     }
@@ -197,6 +198,9 @@ pub(crate) fn messy_live(users: usize) -> LiveOrg {
                 grants,
                 utilization: Some(utilization),
                 acd_auto_answer: index % 6 == 0,
+                phone: Default::default(),
+                station: None,
+                management_unit: None,
             },
         );
         for (q, queue) in queue_names.iter().enumerate() {

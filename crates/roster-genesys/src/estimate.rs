@@ -131,7 +131,7 @@ mod tests {
                 .collect(),
             queue_wrapup_codes: Selection::default(),
             utilization: UserSelection::Named(emails(20_000)),
-            grants: false,
+            ..ReadNeeds::default()
         };
         let estimate = ReadEstimate::new(&needs, &DesiredOrg::default());
         // Token, 8 lists, 2 queues' members, the org's utilization defaults.

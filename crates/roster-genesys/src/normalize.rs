@@ -292,6 +292,9 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
                     .get(&user.id)
                     .map(|u| utilization(u, &raw.org_utilization)),
                 acd_auto_answer: user.acd_auto_answer,
+                phone: roster_model::LivePhone::default(),
+                station: None,
+                management_unit: None,
             },
         );
     }
@@ -346,6 +349,7 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
                 description: non_empty(queue.description.as_ref()),
                 wrapup_codes,
                 members,
+                media_types: std::collections::BTreeSet::new(),
             },
         );
     }

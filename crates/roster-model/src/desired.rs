@@ -9,6 +9,7 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::entitlements::{DesiredPhone, DesiredWfm, ExpectedLicence};
 use crate::policy::Policy;
 use crate::values::{Email, Proficiency, RoleGrant, UserState, Utilization};
 
@@ -197,6 +198,16 @@ pub struct DesiredUser {
     pub utilization: Option<Utilization>,
     /// Whether ACD interactions are answered automatically.
     pub acd_auto_answer: Option<bool>,
+    /// Direct number and extension (DESIGN §2.10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<DesiredPhone>,
+    /// WFM management unit (DESIGN §2.10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wfm: Option<DesiredWfm>,
+    /// The licence the user's routing profile expects its roles to imply; only `roster
+    /// check` reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<ExpectedLicence>,
     /// Active, or offboarded.
     pub state: UserState,
     /// Whether an inactive live user may be reactivated (DESIGN §2.5).
@@ -229,6 +240,9 @@ impl DesiredUser {
             roles: None,
             utilization: None,
             acd_auto_answer: None,
+            phone: None,
+            wfm: None,
+            licence: None,
             state: UserState::Active,
             reactivate: false,
             routing_profile: None,

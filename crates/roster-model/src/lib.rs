@@ -11,6 +11,7 @@
 //! diffs to zero.
 
 mod desired;
+mod entitlements;
 mod live;
 mod names;
 mod operation;
@@ -23,6 +24,11 @@ pub use desired::{
     DesiredLanguage, DesiredOrg, DesiredQueue, DesiredSkill, DesiredTeam, DesiredUser,
     DesiredWrapupCode, LookupSources, MemberPolicy, Source,
 };
+pub use entitlements::{
+    DesiredPhone, DesiredWfm, ExpectedLicence, LicenceDefinition, LiveBusinessUnit, LiveDidPool,
+    LiveExtensionPool, LiveManagementUnit, LivePhone, NumberChoice, PhoneNumber, PhoneNumberError,
+    RoutePath, Telephony, Wfm, is_extension,
+};
 pub use live::{
     GrantOrigin, LiveDivision, LiveGrant, LiveNamed, LiveOrg, LiveQueue, LiveQueueMember, LiveTeam,
     LiveUser, MemberOrigin, NEW_USER_ROLE, UnlistedUser,
@@ -31,7 +37,7 @@ pub use names::{
     EMAIL_MAX_CHARS, NAME_MAX_CHARS, USER_TEXT_MAX_CHARS, closest, deserialize_name,
     deserialize_optional_name, file_stem, name_chars, normalize_name, normalize_name_owned,
 };
-pub use operation::{Operation, Step, StepId, UserPatch};
+pub use operation::{NO_MANAGEMENT_UNIT, Operation, Step, StepId, UserPatch};
 pub use policy::{
     DayLimits, Limits, Policy, ProtectRule, Scope, Unmanaged, UnmanagedPolicy, UserField,
     over_limit,

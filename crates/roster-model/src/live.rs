@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::values::{Email, Proficiency, UserState, Utilization};
+use crate::entitlements::{LicenceDefinition, LivePhone, Telephony, Wfm};
+use crate::values::{Email, MediaType, Proficiency, UserState, Utilization};
 
 /// Everything roster read from one org.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -40,6 +41,15 @@ pub struct LiveOrg {
     /// so they are never planned, and reported so nobody wonders where they went.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unlisted_users: Vec<UnlistedUser>,
+    /// DID and extension pools; `None` when not read (no manifest manages a number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telephony: Option<Telephony>,
+    /// Business and management units; `None` when not read (no manifest manages one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wfm: Option<Wfm>,
+    /// The licences the org defines; empty when not read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licences: Vec<LicenceDefinition>,
 }
 
 /// A live user left out of [`LiveOrg::users`] because it cannot be identified by email.
@@ -118,6 +128,9 @@ pub struct LiveQueue {
     pub wrapup_codes: Option<BTreeSet<String>>,
     /// Members by email; `None` when not read (the queue is not managed).
     pub members: Option<BTreeMap<Email, LiveQueueMember>>,
+    /// The media types the queue takes (the keys of its `mediaSettings`).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub media_types: BTreeSet<MediaType>,
 }
 
 /// How a user came to be in a queue or hold a grant.
@@ -218,4 +231,14 @@ pub struct LiveUser {
     pub utilization: Option<Utilization>,
     /// Whether ACD interactions are answered automatically.
     pub acd_auto_answer: bool,
+    /// The WORK phone of `addresses` (read with the user list).
+    #[serde(default, skip_serializing_if = "LivePhone::is_empty")]
+    pub phone: LivePhone,
+    /// The id of the station the user is associated with, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub station: Option<String>,
+    /// The management unit the user is an agent of, by name; `None` when in none, or when
+    /// management units were not read ([`LiveOrg::wfm`] is `None`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub management_unit: Option<String>,
 }

@@ -86,6 +86,7 @@ impl Kind {
             Kind::User => EMAIL_MAX_CHARS,
             Kind::Division
             | Kind::Role
+            | Kind::ManagementUnit
             | Kind::Skill
             | Kind::Language
             | Kind::WrapupCode

@@ -11,6 +11,7 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::entitlements::PhoneNumber;
 use crate::values::{Email, Kind, Proficiency, RoleGrant, UserState, Utilization};
 
 /// One write to an org.
@@ -218,7 +219,40 @@ pub enum Operation {
         /// New state.
         state: UserState,
     },
+    /// Set a user's WORK phone to exactly this number and extension (both `None` frees
+    /// them): one versioned PATCH of `addresses` that keeps the user's other addresses.
+    SetUserPhone {
+        /// Email.
+        email: Email,
+        /// The direct number, E.164.
+        number: Option<PhoneNumber>,
+        /// The extension.
+        extension: Option<String>,
+    },
+    /// Move users into a management unit, or out of theirs (`unit: None`): one bulk move
+    /// (`POST /api/v2/workforcemanagement/agents`) whose per-user results are checked.
+    MoveToManagementUnit {
+        /// The destination unit's name; `None` takes the users out of WFM.
+        unit: Option<String>,
+        /// Users.
+        users: BTreeSet<Email>,
+    },
+    /// Take a user's station away (`DELETE /api/v2/users/{id}/station/associatedstation`).
+    DisassociateStation {
+        /// Email.
+        email: Email,
+    },
+    /// Revoke every OAuth token of a user (`DELETE /api/v2/tokens/{userId}`), which ends its
+    /// sessions.
+    RevokeTokens {
+        /// Email.
+        email: Email,
+    },
 }
+
+/// How a move out of every management unit names its target: the unit key of
+/// [`Operation::MoveToManagementUnit`] when `unit` is `None`.
+pub const NO_MANAGEMENT_UNIT: &str = "(none)";
 
 /// The position of a [`Step`] in a plan.
 #[derive(
@@ -315,7 +349,15 @@ impl Operation {
             | O::GrantRoles { email, .. }
             | O::RevokeRoles { email, .. }
             | O::SetUtilization { email, .. }
-            | O::SetUserState { email, .. } => (Kind::User, email.to_string()),
+            | O::SetUserState { email, .. }
+            | O::SetUserPhone { email, .. }
+            | O::DisassociateStation { email }
+            | O::RevokeTokens { email } => (Kind::User, email.to_string()),
+            O::MoveToManagementUnit { unit, .. } => (
+                Kind::ManagementUnit,
+                unit.clone()
+                    .unwrap_or_else(|| NO_MANAGEMENT_UNIT.to_owned()),
+            ),
         }
     }
 
@@ -388,6 +430,10 @@ impl Operation {
             O::RevokeRoles { .. } => "revokeRoles",
             O::SetUtilization { .. } => "setUtilization",
             O::SetUserState { .. } => "setUserState",
+            O::SetUserPhone { .. } => "setUserPhone",
+            O::MoveToManagementUnit { .. } => "moveToManagementUnit",
+            O::DisassociateStation { .. } => "disassociateStation",
+            O::RevokeTokens { .. } => "revokeTokens",
         }
     }
 }

@@ -108,7 +108,8 @@ pub struct Unmanaged {
 }
 
 impl Unmanaged {
-    /// The policy for one kind; divisions and roles are never managed, so always `Ignore`.
+    /// The policy for one kind; divisions, roles and management units are never managed, so
+    /// always `Ignore`.
     pub fn for_kind(&self, kind: Kind) -> UnmanagedPolicy {
         match kind {
             Kind::User => self.users,
@@ -117,7 +118,7 @@ impl Unmanaged {
             Kind::WrapupCode => self.wrapup_codes,
             Kind::Queue => self.queues,
             Kind::Team => self.teams,
-            Kind::Division | Kind::Role => UnmanagedPolicy::Ignore,
+            Kind::Division | Kind::Role | Kind::ManagementUnit => UnmanagedPolicy::Ignore,
         }
     }
 }
@@ -175,6 +176,10 @@ pub struct Limits {
     /// org's journal; none by default.
     #[serde(default, skip_serializing_if = "DayLimits::is_empty")]
     pub per_day: DayLimits,
+    /// Most licences the plan's role grants may add (users gaining a licence, summed over
+    /// licences); unset means no limit. Over it the plan is blocked like a destructive one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence_increase: Option<u32>,
 }
 
 fn default_max_users() -> u32 {
@@ -203,6 +208,7 @@ impl Default for Limits {
             max_memberships_removed: 100,
             max_memberships_removed_percent: 100,
             per_day: DayLimits::default(),
+            licence_increase: None,
         }
     }
 }

@@ -9,6 +9,7 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 use crate::desired::DesiredOrg;
+use crate::entitlements::NumberChoice;
 use crate::operation::Operation;
 use crate::policy::UnmanagedPolicy;
 use crate::values::{Email, UserState};
@@ -26,6 +27,24 @@ pub struct ReadNeeds {
     pub utilization: UserSelection,
     /// Whether role grants are read (any user manages `roles`, or someone may be offboarded).
     pub grants: bool,
+    /// Whether DID and extension pools are read (any user manages `phone`). Users' numbers
+    /// come with the user list at no cost.
+    #[serde(default)]
+    pub telephony: bool,
+    /// DID pools whose numbers are listed, to allocate from them (`phone: { pool }`).
+    #[serde(default)]
+    pub pool_numbers: BTreeSet<String>,
+    /// Whether management units and their members are read (any user manages `wfm`, or
+    /// someone may be offboarded and must leave its unit).
+    #[serde(default)]
+    pub wfm: bool,
+    /// Whether business units' planning groups are read (`roster check` only).
+    #[serde(default)]
+    pub planning_groups: bool,
+    /// Whether the org's licence definitions are read (any user manages `roles`, so the plan
+    /// shows its licence impact).
+    #[serde(default)]
+    pub licences: bool,
 }
 
 impl ReadNeeds {
@@ -62,6 +81,18 @@ impl ReadNeeds {
                     .collect(),
             ),
             grants: may_offboard || desired.users.values().any(|u| u.roles.is_some()),
+            telephony: desired.users.values().any(|u| u.phone.is_some()),
+            pool_numbers: desired
+                .users
+                .values()
+                .filter_map(|u| match u.phone.as_ref()?.number.as_ref()? {
+                    NumberChoice::Pool(pool) => Some(pool.clone()),
+                    NumberChoice::Number(_) => None,
+                })
+                .collect(),
+            wfm: may_offboard || desired.users.values().any(|u| u.wfm.is_some()),
+            planning_groups: false,
+            licences: desired.users.values().any(|u| u.roles.is_some()),
         }
     }
 
@@ -73,6 +104,15 @@ impl ReadNeeds {
             queue_wrapup_codes: self.queue_wrapup_codes.union(other.queue_wrapup_codes),
             utilization: self.utilization.union(other.utilization),
             grants: self.grants || other.grants,
+            telephony: self.telephony || other.telephony,
+            pool_numbers: self
+                .pool_numbers
+                .union(&other.pool_numbers)
+                .cloned()
+                .collect(),
+            wfm: self.wfm || other.wfm,
+            planning_groups: self.planning_groups || other.planning_groups,
+            licences: self.licences || other.licences,
         }
     }
 
@@ -85,6 +125,11 @@ impl ReadNeeds {
             queue_wrapup_codes: Selection::All,
             utilization: UserSelection::All(state),
             grants: true,
+            telephony: false,
+            pool_numbers: BTreeSet::new(),
+            wfm: false,
+            planning_groups: false,
+            licences: false,
         }
     }
 }

@@ -17,6 +17,8 @@ pub enum Kind {
     Division,
     /// Authorization role; looked up, never created.
     Role,
+    /// WFM management unit; looked up, never created.
+    ManagementUnit,
     /// Routing skill.
     Skill,
     /// Routing language.
@@ -33,9 +35,10 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in dependency order.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Division,
         Kind::Role,
+        Kind::ManagementUnit,
         Kind::Skill,
         Kind::Language,
         Kind::WrapupCode,
@@ -49,6 +52,7 @@ impl Kind {
         match self {
             Kind::Division => "division",
             Kind::Role => "role",
+            Kind::ManagementUnit => "management unit",
             Kind::Skill => "skill",
             Kind::Language => "language",
             Kind::WrapupCode => "wrap-up code",
@@ -63,6 +67,7 @@ impl Kind {
         match self {
             Kind::Division => "division",
             Kind::Role => "role",
+            Kind::ManagementUnit => "managementUnit",
             Kind::Skill => "skill",
             Kind::Language => "language",
             Kind::WrapupCode => "wrapupCode",
@@ -77,6 +82,7 @@ impl Kind {
         match self {
             Kind::Division => "divisions",
             Kind::Role => "roles",
+            Kind::ManagementUnit => "managementUnits",
             Kind::Skill => "skills",
             Kind::Language => "languages",
             Kind::WrapupCode => "wrapupCodes",

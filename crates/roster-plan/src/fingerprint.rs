@@ -114,6 +114,10 @@ fn fingerprint(
     let (version, value) = match object.kind {
         Kind::Division => (None, json!(live.divisions.get(key))),
         Kind::Role => (None, json!(live.roles.get(key))),
+        Kind::ManagementUnit => (
+            None,
+            json!(live.wfm.as_ref().and_then(|w| w.management_units.get(key))),
+        ),
         Kind::Skill => (None, json!(live.skills.get(key))),
         Kind::Language => (None, json!(live.languages.get(key))),
         Kind::WrapupCode => (None, json!(live.wrapup_codes.get(key))),

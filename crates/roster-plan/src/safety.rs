@@ -381,6 +381,7 @@ pub(crate) fn live_count(live: &LiveOrg, kind: Kind) -> usize {
     match kind {
         Kind::Division => live.divisions.len(),
         Kind::Role => live.roles.len(),
+        Kind::ManagementUnit => live.wfm.as_ref().map_or(0, |w| w.management_units.len()),
         Kind::Skill => live.skills.len(),
         Kind::Language => live.languages.len(),
         Kind::WrapupCode => live.wrapup_codes.len(),

@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use roster_model::{
-    GrantOrigin, LiveGrant, LiveNamed, LiveOrg, LiveQueue, LiveQueueMember, LiveTeam, LiveUser,
-    MemberOrigin, Operation, Step, UserState, Utilization,
+    GrantOrigin, LiveGrant, LiveNamed, LiveOrg, LivePhone, LiveQueue, LiveQueueMember, LiveTeam,
+    LiveUser, MemberOrigin, Operation, Step, UserState, Utilization,
 };
 
 /// Applies `steps` to a copy of `live`, in order, the way the org would.
@@ -103,6 +103,7 @@ fn apply(org: &mut LiveOrg, op: &Operation) {
                     description: text(description.as_ref()),
                     wrapup_codes: Some(BTreeSet::new()),
                     members: Some(BTreeMap::new()),
+                    media_types: BTreeSet::new(),
                 },
             );
         }
@@ -243,6 +244,9 @@ fn apply(org: &mut LiveOrg, op: &Operation) {
                     grants,
                     utilization: Some(Utilization::new()),
                     acd_auto_answer: false,
+                    phone: LivePhone::default(),
+                    station: None,
+                    management_unit: None,
                 },
             );
         }
@@ -324,6 +328,32 @@ fn apply(org: &mut LiveOrg, op: &Operation) {
         O::SetUserState { email, state } => {
             with_user(org, email, |user| user.state = *state);
         }
+        O::SetUserPhone {
+            email,
+            number,
+            extension,
+        } => {
+            with_user(org, email, |user| {
+                user.phone = LivePhone {
+                    number: number.as_ref().map(|n| n.as_str().to_owned()),
+                    extension: extension.clone(),
+                };
+            });
+        }
+        O::MoveToManagementUnit { unit, users } => {
+            // A move changes WFM's records, not the user's `version`.
+            for email in users {
+                if let Some(user) = org.users.get_mut(email) {
+                    user.management_unit.clone_from(unit);
+                }
+            }
+        }
+        O::DisassociateStation { email } => {
+            if let Some(user) = org.users.get_mut(email) {
+                user.station = None;
+            }
+        }
+        O::RevokeTokens { .. } => {}
     }
 }
 

@@ -438,13 +438,15 @@ fn check_protected(policy: &Policy, emails: &[Email]) -> Result<(), OffboardErro
 }
 
 /// What the offboarding reads: every queue's members (direct and through groups), every
-/// grant, and the users' own utilization, so the journal holds the whole picture.
+/// grant, the users' own utilization and the management units' members, so the journal
+/// holds the whole picture. Numbers and stations come with the user list.
 fn offboarding_needs(emails: &BTreeSet<Email>) -> ReadNeeds {
     ReadNeeds {
         queue_members: Selection::All,
-        queue_wrapup_codes: Selection::default(),
         utilization: UserSelection::Named(emails.clone()),
         grants: true,
+        wfm: true,
+        ..ReadNeeds::default()
     }
 }
 
@@ -650,6 +652,9 @@ mod tests {
                     grants: BTreeSet::new(),
                     utilization: None,
                     acd_auto_answer: false,
+                    phone: Default::default(),
+                    station: None,
+                    management_unit: None,
                 },
             );
         }

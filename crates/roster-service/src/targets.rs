@@ -101,6 +101,11 @@ fn known_keys<'p>(kind: Kind, planned: &'p [Planned<'_>]) -> BTreeSet<&'p str> {
         match kind {
             Kind::Division => keys.extend(live.divisions.keys().map(String::as_str)),
             Kind::Role => keys.extend(live.roles.keys().map(String::as_str)),
+            Kind::ManagementUnit => keys.extend(
+                live.wfm
+                    .iter()
+                    .flat_map(|w| w.management_units.keys().map(String::as_str)),
+            ),
             Kind::Skill => {
                 keys.extend(desired.skills.keys().map(String::as_str));
                 keys.extend(live.skills.keys().map(String::as_str));

@@ -228,6 +228,10 @@ pub(crate) async fn execute(
         O::RevokeRoles { email, grants } => w.grants(email, grants, path::BULK_REMOVE).await,
         O::SetUtilization { email, utilization } => w.utilization(email, utilization).await,
         O::SetUserState { email, state } => w.set_state(email, *state).await,
+        O::SetUserPhone { .. }
+        | O::MoveToManagementUnit { .. }
+        | O::DisassociateStation { .. }
+        | O::RevokeTokens { .. } => todo!("issue #17: entitlement writes"),
     }
 }
 

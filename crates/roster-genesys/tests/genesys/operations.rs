@@ -187,6 +187,7 @@ fn after_needs() -> ReadNeeds {
             email("jane.doe@acme.example"),
         ])),
         grants: true,
+        ..ReadNeeds::default()
     }
 }
 

@@ -135,6 +135,7 @@ pub fn full_needs() -> ReadNeeds {
             email("boss@acme.example"),
         ])),
         grants: true,
+        ..ReadNeeds::default()
     }
 }
 

@@ -39,6 +39,7 @@ pub fn live_org() -> LiveOrg {
                 description: None,
                 wrapup_codes: Some(BTreeSet::new()),
                 members: Some(BTreeMap::new()),
+                media_types: Default::default(),
             },
         );
     }
@@ -85,6 +86,9 @@ pub fn live_user<'a>(live: &'a mut LiveOrg, address: &str) -> &'a mut LiveUser {
             grants: BTreeSet::new(),
             utilization: None,
             acd_auto_answer: false,
+            phone: Default::default(),
+            station: None,
+            management_unit: None,
         },
     );
     live.users.get_mut(&e).unwrap()

@@ -466,6 +466,11 @@ pub(crate) fn live_id<'a>(ctx: &Context<'a>, kind: Kind, key: &str) -> Option<&'
     match kind {
         Kind::Division => live.divisions.get(key).map(|o| o.id.as_str()),
         Kind::Role => live.roles.get(key).map(|o| o.id.as_str()),
+        Kind::ManagementUnit => live
+            .wfm
+            .as_ref()
+            .and_then(|w| w.management_units.get(key))
+            .map(|o| o.id.as_str()),
         Kind::Skill => live.skills.get(key).map(|o| o.id.as_str()),
         Kind::Language => live.languages.get(key).map(|o| o.id.as_str()),
         Kind::WrapupCode => live.wrapup_codes.get(key).map(|o| o.id.as_str()),

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use roster_model::{
-    DesiredUser, Email, GrantOrigin, Kind, LiveUser, Operation, Proficiency, RoleGrant, UserPatch,
-    UserState, Utilization, without_defaults,
+    DesiredUser, Email, GrantOrigin, Kind, LivePhone, LiveUser, Operation, Proficiency, RoleGrant,
+    UserPatch, UserState, Utilization, without_defaults,
 };
 use serde_json::{Map, Value, json};
 
@@ -122,6 +122,9 @@ pub(crate) fn plan_users(ctx: &Context<'_>, b: &mut Builder) {
         grants: ctx.live.new_user_grants(),
         utilization: Some(Utilization::new()),
         acd_auto_answer: false,
+        phone: LivePhone::default(),
+        station: None,
+        management_unit: None,
     };
     for (email, user) in &ctx.desired.users {
         let fate = ctx.fate(email);

@@ -66,6 +66,7 @@ pub fn large(users: usize, changed: usize) -> (DesiredOrg, LiveOrg) {
                 description: Some(format!("Queue number {q}")),
                 wrapup_codes: None,
                 members: Some(BTreeMap::new()),
+                media_types: Default::default(),
             },
         );
         desired.queues.insert(
@@ -136,6 +137,9 @@ pub fn large(users: usize, changed: usize) -> (DesiredOrg, LiveOrg) {
                 }]),
                 utilization: Some(utilization.clone()),
                 acd_auto_answer: false,
+                phone: Default::default(),
+                station: None,
+                management_unit: None,
             },
         );
         let mut user = DesiredUser::new(email.clone(), format!("Agent {u}"));

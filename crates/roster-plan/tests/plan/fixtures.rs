@@ -85,6 +85,7 @@ pub fn live_queue<'a>(live: &'a mut LiveOrg, name: &str, division: &str) -> &'a 
             description: None,
             wrapup_codes: Some(BTreeSet::new()),
             members: Some(BTreeMap::new()),
+            media_types: Default::default(),
         },
     );
     live.queues.get_mut(name).unwrap()
@@ -123,6 +124,9 @@ pub fn live_user<'a>(live: &'a mut LiveOrg, address: &str) -> &'a mut LiveUser {
             grants: BTreeSet::new(),
             utilization: Some(Utilization::new()),
             acd_auto_answer: false,
+            phone: Default::default(),
+            station: None,
+            management_unit: None,
         },
     );
     live.users.get_mut(&e).unwrap()

@@ -28,6 +28,7 @@ fn zero_routing() -> Limits {
         max_memberships_removed: 0,
         max_memberships_removed_percent: 100,
         per_day: DayLimits::default(),
+        licence_increase: None,
     }
 }
 
