@@ -183,10 +183,10 @@ pub struct LiveDidPool {
     pub start: PhoneNumber,
     /// Last number of the range.
     pub end: PhoneNumber,
-    /// The pool's numbers that something other than a user holds (a phone, an IVR, a group),
-    /// from the pool's number listing; `None` when not read (no manifest allocates from it).
+    /// The pool's numbers nothing holds (`GET …/didpools/dids?type=UNASSIGNED&id=<pool>`),
+    /// to allocate from; `None` when not read (no manifest allocates from this pool).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub held_elsewhere: Option<BTreeSet<PhoneNumber>>,
+    pub unassigned: Option<BTreeSet<PhoneNumber>>,
 }
 
 impl LiveDidPool {
@@ -349,7 +349,7 @@ mod tests {
             name: "Indianapolis".into(),
             start: PhoneNumber::parse("+13175550100").unwrap(),
             end: PhoneNumber::parse("+13175550199").unwrap(),
-            held_elsewhere: None,
+            unassigned: None,
         };
         assert!(pool.contains(&PhoneNumber::parse("+13175550100").unwrap()));
         assert!(pool.contains(&PhoneNumber::parse("+13175550199").unwrap()));
