@@ -491,7 +491,8 @@ fn quote(value: &str) -> String {
 /// Free text is quoted, so empty values and stray spaces show; counts and states are not.
 fn shown(field: &str, value: &str) -> String {
     match field {
-        "members" | "state" | "acdAutoAnswer" | "utilization" => value.to_owned(),
+        "members" | "state" | "acdAutoAnswer" | "utilization" | "tokens" | "phone.number"
+        | "phone.extension" => value.to_owned(),
         _ => quote(value),
     }
 }
