@@ -1,6 +1,11 @@
 //! Numbers, extensions and management units (DESIGN §2.10, issue #17): pool allocation,
 //! the checks that make a plan an error, moves batched by destination, and re-plans to zero.
 
+#![allow(
+    clippy::unnecessary_wraps,
+    reason = "the builders return what the model's optional fields hold"
+)]
+
 use std::collections::BTreeSet;
 
 use insta::assert_snapshot;
