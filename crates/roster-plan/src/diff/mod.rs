@@ -148,6 +148,7 @@ pub fn plan(
         live,
         &desired.policy.limits,
         &options.recent,
+        None,
     );
     let writes = estimated_writes(&steps);
     let fingerprints = fingerprints(live, &touched(&steps));
@@ -163,6 +164,7 @@ pub fn plan(
         fingerprints,
         targets: options.targets.iter().cloned().collect(),
         cost: Cost::new(options.reads, writes, options.requests_per_minute),
+        licences: None,
     };
     plan.digest = plan.compute_digest();
     Ok(plan)

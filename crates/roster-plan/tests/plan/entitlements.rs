@@ -287,3 +287,86 @@ fn management_unit_moves_are_batched_by_destination_and_replan_to_zero() {
         Some("Billing MU")
     );
 }
+
+#[test]
+fn role_changes_show_their_licence_impact_and_a_limit_blocks_the_plan() {
+    use roster_model::{GrantOrigin, LicenceDefinition, RoleGrant};
+    use roster_plan::{RecentChanges, licence_impact, render_text, role_changes, role_sets};
+
+    use crate::fixtures::grant;
+
+    let mut live = org();
+    for who in ["ana", "ben", "cy"] {
+        live_user(&mut live, &format!("{who}@acme.example"))
+            .grants
+            .insert(grant("Agent", "Home", GrantOrigin::Direct));
+    }
+    live_user(&mut live, "lead@acme.example")
+        .grants
+        .insert(grant("Supervisor", "Home", GrantOrigin::Direct));
+    let mut desired = desired_org("test");
+    let roles = |names: &[&str]| {
+        Some(
+            names
+                .iter()
+                .map(|r| RoleGrant {
+                    role: (*r).to_owned(),
+                    division: Some("Home".into()),
+                })
+                .collect::<BTreeSet<_>>(),
+        )
+    };
+    for who in ["ana", "ben", "cy"] {
+        user(&mut desired, &format!("{who}@acme.example")).roles = roles(&["Supervisor"]);
+    }
+    user(&mut desired, "lead@acme.example").roles = roles(&["Agent"]);
+    let plan = plan_ok(&desired, &live);
+    let changes = role_changes(&plan.steps, &live);
+    assert_eq!(changes.len(), 4, "{changes:?}");
+    // What the org's licence inference answers for each role set.
+    let agent: BTreeSet<String> = BTreeSet::from(["Agent".to_owned()]);
+    let supervisor: BTreeSet<String> = BTreeSet::from(["Supervisor".to_owned()]);
+    assert_eq!(
+        role_sets(&changes),
+        BTreeSet::from([agent.clone(), supervisor.clone()])
+    );
+    let inferred = std::collections::BTreeMap::from([
+        (agent, BTreeSet::from(["cx2".to_owned()])),
+        (supervisor, BTreeSet::from(["cx3".to_owned()])),
+    ]);
+    let definitions = [
+        LicenceDefinition {
+            id: "cx2".into(),
+            description: Some("CX 2".into()),
+        },
+        LicenceDefinition {
+            id: "cx3".into(),
+            description: Some("CX 3".into()),
+        },
+    ];
+    let impact = licence_impact(&changes, &inferred, &definitions);
+    assert_eq!(
+        impact.summary(),
+        "adds 1 × CX 2, 3 × CX 3, frees 3 × CX 2, 1 × CX 3"
+    );
+
+    let unlimited = plan
+        .clone()
+        .with_licences(impact.clone(), &live, &RecentChanges::default());
+    assert!(unlimited.blocked.is_none());
+    assert!(unlimited.digest_is_valid());
+
+    let mut limited = plan;
+    limited.policy.limits.licence_increase = Some(2);
+    let limited = limited.with_licences(impact, &live, &RecentChanges::default());
+    let over = limited.blocked.as_ref().and_then(|b| b.licences.as_ref());
+    assert_eq!(over.map(|o| (o.added, o.max)), Some((4, 2)));
+    let text = render_text(&roster_plan::PlanSet::new(vec![limited]), false);
+    assert!(
+        text.contains(
+            "licences: adds 1 × CX 2, 3 × CX 3, frees 3 × CX 2, 1 × CX 3 (licences follow roles; roster assigns none)"
+        ) && text.contains("    ana@acme.example: CX 2 → CX 3")
+            && text.contains("4 licences would be added (licenceIncrease 2)"),
+        "{text}"
+    );
+}
