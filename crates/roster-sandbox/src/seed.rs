@@ -821,7 +821,7 @@ impl Builder<'_> {
                 division_id: self.division(unit.division.as_ref())?,
                 planning_groups: Vec::new(),
             };
-            wfm::create_business_unit(&mut self.state, record)
+            wfm::create_business_unit(&mut self.state, &record)
                 .map_err(|source| self.breaks(object(), source))?;
             for group in &unit.planning_groups {
                 let mut route_paths = Vec::new();
@@ -877,7 +877,7 @@ impl Builder<'_> {
                     agent_limit: management_unit.agent_limit,
                     members: Vec::new(),
                 };
-                wfm::create_management_unit(&mut self.state, record)
+                wfm::create_management_unit(&mut self.state, &record)
                     .map_err(|source| self.breaks(object(), source))?;
                 let members = management_unit
                     .members

@@ -30,7 +30,7 @@ pub const ROUTE_PATH_MEDIA_TYPES: &[&str] =
     &["Voice", "Chat", "Email", "Callback", "Message", "Workitem"];
 
 /// Creates a business unit without planning groups (seeds).
-pub fn create_business_unit(state: &mut OrgState, unit: BusinessUnit) -> Result<(), OrgError> {
+pub fn create_business_unit(state: &mut OrgState, unit: &BusinessUnit) -> Result<(), OrgError> {
     let name = required_name(&unit.name)?;
     let units = &state.wfm.business_units;
     ensure_new_id_in(
@@ -52,9 +52,10 @@ pub fn create_business_unit(state: &mut OrgState, unit: BusinessUnit) -> Result<
         });
     }
     state.wfm.business_units.push(BusinessUnit {
+        id: unit.id,
         name,
+        division_id: unit.division_id,
         planning_groups: Vec::new(),
-        ..unit
     });
     Ok(())
 }
@@ -149,7 +150,7 @@ pub fn business_unit(state: &OrgState, id: Uuid) -> Result<&BusinessUnit, OrgErr
 }
 
 /// Creates a management unit without members in an existing business unit (seeds).
-pub fn create_management_unit(state: &mut OrgState, unit: ManagementUnit) -> Result<(), OrgError> {
+pub fn create_management_unit(state: &mut OrgState, unit: &ManagementUnit) -> Result<(), OrgError> {
     let name = required_name(&unit.name)?;
     business_unit(state, unit.business_unit_id)?;
     let units = &state.wfm.management_units;
@@ -165,9 +166,11 @@ pub fn create_management_unit(state: &mut OrgState, unit: ManagementUnit) -> Res
         });
     }
     state.wfm.management_units.push(ManagementUnit {
+        id: unit.id,
         name,
+        business_unit_id: unit.business_unit_id,
+        agent_limit: unit.agent_limit,
         members: Vec::new(),
-        ..unit
     });
     Ok(())
 }
@@ -251,18 +254,14 @@ pub fn move_agents(
     }
     let destination_index = match destination {
         None => None,
-        Some(id) => match state
-            .wfm
-            .management_units
-            .iter()
-            .position(|unit| unit.id == id)
-        {
-            Some(index) => Some(index),
-            None => {
+        Some(id) => {
+            let units = &state.wfm.management_units;
+            let Some(index) = units.iter().position(|unit| unit.id == id) else {
                 let result = MoveResult::DestinationManagementUnitDoesNotExist;
                 return Ok(user_ids.iter().map(|&user| (user, result)).collect());
-            }
-        },
+            };
+            Some(index)
+        }
     };
     let mut results = Vec::with_capacity(user_ids.len());
     for &user_id in user_ids {

@@ -1,6 +1,6 @@
 //! `GET`/`DELETE /api/v2/tokens/me`: who the token belongs to, and revocation.
 
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::Ctx;
@@ -23,4 +23,24 @@ pub async fn revoke(ctx: Ctx) -> Response {
     ctx.hub.revoke(&ctx.token);
     crate::audit::record_token(&ctx.hub, &ctx.token, "Delete");
     ctx.void()
+}
+
+/// `DELETE /api/v2/tokens/{userId}` ("Delete all auth tokens for the specified user"):
+/// `204`. The sandbox issues no user tokens, so it records the revocation (user, time) for
+/// tests to see in the dump and at `GET /__sandbox/orgs/{name}/revocations`. An unknown
+/// or deleted user is `404`.
+pub async fn revoke_user(
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, crate::error::ApiError> {
+    let user_id = super::parse_id(&id, "user")?;
+    let at = ctx.timestamp();
+    let mut state = ctx.write();
+    crate::org::users::live_user(&state, user_id)?;
+    state
+        .revocations
+        .push(crate::store::Revocation { user_id, at });
+    drop(state);
+    crate::audit::record_user_tokens_revoked(&ctx.hub, &ctx.org, &ctx.token.client_id, user_id);
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

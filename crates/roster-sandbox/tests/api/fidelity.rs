@@ -36,6 +36,23 @@ fn supplementary_models() -> Value {
             field("OAuthClient", "OrgOAuthClient")
         ],
         "NamedEntity": [field("id", "str"), field("name", "str")],
+        // `Queue.mediaSettings` (`QueueMediaSettings`, in api-subset.json) refers to these
+        // SDK models, which the shared facts do not hold: PY SDK `ServiceLevel`
+        // (percentage, duration_ms) and the per-media settings models, written here with
+        // the fields the sandbox emits (those of `MediaSettings`).
+        "ServiceLevel": [field("percentage", "float"), field("durationMs", "int")],
+        "CallbackMediaSettings": [
+            field("enableAutoAnswer", "bool"), field("alertingTimeoutSeconds", "int"),
+            field("serviceLevel", "ServiceLevel")
+        ],
+        "EmailMediaSettings": [
+            field("enableAutoAnswer", "bool"), field("alertingTimeoutSeconds", "int"),
+            field("serviceLevel", "ServiceLevel")
+        ],
+        "MessageMediaSettings": [
+            field("enableAutoAnswer", "bool"), field("alertingTimeoutSeconds", "int"),
+            field("serviceLevel", "ServiceLevel")
+        ],
         "OrgOAuthClient": [
             field("id", "str"), field("name", "str"), field("dateCreated", "datetime"), field("createdBy", "User"),
             field("organization", "NamedEntity")
@@ -48,19 +65,36 @@ struct Spec {
     models: BTreeMap<String, Vec<Value>>,
 }
 
-fn load_spec() -> Spec {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/api/data/api-subset.json");
+/// One of the model files in `tests/api/data` (see the README.md beside them).
+fn read_spec_file(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/api/data")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
         panic!(
             "the fidelity test needs {} (see the README.md beside it): {error}",
             path.display()
         )
     });
-    let spec: Value = serde_json::from_str(&text).expect("api-subset.json is JSON");
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{name} is not JSON: {error}"))
+}
+
+/// The models of `api-subset.json`, with the telephony, WFM, licence and token operations
+/// and models of `api-subset-entitlements.json` added (a model both files hold is taken
+/// from the first).
+fn load_spec() -> Spec {
+    let spec = read_spec_file("api-subset.json");
+    let entitlements = read_spec_file("api-subset-entitlements.json");
     let mut operations: Vec<(String, Vec<String>, String)> = spec["operations"]
         .as_array()
         .expect("operations")
         .iter()
+        .chain(
+            entitlements["operations"]
+                .as_array()
+                .expect("operations")
+                .iter(),
+        )
         .map(|operation| {
             let segments = operation["path"]
                 .as_str()
@@ -89,6 +123,11 @@ fn load_spec() -> Spec {
     }
     let mut models: BTreeMap<String, Vec<Value>> =
         serde_json::from_value(spec["models"].clone()).expect("models");
+    let more: BTreeMap<String, Vec<Value>> =
+        serde_json::from_value(entitlements["models"].clone()).expect("models");
+    for (name, fields) in more {
+        models.entry(name).or_insert(fields);
+    }
     for (name, fields) in supplementary_models().as_object().expect("object") {
         models
             .entry(name.clone())
