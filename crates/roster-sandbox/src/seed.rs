@@ -8,7 +8,7 @@
 //! wrapupCodes: [Resolved]
 //! roles: [Agent]                       # custom roles beside the built-in ones
 //! queues:
-//!   - { name: Billing, division: Contact Center, description: Tier 1, wrapupCodes: [Resolved], members: [jane@acme.example] }
+//!   - { name: Billing, division: Contact Center, description: Tier 1, wrapupCodes: [Resolved], members: [jane@acme.example], mediaTypes: [call, chat] }
 //! teams:
 //!   - { name: Billing Tier 2, members: [jane@acme.example] }
 //! groups:
@@ -26,7 +26,31 @@
 //!     roles: [{ role: Agent, division: Contact Center }]
 //!     utilization: { call: { maximumCapacity: 1 }, chat: { maximumCapacity: 3, interruptableMediaTypes: [call] } }
 //!     acdAutoAnswer: false
+//!     phone: "+13175550100"             # direct number: `address` of the WORK PHONE entry
+//!     extension: "2001"                 # extension: `extension` of the WORK2 PHONE entry
+//!     station: Jane WebRTC              # associated station (type inin_webrtc_softphone)
+//! telephony:
+//!   didPools: [{ name: Main, start: "+13175550100", end: "+13175550199" }]
+//!   extensionPools: [{ name: Desk, start: "2000", end: "2999" }]
+//!   heldNumbers: [{ number: "+13175550150", ownerType: PHONE, owner: Lobby Phone }]   # or IVR_CONFIG, GROUP
+//! licences:                             # auto-licensing: a user holds the licences of their roles
+//!   - { id: cx2, description: Genesys Cloud CX 2, permissions: [routing:queue:view], roles: [Agent] }
+//! businessUnits:
+//!   - name: North
+//!     division: Contact Center
+//!     planningGroups:
+//!       - { name: Billing Voice, routePaths: [{ queue: Billing, mediaType: Voice, language: Spanish, skills: [Billing] }] }
+//!     managementUnits:
+//!       - { name: North Agents, agentLimit: 50, members: [jane@acme.example] }
 //! ```
+//!
+//! `mediaTypes` of a queue defaults to all five (`call`, `callback`, `chat`, `email`,
+//! `message`). Users' numbers are checked like a `PATCH` of their `addresses`
+//! (`crate::org::telephony`): a number lies in a DID pool and is held once, an extension lies
+//! in an extension pool and belongs to one user. Route paths name queues, languages and
+//! skills by name. Management unit members join through the API's move, so `agentLimit`
+//! (a sandbox knob: moves beyond it fail with `DestinationManagementUnitAgentLimitExceeded`)
+//! holds for seeds too.
 //!
 //! Ids are uuid v5 of `org|kind|key` (key = name, or lowercase email), timestamps are fixed:
 //! seeding the same org twice gives byte-identical dumps. Every seeded user is also granted
@@ -1118,6 +1142,48 @@ users:
             crate::error::with_causes(&error),
             "invalid seed for org `x`: cannot create skill `a`: a skill named `a` exists already"
         );
+    }
+
+    #[test]
+    fn seeds_that_break_a_telephony_or_wfm_rule_are_refused() {
+        let pools = "telephony: { didPools: [{ name: A, start: '+13175550100', end: '+13175550109' }], extensionPools: [{ name: D, start: '2000', end: '2099' }] }\n";
+        assert!(matches!(
+            broken_rule(&format!(
+                "{pools}users: [{{ email: a@x.example, name: A, phone: '+13175559999' }}]"
+            )),
+            Some(OrgError::NumberOutsidePools { .. })
+        ));
+        assert!(matches!(
+            broken_rule(&format!(
+                "{pools}users: [{{ email: a@x.example, name: A, extension: '2001' }}, {{ email: b@x.example, name: B, extension: '2001' }}]"
+            )),
+            Some(OrgError::ExtensionHeld { .. })
+        ));
+        assert!(matches!(
+            broken_rule(
+                "telephony: { didPools: [{ name: A, start: '+13175550100', end: '+13175550109' }, { name: B, start: '+13175550105', end: '+13175550120' }] }"
+            ),
+            Some(OrgError::InvalidPool { .. })
+        ));
+        assert!(matches!(
+            broken_rule(
+                "queues: [{ name: Q }]\nbusinessUnits: [{ name: N, planningGroups: [{ name: P, routePaths: [{ queue: Q, mediaType: Fax }] }] }]"
+            ),
+            Some(OrgError::NotAllowed { .. })
+        ));
+        assert!(matches!(
+            broken_rule("queues: [{ name: Q, mediaTypes: [fax] }]"),
+            Some(OrgError::NotAllowed { .. })
+        ));
+        let over_limit = "users: [{ email: a@x.example, name: A }, { email: b@x.example, name: B }]\nbusinessUnits: [{ name: N, managementUnits: [{ name: M, agentLimit: 1, members: [a@x.example, b@x.example] }] }]";
+        assert!(matches!(
+            build_state("x", &parse_seed(over_limit).expect("parses")),
+            Err(SandboxError::InvalidSeed { .. })
+        ));
+        let fine = format!(
+            "{pools}users: [{{ email: a@x.example, name: A, phone: '+13175550100', extension: '2001', station: S }}]"
+        );
+        assert_eq!(broken_rule(&fine), None);
     }
 
     #[test]
