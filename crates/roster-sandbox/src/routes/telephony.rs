@@ -1,7 +1,7 @@
 //! Telephony routes: DID pools, their numbers, extension pools, and a user's station.
 
 use axum::extract::Path;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use uuid::Uuid;
 
 use super::{Ctx, parse_id, parse_ids};
@@ -92,10 +92,11 @@ pub async fn extension_pools(ctx: Ctx) -> Result<Response, ApiError> {
     page_of(&ctx, &entities)
 }
 
-/// `DELETE /api/v2/users/{userId}/station/associatedstation`: `204`; `404` when the user
+/// `DELETE /api/v2/users/{userId}/station/associatedstation`: `204` (as the `voidAnswer`
+/// knob says); `404` when the user
 /// has no associated station (UNCONFIRMED; harsher).
 pub async fn disassociate_station(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let user_id = parse_id(&id, "user")?;
     telephony::disassociate_station(&mut ctx.write(), user_id)?;
-    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+    Ok(ctx.void())
 }
