@@ -3,9 +3,11 @@
 //!
 //! - `DELETE /api/v2/users/{userId}/station/associatedstation`: a 404 means the user has no
 //!   station (the sandbox answers so; the real API's answer is UNCONFIRMED): done.
-//! - `DELETE /api/v2/tokens/{userId}` ("Delete all auth tokens for the specified user"): a
-//!   user without tokens answers 204 too, so repeating it is harmless; a 404 means the user is
-//!   gone, which the operation does not expect, so it fails.
+//! - `DELETE /api/v2/tokens/{userId}` ("Delete all auth tokens for the specified user"):
+//!   deleting all of a user's tokens again deletes nothing more, so repeating it is harmless
+//!   (the sandbox answers 204 each time; the real API's answer for a user without tokens is
+//!   UNCONFIRMED). A 404 means the user is gone, which the operation does not expect: it
+//!   fails.
 
 use reqwest::Method;
 use roster_model::Email;
