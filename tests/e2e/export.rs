@@ -79,6 +79,7 @@ fn messy_seed(users: usize) -> SeedOrg {
             description: (i % 2 == 0).then(|| format!("Calls about {name}: \"urgent\"")),
             wrapup_codes: seed.wrapup_codes[i..i + 3].to_vec(),
             members: Vec::new(),
+            media_types: None,
         })
         .collect();
     seed.teams = team_names
@@ -168,6 +169,9 @@ fn messy_seed(users: usize) -> SeedOrg {
             roles,
             utilization,
             acd_auto_answer: (index % 8 == 0).then_some(true),
+            phone: None,
+            extension: None,
+            station: None,
         });
     }
     seed.groups = vec![leads];

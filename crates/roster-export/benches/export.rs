@@ -78,7 +78,7 @@ fn org() -> LiveOrg {
                 description: None,
                 wrapup_codes: Some(BTreeSet::from(["Resolved".into()])),
                 members: Some(BTreeMap::new()),
-                media_types: Default::default(),
+                media_types: std::collections::BTreeSet::new(),
             },
         );
     }
@@ -157,7 +157,7 @@ fn org() -> LiveOrg {
                 }]),
                 utilization: Some(utilization),
                 acd_auto_answer: false,
-                phone: Default::default(),
+                phone: roster_model::LivePhone::default(),
                 station: None,
                 management_unit: None,
             },

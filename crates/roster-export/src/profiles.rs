@@ -137,6 +137,10 @@ pub(crate) fn infer(users: &mut [UserSpec], min_size: usize) -> Vec<RoutingProfi
             queues: first.queues.clone(),
             roles: first.roles.clone(),
             utilization: first.utilization.clone(),
+            // Entitlements are not inferred into profiles: left on no profile.
+            phone: None,
+            wfm: None,
+            licence: None,
         });
         for index in members {
             let user = &mut users[index];

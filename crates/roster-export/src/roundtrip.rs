@@ -193,7 +193,7 @@ fn live(shape: &Shape) -> LiveOrg {
                 description: rng.pick(&shape.people).filter(|_| rng.chance(50)).cloned(),
                 wrapup_codes: Some(codes),
                 members: Some(BTreeMap::new()),
-                media_types: Default::default(),
+                media_types: std::collections::BTreeSet::new(),
             },
         );
     }
@@ -306,7 +306,7 @@ fn user(rng: &mut Seeded, shape: &Shape, i: usize, email: &Email, emails: &[Emai
         grants,
         utilization: Some(utilization),
         acd_auto_answer: rng.chance(20),
-        phone: Default::default(),
+        phone: roster_model::LivePhone::default(),
         station: None,
         management_unit: None,
     }

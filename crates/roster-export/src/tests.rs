@@ -96,7 +96,7 @@ pub(crate) fn messy_live(users: usize) -> LiveOrg {
                 description: (i % 2 == 0).then(|| format!("Queue: {name} – \"desc\"")),
                 wrapup_codes: Some(ODD_NAMES[i..i + 3].iter().map(|s| (*s).into()).collect()),
                 members: Some(BTreeMap::new()),
-                media_types: Default::default(),
+                media_types: std::collections::BTreeSet::new(),
             },
         );
     }
@@ -198,7 +198,7 @@ pub(crate) fn messy_live(users: usize) -> LiveOrg {
                 grants,
                 utilization: Some(utilization),
                 acd_auto_answer: index % 6 == 0,
-                phone: Default::default(),
+                phone: roster_model::LivePhone::default(),
                 station: None,
                 management_unit: None,
             },

@@ -73,6 +73,9 @@ pub(crate) fn user_specs(live: &LiveOrg, options: &ExportOptions) -> Vec<UserSpe
                 reactivate: None,
                 // roster's own field, for notices: the org knows no time zone to export.
                 timezone: None,
+                // Entitlements are not exported yet: left unmanaged.
+                phone: None,
+                wfm: None,
             };
             if options.has(Kind::Skill) {
                 spec.skills = Some(levels(&user.skills));

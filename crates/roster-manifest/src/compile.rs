@@ -7,9 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use roster_model::{
-    DesiredLanguage, DesiredOrg, DesiredQueue, DesiredSkill, DesiredTeam, DesiredUser,
-    DesiredWrapupCode, Email, LookupSources, MediaUtilization, MemberPolicy, Policy, Proficiency,
-    RoleGrant, UserField, UserState, Utilization,
+    DesiredLanguage, DesiredOrg, DesiredPhone, DesiredQueue, DesiredSkill, DesiredTeam,
+    DesiredUser, DesiredWfm, DesiredWrapupCode, Email, ExpectedLicence, LookupSources,
+    MediaUtilization, MemberPolicy, NumberChoice, Policy, Proficiency, RoleGrant, UserField,
+    UserState, Utilization,
 };
 
 use crate::diagnostic::{Diagnostic, Location};
@@ -372,6 +373,18 @@ pub(crate) fn compile<L: Locate>(
         }
     }
     check_manager_cycles(&mut checker, &users);
+    check_phone_claims(
+        &mut checker,
+        files
+            .iter()
+            .flat_map(|f| &f.users)
+            // A user declared twice was reported; only its first declaration counts.
+            .filter(|user| {
+                users
+                    .get(&user.email.value)
+                    .is_some_and(|u| std::ptr::eq(*u, *user))
+            }),
+    );
     let announcements = checker.index(
         "announcement",
         files
@@ -488,7 +501,7 @@ pub(crate) fn compile<L: Locate>(
                     .as_ref()
                     .and_then(|p| profiles.by_name.get(p.value.as_str()))
                     .map(|(_, profile)| *profile);
-                let mut desired = compile_user(user, profile);
+                let mut desired = compile_user(user, profile, checker.locate);
                 desired.source = Some(checker.locate.source(user.email.loc));
                 (user.email.value.clone(), desired)
             })
@@ -642,6 +655,65 @@ fn check_user_reference<L: Locate>(
     );
 }
 
+/// Reports a direct number or an extension that two users of the org claim, at the second
+/// user's, naming the first's place: one number rings one person.
+fn check_phone_claims<'a, L: Locate>(
+    checker: &mut Checker<'_, L>,
+    users: impl Iterator<Item = &'a UserSpec>,
+) {
+    let mut numbers: BTreeMap<&str, (&Email, Loc)> = BTreeMap::new();
+    let mut extensions: BTreeMap<&str, (&Email, Loc)> = BTreeMap::new();
+    for user in users {
+        let Some(phone) = &user.phone else {
+            continue;
+        };
+        let claims = [
+            (
+                "number",
+                &mut numbers,
+                phone
+                    .value
+                    .number
+                    .as_ref()
+                    .map(|n| (n.value.as_str(), n.loc)),
+                "give each user its own number, or `phone: { pool: NAME }` to take a free one of a DID pool",
+            ),
+            (
+                "extension",
+                &mut extensions,
+                phone
+                    .value
+                    .extension
+                    .as_ref()
+                    .map(|e| (e.value.as_str(), e.loc)),
+                "give each user its own extension",
+            ),
+        ];
+        for (what, claimed, claim, hint) in claims {
+            let Some((value, loc)) = claim else {
+                continue;
+            };
+            let Some((first, first_loc)) = claimed.get(value) else {
+                claimed.insert(value, (&user.email.value, loc));
+                continue;
+            };
+            let place = checker.at(*first_loc);
+            checker.diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-phone",
+                    format!(
+                        "{what} `{value}` of `{}` is already `{first}`'s ({}:{})",
+                        user.email.value, place.file, place.line
+                    ),
+                )
+                .at(checker.at(loc), "claimed again here")
+                .related(place, "first claimed here")
+                .hint(hint),
+            );
+        }
+    }
+}
+
 /// Reports every manager cycle once, starting from its smallest email.
 fn check_manager_cycles<L: Locate>(
     checker: &mut Checker<'_, L>,
@@ -757,7 +829,11 @@ fn owned_elsewhere<L: Locate>(checker: &mut Checker<'_, L>, policy: &Policy, use
     );
 }
 
-pub(crate) fn compile_user(user: &UserSpec, profile: Option<&RoutingProfileSpec>) -> DesiredUser {
+pub(crate) fn compile_user<L: Locate>(
+    user: &UserSpec,
+    profile: Option<&RoutingProfileSpec>,
+    locate: &L,
+) -> DesiredUser {
     let mut desired = DesiredUser::new(user.email.value.clone(), user.name.clone());
     desired.title.clone_from(&user.title);
     desired.department.clone_from(&user.department);
@@ -800,7 +876,57 @@ pub(crate) fn compile_user(user: &UserSpec, profile: Option<&RoutingProfileSpec>
             Some(merged)
         }
     };
+    entitlements(&mut desired, user, profile, locate);
     desired
+}
+
+/// A user's `phone`, `wfm` and expected licence (DESIGN §2.10): the user's own `phone` or
+/// `wfm` replaces the profile's as a whole, and each keeps the place of the `phone:` or
+/// `wfm:` that applies, for the planner's errors (an unknown pool, say). A profile's
+/// `phone: { pool }` is authoritative like a user's: its users get a number of the pool and
+/// no extension.
+fn entitlements<L: Locate>(
+    desired: &mut DesiredUser,
+    user: &UserSpec,
+    profile: Option<&RoutingProfileSpec>,
+    locate: &L,
+) {
+    desired.phone = match (&user.phone, profile.and_then(|p| p.phone.as_ref())) {
+        (Some(own), _) => {
+            let number = match (&own.value.number, &own.value.pool) {
+                (Some(number), _) => Some(NumberChoice::Number(number.value.clone())),
+                (None, Some(pool)) => Some(NumberChoice::Pool(pool.value.clone())),
+                (None, None) => None,
+            };
+            Some(DesiredPhone {
+                number,
+                extension: own.value.extension.as_ref().map(|e| e.value.clone()),
+                source: Some(locate.source(own.loc)),
+            })
+        }
+        (None, Some(base)) => Some(DesiredPhone {
+            number: Some(NumberChoice::Pool(base.value.pool.value.clone())),
+            extension: None,
+            source: Some(locate.source(base.loc)),
+        }),
+        (None, None) => None,
+    };
+    desired.wfm = user
+        .wfm
+        .as_ref()
+        .or_else(|| profile.and_then(|p| p.wfm.as_ref()))
+        .map(|wfm| DesiredWfm {
+            management_unit: wfm.value.management_unit.value.clone(),
+            source: Some(locate.source(wfm.loc)),
+        });
+    desired.licence = profile.and_then(|profile| {
+        let licence = profile.licence.as_ref()?;
+        Some(ExpectedLicence {
+            licence: licence.value.clone(),
+            profile: profile.name.value.clone(),
+            source: Some(locate.source(licence.loc)),
+        })
+    });
 }
 
 fn overlay(

@@ -24,6 +24,7 @@ use crate::suggest::did_you_mean;
 use crate::yaml::{Node, Pos, Value};
 
 mod announcement;
+mod entitlements;
 mod notify;
 mod serve;
 
@@ -45,10 +46,15 @@ struct Fields<'n> {
 
 impl<'n> Fields<'n> {
     fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entry(key).map(|(_, value)| value)
+    }
+
+    /// The key and the value, for values whose position is their key's line (`phone:`).
+    fn entry(&self, key: &str) -> Option<(&'n Node, &'n Node)> {
         self.entries
             .iter()
             .find(|(k, _)| matches!(&k.value, Value::Str(name) if name == key))
-            .map(|(_, value)| value)
+            .map(|(key, value)| (key, value))
     }
 }
 
@@ -84,6 +90,7 @@ const LIMITS_KEYS: &[&str] = &[
     "maxMembershipsRemoved",
     "maxMembershipsRemovedPercent",
     "perDay",
+    "licenceIncrease",
 ];
 const DAY_LIMITS_KEYS: &[&str] = &[
     "maxDeletes",
@@ -129,6 +136,8 @@ const USER_KEYS: &[&str] = &[
     "state",
     "reactivate",
     "timezone",
+    "phone",
+    "wfm",
 ];
 const PROFILE_KEYS: &[&str] = &[
     "name",
@@ -137,6 +146,9 @@ const PROFILE_KEYS: &[&str] = &[
     "queues",
     "roles",
     "utilization",
+    "phone",
+    "wfm",
+    "licence",
 ];
 /// What to do about a secret written in a manifest.
 const SECRET_HINT: &str = "remove it: roster reads no secret from manifests; an org's credentials are given by reference, `clientSecret: { env: VARIABLE_NAME }` or `clientSecret: { file: PATH }`";
@@ -175,6 +187,9 @@ pub(crate) const KEY_SETS: &[(&str, &[&str])] = &[
     ("RoutingProfileSpec", PROFILE_KEYS),
     ("MediaSpec", MEDIA_KEYS),
     ("UtilizationSpec", &MEDIA_NAMES),
+    ("PhoneSpec", entitlements::PHONE_KEYS),
+    ("ProfilePhoneSpec", entitlements::PROFILE_PHONE_KEYS),
+    ("WfmSpec", entitlements::WFM_KEYS),
 ];
 
 fn media_from_name(name: &str) -> Option<MediaType> {
@@ -933,6 +948,7 @@ impl<'a> Decoder<'a> {
             max_memberships_removed: count(self, "maxMembershipsRemoved"),
             max_memberships_removed_percent: percent(self, "maxMembershipsRemovedPercent"),
             per_day: inner.get("perDay").and_then(|n| self.day_limits(n)),
+            licence_increase: count(self, "licenceIncrease"),
         })
     }
 
@@ -1295,6 +1311,9 @@ impl<'a> Decoder<'a> {
             .and_then(|n| self.name_list(n, "queues"));
         let roles = fields.get("roles").and_then(|n| self.roles(n));
         let utilization = fields.get("utilization").and_then(|n| self.utilization(n));
+        let phone = self.profile_phone(&fields);
+        let wfm = self.wfm(&fields);
+        let licence = self.optional_name(&fields, "licence");
         Some(RoutingProfileSpec {
             name: name?,
             skills,
@@ -1302,6 +1321,9 @@ impl<'a> Decoder<'a> {
             queues,
             roles,
             utilization,
+            phone,
+            wfm,
+            licence,
         })
     }
 
@@ -1355,6 +1377,8 @@ impl<'a> Decoder<'a> {
             }),
             reactivate: self.optional_bool(&fields, "reactivate"),
             timezone: self.timezone(&fields),
+            phone: self.user_phone(&fields),
+            wfm: self.wfm(&fields),
         };
         self.division_length(user.division.as_ref());
         has_name.then_some(user)

@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
-use roster_model::{Email, MediaType, Proficiency, UserState};
+use roster_model::{Email, MediaType, PhoneNumber, Proficiency, UserState};
 use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
@@ -535,6 +535,10 @@ pub struct LimitsConfig {
     /// Limits over the last 24 hours, counting the org's journal; none by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_day: Option<DayLimitsConfig>,
+    /// Most licences a plan's role grants may add (users gaining a licence, summed over
+    /// licences); over it the plan is blocked. Unset: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence_increase: Option<u32>,
 }
 
 /// Limits over a rolling 24 hours: this plan plus what succeeded in the org's journal.
@@ -786,6 +790,60 @@ pub struct RoutingProfileSpec {
     /// Utilization per media type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub utilization: Option<UtilizationSpec>,
+    /// A direct number for each user from a DID pool: `{ pool: Indianapolis }`. A user's own
+    /// `phone` replaces it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<At<ProfilePhoneSpec>>,
+    /// The WFM management unit of the profile's users; a user's own `wfm` replaces it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wfm: Option<At<WfmSpec>>,
+    /// The licence the profile's role grants are expected to imply (by id or by its
+    /// description, e.g. `Genesys Cloud CX 2`). roster never assigns licences: `roster check`
+    /// reports users whose roles imply another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<At<String>>,
+}
+
+/// `phone:` on a user: its direct number (`number` or `pool`, not both) and its extension
+/// (DESIGN §2.10). Omitted leaves them unmanaged; `phone: {}` means "no direct number and no
+/// extension".
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(extend("not" = { "required": ["number", "pool"] }))]
+pub struct PhoneSpec {
+    /// The direct number in E.164: `+`, country code, number, digits only (`+13175550100`).
+    /// It must lie in one of the org's DID pools. Not with `pool`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // Inline, with its pattern, so editors check the form as it is typed.
+    #[schemars(with = "Option<String>", regex(pattern = r"^\+[1-9][0-9]{7,14}$"))]
+    pub number: Option<At<PhoneNumber>>,
+    /// The DID pool, by name, to take the lowest free number from at plan time; a user whose
+    /// number is already in the pool keeps it. Not with `number`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<At<String>>,
+    /// The extension: 2 to 10 digits, written in quotes (`"4100"`) so leading zeros stay. It
+    /// must lie in one of the org's extension pools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{2,10}$"))]
+    pub extension: Option<At<String>>,
+}
+
+/// `phone:` on a routing profile: a number per user from a DID pool. A number or an extension
+/// belongs to one person, so they are written on the user, not here.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProfilePhoneSpec {
+    /// The DID pool, by name: each user of the profile gets the lowest free number of it at
+    /// plan time, and keeps a number it already holds in the pool.
+    pub pool: At<String>,
+}
+
+/// `wfm:`: the WFM management unit a user belongs to (DESIGN §2.10).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WfmSpec {
+    /// The management unit, by name (`Billing MU`); it must exist in the org.
+    pub management_unit: At<String>,
 }
 
 /// A user. Fields left out are not managed; fields present (even empty lists) are.
@@ -842,4 +900,11 @@ pub struct UserSpec {
     /// the team's and the org's. roster's own: not written to Genesys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<At<String>>,
+    /// Direct number and extension: `{ number: "+13175550100", extension: "4100" }` or
+    /// `{ pool: Indianapolis }`; `{}` for none. Replaces the profile's `phone` as a whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<At<PhoneSpec>>,
+    /// WFM management unit: `{ managementUnit: Billing MU }`. Replaces the profile's `wfm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wfm: Option<At<WfmSpec>>,
 }

@@ -178,7 +178,7 @@ fn resolve_limits(limits: Limits, config: &LimitsConfig) -> Limits {
             .max_memberships_removed_percent
             .unwrap_or(limits.max_memberships_removed_percent),
         per_day,
-        licence_increase: limits.licence_increase,
+        licence_increase: config.licence_increase.or(limits.licence_increase),
     }
 }
 

@@ -60,7 +60,8 @@ pub(crate) fn touched(steps: &[Step]) -> Vec<ObjectRef> {
         let (kind, key) = step.operation.target();
         objects.insert(ObjectRef::new(kind, key));
         if let Operation::AddTeamMembers { users, .. }
-        | Operation::RemoveTeamMembers { users, .. } = &step.operation
+        | Operation::RemoveTeamMembers { users, .. }
+        | Operation::MoveToManagementUnit { users, .. } = &step.operation
         {
             for user in users {
                 objects.insert(ObjectRef::new(Kind::User, user.to_string()));

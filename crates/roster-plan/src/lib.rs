@@ -20,6 +20,7 @@ mod diff;
 mod error;
 mod fingerprint;
 mod graph;
+mod licences;
 mod render;
 mod safety;
 mod schema;
@@ -31,6 +32,9 @@ mod types;
 pub use diff::plan;
 pub use error::{PlanError, Problem};
 pub use fingerprint::{fingerprints, stale_objects};
+pub use licences::{
+    LicenceImpact, RoleChange, RoleSet, UserLicences, licence_impact, role_changes, role_sets,
+};
 pub use render::{
     Acknowledge, MARKDOWN_LIMIT, MEMBERS_SHOWN, TextOptions, render_dot, render_json,
     render_markdown, render_text, render_text_with, shell_word,
@@ -42,6 +46,7 @@ pub use simulate::simulate;
 pub use target::without_steps;
 pub use types::{
     Action, Blocked, Change, Cost, DayMeasure, FieldChange, Fingerprint, InheritedGroup,
-    InheritedQueue, InheritedRole, ObjectRef, OverDayLimit, OverLimit, OverRoutingLimit,
-    PLAN_FORMAT, Plan, PlanOptions, PlanSet, RecentChanges, RoutingLoss, StaleObject, Warning,
+    InheritedQueue, InheritedRole, ObjectRef, OverDayLimit, OverLicenceLimit, OverLimit,
+    OverRoutingLimit, PLAN_FORMAT, Plan, PlanOptions, PlanSet, RecentChanges, RoutingLoss,
+    StaleObject, Warning,
 };

@@ -19,11 +19,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::licences::LicenceImpact;
 use roster_model::{Email, Kind, Limits, LiveOrg, Operation, Step, UserState, over_limit};
 
 use crate::types::{
-    Action, Blocked, Change, DayMeasure, OverDayLimit, OverLimit, OverRoutingLimit, RecentChanges,
-    RoutingLoss,
+    Action, Blocked, Change, DayMeasure, OverDayLimit, OverLicenceLimit, OverLimit,
+    OverRoutingLimit, RecentChanges, RoutingLoss,
 };
 
 /// Why the plan made of `steps` (and its `changes`, which name renames) is blocked under
@@ -34,6 +35,7 @@ pub fn verdict(
     live: &LiveOrg,
     limits: &Limits,
     recent: &RecentChanges,
+    licences: Option<&LicenceImpact>,
 ) -> Option<Blocked> {
     let destroyed = destroyed(steps, changes);
     let deactivated: BTreeSet<Email> = destroyed
@@ -96,12 +98,22 @@ pub fn verdict(
         .collect();
 
     let per_day = per_day(&destroyed, &routing, live, limits, recent);
+    let licences = match (licences, limits.licence_increase) {
+        (Some(impact), Some(max)) if impact.added() > max => Some(OverLicenceLimit {
+            added: impact.added(),
+            max,
+        }),
+        _ => None,
+    };
 
-    (!kinds.is_empty() || !routing_over.is_empty() || !per_day.is_empty()).then_some(Blocked {
+    let blocked =
+        !kinds.is_empty() || !routing_over.is_empty() || !per_day.is_empty() || licences.is_some();
+    blocked.then_some(Blocked {
         kinds,
         max_deletes: limits.max_deletes,
         max_delete_percent: limits.max_delete_percent,
         routing: routing_over,
+        licences,
         per_day,
     })
 }

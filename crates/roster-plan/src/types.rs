@@ -131,6 +131,10 @@ pub struct Plan {
     pub targets: Vec<ObjectRef>,
     /// Requests read and to write, and how long the org's rate limit holds the writes back.
     pub cost: Cost,
+    /// What the plan's role grants and removals imply for licences, when the org was asked
+    /// ([`Plan::with_licences`]); `None` when no role changes or the org was not asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licences: Option<crate::LicenceImpact>,
 }
 
 impl Plan {
@@ -153,6 +157,28 @@ impl Plan {
     /// Whether [`Plan::digest`] matches the content.
     pub fn digest_is_valid(&self) -> bool {
         self.compute_digest() == self.digest
+    }
+
+    /// The plan with its licence impact: the verdict is derived again (a plan adding more
+    /// licences than `policy.limits.licenceIncrease` is blocked) and the digest follows.
+    #[must_use]
+    pub fn with_licences(
+        mut self,
+        impact: crate::LicenceImpact,
+        live: &roster_model::LiveOrg,
+        recent: &RecentChanges,
+    ) -> Plan {
+        self.licences = (!impact.is_empty()).then_some(impact);
+        self.blocked = crate::verdict(
+            &self.steps,
+            &self.changes,
+            live,
+            &self.policy.limits,
+            recent,
+            self.licences.as_ref(),
+        );
+        self.digest = self.compute_digest();
+        self
     }
 }
 
@@ -387,9 +413,22 @@ pub struct Blocked {
     /// Routing loss over a limit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routing: Vec<OverRoutingLimit>,
+    /// Licences added over `policy.limits.licenceIncrease`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licences: Option<OverLicenceLimit>,
     /// Totals over the last 24 hours over a `perDay` limit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub per_day: Vec<OverDayLimit>,
+}
+
+/// Licences a plan adds over `policy.limits.licenceIncrease`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OverLicenceLimit {
+    /// Licences the plan adds (users gaining a licence, over every licence).
+    pub added: u32,
+    /// The limit.
+    pub max: u32,
 }
 
 /// One kind over `policy.limits`.

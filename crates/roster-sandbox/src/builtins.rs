@@ -128,6 +128,10 @@ pub fn new_org_state(org: &str) -> OrgState {
         users: UserStore::default(),
         org_utilization: default_org_utilization(),
         next_seq: 0,
+        telephony: crate::store::TelephonyState::default(),
+        wfm: crate::store::WfmState::default(),
+        licences: crate::store::LicenceState::default(),
+        revocations: Vec::new(),
     }
 }
 

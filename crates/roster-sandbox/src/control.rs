@@ -8,6 +8,7 @@
 //! | `GET /__sandbox/orgs/{name}/requests` | the most recent API requests in order: `[{method, route, path, status}]` (cleared with the stats) |
 //! | `GET`/`PUT /__sandbox/orgs/{name}/faults` | realism knobs (`PUT` takes any subset) |
 //! | `GET /__sandbox/orgs/{name}/dump`, `POST .../load` | whole org state as JSON |
+//! | `GET /__sandbox/orgs/{name}/revocations` | `{revocations: [{userId, at}]}`: the `DELETE /api/v2/tokens/{userId}` calls, oldest first |
 //! | `POST /__sandbox/orgs/{name}/seed` | replace the org's state by a seed (JSON or YAML body) |
 //! | `POST /__sandbox/clock` `{advanceMs}` | move the sandbox clock forward |
 //!
@@ -120,6 +121,17 @@ async fn dump(State(hub): State<Arc<Hub>>, Path(name): Path<String>) -> Result<R
     Ok(json(&ops::dump(&hub, &name)?))
 }
 
+/// `GET /__sandbox/orgs/{name}/revocations`: `{revocations: [{userId, at}]}`, oldest
+/// first (`DELETE /api/v2/tokens/{userId}` calls).
+async fn revocations(
+    State(hub): State<Arc<Hub>>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    let org = hub.org(&name)?;
+    let state = org.state.read();
+    Ok(json(&json!({ "revocations": state.revocations })))
+}
+
 async fn load(
     State(hub): State<Arc<Hub>>,
     Path(name): Path<String>,
@@ -198,6 +210,7 @@ pub fn router() -> Router<Arc<Hub>> {
         .route("/__sandbox/orgs/{name}/requests", get(requests))
         .route("/__sandbox/orgs/{name}/faults", get(faults).put(set_faults))
         .route("/__sandbox/orgs/{name}/dump", get(dump))
+        .route("/__sandbox/orgs/{name}/revocations", get(revocations))
         .route("/__sandbox/orgs/{name}/load", post(load))
         .route("/__sandbox/orgs/{name}/seed", post(seed_org))
         .route("/__sandbox/clock", post(clock))

@@ -335,6 +335,16 @@ impl From<OrgError> for ApiError {
                 "The user cannot be deactivated while a direct member of queues: {}. Remove the queue memberships first.",
                 queues.join(", ")
             )),
+            OrgError::AddressAndExtension { .. }
+            | OrgError::NotE164 { .. }
+            | OrgError::NumberOutsidePools { .. }
+            | OrgError::NumberHeld { .. }
+            | OrgError::ExtensionOutsidePools { .. }
+            | OrgError::ExtensionHeld { .. }
+            | OrgError::InvalidPool { .. }
+            | OrgError::TooMany { .. }
+            | OrgError::LicenceTaken { .. }
+            | OrgError::UnknownLicence { .. } => Self::bad_request(sentence(&error)),
             OrgError::GrantNotHeld { role, division } => {
                 Self::not_found("grant", &format!("{division}/{role}"))
             }
@@ -344,6 +354,16 @@ impl From<OrgError> for ApiError {
 
 /// Errors of the control routes: an unknown org is 404, an org conflict 409, anything else
 /// (a bad seed, dump or knob) 400 with the whole cause chain as the message.
+/// An [`OrgError`]'s message as a sentence: capitalised, with a full stop.
+fn sentence(error: &OrgError) -> String {
+    let text = error.to_string();
+    let mut chars = text.chars();
+    let first = chars
+        .next()
+        .map(|first| first.to_uppercase().collect::<String>());
+    format!("{}{}.", first.unwrap_or_default(), chars.as_str())
+}
+
 impl From<SandboxError> for ApiError {
     fn from(error: SandboxError) -> Self {
         match error {

@@ -54,6 +54,7 @@ mod persist;
 mod query;
 mod ratelimit;
 mod render;
+mod render_entitlements;
 mod routes;
 mod secret;
 pub mod seed;

@@ -303,6 +303,8 @@ pub struct Expand {
     pub groups: bool,
     /// `locations`.
     pub locations: bool,
+    /// `station` (`UserStations`).
+    pub station: bool,
 }
 
 impl Expand {
@@ -317,6 +319,7 @@ impl Expand {
                 "authorization" => expand.authorization = true,
                 "groups" => expand.groups = true,
                 "locations" => expand.locations = true,
+                "station" => expand.station = true,
                 _ => {}
             }
         }
@@ -615,6 +618,14 @@ pub fn write_user(out: &mut Vec<u8>, state: &OrgState, user: &User, expand: Expa
     if expand.locations {
         out.extend_from_slice(b",\"locations\":");
         let _ = serde_json::to_writer(&mut *out, &user.locations);
+    }
+    if expand.station {
+        out.extend_from_slice(b",\"station\":");
+        let station = crate::org::telephony::station_of(state, user.id);
+        let _ = serde_json::to_writer(
+            &mut *out,
+            &crate::render_entitlements::user_stations(station),
+        );
     }
     out.push(b'}');
 }

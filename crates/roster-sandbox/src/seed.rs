@@ -8,7 +8,7 @@
 //! wrapupCodes: [Resolved]
 //! roles: [Agent]                       # custom roles beside the built-in ones
 //! queues:
-//!   - { name: Billing, division: Contact Center, description: Tier 1, wrapupCodes: [Resolved], members: [jane@acme.example] }
+//!   - { name: Billing, division: Contact Center, description: Tier 1, wrapupCodes: [Resolved], members: [jane@acme.example], mediaTypes: [call, chat] }
 //! teams:
 //!   - { name: Billing Tier 2, members: [jane@acme.example] }
 //! groups:
@@ -26,7 +26,31 @@
 //!     roles: [{ role: Agent, division: Contact Center }]
 //!     utilization: { call: { maximumCapacity: 1 }, chat: { maximumCapacity: 3, interruptableMediaTypes: [call] } }
 //!     acdAutoAnswer: false
+//!     phone: "+13175550100"             # direct number: `address` of the WORK PHONE entry
+//!     extension: "2001"                 # extension: `extension` of the WORK2 PHONE entry
+//!     station: Jane WebRTC              # associated station (type inin_webrtc_softphone)
+//! telephony:
+//!   didPools: [{ name: Main, start: "+13175550100", end: "+13175550199" }]
+//!   extensionPools: [{ name: Desk, start: "2000", end: "2999" }]
+//!   heldNumbers: [{ number: "+13175550150", ownerType: PHONE, owner: Lobby Phone }]   # or IVR_CONFIG, GROUP
+//! licences:                             # auto-licensing: a user holds the licences of their roles
+//!   - { id: cx2, description: Genesys Cloud CX 2, permissions: [routing:queue:view], roles: [Agent] }
+//! businessUnits:
+//!   - name: North
+//!     division: Contact Center
+//!     planningGroups:
+//!       - { name: Billing Voice, routePaths: [{ queue: Billing, mediaType: Voice, language: Spanish, skills: [Billing] }] }
+//!     managementUnits:
+//!       - { name: North Agents, agentLimit: 50, members: [jane@acme.example] }
 //! ```
+//!
+//! `mediaTypes` of a queue defaults to all five (`call`, `callback`, `chat`, `email`,
+//! `message`). Users' numbers are checked like a `PATCH` of their `addresses`
+//! (`crate::org::telephony`): a number lies in a DID pool and is held once, an extension lies
+//! in an extension pool and belongs to one user. Route paths name queues, languages and
+//! skills by name. Management unit members join through the API's move, so `agentLimit`
+//! (a sandbox knob: moves beyond it fail with `DestinationManagementUnitAgentLimitExceeded`)
+//! holds for seeds too.
 //!
 //! Ids are uuid v5 of `org|kind|key` (key = name, or lowercase email), timestamps are fixed:
 //! seeding the same org twice gives byte-identical dumps. Every seeded user is also granted
@@ -60,7 +84,11 @@ use crate::org::utilization::MediaSetting;
 use crate::org::wrapup_codes::{self, WrapupCodeDefinition};
 use crate::org::{ObjectKind, OrgError, Stamp};
 use crate::org::{divisions, grants, same_name};
-use crate::store::{Grant, OrgState};
+use crate::org::{licences as org_licences, telephony, wfm};
+use crate::store::{
+    BusinessUnit, DidPool, ExtensionPool, Grant, HeldNumber, LicenceDefinition, ManagementUnit,
+    OrgState, PlanningGroup, RoutePath, Station,
+};
 
 /// An org described by natural keys.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -93,6 +121,136 @@ pub struct SeedOrg {
     /// Users.
     #[serde(default)]
     pub users: Vec<SeedUser>,
+    /// DID pools, extension pools and pool numbers held by phones, IVRs and groups.
+    #[serde(default, skip_serializing_if = "SeedTelephony::is_empty")]
+    pub telephony: SeedTelephony,
+    /// Business units with their planning groups and management units.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub business_units: Vec<SeedBusinessUnit>,
+    /// Licence definitions and the roles that carry them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licences: Vec<SeedLicence>,
+}
+
+/// The telephony estate of a seed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedTelephony {
+    /// DID pools.
+    #[serde(default)]
+    pub did_pools: Vec<SeedPool>,
+    /// Extension pools.
+    #[serde(default)]
+    pub extension_pools: Vec<SeedPool>,
+    /// Pool numbers held by something other than a user.
+    #[serde(default)]
+    pub held_numbers: Vec<SeedHeldNumber>,
+}
+
+impl SeedTelephony {
+    fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// A DID pool (E.164 ends) or an extension pool (digit ends) of a seed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedPool {
+    /// Name.
+    pub name: String,
+    /// First number.
+    pub start: String,
+    /// Last number.
+    pub end: String,
+}
+
+/// A pool number held by a phone, an IVR configuration or a group.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedHeldNumber {
+    /// The number (E.164, in a DID pool).
+    pub number: String,
+    /// `PHONE`, `IVR_CONFIG` or `GROUP`.
+    pub owner_type: String,
+    /// The holder's name (its id is derived from it).
+    pub owner: String,
+}
+
+/// A WFM business unit of a seed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedBusinessUnit {
+    /// Name.
+    pub name: String,
+    /// Division name (default `Home`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division: Option<String>,
+    /// Planning groups.
+    #[serde(default)]
+    pub planning_groups: Vec<SeedPlanningGroup>,
+    /// Management units.
+    #[serde(default)]
+    pub management_units: Vec<SeedManagementUnit>,
+}
+
+/// A planning group of a seed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedPlanningGroup {
+    /// Name.
+    pub name: String,
+    /// Route paths.
+    #[serde(default)]
+    pub route_paths: Vec<SeedRoutePath>,
+}
+
+/// A route path by names.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedRoutePath {
+    /// Queue name.
+    pub queue: String,
+    /// `Voice`, `Chat`, `Email`, `Callback`, `Message` or `Workitem`.
+    pub media_type: String,
+    /// Language name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Skill names.
+    #[serde(default)]
+    pub skills: Vec<String>,
+}
+
+/// A management unit of a seed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedManagementUnit {
+    /// Name.
+    pub name: String,
+    /// The most members the unit takes (moves beyond it fail with
+    /// `DestinationManagementUnitAgentLimitExceeded`); no limit when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_limit: Option<usize>,
+    /// Members by email.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+/// A licence definition of a seed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedLicence {
+    /// The licence id.
+    pub id: String,
+    /// Description (default: the id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Permissions the licence allows.
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    /// Names of the roles that carry the licence.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 /// A queue of a seed.
@@ -113,6 +271,10 @@ pub struct SeedQueue {
     /// Direct members by email.
     #[serde(default)]
     pub members: Vec<String>,
+    /// Media types the queue takes (`call`, `callback`, `chat`, `email`, `message`); all
+    /// five when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_types: Option<Vec<String>>,
 }
 
 /// A team of a seed.
@@ -223,6 +385,15 @@ pub struct SeedUser {
     /// ACD auto-answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acd_auto_answer: Option<bool>,
+    /// Direct number (E.164, in a DID pool): the `address` of the user's `WORK` PHONE entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Extension (in an extension pool): the `extension` of the user's `WORK2` PHONE entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// Name of the station associated with the user (a WebRTC softphone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub station: Option<String>,
 }
 
 /// Parses a seed from YAML or JSON text.
@@ -433,7 +604,9 @@ impl Builder<'_> {
             wrapup_codes::create(&mut self.state, &stamp, id, &definition)
                 .map_err(|source| self.breaks(format!("wrap-up code `{name}`"), source))?;
         }
+        self.pools(&seed.telephony)?;
         self.users(seed)?;
+        self.numbers_and_stations(seed)?;
         for queue in &seed.queues {
             let mut wrapup_codes = Vec::new();
             for code in &queue.wrapup_codes {
@@ -453,14 +626,21 @@ impl Builder<'_> {
                 .iter()
                 .map(|email| self.user(email))
                 .collect::<Result<Vec<_>, _>>()?;
+            let id = object_id(org, "queue", &queue.name);
+            let object = || format!("queue `{}`", queue.name);
+            let mut settings = serde_json::Map::new();
+            if let Some(media_types) = &queue.media_types {
+                let media = queues::media_settings(media_types)
+                    .map_err(|source| self.breaks(object(), source))?;
+                settings.insert("mediaSettings".into(), media);
+            }
             let definition = QueueDefinition {
                 name: queue.name.clone(),
                 division_id: Some(self.division(queue.division.as_ref())?),
                 description: queue.description.clone(),
+                settings,
                 ..QueueDefinition::default()
             };
-            let id = object_id(org, "queue", &queue.name);
-            let object = || format!("queue `{}`", queue.name);
             queues::create(&mut self.state, &stamp, id, &definition)
                 .and_then(|()| queues::add_wrapup_codes(&mut self.state, id, &wrapup_codes))
                 .and_then(|()| queues::add_members(&mut self.state, &stamp, id, &members))
@@ -540,7 +720,217 @@ impl Builder<'_> {
                     .map_err(|source| self.breaks(object(), source))?;
             }
         }
+        self.licences(&seed.licences)?;
+        self.business_units(&seed.business_units)?;
         Ok(self.state)
+    }
+
+    /// Creates the DID and extension pools.
+    fn pools(&mut self, telephony: &SeedTelephony) -> Result<(), SandboxError> {
+        let org = self.org;
+        for pool in &telephony.did_pools {
+            let record = DidPool {
+                id: object_id(org, "didpool", &pool.name),
+                name: pool.name.clone(),
+                start_phone_number: pool.start.clone(),
+                end_phone_number: pool.end.clone(),
+            };
+            telephony::create_did_pool(&mut self.state, record)
+                .map_err(|source| self.breaks(format!("DID pool `{}`", pool.name), source))?;
+        }
+        for pool in &telephony.extension_pools {
+            let record = ExtensionPool {
+                id: object_id(org, "extensionpool", &pool.name),
+                name: pool.name.clone(),
+                start_number: pool.start.clone(),
+                end_number: pool.end.clone(),
+            };
+            telephony::create_extension_pool(&mut self.state, record)
+                .map_err(|source| self.breaks(format!("extension pool `{}`", pool.name), source))?;
+        }
+        Ok(())
+    }
+
+    /// Gives numbers to their non-user holders, then users their numbers and stations:
+    /// the users' `addresses` follow roster's convention (direct number on the `WORK`
+    /// PHONE entry, extension on the `WORK2` one).
+    fn numbers_and_stations(&mut self, seed: &SeedOrg) -> Result<(), SandboxError> {
+        let org = self.org;
+        for held in &seed.telephony.held_numbers {
+            let record = HeldNumber {
+                number: held.number.clone(),
+                owner_id: object_id(org, &held.owner_type.to_lowercase(), &held.owner),
+                owner_name: held.owner.clone(),
+                owner_type: held.owner_type.clone(),
+            };
+            telephony::hold_number(&mut self.state, record)
+                .map_err(|source| self.breaks(format!("number {}", held.number), source))?;
+        }
+        for user in &seed.users {
+            let id = self.user(&user.email)?;
+            let object = || format!("user `{}`", user.email);
+            let mut addresses = Vec::new();
+            if let Some(number) = &user.phone {
+                addresses.push(
+                    serde_json::json!({ "address": number, "mediaType": "PHONE", "type": "WORK" }),
+                );
+            }
+            if let Some(extension) = &user.extension {
+                addresses.push(serde_json::json!({ "extension": extension, "mediaType": "PHONE", "type": "WORK2" }));
+            }
+            if !addresses.is_empty() {
+                users::set_addresses(&mut self.state, id, addresses)
+                    .map_err(|source| self.breaks(object(), source))?;
+            }
+            if let Some(name) = &user.station {
+                let station = Station {
+                    id: object_id(org, "station", name),
+                    name: name.clone(),
+                    kind: telephony::SEEDED_STATION_TYPE.to_owned(),
+                    user_id: id,
+                };
+                telephony::associate_station(&mut self.state, station)
+                    .map_err(|source| self.breaks(object(), source))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Defines the licences and gives them to their roles.
+    fn licences(&mut self, licences: &[SeedLicence]) -> Result<(), SandboxError> {
+        for licence in licences {
+            let object = || format!("licence `{}`", licence.id);
+            let definition = LicenceDefinition {
+                id: licence.id.clone(),
+                description: licence
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| licence.id.clone()),
+                permissions: licence.permissions.clone(),
+            };
+            org_licences::define(&mut self.state, definition)
+                .map_err(|source| self.breaks(object(), source))?;
+            for role in &licence.roles {
+                let role_id = self
+                    .state
+                    .role_by_name(role)
+                    .ok_or_else(|| self.invalid(format!("unknown role `{role}`")))?
+                    .id;
+                org_licences::give_to_role(&mut self.state, role_id, &licence.id)
+                    .map_err(|source| self.breaks(object(), source))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn queue_id(&self, name: &str) -> Result<Uuid, SandboxError> {
+        self.state
+            .queues
+            .iter()
+            .find(|queue| queue.name == name)
+            .map(|queue| queue.id)
+            .ok_or_else(|| self.invalid(format!("unknown queue `{name}`")))
+    }
+
+    /// Creates the business units, their planning groups and management units, and puts
+    /// the members in with the API's move (so an `agentLimit` holds for seeds too).
+    fn business_units(&mut self, units: &[SeedBusinessUnit]) -> Result<(), SandboxError> {
+        let org = self.org;
+        for unit in units {
+            let unit_id = object_id(org, "businessunit", &unit.name);
+            let object = || format!("business unit `{}`", unit.name);
+            let record = BusinessUnit {
+                id: unit_id,
+                name: unit.name.clone(),
+                division_id: self.division(unit.division.as_ref())?,
+                planning_groups: Vec::new(),
+            };
+            wfm::create_business_unit(&mut self.state, &record)
+                .map_err(|source| self.breaks(object(), source))?;
+            for group in &unit.planning_groups {
+                let mut route_paths = Vec::new();
+                for path in &group.route_paths {
+                    let language_id = match &path.language {
+                        None => None,
+                        Some(name) => Some(
+                            self.state
+                                .languages
+                                .iter()
+                                .find(|language| language.name == *name)
+                                .ok_or_else(|| self.invalid(format!("unknown language `{name}`")))?
+                                .id,
+                        ),
+                    };
+                    let mut skill_ids = Vec::new();
+                    for name in &path.skills {
+                        let skill = self.state.skills.iter().find(|skill| skill.name == *name);
+                        skill_ids.push(
+                            skill
+                                .ok_or_else(|| self.invalid(format!("unknown skill `{name}`")))?
+                                .id,
+                        );
+                    }
+                    route_paths.push(RoutePath {
+                        queue_id: self.queue_id(&path.queue)?,
+                        media_type: path.media_type.clone(),
+                        language_id,
+                        skill_ids,
+                    });
+                }
+                let record = PlanningGroup {
+                    id: object_id(
+                        org,
+                        "planninggroup",
+                        &format!("{}|{}", unit.name, group.name),
+                    ),
+                    name: group.name.clone(),
+                    version: 1,
+                    route_paths,
+                };
+                wfm::add_planning_group(&mut self.state, unit_id, record).map_err(|source| {
+                    self.breaks(format!("planning group `{}`", group.name), source)
+                })?;
+            }
+            for management_unit in &unit.management_units {
+                let id = object_id(org, "managementunit", &management_unit.name);
+                let object = || format!("management unit `{}`", management_unit.name);
+                let record = ManagementUnit {
+                    id,
+                    name: management_unit.name.clone(),
+                    business_unit_id: unit_id,
+                    agent_limit: management_unit.agent_limit,
+                    members: Vec::new(),
+                };
+                wfm::create_management_unit(&mut self.state, &record)
+                    .map_err(|source| self.breaks(object(), source))?;
+                let members = management_unit
+                    .members
+                    .iter()
+                    .map(|email| self.user(email))
+                    .collect::<Result<Vec<_>, _>>()?;
+                for email in &management_unit.members {
+                    let user_id = self.user(email)?;
+                    if wfm::unit_of(&self.state, user_id).is_some() {
+                        return Err(
+                            self.invalid(format!("user `{email}` is in two management units"))
+                        );
+                    }
+                }
+                let results = wfm::move_agents(&mut self.state, &members, Some(id))
+                    .map_err(|source| self.breaks(object(), source))?;
+                if let Some((user, result)) = results
+                    .iter()
+                    .find(|(_, result)| *result != wfm::MoveResult::MoveSuccessful)
+                {
+                    return Err(self.invalid(format!(
+                        "management unit `{}`: user {user} cannot join: {}",
+                        management_unit.name,
+                        result.as_str()
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Creates every user in one call, so that managers may come after their reports.
@@ -752,6 +1142,48 @@ users:
             crate::error::with_causes(&error),
             "invalid seed for org `x`: cannot create skill `a`: a skill named `a` exists already"
         );
+    }
+
+    #[test]
+    fn seeds_that_break_a_telephony_or_wfm_rule_are_refused() {
+        let pools = "telephony: { didPools: [{ name: A, start: '+13175550100', end: '+13175550109' }], extensionPools: [{ name: D, start: '2000', end: '2099' }] }\n";
+        assert!(matches!(
+            broken_rule(&format!(
+                "{pools}users: [{{ email: a@x.example, name: A, phone: '+13175559999' }}]"
+            )),
+            Some(OrgError::NumberOutsidePools { .. })
+        ));
+        assert!(matches!(
+            broken_rule(&format!(
+                "{pools}users: [{{ email: a@x.example, name: A, extension: '2001' }}, {{ email: b@x.example, name: B, extension: '2001' }}]"
+            )),
+            Some(OrgError::ExtensionHeld { .. })
+        ));
+        assert!(matches!(
+            broken_rule(
+                "telephony: { didPools: [{ name: A, start: '+13175550100', end: '+13175550109' }, { name: B, start: '+13175550105', end: '+13175550120' }] }"
+            ),
+            Some(OrgError::InvalidPool { .. })
+        ));
+        assert!(matches!(
+            broken_rule(
+                "queues: [{ name: Q }]\nbusinessUnits: [{ name: N, planningGroups: [{ name: P, routePaths: [{ queue: Q, mediaType: Fax }] }] }]"
+            ),
+            Some(OrgError::NotAllowed { .. })
+        ));
+        assert!(matches!(
+            broken_rule("queues: [{ name: Q, mediaTypes: [fax] }]"),
+            Some(OrgError::NotAllowed { .. })
+        ));
+        let over_limit = "users: [{ email: a@x.example, name: A }, { email: b@x.example, name: B }]\nbusinessUnits: [{ name: N, managementUnits: [{ name: M, agentLimit: 1, members: [a@x.example, b@x.example] }] }]";
+        assert!(matches!(
+            build_state("x", &parse_seed(over_limit).expect("parses")),
+            Err(SandboxError::InvalidSeed { .. })
+        ));
+        let fine = format!(
+            "{pools}users: [{{ email: a@x.example, name: A, phone: '+13175550100', extension: '2001', station: S }}]"
+        );
+        assert_eq!(broken_rule(&fine), None);
     }
 
     #[test]

@@ -144,6 +144,7 @@ impl<'a> OrgSession<'a> {
             &snapshot.live,
             &self.spec.desired.policy.limits,
             &self.recent_changes()?,
+            plan.licences.as_ref(),
         ))
     }
 

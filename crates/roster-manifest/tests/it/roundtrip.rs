@@ -9,10 +9,10 @@ use proptest::prelude::*;
 use roster_manifest::decode_resource_file;
 use roster_manifest::manifest::{
     AcknowledgeSpec, AnnouncementSpec, At, AudienceSpec, DeliverSpec, LanguageSpec, MediaSpec,
-    MembersMode, QueueSpec, ResourceFile, RoleSpec, RoutingProfileSpec, SkillSpec, TeamSpec,
-    UserSpec, UtilizationSpec, WrapupCodeSpec,
+    MembersMode, PhoneSpec, ProfilePhoneSpec, QueueSpec, ResourceFile, RoleSpec,
+    RoutingProfileSpec, SkillSpec, TeamSpec, UserSpec, UtilizationSpec, WfmSpec, WrapupCodeSpec,
 };
-use roster_model::{Email, MediaType, Proficiency, UserState};
+use roster_model::{Email, MediaType, PhoneNumber, Proficiency, UserState};
 use roster_notify::Tier;
 
 fn name() -> impl Strategy<Value = At<String>> {
@@ -110,6 +110,28 @@ fn timezone() -> impl Strategy<Value = Option<At<String>>> {
     )
 }
 
+/// A user's `phone:`: a number or a pool (never both), an extension (digits YAML would read
+/// as a number, leading zeros included), or `{}`.
+fn phone() -> impl Strategy<Value = At<PhoneSpec>> {
+    let number = "\\+[1-9][0-9]{7,14}".prop_map(|raw| At::new(PhoneNumber::parse(&raw).unwrap()));
+    let choice = prop_oneof![
+        Just((None, None)),
+        number.prop_map(|number| (Some(number), None)),
+        name().prop_map(|pool| (None, Some(pool))),
+    ];
+    (choice, option::of("[0-9]{2,10}".prop_map(At::new))).prop_map(|((number, pool), extension)| {
+        At::new(PhoneSpec {
+            number,
+            pool,
+            extension,
+        })
+    })
+}
+
+fn wfm() -> impl Strategy<Value = At<WfmSpec>> {
+    name().prop_map(|management_unit| At::new(WfmSpec { management_unit }))
+}
+
 /// Channel names, template paths: identifiers and paths written as they are.
 fn word() -> impl Strategy<Value = At<String>> {
     "[a-z][a-z0-9-]{0,8}".prop_map(At::new)
@@ -189,11 +211,13 @@ fn user() -> impl Strategy<Value = UserSpec> {
         ]),
         option::of(any::<bool>()),
     );
-    (identity, routing, timezone()).prop_map(
+    let entitlements = (option::of(phone()), option::of(wfm()));
+    (identity, routing, timezone(), entitlements).prop_map(
         |(
             (email, name, title, department, division, manager, team, routing_profile),
             (skills, languages, queues, roles, utilization, acd_auto_answer, state, reactivate),
             timezone,
+            (phone, wfm),
         )| UserSpec {
             email,
             name,
@@ -212,6 +236,8 @@ fn user() -> impl Strategy<Value = UserSpec> {
             state,
             reactivate,
             timezone,
+            phone,
+            wfm,
         },
     )
 }
@@ -265,17 +291,35 @@ fn resource_file() -> impl Strategy<Value = ResourceFile> {
                 option::of(names()),
                 option::of(roles()),
                 option::of(utilization()),
+                (
+                    option::of(name().prop_map(|pool| At::new(ProfilePhoneSpec { pool }))),
+                    option::of(wfm()),
+                    option::of(name()),
+                ),
             )
-                .prop_map(|(name, skills, languages, queues, roles, utilization)| {
-                    RoutingProfileSpec {
+                .prop_map(
+                    |(
                         name,
                         skills,
                         languages,
                         queues,
                         roles,
                         utilization,
-                    }
-                }),
+                        (phone, wfm, licence),
+                    )| {
+                        RoutingProfileSpec {
+                            name,
+                            skills,
+                            languages,
+                            queues,
+                            roles,
+                            utilization,
+                            phone,
+                            wfm,
+                            licence,
+                        }
+                    },
+                ),
             0..2,
         ),
         vec(user(), 0..4),

@@ -403,3 +403,73 @@ fn no_notify_key_means_no_notify_configuration() {
     let loaded = load_workspace(&fixtures().join("valid/small"));
     assert_eq!(loaded.workspace.expect("no errors").notify, None);
 }
+
+/// Entitlements (issue #17): a profile's `phone: { pool }`, `wfm` and `licence` reach its
+/// users with the place they were written; a user's own `phone` or `wfm` replaces the
+/// profile's as a whole; `phone: {}` manages "none"; `licenceIncrease` resolves like the other
+/// limits (the org's over the workspace's).
+#[test]
+fn entitlements_compile_with_the_place_that_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("roster.yaml"),
+        "orgs:\n  demo:\n    sandbox: {}\n    include: [base]\n  other:\n    sandbox: {}\n    include: [base]\n    policy: { limits: { licenceIncrease: 0 } }\npolicy:\n  limits: { licenceIncrease: 20 }\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("base")).unwrap();
+    std::fs::write(
+        dir.path().join("base/people.yaml"),
+        r#"routingProfiles:
+  - name: Billing Agent
+    phone: { pool: Indianapolis }
+    wfm:
+      managementUnit: Billing MU
+    licence: Genesys Cloud CX 2
+users:
+  - email: inherits@acme.example
+    name: In Herits
+    routingProfile: Billing Agent
+  - email: own@acme.example
+    name: Own Number
+    routingProfile: Billing Agent
+    phone: { number: "+13175550100", extension: "4100" }
+    wfm: { managementUnit: Support MU }
+  - email: none@acme.example
+    name: No Number
+    routingProfile: Billing Agent
+    phone: {}
+  - email: extension@acme.example
+    name: Ext Only
+    phone: { extension: "0042" }
+  - email: unmanaged@acme.example
+    name: Un Managed
+"#,
+    )
+    .unwrap();
+    let loaded = load_workspace(dir.path());
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let workspace = loaded.workspace.unwrap();
+    let demo = &workspace.orgs["demo"].desired;
+    let entitlements: std::collections::BTreeMap<String, serde_json::Value> = demo
+        .users
+        .iter()
+        .map(|(email, user)| {
+            let value = serde_json::json!({
+                "phone": user.phone,
+                "wfm": user.wfm,
+                "licence": user.licence,
+            });
+            (email.to_string(), value)
+        })
+        .collect();
+    insta::assert_json_snapshot!("entitlements", entitlements);
+    assert_eq!(demo.policy.limits.licence_increase, Some(20));
+    assert_eq!(
+        workspace.orgs["other"]
+            .desired
+            .policy
+            .limits
+            .licence_increase,
+        Some(0)
+    );
+}

@@ -39,7 +39,7 @@ pub fn live_org() -> LiveOrg {
                 description: None,
                 wrapup_codes: Some(BTreeSet::new()),
                 members: Some(BTreeMap::new()),
-                media_types: Default::default(),
+                media_types: std::collections::BTreeSet::new(),
             },
         );
     }
@@ -86,7 +86,7 @@ pub fn live_user<'a>(live: &'a mut LiveOrg, address: &str) -> &'a mut LiveUser {
             grants: BTreeSet::new(),
             utilization: None,
             acd_auto_answer: false,
-            phone: Default::default(),
+            phone: roster_model::LivePhone::default(),
             station: None,
             management_unit: None,
         },

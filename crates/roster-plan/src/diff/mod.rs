@@ -31,6 +31,7 @@
 
 pub(crate) mod builder;
 mod context;
+mod entitlements;
 mod inherited;
 mod membership;
 mod objects;
@@ -71,7 +72,11 @@ pub fn plan(
     let mut ctx = Context::new(desired, live, options);
     ctx.decide(&mut b.warnings);
     warn_unlisted_users(live, &mut b.warnings);
-    let problems = resolve::check(&ctx);
+    let mut problems = resolve::check(&ctx);
+    let (phones, phone_problems) = entitlements::resolve_phones(&ctx);
+    problems.extend(phone_problems);
+    problems.extend(entitlements::resolve_management_units(&ctx));
+    problems.sort();
     if !problems.is_empty() {
         return Err(PlanError::Unresolved {
             org: desired.name.clone(),
@@ -87,7 +92,9 @@ pub fn plan(
     users::plan_rename_moves(&ctx, &mut b);
     let queue_removals = membership::plan_queue_members(&ctx, &mut b);
     membership::plan_team_members(&ctx, &mut b);
-    offboard::plan_offboarding(&ctx, &mut b, &queue_removals);
+    let freed = offboard::plan_offboarding(&ctx, &mut b, &queue_removals);
+    entitlements::plan_phones(&ctx, &mut b, &phones, &freed);
+    entitlements::plan_management_units(&ctx, &mut b);
     objects::plan_deletions(&ctx, &mut b);
     objects::plan_reports(&ctx, &mut b);
     note_renames(&ctx, &mut b);
@@ -141,6 +148,7 @@ pub fn plan(
         live,
         &desired.policy.limits,
         &options.recent,
+        None,
     );
     let writes = estimated_writes(&steps);
     let fingerprints = fingerprints(live, &touched(&steps));
@@ -156,6 +164,7 @@ pub fn plan(
         fingerprints,
         targets: options.targets.iter().cloned().collect(),
         cost: Cost::new(options.reads, writes, options.requests_per_minute),
+        licences: None,
     };
     plan.digest = plan.compute_digest();
     Ok(plan)

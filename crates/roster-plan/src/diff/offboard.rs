@@ -1,6 +1,8 @@
 //! The offboarding sequence of DESIGN §2.5, for users declared `state: inactive` and
 //! unmanaged users under `prune`: leave direct queues, lose direct grants, skills and
-//! languages, leave the team, then become inactive, each after the previous.
+//! languages, leave the team, free the number and extension, leave the station and the WFM
+//! management unit, lose every OAuth token, then become inactive, each after the previous.
+//! Tokens cannot be read, so every offboarding revokes them (revoking is idempotent).
 //!
 //! Grants and queue memberships a user holds through groups are never written (DESIGN §2.2):
 //! the user's change notes them, because they outlive the offboarding.
@@ -98,6 +100,35 @@ pub(crate) fn prepare_offboarding(ctx: &Context<'_>, b: &mut Builder) {
         {
             fields.push(FieldChange::scalar("team", Some(team.clone()), None));
         }
+        if let Some(number) = &live.phone.number {
+            fields.push(FieldChange::scalar(
+                "phone.number",
+                Some(number.clone()),
+                None,
+            ));
+        }
+        if let Some(extension) = &live.phone.extension {
+            fields.push(FieldChange::scalar(
+                "phone.extension",
+                Some(extension.clone()),
+                None,
+            ));
+        }
+        if let Some(station) = &live.station {
+            fields.push(FieldChange::scalar("station", Some(station.clone()), None));
+        }
+        if let Some(unit) = &live.management_unit {
+            fields.push(FieldChange::scalar(
+                "managementUnit",
+                Some(unit.clone()),
+                None,
+            ));
+        }
+        fields.push(FieldChange::scalar(
+            "tokens",
+            Some("any".to_owned()),
+            Some("revoked".to_owned()),
+        ));
         for field in fields {
             b.field(change, field);
         }
@@ -130,12 +161,13 @@ pub(crate) fn prepare_offboarding(ctx: &Context<'_>, b: &mut Builder) {
     }
 }
 
-/// Chains each offboarded user's removals and deactivation.
+/// Chains each offboarded user's removals and deactivation. Returns, per user whose number
+/// or extension it frees, the step that frees them, so a user taking them can wait for it.
 pub(crate) fn plan_offboarding(
     ctx: &Context<'_>,
     b: &mut Builder,
     queue_removals: &HashMap<Email, Vec<usize>>,
-) {
+) -> BTreeMap<Email, usize> {
     // Per user, the steps the next link of its sequence waits for.
     let mut tails: BTreeMap<&Email, Vec<usize>> = BTreeMap::new();
     let mut leaving_teams: BTreeMap<&String, BTreeSet<Email>> = BTreeMap::new();
@@ -251,11 +283,51 @@ pub(crate) fn plan_offboarding(
         }
     }
 
-    for (email, tail) in tails {
+    let mut freed = BTreeMap::new();
+    for (email, mut tail) in tails {
         let Some(live) = ctx.live.users.get(email) else {
             continue;
         };
         let change = b.existing_change(Kind::User, email.as_str());
+        let mut link = |b: &mut Builder, op: Operation, before: serde_json::Value| {
+            let node = b.push(
+                op,
+                Stage::Removals,
+                std::mem::take(&mut tail),
+                Some(before),
+                change,
+            );
+            tail = vec![node];
+            node
+        };
+        if !live.phone.is_empty() {
+            let op = Operation::SetUserPhone {
+                email: email.clone(),
+                number: None,
+                extension: None,
+            };
+            freed.insert(email.clone(), link(b, op, json!(live.phone)));
+        }
+        if let Some(station) = &live.station {
+            let op = Operation::DisassociateStation {
+                email: email.clone(),
+            };
+            link(b, op, json!({ "station": station }));
+        }
+        if let Some(unit) = &live.management_unit {
+            let op = Operation::MoveToManagementUnit {
+                unit: None,
+                users: BTreeSet::from([email.clone()]),
+            };
+            link(b, op, json!({ "managementUnit": unit }));
+        }
+        link(
+            b,
+            Operation::RevokeTokens {
+                email: email.clone(),
+            },
+            json!({}),
+        );
         // The full assignment picture, so the journal can restore the user.
         let before = json!({
             "user": live,
@@ -272,4 +344,5 @@ pub(crate) fn plan_offboarding(
             change,
         );
     }
+    freed
 }

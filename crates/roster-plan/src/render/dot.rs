@@ -100,6 +100,7 @@ mod tests {
                 requests_per_minute: 300,
                 eta_seconds: 0,
             },
+            licences: None,
         };
         plan.digest = plan.compute_digest();
         plan

@@ -111,6 +111,7 @@ pub(crate) fn body(out: &mut String, plan: &Plan, paint: Paint, acknowledge: Ack
         render_change(out, change, paint);
     }
     profiles(out, plan, paint);
+    licences(out, plan, paint);
 
     let unmanaged: Vec<&Change> = plan
         .changes
@@ -254,8 +255,46 @@ fn holders(count: usize, examples: &[roster_model::Email]) -> String {
 /// How many names of a routing loss the text shows; the JSON lists them all.
 const LOSS_NAMES_SHOWN: usize = 10;
 
+/// The licences the plan's role grants and removals imply, with each user whose licences
+/// change.
+fn licences(out: &mut String, plan: &Plan, paint: Paint) {
+    let Some(impact) = &plan.licences else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\n{} {} (licences follow roles; roster assigns none)",
+        paint.with("licences:", Style::new().bold()),
+        impact.summary()
+    );
+    let list = |set: &std::collections::BTreeSet<String>| {
+        if set.is_empty() {
+            "none".to_owned()
+        } else {
+            set.iter().cloned().collect::<Vec<_>>().join(", ")
+        }
+    };
+    for user in &impact.users {
+        let _ = writeln!(
+            out,
+            "    {}: {} → {}",
+            user.email,
+            list(&user.before),
+            list(&user.after)
+        );
+    }
+}
+
 /// The routing-loss and per-day reasons of a blocked plan, one line each, naming its limits.
 fn blocked_routing(out: &mut String, blocked: &Blocked) {
+    if let Some(over) = &blocked.licences {
+        let _ = writeln!(
+            out,
+            "  {} would be added (licenceIncrease {})",
+            plural_count(over.added as usize, "licence"),
+            over.max
+        );
+    }
     for over in &blocked.routing {
         let (count_key, percent_key) = over.loss.keys();
         let what = match over.loss {
@@ -491,7 +530,8 @@ fn quote(value: &str) -> String {
 /// Free text is quoted, so empty values and stray spaces show; counts and states are not.
 fn shown(field: &str, value: &str) -> String {
     match field {
-        "members" | "state" | "acdAutoAnswer" | "utilization" => value.to_owned(),
+        "members" | "state" | "acdAutoAnswer" | "utilization" | "tokens" | "phone.number"
+        | "phone.extension" => value.to_owned(),
         _ => quote(value),
     }
 }

@@ -66,7 +66,7 @@ pub fn large(users: usize, changed: usize) -> (DesiredOrg, LiveOrg) {
                 description: Some(format!("Queue number {q}")),
                 wrapup_codes: None,
                 members: Some(BTreeMap::new()),
-                media_types: Default::default(),
+                media_types: std::collections::BTreeSet::new(),
             },
         );
         desired.queues.insert(
@@ -137,7 +137,7 @@ pub fn large(users: usize, changed: usize) -> (DesiredOrg, LiveOrg) {
                 }]),
                 utilization: Some(utilization.clone()),
                 acd_auto_answer: false,
-                phone: Default::default(),
+                phone: roster_model::LivePhone::default(),
                 station: None,
                 management_unit: None,
             },

@@ -85,7 +85,7 @@ pub fn live_queue<'a>(live: &'a mut LiveOrg, name: &str, division: &str) -> &'a 
             description: None,
             wrapup_codes: Some(BTreeSet::new()),
             members: Some(BTreeMap::new()),
-            media_types: Default::default(),
+            media_types: std::collections::BTreeSet::new(),
         },
     );
     live.queues.get_mut(name).unwrap()
@@ -124,7 +124,7 @@ pub fn live_user<'a>(live: &'a mut LiveOrg, address: &str) -> &'a mut LiveUser {
             grants: BTreeSet::new(),
             utilization: Some(Utilization::new()),
             acd_auto_answer: false,
-            phone: Default::default(),
+            phone: roster_model::LivePhone::default(),
             station: None,
             management_unit: None,
         },

@@ -80,10 +80,11 @@ fn groups_are_summarized_per_group_over_managed_users_and_queues_only() {
 
     let plan = plan_ok(&desired, &live);
     assert_snapshot!(render_text(&PlanSet::new(vec![plan.clone()]), false), @r"
-    test: 0 to create, 0 to update, 0 to delete, 1 to deactivate; 1 write, under a minute at 300/min; 0 reads
+    test: 0 to create, 0 to update, 0 to delete, 1 to deactivate; 2 writes, under a minute at 300/min; 0 reads
 
     - deactivate user `leaver@acme.example` (orgs/test/users.yaml:3:5)
         state: active → inactive
+        tokens: any → revoked
         note: role `Supervisor` in `Contact Center` is inherited from group `Team Leads`; not revoked: roster never writes group membership
         note: member of queue `Outbound` through group `Spanish Speakers`; not removed: roster never writes group membership
         note: member of queue `Spanish Line` through group `Spanish Speakers`; not removed: roster never writes group membership
@@ -153,8 +154,11 @@ fn groups_are_summarized_per_group_over_managed_users_and_queues_only() {
       }
     ]
     "#);
-    // Nothing inherited is ever written: the one step deactivates the leaver.
-    assert_snapshot!(steps(&plan), @r#"#1 setUserState {"email":"leaver@acme.example","state":"inactive"}"#);
+    // Nothing inherited is ever written: the leaver's tokens are revoked and it is deactivated.
+    assert_snapshot!(steps(&plan), @r#"
+    #1 revokeTokens {"email":"leaver@acme.example"}
+    #2 setUserState {"email":"leaver@acme.example","state":"inactive"} after #1
+    "#);
 }
 
 #[test]

@@ -136,6 +136,7 @@ fn routing_loss_is_counted_per_user_on_what_each_is_left_with() {
         &live,
         &desired.policy.limits,
         &RecentChanges::default(),
+        None,
     );
     assert_eq!(again.as_ref().map(|b| &b.routing), Some(&blocked.routing));
 }
@@ -242,6 +243,7 @@ fn per_day_limits_add_the_journal_history_to_what_the_plan_adds() {
             max_deletes: 25,
             max_delete_percent: 100,
             routing: vec![],
+            licences: None,
             per_day: vec![OverDayLimit {
                 measure: DayMeasure::Deletes,
                 kind: Some(Kind::User),

@@ -2,6 +2,7 @@
 //! committed schema, and the property that a clean apply re-plans to zero.
 
 mod bench_like;
+mod entitlements;
 mod example;
 mod fixtures;
 mod inherited;

@@ -13,9 +13,10 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use roster_model::{
-    DesiredLanguage, DesiredOrg, DesiredWrapupCode, GrantOrigin, Kind, LiveNamed, LiveOrg,
-    MediaType, MediaUtilization, MemberOrigin, MemberPolicy, ProtectRule, RoleGrant,
-    UnmanagedPolicy, UserState, Utilization,
+    DesiredLanguage, DesiredOrg, DesiredPhone, DesiredWfm, DesiredWrapupCode, GrantOrigin, Kind,
+    LiveDidPool, LiveExtensionPool, LiveManagementUnit, LiveNamed, LiveOrg, LivePhone, MediaType,
+    MediaUtilization, MemberOrigin, MemberPolicy, NumberChoice, PhoneNumber, ProtectRule,
+    RoleGrant, Telephony, UnmanagedPolicy, UserState, Utilization, Wfm,
 };
 use roster_plan::{Action, PlanOptions, plan, simulate};
 
@@ -69,6 +70,50 @@ struct Scenario {
     unmanaged: Vec<u8>,
     scope: Vec<bool>,
     protect_u0: bool,
+    entitlements: Vec<EntitlementSpec>,
+}
+
+/// One user's number and management unit, live and declared (DESIGN §2.10). Numbers are
+/// chosen so scenarios always resolve: user `i` may hold or declare only its own explicit
+/// number and extension, or a number of the pool.
+#[derive(Debug, Clone)]
+struct EntitlementSpec {
+    /// 0 none, 1 its explicit number, 2 the pool's number `i`, 3 its extension only, 4 its
+    /// explicit number and extension.
+    live_phone: u8,
+    live_unit: Option<usize>,
+    /// `None` unmanaged; 0 `phone: {}`, 1 its explicit number, 2 from the pool, 3 its
+    /// explicit number and extension, 4 from the pool with its extension.
+    phone: Option<u8>,
+    unit: Option<usize>,
+}
+
+const UNITS: [&str; 2] = ["MU0", "MU1"];
+const POOL: &str = "P";
+
+fn explicit_number(i: usize) -> String {
+    format!("+1317555{:04}", 100 + i)
+}
+fn pool_number(i: usize) -> String {
+    format!("+1317555{:04}", 200 + i)
+}
+fn extension(i: usize) -> String {
+    format!("{}", 4000 + i)
+}
+
+fn entitlement_spec() -> impl Strategy<Value = EntitlementSpec> {
+    (
+        0u8..5,
+        prop::option::of(0..UNITS.len()),
+        prop::option::of(0u8..5),
+        prop::option::of(0..UNITS.len()),
+    )
+        .prop_map(|(live_phone, live_unit, phone, unit)| EntitlementSpec {
+            live_phone,
+            live_unit,
+            phone,
+            unit,
+        })
 }
 
 #[derive(Debug, Clone)]
@@ -248,6 +293,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             prop::collection::vec(any::<bool>(), DIVISIONS.len()),
             any::<bool>(),
         ),
+        prop::collection::vec(entitlement_spec(), USERS),
     )
         .prop_map(
             |(
@@ -271,6 +317,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                     scope,
                     protect_u0,
                 ),
+                entitlements,
             )| Scenario {
                 live_skills,
                 live_languages,
@@ -288,6 +335,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 unmanaged,
                 scope,
                 protect_u0,
+                entitlements,
             },
         )
 }
@@ -441,7 +489,120 @@ fn build_live(s: &Scenario) -> LiveOrg {
             member(&mut live, &name, &address, origin);
         }
     }
+    add_live_entitlements(s, &mut live);
     live
+}
+
+/// The org's pools (explicit numbers, the pool `P`, extensions) and units, and what each
+/// live user holds.
+fn add_live_entitlements(s: &Scenario, live: &mut LiveOrg) {
+    let number = |n: &str| PhoneNumber::parse(n).expect("valid");
+    let mut telephony = Telephony::default();
+    telephony.did_pools.insert(
+        "Explicit".into(),
+        LiveDidPool {
+            id: "pool-explicit".into(),
+            name: "Explicit".into(),
+            start: number(&explicit_number(0)),
+            end: number(&explicit_number(USERS - 1)),
+            unassigned: None,
+        },
+    );
+    let mut held = BTreeSet::new();
+    let mut wfm = Wfm::default();
+    for (unit, id) in UNITS.iter().zip(["mu-0", "mu-1"]) {
+        wfm.management_units.insert(
+            (*unit).to_owned(),
+            LiveManagementUnit {
+                id: id.into(),
+                name: (*unit).to_owned(),
+                business_unit: "BU".into(),
+            },
+        );
+    }
+    for (i, spec) in s.entitlements.iter().enumerate() {
+        let Some(user) = live.users.get_mut(&email(&user_email(i))) else {
+            continue;
+        };
+        user.phone = match spec.live_phone {
+            0 => LivePhone::default(),
+            1 => LivePhone {
+                number: Some(explicit_number(i)),
+                extension: None,
+            },
+            2 => LivePhone {
+                number: Some(pool_number(i)),
+                extension: None,
+            },
+            3 => LivePhone {
+                number: None,
+                extension: Some(extension(i)),
+            },
+            _ => LivePhone {
+                number: Some(explicit_number(i)),
+                extension: Some(extension(i)),
+            },
+        };
+        if spec.live_phone == 2 {
+            held.insert(number(&pool_number(i)));
+        }
+        user.management_unit = spec.live_unit.map(|u| UNITS[u].to_owned());
+    }
+    telephony.did_pools.insert(
+        POOL.into(),
+        LiveDidPool {
+            id: "pool-p".into(),
+            name: POOL.into(),
+            start: number(&pool_number(0)),
+            end: number(&pool_number(2 * USERS - 1)),
+            unassigned: Some(
+                (0..2 * USERS)
+                    .map(|i| number(&pool_number(i)))
+                    .filter(|n| !held.contains(n))
+                    .collect(),
+            ),
+        },
+    );
+    telephony.extension_pools.push(LiveExtensionPool {
+        id: "extensions".into(),
+        start: extension(0),
+        end: format!("{}", 4000 + USERS - 1),
+    });
+    live.telephony = Some(telephony);
+    live.wfm = Some(wfm);
+}
+
+/// What each declared user says of its number and unit.
+fn add_desired_entitlements(s: &Scenario, desired: &mut DesiredOrg) {
+    for (i, spec) in s.entitlements.iter().enumerate() {
+        let Some(user) = desired.users.get_mut(&email(&user_email(i))) else {
+            continue;
+        };
+        let explicit = || {
+            Some(NumberChoice::Number(
+                PhoneNumber::parse(&explicit_number(i)).expect("valid"),
+            ))
+        };
+        let pool = || Some(NumberChoice::Pool(POOL.into()));
+        user.phone = spec.phone.map(|choice| {
+            let (number, extension) = match choice {
+                0 => (None, None),
+                1 => (explicit(), None),
+                2 => (pool(), None),
+                3 => (explicit(), Some(extension(i))),
+                _ => (pool(), Some(extension(i))),
+            };
+            DesiredPhone {
+                number,
+                extension,
+                source: None,
+            }
+        });
+        user.wfm = spec.unit.map(|u| DesiredWfm {
+            management_unit: UNITS[u].to_owned(),
+            source: None,
+        });
+    }
 }
 
 fn build_desired(s: &Scenario, live: &LiveOrg) -> DesiredOrg {
@@ -588,6 +749,7 @@ fn build_desired(s: &Scenario, live: &LiveOrg) -> DesiredOrg {
             pattern: "Q*".into(),
         });
     }
+    add_desired_entitlements(s, &mut desired);
     desired
 }
 

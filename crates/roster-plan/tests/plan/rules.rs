@@ -291,6 +291,10 @@ fn offboarding_runs_in_order_each_step_after_the_previous() {
     leaver
         .grants
         .insert(grant("Employee", "Home", GrantOrigin::Group("All".into())));
+    leaver.phone.number = Some("+13175550100".into());
+    leaver.phone.extension = Some("4100".into());
+    leaver.station = Some("station-1".into());
+    leaver.management_unit = Some("Billing MU".into());
     member(
         &mut live,
         "Billing",
@@ -319,7 +323,11 @@ fn offboarding_runs_in_order_each_step_after_the_previous() {
     #4 removeUserSkills {"email":"leaver@acme.example","skills":["Billing"]} after #3
     #5 removeUserLanguages {"email":"leaver@acme.example","languages":["Spanish"]} after #4
     #6 removeTeamMembers {"team":"Tier 2","users":["leaver@acme.example"]} after #5
-    #7 setUserState {"email":"leaver@acme.example","state":"inactive"} after #6
+    #7 setUserPhone {"email":"leaver@acme.example","number":null,"extension":null} after #6
+    #8 disassociateStation {"email":"leaver@acme.example"} after #7
+    #9 moveToManagementUnit {"unit":null,"users":["leaver@acme.example"]} after #8
+    #10 revokeTokens {"email":"leaver@acme.example"} after #9
+    #11 setUserState {"email":"leaver@acme.example","state":"inactive"} after #10
     "#);
     assert_snapshot!("offboarding_text", text(&plan));
 

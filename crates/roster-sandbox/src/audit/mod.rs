@@ -238,6 +238,24 @@ pub fn record_token(hub: &Hub, token: &TokenEntry, action: &'static str) {
         .record(hub, &token.org.name, org_id, &token.client_id, vec![change]);
 }
 
+/// Records `DELETE /api/v2/tokens/{userId}` (every token of the user revoked) as an
+/// `AccessToken` `Delete` audit whose entity is the user (UNCONFIRMED how the real service
+/// records it).
+pub fn record_user_tokens_revoked(hub: &Hub, org: &Org, client_id: &str, user_id: Uuid) {
+    let org_id = org.state.read().org_id;
+    let change = Change {
+        service_name: catalog::service_of("AccessToken"),
+        entity_type: "AccessToken",
+        action: "Delete",
+        entity_id: user_id.to_string(),
+        entity_name: String::new(),
+        property_changes: Vec::new(),
+        queue_member: None,
+    };
+    hub.audits
+        .record(hub, &org.name, org_id, client_id, vec![change]);
+}
+
 /// The org's write lock, audited: derefs to the [`OrgState`]; when dropped, records what the
 /// write changed (see the module docs) before releasing the lock.
 pub struct AuditedWrite<'a> {

@@ -20,11 +20,14 @@
 pub mod divisions;
 pub mod grants;
 pub mod groups;
+pub mod licences;
 pub mod queues;
 pub mod skills;
 pub mod teams;
+pub mod telephony;
 pub mod users;
 pub mod utilization;
+pub mod wfm;
 pub mod wrapup_codes;
 
 use std::fmt;
@@ -83,6 +86,18 @@ pub enum ObjectKind {
     User,
     /// A user or group holding role grants.
     Subject,
+    /// A DID pool.
+    DidPool,
+    /// An extension pool.
+    ExtensionPool,
+    /// A user's station.
+    Station,
+    /// A WFM business unit.
+    BusinessUnit,
+    /// A WFM planning group.
+    PlanningGroup,
+    /// A WFM management unit.
+    ManagementUnit,
 }
 
 impl ObjectKind {
@@ -100,6 +115,12 @@ impl ObjectKind {
             Self::Group => "group",
             Self::User => "user",
             Self::Subject => "subject",
+            Self::DidPool => "DID pool",
+            Self::ExtensionPool => "extension pool",
+            Self::Station => "station",
+            Self::BusinessUnit => "business unit",
+            Self::PlanningGroup => "planning group",
+            Self::ManagementUnit => "management unit",
         }
     }
 }
@@ -250,6 +271,80 @@ pub enum OrgError {
         /// Its id.
         id: Uuid,
     },
+    /// A user's `addresses` entry gives both an `address` and an `extension` (the API's
+    /// `Contact` holds one or the other).
+    #[error("addresses[{index}] has both an address and an extension: give one per entry")]
+    AddressAndExtension {
+        /// The entry's index in `addresses`.
+        index: usize,
+    },
+    /// A work phone number that is not E.164 (`+`, country code, at most 15 digits).
+    #[error("`{number}` is not an E.164 phone number")]
+    NotE164 {
+        /// The number sent.
+        number: String,
+    },
+    /// A work phone number that lies in no DID pool.
+    #[error("the number {number} lies in no DID pool of the org")]
+    NumberOutsidePools {
+        /// The number sent.
+        number: String,
+    },
+    /// A number someone else holds (another user, a phone, an IVR, a group).
+    #[error("the number {number} is already assigned to {holder}")]
+    NumberHeld {
+        /// The number sent.
+        number: String,
+        /// Who holds it (`user <id>`, `PHONE <name>`, ...).
+        holder: String,
+    },
+    /// An extension that lies in no extension pool.
+    #[error("the extension {extension} lies in no extension pool of the org")]
+    ExtensionOutsidePools {
+        /// The extension sent.
+        extension: String,
+    },
+    /// An extension another user holds.
+    #[error("the extension {extension} is already assigned to user {user}")]
+    ExtensionHeld {
+        /// The extension sent.
+        extension: String,
+        /// The user holding it.
+        user: Uuid,
+    },
+    /// A pool whose range is not valid (ends of different lengths, start after end,
+    /// overlapping another pool).
+    #[error("the {kind} `{name}` is not valid: {problem}")]
+    InvalidPool {
+        /// DID pool or extension pool.
+        kind: ObjectKind,
+        /// The pool's name.
+        name: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A bulk write names more items than the sandbox takes in one call.
+    #[error("`{field}` holds {count} items, more than the {max} one call takes")]
+    TooMany {
+        /// The API's name of the field.
+        field: &'static str,
+        /// How many were sent.
+        count: usize,
+        /// The most one call takes.
+        max: usize,
+    },
+    /// A licence id defined twice.
+    #[error("a licence with the id `{id}` exists already")]
+    LicenceTaken {
+        /// The licence id.
+        id: String,
+    },
+    /// A licence id no definition has.
+    #[error("no licence has the id `{id}`")]
+    UnknownLicence {
+        /// The licence id.
+        id: String,
+    },
     /// Revoking a grant the subject does not hold.
     #[error("the subject does not hold role {role} in division {division}")]
     GrantNotHeld {
@@ -346,6 +441,18 @@ pub fn ensure_new_id<T: Entity>(
         Some(_) => Err(OrgError::IdTaken { kind, id }),
         None => Ok(()),
     }
+}
+
+/// [`ensure_new_id`] for kinds kept in plain lists: `ids` are the kind's ids.
+pub fn ensure_new_id_in(
+    mut ids: impl Iterator<Item = Uuid>,
+    kind: ObjectKind,
+    id: Uuid,
+) -> Result<(), OrgError> {
+    if ids.any(|existing| existing == id) {
+        return Err(OrgError::IdTaken { kind, id });
+    }
+    Ok(())
 }
 
 /// The version rule: every write to an object's own record moves it on. Its `version` goes

@@ -31,9 +31,45 @@ const ENUMS: &[(&str, &[&str])] = &[
     ("skillEvaluationMethod", &["NONE", "BEST", "ALL"]),
 ];
 
-/// Settings a queue gets when its definition does not give them.
+/// The media types a queue may take: the keys of `Queue.mediaSettings`.
+pub const QUEUE_MEDIA_TYPES: &[&str] = &["call", "callback", "chat", "email", "message"];
+
+/// `Queue.mediaSettings` for these media types, each with the sandbox's default alerting
+/// timeout and service level (80% in 20 s; the values are the sandbox's, not facts).
+/// Refuses a media type outside [`QUEUE_MEDIA_TYPES`].
+pub fn media_settings(media_types: &[String]) -> Result<Value, OrgError> {
+    let mut out = Map::new();
+    for media in media_types {
+        if !QUEUE_MEDIA_TYPES.contains(&media.as_str()) {
+            return Err(OrgError::NotAllowed {
+                field: "mediaSettings",
+                value: json!(media),
+                allowed: QUEUE_MEDIA_TYPES,
+            });
+        }
+        out.insert(
+            media.clone(),
+            json!({
+                "alertingTimeoutSeconds": 8,
+                "serviceLevel": { "percentage": 0.8, "durationMs": 20_000 },
+            }),
+        );
+    }
+    Ok(Value::Object(out))
+}
+
+/// Settings a queue gets when its definition does not give them. A queue created without
+/// `mediaSettings` takes all five media types (UNCONFIRMED what the real API defaults to).
 fn default_settings() -> Map<String, Value> {
     let mut settings = Map::new();
+    let all: Vec<String> = QUEUE_MEDIA_TYPES
+        .iter()
+        .map(|&media| media.to_owned())
+        .collect();
+    settings.insert(
+        "mediaSettings".into(),
+        media_settings(&all).unwrap_or_default(),
+    );
     settings.insert("acwSettings".into(), json!({ "wrapupPrompt": "OPTIONAL" }));
     settings.insert("skillEvaluationMethod".into(), json!("BEST"));
     settings.insert("scoringMethod".into(), json!("TimestampAndPriority"));

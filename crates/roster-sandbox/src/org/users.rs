@@ -146,6 +146,9 @@ pub fn create_many(
         }
         check_assignments(state, AssignmentKind::Skill, &mut new.skills)?;
         check_assignments(state, AssignmentKind::Language, &mut new.languages)?;
+        if !new.addresses.is_empty() {
+            super::telephony::check_addresses(state, new.id, &new.addresses)?;
+        }
         let mut grants: Vec<Grant> = employee.into_iter().collect();
         for grant in &new.grants {
             super::grants::check_grant(state, grant)?;
@@ -348,6 +351,9 @@ fn update_fields(state: &mut OrgState, id: Uuid, update: UserUpdate) -> Result<(
     if update.name.as_ref().is_some_and(String::is_empty) {
         return Err(OrgError::Empty { field: "name" });
     }
+    if let Some(addresses) = &update.addresses {
+        super::telephony::check_addresses(state, id, addresses)?;
+    }
     if let Some(email) = email {
         state.users.set_email(id, email);
     }
@@ -369,6 +375,18 @@ fn update_fields(state: &mut OrgState, id: Uuid, update: UserUpdate) -> Result<(
             user.locations = locations;
         }
     });
+    Ok(())
+}
+
+/// Gives a live user new `addresses` (seeds), checked as a PATCH checks them.
+pub fn set_addresses(
+    state: &mut OrgState,
+    id: Uuid,
+    addresses: Vec<Value>,
+) -> Result<(), OrgError> {
+    live_user(state, id)?;
+    super::telephony::check_addresses(state, id, &addresses)?;
+    state.users.change(id, |user| user.addresses = addresses);
     Ok(())
 }
 

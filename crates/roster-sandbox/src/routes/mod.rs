@@ -14,16 +14,19 @@
 mod audits;
 mod divisions;
 mod groups;
+mod licences;
 mod notifications;
 mod queues;
 mod roles;
 mod skills;
 mod subjects;
 mod teams;
+mod telephony;
 mod tokens;
 mod user_routing;
 mod users;
 mod utilization;
+mod wfm;
 mod wrapupcodes;
 
 use std::sync::Arc;
@@ -422,6 +425,47 @@ pub fn router() -> Router<Arc<Hub>> {
                 .delete(teams::remove_members),
         )
         .route("/tokens/me", get(tokens::me).delete(tokens::revoke))
+        .route(
+            "/tokens/{userId}",
+            axum::routing::delete(tokens::revoke_user),
+        )
+        .route(
+            "/users/{userId}/station/associatedstation",
+            axum::routing::delete(telephony::disassociate_station),
+        )
+        .route(
+            "/telephony/providers/edges/didpools",
+            get(telephony::did_pools),
+        )
+        .route(
+            "/telephony/providers/edges/didpools/dids",
+            get(telephony::dids),
+        )
+        .route(
+            "/telephony/providers/edges/extensionpools",
+            get(telephony::extension_pools),
+        )
+        .route(
+            "/workforcemanagement/businessunits",
+            get(wfm::business_units),
+        )
+        .route(
+            "/workforcemanagement/businessunits/{businessUnitId}/planninggroups",
+            get(wfm::planning_groups),
+        )
+        .route(
+            "/workforcemanagement/managementunits",
+            get(wfm::management_units),
+        )
+        .route(
+            "/workforcemanagement/managementunits/{managementUnitId}/users",
+            get(wfm::members),
+        )
+        .route("/workforcemanagement/agents", post(wfm::move_agents))
+        .route("/license/definitions", get(licences::definitions))
+        .route("/license/infer", post(licences::infer))
+        .route("/license/users", get(licences::users))
+        .route("/license/users/{userId}", get(licences::user))
         .route("/users", get(users::list).post(users::create))
         .route("/users/search", get(users::search_q64).post(users::search))
         .route(

@@ -7,6 +7,7 @@
 //! JSON cache, a user's team, read-after-create visibility) is rebuilt on load, never stored.
 
 mod capture;
+mod entitlements;
 mod records;
 mod table;
 mod users;
@@ -18,6 +19,10 @@ use uuid::Uuid;
 
 use crate::error::SandboxError;
 
+pub use entitlements::{
+    BusinessUnit, DidPool, ExtensionPool, HeldNumber, LicenceDefinition, LicenceState,
+    ManagementUnit, PlanningGroup, Revocation, RoutePath, Station, TelephonyState, WfmState,
+};
 pub use records::{
     Assignment, Division, EntityState, Grant, Group, Language, MediaUtilization, Queue,
     QueueMember, Role, Skill, Team, TeamMember, User, WrapupCode,
@@ -53,6 +58,18 @@ pub struct OrgState {
     pub org_utilization: BTreeMap<String, MediaUtilization>,
     /// Next value of the org-wide sequence used for cursors.
     pub next_seq: u64,
+    /// DID and extension pools, non-user number holders, stations.
+    #[serde(default)]
+    pub telephony: TelephonyState,
+    /// Business units, planning groups, management units and their members.
+    #[serde(default)]
+    pub wfm: WfmState,
+    /// Licence definitions and the licences roles carry.
+    #[serde(default)]
+    pub licences: LicenceState,
+    /// Token revocations (`DELETE /api/v2/tokens/{userId}`), oldest first.
+    #[serde(default)]
+    pub revocations: Vec<Revocation>,
 }
 
 impl OrgState {

@@ -5,6 +5,7 @@ mod auth;
 mod authz;
 mod common;
 mod control;
+mod entitlements;
 mod fidelity;
 mod notifications;
 mod queues;

@@ -1,0 +1,108 @@
+//! WFM routes: business units and their planning groups, management units and their
+//! members, and moving agents.
+
+use axum::extract::Path;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Body, Ctx, body_id, parse_id};
+use crate::error::ApiError;
+use crate::org::wfm;
+use crate::paging::json;
+use crate::render_entitlements as render;
+
+/// `GET /api/v2/workforcemanagement/businessunits` (`BusinessUnitListing`, not paged).
+pub async fn business_units(ctx: Ctx) -> Response {
+    let state = ctx.read();
+    let entities: Vec<Value> = state
+        .wfm
+        .business_units
+        .iter()
+        .map(render::business_unit)
+        .collect();
+    json(&json!({ "entities": entities }))
+}
+
+/// `GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups`
+/// (`PlanningGroupList`).
+pub async fn planning_groups(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let unit_id = parse_id(&id, "business unit")?;
+    let state = ctx.read();
+    let unit = wfm::business_unit(&state, unit_id)?;
+    let entities: Vec<Value> = unit
+        .planning_groups
+        .iter()
+        .map(|group| render::planning_group(unit, group))
+        .collect();
+    Ok(json(&json!({ "entities": entities })))
+}
+
+/// `GET /api/v2/workforcemanagement/managementunits` (`ManagementUnitListing`; its paging
+/// is deprecated: every unit in one answer).
+pub async fn management_units(ctx: Ctx) -> Response {
+    let state = ctx.read();
+    let entities: Vec<Value> = state
+        .wfm
+        .management_units
+        .iter()
+        .map(|unit| render::management_unit(&state, unit))
+        .collect();
+    json(&json!({ "entities": entities }))
+}
+
+/// `GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users`
+/// (`WfmUserEntityListing`: every member in one answer).
+pub async fn members(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let unit_id = parse_id(&id, "management unit")?;
+    let state = ctx.read();
+    let unit = wfm::management_unit(&state, unit_id)?;
+    let entities: Vec<Value> = unit
+        .members
+        .iter()
+        .map(|&user| render::user_reference(user))
+        .collect();
+    Ok(json(&json!({ "entities": entities })))
+}
+
+/// `MoveAgentsRequest`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveAgents {
+    #[serde(default)]
+    user_ids: Option<Vec<String>>,
+    #[serde(default)]
+    destination_management_unit_id: Option<String>,
+}
+
+/// `POST /api/v2/workforcemanagement/agents` (`MoveAgentsResponse`): one result per user,
+/// partial success inside a 200. A client-credentials token has no user, so
+/// `requestingUser` is left out.
+pub async fn move_agents(ctx: Ctx, Body(body): Body<MoveAgents>) -> Result<Response, ApiError> {
+    let user_ids = body
+        .user_ids
+        .ok_or_else(|| ApiError::missing_field("userIds"))?
+        .iter()
+        .map(|id| body_id(id, "userIds"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let destination = body
+        .destination_management_unit_id
+        .as_deref()
+        .filter(|id| !id.is_empty())
+        .map(|id| body_id(id, "destinationManagementUnitId"))
+        .transpose()?;
+    let results = wfm::move_agents(&mut ctx.write(), &user_ids, destination)?;
+    let results: Vec<Value> = results
+        .iter()
+        .map(|(user, result)| json!({ "user": render::user_reference(*user), "result": result.as_str() }))
+        .collect();
+    let mut out = serde_json::Map::new();
+    if let Some(destination) = destination {
+        out.insert(
+            "destinationManagementUnit".into(),
+            json!({ "id": destination, "selfUri": format!("/api/v2/workforcemanagement/managementunits/{destination}") }),
+        );
+    }
+    out.insert("results".into(), Value::Array(results));
+    Ok(json(&Value::Object(out)))
+}
