@@ -70,6 +70,10 @@ pub struct Queue {
     /// Groups, teams and skill groups whose members are members of the queue.
     #[serde(default)]
     pub member_groups: Vec<MemberGroup>,
+    /// Media type (`call`, `chat`, …) → its settings: the keys are the media types the queue
+    /// takes; the settings themselves are not read.
+    #[serde(default)]
+    pub media_settings: BTreeMap<String, serde_json::Value>,
 }
 
 /// `MemberGroup`: what makes users members of a queue through something else.
@@ -170,6 +174,22 @@ pub struct User {
     /// Auto-answer.
     #[serde(default)]
     pub acd_auto_answer: bool,
+    /// Contact entries (`Contact`), kept as the API wrote them: roster reads its WORK phone
+    /// from them (`crate::addresses`) and writes them back whole.
+    #[serde(default)]
+    pub addresses: Vec<serde_json::Value>,
+    /// Stations (`expand=station`).
+    #[serde(default)]
+    pub station: Option<UserStations>,
+}
+
+/// `UserStations` (the part roster reads).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserStations {
+    /// The station the user is associated with, when there is one.
+    #[serde(default)]
+    pub associated_station: Option<Ref>,
 }
 
 impl User {
@@ -289,4 +309,129 @@ pub struct UserSearch {
     /// Matching users.
     #[serde(default)]
     pub results: Vec<User>,
+}
+
+/// `{id}`: a member of a management unit (`WfmUserEntityListing` entries), a licence id
+/// holder, any object read for its id alone.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IdOnly {
+    /// Id.
+    pub id: String,
+}
+
+/// `DIDPool` (the part roster reads).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DidPool {
+    /// Id.
+    pub id: String,
+    /// Name, in NFC like every name roster compares.
+    #[serde(deserialize_with = "roster_model::deserialize_name")]
+    pub name: String,
+    /// First number (E.164).
+    #[serde(default)]
+    pub start_phone_number: Option<String>,
+    /// Last number (E.164).
+    #[serde(default)]
+    pub end_phone_number: Option<String>,
+}
+
+/// `DIDNumber` (the part roster reads).
+#[derive(Debug, Clone, Deserialize)]
+pub struct DidNumber {
+    /// The number; E.164 on a healthy org.
+    pub number: String,
+}
+
+/// `ExtensionPool` (the part roster reads).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtensionPool {
+    /// Id.
+    pub id: String,
+    /// First extension.
+    pub start_number: String,
+    /// Last extension.
+    pub end_number: String,
+}
+
+/// `BusinessUnitListItem`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BusinessUnit {
+    /// Id.
+    pub id: String,
+    /// Name, in NFC like every name roster compares.
+    #[serde(deserialize_with = "roster_model::deserialize_name")]
+    pub name: String,
+}
+
+/// `ManagementUnit` (the part roster reads).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagementUnit {
+    /// Id.
+    pub id: String,
+    /// Name, in NFC like every name roster compares.
+    #[serde(deserialize_with = "roster_model::deserialize_name")]
+    pub name: String,
+    /// Its business unit.
+    #[serde(default)]
+    pub business_unit: Option<IdOnly>,
+}
+
+/// `{entities: [...]}`: the WFM listings, which are not paged.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Entities<T> {
+    /// The items.
+    #[serde(default = "Vec::new")]
+    pub entities: Vec<T>,
+}
+
+/// `PlanningGroup` (the part roster reads).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanningGroup {
+    /// Name, in NFC like every name roster compares.
+    #[serde(deserialize_with = "roster_model::deserialize_name")]
+    pub name: String,
+    /// Its route paths.
+    #[serde(default)]
+    pub route_paths: Vec<RoutePath>,
+}
+
+/// `RoutePathResponse` (the part roster reads).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoutePath {
+    /// The queue.
+    pub queue: IdOnly,
+    /// `Voice`, `Chat`, `Email`, `Callback`, `Message` or `Workitem`.
+    pub media_type: String,
+}
+
+/// `LicenseDefinition` (the part roster reads).
+#[derive(Debug, Clone, Deserialize)]
+pub struct LicenceDefinition {
+    /// The licence id.
+    pub id: String,
+    /// Its description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `MoveAgentsResponse` (the part roster reads).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MoveAgents {
+    /// One result per user asked for (a user missing here was not moved).
+    #[serde(default)]
+    pub results: Vec<MoveAgentResult>,
+}
+
+/// `MoveAgentResponse`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MoveAgentResult {
+    /// The user.
+    pub user: IdOnly,
+    /// `MoveSuccessful`, `AlreadyMoved`, `NothingToDo`, or why the user was not moved.
+    pub result: String,
 }

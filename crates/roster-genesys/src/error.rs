@@ -225,6 +225,19 @@ pub enum GenesysError {
         /// Correlation id of the response.
         correlation_id: Option<String>,
     },
+    /// A management-unit move left some users where they were: the API answered 200 with a
+    /// result per user, and these results were not a move (the others' moves stand).
+    #[error("{}", MoveFailures { unit, failed, moved: *moved })]
+    MoveIncomplete {
+        /// The org.
+        org: String,
+        /// The destination unit's name (`(none)`: out of WFM).
+        unit: String,
+        /// `(user, reason)`: each user not moved, by email, with the server's result.
+        failed: Vec<(String, String)>,
+        /// How many users were moved (or were there already).
+        moved: usize,
+    },
     /// A user record could not be updated because its `version` kept moving.
     #[error("user `{email}` kept changing under the update ({attempts} attempts)")]
     VersionConflict {
@@ -275,6 +288,36 @@ pub enum GenesysError {
     },
 }
 
+/// The message of [`GenesysError::MoveIncomplete`].
+struct MoveFailures<'a> {
+    unit: &'a str,
+    failed: &'a [(String, String)],
+    moved: usize,
+}
+
+impl fmt::Display for MoveFailures<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.failed.len();
+        let users = if count == 1 { "user" } else { "users" };
+        write!(
+            f,
+            "{count} {users} not moved to management unit `{}`: ",
+            self.unit
+        )?;
+        for (index, (user, reason)) in self.failed.iter().enumerate() {
+            if index > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "`{user}` ({reason})")?;
+        }
+        write!(
+            f,
+            "; {} moved and stay moved; apply again once the reasons are fixed",
+            self.moved
+        )
+    }
+}
+
 /// An audit query that gave no results.
 #[derive(Debug, thiserror::Error)]
 #[error(
@@ -312,6 +355,7 @@ impl GenesysError {
             | GenesysError::Decode { org, .. }
             | GenesysError::Unknown { org, .. }
             | GenesysError::Partial { org, .. }
+            | GenesysError::MoveIncomplete { org, .. }
             | GenesysError::VersionConflict { org, .. }
             | GenesysError::Config { org, .. }
             | GenesysError::TooManyTopics { org, .. }
@@ -395,6 +439,27 @@ mod tests {
             roster_model::TenantError::correlation_id(&error),
             Some("c0ffee")
         );
+    }
+
+    #[test]
+    fn incomplete_moves_name_each_user_left_behind_and_count_the_moved() {
+        let error = GenesysError::MoveIncomplete {
+            org: "prod-us".into(),
+            unit: "Indianapolis".into(),
+            failed: vec![
+                (
+                    "ann@acme.example".into(),
+                    "DestinationManagementUnitAgentLimitExceeded".into(),
+                ),
+                (
+                    "bob@acme.example".into(),
+                    "no result in the response".into(),
+                ),
+            ],
+            moved: 3,
+        };
+        insta::assert_snapshot!(error.to_string(), @"2 users not moved to management unit `Indianapolis`: `ann@acme.example` (DestinationManagementUnitAgentLimitExceeded), `bob@acme.example` (no result in the response); 3 moved and stay moved; apply again once the reasons are fixed");
+        assert_eq!(error.org(), "prod-us");
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! list and selected queue or role (the least they can cost), pages of users for the users
 //! the manifests declare, and one request per user selected by
 //! [`ReadNeeds::utilization`]: the only per-user reads, because Genesys has no bulk read of
-//! users' utilization. That last term is exact for the declared users the org has and
+//! users' utilization. Entitlement reads count one page per pool listing and per pool
+//! allocated from, the two WFM unit listings and one member listing per management unit the
+//! manifests name, and the licence definitions. That last term is exact for the declared users the org has and
 //! dominates large orgs; the rest is a floor.
 
 use std::time::Duration;
@@ -30,6 +32,32 @@ pub struct ReadEstimate {
     /// selects (fewer when some are not in the org yet). `None` when it selects every user
     /// of the org (an export), whose number is unknown before reading.
     pub per_user: Option<u64>,
+}
+
+/// The entitlement reads `needs` asks for, at least: the two pool listings and one page of
+/// free numbers per pool allocated from; the business- and management-unit listings, one
+/// member listing per unit the manifests name (the org may have more) and, for planning
+/// groups, one listing per business unit (one at least when a unit is named); the licence
+/// definitions.
+fn entitlements(needs: &ReadNeeds, desired: &DesiredOrg) -> u64 {
+    let telephony = if needs.telephony {
+        2 + needs.pool_numbers.len() as u64
+    } else {
+        0
+    };
+    let named_units = desired
+        .users
+        .values()
+        .filter_map(|user| user.wfm.as_ref())
+        .map(|wfm| wfm.management_unit.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len() as u64;
+    let wfm = if needs.wfm || needs.planning_groups {
+        2 + named_units + u64::from(needs.planning_groups && named_units > 0)
+    } else {
+        0
+    };
+    telephony + wfm + u64::from(needs.licences)
 }
 
 impl ReadEstimate {
@@ -75,7 +103,8 @@ impl ReadEstimate {
                 + queues(&needs.queue_members)
                 + queues(&needs.queue_wrapup_codes)
                 + roles
-                + defaults,
+                + defaults
+                + entitlements(needs, desired),
             per_user,
         }
     }
@@ -141,6 +170,44 @@ mod tests {
         // 20,012 requests at 600 a minute: 34 windows, the first one at once.
         assert_eq!(estimate.duration(300, 2).as_secs(), 33 * 60);
         assert_eq!(estimate.duration(6000, 20).as_secs(), 0);
+    }
+
+    #[test]
+    fn entitlements_cost_their_listings_and_one_member_listing_per_named_unit() {
+        use roster_model::{DesiredUser, DesiredWfm};
+        let mut desired = DesiredOrg::default();
+        let template: DesiredUser = serde_json::from_value(serde_json::json!({
+            "email": "user0@acme.example",
+            "name": "User",
+            "state": "active",
+            "reactivate": false,
+        }))
+        .unwrap();
+        for (i, unit) in ["Indy", "Indy", "Austin"].into_iter().enumerate() {
+            let mut user = template.clone();
+            user.email = Email::parse(&format!("user{i}@acme.example")).unwrap();
+            user.wfm = Some(DesiredWfm {
+                management_unit: unit.to_owned(),
+                source: None,
+            });
+            desired.users.insert(user.email.clone(), user);
+        }
+        let needs = ReadNeeds {
+            telephony: true,
+            pool_numbers: ["Indianapolis".to_owned()].into_iter().collect(),
+            wfm: true,
+            licences: true,
+            ..ReadNeeds::default()
+        };
+        let plain = ReadEstimate::new(&ReadNeeds::default(), &desired).base;
+        // Two pool listings and one pool's free numbers; business and management units and
+        // the two named units' members; the licence definitions.
+        assert_eq!(ReadEstimate::new(&needs, &desired).base, plain + 3 + 4 + 1);
+        let planning = ReadNeeds {
+            planning_groups: true,
+            ..ReadNeeds::default()
+        };
+        assert_eq!(ReadEstimate::new(&planning, &desired).base, plain + 4 + 1);
     }
 
     #[test]

@@ -25,8 +25,20 @@
 //!          + (needs.grants ? Σ roles pages(subjects of the role) : 0)
 //!          + |live users selected by needs.utilization|     the only per-user reads
 //!          + (needs.utilization is not empty ? 1 : 0)       org utilization defaults
+//!          + (needs.telephony ? pages₁₀₀(DID pools) + pages₁₀₀(extension pools)
+//!               + Σ DID pools named by needs.pool_numbers   pages₁₀₀(unassigned numbers)
+//!             : 0)                                          (a named pool the org lacks: 0)
+//!          + (needs.wfm or needs.planning_groups ?
+//!               2 + |management units|                      business units, management
+//!                                                           units, one member listing each
+//!               + (needs.planning_groups ? |business units| : 0)   planning groups
+//!             : 0)
+//!          + (needs.licences ? 1 : 0)                       licence definitions
 //! where pages(n) = max(1, ceil(n / 500)), pages₁₀₀(n) = max(1, ceil(n / 100))
 //! ```
+//!
+//! Users' numbers (`addresses`) and stations (`expand=station`) come with the user listings
+//! at no cost; management-unit membership costs one listing per unit, never a read per user.
 //!
 //! The teams term assumes the cursor listing ends with a page without `nextUri` when a page
 //! is short (the sandbox's behaviour); queue members have no totals, so a full last page costs
@@ -45,7 +57,9 @@
 //! Refresh::User(id)         1                               GET /api/v2/users/{id}?expand=…
 //!                         + (needs select its utilization ? 1 : 0)
 //!                         + (needs.grants ? 1 : 0)          GET /api/v2/authorization/subjects/{id}
-//!                           a user gone (404, or deleted) costs its first request only
+//!                           a user gone (404, or deleted) costs its first request only;
+//!                           its numbers and station come with the first request, its
+//!                           management unit stays what the kept read listed
 //! Refresh::QueueMembers(id) floor(members / 100) + 1        when needs read that queue's members,
 //!                           0                               otherwise
 //! ```
@@ -69,6 +83,8 @@
 //!   stands; for `drift --watch`, #14); [`KeptRead::needs`];
 //!   [`Session::request_counts`], [`Session::total_requests`]; [`Session::send`] and
 //!   [`Session::send_json`] for requests of other callers (rate-limited, retried, counted).
+//! - [`Session::infer_licences`]`(&[String]) -> Result<BTreeSet<String>, GenesysError>`: the
+//!   licences a set of role ids implies (`POST /api/v2/license/infer`), one counted request.
 //! - `impl roster_model::Tenant for Writer`; [`Writer::id_of`], [`Writer::translations`],
 //!   [`Writer::ids`], [`Writer::session`]. A receipt's `adopted` says a create found its
 //!   object already there.
@@ -104,11 +120,13 @@
 //! See [`Writer`] and the `ops` module for what each operation sends and how it stays
 //! idempotent.
 
+mod addresses;
 mod audit;
 mod auth;
 mod client;
 mod connection;
 mod dto;
+mod entitlements;
 mod error;
 mod estimate;
 mod ids;

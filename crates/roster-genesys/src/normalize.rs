@@ -9,11 +9,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use roster_model::{
-    Email, GrantOrigin, Kind, LiveDivision, LiveGrant, LiveNamed, LiveOrg, LiveQueue,
-    LiveQueueMember, LiveTeam, LiveUser, MediaType, MediaUtilization, MemberOrigin, Proficiency,
-    UnlistedUser, Utilization,
+    Email, GrantOrigin, Kind, LicenceDefinition, LiveBusinessUnit, LiveDidPool, LiveDivision,
+    LiveExtensionPool, LiveGrant, LiveManagementUnit, LiveNamed, LiveOrg, LiveQueue,
+    LiveQueueMember, LiveTeam, LiveUser, MediaType, MediaUtilization, MemberOrigin, PhoneNumber,
+    Proficiency, RoutePath, Telephony, UnlistedUser, Utilization, Wfm,
 };
 
+use crate::addresses;
 use crate::dto;
 use crate::ids::IdTable;
 
@@ -46,6 +48,37 @@ pub struct RawOrg {
     pub utilization: HashMap<String, dto::AgentUtilization>,
     /// The org-wide utilization defaults, read when any user's utilization was.
     pub org_utilization: dto::OrgUtilization,
+    /// DID and extension pools, when read (`needs.telephony`).
+    pub telephony: Option<RawTelephony>,
+    /// Business and management units, when read (`needs.wfm`).
+    pub wfm: Option<RawWfm>,
+    /// Licence definitions (empty when not read).
+    pub licences: Vec<dto::LicenceDefinition>,
+}
+
+/// The telephony estate as listed.
+#[derive(Debug, Default)]
+pub struct RawTelephony {
+    /// DID pools.
+    pub did_pools: Vec<dto::DidPool>,
+    /// Extension pools.
+    pub extension_pools: Vec<dto::ExtensionPool>,
+    /// Unassigned numbers of the pools they were listed for, by pool id.
+    pub unassigned: HashMap<String, Vec<dto::DidNumber>>,
+}
+
+/// WFM structure as listed.
+#[derive(Debug, Default)]
+pub struct RawWfm {
+    /// Business units.
+    pub business_units: Vec<dto::BusinessUnit>,
+    /// Management units.
+    pub management_units: Vec<dto::ManagementUnit>,
+    /// Members of each management unit, by unit id.
+    pub members: HashMap<String, Vec<dto::IdOnly>>,
+    /// Planning groups of each business unit, by unit id, when read
+    /// (`needs.planning_groups`).
+    pub planning_groups: Option<HashMap<String, Vec<dto::PlanningGroup>>>,
 }
 
 /// `None` for an absent or empty string.
@@ -64,6 +97,19 @@ fn proficiency(value: f64) -> Option<Proficiency> {
 /// A media type from the API's spelling; unknown ones (`workitem`) are not modelled.
 pub fn media_type(name: &str) -> Option<MediaType> {
     MediaType::ALL.into_iter().find(|m| m.as_str() == name)
+}
+
+/// A planning group route path's media type: `Voice` is [`MediaType::Call`]; `Workitem`
+/// (and anything new) is not modelled.
+pub fn route_media_type(name: &str) -> Option<MediaType> {
+    match name {
+        "Voice" => Some(MediaType::Call),
+        "Callback" => Some(MediaType::Callback),
+        "Chat" => Some(MediaType::Chat),
+        "Email" => Some(MediaType::Email),
+        "Message" => Some(MediaType::Message),
+        _ => None,
+    }
 }
 
 /// Normalizes a user's utilization to what the user sets apart from the org's defaults.
@@ -292,11 +338,25 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
                     .get(&user.id)
                     .map(|u| utilization(u, &raw.org_utilization)),
                 acd_auto_answer: user.acd_auto_answer,
-                phone: roster_model::LivePhone::default(),
-                station: None,
+                phone: addresses::live_phone(&user.addresses),
+                station: user
+                    .station
+                    .as_ref()
+                    .and_then(|s| s.associated_station.as_ref())
+                    .map(|s| s.id.clone()),
                 management_unit: None,
             },
         );
+    }
+
+    let management_units = raw
+        .wfm
+        .as_ref()
+        .map(|wfm| management_units_of_users(wfm, &mut ids));
+    if let Some(units) = &management_units {
+        for user in live.users.values_mut() {
+            user.management_unit = units.get(user.id.as_str()).cloned();
+        }
     }
 
     let users_by_id: HashMap<&str, &dto::User> =
@@ -349,10 +409,26 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
                 description: non_empty(queue.description.as_ref()),
                 wrapup_codes,
                 members,
-                media_types: std::collections::BTreeSet::new(),
+                media_types: queue
+                    .media_settings
+                    .keys()
+                    .filter_map(|m| media_type(m))
+                    .collect(),
             },
         );
     }
+
+    live.telephony = raw.telephony.as_ref().map(telephony);
+    live.wfm = raw.wfm.as_ref().map(|wfm| wfm_structure(wfm, &raw.queues));
+    live.licences = raw
+        .licences
+        .iter()
+        .map(|l| LicenceDefinition {
+            id: l.id.clone(),
+            description: non_empty(l.description.as_ref()),
+        })
+        .collect();
+    live.licences.sort_by(|a, b| a.id.cmp(&b.id));
 
     let defaults = dto::AgentUtilization {
         utilization: raw.org_utilization.utilization.clone(),
@@ -361,6 +437,120 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
     live.default_utilization = utilization(&defaults, &dto::OrgUtilization::default());
 
     (live, ids)
+}
+
+/// The pools as listed. A pool whose range is not E.164 cannot hold a user's number and is
+/// left out; so is a listed free number that is not E.164.
+fn telephony(raw: &RawTelephony) -> Telephony {
+    let mut out = Telephony::default();
+    for pool in &raw.did_pools {
+        let parse = |n: Option<&String>| n.and_then(|n| PhoneNumber::parse(n).ok());
+        let (Some(start), Some(end)) = (
+            parse(pool.start_phone_number.as_ref()),
+            parse(pool.end_phone_number.as_ref()),
+        ) else {
+            tracing::debug!(pool = %pool.id, "a DID pool whose range is not E.164 is left out");
+            continue;
+        };
+        let unassigned = raw.unassigned.get(&pool.id).map(|numbers| {
+            numbers
+                .iter()
+                .filter_map(|n| PhoneNumber::parse(&n.number).ok())
+                .collect()
+        });
+        out.did_pools.insert(
+            pool.name.clone(),
+            LiveDidPool {
+                id: pool.id.clone(),
+                name: pool.name.clone(),
+                start,
+                end,
+                unassigned,
+            },
+        );
+    }
+    out.extension_pools = raw
+        .extension_pools
+        .iter()
+        .map(|pool| LiveExtensionPool {
+            id: pool.id.clone(),
+            start: pool.start_number.clone(),
+            end: pool.end_number.clone(),
+        })
+        .collect();
+    out
+}
+
+/// Each member's management unit name, by user id; records the units' ids.
+fn management_units_of_users(wfm: &RawWfm, ids: &mut IdTable) -> HashMap<String, String> {
+    let mut of_user = HashMap::new();
+    for unit in &wfm.management_units {
+        ids.insert(Kind::ManagementUnit, &unit.name, &unit.id);
+        for member in wfm.members.get(&unit.id).into_iter().flatten() {
+            of_user
+                .entry(member.id.clone())
+                .or_insert_with(|| unit.name.clone());
+        }
+    }
+    of_user
+}
+
+/// Business units (with their planning groups' route paths, queue ids read as names; a queue
+/// the org does not list is dropped) and management units.
+fn wfm_structure(raw: &RawWfm, queues: &[dto::Queue]) -> Wfm {
+    let queue_names: HashMap<&str, &str> = queues
+        .iter()
+        .map(|q| (q.id.as_str(), q.name.as_str()))
+        .collect();
+    let mut out = Wfm::default();
+    let mut unit_names: HashMap<&str, &str> = HashMap::new();
+    for unit in &raw.business_units {
+        unit_names.insert(&unit.id, &unit.name);
+        let planning_groups = raw.planning_groups.as_ref().map(|by_unit| {
+            by_unit
+                .get(&unit.id)
+                .into_iter()
+                .flatten()
+                .map(|group| {
+                    let paths = group
+                        .route_paths
+                        .iter()
+                        .filter_map(|path| {
+                            Some(RoutePath {
+                                queue: (*queue_names.get(path.queue.id.as_str())?).to_owned(),
+                                media_type: route_media_type(&path.media_type)?,
+                            })
+                        })
+                        .collect();
+                    (group.name.clone(), paths)
+                })
+                .collect()
+        });
+        out.business_units.insert(
+            unit.name.clone(),
+            LiveBusinessUnit {
+                id: unit.id.clone(),
+                name: unit.name.clone(),
+                planning_groups,
+            },
+        );
+    }
+    for unit in &raw.management_units {
+        let business_unit = unit.business_unit.as_ref().map_or_else(String::new, |bu| {
+            unit_names
+                .get(bu.id.as_str())
+                .map_or_else(|| bu.id.clone(), |name| (*name).to_owned())
+        });
+        out.management_units.insert(
+            unit.name.clone(),
+            LiveManagementUnit {
+                id: unit.id.clone(),
+                name: unit.name.clone(),
+                business_unit,
+            },
+        );
+    }
+    out
 }
 
 /// Roles, skills, languages or wrap-up codes: the usable ones (deleted and inactive skills
@@ -430,6 +620,8 @@ mod tests {
             languages: Vec::new(),
             groups: Vec::new(),
             acd_auto_answer: false,
+            addresses: Vec::new(),
+            station: None,
         };
         let mut boss = user("u1", "Boss@Acme.example", "active");
         boss.skills = vec![
@@ -478,6 +670,7 @@ mod tests {
                         member_group("g1", None, "GROUP"),
                         member_group("t1", Some("Tier 2"), "TEAM"),
                     ],
+                    media_settings: BTreeMap::new(),
                 },
                 dto::Queue {
                     id: "q2".into(),
@@ -485,6 +678,7 @@ mod tests {
                     division: Some(reference("d1", Some("Home"))),
                     description: None,
                     member_groups: vec![member_group("g1", Some("Supervisors"), "GROUP")],
+                    media_settings: BTreeMap::new(),
                 },
             ],
             teams: vec![dto::Team {
@@ -588,6 +782,9 @@ mod tests {
                     },
                 )]),
             },
+            telephony: None,
+            wfm: None,
+            licences: Vec::new(),
         }
     }
 
@@ -635,6 +832,169 @@ mod tests {
         assert_eq!(ids.home_division(), Some("d1"));
         assert_eq!(ids.get(Kind::Skill, "Old"), None);
         assert_eq!(ids.get(Kind::User, "boss@acme.example"), Some("u1"));
+    }
+
+    /// Numbers, stations, media types, pools, units and licences as the API lists them.
+    #[test]
+    fn entitlements_are_read_as_the_model_holds_them() {
+        fn decode<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> T {
+            serde_json::from_value(json).unwrap()
+        }
+        let mut raw = raw();
+        raw.users[0].addresses = vec![
+            serde_json::json!({ "mediaType": "PHONE", "type": "MOBILE", "address": "+13175559999" }),
+            serde_json::json!({ "mediaType": "PHONE", "type": "WORK", "address": "+13175550100" }),
+            serde_json::json!({ "mediaType": "PHONE", "type": "WORK2", "extension": "4100" }),
+        ];
+        raw.users[0].station = Some(decode(serde_json::json!({
+            "associatedStation": { "id": "st1", "name": "Desk 1", "type": "inin_webrtc_softphone" }
+        })));
+        raw.queues[0].media_settings = decode(serde_json::json!({
+            "call": { "alertingTimeoutSeconds": 8 },
+            "chat": {},
+            "workitem": {},
+        }));
+        raw.telephony = Some(RawTelephony {
+            did_pools: decode(serde_json::json!([
+                { "id": "p1", "name": "Indianapolis", "startPhoneNumber": "+13175550100", "endPhoneNumber": "+13175550199" },
+                { "id": "p2", "name": "Broken", "startPhoneNumber": "317-555", "endPhoneNumber": "+13175550299" },
+                { "id": "p3", "name": "Austin", "startPhoneNumber": "+15125550100", "endPhoneNumber": "+15125550199" },
+            ])),
+            extension_pools: decode(serde_json::json!([
+                { "id": "e1", "startNumber": "4000", "endNumber": "4999" },
+            ])),
+            unassigned: HashMap::from([(
+                "p1".to_owned(),
+                decode(serde_json::json!([
+                    { "number": "+13175550101" },
+                    { "number": "3175550102" },
+                    { "number": "+13175550103" },
+                ])),
+            )]),
+        });
+        raw.wfm = Some(RawWfm {
+            business_units: decode(serde_json::json!([{ "id": "bu1", "name": "North America" }])),
+            management_units: decode(serde_json::json!([
+                { "id": "mu1", "name": "Indy", "businessUnit": { "id": "bu1" } },
+                { "id": "mu2", "name": "Empty", "businessUnit": { "id": "bu-gone" } },
+            ])),
+            members: HashMap::from([
+                (
+                    "mu1".to_owned(),
+                    decode(serde_json::json!([{ "id": "u2" }])),
+                ),
+                ("mu2".to_owned(), Vec::new()),
+            ]),
+            planning_groups: Some(HashMap::from([(
+                "bu1".to_owned(),
+                decode(serde_json::json!([{
+                    "id": "pg1",
+                    "name": "Billing voice",
+                    "routePaths": [
+                        { "queue": { "id": "q1" }, "mediaType": "Voice" },
+                        { "queue": { "id": "q1" }, "mediaType": "Workitem" },
+                        { "queue": { "id": "q-gone" }, "mediaType": "Chat" },
+                        { "queue": { "id": "q2" }, "mediaType": "Email", "skills": [] },
+                    ],
+                }])),
+            )])),
+        });
+        raw.licences = decode(serde_json::json!([
+            { "id": "cx3", "description": "Genesys Cloud CX 3" },
+            { "id": "cx1", "description": "" },
+        ]));
+        let (live, ids) = build(&raw);
+        let boss = &live.users[&Email::parse("boss@acme.example").unwrap()];
+        let agent = &live.users[&Email::parse("agent@acme.example").unwrap()];
+        assert_eq!(boss.phone.number.as_deref(), Some("+13175550100"));
+        assert_eq!(boss.phone.extension.as_deref(), Some("4100"));
+        assert_eq!(boss.station.as_deref(), Some("st1"));
+        assert_eq!(agent.station, None);
+        assert!(agent.phone.is_empty());
+        // Units were read: the agent is in Indy, the boss in none.
+        assert_eq!(agent.management_unit.as_deref(), Some("Indy"));
+        assert_eq!(boss.management_unit, None);
+        assert_eq!(ids.get(Kind::ManagementUnit, "Indy"), Some("mu1"));
+        assert_eq!(
+            live.queues["Billing"].media_types,
+            BTreeSet::from([MediaType::Call, MediaType::Chat])
+        );
+        assert!(live.queues["Escalations"].media_types.is_empty());
+        insta::assert_json_snapshot!(
+            (&live.telephony, &live.wfm, &live.licences),
+            @r#"
+            [
+              {
+                "didPools": {
+                  "Austin": {
+                    "id": "p3",
+                    "name": "Austin",
+                    "start": "+15125550100",
+                    "end": "+15125550199"
+                  },
+                  "Indianapolis": {
+                    "id": "p1",
+                    "name": "Indianapolis",
+                    "start": "+13175550100",
+                    "end": "+13175550199",
+                    "unassigned": [
+                      "+13175550101",
+                      "+13175550103"
+                    ]
+                  }
+                },
+                "extensionPools": [
+                  {
+                    "id": "e1",
+                    "start": "4000",
+                    "end": "4999"
+                  }
+                ]
+              },
+              {
+                "businessUnits": {
+                  "North America": {
+                    "id": "bu1",
+                    "name": "North America",
+                    "planningGroups": {
+                      "Billing voice": [
+                        {
+                          "queue": "Billing",
+                          "mediaType": "call"
+                        },
+                        {
+                          "queue": "Escalations",
+                          "mediaType": "email"
+                        }
+                      ]
+                    }
+                  }
+                },
+                "managementUnits": {
+                  "Empty": {
+                    "id": "mu2",
+                    "name": "Empty",
+                    "businessUnit": "bu-gone"
+                  },
+                  "Indy": {
+                    "id": "mu1",
+                    "name": "Indy",
+                    "businessUnit": "North America"
+                  }
+                }
+              },
+              [
+                {
+                  "id": "cx1"
+                },
+                {
+                  "id": "cx3",
+                  "description": "Genesys Cloud CX 3"
+                }
+              ]
+            ]
+            "#
+        );
     }
 
     /// A name the org holds in NFD (`Cafe` + combining acute, as macOS types it) is the

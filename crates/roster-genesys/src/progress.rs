@@ -14,6 +14,8 @@ pub enum Stage {
     Grants,
     /// Per-user utilization.
     Utilization,
+    /// Members of management units (one listing per unit).
+    ManagementUnits,
 }
 
 impl std::fmt::Display for Stage {
@@ -25,6 +27,7 @@ impl std::fmt::Display for Stage {
             Stage::Queues => "queues",
             Stage::Grants => "roles' grants",
             Stage::Utilization => "users' utilization",
+            Stage::ManagementUnits => "management units' members",
         })
     }
 }

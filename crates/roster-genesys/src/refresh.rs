@@ -13,6 +13,9 @@
 //! A refresh sees only the objects it names: a role, skill, queue or group created since, or a
 //! group's own grants changed since, need a new snapshot. `GET /users/{userId}` answers
 //! inactive users too (its `state` parameter tells deleted users apart, not inactive ones).
+//! A refreshed user is read with the snapshot's `expand`, so its numbers (`addresses`) and
+//! station are as a full read gives them; its WFM management unit is listed per unit, not per
+//! user, so it stays what the kept read listed (a new snapshot sees a move).
 
 use std::collections::BTreeMap;
 

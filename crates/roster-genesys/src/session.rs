@@ -6,7 +6,7 @@
 //! data the caller owns; a [`Writer`] is built from the ids it learnt. Nothing a run learns or
 //! counts is stored in the client, so a server can read an org while an apply writes to it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use roster_model::{LiveOrg, ReadNeeds};
@@ -101,6 +101,30 @@ impl Session {
     ) -> Result<Snapshot, GenesysError> {
         refresh::refresh(self, kept, what).await?;
         Ok(kept.snapshot())
+    }
+
+    /// The licences the org infers from these roles (`POST /api/v2/license/infer`): with
+    /// auto-licensing, what users holding exactly these roles are licensed for. One request,
+    /// counted like every other; the caller asks once per distinct role set.
+    ///
+    /// # Errors
+    ///
+    /// The failure of the request (an unknown role id is a 400), or a body that is not a list
+    /// of licence ids.
+    pub async fn infer_licences(
+        &self,
+        role_ids: &[String],
+    ) -> Result<BTreeSet<String>, GenesysError> {
+        // A query, not a create: repeating it is harmless.
+        let request = ApiRequest::new(
+            reqwest::Method::POST,
+            snapshot::endpoint::LICENCE_INFER,
+            snapshot::endpoint::LICENCE_INFER,
+            Some(serde_json::json!(role_ids)),
+        )
+        .idempotent();
+        let (licences, _): (Vec<String>, _) = self.send_json(&request).await?;
+        Ok(licences.into_iter().collect())
     }
 
     /// A writer for this run that starts from `ids` (usually a snapshot's) and keeps its own

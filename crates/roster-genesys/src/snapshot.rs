@@ -1,8 +1,10 @@
 //! Reading an org: the requests a snapshot makes, run concurrently under the org's limiter.
 //!
-//! Four chains run at once so the rate budget stays busy: the small lists; queues then the
+//! Five chains run at once so the rate budget stays busy: the small lists; queues then the
 //! managed queues' members and wrap-up codes; roles then their subject grants; users (active
-//! and inactive) then the utilization of the users that need it. Within a listing, pages after
+//! and inactive) then the utilization of the users that need it; and the entitlement estate
+//! the needs ask for (pools and their free numbers, WFM units and their members, licence
+//! definitions: [`crate::entitlements`]). Within a listing, pages after
 //! the first are read in parallel once the page count is known.
 
 use std::collections::HashMap;
@@ -13,6 +15,7 @@ use roster_model::{Email, ReadNeeds};
 
 use crate::client::OpTrace;
 use crate::dto;
+use crate::entitlements;
 use crate::error::GenesysError;
 use crate::normalize::RawOrg;
 use crate::paging::{cursor, page_numbered, page_until_short};
@@ -27,7 +30,9 @@ pub const QUEUE_MEMBER_PAGE_SIZE: u32 = 100;
 pub const SMALL_PAGE_SIZE: u32 = 100;
 
 /// The `expand` of the user listings: everything a user's assignments need, in one read.
-pub const USER_EXPAND: &str = "skills,languages,team,groups";
+/// `addresses` come with every user read, without an expand; `station` adds the associated
+/// station.
+pub const USER_EXPAND: &str = "skills,languages,team,groups,station";
 
 /// Endpoint templates, as counted (and as the sandbox's stats name them).
 pub mod endpoint {
@@ -61,6 +66,26 @@ pub mod endpoint {
     pub const UTILIZATION: &str = "/api/v2/routing/users/{userId}/utilization";
     /// Org-wide utilization defaults.
     pub const ORG_UTILIZATION: &str = "/api/v2/routing/utilization";
+    /// DID pools.
+    pub const DID_POOLS: &str = "/api/v2/telephony/providers/edges/didpools";
+    /// Numbers of DID pools (`type` required: roster lists `UNASSIGNED` ones of one pool).
+    pub const DID_POOL_NUMBERS: &str = "/api/v2/telephony/providers/edges/didpools/dids";
+    /// Extension pools.
+    pub const EXTENSION_POOLS: &str = "/api/v2/telephony/providers/edges/extensionpools";
+    /// WFM business units.
+    pub const BUSINESS_UNITS: &str = "/api/v2/workforcemanagement/businessunits";
+    /// A business unit's planning groups.
+    pub const PLANNING_GROUPS: &str =
+        "/api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups";
+    /// WFM management units (paging deprecated: one call).
+    pub const MANAGEMENT_UNITS: &str = "/api/v2/workforcemanagement/managementunits";
+    /// A management unit's members (all in one call).
+    pub const MANAGEMENT_UNIT_USERS: &str =
+        "/api/v2/workforcemanagement/managementunits/{managementUnitId}/users";
+    /// Licence definitions (a bare array).
+    pub const LICENCE_DEFINITIONS: &str = "/api/v2/license/definitions";
+    /// Licences inferred from role ids ([`crate::Session::infer_licences`]).
+    pub const LICENCE_INFER: &str = "/api/v2/license/infer";
 }
 
 /// The progress callback of a read.
@@ -225,12 +250,27 @@ pub async fn read(
         Ok::<_, GenesysError>((users, utilization, org_utilization))
     };
 
+    let entitlements = async {
+        futures::try_join!(
+            entitlements::read_telephony(session, needs, op),
+            entitlements::read_wfm(session, needs, op, progress),
+            entitlements::read_licences(session, needs, op),
+        )
+    };
+
     let (
         (divisions, skills, languages, wrapup_codes, teams),
         (queues, queue_members, queue_wrapup_codes),
         (roles, grants),
         (users, utilization, org_utilization),
-    ) = futures::try_join!(small_lists, queues_chain, roles_chain, users_chain)?;
+        (telephony, wfm, licences),
+    ) = futures::try_join!(
+        small_lists,
+        queues_chain,
+        roles_chain,
+        users_chain,
+        entitlements
+    )?;
 
     Ok(RawOrg {
         divisions,
@@ -246,6 +286,9 @@ pub async fn read(
         grants,
         utilization,
         org_utilization,
+        telephony,
+        wfm,
+        licences,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Writes: one [`Operation`] → the real endpoints, idempotently. [`execute`] dispatches to one
 //! module per resource (`named`: skills, languages and wrap-up codes; `queues`; `teams`;
-//! `users`; `assignments`: users' skills and languages; `grants`; `utilization`); this module
+//! `users`; `assignments`: users' skills and languages; `grants`; `utilization`; `phone`:
+//! users' numbers; `wfm`: management-unit moves; `access`: stations and tokens); this module
 //! keeps what they share: the create-or-adopt and delete sequences, key → id lookups and the
 //! home division.
 //!
@@ -16,14 +17,20 @@
 //!   the PATCH retried, a bounded number of times. A write that changes the version without
 //!   answering it (a division move, whose response is empty) marks the version unknown, so the
 //!   next `PATCH` of that user reads it first: one `GET` instead of a 409 and a `GET`.
+//! - A number write reads the user first and sends nothing when it already has that number
+//!   and extension. A management-unit move repeated answers `AlreadyMoved` (success). A
+//!   station already gone (404) is done; revoking tokens again is a 204.
 //!
+mod access;
 mod assignments;
 mod grants;
 mod named;
+mod phone;
 mod queues;
 mod teams;
 mod users;
 mod utilization;
+mod wfm;
 
 use std::time::Duration;
 
@@ -64,6 +71,9 @@ mod path {
     pub const USER_LANGUAGE: &str = "/api/v2/users/{userId}/routinglanguages/{languageId}";
     pub const BULK_ADD: &str = "/api/v2/authorization/subjects/{subjectId}/bulkadd";
     pub const BULK_REMOVE: &str = "/api/v2/authorization/subjects/{subjectId}/bulkremove";
+    pub const MOVE_AGENTS: &str = "/api/v2/workforcemanagement/agents";
+    pub const ASSOCIATED_STATION: &str = "/api/v2/users/{userId}/station/associatedstation";
+    pub const TOKENS: &str = "/api/v2/tokens/{userId}";
 }
 
 /// Percent-encodes a query value.
@@ -228,10 +238,17 @@ pub(crate) async fn execute(
         O::RevokeRoles { email, grants } => w.grants(email, grants, path::BULK_REMOVE).await,
         O::SetUtilization { email, utilization } => w.utilization(email, utilization).await,
         O::SetUserState { email, state } => w.set_state(email, *state).await,
-        O::SetUserPhone { .. }
-        | O::MoveToManagementUnit { .. }
-        | O::DisassociateStation { .. }
-        | O::RevokeTokens { .. } => todo!("issue #17: entitlement writes"),
+        O::SetUserPhone {
+            email,
+            number,
+            extension,
+        } => {
+            w.set_phone(email, number.as_ref(), extension.as_deref())
+                .await
+        }
+        O::MoveToManagementUnit { unit, users } => w.move_to_unit(unit.as_deref(), users).await,
+        O::DisassociateStation { email } => w.disassociate_station(email).await,
+        O::RevokeTokens { email } => w.revoke_tokens(email).await,
     }
 }
 

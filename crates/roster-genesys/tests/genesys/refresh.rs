@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use reqwest::Method;
-use roster_genesys::{GenesysClient, KeptRead, Refresh, Session, Snapshot, endpoint};
+use roster_genesys::{GenesysClient, KeptRead, Refresh, Session, Snapshot, USER_EXPAND, endpoint};
 use roster_model::{GrantOrigin, Kind, LiveOrg, ReadNeeds};
 use roster_sandbox::{FaultUpdate, Sandbox};
 use serde_json::json;
@@ -120,7 +120,7 @@ async fn a_user_changed_behind_the_clients_back_is_read_again_alone() {
         [
             format!("GET /api/v2/authorization/subjects/{jane}?includeDuplicates=true"),
             format!("GET /api/v2/routing/users/{jane}/utilization"),
-            format!("GET /api/v2/users/{jane}?expand=skills,languages,team,groups"),
+            format!("GET /api/v2/users/{jane}?expand={USER_EXPAND}"),
         ]
     );
 
