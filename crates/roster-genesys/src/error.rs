@@ -312,7 +312,7 @@ impl fmt::Display for MoveFailures<'_> {
         }
         write!(
             f,
-            "; {} moved and stay moved; apply again once the reasons are fixed",
+            "; {} moved (those moves stand); apply again once the reasons are fixed",
             self.moved
         )
     }
@@ -458,7 +458,7 @@ mod tests {
             ],
             moved: 3,
         };
-        insta::assert_snapshot!(error.to_string(), @"2 users not moved to management unit `Indianapolis`: `ann@acme.example` (DestinationManagementUnitAgentLimitExceeded), `bob@acme.example` (no result in the response); 3 moved and stay moved; apply again once the reasons are fixed");
+        insta::assert_snapshot!(error.to_string(), @"2 users not moved to management unit `Indianapolis`: `ann@acme.example` (DestinationManagementUnitAgentLimitExceeded), `bob@acme.example` (no result in the response); 3 moved (those moves stand); apply again once the reasons are fixed");
         assert_eq!(error.org(), "prod-us");
     }
 
