@@ -210,10 +210,14 @@ pub async fn plan_orgs<'a>(
     let mut planned = Vec::new();
     let mut failures = Vec::new();
     for org in read {
-        match org
+        let plan = match org
             .session
             .plan_targeted(&org.snapshot, reactivate, targets)
         {
+            Ok(plan) => org.session.with_licences(&org.snapshot, plan).await,
+            Err(error) => Err(error),
+        };
+        match plan {
             Ok(plan) => planned.push(Planned { org, plan }),
             Err(error) => failures.push(OrgFailure {
                 org: org.session.org().to_owned(),

@@ -6,7 +6,7 @@
 //! ([`OrgSession::writer`]), so two sessions on one org in one process (a server reading for
 //! drift while an apply runs) share no mutable state.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use roster_genesys::{GenesysError, IdTable, KeptRead, Refresh, Writer};
@@ -45,6 +45,9 @@ pub enum PlanError {
     /// The org's journal could not be read for the `perDay` limits.
     #[error(transparent)]
     History(#[from] HistoryError),
+    /// The org's licence inference failed (`POST /api/v2/license/infer`).
+    #[error("cannot ask the org which licences the plan's roles imply")]
+    Licences(#[source] GenesysError),
 }
 
 /// What one read of an org found: the live org, the ids of its objects, and what was read
@@ -305,6 +308,35 @@ impl<'a> OrgSession<'a> {
             targets: targets.clone(),
         };
         Ok(roster_plan::plan(desired, &snapshot.live, &options)?)
+    }
+
+    /// `plan` with the licence impact of its role grants and removals (DESIGN §2.10): the
+    /// org's licence inference is asked once per distinct set of roles a user has before or
+    /// after the plan, never once per user. Nothing is asked when no user's roles change or
+    /// the read did not include licences (no manifest manages roles).
+    pub async fn with_licences(&self, snapshot: &Snapshot, plan: Plan) -> Result<Plan, PlanError> {
+        let changes = roster_plan::role_changes(&plan.steps, &snapshot.live);
+        if changes.is_empty() || !snapshot.needs.licences {
+            return Ok(plan);
+        }
+        let mut inferred = BTreeMap::new();
+        for roles in roster_plan::role_sets(&changes) {
+            let ids: Vec<String> = roles
+                .iter()
+                .filter_map(|role| snapshot.live.roles.get(role).map(|r| r.id.clone()))
+                .collect();
+            let licences = if ids.is_empty() {
+                BTreeSet::new()
+            } else {
+                self.session
+                    .infer_licences(&ids)
+                    .await
+                    .map_err(PlanError::Licences)?
+            };
+            inferred.insert(roles, licences);
+        }
+        let impact = roster_plan::licence_impact(&changes, &inferred, &snapshot.live.licences);
+        Ok(plan.with_licences(impact, &snapshot.live, &self.recent_changes()?))
     }
 
     /// What succeeded in the org in the last 24 hours, per its journal; nothing is read

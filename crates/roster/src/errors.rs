@@ -101,6 +101,11 @@ impl From<PlanError> for Failure {
             PlanError::Read(error) => error.into(),
             PlanError::Plan(error) => error.into(),
             PlanError::History(error) => error.into(),
+            PlanError::Licences(_) => Failure::caused(&error).with_hint(
+                "run the plan again: a plan that changes roles shows their licence impact, and \
+                 asks the org for it"
+                    .to_owned(),
+            ),
         }
     }
 }
