@@ -652,7 +652,7 @@ mod tests {
                     grants: BTreeSet::new(),
                     utilization: None,
                     acd_auto_answer: false,
-                    phone: Default::default(),
+                    phone: roster_model::LivePhone::default(),
                     station: None,
                     management_unit: None,
                 },
