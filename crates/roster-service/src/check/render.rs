@@ -74,7 +74,7 @@ fn location(finding: &Finding) -> String {
 
 fn headline(report: &CheckReport) -> String {
     match report.findings.len() {
-        0 => "ready, no findings".to_owned(),
+        0 => "no findings".to_owned(),
         1 => "1 finding".to_owned(),
         n => format!("{n} findings"),
     }
