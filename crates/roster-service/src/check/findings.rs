@@ -74,6 +74,18 @@ pub fn not_checked(live: &LiveOrg) -> Vec<String> {
             }
         }
     }
+    let without_media: Vec<String> = live
+        .queues
+        .values()
+        .filter(|queue| queue.media_types.is_empty())
+        .map(|queue| format!("`{}`", queue.name))
+        .collect();
+    if live.wfm.is_some() && !without_media.is_empty() {
+        notes.push(format!(
+            "the org gave no media types for queues {}: their coverage",
+            without_media.join(", ")
+        ));
+    }
     if live.telephony.is_none() {
         notes.push("DID and extension pools were not read: users' numbers".to_owned());
     }
@@ -854,11 +866,13 @@ mod tests {
             .unwrap()
             .planning_groups = None;
         live.wfm = Some(units);
+        live.queues.insert("Quiet".into(), queue("Quiet", &[], &[]));
         assert_eq!(check(&desired, &live), vec![]);
         assert_eq!(
             not_checked(&live),
             vec![
                 "the planning groups of business unit `Acme` were not read: its agents' queue coverage".to_owned(),
+                "the org gave no media types for queues `Quiet`: their coverage".to_owned(),
                 "DID and extension pools were not read: users' numbers".to_owned(),
             ]
         );
