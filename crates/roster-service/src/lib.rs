@@ -15,14 +15,16 @@
 //! | offboard now | [`offboard::prepare`] then [`offboard::Offboarding::run`], or [`offboard::offboard`]; [`offboard::edit_manifests`] |
 //! | export | [`export::export`] |
 //! | drift, attributed from the Audit API, pending changes apart | [`drift::drift_org`] |
+//! | readiness: WFM coverage, numbers, licences | [`check::check_org`], [`check::findings`] |
 //!
 //! Each operation has its own error type ([`ConnectError`], [`ReadError`], [`PlanError`],
 //! [`ApplyError`], [`SavedPlanError`], [`Blocked`], [`offboard::OffboardError`],
-//! [`export::ExportError`], [`drift::DriftError`]), with causes as `source()` so a caller can show the whole chain.
+//! [`export::ExportError`], [`drift::DriftError`], [`check::CheckError`]), with causes as `source()` so a caller can show the whole chain.
 //! Nothing here prints: progress goes to a [`ProgressSink`], logs to `tracing`.
 
 mod apply;
 pub mod assignments;
+pub mod check;
 mod connect;
 mod cost;
 pub mod drift;

@@ -3,6 +3,7 @@
 
 use roster_genesys::GenesysError;
 use roster_plan::Problem;
+use roster_service::check::CheckError;
 use roster_service::drift::DriftError;
 use roster_service::export::ExportError;
 use roster_service::history::HistoryError;
@@ -125,6 +126,18 @@ impl From<DriftError> for Failure {
             DriftError::Plan(error) => error.into(),
             DriftError::Listen(ref cause) => {
                 let hint = genesys_hint(cause);
+                Failure::caused(&error).with_hint_opt(hint)
+            }
+        }
+    }
+}
+
+impl From<CheckError> for Failure {
+    fn from(error: CheckError) -> Self {
+        match error {
+            CheckError::Read(error) => error.into(),
+            CheckError::Licences { ref source, .. } => {
+                let hint = genesys_hint(source);
                 Failure::caused(&error).with_hint_opt(hint)
             }
         }

@@ -25,7 +25,7 @@ Examples:
 Environment:
   ROSTER_DIR           the folder holding roster.yaml (DIR of validate, plan and apply,
                        --dir of offboard)
-  ROSTER_ORG           one org, as --org (plan, apply, export, offboard)
+  ROSTER_ORG           one org, as --org (plan, apply, export, offboard, drift, check)
   ROSTER_COLOR         as --color: auto, always or never
   ROSTER_CONCURRENCY   as apply --concurrency
   ROSTER_SKIP_MISSING_CREDENTIALS=true   as plan --skip-missing-credentials
@@ -125,6 +125,42 @@ Exit codes:
   0   no drift (pending changes alone are not drift)
   1   error
   2   drift found
+  64  usage error";
+
+/// Under `roster check --help`.
+pub const CHECK: &str = "\
+Examples:
+  # Is every org ready for the manifests? Exit 2 if anything is not
+  roster check
+
+  # On a pull request: a comment with one row per finding
+  roster check --org prod-us --format markdown > check.md
+
+A check reads the org as `plan` does, plus WFM business and management units with their
+planning groups, DID and extension pools, and licence definitions; it writes nothing. It
+looks at the org as it will be after `apply`: a user's queues, management unit, roles and
+numbers are what the manifests declare where they manage them, else what the org holds.
+Only users the manifests keep active are checked.
+
+Findings (each names the user, the object, the manifest line and what to do):
+  uncoveredQueue      the user serves a queue on a media type (call is WFM's Voice) that no
+                      planning group of their management unit's business unit has a route
+                      path for: WFM forecasts and schedules none of that work
+  noManagementUnit    the user serves queues but is in no management unit: WFM does not
+                      schedule them
+  numberOutsidePools  the user's direct number lies in no DID pool (or is not E.164), or
+                      its extension in no extension pool
+  sharedNumber        another user holds the same number or extension
+  licenceMismatch     the user's roles imply other licences than exactly the one their
+                      routing profile's `licence:` expects
+
+Parts of an org that could not be read are listed as not checked, never passed off as
+ready.
+
+Exit codes:
+  0   no findings
+  1   error
+  2   findings
   64  usage error";
 
 /// Under `roster serve --help`.

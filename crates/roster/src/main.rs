@@ -7,6 +7,7 @@
 
 mod annotations;
 mod apply_cmd;
+mod check_cmd;
 mod completions_cmd;
 mod drift_cmd;
 mod errors;
@@ -111,6 +112,10 @@ enum Command {
     /// Report what in each org no longer matches git, and who changed it (read only).
     #[command(after_long_help = help::DRIFT)]
     Drift(drift_cmd::DriftArgs),
+    /// Report readiness problems a plan cannot express: queues no WFM planning group covers,
+    /// agents in no management unit, numbers outside pools or shared, licence mismatches.
+    #[command(after_long_help = help::CHECK)]
+    Check(check_cmd::CheckArgs),
     /// Run the server: HR webhooks processed exactly once, scheduled drift checks, status
     /// and metrics (`serve:` in roster.yaml).
     #[command(after_long_help = help::SERVE)]
@@ -161,6 +166,7 @@ fn main() -> ExitCode {
         Command::Plan(args) => args.format == plan_cmd::Format::Json,
         Command::Apply(args) => args.format == apply_cmd::ApplyFormat::Json,
         Command::Drift(args) => args.format == drift_cmd::DriftFormat::Json,
+        Command::Check(args) => args.format == check_cmd::CheckFormat::Json,
         _ => false,
     };
     let outcome = match cli.command {
@@ -175,6 +181,7 @@ fn main() -> ExitCode {
         Command::Export(args) => block_on(export_cmd::run(&args, ui)),
         Command::Offboard(args) => block_on(offboard_cmd::run(&args, ui)),
         Command::Drift(args) => block_on(drift_cmd::run(&args, ui)),
+        Command::Check(args) => block_on(check_cmd::run(&args, ui)),
         Command::Serve(args) => block_on(serve_cmd::run(&args, ui)),
         Command::Notify(command) => block_on(notify_cmd::run(&command, ui)),
     };
