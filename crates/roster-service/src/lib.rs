@@ -31,6 +31,7 @@ pub mod drift;
 pub mod export;
 mod git;
 pub mod history;
+pub mod licences;
 mod lock;
 pub mod notify;
 pub mod offboard;

@@ -6,7 +6,7 @@
 //! ([`OrgSession::writer`]), so two sessions on one org in one process (a server reading for
 //! drift while an apply runs) share no mutable state.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use roster_genesys::{GenesysError, IdTable, KeptRead, Refresh, Writer};
@@ -16,6 +16,7 @@ use roster_plan::{ObjectRef, Plan, PlanOptions, RecentChanges};
 
 use crate::connect::{ConnectError, Connection, SaveError};
 use crate::history::HistoryError;
+use crate::licences::{LicenceError, lookup_licences};
 use crate::lock::{LockError, OrgLock};
 use crate::progress::{Progress, ProgressSink};
 
@@ -46,8 +47,8 @@ pub enum PlanError {
     #[error(transparent)]
     History(#[from] HistoryError),
     /// The org's licence inference failed (`POST /api/v2/license/infer`).
-    #[error("cannot ask the org which licences the plan's roles imply")]
-    Licences(#[source] GenesysError),
+    #[error(transparent)]
+    Licences(#[from] LicenceError),
 }
 
 /// What one read of an org found: the live org, the ids of its objects, and what was read
@@ -319,22 +320,12 @@ impl<'a> OrgSession<'a> {
         if changes.is_empty() || !snapshot.needs.licences {
             return Ok(plan);
         }
-        let mut inferred = BTreeMap::new();
-        for roles in roster_plan::role_sets(&changes) {
-            let ids: Vec<String> = roles
-                .iter()
-                .filter_map(|role| snapshot.live.roles.get(role).map(|r| r.id.clone()))
-                .collect();
-            let licences = if ids.is_empty() {
-                BTreeSet::new()
-            } else {
-                self.session
-                    .infer_licences(&ids)
-                    .await
-                    .map_err(PlanError::Licences)?
-            };
-            inferred.insert(roles, licences);
-        }
+        let sets = roster_plan::role_sets(&changes);
+        let session = &self.session;
+        let inferred = lookup_licences(&snapshot.live, sets, |ids: Vec<String>| async move {
+            session.infer_licences(&ids).await
+        })
+        .await?;
         let impact = roster_plan::licence_impact(&changes, &inferred, &snapshot.live.licences);
         Ok(plan.with_licences(impact, &snapshot.live, &self.recent_changes()?))
     }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use futures::future::join_all;
-use roster_service::check::{self, CHECK_FORMAT, CheckSet, NoLicenceInference};
+use roster_service::check::{self, CHECK_FORMAT, CheckSet};
 
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
@@ -42,12 +42,9 @@ pub async fn run(args: &CheckArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let workspace = workspace::load(&args.dir, ui)?;
     let orgs = roster_service::select(&workspace, &args.orgs)?;
     let progress = ui.progress_sink();
-    // The client cannot ask `POST /api/v2/license/infer` yet: licences are reported as not
-    // checked until it can.
-    let inference = NoLicenceInference;
     let checks = orgs
         .iter()
-        .map(|spec| check::check_org(&workspace, spec, &inference, &progress));
+        .map(|spec| check::check_org(&workspace, spec, &progress));
     let mut reports = Vec::new();
     let mut failures = Vec::new();
     for (spec, outcome) in orgs.iter().zip(join_all(checks).await) {

@@ -7,6 +7,7 @@ use roster_service::check::CheckError;
 use roster_service::drift::DriftError;
 use roster_service::export::ExportError;
 use roster_service::history::HistoryError;
+use roster_service::licences::LicenceError;
 use roster_service::offboard::{EditError, OffboardError};
 use roster_service::{
     ApplyError, Blocked, ConnectError, LockError, OrgFailures, PlanError, ReadError,
@@ -102,11 +103,7 @@ impl From<PlanError> for Failure {
             PlanError::Read(error) => error.into(),
             PlanError::Plan(error) => error.into(),
             PlanError::History(error) => error.into(),
-            PlanError::Licences(_) => Failure::caused(&error).with_hint(
-                "run the plan again: a plan that changes roles shows their licence impact, and \
-                 asks the org for it"
-                    .to_owned(),
-            ),
+            PlanError::Licences(error) => error.into(),
         }
     }
 }
@@ -136,11 +133,15 @@ impl From<CheckError> for Failure {
     fn from(error: CheckError) -> Self {
         match error {
             CheckError::Read(error) => error.into(),
-            CheckError::Licences { ref source, .. } => {
-                let hint = genesys_hint(source);
-                Failure::caused(&error).with_hint_opt(hint)
-            }
+            CheckError::Licences(error) => error.into(),
         }
+    }
+}
+
+impl From<LicenceError> for Failure {
+    fn from(error: LicenceError) -> Self {
+        let hint = genesys_hint(&error.source);
+        Failure::caused(&error).with_hint_opt(hint)
     }
 }
 

@@ -24,10 +24,7 @@ use roster_model::{
 
 use super::report::{Finding, PhoneField, Problem};
 
-/// Role names → the licence ids Genesys infers for them, one entry per distinct role set of
-/// the users with a `licence:` expectation ([`role_sets`]). The caller fills it (one
-/// `POST /api/v2/license/infer` per set); a missing set is not checked.
-pub type LicenceLookup = BTreeMap<BTreeSet<String>, BTreeSet<String>>;
+pub use crate::licences::LicenceLookup;
 
 /// The role sets whose licences [`findings`] needs: those of the active declared users whose
 /// routing profile expects a licence.
