@@ -6,6 +6,7 @@ mod command_lines;
 mod convergence;
 mod drift;
 mod drift_watch;
+mod entitlements;
 mod errors;
 mod example;
 mod export;

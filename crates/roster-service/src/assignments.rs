@@ -56,6 +56,33 @@ pub struct AssignmentSnapshot {
     pub utilization: Option<Utilization>,
     /// Whether ACD calls are answered automatically.
     pub acd_auto_answer: bool,
+    /// Its direct number (the WORK phone), as the org held it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Its extension.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// The id of the station it was associated with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub station: Option<String>,
+    /// Its WFM management unit; `unread` when management units were not read (and in
+    /// records written before roster read them).
+    #[serde(default)]
+    pub management_unit: ManagementUnitHeld,
+}
+
+/// A user's management unit in an [`AssignmentSnapshot`]: an unread one is said to be
+/// unread, not passed off as none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ManagementUnitHeld {
+    /// Management units were not read.
+    #[default]
+    Unread,
+    /// In no management unit.
+    None,
+    /// In this one.
+    Unit(String),
 }
 
 /// A queue membership in an [`AssignmentSnapshot`].
@@ -146,6 +173,14 @@ impl AssignmentSnapshot {
             grants,
             utilization: user.utilization.clone(),
             acd_auto_answer: user.acd_auto_answer,
+            number: user.phone.number.clone(),
+            extension: user.phone.extension.clone(),
+            station: user.station.clone(),
+            management_unit: match (&live.wfm, &user.management_unit) {
+                (None, _) => ManagementUnitHeld::Unread,
+                (Some(_), None) => ManagementUnitHeld::None,
+                (Some(_), Some(unit)) => ManagementUnitHeld::Unit(unit.clone()),
+            },
         })
     }
 }
