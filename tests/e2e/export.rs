@@ -270,6 +270,8 @@ fn export_budget(state: &serde_json::Value, utilization: bool) -> u64 {
             wrapup_queues: &queues,
             grants: true,
             utilization: &emails,
+            wfm: false,
+            licences: false,
         },
     )
 }

@@ -10,8 +10,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::support::{
-    External, Needs, REMOTE, Workspace, assert_no_duplicates, org_view, read_budget, repo_path,
-    request_lines, roster, run,
+    External, Needs, REMOTE, Workspace, assert_no_duplicates, licence_inferences, org_view,
+    read_budget, repo_path, request_lines, roster, run,
 };
 
 const FULL: &str = "tests/fixtures/workspaces/full";
@@ -28,6 +28,10 @@ const FULL_NEEDS: Needs<'static> = Needs {
         "lead.new@full.example",
         "returner@full.example",
     ],
+    // A user is declared inactive, so the units are read for it to leave its own.
+    wfm: true,
+    // Users manage `roles`, so the plan shows its licence impact.
+    licences: true,
 };
 
 fn full_seed() -> String {
@@ -65,7 +69,7 @@ fn every_kind_converges_on_the_embedded_sandbox() {
     let after = workspace.roster("plan", &["--org", "local", "--detailed-exitcode"]);
     assert_eq!(after.code, 0, "{}{}", after.stdout, after.stderr);
     insta::assert_snapshot!(after.stdout, @r"
-    local: no changes, 4 unmanaged reported; 34 reads
+    local: no changes, 4 unmanaged reported; 37 reads
 
     unmanaged (in the org, in no manifest; left alone):
     ? skill `Old Skill`
@@ -89,10 +93,12 @@ fn the_http_path_reads_within_budget_and_converges_to_the_same_org() {
     let plan = json_plan(&plan);
 
     let requests = sandbox.requests();
+    // The licence inference is a read sent as a POST, the only one.
+    let infer = "POST /api/v2/license/infer";
     assert!(
-        requests
+        request_lines(&requests)
             .iter()
-            .all(|r| r.method == "GET" || r.route == "/oauth/token"),
+            .all(|r| r.starts_with("GET ") || r.contains("/oauth/token") || r == infer),
         "a plan only reads: {:?}",
         request_lines(&requests)
     );
@@ -107,26 +113,42 @@ fn the_http_path_reads_within_budget_and_converges_to_the_same_org() {
         "users come from the paged list"
     );
     let budget = read_budget(&seeded, &FULL_NEEDS);
+    // One inference per distinct role set of the users whose roles change, after the read.
+    let inferences = licence_inferences(&seeded, &plan["orgs"][0]["steps"]);
+    let counts = sandbox.counts();
+    assert_eq!(
+        counts.get(infer).copied().unwrap_or_default(),
+        inferences,
+        "{counts:#?}"
+    );
     // The token request is counted but not in the request log.
     assert_eq!(
-        sandbox.counts().values().sum::<u64>(),
-        budget,
-        "{:#?}",
-        sandbox.counts()
+        counts.values().sum::<u64>(),
+        budget + inferences,
+        "{counts:#?}"
     );
+    // A plan's reads are its snapshot's.
     assert_eq!(plan["orgs"][0]["cost"]["reads"], json!(budget));
 
     sandbox.reset();
     let apply = workspace.roster("apply", &["--org", REMOTE, "--yes", "--concurrency", "1"]);
     assert_eq!(apply.code, 0, "{}", apply.stderr);
     // The apply reads the org as the plan did (concurrently, in any order; the token request
-    // is not logged), then writes one operation at a time, in plan order.
+    // is not logged), asks the same licence inferences, then writes one operation at a time,
+    // in plan order.
     let log = sandbox.requests();
-    let (reads, writes) = log.split_at(budget as usize - 1);
+    let (reads, rest) = log.split_at(budget as usize - 1);
     assert!(
         reads.iter().all(|r| r.method == "GET"),
         "{:?}",
         request_lines(reads)
+    );
+    let (inferred, writes) = rest.split_at(inferences as usize);
+    assert_eq!(
+        request_lines(inferred),
+        vec![infer; inferences as usize],
+        "{:?}",
+        request_lines(rest)
     );
     insta::assert_debug_snapshot!("full_apply_writes", request_lines(writes));
     assert_eq!(
@@ -213,6 +235,8 @@ fn queue_members_are_added_in_batches_of_100_and_skills_in_one_request_per_user(
         wrapup_queues: &[],
         grants: false,
         utilization: &[],
+        wfm: false,
+        licences: false,
     };
     assert_eq!(
         sandbox.counts().values().sum::<u64>(),

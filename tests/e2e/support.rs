@@ -564,6 +564,11 @@ pub struct Needs<'a> {
     pub grants: bool,
     /// Users whose utilization is managed.
     pub utilization: &'a [&'a str],
+    /// Whether management units and their members are read (some user manages `wfm`, or
+    /// someone may be offboarded and must leave its unit).
+    pub wfm: bool,
+    /// Whether the org's licence definitions are read (some user manages `roles`).
+    pub licences: bool,
 }
 
 /// How many members the queue's member listing holds: its direct members and the members of
@@ -662,7 +667,132 @@ pub fn read_budget(state: &Value, needs: &Needs<'_>) -> u64 {
         .filter(|email| users.contains(**email))
         .count() as u64;
     total += utilization + u64::from(!needs.utilization.is_empty());
+    if needs.wfm {
+        // Business units, management units, then one member listing per unit.
+        let units = org_state(state)["wfm"]["managementUnits"]
+            .as_array()
+            .map_or(0, Vec::len);
+        total += 2 + units as u64;
+    }
+    total += u64::from(needs.licences); // licence definitions
     total
+}
+
+/// How many licence inferences (`POST /api/v2/license/infer`) planning `steps` (a JSON plan's
+/// steps) against `state` asks (DESIGN §2.10): one per distinct set of role names that a user
+/// whose role names the steps change holds before or after them, except a set with no role
+/// of the org (it implies no licence and costs nothing). Before: every role an active user
+/// holds, directly or through its groups; none for an inactive or new user. After: what the
+/// steps leave: a new user starts with `Employee` in the home division (when the org has
+/// both), a deactivated one holds none, a reactivated one what its groups give.
+pub fn licence_inferences(state: &Value, steps: &Value) -> u64 {
+    type Grants = BTreeSet<(String, String, bool)>;
+    let roles = names_by_id(state, "roles", "name");
+    let divisions = names_by_id(state, "divisions", "name");
+    let home = live(state, "divisions")
+        .find(|d| d["home"] == true)
+        .map(|d| d["name"].as_str().unwrap().to_owned());
+    let grant = |g: &Value, direct: bool| {
+        (
+            roles[g["roleId"].as_str().unwrap()].clone(),
+            divisions[g["divisionId"].as_str().unwrap()].clone(),
+            direct,
+        )
+    };
+    let user_of = |email: &str| {
+        live(state, "users").find(|u| u["email"].as_str().unwrap().eq_ignore_ascii_case(email))
+    };
+    let from_groups = |user: &Value| -> Grants {
+        live(state, "groups")
+            .filter(|g| g["members"].as_array().unwrap().contains(&user["id"]))
+            .flat_map(|g| {
+                g["grants"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|g| grant(g, false))
+            })
+            .collect()
+    };
+    let held = |email: &str| -> Option<Grants> {
+        let user = user_of(email)?;
+        (user["state"] == "active").then(|| {
+            let mut grants: Grants = user["grants"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|g| grant(g, true))
+                .collect();
+            grants.extend(from_groups(user));
+            grants
+        })
+    };
+    let granted = |g: &Value| {
+        let division = g["division"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| home.clone())
+            .unwrap_or_default();
+        (g["role"].as_str().unwrap().to_owned(), division, true)
+    };
+    let mut touched: BTreeMap<String, Option<Grants>> = BTreeMap::new();
+    for step in steps.as_array().unwrap() {
+        let op = &step["operation"];
+        let Some(email) = op["email"].as_str() else {
+            continue;
+        };
+        let entry = || held(email);
+        match op["op"].as_str().unwrap() {
+            "createUser" => {
+                let new_user: Grants = match &home {
+                    Some(home) if roles.values().any(|r| r == "Employee") => {
+                        BTreeSet::from([("Employee".to_owned(), home.clone(), true)])
+                    }
+                    _ => BTreeSet::new(),
+                };
+                touched.insert(email.to_owned(), Some(new_user));
+            }
+            "grantRoles" => {
+                let grants = touched.entry(email.to_owned()).or_insert_with(entry);
+                let grants = grants.get_or_insert_with(BTreeSet::new);
+                grants.extend(op["grants"].as_array().unwrap().iter().map(granted));
+            }
+            "revokeRoles" => {
+                if let Some(grants) = touched.entry(email.to_owned()).or_insert_with(entry) {
+                    for g in op["grants"].as_array().unwrap() {
+                        grants.remove(&granted(g));
+                    }
+                }
+            }
+            "setUserState" => {
+                let after = match op["state"].as_str().unwrap() {
+                    "inactive" => None,
+                    _ => user_of(email).map(from_groups),
+                };
+                touched.insert(email.to_owned(), after);
+            }
+            _ => {}
+        }
+    }
+    let names = |grants: Option<&Grants>| -> BTreeSet<String> {
+        grants
+            .into_iter()
+            .flatten()
+            .map(|(role, _, _)| role.clone())
+            .collect()
+    };
+    let mut sets: BTreeSet<BTreeSet<String>> = BTreeSet::new();
+    for (email, after) in &touched {
+        let before = names(held(email).as_ref());
+        let after = names(after.as_ref());
+        if before != after {
+            sets.insert(before);
+            sets.insert(after);
+        }
+    }
+    sets.retain(|set| set.iter().any(|role| roles.values().any(|r| r == role)));
+    sets.len() as u64
 }
 
 /// `METHOD /route` of every request, in order, with the status when it is not a success.

@@ -104,6 +104,6 @@ fn a_misspelt_target_is_a_usage_error_naming_the_closest_spelling() {
     assert_eq!(kind.code, 64, "{}", kind.stderr);
     insta::assert_snapshot!(kind.stderr, @r"
     error: --target: `queu` is not a kind roster plans
-    hint: did you mean `queue`? a target is `KIND:KEY`, KIND one of `division`, `role`, `skill`, `language`, `wrapupCode`, `queue`, `team`, `user`
+    hint: did you mean `queue`? a target is `KIND:KEY`, KIND one of `division`, `role`, `managementUnit`, `skill`, `language`, `wrapupCode`, `queue`, `team`, `user`
     ");
 }
