@@ -3,6 +3,7 @@
 //! received.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use serde_json::Value;
 
@@ -191,9 +192,10 @@ fn ten_new_users_from_a_pool_get_ten_distinct_numbers_and_replan_to_zero() {
     let (workspace, sandbox) = example();
     let mut users = String::from("users:\n");
     for i in 0..10 {
-        users.push_str(&format!(
+        let _ = write!(
+            users,
             "  - email: new.hire{i}@acme.example\n    name: New Hire {i}\n    division: Contact Center\n    phone: {{ pool: Chicago }}\n    wfm: {{ managementUnit: Support MU }}\n"
-        ));
+        );
     }
     workspace.write("orgs/demo/users/new-hires.yaml", &users);
     apply(&workspace);

@@ -186,7 +186,7 @@ fn the_assignment_snapshot_of_a_plan_driven_offboarding_is_shown_for_the_user() 
         .args(["--user", LEAVER]));
     assert_eq!(shown.code, 0, "{}", shown.stderr);
     let snapshot_line = shown.stdout.lines().next().unwrap();
-    settings().bind(|| insta::assert_snapshot!(snapshot_line, @r#"[time]      #1  assignmentSnapshot {"user":"leaver@off.example","id":"[uuid]","name":"Lee Ver","state":"active","division":"Contact Center","manager":"jane@off.example","title":null,"department":null,"team":"Tier 1","skills":{"Billing":4},"languages":{"Spanish":2},"queues":[{"queue":"Billing","origin":"direct"},{"queue":"Support","origin":"group","group":"Sales Floor"}],"queuesComplete":true,"grants":[{"role":"Agent","division":"Contact Center","origin":"direct"},{"role":"Employee","division":"Home","origin":"direct"},{"role":"Supervisor","division":"Contact Center","origin":"group","group":"Sales Floor"}],"utilization":null,"acdAutoAnswer":false}"#));
+    settings().bind(|| insta::assert_snapshot!(snapshot_line, @r#"[time]      #1  assignmentSnapshot {"user":"leaver@off.example","id":"[uuid]","name":"Lee Ver","state":"active","division":"Contact Center","manager":"jane@off.example","title":null,"department":null,"team":"Tier 1","skills":{"Billing":4},"languages":{"Spanish":2},"queues":[{"queue":"Billing","origin":"direct"},{"queue":"Support","origin":"group","group":"Sales Floor"}],"queuesComplete":true,"grants":[{"role":"Agent","division":"Contact Center","origin":"direct"},{"role":"Employee","division":"Home","origin":"direct"},{"role":"Supervisor","division":"Contact Center","origin":"group","group":"Sales Floor"}],"utilization":null,"acdAutoAnswer":false,"managementUnit":"none"}"#));
 }
 
 #[test]
@@ -367,6 +367,7 @@ fn offboard_strips_one_user_now_and_edits_one_line_of_its_manifest() {
         "removeUserSkills user `quitter@off.example`: succeeded",
         "removeUserLanguages user `quitter@off.example`: succeeded",
         "removeTeamMembers team `Tier 1`: succeeded",
+        "revokeTokens user `quitter@off.example`: succeeded",
         "setUserState user `quitter@off.example`: succeeded",
     ]
     "#);

@@ -387,10 +387,9 @@ impl Operation {
         match self {
             O::RemoveUserSkills { skills, .. } => skills.len(),
             O::RemoveUserLanguages { languages, .. } => languages.len(),
-            // PUT replaces the whole queue definition, so the current one is read first.
-            O::UpdateQueue { .. } => 2,
-            // PATCH replaces every address, so the user's current ones are read first.
-            O::SetUserPhone { .. } => 2,
+            // PUT replaces the whole queue definition, and PATCH every address of a user:
+            // the current ones are read first.
+            O::UpdateQueue { .. } | O::SetUserPhone { .. } => 2,
             // One bulk move per 100 users.
             O::MoveToManagementUnit { users, .. } => users.len().div_ceil(100).max(1),
             // Manager, title and the like cannot be set on create: one follow-up PATCH may be

@@ -2,7 +2,8 @@
 //! (issue #13, Terraform's `-target`).
 //!
 //! A step is targeted when it writes a targeted object, or moves a targeted user into or
-//! out of a queue or a team (the user's memberships are the user's picture). Every step a
+//! out of a queue, a team or a management unit (the user's memberships are the user's
+//! picture); a unit move of several users is narrowed to the targeted ones. Every step a
 //! targeted step depends on in the plan's DAG is kept too, so a targeted plan applies on its
 //! own: a user's new queue is created before the user joins it. Steps are numbered again in
 //! the same order; a change is kept when it is a targeted object's, or when one of its steps
@@ -27,10 +28,61 @@ fn aims_at(step: &Step, targets: &BTreeSet<ObjectRef>) -> bool {
         Operation::AddQueueMembers { users, .. }
         | Operation::RemoveQueueMembers { users, .. }
         | Operation::AddTeamMembers { users, .. }
-        | Operation::RemoveTeamMembers { users, .. } => users
+        | Operation::RemoveTeamMembers { users, .. }
+        | Operation::MoveToManagementUnit { users, .. } => users
             .iter()
             .any(|user| targets.contains(&ObjectRef::new(Kind::User, user.as_str()))),
         _ => false,
+    }
+}
+
+/// A management-unit move of several users, when only some of them are targeted (not the
+/// unit): narrowed to those, with only their own readiness (creation, reactivation) as
+/// dependencies, so a targeted plan moves nobody else. A move depends on nothing but the
+/// readiness of its users.
+fn narrowed(step: Step, targets: &BTreeSet<ObjectRef>, by_id: &BTreeMap<StepId, Step>) -> Step {
+    let (kind, key) = step.operation.target();
+    let Operation::MoveToManagementUnit { unit, users } = &step.operation else {
+        return step;
+    };
+    if targets.contains(&ObjectRef::new(kind, key)) {
+        return step;
+    }
+    let targeted = |user: &str| targets.contains(&ObjectRef::new(Kind::User, user));
+    let kept: BTreeSet<_> = users
+        .iter()
+        .filter(|u| targeted(u.as_str()))
+        .cloned()
+        .collect();
+    if kept.is_empty() || kept.len() == users.len() {
+        return step;
+    }
+    let depends_on = step
+        .depends_on
+        .iter()
+        .copied()
+        .filter(|id| {
+            by_id
+                .get(id)
+                .is_some_and(|dep| targeted(&dep.operation.target().1))
+        })
+        .collect();
+    let before = step.before.map(|before| match before {
+        serde_json::Value::Object(held) => serde_json::Value::Object(
+            held.into_iter()
+                .filter(|(user, _)| targeted(user))
+                .collect(),
+        ),
+        other => other,
+    });
+    Step {
+        operation: Operation::MoveToManagementUnit {
+            unit: unit.clone(),
+            users: kept,
+        },
+        depends_on,
+        before,
+        ..step
     }
 }
 
@@ -44,6 +96,12 @@ pub(crate) fn limit(
     if targets.is_empty() {
         return (steps, changes);
     }
+    let originals: BTreeMap<StepId, Step> =
+        steps.iter().map(|step| (step.id, step.clone())).collect();
+    let steps: Vec<Step> = steps
+        .into_iter()
+        .map(|step| narrowed(step, targets, &originals))
+        .collect();
     let by_id: BTreeMap<StepId, &Step> = steps.iter().map(|step| (step.id, step)).collect();
     let mut kept: BTreeSet<StepId> = BTreeSet::new();
     let mut pending: Vec<StepId> = steps
@@ -58,6 +116,15 @@ pub(crate) fn limit(
             pending.extend(step.depends_on.iter().copied());
         }
     }
+    // A narrowed unit move stays on the change it was planned with only if that change's
+    // user is still moved by it (by the ids before renumbering).
+    let moves_of: BTreeMap<StepId, BTreeSet<roster_model::Email>> = steps
+        .iter()
+        .filter_map(|step| match &step.operation {
+            Operation::MoveToManagementUnit { users, .. } => Some((step.id, users.clone())),
+            _ => None,
+        })
+        .collect();
     let (steps, renumbered) = keep(steps, &kept);
     let renumber = |ids: &[StepId]| -> Vec<StepId> {
         ids.iter()
@@ -67,7 +134,18 @@ pub(crate) fn limit(
     let changes = changes
         .into_iter()
         .filter_map(|change| {
-            let steps = renumber(&change.steps);
+            let own: Vec<StepId> = change
+                .steps
+                .iter()
+                .copied()
+                .filter(|id| {
+                    change.kind != Kind::User
+                        || moves_of
+                            .get(id)
+                            .is_none_or(|users| users.iter().any(|u| u.as_str() == change.key))
+                })
+                .collect();
+            let steps = renumber(&own);
             let targeted = targets.contains(&ObjectRef::new(change.kind, change.key.as_str()));
             (targeted || !steps.is_empty()).then_some(Change { steps, ..change })
         })

@@ -490,15 +490,24 @@ fn focused(declared: &DesiredOrg, live: &LiveOrg, emails: &BTreeSet<Email>) -> D
     }
 }
 
-/// Whether `step` writes only to the offboarded users (their own fields, or their
-/// membership in a queue or team): the guarantee that nothing else in the org changes.
+/// Whether `step` writes only to the offboarded users (their own fields, their membership in
+/// a queue or team, freeing their number, station and unit, revoking their tokens): the
+/// guarantee that nothing else in the org changes.
 fn only_touches(step: &Step, emails: &BTreeSet<Email>) -> bool {
     match &step.operation {
         Operation::RemoveQueueMembers { users, .. }
-        | Operation::RemoveTeamMembers { users, .. } => users.is_subset(emails),
+        | Operation::RemoveTeamMembers { users, .. }
+        | Operation::MoveToManagementUnit { unit: None, users } => users.is_subset(emails),
         Operation::RevokeRoles { email, .. }
         | Operation::RemoveUserSkills { email, .. }
         | Operation::RemoveUserLanguages { email, .. }
+        | Operation::SetUserPhone {
+            email,
+            number: None,
+            extension: None,
+        }
+        | Operation::DisassociateStation { email }
+        | Operation::RevokeTokens { email }
         | Operation::SetUserState {
             email,
             state: UserState::Inactive,
@@ -691,6 +700,32 @@ mod tests {
             state: UserState::Active,
         }));
         assert!(!passes(Operation::DeleteSkill { name: "S".into() }));
+        // Freeing the leaver's number, station and unit and revoking its tokens pass; giving
+        // it a number, moving it into a unit, or touching anyone else does not.
+        let a = || email("a@x.example");
+        assert!(passes(Operation::SetUserPhone {
+            email: a(),
+            number: None,
+            extension: None,
+        }));
+        assert!(!passes(Operation::SetUserPhone {
+            email: a(),
+            number: None,
+            extension: Some("4100".into()),
+        }));
+        assert!(passes(Operation::DisassociateStation { email: a() }));
+        assert!(passes(Operation::RevokeTokens { email: a() }));
+        assert!(!passes(Operation::RevokeTokens {
+            email: email("b@x.example"),
+        }));
+        assert!(passes(Operation::MoveToManagementUnit {
+            unit: None,
+            users: gone.clone(),
+        }));
+        assert!(!passes(Operation::MoveToManagementUnit {
+            unit: Some("Billing MU".into()),
+            users: gone.clone(),
+        }));
     }
 
     #[test]

@@ -37,7 +37,7 @@ async fn an_offboarding_through_the_service_journals_strips_deactivates_and_edit
     assert!(report.is_success(), "{report:?}");
     assert!(report.already_inactive.is_empty());
     let summary = report.summary.unwrap();
-    assert_eq!(summary.succeeded.len(), 7, "{summary}");
+    assert_eq!(summary.succeeded.len(), 8, "{summary}");
 
     let lines = copy.journal(ORG);
     let mut shown = journal_lines(&lines);
@@ -53,6 +53,7 @@ async fn an_offboarding_through_the_service_journals_strips_deactivates_and_edit
         "removeUserSkills user `quitter@off.example`: succeeded",
         "removeUserLanguages user `quitter@off.example`: succeeded",
         "removeTeamMembers team `Tier 1`: succeeded",
+        "revokeTokens user `quitter@off.example`: succeeded",
         "setUserState user `quitter@off.example`: succeeded",
         "runFinished",
     ]
