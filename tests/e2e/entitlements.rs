@@ -484,3 +484,50 @@ fn bad_numbers_and_units_are_plan_errors_at_the_manifest_line() {
         plan.stderr
     );
 }
+
+#[test]
+fn without_wfm_a_leaver_is_still_offboarded_and_a_declared_unit_says_it_could_not_be_read() {
+    let (workspace, sandbox) = example();
+    // The sandbox's knob for an org without WFM, or a client without its permissions.
+    sandbox.api(
+        reqwest::Method::PUT,
+        &format!(
+            "/__sandbox/orgs/{REMOTE}/clients/{}/permissions",
+            crate::support::CLIENT_ID
+        ),
+        Some(serde_json::json!({ "denied": ["wfm:businessUnit:view"] })),
+    );
+    let plan = run(&workspace, "plan", &[]);
+    assert_eq!(plan.code, 1, "{}{}", plan.stdout, plan.stderr);
+    assert!(
+        plan.stderr.contains(
+            "management unit `Billing MU` cannot be checked: the org's management units could not be read"
+        ),
+        "{}",
+        plan.stderr
+    );
+
+    // Without any `wfm:` in the manifests, the demo's leaver is offboarded all the same.
+    for file in ["base/profiles.yaml", "orgs/demo/users/billing.yaml"] {
+        let text = workspace.read(file);
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("wfm:"))
+            .collect();
+        workspace.write(file, &(kept.join("\n") + "\n"));
+    }
+    apply(&workspace);
+    let state = sandbox.state();
+    let leaver = state["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "liam.obrien@acme.example")
+        .unwrap();
+    assert_eq!(leaver["state"], "inactive");
+    assert_eq!(
+        unit_of(&state, "liam.obrien@acme.example").as_deref(),
+        Some("Support MU"),
+        "units that cannot be read are left alone"
+    );
+}

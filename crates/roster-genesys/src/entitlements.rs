@@ -96,6 +96,11 @@ async fn unassigned_numbers(
 /// Business units, management units and each management unit's members, and with
 /// `needs.planning_groups` each business unit's planning groups; `None` unless `needs.wfm`
 /// or `needs.planning_groups` (which reads the members too, see below).
+///
+/// Also `None` when the org answers the business-unit listing with 403 or 404: an org
+/// without WFM, or an OAuth client without its permissions. Every plan that may offboard
+/// someone reads units (to leave them), and such an org must still be able to offboard: the
+/// plan then leaves units alone, and a manifest that names one is told they were not read.
 pub async fn read_wfm(
     session: &Session,
     needs: &ReadNeeds,
@@ -105,18 +110,24 @@ pub async fn read_wfm(
     if !needs.wfm && !needs.planning_groups {
         return Ok(None);
     }
-    let (business_units, management_units) = futures::try_join!(
-        session.get_json::<dto::Entities<dto::BusinessUnit>>(
+    let business_units = match session
+        .get_json::<dto::Entities<dto::BusinessUnit>>(
             endpoint::BUSINESS_UNITS,
             endpoint::BUSINESS_UNITS,
-            op
-        ),
-        session.get_json::<dto::Entities<dto::ManagementUnit>>(
+            op,
+        )
+        .await
+    {
+        Err(error) if matches!(error.status(), Some(403 | 404)) => return Ok(None),
+        other => other?,
+    };
+    let management_units = session
+        .get_json::<dto::Entities<dto::ManagementUnit>>(
             endpoint::MANAGEMENT_UNITS,
             endpoint::MANAGEMENT_UNITS,
-            op
-        ),
-    )?;
+            op,
+        )
+        .await?;
     let (business_units, management_units) = (business_units.entities, management_units.entities);
     // Members are read whenever units are, so a read `LiveOrg::wfm` always comes with every
     // user's unit (a user in none is in none, not unread).

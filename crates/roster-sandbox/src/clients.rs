@@ -17,6 +17,12 @@ use crate::secret::SecretHash;
 /// The permission every Audit API operation needs (JAVA-AUDIT: "all: `audits:audit:view`").
 pub const AUDIT_VIEW: &str = "audits:audit:view";
 
+/// The permission the sandbox asks for reading WFM business units. UNCONFIRMED: the facts do
+/// not extract WFM permissions; this name follows Genesys's `domain:entity:action` style.
+/// Denying it models an org without WFM, or a client without its permissions: the listing
+/// answers 403.
+pub const WFM_BUSINESS_UNIT_VIEW: &str = "wfm:businessUnit:view";
+
 /// A client added to an org after its creation.
 #[derive(Debug, Clone)]
 struct NamedClient {

@@ -329,15 +329,29 @@ pub(crate) fn resolve_management_units(ctx: &Context<'_>) -> Vec<Problem> {
         {
             continue;
         }
-        let suggestion = roster_model::closest(
-            &wfm.management_unit,
-            units.into_iter().flat_map(|u| u.keys().map(String::as_str)),
-        )
-        .map(|best| format!("; did you mean `{best}`?"))
-        .unwrap_or_default();
+        let source = wfm.source.as_ref().or(user.source.as_ref());
+        let Some(units) = units else {
+            problems.push(user_problem(
+                user,
+                source,
+                format!(
+                    "management unit `{}` cannot be checked: the org's management units could \
+                     not be read",
+                    wfm.management_unit
+                ),
+                "the org has no WFM, or roster's OAuth client lacks its permissions (`wfm:agent:view`, \
+                 `wfm:agent:edit`); grant them, or remove `wfm:`"
+                    .to_owned(),
+            ));
+            continue;
+        };
+        let suggestion =
+            roster_model::closest(&wfm.management_unit, units.keys().map(String::as_str))
+                .map(|best| format!("; did you mean `{best}`?"))
+                .unwrap_or_default();
         problems.push(user_problem(
             user,
-            wfm.source.as_ref().or(user.source.as_ref()),
+            source,
             format!(
                 "management unit `{}` does not exist in the org{suggestion}",
                 wfm.management_unit

@@ -7,13 +7,18 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Body, Ctx, body_id, parse_id};
+use crate::clients::WFM_BUSINESS_UNIT_VIEW;
 use crate::error::ApiError;
 use crate::org::wfm;
 use crate::paging::json;
 use crate::render_entitlements as render;
 
-/// `GET /api/v2/workforcemanagement/businessunits` (`BusinessUnitListing`, not paged).
-pub async fn business_units(ctx: Ctx) -> Response {
+/// `GET /api/v2/workforcemanagement/businessunits` (`BusinessUnitListing`, not paged); 403
+/// for a client denied [`WFM_BUSINESS_UNIT_VIEW`].
+pub async fn business_units(ctx: Ctx) -> Result<Response, ApiError> {
+    ctx.hub
+        .clients
+        .require(&ctx.token.client_id, WFM_BUSINESS_UNIT_VIEW)?;
     let state = ctx.read();
     let entities: Vec<Value> = state
         .wfm
@@ -21,7 +26,7 @@ pub async fn business_units(ctx: Ctx) -> Response {
         .iter()
         .map(render::business_unit)
         .collect();
-    json(&json!({ "entities": entities }))
+    Ok(json(&json!({ "entities": entities })))
 }
 
 /// `GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups`
