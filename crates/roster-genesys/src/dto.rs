@@ -417,6 +417,9 @@ pub struct LicenceDefinition {
     /// Its description.
     #[serde(default)]
     pub description: Option<String>,
+    /// The licences it includes.
+    #[serde(default)]
+    pub comprises: Vec<IdOnly>,
 }
 
 /// `MoveAgentsResponse` (the part roster reads).

@@ -426,6 +426,7 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
         .map(|l| LicenceDefinition {
             id: l.id.clone(),
             description: non_empty(l.description.as_ref()),
+            comprises: l.comprises.iter().map(|c| c.id.clone()).collect(),
         })
         .collect();
     live.licences.sort_by(|a, b| a.id.cmp(&b.id));

@@ -2,8 +2,10 @@
 //! unit, and the licences its roles imply, on both sides of a plan.
 //!
 //! Genesys facts these types follow (REFERENCE-events-entitlements §3–§5):
-//! - A user's numbers are `User.addresses` entries (`mediaType: PHONE`, `type: WORK`) holding
-//!   an E.164 `address` and/or an `extension`. A number must lie in a DID pool
+//! - A user's numbers are `User.addresses` entries (`mediaType: PHONE`), each holding an
+//!   E.164 `address` or an `extension`, not both. roster's direct number is the `address` of
+//!   the `WORK` entry, its extension the `extension` of the `WORK2` entry (the convention
+//!   lives in `roster-genesys`'s `addresses` module). A number must lie in a DID pool
 //!   (`startPhoneNumber`..=`endPhoneNumber`), an extension in an extension pool
 //!   (`startNumber`..=`endNumber`).
 //! - Business unit → management units → agents; planning groups belong to the business unit and
@@ -151,8 +153,8 @@ pub struct ExpectedLicence {
     pub source: Option<Source>,
 }
 
-/// A user's WORK phone as the org holds it (`addresses`), raw: a live number need not be
-/// E.164, which `roster check` reports.
+/// A user's direct number (`WORK` entry) and extension (`WORK2` entry) as the org holds them
+/// (`addresses`), raw: a live number need not be E.164, which `roster check` reports.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LivePhone {
@@ -301,12 +303,34 @@ pub struct LicenceDefinition {
     /// Its description, when the org gives one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The ids of the licences it includes (`comprises`): a CX 3 includes a CX 2, so a user
+    /// going from CX 3 to CX 2 does not raise cost.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comprises: Vec<String>,
 }
 
 impl LicenceDefinition {
     /// The name people know the licence by: its description, else its id.
     pub fn label(&self) -> &str {
         self.description.as_deref().unwrap_or(&self.id)
+    }
+
+    /// Whether `other` (an id) is this licence or one it includes, directly or through the
+    /// licences it includes, per `definitions`.
+    pub fn includes(&self, other: &str, definitions: &[LicenceDefinition]) -> bool {
+        let mut seen = BTreeSet::new();
+        let mut pending = vec![self.id.as_str()];
+        while let Some(id) = pending.pop() {
+            if id == other {
+                return true;
+            }
+            if seen.insert(id)
+                && let Some(definition) = definitions.iter().find(|d| d.id == id)
+            {
+                pending.extend(definition.comprises.iter().map(String::as_str));
+            }
+        }
+        false
     }
 
     /// Whether a manifest's `licence:` names this licence (its id or description, in any

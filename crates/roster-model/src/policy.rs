@@ -176,8 +176,9 @@ pub struct Limits {
     /// org's journal; none by default.
     #[serde(default, skip_serializing_if = "DayLimits::is_empty")]
     pub per_day: DayLimits,
-    /// Most licences the plan's role grants may add (users gaining a licence, summed over
-    /// licences); unset means no limit. Over it the plan is blocked like a destructive one.
+    /// Most licences the plan's role changes may add that raise cost (a licence none of the
+    /// user's former licences includes); unset means no limit. Over it the plan is blocked
+    /// like a destructive one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licence_increase: Option<u32>,
 }

@@ -41,8 +41,9 @@ pub struct ReadNeeds {
     /// Whether business units' planning groups are read (`roster check` only).
     #[serde(default)]
     pub planning_groups: bool,
-    /// Whether the org's licence definitions are read (any user manages `roles`, so the plan
-    /// shows its licence impact).
+    /// Whether the org's licence definitions are read, so the plan shows its licence impact:
+    /// any user manages `roles`, or `policy.limits.licenceIncrease` is set (creations and
+    /// reactivations change licences too).
     #[serde(default)]
     pub licences: bool,
 }
@@ -92,7 +93,8 @@ impl ReadNeeds {
                 .collect(),
             wfm: may_offboard || desired.users.values().any(|u| u.wfm.is_some()),
             planning_groups: false,
-            licences: desired.users.values().any(|u| u.roles.is_some()),
+            licences: desired.users.values().any(|u| u.roles.is_some())
+                || desired.policy.limits.licence_increase.is_some(),
         }
     }
 

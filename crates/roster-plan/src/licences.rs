@@ -37,6 +37,11 @@ pub struct LicenceImpact {
     pub adds: BTreeMap<String, u32>,
     /// Licence → users who lose it.
     pub frees: BTreeMap<String, u32>,
+    /// Licences users gain that none of the licences they held includes: what raises cost,
+    /// and what `policy.limits.licenceIncrease` limits. A user going from CX 3 to CX 2 gains
+    /// CX 2, which CX 3 includes: no increase.
+    #[serde(default)]
+    pub increase: u32,
     /// Each user whose licences change.
     pub users: Vec<UserLicences>,
 }
@@ -54,12 +59,6 @@ pub struct UserLicences {
 }
 
 impl LicenceImpact {
-    /// How many licences the plan adds, over every licence: what
-    /// `policy.limits.licenceIncrease` limits.
-    pub fn added(&self) -> u32 {
-        self.adds.values().sum()
-    }
-
     /// Whether no licence changes.
     pub fn is_empty(&self) -> bool {
         self.adds.is_empty() && self.frees.is_empty()
@@ -188,9 +187,10 @@ pub fn role_sets(changes: &[RoleChange]) -> BTreeSet<RoleSet> {
         .collect()
 }
 
-/// Counts, per licence, who gains and who loses it. `inferred` holds the licence ids of each
-/// role set of [`role_sets`] (a set it lacks counts as no licence); licences are shown by
-/// their definitions' descriptions.
+/// Counts, per licence, who gains and who loses it, and the gains that raise cost (a licence
+/// none of the user's former licences includes, per the definitions' `comprises`).
+/// `inferred` holds the licence ids of each role set of [`role_sets`] (a set it lacks counts
+/// as no licence); licences are shown by their definitions' descriptions.
 pub fn licence_impact(
     changes: &[RoleChange],
     inferred: &BTreeMap<RoleSet, BTreeSet<String>>,
@@ -202,31 +202,34 @@ pub fn licence_impact(
             .find(|d| d.id == *id)
             .map_or_else(|| id.clone(), |d| d.label().to_owned())
     };
-    let licences = |roles: &RoleSet| -> BTreeSet<String> {
-        inferred
-            .get(roles)
-            .into_iter()
-            .flatten()
-            .map(label)
-            .collect()
+    let ids =
+        |roles: &RoleSet| -> BTreeSet<String> { inferred.get(roles).cloned().unwrap_or_default() };
+    let includes = |held: &String, gained: &String| {
+        definitions
+            .iter()
+            .find(|d| d.id == *held)
+            .is_some_and(|d| d.includes(gained, definitions))
     };
     let mut impact = LicenceImpact::default();
     for change in changes {
-        let before = licences(&change.before);
-        let after = licences(&change.after);
+        let before = ids(&change.before);
+        let after = ids(&change.after);
         if before == after {
             continue;
         }
         for gained in after.difference(&before) {
-            *impact.adds.entry(gained.clone()).or_default() += 1;
+            *impact.adds.entry(label(gained)).or_default() += 1;
+            if !before.iter().any(|held| includes(held, gained)) {
+                impact.increase += 1;
+            }
         }
         for lost in before.difference(&after) {
-            *impact.frees.entry(lost.clone()).or_default() += 1;
+            *impact.frees.entry(label(lost)).or_default() += 1;
         }
         impact.users.push(UserLicences {
             email: change.email.clone(),
-            before,
-            after,
+            before: before.iter().map(label).collect(),
+            after: after.iter().map(label).collect(),
         });
     }
     impact
@@ -241,10 +244,10 @@ mod tests {
         let impact = LicenceImpact {
             adds: BTreeMap::from([("CX 3".to_owned(), 3)]),
             frees: BTreeMap::from([("CX 2".to_owned(), 1)]),
+            increase: 3,
             users: Vec::new(),
         };
         assert_eq!(impact.summary(), "adds 3 × CX 3, frees 1 × CX 2");
-        assert_eq!(impact.added(), 3);
         assert_eq!(LicenceImpact::default().summary(), "no change");
     }
 }

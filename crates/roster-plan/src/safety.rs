@@ -99,8 +99,8 @@ pub fn verdict(
 
     let per_day = per_day(&destroyed, &routing, live, limits, recent);
     let licences = match (licences, limits.licence_increase) {
-        (Some(impact), Some(max)) if impact.added() > max => Some(OverLicenceLimit {
-            added: impact.added(),
+        (Some(impact), Some(max)) if impact.increase > max => Some(OverLicenceLimit {
+            added: impact.increase,
             max,
         }),
         _ => None,

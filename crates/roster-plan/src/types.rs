@@ -425,7 +425,7 @@ pub struct Blocked {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OverLicenceLimit {
-    /// Licences the plan adds (users gaining a licence, over every licence).
+    /// Licences the plan adds that raise cost ([`crate::LicenceImpact::increase`]).
     pub added: u32,
     /// The limit.
     pub max: u32,

@@ -198,7 +198,11 @@ pub fn licence_definition(definition: &LicenceDefinition) -> Value {
         "description": definition.description,
         "permissions": { "ids": definition.permissions },
         "prerequisites": [],
-        "comprises": [],
+        "comprises": definition
+            .comprises
+            .iter()
+            .map(|id| json!({ "id": id, "selfUri": format!("/api/v2/license/definitions/{id}") }))
+            .collect::<Vec<_>>(),
         "selfUri": format!("/api/v2/license/definitions/{}", definition.id),
     })
 }

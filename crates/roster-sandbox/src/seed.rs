@@ -251,6 +251,9 @@ pub struct SeedLicence {
     /// Names of the roles that carry the licence.
     #[serde(default)]
     pub roles: Vec<String>,
+    /// Ids of the licences it includes (`comprises`): a higher tier includes the lower.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comprises: Vec<String>,
 }
 
 /// A queue of a seed.
@@ -807,6 +810,7 @@ impl Builder<'_> {
                     .clone()
                     .unwrap_or_else(|| licence.id.clone()),
                 permissions: licence.permissions.clone(),
+                comprises: licence.comprises.clone(),
             };
             org_licences::define(&mut self.state, definition)
                 .map_err(|source| self.breaks(object(), source))?;

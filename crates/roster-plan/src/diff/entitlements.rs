@@ -223,6 +223,35 @@ fn held_elsewhere(ctx: &Context<'_>, phones: &Phones, problems: &mut Vec<Problem
                 continue;
             };
             if gives_up(ctx, phones, holder, what, &value) {
+                // Two users taking each other's number would each wait for the other: a
+                // cycle. Said here, at the manifest line, with what to do.
+                let swapped = phones.get(&holder.email).is_some_and(|theirs| {
+                    claims(theirs).iter().any(|(their_what, their_value)| {
+                        *their_what == what
+                            && ctx.live.users.get(email).is_some_and(|me| match what {
+                                "number" => me.phone.number.as_deref() == Some(their_value),
+                                _ => me.phone.extension.as_deref() == Some(their_value),
+                            })
+                    })
+                });
+                if swapped && email < &holder.email {
+                    let user = &ctx.desired.users[email];
+                    let source = user.phone.as_ref().and_then(|p| p.source.as_ref());
+                    problems.push(user_problem(
+                        user,
+                        source.or(user.source.as_ref()),
+                        format!(
+                            "swaps its {what} with `{}` ({value}): one plan cannot give each the \
+                             other's, since each must be free first",
+                            holder.email
+                        ),
+                        format!(
+                            "apply in two changes: first give `{}` another {what} (or none), \
+                             then the swap",
+                            holder.email
+                        ),
+                    ));
+                }
                 continue;
             }
             let user = &ctx.desired.users[email];

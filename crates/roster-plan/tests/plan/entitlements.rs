@@ -338,10 +338,12 @@ fn role_changes_show_their_licence_impact_and_a_limit_blocks_the_plan() {
         LicenceDefinition {
             id: "cx2".into(),
             description: Some("CX 2".into()),
+            comprises: Vec::new(),
         },
         LicenceDefinition {
             id: "cx3".into(),
             description: Some("CX 3".into()),
+            comprises: vec!["cx2".into()],
         },
     ];
     let impact = licence_impact(&changes, &inferred, &definitions);
@@ -349,6 +351,9 @@ fn role_changes_show_their_licence_impact_and_a_limit_blocks_the_plan() {
         impact.summary(),
         "adds 1 × CX 2, 3 × CX 3, frees 3 × CX 2, 1 × CX 3"
     );
+
+    // The three upgrades raise cost; the lead's CX 3 → CX 2 does not (CX 3 includes CX 2).
+    assert_eq!(impact.increase, 3);
 
     let unlimited = plan
         .clone()
@@ -360,13 +365,27 @@ fn role_changes_show_their_licence_impact_and_a_limit_blocks_the_plan() {
     limited.policy.limits.licence_increase = Some(2);
     let limited = limited.with_licences(impact, &live, &RecentChanges::default());
     let over = limited.blocked.as_ref().and_then(|b| b.licences.as_ref());
-    assert_eq!(over.map(|o| (o.added, o.max)), Some((4, 2)));
+    assert_eq!(over.map(|o| (o.added, o.max)), Some((3, 2)));
     let text = render_text(&roster_plan::PlanSet::new(vec![limited]), false);
     assert!(
         text.contains(
             "licences: adds 1 × CX 2, 3 × CX 3, frees 3 × CX 2, 1 × CX 3 (licences follow roles; roster assigns none)"
         ) && text.contains("    ana@acme.example: CX 2 → CX 3")
-            && text.contains("4 licences would be added (licenceIncrease 2)"),
+            && text.contains("3 licences would be added (licenceIncrease 2)"),
         "{text}"
     );
+}
+
+#[test]
+fn two_users_swapping_numbers_is_an_error_that_says_to_apply_in_two_changes() {
+    let mut live = org();
+    live_user(&mut live, "ann@acme.example").phone.number = Some("+13175550106".into());
+    live_user(&mut live, "bob@acme.example").phone.number = Some("+13175550107".into());
+    let mut desired = desired_org("test");
+    user(&mut desired, "ann@acme.example").phone = phone(explicit("+13175550107"), None);
+    user(&mut desired, "bob@acme.example").phone = phone(explicit("+13175550106"), None);
+    assert_snapshot!(problems(&desired, &live), @r"
+    orgs/test/users.yaml:7:5: user `ann@acme.example`: swaps its number with `bob@acme.example` (+13175550107): one plan cannot give each the other's, since each must be free first
+      hint: apply in two changes: first give `bob@acme.example` another number (or none), then the swap
+    ");
 }

@@ -184,6 +184,9 @@ pub struct LicenceDefinition {
     /// Permissions the licence allows.
     #[serde(default)]
     pub permissions: Vec<String>,
+    /// The ids of the licences this one includes (a CX 3 includes a CX 2).
+    #[serde(default)]
+    pub comprises: Vec<String>,
 }
 
 /// One `DELETE /api/v2/tokens/{userId}`.

@@ -460,10 +460,21 @@ fn licence_findings(
     };
     let definition = live.licences.iter().find(|d| d.is_named(&expected.licence));
     let expected_id = definition.map_or(expected.licence.as_str(), |d| d.id.as_str());
-    let exact = implied.len() == 1
-        && implied
-            .iter()
-            .all(|id| id.eq_ignore_ascii_case(expected_id));
+    // A user is billed its highest licence: the implied licences no other implied licence
+    // includes (`comprises`) must be exactly the expected one.
+    let includes = |held: &String, other: &String| {
+        held != other
+            && live
+                .licences
+                .iter()
+                .find(|d| d.id == *held)
+                .is_some_and(|d| d.includes(other, &live.licences))
+    };
+    let highest: Vec<&String> = implied
+        .iter()
+        .filter(|id| !implied.iter().any(|held| includes(held, id)))
+        .collect();
+    let exact = highest.len() == 1 && highest[0].eq_ignore_ascii_case(expected_id);
     if exact {
         return;
     }
@@ -1108,10 +1119,12 @@ mod tests {
             LicenceDefinition {
                 id: "cx2".into(),
                 description: Some("CX 2".into()),
+                comprises: Vec::new(),
             },
             LicenceDefinition {
                 id: "cx3".into(),
                 description: Some("CX 3".into()),
+                comprises: vec!["cx2".into()],
             },
         ];
         for role in ["Agent", "Admin", "Employee"] {
@@ -1176,6 +1189,17 @@ mod tests {
             "routing profile `Billing Agent` expects licence `CX 2`, but the roles of \
              `jane@acme.example` (`Agent`, `Employee`) imply `CX 2`, `CX 3`"
         );
+    }
+
+    #[test]
+    fn a_user_is_expected_at_its_highest_licence_the_ones_it_includes_do_not_count() {
+        let desired = desired(vec![expecting(
+            desired_user("jane@acme.example", 3),
+            "CX 3",
+        )]);
+        // CX 3 includes CX 2: roles implying both bill CX 3, as the profile expects.
+        let lookup = LicenceLookup::from([(roles(&["Agent", "Employee"]), roles(&["cx2", "cx3"]))]);
+        assert_eq!(findings(&desired, &licensed_org(), &lookup), vec![]);
     }
 
     #[test]
