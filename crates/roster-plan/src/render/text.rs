@@ -255,8 +255,8 @@ fn holders(count: usize, examples: &[roster_model::Email]) -> String {
 /// How many names of a routing loss the text shows; the JSON lists them all.
 const LOSS_NAMES_SHOWN: usize = 10;
 
-/// The licences the plan's role grants and removals imply, with each user whose licences
-/// change.
+/// The licences the plan's role grants and removals imply, with the first users whose
+/// licences change.
 fn licences(out: &mut String, plan: &Plan, paint: Paint) {
     let Some(impact) = &plan.licences else {
         return;
@@ -274,13 +274,20 @@ fn licences(out: &mut String, plan: &Plan, paint: Paint) {
             set.iter().cloned().collect::<Vec<_>>().join(", ")
         }
     };
-    for user in &impact.users {
+    for user in impact.users.iter().take(MEMBERS_SHOWN) {
         let _ = writeln!(
             out,
             "    {}: {} → {}",
             user.email,
             list(&user.before),
             list(&user.after)
+        );
+    }
+    if impact.users.len() > MEMBERS_SHOWN {
+        let _ = writeln!(
+            out,
+            "    and {} more (every user is in `--format json`)",
+            impact.users.len() - MEMBERS_SHOWN
         );
     }
 }
