@@ -18,7 +18,7 @@ use crate::orgs::ReadOrg;
 /// Plans over `policy.limits` whose digest was not acknowledged; nothing was applied.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "the plan of {} deletes or deactivates more than `policy.limits` allows; nothing was applied{}",
+    "the plan of {} goes over `policy.limits` (deletes and deactivations, routing taken away, or licences added); nothing was applied{}",
     orgs(.plans),
     wrong(.unmatched)
 )]
