@@ -297,15 +297,34 @@ fn offboarding_frees_the_number_leaves_the_unit_and_revokes_tokens_after_the_rol
         assert!(snapshot.contains(held), "{held} missing from {snapshot}");
     }
 
-    // An explicit reactivation restores the declared number (still free) and unit.
+    // An explicit reactivation restores the declared unit and, from the pool, the number she
+    // held (the journal's snapshot says which), although a new hire planned in the same
+    // change comes first in email order and would otherwise take the lowest free number.
     workspace.write(
         file,
         &manifest.replace(declared, &format!("{declared}    reactivate: true\n")),
     );
+    workspace.write(
+        "orgs/demo/users/new-hire.yaml",
+        "users:\n  - email: aaron.new@acme.example\n    name: Aaron New\n    phone: { pool: Indianapolis }\n",
+    );
+    let plan = run(&workspace, "plan", &[]);
+    assert!(
+        plan.stdout.contains(
+            "note: number +13175550102 of DID pool `Indianapolis` is the one the user held before"
+        ),
+        "{}",
+        plan.stdout
+    );
     apply(&workspace);
     assert_replans_to_zero(&workspace);
     let state = sandbox.state();
-    assert_eq!(phones(&state)[leaver].0.as_deref(), Some("+13175550102"));
+    let phones = phones(&state);
+    assert_eq!(phones[leaver].0.as_deref(), Some("+13175550102"));
+    assert_ne!(
+        phones["aaron.new@acme.example"].0.as_deref(),
+        Some("+13175550102")
+    );
     assert_eq!(unit_of(&state, leaver).as_deref(), Some("Billing MU"));
 }
 

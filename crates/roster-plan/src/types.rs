@@ -4,7 +4,7 @@
 //! Everything here serializes to the JSON described by `schemas/plan.schema.json` and
 //! deserializes back without loss, so a saved plan is the plan.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use roster_model::{Email, Kind, Policy, Source, Step, StepId};
@@ -35,6 +35,11 @@ pub struct PlanOptions {
     /// plans everything.
     #[serde(default)]
     pub targets: BTreeSet<ObjectRef>,
+    /// The numbers users held when they were offboarded, from the journal's assignment
+    /// snapshots (the caller reads it): `phone: { pool }` gives a reactivated user its
+    /// former number back when the pool still has it free.
+    #[serde(default)]
+    pub former_numbers: BTreeMap<Email, roster_model::PhoneNumber>,
 }
 
 impl Default for PlanOptions {
@@ -45,6 +50,7 @@ impl Default for PlanOptions {
             reactivate: BTreeSet::new(),
             recent: RecentChanges::default(),
             targets: BTreeSet::new(),
+            former_numbers: BTreeMap::new(),
         }
     }
 }

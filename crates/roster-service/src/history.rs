@@ -5,11 +5,15 @@
 //! Only operation lines are read, through the journal's public reading API; lines of any
 //! other kind (runs, records, kinds a newer roster writes) are skipped.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use roster_apply::{EntryBody, Journal, JournalError, Outcome};
+use roster_model::{Email, PhoneNumber};
 use roster_plan::RecentChanges;
+
+use crate::assignments::{ASSIGNMENT_SNAPSHOT, AssignmentSnapshot, OFFBOARDING_STARTED};
 
 /// The window `perDay` limits look back over, in seconds.
 pub const DAY_SECONDS: i64 = 24 * 60 * 60;
@@ -66,6 +70,48 @@ pub fn recent_in(path: &Path, org: &str, now: i64) -> Result<RecentChanges, Hist
     Ok(roster_plan::tally(&operations))
 }
 
+/// The direct number each of `emails` held when last offboarded in `org`, from the
+/// assignment snapshots of its default journal (DESIGN §2.5): what a reactivation gives back
+/// when the user's `phone: { pool }` still has it free. Users without one are absent.
+pub fn former_numbers(
+    root: &Path,
+    org: &str,
+    emails: &BTreeSet<Email>,
+) -> Result<BTreeMap<Email, PhoneNumber>, HistoryError> {
+    let path = Journal::default_path(root, org);
+    let mut numbers = BTreeMap::new();
+    if emails.is_empty() || !path.exists() {
+        return Ok(numbers);
+    }
+    let error = |source| HistoryError {
+        path: path.clone(),
+        source,
+    };
+    for entry in roster_apply::entries(&path).map_err(error)? {
+        let entry = entry.map_err(error)?;
+        let EntryBody::Record { kind, data } = &entry.body else {
+            continue;
+        };
+        let snapshot = match kind.as_str() {
+            ASSIGNMENT_SNAPSHOT => data,
+            OFFBOARDING_STARTED => &data["assignments"],
+            _ => continue,
+        };
+        let Ok(snapshot) = serde_json::from_value::<AssignmentSnapshot>(snapshot.clone()) else {
+            continue;
+        };
+        if entry.org != org || !emails.contains(&snapshot.user) {
+            continue;
+        }
+        // The latest offboarding wins; one without a number forgets an older one.
+        match snapshot.number.and_then(|n| PhoneNumber::parse(&n).ok()) {
+            Some(number) => numbers.insert(snapshot.user, number),
+            None => numbers.remove(&snapshot.user),
+        };
+    }
+    Ok(numbers)
+}
+
 /// Now, in Unix seconds.
 pub fn now() -> i64 {
     SystemTime::now()
@@ -109,7 +155,7 @@ mod tests {
             // A line kind this version does not know, written by a newer roster.
             r#"{"seq":5,"time":"2026-05-01T09:00:00Z","kind":"someFutureRecord","org":"demo","data":{"step":7},"prev":"a","hash":"b"}"#.to_owned(),
             // An operation this version does not know.
-            operation(6, "2026-05-01T09:00:00Z", "demo", r#"{"op":"revokeTokens","email":"x@acme.example"}"#, "succeeded"),
+            operation(6, "2026-05-01T09:00:00Z", "demo", r#"{"op":"archiveRecordings","email":"x@acme.example"}"#, "succeeded"),
             operation(7, "2026-05-01T10:00:00Z", "other", &deactivate(7), "succeeded"),
             operation(
                 8,

@@ -64,6 +64,28 @@ pub struct Snapshot {
     pub ids: IdTable,
 }
 
+/// The declared users the org holds inactive whose manifests want them active with a number
+/// from a pool: those a reactivation may give their former number back (the journal is read
+/// only for them).
+fn returning_to_a_pool(desired: &roster_model::DesiredOrg, live: &LiveOrg) -> BTreeSet<Email> {
+    desired
+        .users
+        .values()
+        .filter(|user| {
+            user.state == roster_model::UserState::Active
+                && matches!(
+                    user.phone.as_ref().and_then(|p| p.number.as_ref()),
+                    Some(roster_model::NumberChoice::Pool(_))
+                )
+                && live
+                    .users
+                    .get(&user.email)
+                    .is_some_and(|u| u.state == roster_model::UserState::Inactive)
+        })
+        .map(|user| user.email.clone())
+        .collect()
+}
+
 impl Snapshot {
     /// The client's snapshot of a read for `needs`.
     fn of(snapshot: roster_genesys::Snapshot, needs: &ReadNeeds) -> Self {
@@ -307,6 +329,11 @@ impl<'a> OrgSession<'a> {
             reactivate: reactivate.clone(),
             recent: self.recent_changes()?,
             targets: targets.clone(),
+            former_numbers: crate::history::former_numbers(
+                self.root,
+                self.org(),
+                &returning_to_a_pool(desired, &snapshot.live),
+            )?,
         };
         Ok(roster_plan::plan(desired, &snapshot.live, &options)?)
     }

@@ -8,9 +8,11 @@
 //!   user holds in the org may be claimed only when the plan takes it from that user (its
 //!   own declared phone differs, or it is offboarded); the claim then waits for that step.
 //! - `phone: { pool }` keeps a live number already in the pool; otherwise it takes the
-//!   lowest number the org lists as unassigned in the pool that no other user of the plan
-//!   claims, users taken in email order, so the same org and manifests always give the same
-//!   numbers. A pool without enough numbers is one error naming how many it lacks.
+//!   user's former number (held when it was offboarded, [`crate::PlanOptions::former_numbers`])
+//!   when the pool lists it as unassigned, else the lowest number the org lists as unassigned
+//!   in the pool that no other user of the plan claims, users taken in email order, so the
+//!   same org and manifests always give the same numbers. A pool without enough numbers is
+//!   one error naming how many it lacks.
 //!
 //! Management-unit moves are batched by destination ([`MOVE_USERS_PER_CALL`] users a call).
 
@@ -34,8 +36,10 @@ pub(crate) const MOVE_USERS_PER_CALL: usize = 100;
 pub(crate) struct ResolvedPhone {
     pub number: Option<PhoneNumber>,
     pub extension: Option<String>,
-    /// Whether the number was chosen from a pool by this plan (shown in the plan).
+    /// The pool this plan chose the number from (shown in the plan).
     pub allocated_from: Option<String>,
+    /// Whether the chosen number is the one the user held before it was offboarded.
+    pub former: bool,
 }
 
 /// Every declared user's resolved phone, by email; users whose phone is unmanaged, or who
@@ -114,6 +118,7 @@ pub(crate) fn resolve_phones(ctx: &Context<'_>) -> (Phones, Vec<Problem>) {
                 number,
                 extension: phone.extension.clone(),
                 allocated_from: None,
+                former: false,
             },
         );
     }
@@ -166,6 +171,29 @@ fn allocate<'d>(
     }
     for (name, users) in wanting {
         let pool = &telephony.did_pools[name];
+        // Reactivated users get their former number back when it is still free.
+        let mut users_left = Vec::new();
+        for user in users {
+            let former = ctx.options.former_numbers.get(&user.email).filter(|n| {
+                pool.contains(n)
+                    && !numbers.contains_key(*n)
+                    && pool
+                        .unassigned
+                        .as_ref()
+                        .is_some_and(|free| free.contains(*n))
+            });
+            match former {
+                Some(number) => {
+                    numbers.insert(number.clone(), &user.email);
+                    set_number(phones, &user.email, number.clone(), Some(name));
+                    if let Some(phone) = phones.get_mut(&user.email) {
+                        phone.former = true;
+                    }
+                }
+                None => users_left.push(user),
+            }
+        }
+        let users = users_left;
         let mut free = pool
             .unassigned
             .iter()
@@ -425,10 +453,12 @@ pub(crate) fn plan_phones(
             );
         }
         if let Some(pool) = &phone.allocated_from {
-            b.changes[change].notes.push(format!(
-                "number {} is the lowest free number of DID pool `{pool}`",
-                phone.number.as_ref().expect("allocated")
-            ));
+            let number = phone.number.as_ref().expect("allocated");
+            b.changes[change].notes.push(if phone.former {
+                format!("number {number} of DID pool `{pool}` is the one the user held before")
+            } else {
+                format!("number {number} is the lowest free number of DID pool `{pool}`")
+            });
         }
         let deps: Vec<usize> = b.user_ready.get(email).copied().into_iter().collect();
         let node = b.push(

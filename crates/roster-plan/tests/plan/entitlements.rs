@@ -389,3 +389,55 @@ fn two_users_swapping_numbers_is_an_error_that_says_to_apply_in_two_changes() {
       hint: apply in two changes: first give `bob@acme.example` another number (or none), then the swap
     ");
 }
+
+#[test]
+fn a_reactivated_user_gets_its_former_pool_number_back_when_it_is_still_free() {
+    let mut live = org();
+    live_user(&mut live, "back@acme.example").state = UserState::Inactive;
+    let mut desired = desired_org("test");
+    let back = user(&mut desired, "back@acme.example");
+    back.reactivate = true;
+    back.phone = phone(pool("Indianapolis"), None);
+    user(&mut desired, "aaron@acme.example").phone = phone(pool("Indianapolis"), None);
+    let options = PlanOptions {
+        former_numbers: [(email("back@acme.example"), number("+13175550110"))].into(),
+        ..PlanOptions::default()
+    };
+    let plan = plan(&desired, &live, &options).unwrap();
+    let numbers: Vec<String> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match &s.operation {
+            Operation::SetUserPhone { email, number, .. } => {
+                Some(format!("{email} {}", number.as_ref().unwrap()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            "aaron@acme.example +13175550102",
+            "back@acme.example +13175550110"
+        ]
+    );
+
+    // Taken in the meantime (no longer unassigned): the lowest free one instead.
+    let mut taken = live.clone();
+    if let Some(pool) = taken
+        .telephony
+        .as_mut()
+        .and_then(|t| t.did_pools.get_mut("Indianapolis"))
+    {
+        pool.unassigned
+            .as_mut()
+            .unwrap()
+            .remove(&number("+13175550110"));
+    }
+    let plan = roster_plan::plan(&desired, &taken, &options).unwrap();
+    assert!(
+        steps(&plan).contains(r#""email":"back@acme.example","number":"+13175550103""#),
+        "{}",
+        steps(&plan)
+    );
+}
