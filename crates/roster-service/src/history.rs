@@ -18,12 +18,10 @@ use crate::assignments::{ASSIGNMENT_SNAPSHOT, AssignmentSnapshot, OFFBOARDING_ST
 /// The window `perDay` limits look back over, in seconds.
 pub const DAY_SECONDS: i64 = 24 * 60 * 60;
 
-/// The org's journal could not be read, so the `perDay` limits cannot be checked.
+/// The org's journal could not be read: for the `perDay` limits, drift's last apply, or the
+/// numbers reactivated users held.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "cannot read the journal `{}` to check `policy.limits.perDay`",
-    path.display()
-)]
+#[error("cannot read the org's journal `{}`", path.display())]
 pub struct HistoryError {
     /// The journal.
     pub path: PathBuf,
