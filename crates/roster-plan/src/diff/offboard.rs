@@ -18,6 +18,7 @@ use serde_json::json;
 
 use super::builder::{Builder, Stage, chunks};
 use super::context::{Context, Fate};
+use super::entitlements::MOVE_USERS_PER_CALL;
 use super::membership::through;
 use crate::types::{Action, FieldChange};
 
@@ -283,51 +284,83 @@ pub(crate) fn plan_offboarding(
         }
     }
 
+    // Number and station, per user.
     let mut freed = BTreeMap::new();
+    let mut leaving_units: BTreeSet<Email> = BTreeSet::new();
+    for (email, tail) in &mut tails {
+        let Some(live) = ctx.live.users.get(*email) else {
+            continue;
+        };
+        let change = b.existing_change(Kind::User, email.as_str());
+        if !live.phone.is_empty() {
+            let op = Operation::SetUserPhone {
+                email: (*email).clone(),
+                number: None,
+                extension: None,
+            };
+            let node = link(b, tail, op, json!(live.phone), change);
+            freed.insert((*email).clone(), node);
+        }
+        if let Some(station) = &live.station {
+            let op = Operation::DisassociateStation {
+                email: (*email).clone(),
+            };
+            link(b, tail, op, json!({ "station": station }), change);
+        }
+        if live.management_unit.is_some() {
+            leaving_units.insert((*email).clone());
+        }
+    }
+
+    // Out of WFM: one bulk move per 100 leavers, after each one's earlier steps.
+    for chunk in chunks(&leaving_units, MOVE_USERS_PER_CALL) {
+        let deps: Vec<usize> = chunk
+            .iter()
+            .flat_map(|e| tails.get(e).cloned().unwrap_or_default())
+            .collect();
+        let before: BTreeMap<&Email, Option<&String>> = chunk
+            .iter()
+            .map(|e| {
+                (
+                    e,
+                    ctx.live
+                        .users
+                        .get(e)
+                        .and_then(|u| u.management_unit.as_ref()),
+                )
+            })
+            .collect();
+        let change = chunk
+            .iter()
+            .next()
+            .and_then(|e| b.existing_change(Kind::User, e.as_str()));
+        let node = b.push(
+            Operation::MoveToManagementUnit {
+                unit: None,
+                users: chunk.clone(),
+            },
+            Stage::Removals,
+            deps,
+            Some(json!(before)),
+            change,
+        );
+        for email in &chunk {
+            if let Some(tail) = tails.get_mut(email) {
+                *tail = vec![node];
+            }
+        }
+    }
+
+    // Tokens, then the deactivation, per user.
     for (email, mut tail) in tails {
         let Some(live) = ctx.live.users.get(email) else {
             continue;
         };
         let change = b.existing_change(Kind::User, email.as_str());
-        let mut link = |b: &mut Builder, op: Operation, before: serde_json::Value| {
-            let node = b.push(
-                op,
-                Stage::Removals,
-                std::mem::take(&mut tail),
-                Some(before),
-                change,
-            );
-            tail = vec![node];
-            node
+        let op = Operation::RevokeTokens {
+            email: email.clone(),
         };
-        if !live.phone.is_empty() {
-            let op = Operation::SetUserPhone {
-                email: email.clone(),
-                number: None,
-                extension: None,
-            };
-            freed.insert(email.clone(), link(b, op, json!(live.phone)));
-        }
-        if let Some(station) = &live.station {
-            let op = Operation::DisassociateStation {
-                email: email.clone(),
-            };
-            link(b, op, json!({ "station": station }));
-        }
-        if let Some(unit) = &live.management_unit {
-            let op = Operation::MoveToManagementUnit {
-                unit: None,
-                users: BTreeSet::from([email.clone()]),
-            };
-            link(b, op, json!({ "managementUnit": unit }));
-        }
-        link(
-            b,
-            Operation::RevokeTokens {
-                email: email.clone(),
-            },
-            json!({}),
-        );
+        link(b, &mut tail, op, json!({}), change);
         // The full assignment picture, so the journal can restore the user.
         let before = json!({
             "user": live,
@@ -345,4 +378,23 @@ pub(crate) fn plan_offboarding(
         );
     }
     freed
+}
+
+/// Adds `op` as the next link of a user's sequence: after `tail`, which becomes it.
+fn link(
+    b: &mut Builder,
+    tail: &mut Vec<usize>,
+    op: Operation,
+    before: serde_json::Value,
+    change: Option<usize>,
+) -> usize {
+    let node = b.push(
+        op,
+        Stage::Removals,
+        std::mem::take(tail),
+        Some(before),
+        change,
+    );
+    *tail = vec![node];
+    node
 }

@@ -441,3 +441,26 @@ fn a_reactivated_user_gets_its_former_pool_number_back_when_it_is_still_free() {
         steps(&plan)
     );
 }
+
+#[test]
+fn leavers_leave_their_units_in_one_bulk_move_between_their_station_and_their_tokens() {
+    let mut live = org();
+    let mut desired = desired_org("test");
+    for who in ["ann", "bob"] {
+        let address = format!("{who}@acme.example");
+        live_user(&mut live, &address).management_unit = Some("Billing MU".into());
+        user(&mut desired, &address).state = UserState::Inactive;
+    }
+    live_user(&mut live, "cy@acme.example").station = Some("station-cy".into());
+    user(&mut desired, "cy@acme.example").state = UserState::Inactive;
+    assert_snapshot!(steps(&plan_ok(&desired, &live)), @r#"
+    #1 moveToManagementUnit {"unit":null,"users":["ann@acme.example","bob@acme.example"]}
+    #2 revokeTokens {"email":"ann@acme.example"} after #1
+    #3 setUserState {"email":"ann@acme.example","state":"inactive"} after #2
+    #4 revokeTokens {"email":"bob@acme.example"} after #1
+    #5 setUserState {"email":"bob@acme.example","state":"inactive"} after #4
+    #6 disassociateStation {"email":"cy@acme.example"}
+    #7 revokeTokens {"email":"cy@acme.example"} after #6
+    #8 setUserState {"email":"cy@acme.example","state":"inactive"} after #7
+    "#);
+}
