@@ -479,12 +479,14 @@ fn bad_numbers_and_units_are_plan_errors_at_the_manifest_line() {
     let (workspace, _sandbox) = example();
     let file = "orgs/demo/users/billing.yaml";
     let manifest = workspace.read(file);
+    // The last Tier 2 number becomes the IVR's, which holds the pool's first number.
     let edited = manifest
         .replacen(
             "phone: { pool: Indianapolis }",
             "phone: { pool: Indianapols }",
             1,
         )
+        .replacen("\"+13175550156\"", &format!("\"{IVR}\""), 1)
         .replacen(
             "wfm: { managementUnit: Billing MU }",
             "wfm: { managementUnit: Biling MU }",
@@ -498,7 +500,10 @@ fn bad_numbers_and_units_are_plan_errors_at_the_manifest_line() {
             "DID pool `Indianapols` does not exist in the org; did you mean `Indianapolis`?"
         ) && plan.stderr.contains(
             "management unit `Biling MU` does not exist in the org; did you mean `Billing MU`?"
-        ) && plan.stderr.contains("orgs/demo/users/billing.yaml:"),
+        ) && plan
+            .stderr
+            .contains("number +13175550100 is assigned in the org, but to no user's direct number")
+            && plan.stderr.contains("orgs/demo/users/billing.yaml:"),
         "{}",
         plan.stderr
     );

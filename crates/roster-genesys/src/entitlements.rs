@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::{StreamExt, TryStreamExt};
-use roster_model::ReadNeeds;
+use roster_model::{PhoneNumber, ReadNeeds};
 
 use crate::client::OpTrace;
 use crate::dto;
@@ -20,7 +20,8 @@ use crate::session::Session;
 use crate::snapshot::{Progress, SMALL_PAGE_SIZE, endpoint};
 
 /// DID pools, extension pools and the unassigned numbers of the pools `needs.pool_numbers`
-/// names (a named pool the org lacks is not read); `None` unless `needs.telephony`.
+/// names (a named pool the org lacks is not read) and of the pools holding a number of
+/// `needs.numbers`; `None` unless `needs.telephony`.
 ///
 /// Telephony listings have no documented page-size maximum: 100, the common one, is used.
 pub async fn read_telephony(
@@ -52,7 +53,9 @@ pub async fn read_telephony(
     )?;
     let wanted: Vec<String> = did_pools
         .iter()
-        .filter(|pool| needs.pool_numbers.contains(&pool.name))
+        .filter(|pool| {
+            needs.pool_numbers.contains(&pool.name) || holds_a_declared_number(pool, needs)
+        })
         .map(|pool| pool.id.clone())
         .collect();
     let unassigned: HashMap<String, Vec<dto::DidNumber>> = futures::stream::iter(wanted)
@@ -68,6 +71,21 @@ pub async fn read_telephony(
         extension_pools,
         unassigned,
     }))
+}
+
+/// Whether `pool`'s range holds one of the numbers the manifests declare.
+fn holds_a_declared_number(pool: &dto::DidPool, needs: &ReadNeeds) -> bool {
+    let end = |raw: Option<&String>| raw.and_then(|n| PhoneNumber::parse(n).ok());
+    let (Some(start), Some(last)) = (
+        end(pool.start_phone_number.as_ref()),
+        end(pool.end_phone_number.as_ref()),
+    ) else {
+        return false;
+    };
+    needs.numbers.iter().any(|number| {
+        number.as_str().len() == start.as_str().len()
+            && (start.value()..=last.value()).contains(&number.value())
+    })
 }
 
 /// One pool's unassigned numbers, every page.

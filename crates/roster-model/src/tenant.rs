@@ -9,7 +9,7 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 use crate::desired::DesiredOrg;
-use crate::entitlements::NumberChoice;
+use crate::entitlements::{NumberChoice, PhoneNumber};
 use crate::operation::Operation;
 use crate::policy::UnmanagedPolicy;
 use crate::values::{Email, UserState};
@@ -34,6 +34,11 @@ pub struct ReadNeeds {
     /// DID pools whose numbers are listed, to allocate from them (`phone: { pool }`).
     #[serde(default)]
     pub pool_numbers: BTreeSet<String>,
+    /// Numbers the manifests declare: the pools holding them have their unassigned numbers
+    /// listed too, so a number something other than a user holds (a phone, an IVR) is an
+    /// error when planning, not a failed write.
+    #[serde(default)]
+    pub numbers: BTreeSet<PhoneNumber>,
     /// Whether management units and their members are read (any user manages `wfm`, or
     /// someone may be offboarded and must leave its unit).
     #[serde(default)]
@@ -91,6 +96,14 @@ impl ReadNeeds {
                     NumberChoice::Number(_) => None,
                 })
                 .collect(),
+            numbers: desired
+                .users
+                .values()
+                .filter_map(|u| match u.phone.as_ref()?.number.as_ref()? {
+                    NumberChoice::Number(number) => Some(number.clone()),
+                    NumberChoice::Pool(_) => None,
+                })
+                .collect(),
             wfm: may_offboard || desired.users.values().any(|u| u.wfm.is_some()),
             planning_groups: false,
             licences: desired.users.values().any(|u| u.roles.is_some())
@@ -112,6 +125,7 @@ impl ReadNeeds {
                 .union(&other.pool_numbers)
                 .cloned()
                 .collect(),
+            numbers: self.numbers.union(&other.numbers).cloned().collect(),
             wfm: self.wfm || other.wfm,
             planning_groups: self.planning_groups || other.planning_groups,
             licences: self.licences || other.licences,
@@ -129,6 +143,7 @@ impl ReadNeeds {
             grants: true,
             telephony: false,
             pool_numbers: BTreeSet::new(),
+            numbers: BTreeSet::new(),
             wfm: false,
             planning_groups: false,
             licences: false,

@@ -81,6 +81,15 @@ pub(crate) fn resolve_phones(ctx: &Context<'_>) -> (Phones, Vec<Problem>) {
                         format!("number {n} lies in none of the org's DID pools"),
                         pools_hint(telephony),
                     );
+                } else if held_by_no_user(ctx, telephony, n) {
+                    problem(
+                        format!(
+                            "number {n} is assigned in the org, but to no user's direct number: \
+                             a phone, an IVR, a group or another of a user's addresses holds it"
+                        ),
+                        "pick a free number of the pool, or free this one in the org first"
+                            .to_owned(),
+                    );
                 }
                 number = Some(n.clone());
             }
@@ -133,6 +142,22 @@ pub(crate) fn resolve_phones(ctx: &Context<'_>) -> (Phones, Vec<Problem>) {
     );
     held_elsewhere(ctx, &phones, &mut problems);
     (phones, problems)
+}
+
+/// Whether the org lists `number` as assigned (its pool's unassigned numbers were read and
+/// lack it) while no user holds it as its direct number: something the plan cannot take it
+/// from holds it, and the write would be refused.
+fn held_by_no_user(ctx: &Context<'_>, telephony: &Telephony, number: &PhoneNumber) -> bool {
+    let listed_free = telephony
+        .pool_of(number)
+        .and_then(|pool| pool.unassigned.as_ref())
+        .map(|free| free.contains(number));
+    listed_free == Some(false)
+        && !ctx
+            .live
+            .users
+            .values()
+            .any(|u| u.phone.number.as_deref() == Some(number.as_str()))
 }
 
 /// Gives each `phone: { pool }` user its number: its live one when already in the pool,

@@ -464,3 +464,22 @@ fn leavers_leave_their_units_in_one_bulk_move_between_their_station_and_their_to
     #8 setUserState {"email":"cy@acme.example","state":"inactive"} after #7
     "#);
 }
+
+#[test]
+fn a_declared_number_a_phone_or_an_ivr_holds_is_an_error_when_planning() {
+    let mut live = org();
+    live_user(&mut live, "holder@acme.example").phone.number = Some("+13175550106".into());
+    let mut desired = desired_org("test");
+    user(&mut desired, "ann@acme.example").phone = phone(explicit("+13175550104"), None);
+    assert_snapshot!(problems(&desired, &live), @r"
+    orgs/test/users.yaml:7:5: user `ann@acme.example`: number +13175550104 is assigned in the org, but to no user's direct number: a phone, an IVR, a group or another of a user's addresses holds it
+      hint: pick a free number of the pool, or free this one in the org first
+    ");
+    // A number a user holds is that user's: the holder rule says so, not this one.
+    user(&mut desired, "ann@acme.example").phone = phone(explicit("+13175550106"), None);
+    let text = problems(&desired, &live);
+    assert!(
+        text.contains("belongs to `holder@acme.example`") && !text.contains("to no user"),
+        "{text}"
+    );
+}
