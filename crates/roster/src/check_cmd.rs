@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use futures::future::join_all;
 use roster_service::check::{self, CHECK_FORMAT, CheckSet};
 
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
+use crate::reports::{ReportFormat, each_org, json_text};
 use crate::ui::Ui;
 use crate::workspace;
 
@@ -22,19 +22,8 @@ pub struct CheckArgs {
     pub orgs: Vec<String>,
     /// How to show the findings: `markdown` fits a pull-request comment, `json` follows
     /// `schemas/check.schema.json`.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-    pub format: CheckFormat,
-}
-
-/// Output formats of check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CheckFormat {
-    /// For people and logs.
-    Text,
-    /// For a pull-request comment.
-    Markdown,
-    /// For tools.
-    Json,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 /// Runs the command.
@@ -42,32 +31,15 @@ pub async fn run(args: &CheckArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let workspace = workspace::load(&args.dir, ui)?;
     let orgs = roster_service::select(&workspace, &args.orgs)?;
     let progress = ui.progress_sink();
-    let checks = orgs
-        .iter()
-        .map(|spec| check::check_org(&workspace, spec, &progress));
-    let mut reports = Vec::new();
-    let mut failures = Vec::new();
-    for (spec, outcome) in orgs.iter().zip(join_all(checks).await) {
-        match outcome {
-            Ok(report) => reports.push(report),
-            Err(error) => failures.push(Failure::from(error).in_org(&spec.name)),
-        }
-    }
-    if !failures.is_empty() {
-        return Err(Failure::all(failures));
-    }
+    let reports = each_org(&orgs, |spec| check::check_org(&workspace, spec, &progress)).await?;
     let set = CheckSet {
         format: CHECK_FORMAT,
         orgs: reports,
     };
     let rendered = match args.format {
-        CheckFormat::Text => check::render_text(&set),
-        CheckFormat::Markdown => check::render_markdown(&set),
-        CheckFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&set).expect("a check report is JSON");
-            json.push('\n');
-            json
-        }
+        ReportFormat::Text => check::render_text(&set),
+        ReportFormat::Markdown => check::render_markdown(&set),
+        ReportFormat::Json => json_text(&set),
     };
     let printed = print_stdout(&rendered);
     if printed != ExitStatus::Success {

@@ -3,7 +3,6 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use futures::future::join_all;
 use roster_service::drift::watch::{WatchEvent, WatchSettings};
 use roster_service::drift::{self, DRIFT_FORMAT, DriftCheck, DriftSet};
 use time::format_description::well_known::Rfc3339;
@@ -11,6 +10,7 @@ use time::{Date, Duration, OffsetDateTime, Time};
 
 use crate::exit::{ExitStatus, print_stdout};
 use crate::failure::Failure;
+use crate::reports::{ReportFormat, each_org, json_text};
 use crate::ui::Ui;
 use crate::workspace;
 
@@ -30,8 +30,8 @@ pub struct DriftArgs {
     pub since: Option<Since>,
     /// How to show the drift: `markdown` fits an issue or a chat message, `json` follows
     /// `schemas/drift.schema.json`.
-    #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
-    pub format: DriftFormat,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
     /// Keep running: listen to the org's notifications, read again only what an event names,
     /// and print each drift as it is found (JSON lines with `--format json`). Ctrl-C or
     /// SIGTERM stops it.
@@ -41,17 +41,6 @@ pub struct DriftArgs {
     /// besides after every reconnect.
     #[arg(long, value_name = "DURATION", value_parser = parse_interval, default_value = "1h", requires = "watch")]
     pub interval: std::time::Duration,
-}
-
-/// Output formats of drift.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DriftFormat {
-    /// For people and logs.
-    Text,
-    /// For an issue or a chat message.
-    Markdown,
-    /// For tools.
-    Json,
 }
 
 /// `--since`: a time, or how long before now.
@@ -132,32 +121,18 @@ pub async fn run(args: &DriftArgs, ui: Ui) -> Result<ExitStatus, Failure> {
         now,
     };
     let progress = ui.progress_sink();
-    let checks = orgs
-        .iter()
-        .map(|spec| drift::drift_org(&workspace, spec, check, &progress));
-    let mut reports = Vec::new();
-    let mut failures = Vec::new();
-    for (spec, outcome) in orgs.iter().zip(join_all(checks).await) {
-        match outcome {
-            Ok(report) => reports.push(report),
-            Err(error) => failures.push(Failure::from(error).in_org(&spec.name)),
-        }
-    }
-    if !failures.is_empty() {
-        return Err(Failure::all(failures));
-    }
+    let reports = each_org(&orgs, |spec| {
+        drift::drift_org(&workspace, spec, check, &progress)
+    })
+    .await?;
     let set = DriftSet {
         format: DRIFT_FORMAT,
         orgs: reports,
     };
     let rendered = match args.format {
-        DriftFormat::Text => drift::render_text(&set),
-        DriftFormat::Markdown => drift::render_markdown(&set),
-        DriftFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&set).expect("a drift report is JSON");
-            json.push('\n');
-            json
-        }
+        ReportFormat::Text => drift::render_text(&set),
+        ReportFormat::Markdown => drift::render_markdown(&set),
+        ReportFormat::Json => json_text(&set),
     };
     let printed = print_stdout(&rendered);
     if printed != ExitStatus::Success {
@@ -191,7 +166,7 @@ async fn watch(
         interval: args.interval,
         ..WatchSettings::default()
     };
-    let json = args.format == DriftFormat::Json;
+    let json = args.format == ReportFormat::Json;
     let print = move |event: WatchEvent| {
         let line = if json {
             let mut line = serde_json::to_string(&event).expect("a watch event is JSON");
@@ -210,24 +185,15 @@ async fn watch(
         }
     };
     let progress = ui.progress_sink();
-    let watches = orgs.iter().map(|spec| {
+    each_org(orgs, |spec| {
         let mut stopped = stopped.clone();
         let stop = async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         };
         drift::watch::watch(workspace, spec, settings, &progress, &print, stop)
-    });
-    let mut failures = Vec::new();
-    for (spec, outcome) in orgs.iter().zip(join_all(watches).await) {
-        if let Err(error) = outcome {
-            failures.push(Failure::from(error).in_org(&spec.name));
-        }
-    }
-    if failures.is_empty() {
-        Ok(ExitStatus::Success)
-    } else {
-        Err(Failure::all(failures))
-    }
+    })
+    .await?;
+    Ok(ExitStatus::Success)
 }
 
 #[cfg(test)]

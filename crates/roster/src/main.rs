@@ -22,6 +22,7 @@ mod offboard_cmd;
 mod plan_cmd;
 mod progress_lines;
 mod read_cost;
+mod reports;
 mod sandbox_cmd;
 mod serve_cmd;
 mod show_cmd;
@@ -165,8 +166,8 @@ fn main() -> ExitCode {
     let json_failure = match &cli.command {
         Command::Plan(args) => args.format == plan_cmd::Format::Json,
         Command::Apply(args) => args.format == apply_cmd::ApplyFormat::Json,
-        Command::Drift(args) => args.format == drift_cmd::DriftFormat::Json,
-        Command::Check(args) => args.format == check_cmd::CheckFormat::Json,
+        Command::Drift(args) => args.format == reports::ReportFormat::Json,
+        Command::Check(args) => args.format == reports::ReportFormat::Json,
         _ => false,
     };
     let outcome = match cli.command {
