@@ -8,12 +8,11 @@
 //! nothing is sent. On a version conflict the user is read again and the rewrite redone, a
 //! bounded number of times, as for every user `PATCH`.
 
-use reqwest::Method;
 use roster_model::{Email, PhoneNumber};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Exec, Versioned, is_version_mismatch, path};
+use super::{Exec, path};
 use crate::addresses;
 use crate::client::ApiRequest;
 use crate::error::GenesysError;
@@ -35,42 +34,19 @@ impl Exec<'_> {
     ) -> Result<(), GenesysError> {
         let id = self.user_id(email).await?;
         let user_path = format!("/api/v2/users/{id}");
-        let retries = self.writer.session().client().options().version_retries;
-        let mut last_correlation = None;
-        for _ in 0..=retries {
+        let path_ref = &user_path;
+        self.versioned_patch(email, &user_path, |_| async move {
             let current: UserAddresses = self
-                .send_json(ApiRequest::get(path::USER, user_path.clone()))
+                .send_json(ApiRequest::get(path::USER, path_ref.clone()))
                 .await?;
             self.writer
                 .id_table()
                 .lock()
                 .set_version(email, current.version);
             let wanted = addresses::with_phone(&current.addresses, number, extension);
-            if wanted == current.addresses {
-                return Ok(());
-            }
-            let body = json!({ "version": current.version, "addresses": wanted });
-            let request = ApiRequest::new(Method::PATCH, path::USER, user_path.clone(), Some(body));
-            match self.send_json::<Versioned>(request).await {
-                Ok(updated) => {
-                    self.writer
-                        .id_table()
-                        .lock()
-                        .set_version(email, updated.version);
-                    return Ok(());
-                }
-                Err(error) if is_version_mismatch(&error) => {
-                    last_correlation =
-                        roster_model::TenantError::correlation_id(&error).map(str::to_owned);
-                }
-                Err(error) => return Err(error),
-            }
-        }
-        Err(GenesysError::VersionConflict {
-            org: self.org(),
-            email: email.to_string(),
-            attempts: retries + 1,
-            correlation_id: last_correlation,
+            Ok((wanted != current.addresses)
+                .then(|| (current.version, json!({ "addresses": wanted }))))
         })
+        .await
     }
 }

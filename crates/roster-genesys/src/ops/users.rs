@@ -6,6 +6,7 @@
 //! because the operation asks for an active user that the org does not list; an *inactive*
 //! one is adopted as is, since reactivation is an explicit decision (`setUserState`).
 
+use std::future::Future;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -146,40 +147,64 @@ impl Exec<'_> {
     /// `PATCH`es a user with its current version, re-reading it after a version conflict.
     async fn patch_user(&self, email: &Email, id: &str, fields: Value) -> Result<(), GenesysError> {
         let path = format!("/api/v2/users/{id}");
-        let retries = self.writer.session().client().options().version_retries;
-        let mut version = self
+        let known = self
             .writer
             .id_table()
             .lock()
             .user(email)
             .and_then(|u| u.version);
-        let mut last_correlation = None;
-        for _ in 0..=retries {
-            let current = if let Some(v) = version {
-                v
-            } else {
-                {
-                    // A deleted user is only readable with `state=deleted`.
-                    let read = self
-                        .send_json::<Versioned>(ApiRequest::get(path::USER, path.clone()))
-                        .await;
-                    match read {
-                        Ok(user) => user.version,
-                        Err(error) if has_status(&error, &[404]) => {
-                            self.send_json::<Versioned>(ApiRequest::get(
-                                path::USER,
-                                format!("{path}?state=deleted"),
-                            ))
-                            .await?
-                            .version
-                        }
-                        Err(error) => return Err(error),
-                    }
-                }
+        let fields = &fields;
+        let path_ref = &path;
+        self.versioned_patch(email, &path, |retry| async move {
+            let version = match known.filter(|_| !retry) {
+                Some(version) => version,
+                None => self.read_version(path_ref).await?,
             };
-            let mut body = fields.clone();
-            body["version"] = json!(current);
-            let request = ApiRequest::new(Method::PATCH, path::USER, path.clone(), Some(body));
+            Ok(Some((version, fields.clone())))
+        })
+        .await
+    }
+
+    /// The user's current version; a deleted user is only readable with `state=deleted`.
+    async fn read_version(&self, path: &str) -> Result<u64, GenesysError> {
+        let read = self
+            .send_json::<Versioned>(ApiRequest::get(path::USER, path.to_owned()))
+            .await;
+        match read {
+            Ok(user) => Ok(user.version),
+            Err(error) if has_status(&error, &[404]) => Ok(self
+                .send_json::<Versioned>(ApiRequest::get(
+                    path::USER,
+                    format!("{path}?state=deleted"),
+                ))
+                .await?
+                .version),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The one versioned `PATCH` of a user at `path`: `prepare` gives the version and the
+    /// fields to send (`None`: nothing to write), and is asked again after a version conflict
+    /// (`true`: the version it knew is stale), a bounded number of times. The new version is
+    /// remembered for the next write.
+    pub(super) async fn versioned_patch<F, Fut>(
+        &self,
+        email: &Email,
+        path: &str,
+        mut prepare: F,
+    ) -> Result<(), GenesysError>
+    where
+        F: FnMut(bool) -> Fut,
+        Fut: Future<Output = Result<Option<(u64, Value)>, GenesysError>>,
+    {
+        let retries = self.writer.session().client().options().version_retries;
+        let mut last_correlation = None;
+        for attempt in 0..=retries {
+            let Some((version, mut body)) = prepare(attempt > 0).await? else {
+                return Ok(());
+            };
+            body["version"] = json!(version);
+            let request = ApiRequest::new(Method::PATCH, path::USER, path.to_owned(), Some(body));
             match self.send_json::<Versioned>(request).await {
                 Ok(updated) => {
                     self.writer
@@ -191,7 +216,6 @@ impl Exec<'_> {
                 Err(error) if is_version_mismatch(&error) => {
                     last_correlation =
                         roster_model::TenantError::correlation_id(&error).map(str::to_owned);
-                    version = None;
                 }
                 Err(error) => return Err(error),
             }
