@@ -181,16 +181,6 @@ pub(crate) fn plan_offboarding(
         };
         let change = b.existing_change(Kind::User, email.as_str());
         let mut tail: Vec<usize> = queue_removals.get(email).cloned().unwrap_or_default();
-        let mut link = |b: &mut Builder, op: Operation, before: serde_json::Value| {
-            let node = b.push(
-                op,
-                Stage::Removals,
-                std::mem::take(&mut tail),
-                Some(before),
-                change,
-            );
-            tail = vec![node];
-        };
 
         let grants: BTreeSet<RoleGrant> = live
             .grants
@@ -205,11 +195,13 @@ pub(crate) fn plan_offboarding(
             let before = json!(grants);
             link(
                 b,
+                &mut tail,
                 Operation::RevokeRoles {
                     email: email.clone(),
                     grants,
                 },
                 before,
+                change,
             );
         }
         let skills: BTreeSet<String> = live
@@ -222,11 +214,13 @@ pub(crate) fn plan_offboarding(
             let before = json!(live.skills);
             link(
                 b,
+                &mut tail,
                 Operation::RemoveUserSkills {
                     email: email.clone(),
                     skills,
                 },
                 before,
+                change,
             );
         }
         let languages: BTreeSet<String> = live
@@ -239,11 +233,13 @@ pub(crate) fn plan_offboarding(
             let before = json!(live.languages);
             link(
                 b,
+                &mut tail,
                 Operation::RemoveUserLanguages {
                     email: email.clone(),
                     languages,
                 },
                 before,
+                change,
             );
         }
         if let Some(team) = live
@@ -258,29 +254,12 @@ pub(crate) fn plan_offboarding(
 
     for (team, users) in leaving_teams {
         for chunk in chunks(&users, TEAM_MEMBERS_PER_CALL) {
-            let deps: Vec<usize> = chunk
-                .iter()
-                .flat_map(|e| tails.get(e).cloned().unwrap_or_default())
-                .collect();
-            let change = chunk
-                .iter()
-                .next()
-                .and_then(|e| b.existing_change(Kind::User, e.as_str()));
-            let node = b.push(
-                Operation::RemoveTeamMembers {
-                    team: team.clone(),
-                    users: chunk.clone(),
-                },
-                Stage::Removals,
-                deps,
-                Some(json!(chunk)),
-                change,
-            );
-            for email in &chunk {
-                if let Some(tail) = tails.get_mut(email) {
-                    *tail = vec![node];
-                }
-            }
+            let before = json!(chunk);
+            let op = Operation::RemoveTeamMembers {
+                team: team.clone(),
+                users: chunk.clone(),
+            };
+            link_shared(b, &mut tails, &chunk, op, before);
         }
     }
 
@@ -314,41 +293,23 @@ pub(crate) fn plan_offboarding(
 
     // Out of WFM: one bulk move per 100 leavers, after each one's earlier steps.
     for chunk in chunks(&leaving_units, MOVE_USERS_PER_CALL) {
-        let deps: Vec<usize> = chunk
-            .iter()
-            .flat_map(|e| tails.get(e).cloned().unwrap_or_default())
-            .collect();
         let before: BTreeMap<&Email, Option<&String>> = chunk
             .iter()
             .map(|e| {
-                (
-                    e,
-                    ctx.live
-                        .users
-                        .get(e)
-                        .and_then(|u| u.management_unit.as_ref()),
-                )
+                let unit = ctx
+                    .live
+                    .users
+                    .get(e)
+                    .and_then(|u| u.management_unit.as_ref());
+                (e, unit)
             })
             .collect();
-        let change = chunk
-            .iter()
-            .next()
-            .and_then(|e| b.existing_change(Kind::User, e.as_str()));
-        let node = b.push(
-            Operation::MoveToManagementUnit {
-                unit: None,
-                users: chunk.clone(),
-            },
-            Stage::Removals,
-            deps,
-            Some(json!(before)),
-            change,
-        );
-        for email in &chunk {
-            if let Some(tail) = tails.get_mut(email) {
-                *tail = vec![node];
-            }
-        }
+        let before = json!(before);
+        let op = Operation::MoveToManagementUnit {
+            unit: None,
+            users: chunk.clone(),
+        };
+        link_shared(b, &mut tails, &chunk, op, before);
     }
 
     // Tokens, then the deactivation, per user.
@@ -378,6 +339,31 @@ pub(crate) fn plan_offboarding(
         );
     }
     freed
+}
+
+/// Adds `op`, one step shared by the sequences of `users` (a bulk call): after each one's
+/// last step, then their last step. It carries out the first user's change.
+fn link_shared(
+    b: &mut Builder,
+    tails: &mut BTreeMap<&Email, Vec<usize>>,
+    users: &BTreeSet<Email>,
+    op: Operation,
+    before: serde_json::Value,
+) {
+    let deps: Vec<usize> = users
+        .iter()
+        .flat_map(|e| tails.get(e).cloned().unwrap_or_default())
+        .collect();
+    let change = users
+        .iter()
+        .next()
+        .and_then(|e| b.existing_change(Kind::User, e.as_str()));
+    let node = b.push(op, Stage::Removals, deps, Some(before), change);
+    for email in users {
+        if let Some(tail) = tails.get_mut(email) {
+            *tail = vec![node];
+        }
+    }
 }
 
 /// Adds `op` as the next link of a user's sequence: after `tail`, which becomes it.
