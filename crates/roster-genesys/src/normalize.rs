@@ -99,19 +99,6 @@ pub fn media_type(name: &str) -> Option<MediaType> {
     MediaType::ALL.into_iter().find(|m| m.as_str() == name)
 }
 
-/// A planning group route path's media type: `Voice` is [`MediaType::Call`]; `Workitem`
-/// (and anything new) is not modelled.
-pub fn route_media_type(name: &str) -> Option<MediaType> {
-    match name {
-        "Voice" => Some(MediaType::Call),
-        "Callback" => Some(MediaType::Callback),
-        "Chat" => Some(MediaType::Chat),
-        "Email" => Some(MediaType::Email),
-        "Message" => Some(MediaType::Message),
-        _ => None,
-    }
-}
-
 /// Normalizes a user's utilization to what the user sets apart from the org's defaults.
 ///
 /// `level: Organization` means no own settings: an empty map. At `level: Agent` the API
@@ -519,7 +506,7 @@ fn wfm_structure(raw: &RawWfm, queues: &[dto::Queue]) -> Wfm {
                         .filter_map(|path| {
                             Some(RoutePath {
                                 queue: (*queue_names.get(path.queue.id.as_str())?).to_owned(),
-                                media_type: route_media_type(&path.media_type)?,
+                                media_type: MediaType::from_wfm_name(&path.media_type)?,
                             })
                         })
                         .collect();

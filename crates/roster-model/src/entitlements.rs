@@ -367,6 +367,16 @@ mod tests {
     }
 
     #[test]
+    fn wfm_names_media_types_its_own_way_and_reads_back() {
+        assert_eq!(MediaType::Call.wfm_name(), "Voice");
+        for media in MediaType::ALL {
+            assert_eq!(MediaType::from_wfm_name(media.wfm_name()), Some(media));
+        }
+        assert_eq!(MediaType::from_wfm_name("Workitem"), None);
+        assert_eq!(MediaType::from_wfm_name("call"), None);
+    }
+
+    #[test]
     fn pools_contain_their_range_and_nothing_else() {
         let pool = LiveDidPool {
             id: "p".into(),

@@ -359,6 +359,24 @@ impl MediaType {
         MediaType::Message,
     ];
 
+    /// How WFM route paths spell it (`PlanningGroup.routePaths[].mediaType`): `Voice` is a
+    /// call.
+    pub fn wfm_name(self) -> &'static str {
+        match self {
+            MediaType::Call => "Voice",
+            MediaType::Callback => "Callback",
+            MediaType::Chat => "Chat",
+            MediaType::Email => "Email",
+            MediaType::Message => "Message",
+        }
+    }
+
+    /// The media type a WFM route path names; `None` for `Workitem` and anything roster does
+    /// not model.
+    pub fn from_wfm_name(name: &str) -> Option<MediaType> {
+        MediaType::ALL.into_iter().find(|m| m.wfm_name() == name)
+    }
+
     /// The API's spelling, which is also the manifest's.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -293,7 +293,7 @@ fn uncovered(
                 "add a route path for queue `{queue}` ({}) to a planning group of business \
                  unit `{business_unit}`, or move the user to a management unit whose business \
                  unit covers it, or take the user off the queue",
-                wfm_media_name(media)
+                media.wfm_name()
             ),
         ),
         None => (
@@ -321,17 +321,6 @@ fn uncovered(
         source,
         message,
         hint,
-    }
-}
-
-/// What WFM route paths call a media type (`mediaType` of a route path).
-fn wfm_media_name(media: MediaType) -> &'static str {
-    match media {
-        MediaType::Call => "Voice",
-        MediaType::Callback => "Callback",
-        MediaType::Chat => "Chat",
-        MediaType::Email => "Email",
-        MediaType::Message => "Message",
     }
 }
 
