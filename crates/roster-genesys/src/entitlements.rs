@@ -82,10 +82,10 @@ fn holds_a_declared_number(pool: &dto::DidPool, needs: &ReadNeeds) -> bool {
     ) else {
         return false;
     };
-    needs.numbers.iter().any(|number| {
-        number.as_str().len() == start.as_str().len()
-            && (start.value()..=last.value()).contains(&number.value())
-    })
+    needs
+        .numbers
+        .iter()
+        .any(|number| number.in_range(&start, &last))
 }
 
 /// One pool's unassigned numbers, every page.

@@ -71,6 +71,12 @@ impl PhoneNumber {
         self.0[1..].parse().unwrap_or(0)
     }
 
+    /// Whether the number lies in the range `start..=end` (as a DID pool's): same length,
+    /// between the ends.
+    pub fn in_range(&self, start: &PhoneNumber, end: &PhoneNumber) -> bool {
+        self.0.len() == start.0.len() && (start.value()..=end.value()).contains(&self.value())
+    }
+
     /// The number `offset` after this one, when it is still a valid number of the same length.
     pub fn offset(&self, offset: u64) -> Option<PhoneNumber> {
         let next = self.value().checked_add(offset)?;
@@ -194,8 +200,7 @@ pub struct LiveDidPool {
 impl LiveDidPool {
     /// Whether `number` lies in the pool's range.
     pub fn contains(&self, number: &PhoneNumber) -> bool {
-        number.as_str().len() == self.start.as_str().len()
-            && (self.start.value()..=self.end.value()).contains(&number.value())
+        number.in_range(&self.start, &self.end)
     }
 }
 
