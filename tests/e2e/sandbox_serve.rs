@@ -134,11 +134,40 @@ async fn serve_seeds_from_yaml_and_names_the_orgs_it_restores() {
         .unwrap();
     assert!(status.success());
     let mut server = server;
-    let _ = server.0.wait();
+    let status = server.0.wait().unwrap();
     drop(stdout);
+    assert!(status.success(), "{status}");
     assert!(state.exists());
 
     // Restored with no `--org`: it names the org it really serves, not a default one.
     let (_server, _stdout, first) = start(&["--state", state_arg]);
     assert!(first.contains("(orgs: demo)"), "{first}");
+}
+
+#[test]
+fn a_ctrl_c_right_after_the_serving_line_still_saves_the_state() {
+    // The listener for Ctrl-C must exist before the server says it is ready: a listener
+    // made on its first poll left the default action (ending the process unsaved) in place
+    // for a moment after the line, which a loaded CI machine hit.
+    for round in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state.json");
+        let (server, stdout, first) = start(&[
+            "--org",
+            "demo:demo-id:demo-secret",
+            "--state",
+            state.to_str().unwrap(),
+        ]);
+        assert!(first.contains("(orgs: demo)"), "{first}");
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &server.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut server = server;
+        let status = server.0.wait().unwrap();
+        drop(stdout);
+        assert!(status.success(), "round {round}: {status}");
+        assert!(state.exists(), "round {round}: no state saved");
+    }
 }

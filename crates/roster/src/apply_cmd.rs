@@ -357,12 +357,13 @@ fn document(orgs: &[serde_json::Value]) -> String {
 /// first lets the operations in flight finish and starts no more, a second abandons them.
 fn stop_on_signals() -> CancelToken {
     let cancel = CancelToken::new();
+    let Some(mut signals) = crate::signals::Signals::listen() else {
+        return cancel;
+    };
     let on_signal = cancel.clone();
     tokio::spawn(async move {
         for _ in 0..2 {
-            if !crate::signals::signal().await {
-                return;
-            }
+            signals.next().await;
             if on_signal.is_cancelled() {
                 eprintln!("\ninterrupted again: abandoning the operations in flight");
                 on_signal.interrupt();

@@ -155,13 +155,14 @@ async fn watch(
 ) -> Result<ExitStatus, Failure> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let stop = std::sync::Arc::new(stop);
-    let on_signal = stop.clone();
-    tokio::spawn(async move {
-        if crate::signals::signal().await {
+    if let Some(mut signals) = crate::signals::Signals::listen() {
+        let on_signal = stop.clone();
+        tokio::spawn(async move {
+            signals.next().await;
             eprintln!("\nstopping the watch");
             let _ = on_signal.send(true);
-        }
-    });
+        });
+    }
     let settings = WatchSettings {
         interval: args.interval,
         ..WatchSettings::default()

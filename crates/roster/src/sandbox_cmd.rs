@@ -13,7 +13,7 @@ use crate::failure::Failure;
 /// Subcommands of `roster sandbox`.
 #[derive(Debug, clap::Subcommand)]
 pub enum SandboxCommand {
-    /// Serve the emulator until Ctrl-C. Point an org's `apiBase` at the printed URL.
+    /// Serve the emulator until Ctrl-C or SIGTERM. Point an org's `apiBase` at the printed URL.
     Serve {
         /// Address to listen on. The default is loopback only; another address exposes the
         /// emulator (and its control routes) to the network, so pair it with
@@ -81,6 +81,8 @@ pub async fn run(command: &SandboxCommand) -> Result<ExitStatus, Failure> {
     let address = listener
         .local_addr()
         .map_err(|err| Failure::because("cannot read the bound address", &err))?;
+    // Listening before saying so: a Ctrl-C right after the line saves the state too.
+    let signals = crate::signals::Signals::listen();
     println!(
         "roster sandbox serving http://{address} (orgs: {})",
         names.join(", ")
@@ -94,9 +96,7 @@ pub async fn run(command: &SandboxCommand) -> Result<ExitStatus, Failure> {
         );
         eprintln!("hint: pass `--control-token-env VAR` to require one");
     }
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+    let shutdown = crate::signals::Signals::first(signals);
     prepared
         .serve(listener, shutdown)
         .await

@@ -23,12 +23,10 @@ pub struct ServeArgs {
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn run(args: &ServeArgs, ui: Ui) -> Result<ExitStatus, Failure> {
     let workspace = workspace::load(&args.dir, ui)?;
-    let shutdown = async {
-        if crate::signals::signal().await {
-            eprintln!("roster serve: stopping: finishing the event in flight");
-        } else {
-            std::future::pending::<()>().await;
-        }
+    let signals = crate::signals::Signals::listen();
+    let shutdown = async move {
+        crate::signals::Signals::first(signals).await;
+        eprintln!("roster serve: stopping: finishing the event in flight");
     };
     roster_serve::serve(
         workspace,
