@@ -127,8 +127,8 @@ fn the_http_path_reads_within_budget_and_converges_to_the_same_org() {
         budget + inferences,
         "{counts:#?}"
     );
-    // A plan's reads are its snapshot's.
-    assert_eq!(plan["orgs"][0]["cost"]["reads"], json!(budget));
+    // A plan's reads are its snapshot's and its licence inferences'.
+    assert_eq!(plan["orgs"][0]["cost"]["reads"], json!(budget + inferences));
 
     sandbox.reset();
     let apply = workspace.roster("apply", &["--org", REMOTE, "--yes", "--concurrency", "1"]);

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::LicenceImpact;
 use crate::types::{
     Blocked, Change, Fingerprint, InheritedGroup, ObjectRef, PLAN_FORMAT, Plan, StaleObject,
     Warning,
@@ -16,8 +17,9 @@ use crate::types::{
 
 /// sha256 (hex) of the canonical JSON of `plan` without its digest and cost: the format,
 /// org, policy, changes, steps (with their `before` values), warnings, inherited groups, why
-/// it is blocked, the fingerprints and the targets of a partial plan (left out when there are
-/// none, so a whole plan's digest is what it was before `--target` existed). Field order is fixed by the types and sets and maps
+/// it is blocked, the licence impact a reviewer saw, the fingerprints and the targets of a
+/// partial plan (the last two fields are left out when empty, so a plan without them has the
+/// digest it had before they existed). Field order is fixed by the types and sets and maps
 /// are sorted, so a plan read back from its JSON has the digest it was saved with. The cost
 /// is left out because the reads it counts vary from run to run without changing what runs.
 pub(crate) fn digest(plan: &Plan) -> String {
@@ -32,6 +34,8 @@ pub(crate) fn digest(plan: &Plan) -> String {
         warnings: &'a [Warning],
         inherited: &'a [InheritedGroup],
         blocked: &'a Option<Blocked>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        licences: &'a Option<LicenceImpact>,
         fingerprints: &'a [Fingerprint],
         #[serde(skip_serializing_if = "<[ObjectRef]>::is_empty")]
         targets: &'a [ObjectRef],
@@ -45,6 +49,7 @@ pub(crate) fn digest(plan: &Plan) -> String {
         warnings: &plan.warnings,
         inherited: &plan.inherited,
         blocked: &plan.blocked,
+        licences: &plan.licences,
         fingerprints: &plan.fingerprints,
         targets: &plan.targets,
     };

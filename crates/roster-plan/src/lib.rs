@@ -33,7 +33,8 @@ pub use diff::plan;
 pub use error::{PlanError, Problem};
 pub use fingerprint::{fingerprints, stale_objects};
 pub use licences::{
-    LicenceImpact, RoleChange, RoleSet, UserLicences, licence_impact, role_changes, role_sets,
+    LicenceImpact, RoleChange, RoleSet, UserLicences, licence_impact, role_changes,
+    role_sets_before_and_after,
 };
 pub use render::{
     Acknowledge, MARKDOWN_LIMIT, MEMBERS_SHOWN, TextOptions, render_dot, render_json,

@@ -180,7 +180,7 @@ pub fn role_changes(steps: &[roster_model::Step], live: &LiveOrg) -> Vec<RoleCha
 }
 
 /// The distinct role sets whose licences [`licence_impact`] needs.
-pub fn role_sets(changes: &[RoleChange]) -> BTreeSet<RoleSet> {
+pub fn role_sets_before_and_after(changes: &[RoleChange]) -> BTreeSet<RoleSet> {
     changes
         .iter()
         .flat_map(|c| [c.before.clone(), c.after.clone()])
@@ -189,7 +189,7 @@ pub fn role_sets(changes: &[RoleChange]) -> BTreeSet<RoleSet> {
 
 /// Counts, per licence, who gains and who loses it, and the gains that raise cost (a licence
 /// none of the user's former licences includes, per the definitions' `comprises`).
-/// `inferred` holds the licence ids of each role set of [`role_sets`] (a set it lacks counts
+/// `inferred` holds the licence ids of each role set of [`role_sets_before_and_after`] (a set it lacks counts
 /// as no licence); licences are shown by their definitions' descriptions.
 pub fn licence_impact(
     changes: &[RoleChange],

@@ -566,7 +566,7 @@ pub struct StaleObject {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Cost {
-    /// Requests the snapshot took.
+    /// Requests reading the org took: the snapshot, and the licence inference when asked.
     pub reads: u64,
     /// Requests the steps will take when nothing fails.
     pub writes: u64,

@@ -347,14 +347,18 @@ impl<'a> OrgSession<'a> {
         if changes.is_empty() || !snapshot.needs.licences {
             return Ok(plan);
         }
-        let sets = roster_plan::role_sets(&changes);
+        let sets = roster_plan::role_sets_before_and_after(&changes);
         let session = &self.session;
         let inferred = lookup_licences(&snapshot.live, sets, |ids: Vec<String>| async move {
             session.infer_licences(&ids).await
         })
         .await?;
         let impact = roster_plan::licence_impact(&changes, &inferred, &snapshot.live.licences);
-        Ok(plan.with_licences(impact, &snapshot.live, &self.recent_changes()?))
+        let mut plan = plan.with_licences(impact, &snapshot.live, &self.recent_changes()?);
+        // The inference requests come out of the same minute's budget as the snapshot's.
+        let cost = &plan.cost;
+        plan.cost = roster_plan::Cost::new(self.requests(), cost.writes, cost.requests_per_minute);
+        Ok(plan)
     }
 
     /// What succeeded in the org in the last 24 hours, per its journal; nothing is read

@@ -291,7 +291,9 @@ fn management_unit_moves_are_batched_by_destination_and_replan_to_zero() {
 #[test]
 fn role_changes_show_their_licence_impact_and_a_limit_blocks_the_plan() {
     use roster_model::{GrantOrigin, LicenceDefinition, RoleGrant};
-    use roster_plan::{RecentChanges, licence_impact, render_text, role_changes, role_sets};
+    use roster_plan::{
+        RecentChanges, licence_impact, render_text, role_changes, role_sets_before_and_after,
+    };
 
     use crate::fixtures::grant;
 
@@ -327,7 +329,7 @@ fn role_changes_show_their_licence_impact_and_a_limit_blocks_the_plan() {
     let agent: BTreeSet<String> = BTreeSet::from(["Agent".to_owned()]);
     let supervisor: BTreeSet<String> = BTreeSet::from(["Supervisor".to_owned()]);
     assert_eq!(
-        role_sets(&changes),
+        role_sets_before_and_after(&changes),
         BTreeSet::from([agent.clone(), supervisor.clone()])
     );
     let inferred = std::collections::BTreeMap::from([
@@ -360,6 +362,11 @@ fn role_changes_show_their_licence_impact_and_a_limit_blocks_the_plan() {
         .with_licences(impact.clone(), &live, &RecentChanges::default());
     assert!(unlimited.blocked.is_none());
     assert!(unlimited.digest_is_valid());
+    // The impact a reviewer saw is part of what the digest binds.
+    assert_ne!(unlimited.digest, plan.digest);
+    let mut edited = unlimited.clone();
+    edited.licences.as_mut().unwrap().increase = 0;
+    assert!(!edited.digest_is_valid());
 
     let mut limited = plan;
     limited.policy.limits.licence_increase = Some(2);

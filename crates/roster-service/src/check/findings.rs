@@ -28,7 +28,7 @@ pub use crate::licences::LicenceLookup;
 
 /// The role sets whose licences [`findings`] needs: those of the active declared users whose
 /// routing profile expects a licence.
-pub fn role_sets(desired: &DesiredOrg, live: &LiveOrg) -> BTreeSet<BTreeSet<String>> {
+pub fn role_sets_after_apply(desired: &DesiredOrg, live: &LiveOrg) -> BTreeSet<BTreeSet<String>> {
     checked_users(desired)
         .filter(|user| user.licence.is_some())
         .map(|user| roles_after_apply(user, live.users.get(&user.email)))
@@ -534,7 +534,7 @@ mod tests {
         Telephony, UserState, Wfm,
     };
 
-    use super::{LicenceLookup, findings, not_checked, role_sets};
+    use super::{LicenceLookup, findings, not_checked, role_sets_after_apply};
     use crate::check::report::{Finding, PhoneField, Problem};
 
     fn email(text: &str) -> Email {
@@ -1139,7 +1139,7 @@ mod tests {
             desired_user("bob@acme.example", 9),
         ]);
         assert_eq!(
-            role_sets(&desired, &licensed_org()),
+            role_sets_after_apply(&desired, &licensed_org()),
             BTreeSet::from([roles(&["Agent", "Employee"])]),
             "declared roles replace the direct Admin grant; the group's Employee stays"
         );

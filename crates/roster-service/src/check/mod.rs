@@ -15,7 +15,7 @@ mod report;
 use roster_manifest::{OrgSpec, Workspace};
 use roster_model::ReadNeeds;
 
-pub use findings::{findings, not_checked, role_sets};
+pub use findings::{findings, not_checked, role_sets_after_apply};
 pub use render::{render_markdown, render_text};
 pub use report::{
     CHECK_FORMAT, CheckReport, CheckSet, Finding, PhoneField, Problem, check_schema,
@@ -65,7 +65,7 @@ pub async fn check_org(
 ) -> Result<CheckReport, CheckError> {
     let org = read_org(workspace, spec, &check_needs(spec), Access::Read, progress).await?;
     let live = &org.snapshot.live;
-    let sets = role_sets(&spec.desired, live);
+    let sets = role_sets_after_apply(&spec.desired, live);
     let session = org.session.genesys();
     let lookup = lookup_licences(live, sets, |ids: Vec<String>| async move {
         session.infer_licences(&ids).await
