@@ -249,6 +249,8 @@ fn an_inactive_user_is_reactivated_only_when_the_manifest_says_so() {
     );
     let applied = strict(&workspace, "apply", &["--yes"]);
     assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    // The org removed the user's roles when it went inactive, and its manifest declares none:
+    // it comes back without them.
     insta::assert_json_snapshot!(view(&workspace), @r#"
     {
       "name": "Ray Turner",
@@ -263,9 +265,7 @@ fn an_inactive_user_is_reactivated_only_when_the_manifest_says_so() {
         "Sales": 5.0
       },
       "languages": {},
-      "roles": [
-        "Employee in Home"
-      ],
+      "roles": [],
       "queues": [
         "Sales"
       ],

@@ -369,10 +369,7 @@ pub fn user_base<'a>(state: &OrgState, user: &'a User) -> &'a str {
 /// `UserAuthorization`: roles from direct and group grants, and their permissions.
 pub fn user_authorization(state: &OrgState, user: &User) -> Value {
     let mut role_ids: Vec<Uuid> = Vec::new();
-    let group_grants = state
-        .groups_of(user.id)
-        .flat_map(|group| group.grants.iter());
-    for grant in user.grants.iter().chain(group_grants) {
+    for (_, grant) in state.grants_of(user) {
         if !role_ids.contains(&grant.role_id) {
             role_ids.push(grant.role_id);
         }

@@ -80,13 +80,9 @@ pub fn infer(state: &OrgState, role_ids: &[Uuid]) -> Result<BTreeSet<String>, Or
 
 /// The licences a user holds: those of their roles, direct and through groups.
 pub fn of_user(state: &OrgState, user: &User) -> BTreeSet<String> {
-    let group_grants = state
-        .groups_of(user.id)
-        .flat_map(|group| group.grants.iter());
-    user.grants
-        .iter()
-        .chain(group_grants)
-        .filter_map(|grant| state.licences.role_licences.get(&grant.role_id))
+    state
+        .grants_of(user)
+        .filter_map(|(_, grant)| state.licences.role_licences.get(&grant.role_id))
         .flatten()
         .cloned()
         .collect()

@@ -189,7 +189,9 @@ pub fn create_many(
             locations: Vec::new(),
             skills: assignments(new.skills),
             languages: assignments(new.languages),
-            grants: new.grants,
+            // An inactive user holds no roles (`OrgState::grants_of`): a seed's roles for a
+            // user it creates inactive are those the org removed when it went inactive.
+            grants: if new.inactive { Vec::new() } else { new.grants },
             utilization,
             team_id: None,
             listed_from_ms: at.listed_from_ms,
@@ -314,6 +316,10 @@ pub fn patch(
                 drop_memberships(state, id);
             }
             state.users.change(id, |user| {
+                // Roles do not survive inactivity (`OrgState::grants_of`).
+                if new_state != EntityState::Active {
+                    user.grants.clear();
+                }
                 user.set_state(new_state);
                 user.touch(at);
             });

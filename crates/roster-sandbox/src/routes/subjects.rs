@@ -80,11 +80,7 @@ pub async fn get_one(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiEr
                 .users
                 .get(user_id)
                 .expect("found above under the same lock");
-            let mut sources: Vec<(Uuid, &Grant)> =
-                user.grants.iter().map(|grant| (user_id, grant)).collect();
-            for group in state.groups_of(user_id) {
-                sources.extend(group.grants.iter().map(|grant| (group.id, grant)));
-            }
+            let sources: Vec<(Uuid, &Grant)> = state.grants_of(user).collect();
             (user_id, user.name.clone(), sources)
         }
         Subject::Group(group_id) => {

@@ -104,6 +104,22 @@ impl OrgState {
         self.groups.having_member(user_id)
     }
 
+    /// The role grants a user holds, each with the id of its subject (the user for its own,
+    /// a group for the group's): its own, then its groups' in table order. An inactive user
+    /// holds none: "all roles assigned to the user are removed" when it is set inactive, and
+    /// on reactivation "only roles assigned to the user through groups are automatically
+    /// applied again" (Genesys resource center, "Set a user as inactive or active"). Its own
+    /// grants are dropped when it goes inactive (`org::users`); its groups' apply again
+    /// through this function.
+    pub fn grants_of<'a>(&'a self, user: &'a User) -> impl Iterator<Item = (Uuid, &'a Grant)> {
+        let active = user.state == EntityState::Active;
+        let own = user.grants.iter().map(|grant| (user.id, grant));
+        let groups = self
+            .groups_of(user.id)
+            .flat_map(|group| group.grants.iter().map(|grant| (group.id, grant)));
+        own.chain(groups).filter(move |_| active)
+    }
+
     /// Rebuilds derived data after a load and checks references.
     pub fn finish_load(&mut self) -> Result<(), SandboxError> {
         let homes = self

@@ -256,3 +256,51 @@ async fn groups_are_listed() {
         .await
         .expect(200);
 }
+
+/// The role names a user's authorization subject lists.
+async fn subject_roles(api: &crate::common::Api, user: &str) -> Vec<String> {
+    let subject = api.get(&format!("/authorization/subjects/{user}")).await;
+    let mut names: Vec<String> = subject.expect(200)["grants"]
+        .as_array()
+        .expect("grants")
+        .iter()
+        .filter_map(|grant| grant["role"]["name"].as_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn an_inactive_user_holds_no_roles_and_reactivation_brings_back_only_its_groups() {
+    let (_sandbox, api) = seeded(ORG).await;
+    let jane = user_id(&api, "jane@acme.example").await;
+    // Employee is the default role every new user gets.
+    assert_eq!(
+        subject_roles(&api, &jane).await,
+        ["Agent", "Employee", "Supervisor"]
+    );
+    api.patch(
+        &format!("/users/{jane}"),
+        &json!({ "state": "inactive", "version": 1 }),
+    )
+    .await
+    .expect(200);
+    assert!(subject_roles(&api, &jane).await.is_empty());
+    let expanded = api
+        .get(&format!("/users/{jane}?expand=authorization"))
+        .await;
+    assert_eq!(
+        expanded.expect(200)["authorization"]["roles"],
+        json!([]),
+        "{}",
+        expanded.raw
+    );
+    api.patch(
+        &format!("/users/{jane}"),
+        &json!({ "state": "active", "version": 2 }),
+    )
+    .await
+    .expect(200);
+    // Agent and Employee were the user's own: gone. Supervisor comes from its group: back.
+    assert_eq!(subject_roles(&api, &jane).await, ["Supervisor"]);
+}
