@@ -367,7 +367,9 @@ async fn stations_and_tokens_are_taken_away_and_doing_it_again_is_harmless() {
         .iter()
         .map(|r| r["userId"].as_str().unwrap())
         .collect();
-    assert_eq!(revoked, [jane_id.as_str(), jane_id.as_str()]);
+    // The second revocation found no tokens (the sandbox answers 404, the harsher reading of
+    // an UNCONFIRMED answer) and still succeeded.
+    assert_eq!(revoked, [jane_id.as_str()]);
 }
 
 #[tokio::test]

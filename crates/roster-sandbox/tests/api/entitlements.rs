@@ -559,6 +559,10 @@ async fn token_revocations_are_recorded_and_the_dump_round_trips() {
     let answer = api.delete(&format!("/tokens/{jane}")).await;
     assert_eq!(answer.status, 204, "{}", answer.raw);
     assert!(answer.raw.is_empty());
+    // No tokens are left to delete: the harsher reading of an UNCONFIRMED answer.
+    api.delete(&format!("/tokens/{jane}"))
+        .await
+        .expect_error(404, "not.found");
     api.delete(&format!("/tokens/{}", uuid_like()))
         .await
         .expect_error(404, "not.found");
