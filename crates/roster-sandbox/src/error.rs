@@ -336,6 +336,9 @@ impl From<OrgError> for ApiError {
                 queues.join(", ")
             )),
             OrgError::AddressAndExtension { .. }
+            | OrgError::ContactValue { .. }
+            | OrgError::PrimaryChanged { .. }
+            | OrgError::DuplicateContact { .. }
             | OrgError::NotE164 { .. }
             | OrgError::NumberOutsidePools { .. }
             | OrgError::NumberHeld { .. }

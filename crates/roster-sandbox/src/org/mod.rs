@@ -278,6 +278,43 @@ pub enum OrgError {
         /// The entry's index in `addresses`.
         index: usize,
     },
+    /// A user's `addresses` entry with a `mediaType` or `type` outside the `Contact` enums.
+    #[error("the entry addresses[{index}] has `{field}` {value}: allowed values are {}", allowed.join(", "))]
+    ContactValue {
+        /// The entry's index in `addresses`.
+        index: usize,
+        /// `mediaType` or `type`.
+        field: &'static str,
+        /// The value sent.
+        value: serde_json::Value,
+        /// The values the field allows.
+        allowed: &'static [&'static str],
+    },
+    /// A `PRIMARY` entry of a user's `addresses` that is not the user's primary email as
+    /// stored (the API refuses a changed PRIMARY entry).
+    #[error(
+        "the entry addresses[{index}] is a PRIMARY entry other than the user's primary email `{email}`: the PRIMARY email cannot be changed through `addresses` (change `email`); send it back unchanged or leave it out"
+    )]
+    PrimaryChanged {
+        /// The entry's index in `addresses`.
+        index: usize,
+        /// The user's primary email.
+        email: String,
+    },
+    /// Two entries of a user's `addresses` with the same `mediaType` and `type`.
+    #[error(
+        "the entry addresses[{index}] repeats the {media_type} {kind} entry of addresses[{first}]: give one entry per media type and type"
+    )]
+    DuplicateContact {
+        /// The repeating entry's index in `addresses`.
+        index: usize,
+        /// The index of the first entry with the same pair.
+        first: usize,
+        /// The `mediaType` (`(none)` when absent).
+        media_type: String,
+        /// The `type` (`(none)` when absent).
+        kind: String,
+    },
     /// A work phone number that is not E.164 (`+`, country code, at most 15 digits).
     #[error("`{number}` is not an E.164 phone number")]
     NotE164 {

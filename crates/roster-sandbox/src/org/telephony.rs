@@ -14,7 +14,21 @@
 //!   user, you must first add the number to an extension pool") and belongs to one user;
 //! - DID numbers held by users are derived from their addresses, never stored twice: a
 //!   number leaves a user's address and is free again at once;
-//! - pools of one kind do not overlap (UNCONFIRMED; harsher).
+//! - pools of one kind do not overlap (UNCONFIRMED; harsher);
+//! - an extension pool's ends have 3 to 9 digits (PY269 `ExtensionPool.startNumber`: "must
+//!   be between 3 and 9 digits in length and the same length as the endNumber").
+//!
+//! Rules of the entries themselves (PY269 `Contact`, `UpdateUser.addresses`):
+//! - `mediaType` is one of [`CONTACT_MEDIA_TYPES`] and `type` one of [`CONTACT_TYPES`],
+//!   spelled exactly (an absent or null field is not checked: neither is required);
+//! - "The PRIMARY email address cannot be changed through this field": the user's PRIMARY
+//!   email is their `email` (rendered as `primaryContactInfo`), so a `PRIMARY` entry must be
+//!   exactly `{mediaType: EMAIL, type: PRIMARY, address: <email>}`. Any other `PRIMARY` entry,
+//!   a new one included, is refused (harsher than "a modified value");
+//! - "One entry is allowed per media type": UNCONFIRMED how literally. Read literally it
+//!   allows one PHONE entry only, which contradicts the documented use of several numbers
+//!   (Terraform `addresses.phone_numbers` with WORK, WORK2, MOBILE…). The sandbox refuses
+//!   two entries with the same (`mediaType`, `type`), an absent field counting as a value.
 
 use std::collections::HashMap;
 
@@ -29,6 +43,23 @@ const E164_MAX_DIGITS: usize = 15;
 
 /// `Contact.type` values of work numbers: the ones that are DIDs of the org.
 pub const WORK_TYPES: &[&str] = &["WORK", "WORK2", "WORK3", "WORK4"];
+
+/// `Contact.mediaType` values (PY269 `Contact`).
+pub const CONTACT_MEDIA_TYPES: &[&str] = &["PHONE", "EMAIL", "SMS"];
+
+/// `Contact.type` values (PY269 `Contact`).
+pub const CONTACT_TYPES: &[&str] = &[
+    "PRIMARY", "WORK", "WORK2", "WORK3", "WORK4", "HOME", "MOBILE", "MAIN", "OTHER",
+];
+
+/// The `Contact.type` of the user's primary email.
+const PRIMARY_TYPE: &str = "PRIMARY";
+
+/// The `Contact.mediaType` of the user's primary email.
+const EMAIL_MEDIA_TYPE: &str = "EMAIL";
+
+/// How many digits an extension pool's ends have (PY269 `ExtensionPool.startNumber`).
+const EXTENSION_POOL_DIGITS: std::ops::RangeInclusive<usize> = 3..=9;
 
 /// The `type` of seeded stations (`UserStation.type`).
 pub const SEEDED_STATION_TYPE: &str = "inin_webrtc_softphone";
@@ -182,14 +213,76 @@ pub fn holders(state: &OrgState) -> HashMap<&str, Holder<'_>> {
     out
 }
 
-/// Checks the `addresses` a user is given (on create or PATCH) against the org's numbers:
-/// see the module's rules. `user_id` is the user being written (their own numbers are not
-/// "held by another").
+/// Checks the entries themselves, before any number rule: allowed `mediaType` and `type`,
+/// the PRIMARY entry unchanged (`email` is the user's primary email), one entry per
+/// (`mediaType`, `type`). See the module's rules.
+fn check_entries(email: &str, addresses: &[Value]) -> Result<(), OrgError> {
+    let mut seen: Vec<(Option<&str>, Option<&str>, usize)> = Vec::with_capacity(addresses.len());
+    for (index, value) in addresses.iter().enumerate() {
+        for (field, allowed) in [("mediaType", CONTACT_MEDIA_TYPES), ("type", CONTACT_TYPES)] {
+            match value.get(field) {
+                None | Some(Value::Null) => {}
+                Some(Value::String(text)) if allowed.contains(&text.as_str()) => {}
+                Some(other) => {
+                    return Err(OrgError::ContactValue {
+                        index,
+                        field,
+                        value: other.clone(),
+                        allowed,
+                    });
+                }
+            }
+        }
+        let entry = Entry::of(value);
+        if entry.kind == Some(PRIMARY_TYPE) {
+            let unchanged = entry.media_type == Some(EMAIL_MEDIA_TYPE)
+                && entry.address == Some(email)
+                && entry.extension.is_none();
+            if !unchanged {
+                return Err(OrgError::PrimaryChanged {
+                    index,
+                    email: email.to_owned(),
+                });
+            }
+        }
+        if let Some(&(_, _, first)) = seen
+            .iter()
+            .find(|(media_type, kind, _)| (*media_type, *kind) == (entry.media_type, entry.kind))
+        {
+            return Err(OrgError::DuplicateContact {
+                index,
+                first,
+                media_type: entry.media_type.unwrap_or("(none)").to_owned(),
+                kind: entry.kind.unwrap_or("(none)").to_owned(),
+            });
+        }
+        seen.push((entry.media_type, entry.kind, index));
+    }
+    Ok(())
+}
+
+/// `addresses` after the user's email became `email`: a PRIMARY email entry follows it, as
+/// `primaryContactInfo` does, so that sending back what a read answered stays valid.
+pub fn follow_primary_email(addresses: &mut [Value], email: &str) {
+    for value in addresses {
+        let entry = Entry::of(value);
+        if entry.kind == Some(PRIMARY_TYPE) && entry.media_type == Some(EMAIL_MEDIA_TYPE) {
+            value["address"] = Value::String(email.to_owned());
+        }
+    }
+}
+
+/// Checks the `addresses` a user is given (on create or PATCH): the entries themselves,
+/// then against the org's numbers; see the module's rules. `user_id` is the user being
+/// written (their own numbers are not "held by another"), `email` their primary email as
+/// stored before the write (on create: the email they are created with).
 pub fn check_addresses(
     state: &OrgState,
     user_id: Uuid,
+    email: &str,
     addresses: &[Value],
 ) -> Result<(), OrgError> {
+    check_entries(email, addresses)?;
     let mut numbers_checked = false;
     for (index, value) in addresses.iter().enumerate() {
         let entry = Entry::of(value);
@@ -345,6 +438,18 @@ pub fn create_extension_pool(state: &mut OrgState, pool: ExtensionPool) -> Resul
             kind: ObjectKind::ExtensionPool,
             name,
         });
+    }
+    for end in [&pool.start_number, &pool.end_number] {
+        if !EXTENSION_POOL_DIGITS.contains(&end.len()) {
+            return Err(OrgError::InvalidPool {
+                kind: ObjectKind::ExtensionPool,
+                name,
+                problem: format!(
+                    "`{}` to `{}`: an extension pool's numbers must have 3 to 9 digits",
+                    pool.start_number, pool.end_number
+                ),
+            });
+        }
     }
     let is_extension = |text: &str| text.bytes().all(|byte| byte.is_ascii_digit());
     check_range(

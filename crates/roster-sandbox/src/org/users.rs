@@ -5,6 +5,8 @@
 //! - an email is unique among all users, deleted ones included (compared like names): a
 //!   deleted user's email blocks a new user until the deleted one is restored;
 //! - a write to the user record needs the current `version` and moves it on;
+//! - a new `email` moves a PRIMARY email entry of `addresses` along (the address rules,
+//!   PRIMARY included, are `telephony::check_addresses`);
 //! - a state change comes alone (other fields may only repeat their current values);
 //! - a new user is granted `Employee` in the home division, like the real service's
 //!   default role;
@@ -147,7 +149,7 @@ pub fn create_many(
         check_assignments(state, AssignmentKind::Skill, &mut new.skills)?;
         check_assignments(state, AssignmentKind::Language, &mut new.languages)?;
         if !new.addresses.is_empty() {
-            super::telephony::check_addresses(state, new.id, &new.addresses)?;
+            super::telephony::check_addresses(state, new.id, &new.email, &new.addresses)?;
         }
         let mut grants: Vec<Grant> = employee.into_iter().collect();
         for grant in &new.grants {
@@ -358,8 +360,10 @@ fn update_fields(state: &mut OrgState, id: Uuid, update: UserUpdate) -> Result<(
         return Err(OrgError::Empty { field: "name" });
     }
     if let Some(addresses) = &update.addresses {
-        super::telephony::check_addresses(state, id, addresses)?;
+        let stored_email = &live_user(state, id)?.email;
+        super::telephony::check_addresses(state, id, stored_email, addresses)?;
     }
+    let new_email = email.clone();
     if let Some(email) = email {
         state.users.set_email(id, email);
     }
@@ -380,6 +384,9 @@ fn update_fields(state: &mut OrgState, id: Uuid, update: UserUpdate) -> Result<(
         if let Some(locations) = update.locations {
             user.locations = locations;
         }
+        if let Some(email) = &new_email {
+            super::telephony::follow_primary_email(&mut user.addresses, email);
+        }
     });
     Ok(())
 }
@@ -390,8 +397,8 @@ pub fn set_addresses(
     id: Uuid,
     addresses: Vec<Value>,
 ) -> Result<(), OrgError> {
-    live_user(state, id)?;
-    super::telephony::check_addresses(state, id, &addresses)?;
+    let email = &live_user(state, id)?.email;
+    super::telephony::check_addresses(state, id, email, &addresses)?;
     state.users.change(id, |user| user.addresses = addresses);
     Ok(())
 }

@@ -90,12 +90,18 @@ pub async fn move_agents(ctx: Ctx, Body(body): Body<MoveAgents>) -> Result<Respo
         .iter()
         .map(|id| body_id(id, "userIds"))
         .collect::<Result<Vec<_>, _>>()?;
-    let destination = body
-        .destination_management_unit_id
-        .as_deref()
-        .filter(|id| !id.is_empty())
-        .map(|id| body_id(id, "destinationManagementUnitId"))
-        .transpose()?;
+    // "To remove users from their management unit this should be set to null": an empty
+    // string is refused rather than read as null (UNCONFIRMED what the real API does; harsher).
+    let destination = match body.destination_management_unit_id.as_deref() {
+        None => None,
+        Some("") => {
+            return Err(ApiError::invalid_value(
+                "destinationManagementUnitId",
+                "Value [] is not a valid id: to remove users from their management unit, send null.",
+            ));
+        }
+        Some(id) => Some(body_id(id, "destinationManagementUnitId")?),
+    };
     let results = wfm::move_agents(&mut ctx.write(), &user_ids, destination)?;
     let results: Vec<Value> = results
         .iter()

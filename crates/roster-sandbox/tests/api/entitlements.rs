@@ -14,13 +14,23 @@
 //! - `POST /license/infer` takes role ids and answers licence ids;
 //! - `DELETE /api/v2/tokens/{userId}` answers no body.
 //!
+//! - `Contact.mediaType` ∈ {PHONE, EMAIL, SMS}, `Contact.type` ∈ {PRIMARY, WORK, WORK2, WORK3,
+//!   WORK4, HOME, MOBILE, MAIN, OTHER}; `UpdateUser.addresses`: "One entry is allowed per
+//!   media type. The PRIMARY email address cannot be changed through this field";
+//! - `ExtensionPool.startNumber`: "between 3 and 9 digits in length and the same length as
+//!   the endNumber";
+//! - `MoveAgentsRequest.destinationManagementUnitId`: "To remove users from their management
+//!   unit this should be set to null".
+//!
 //! Sandbox choices on UNCONFIRMED points (harsher): a work number outside every DID pool is
 //! refused; more than 100 users per move is `400`; an unknown role in `infer` is `400`;
-//! disassociating a user without a station is `404`.
+//! disassociating a user without a station is `404`; two `addresses` entries with the same
+//! (`mediaType`, `type`) are `400`; a PRIMARY entry other than the user's email, a new one
+//! included, is `400`; an empty `destinationManagementUnitId` is `400`, not null.
 
 use serde_json::{Value, json};
 
-use crate::common::{Api, id, named, seeded, user_id};
+use crate::common::{Api, id, named, read, seeded, setup, user_id};
 
 const ORG: &str = r#"
 skills: [Billing]
@@ -269,6 +279,252 @@ async fn address_writes_that_break_a_number_rule_are_refused() {
     set_addresses(&api, &jane, &own).await.expect(200);
 }
 
+/// Sends `addresses` for `user_id`, expects a 400 whose message holds every one of `parts`,
+/// and checks the user was left as it was.
+async fn refused_addresses(api: &Api, user_id: &str, addresses: &Value, parts: &[&str]) {
+    let before = user(api, user_id).await;
+    let answer = set_addresses(api, user_id, addresses).await;
+    answer.expect_error(400, "bad.request");
+    let text = answer.body["message"].as_str().expect("message");
+    for part in parts {
+        assert!(text.contains(part), "{part:?} not in {text:?}");
+    }
+    let after = user(api, user_id).await;
+    assert_eq!(
+        after["version"], before["version"],
+        "a refused write changes nothing"
+    );
+    assert_eq!(after["addresses"], before["addresses"]);
+}
+
+#[tokio::test]
+async fn entries_with_a_media_type_or_type_outside_the_contact_enums_are_refused() {
+    let (_sandbox, api) = seeded(ORG).await;
+    let bob = user_id(&api, "bob@acme.example").await;
+    let media_types = "PHONE, EMAIL, SMS";
+    let types = "PRIMARY, WORK, WORK2, WORK3, WORK4, HOME, MOBILE, MAIN, OTHER";
+    let extension = json!({ "extension": "2002", "mediaType": "PHONE", "type": "WORK2" });
+    let cases = [
+        (
+            json!({ "address": "+13175559999", "mediaType": "phone", "type": "WORK" }),
+            media_types,
+        ),
+        (
+            json!({ "address": "+13175559999", "mediaType": "", "type": "WORK" }),
+            media_types,
+        ),
+        (
+            json!({ "address": "+13175559999", "mediaType": 1, "type": "WORK" }),
+            media_types,
+        ),
+        (
+            json!({ "address": "+13175550106", "mediaType": "PHONE", "type": "WORK5" }),
+            types,
+        ),
+        (
+            json!({ "address": "+13175550106", "mediaType": "PHONE", "type": "work" }),
+            types,
+        ),
+    ];
+    for (entry, allowed) in cases {
+        refused_addresses(
+            &api,
+            &bob,
+            &json!([extension, entry]),
+            &["addresses[1]", allowed],
+        )
+        .await;
+    }
+    // Every listed value passes the enum check (MAIN and OTHER need no pool).
+    let all = json!([
+        extension,
+        { "address": "+13175550106", "mediaType": "PHONE", "type": "WORK" },
+        { "address": "+15555550100", "mediaType": "SMS", "type": "MAIN" },
+        { "address": "bob@home.example", "mediaType": "EMAIL", "type": "OTHER" },
+    ]);
+    assert_eq!(
+        set_addresses(&api, &bob, &all).await.expect(200)["addresses"],
+        all
+    );
+}
+
+#[tokio::test]
+async fn a_primary_entry_other_than_the_users_email_is_refused() {
+    let (_sandbox, api) = seeded(ORG).await;
+    let bob = user_id(&api, "bob@acme.example").await;
+    let extension = json!({ "extension": "2002", "mediaType": "PHONE", "type": "WORK2" });
+    let primary = |media_type: &str, address: &str| json!({ "address": address, "mediaType": media_type, "type": "PRIMARY" });
+    for entry in [
+        primary("EMAIL", "robert@acme.example"),
+        primary("EMAIL", "BOB@acme.example"),
+        primary("PHONE", "bob@acme.example"),
+        json!({ "extension": "2003", "mediaType": "EMAIL", "type": "PRIMARY" }),
+    ] {
+        refused_addresses(
+            &api,
+            &bob,
+            &json!([extension, entry]),
+            &["addresses[1]", "bob@acme.example", "cannot be changed"],
+        )
+        .await;
+    }
+    let created = api
+        .post(
+            "/users",
+            &json!({ "name": "Eve", "email": "eve@acme.example", "addresses": [primary("EMAIL", "other@acme.example")] }),
+        )
+        .await;
+    created.expect_error(400, "bad.request");
+    let created = api
+        .post(
+            "/users",
+            &json!({ "name": "Eve", "email": "eve@acme.example", "addresses": [primary("EMAIL", "eve@acme.example")] }),
+        )
+        .await;
+    assert_eq!(
+        created.expect(200)["addresses"],
+        json!([primary("EMAIL", "eve@acme.example")])
+    );
+
+    // The stored primary email, sent as an entry, is accepted; it follows a change of `email`
+    // so that what a read answers can be sent back.
+    let unchanged = json!([extension, primary("EMAIL", "bob@acme.example")]);
+    set_addresses(&api, &bob, &unchanged).await.expect(200);
+    let version = user(&api, &bob).await["version"].clone();
+    api.patch(
+        &format!("/users/{bob}"),
+        &json!({ "version": version, "email": "robert@acme.example" }),
+    )
+    .await
+    .expect(200);
+    let read = user(&api, &bob).await["addresses"].clone();
+    assert_eq!(
+        read,
+        json!([extension, primary("EMAIL", "robert@acme.example")])
+    );
+    set_addresses(&api, &bob, &read).await.expect(200);
+    refused_addresses(
+        &api,
+        &bob,
+        &unchanged,
+        &["addresses[1]", "robert@acme.example"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn two_entries_with_one_media_type_and_type_are_refused() {
+    let (_sandbox, api) = seeded(ORG).await;
+    let bob = user_id(&api, "bob@acme.example").await;
+    let extension = json!({ "extension": "2002", "mediaType": "PHONE", "type": "WORK2" });
+    refused_addresses(
+        &api,
+        &bob,
+        &json!([
+            extension,
+            { "address": "+13175550106", "mediaType": "PHONE", "type": "WORK" },
+            { "address": "+13175550107", "mediaType": "PHONE", "type": "WORK" },
+        ]),
+        &["addresses[2]", "PHONE WORK", "addresses[1]"],
+    )
+    .await;
+    refused_addresses(
+        &api,
+        &bob,
+        &json!([extension, { "extension": "2003", "mediaType": "PHONE", "type": "WORK2" }]),
+        &["addresses[1]", "PHONE WORK2", "addresses[0]"],
+    )
+    .await;
+    refused_addresses(
+        &api,
+        &bob,
+        &json!([
+            { "address": "+447700900123", "mediaType": "PHONE" },
+            { "address": "+447700900124", "mediaType": "PHONE" },
+        ]),
+        &["addresses[1]", "PHONE (none)"],
+    )
+    .await;
+    // One media type with several types is the documented multi-number use.
+    let several = json!([
+        extension,
+        { "address": "+13175550106", "mediaType": "PHONE", "type": "WORK" },
+        { "address": "+447700900123", "mediaType": "PHONE", "type": "MOBILE" },
+        { "address": "+447700900124", "mediaType": "PHONE", "type": "HOME" },
+        { "address": "+447700900125", "mediaType": "SMS", "type": "MOBILE" },
+    ]);
+    set_addresses(&api, &bob, &several).await.expect(200);
+}
+
+#[tokio::test]
+async fn read_addresses_sent_back_with_the_work_number_changed_are_accepted() {
+    let (_sandbox, api) = seeded(ORG).await;
+    let jane = user_id(&api, "jane@acme.example").await;
+    let mut addresses = user(&api, &jane).await["addresses"].clone();
+    let entries = addresses.as_array_mut().expect("addresses");
+    entries
+        .push(json!({ "address": "jane@acme.example", "mediaType": "EMAIL", "type": "PRIMARY" }));
+    entries.push(json!({ "address": "+447700900123", "mediaType": "PHONE", "type": "MOBILE" }));
+    set_addresses(&api, &jane, &addresses).await.expect(200);
+
+    // As roster's client does: read, change the WORK entry, send everything back.
+    let mut read = user(&api, &jane).await["addresses"].clone();
+    assert_eq!(read.as_array().map(Vec::len), Some(4), "{read}");
+    let work = read
+        .as_array_mut()
+        .expect("addresses")
+        .iter_mut()
+        .find(|entry| entry["mediaType"] == "PHONE" && entry["type"] == "WORK")
+        .expect("a WORK entry");
+    work["address"] = json!("+13175550107");
+    let answer = set_addresses(&api, &jane, &read).await;
+    assert_eq!(answer.expect(200)["addresses"], read);
+    let rows = did_rows(&api, "type=ASSIGNED_AND_UNASSIGNED").await;
+    let row = rows
+        .iter()
+        .find(|row| row["number"] == "+13175550107")
+        .expect("listed");
+    assert_eq!(row["owner"]["id"], jane.as_str());
+}
+
+#[tokio::test]
+async fn extension_pools_have_3_to_9_digits() {
+    let (sandbox, api) = setup().await;
+    let http = reqwest::Client::new();
+    let seed = async |start: &str, end: &str| {
+        let yaml = format!(
+            "telephony: {{ extensionPools: [{{ name: Desk, start: '{start}', end: '{end}' }}] }}"
+        );
+        let response = http
+            .post(format!(
+                "{}/__sandbox/orgs/sandbox/seed",
+                sandbox.base_url()
+            ))
+            .body(yaml)
+            .send()
+            .await
+            .expect("sent");
+        read(response).await
+    };
+    for (start, end) in [("20", "99"), ("1000000000", "1000000099"), ("", "")] {
+        let answer = seed(start, end).await;
+        assert_eq!(answer.status, 400, "{start} to {end}: {}", answer.raw);
+        let text = answer.body["message"].as_str().expect("message");
+        assert!(
+            text.contains("extension pool `Desk`") && text.contains("3 to 9 digits"),
+            "{text:?}"
+        );
+    }
+    let answer = seed("200", "2999").await;
+    assert_eq!(answer.status, 400, "{}", answer.raw);
+    for (start, end) in [("200", "299"), ("100000000", "100000099")] {
+        let answer = seed(start, end).await;
+        assert_eq!(answer.status, 204, "{start} to {end}: {}", answer.raw);
+        let pools = api.get("/telephony/providers/edges/extensionpools").await;
+        assert_eq!(pools.expect(200)["entities"][0]["startNumber"], start);
+    }
+}
+
 #[tokio::test]
 async fn a_station_is_expanded_and_can_be_disassociated_once() {
     let (_sandbox, api) = seeded(ORG).await;
@@ -465,6 +721,10 @@ async fn a_move_answers_one_result_per_user() {
         .await
         .expect_error(400, "bad.request");
     move_to(&[&amy, &uuid_like().to_owned()], json!(agents))
+        .await
+        .expect_error(400, "invalid.value");
+    // Out of WFM is null: an empty id is refused, not read as null.
+    move_to(&[&jane], json!(""))
         .await
         .expect_error(400, "invalid.value");
     assert_eq!(members().await, [jane], "refused moves change nothing");
