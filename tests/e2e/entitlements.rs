@@ -510,16 +510,28 @@ fn bad_numbers_and_units_are_plan_errors_at_the_manifest_line() {
 }
 
 #[test]
-fn without_wfm_a_leaver_is_still_offboarded_and_a_declared_unit_says_it_could_not_be_read() {
+fn without_wfm_permissions_a_leaver_is_still_offboarded_and_a_declared_unit_says_it_could_not_be_read()
+ {
     let (workspace, sandbox) = example();
-    // The sandbox's knob for an org without WFM, or a client without its permissions.
+    // A client that may list the units but not who is in them: it holds none of the
+    // permissions listing a unit's members accepts (PY269).
     sandbox.api(
         reqwest::Method::PUT,
         &format!(
             "/__sandbox/orgs/{REMOTE}/clients/{}/permissions",
             crate::support::CLIENT_ID
         ),
-        Some(serde_json::json!({ "denied": ["wfm:businessUnit:view"] })),
+        Some(serde_json::json!({ "denied": [
+            "wfm:agent:view",
+            "wfm:historicalAdherence:view",
+            "wfm:publishedSchedule:view",
+            "wfm:realtimeAdherence:view",
+            "wfm:schedule:view",
+            "wfm:staffingGroup:view",
+            "wfm:timeOffRequest:view",
+            "wfm:workPlanRotation:view",
+            "wfm:workPlan:view",
+        ] })),
     );
     let plan = run(&workspace, "plan", &[]);
     assert_eq!(plan.code, 1, "{}{}", plan.stdout, plan.stderr);

@@ -115,10 +115,13 @@ async fn unassigned_numbers(
 /// `needs.planning_groups` each business unit's planning groups; `None` unless `needs.wfm`
 /// or `needs.planning_groups` (which reads the members too, see below).
 ///
-/// Also `None` when the org answers the business-unit listing with 403 or 404: an org
-/// without WFM, or an OAuth client without its permissions. Every plan that may offboard
-/// someone reads units (to leave them), and such an org must still be able to offboard: the
-/// plan then leaves units alone, and a manifest that names one is told they were not read.
+/// Also `None` when the org answers the business-unit listing with 403 or 404 (an org
+/// without WFM), or a member listing with 403 (an OAuth client without `wfm:agent:view` or
+/// another of the permissions that operation accepts: the unit listings need none). Every
+/// plan that may offboard someone reads units (to leave them), and such an org must still be
+/// able to offboard: the plan then leaves units alone, and a manifest that names one is told
+/// they were not read. Planning groups answered 403 are left unread the same way (`roster
+/// check` says it could not check coverage).
 pub async fn read_wfm(
     session: &Session,
     needs: &ReadNeeds,
@@ -153,15 +156,20 @@ pub async fn read_wfm(
     let business_unit_ids: Vec<String> = business_units.iter().map(|u| u.id.clone()).collect();
     let members = members_of_units(session, unit_ids, op, progress);
     let planning_groups = async {
-        if needs.planning_groups {
-            planning_groups(session, business_unit_ids, op)
-                .await
-                .map(Some)
-        } else {
-            Ok(None)
+        if !needs.planning_groups {
+            return Ok(None);
+        }
+        match planning_groups(session, business_unit_ids, op).await {
+            Err(error) if error.status() == Some(403) => Ok(None),
+            other => other.map(Some),
         }
     };
-    let (members, planning_groups) = futures::try_join!(members, planning_groups)?;
+    let (members, planning_groups) = futures::join!(members, planning_groups);
+    let members = match members {
+        Err(error) if error.status() == Some(403) => return Ok(None),
+        other => other?,
+    };
+    let planning_groups = planning_groups?;
     Ok(Some(RawWfm {
         business_units,
         management_units,

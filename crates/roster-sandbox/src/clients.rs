@@ -17,11 +17,34 @@ use crate::secret::SecretHash;
 /// The permission every Audit API operation needs (JAVA-AUDIT: "all: `audits:audit:view`").
 pub const AUDIT_VIEW: &str = "audits:audit:view";
 
-/// The permission the sandbox asks for reading WFM business units. UNCONFIRMED: the facts do
-/// not extract WFM permissions; this name follows Genesys's `domain:entity:action` style.
-/// Denying it models an org without WFM, or a client without its permissions: the listing
-/// answers 403.
-pub const WFM_BUSINESS_UNIT_VIEW: &str = "wfm:businessUnit:view";
+/// Listing a management unit's members needs any one of these (PY269
+/// `getWorkforcemanagementManagementunitUsers`). The business-unit and management-unit
+/// listings need none: a client without these reads the units but not who is in them.
+pub const WFM_UNIT_MEMBERS_VIEW: &[&str] = &[
+    "wfm:agent:view",
+    "wfm:historicalAdherence:view",
+    "wfm:publishedSchedule:view",
+    "wfm:realtimeAdherence:view",
+    "wfm:schedule:view",
+    "wfm:staffingGroup:view",
+    "wfm:timeOffRequest:view",
+    "wfm:workPlanRotation:view",
+    "wfm:workPlan:view",
+];
+
+/// Listing a business unit's planning groups needs any one of these (PY269
+/// `getWorkforcemanagementBusinessunitPlanninggroups`).
+pub const WFM_PLANNING_GROUPS_VIEW: &[&str] = &[
+    "wfm:planningGroup:view",
+    "wfm:shortTermForecast:view",
+    "wfm:intraday:view",
+    "wfm:agent:view",
+    "wfm:schedule:view",
+    "wfm:publishedSchedule:view",
+];
+
+/// Moving agents between management units (PY269 `postWorkforcemanagementAgents`).
+pub const WFM_AGENT_EDIT: &str = "wfm:agent:edit";
 
 /// A client added to an org after its creation.
 #[derive(Debug, Clone)]
@@ -141,10 +164,16 @@ impl Clients {
 
     /// `Ok` if the client holds the permission, else the API's 403.
     pub fn require(&self, client_id: &str, permission: &str) -> Result<(), ApiError> {
-        if self.permits(client_id, permission) {
+        self.require_any(client_id, &[permission])
+    }
+
+    /// 403 naming the permissions unless the client holds at least one of them (an
+    /// operation whose permissions are "any of" a list).
+    pub fn require_any(&self, client_id: &str, permissions: &[&str]) -> Result<(), ApiError> {
+        if permissions.iter().any(|p| self.permits(client_id, p)) {
             Ok(())
         } else {
-            Err(ApiError::missing_permissions(&[permission]))
+            Err(ApiError::missing_permissions(permissions))
         }
     }
 }

@@ -7,18 +7,15 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Body, Ctx, body_id, parse_id};
-use crate::clients::WFM_BUSINESS_UNIT_VIEW;
+use crate::clients::{WFM_AGENT_EDIT, WFM_PLANNING_GROUPS_VIEW, WFM_UNIT_MEMBERS_VIEW};
 use crate::error::ApiError;
 use crate::org::wfm;
 use crate::paging::json;
 use crate::render_entitlements as render;
 
-/// `GET /api/v2/workforcemanagement/businessunits` (`BusinessUnitListing`, not paged); 403
-/// for a client denied [`WFM_BUSINESS_UNIT_VIEW`].
+/// `GET /api/v2/workforcemanagement/businessunits` (`BusinessUnitListing`, not paged; no
+/// permission needed).
 pub async fn business_units(ctx: Ctx) -> Result<Response, ApiError> {
-    ctx.hub
-        .clients
-        .require(&ctx.token.client_id, WFM_BUSINESS_UNIT_VIEW)?;
     let state = ctx.read();
     let entities: Vec<Value> = state
         .wfm
@@ -30,8 +27,11 @@ pub async fn business_units(ctx: Ctx) -> Result<Response, ApiError> {
 }
 
 /// `GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/planninggroups`
-/// (`PlanningGroupList`).
+/// (`PlanningGroupList`); 403 for a client holding none of [`WFM_PLANNING_GROUPS_VIEW`].
 pub async fn planning_groups(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
+    ctx.hub
+        .clients
+        .require_any(&ctx.token.client_id, WFM_PLANNING_GROUPS_VIEW)?;
     let unit_id = parse_id(&id, "business unit")?;
     let state = ctx.read();
     let unit = wfm::business_unit(&state, unit_id)?;
@@ -57,8 +57,12 @@ pub async fn management_units(ctx: Ctx) -> Response {
 }
 
 /// `GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users`
-/// (`WfmUserEntityListing`: every member in one answer).
+/// (`WfmUserEntityListing`: every member in one answer); 403 for a client holding none of
+/// [`WFM_UNIT_MEMBERS_VIEW`].
 pub async fn members(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
+    ctx.hub
+        .clients
+        .require_any(&ctx.token.client_id, WFM_UNIT_MEMBERS_VIEW)?;
     let unit_id = parse_id(&id, "management unit")?;
     let state = ctx.read();
     let unit = wfm::management_unit(&state, unit_id)?;
@@ -82,8 +86,11 @@ pub struct MoveAgents {
 
 /// `POST /api/v2/workforcemanagement/agents` (`MoveAgentsResponse`): one result per user,
 /// partial success inside a 200. A client-credentials token has no user, so
-/// `requestingUser` is left out.
+/// `requestingUser` is left out. 403 without [`WFM_AGENT_EDIT`].
 pub async fn move_agents(ctx: Ctx, Body(body): Body<MoveAgents>) -> Result<Response, ApiError> {
+    ctx.hub
+        .clients
+        .require(&ctx.token.client_id, WFM_AGENT_EDIT)?;
     let user_ids = body
         .user_ids
         .ok_or_else(|| ApiError::missing_field("userIds"))?

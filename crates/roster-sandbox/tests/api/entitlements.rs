@@ -956,3 +956,76 @@ async fn stats_count_the_new_routes_under_their_templates() {
         assert_eq!(by_route[route], count, "{route}: {by_route}");
     }
 }
+
+#[tokio::test]
+async fn wfm_operations_ask_for_the_permissions_the_api_lists() {
+    let (_sandbox, api) = seeded(ORG).await;
+    let north = id(&named(&api, "/workforcemanagement/businessunits", "North").await);
+    let agents = id(&named(&api, "/workforcemanagement/managementunits", "North Agents").await);
+    let jane = user_id(&api, "jane@acme.example").await;
+    let deny = async |denied: &[&str]| {
+        api.put(
+            "/__sandbox/orgs/sandbox/clients/sandbox/permissions",
+            &json!({ "denied": denied }),
+        )
+        .await
+        .expect(200);
+    };
+    // PY269 `getWorkforcemanagementManagementunitUsers`: any of these nine.
+    let member_views = [
+        "wfm:agent:view",
+        "wfm:historicalAdherence:view",
+        "wfm:publishedSchedule:view",
+        "wfm:realtimeAdherence:view",
+        "wfm:schedule:view",
+        "wfm:staffingGroup:view",
+        "wfm:timeOffRequest:view",
+        "wfm:workPlanRotation:view",
+        "wfm:workPlan:view",
+    ];
+    let members = format!("/workforcemanagement/managementunits/{agents}/users");
+    let groups = format!("/workforcemanagement/businessunits/{north}/planninggroups");
+
+    // One of the nine is enough.
+    deny(&member_views[1..]).await;
+    api.get(&members).await.expect(200);
+    deny(&member_views).await;
+    let refused = api.get(&members).await;
+    refused.expect_error(403, "missing.permissions");
+    assert!(
+        refused.raw.contains("wfm:agent:view"),
+        "names what to grant: {}",
+        refused.raw
+    );
+    // The unit listings need no permission; planning groups have their own list, which
+    // `wfm:planningGroup:view` still satisfies.
+    api.get("/workforcemanagement/businessunits")
+        .await
+        .expect(200);
+    api.get("/workforcemanagement/managementunits")
+        .await
+        .expect(200);
+    api.get(&groups).await.expect(200);
+    deny(&[
+        "wfm:planningGroup:view",
+        "wfm:shortTermForecast:view",
+        "wfm:intraday:view",
+        "wfm:agent:view",
+        "wfm:schedule:view",
+        "wfm:publishedSchedule:view",
+    ])
+    .await;
+    api.get(&groups)
+        .await
+        .expect_error(403, "missing.permissions");
+
+    deny(&["wfm:agent:edit"]).await;
+    api.post(
+        "/workforcemanagement/agents",
+        &json!({ "userIds": [jane], "destinationManagementUnitId": null }),
+    )
+    .await
+    .expect_error(403, "missing.permissions");
+    deny(&[]).await;
+    api.get(&members).await.expect(200);
+}
