@@ -425,9 +425,10 @@ pub struct LicenceDefinition {
 /// `MoveAgentsResponse` (the part roster reads).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct MoveAgents {
-    /// One result per user asked for (a user missing here was not moved).
+    /// One result per user asked for (a user missing here was not moved); absent when the
+    /// move was only accepted (a 202: see `ops::wfm`).
     #[serde(default)]
-    pub results: Vec<MoveAgentResult>,
+    pub results: Option<Vec<MoveAgentResult>>,
 }
 
 /// `MoveAgentResponse`.

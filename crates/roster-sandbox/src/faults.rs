@@ -1,7 +1,8 @@
 //! Realism knobs per org: injected 5xx and timeouts (deterministic from a seed), latency,
 //! read-after-create delay, strict deactivation, token lifetime and request rate; and the
 //! answers the real API leaves open (issue #12): whether adding a user to a second team moves
-//! them, and what a void operation answers.
+//! them, what a void operation answers, and whether a WFM agent move finishes before its
+//! answer.
 
 use std::time::Duration;
 
@@ -68,6 +69,13 @@ pub struct FaultSettings {
     /// declares `200` without a schema; `204` is the default, and a client must take any.
     #[serde(default)]
     pub void_answer: VoidAnswer,
+    /// How `POST /api/v2/workforcemanagement/agents` answers. Whether the real call answers
+    /// 202 and finishes later is UNCONFIRMED (its completion is also published on the topic
+    /// `v2.workforcemanagement.agents`). `0`, the default: the move is made before a 200 with
+    /// one result per user. Above 0: a 202 without results, and the move is made that many
+    /// milliseconds later, so a client must confirm it by reading the units' members.
+    #[serde(default)]
+    pub agent_move_delay_ms: u64,
 }
 
 /// What a void operation answers (see [`FaultSettings::void_answer`]).
@@ -102,6 +110,7 @@ impl Default for FaultSettings {
             token_lifetime_seconds: DEFAULT_TOKEN_LIFETIME_SECONDS,
             move_between_teams: false,
             void_answer: VoidAnswer::NoContent,
+            agent_move_delay_ms: 0,
         }
     }
 }
@@ -134,13 +143,16 @@ pub struct FaultUpdate {
     pub move_between_teams: Option<bool>,
     /// See [`FaultSettings::void_answer`].
     pub void_answer: Option<VoidAnswer>,
+    /// See [`FaultSettings::agent_move_delay_ms`].
+    pub agent_move_delay_ms: Option<u64>,
 }
 
 impl FaultUpdate {
     /// Checks the ranges of the knobs it sets: rates within 0..=1, latency at most
     /// [`MAX_LATENCY_MS`], a timeout's hang at most [`MAX_TIMEOUT_MS`], a rate window of
     /// 1..=[`MAX_WINDOW_MS`], a read-after-create delay at most [`MAX_WINDOW_MS`], a token
-    /// lifetime at most [`MAX_TOKEN_LIFETIME_SECONDS`]. The message names the first knob out
+    /// lifetime at most [`MAX_TOKEN_LIFETIME_SECONDS`], an agent move delay at most
+    /// [`MAX_LATENCY_MS`]. The message names the first knob out
     /// of range, its limit and the value sent.
     pub fn validate(&self) -> Result<(), String> {
         for (name, rate) in [
@@ -179,6 +191,12 @@ impl FaultUpdate {
                 "one hour",
             ),
             (
+                "agentMoveDelayMs",
+                self.agent_move_delay_ms,
+                0..=MAX_LATENCY_MS,
+                "one minute",
+            ),
+            (
                 "tokenLifetimeSeconds",
                 self.token_lifetime_seconds,
                 0..=MAX_TOKEN_LIFETIME_SECONDS,
@@ -215,6 +233,7 @@ impl From<&FaultSettings> for FaultUpdate {
             token_lifetime_seconds: Some(settings.token_lifetime_seconds),
             move_between_teams: Some(settings.move_between_teams),
             void_answer: Some(settings.void_answer),
+            agent_move_delay_ms: Some(settings.agent_move_delay_ms),
         }
     }
 }
@@ -274,7 +293,8 @@ impl FaultEngine {
             strict_deactivation,
             token_lifetime_seconds,
             move_between_teams,
-            void_answer
+            void_answer,
+            agent_move_delay_ms
         );
         if let Some(seed) = update.seed {
             self.rng = ChaCha8Rng::seed_from_u64(seed);

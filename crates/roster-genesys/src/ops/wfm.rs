@@ -9,8 +9,15 @@
 //! the operation then fails with [`GenesysError::MoveIncomplete`], naming each user left
 //! behind with the server's reason. Repeating the operation is harmless: users already in the
 //! unit answer `AlreadyMoved`.
+//!
+//! Whether the call may instead answer 202 and finish later is UNCONFIRMED (its completion
+//! has a notification topic; the sandbox's `agentMoveDelayMs` knob answers so). A 202, or an
+//! answer without `results`, is confirmed by reading the units' members: the destination's,
+//! or every unit's for a move out of WFM, a few times over about 15 seconds
+//! ([`CONFIRM_PAUSES_MS`]); a user still elsewhere then fails with that reason.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::time::Duration;
 
 use reqwest::Method;
 use roster_model::{Email, Kind, NO_MANAGEMENT_UNIT};
@@ -20,9 +27,13 @@ use super::{Exec, path};
 use crate::client::ApiRequest;
 use crate::dto;
 use crate::error::GenesysError;
+use crate::snapshot::endpoint;
 
 /// Users per move call: the API's maximum is UNCONFIRMED, 100 is what roster sends.
 pub const MAX_MOVE: usize = 100;
+
+/// The pauses before each read that confirms an accepted move: about 15 s in all.
+const CONFIRM_PAUSES_MS: [u64; 6] = [250, 500, 1_000, 2_000, 4_000, 8_000];
 
 /// Results that leave the user in the destination.
 const MOVED: [&str; 3] = ["MoveSuccessful", "AlreadyMoved", "NothingToDo"];
@@ -74,6 +85,7 @@ impl Exec<'_> {
             asked.push((self.user_id(email).await?, email.to_string()));
         }
         let mut total = MoveOutcome::default();
+        let mut accepted: Vec<(String, String)> = Vec::new();
         for chunk in asked.chunks(MAX_MOVE) {
             let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
             let body = json!({ "userIds": ids, "destinationManagementUnitId": destination });
@@ -85,8 +97,27 @@ impl Exec<'_> {
                 Some(body),
             )
             .idempotent();
-            let response: dto::MoveAgents = self.send_json(request).await?;
-            let outcome = move_outcome(chunk, &response.results);
+            let response = self.send(request).await?;
+            let answer: dto::MoveAgents = if response.body.is_empty() {
+                dto::MoveAgents::default()
+            } else {
+                serde_json::from_slice(&response.body).map_err(|source| GenesysError::Decode {
+                    org: self.org(),
+                    request: Box::new(response.trace.clone()),
+                    source,
+                })?
+            };
+            match answer.results.filter(|_| response.status != 202) {
+                Some(results) => {
+                    let outcome = move_outcome(chunk, &results);
+                    total.moved += outcome.moved;
+                    total.failed.extend(outcome.failed);
+                }
+                None => accepted.extend_from_slice(chunk),
+            }
+        }
+        if !accepted.is_empty() {
+            let outcome = self.confirm_move(destination.as_deref(), &accepted).await?;
             total.moved += outcome.moved;
             total.failed.extend(outcome.failed);
         }
@@ -99,6 +130,72 @@ impl Exec<'_> {
             failed: total.failed,
             moved: total.moved,
         })
+    }
+
+    /// Waits for accepted moves to show in the units' members: `asked` users in `destination`
+    /// (`None`: in no unit). Reads again after each of [`CONFIRM_PAUSES_MS`] until every user
+    /// is there; those that never are fail.
+    async fn confirm_move(
+        &self,
+        destination: Option<&str>,
+        asked: &[(String, String)],
+    ) -> Result<MoveOutcome, GenesysError> {
+        let mut waiting: Vec<&(String, String)> = asked.iter().collect();
+        for pause in CONFIRM_PAUSES_MS {
+            tokio::time::sleep(Duration::from_millis(pause)).await;
+            let placed = self.placed_users(destination).await?;
+            waiting.retain(|(id, _)| !placed(id));
+            if waiting.is_empty() {
+                break;
+            }
+        }
+        let seconds = CONFIRM_PAUSES_MS.iter().sum::<u64>() / 1_000;
+        Ok(MoveOutcome {
+            moved: asked.len() - waiting.len(),
+            failed: waiting
+                .into_iter()
+                .map(|(_, label)| {
+                    let reason = format!("accepted, but not moved after {seconds} s");
+                    (label.clone(), reason)
+                })
+                .collect(),
+        })
+    }
+
+    /// Whether a user (by id) is where a move to `destination` puts it: among the
+    /// destination's members, or (`None`) in no unit's.
+    async fn placed_users(
+        &self,
+        destination: Option<&str>,
+    ) -> Result<impl Fn(&str) -> bool, GenesysError> {
+        let members = async |unit: &str| -> Result<Vec<dto::IdOnly>, GenesysError> {
+            let path = format!("/api/v2/workforcemanagement/managementunits/{unit}/users");
+            let listing: dto::Entities<dto::IdOnly> = self
+                .writer
+                .session()
+                .get_json(endpoint::MANAGEMENT_UNIT_USERS, path, self.trace)
+                .await?;
+            Ok(listing.entities)
+        };
+        let (units, inside) = if let Some(unit) = destination {
+            (vec![unit.to_owned()], true)
+        } else {
+            let listing: dto::Entities<dto::ManagementUnit> = self
+                .writer
+                .session()
+                .get_json(
+                    endpoint::MANAGEMENT_UNITS,
+                    endpoint::MANAGEMENT_UNITS,
+                    self.trace,
+                )
+                .await?;
+            (listing.entities.into_iter().map(|u| u.id).collect(), false)
+        };
+        let mut found: HashSet<String> = HashSet::new();
+        for unit in &units {
+            found.extend(members(unit).await?.into_iter().map(|m| m.id));
+        }
+        Ok(move |id: &str| found.contains(id) == inside)
     }
 }
 

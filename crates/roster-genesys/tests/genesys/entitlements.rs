@@ -289,6 +289,76 @@ async fn a_move_fails_only_the_users_the_unit_refused_with_the_servers_reason() 
 }
 
 #[tokio::test]
+async fn a_move_answered_202_is_confirmed_by_reading_the_units() {
+    let sandbox = sandbox(SEED).await;
+    // The harsher reading of an UNCONFIRMED answer: 202 without results, the move made later.
+    control(
+        &sandbox,
+        Method::PUT,
+        &format!("/__sandbox/orgs/{ORG}/faults"),
+        &json!({ "agentMoveDelayMs": 300 }),
+    )
+    .await;
+    let session = client(&sandbox).session();
+    let writer = session.writer(snapshot(&session, &needs()).await.ids);
+    let pair = BTreeSet::from([email("ann@acme.example"), email("bob@acme.example")]);
+    let unit_of = async |who: &str| {
+        snapshot(&client(&sandbox).session(), &needs())
+            .await
+            .live
+            .users[&email(who)]
+            .management_unit
+            .clone()
+    };
+
+    let before = writer.session().request_counts();
+    writer
+        .execute(&Operation::MoveToManagementUnit {
+            unit: Some("Indy".into()),
+            users: pair.clone(),
+        })
+        .await
+        .unwrap();
+    let spent = diff(&writer.session().request_counts(), &before);
+    assert_eq!(spent["POST /api/v2/workforcemanagement/agents"], 1);
+    assert!(
+        spent["GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users"] >= 1,
+        "{spent:?}"
+    );
+    assert_eq!(unit_of("ann@acme.example").await.as_deref(), Some("Indy"));
+
+    // Out of WFM: every unit's members are read to confirm it.
+    writer
+        .execute(&Operation::MoveToManagementUnit {
+            unit: None,
+            users: pair,
+        })
+        .await
+        .unwrap();
+    assert_eq!(unit_of("bob@acme.example").await, None);
+
+    // A user the unit refuses never arrives: after the wait it fails, saying so.
+    let error = writer
+        .execute(&Operation::MoveToManagementUnit {
+            unit: Some("Small".into()),
+            users: BTreeSet::from([email("ann@acme.example")]),
+        })
+        .await
+        .unwrap_err();
+    let GenesysError::MoveIncomplete { failed, moved, .. } = &error else {
+        panic!("{error}");
+    };
+    assert_eq!(*moved, 0);
+    assert_eq!(
+        failed,
+        &[(
+            "ann@acme.example".to_owned(),
+            "accepted, but not moved after 15 s".to_owned()
+        )]
+    );
+}
+
+#[tokio::test]
 async fn moves_go_in_calls_of_at_most_100_users() {
     let mut seed = String::from(
         "businessUnits:\n  - name: NA\n    managementUnits: [{ name: Big }]\nusers:\n",

@@ -12,8 +12,9 @@
 //!   `agentLimit` (a sandbox knob: the real limits are licence-bound);
 //! - at most [`MAX_MOVE_USERS`] users per move (UNCONFIRMED; harsher), each a live user
 //!   (an unknown user refuses the whole call: UNCONFIRMED, harsher);
-//! - the move is applied before the answer (whether the real call completes
-//!   asynchronously is UNCONFIRMED; its documented body already carries the results);
+//! - the move is applied before the answer, or, with the `agentMoveDelayMs` knob, answered
+//!   202 without results and applied later (whether the real call completes asynchronously
+//!   is UNCONFIRMED: its documented body carries results, yet its completion has a topic);
 //! - route-path media types are `Voice`, `Chat`, `Email`, `Callback`, `Message`,
 //!   `Workitem` (`RoutePathResponse.mediaType`).
 
@@ -228,14 +229,9 @@ impl MoveResult {
     }
 }
 
-/// Moves users to a management unit (`None`: out of WFM), in the order given; answers one
-/// result per user. Refuses the whole call (changing nothing) for more than
-/// [`MAX_MOVE_USERS`] users or a user who is not live.
-pub fn move_agents(
-    state: &mut OrgState,
-    user_ids: &[Uuid],
-    destination: Option<Uuid>,
-) -> Result<Vec<(Uuid, MoveResult)>, OrgError> {
+/// Refuses a whole move call, before anything moves: more than [`MAX_MOVE_USERS`] users, or
+/// a user who is not live.
+pub fn check_move(state: &OrgState, user_ids: &[Uuid]) -> Result<(), OrgError> {
     if user_ids.len() > MAX_MOVE_USERS {
         return Err(OrgError::TooMany {
             field: "userIds",
@@ -252,6 +248,17 @@ pub fn move_agents(
             });
         }
     }
+    Ok(())
+}
+
+/// Moves users to a management unit (`None`: out of WFM), in the order given; answers one
+/// result per user. Refuses the whole call as [`check_move`] does.
+pub fn move_agents(
+    state: &mut OrgState,
+    user_ids: &[Uuid],
+    destination: Option<Uuid>,
+) -> Result<Vec<(Uuid, MoveResult)>, OrgError> {
+    check_move(state, user_ids)?;
     let destination_index = match destination {
         None => None,
         Some(id) => {

@@ -1,12 +1,17 @@
 //! WFM routes: business units and their planning groups, management units and their
 //! members, and moving agents.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::extract::Path;
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Body, Ctx, body_id, parse_id};
+use crate::audit::AuditedWrite;
 use crate::clients::{WFM_AGENT_EDIT, WFM_PLANNING_GROUPS_VIEW, WFM_UNIT_MEMBERS_VIEW};
 use crate::error::ApiError;
 use crate::org::wfm;
@@ -109,11 +114,6 @@ pub async fn move_agents(ctx: Ctx, Body(body): Body<MoveAgents>) -> Result<Respo
         }
         Some(id) => Some(body_id(id, "destinationManagementUnitId")?),
     };
-    let results = wfm::move_agents(&mut ctx.write(), &user_ids, destination)?;
-    let results: Vec<Value> = results
-        .iter()
-        .map(|(user, result)| json!({ "user": render::user_reference(*user), "result": result.as_str() }))
-        .collect();
     let mut out = serde_json::Map::new();
     if let Some(destination) = destination {
         out.insert(
@@ -121,6 +121,27 @@ pub async fn move_agents(ctx: Ctx, Body(body): Body<MoveAgents>) -> Result<Respo
             json!({ "id": destination, "selfUri": format!("/api/v2/workforcemanagement/managementunits/{destination}") }),
         );
     }
+    let delay = ctx.faults().agent_move_delay_ms;
+    if delay > 0 {
+        // Accepted now, made later (`FaultSettings::agent_move_delay_ms`): the per-user
+        // results are nowhere but in the units' members.
+        wfm::check_move(&ctx.read(), &user_ids)?;
+        let (hub, org) = (Arc::clone(&ctx.hub), Arc::clone(&ctx.org));
+        let client = ctx.token.client_id.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+            let mut state = AuditedWrite::new(&hub, &org, &client);
+            if let Err(error) = wfm::move_agents(&mut state, &user_ids, destination) {
+                tracing::warn!(%error, "a delayed agent move failed");
+            }
+        });
+        return Ok((StatusCode::ACCEPTED, axum::Json(Value::Object(out))).into_response());
+    }
+    let results = wfm::move_agents(&mut ctx.write(), &user_ids, destination)?;
+    let results: Vec<Value> = results
+        .iter()
+        .map(|(user, result)| json!({ "user": render::user_reference(*user), "result": result.as_str() }))
+        .collect();
     out.insert("results".into(), Value::Array(results));
     Ok(json(&Value::Object(out)))
 }

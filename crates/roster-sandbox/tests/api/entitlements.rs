@@ -1029,3 +1029,65 @@ async fn wfm_operations_ask_for_the_permissions_the_api_lists() {
     deny(&[]).await;
     api.get(&members).await.expect(200);
 }
+
+#[tokio::test]
+async fn with_a_move_delay_a_move_is_accepted_with_202_and_made_later() {
+    let (_sandbox, api) = seeded(ORG).await;
+    api.put(
+        "/__sandbox/orgs/sandbox/faults",
+        &json!({ "agentMoveDelayMs": 200 }),
+    )
+    .await
+    .expect(200);
+    let bob = user_id(&api, "bob@acme.example").await;
+    let reserve = id(&named(
+        &api,
+        "/workforcemanagement/managementunits",
+        "North Reserve",
+    )
+    .await);
+    let members = format!("/workforcemanagement/managementunits/{reserve}/users");
+    let answer = api
+        .post(
+            "/workforcemanagement/agents",
+            &json!({ "userIds": [bob], "destinationManagementUnitId": reserve }),
+        )
+        .await;
+    assert_eq!(answer.status, 202, "{}", answer.raw);
+    assert!(answer.body.get("results").is_none(), "{}", answer.raw);
+    assert_eq!(
+        answer.body["destinationManagementUnit"]["id"],
+        reserve.as_str()
+    );
+    assert_eq!(api.get(&members).await.expect(200)["entities"], json!([]));
+    // Made within a bounded wait.
+    let mut arrived = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let listed = api.get(&members).await;
+        let ids: Vec<String> = listed.expect(200)["entities"]
+            .as_array()
+            .expect("entities")
+            .iter()
+            .map(id)
+            .collect();
+        if ids == [bob.clone()] {
+            arrived = true;
+            break;
+        }
+    }
+    assert!(arrived, "the move was never made");
+    // A call the sandbox refuses outright is still refused at once.
+    api.post(
+        "/workforcemanagement/agents",
+        &json!({ "userIds": [uuid_like()], "destinationManagementUnitId": reserve }),
+    )
+    .await
+    .expect_error(400, "invalid.value");
+    api.put(
+        "/__sandbox/orgs/sandbox/faults",
+        &json!({ "agentMoveDelayMs": 60_001 }),
+    )
+    .await
+    .expect_error(400, "bad.request");
+}
