@@ -72,6 +72,9 @@ pub struct ClientOptions {
     pub read_concurrency: usize,
     /// The most times a user update is retried after a version conflict.
     pub version_retries: u32,
+    /// How long a WFM agent move the org only accepted (202) is given to show in the units'
+    /// members before its users count as not moved (see `ops::wfm`).
+    pub move_confirm_wait: Duration,
 }
 
 impl Default for ClientOptions {
@@ -84,6 +87,7 @@ impl Default for ClientOptions {
             max_in_flight: 32,
             read_concurrency: 16,
             version_retries: 5,
+            move_confirm_wait: Duration::from_secs(15),
         }
     }
 }

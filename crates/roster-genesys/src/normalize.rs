@@ -250,13 +250,7 @@ pub fn build(raw: &RawOrg) -> (LiveOrg, IdTable) {
                 }
             }
         }
-        // Genesys removes an inactive user's roles and applies its groups' again only on
-        // reactivation: an inactive member holds none of them.
-        let active = raw
-            .users
-            .iter()
-            .filter(|user| user.user_state() == Some(roster_model::UserState::Active));
-        for user in active {
+        for user in &raw.users {
             for group in &user.groups {
                 let Some(inherited) = group_grants.get(group.id.as_str()) else {
                     continue;

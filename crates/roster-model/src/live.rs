@@ -225,7 +225,9 @@ pub struct LiveUser {
     pub skills: BTreeMap<String, Proficiency>,
     /// Language name → proficiency.
     pub languages: BTreeMap<String, Proficiency>,
-    /// Role grants, direct and inherited.
+    /// Role grants, direct and inherited. An inactive user holds none in Genesys: its direct
+    /// grants went when it was set inactive, and the inherited ones listed here are those its
+    /// groups give back when it is reactivated.
     pub grants: BTreeSet<LiveGrant>,
     /// Own utilization (empty = org defaults); `None` when not read.
     pub utilization: Option<Utilization>,

@@ -8,7 +8,7 @@
 //! | `GET /__sandbox/orgs/{name}/requests` | the most recent API requests in order: `[{method, route, path, status}]` (cleared with the stats) |
 //! | `GET`/`PUT /__sandbox/orgs/{name}/faults` | realism knobs (`PUT` takes any subset) |
 //! | `GET /__sandbox/orgs/{name}/dump`, `POST .../load` | whole org state as JSON |
-//! | `GET /__sandbox/orgs/{name}/revocations` | `{revocations: [{userId, at}]}`: the `DELETE /api/v2/tokens/{userId}` calls, oldest first |
+//! | `GET /__sandbox/orgs/{name}/revocations` | `{revocations: [{userId, at}]}`: the `DELETE /api/v2/tokens/{userId}` calls that found tokens, oldest first |
 //! | `POST /__sandbox/orgs/{name}/seed` | replace the org's state by a seed (JSON or YAML body) |
 //! | `POST /__sandbox/clock` `{advanceMs}` | move the sandbox clock forward |
 //!
@@ -122,7 +122,7 @@ async fn dump(State(hub): State<Arc<Hub>>, Path(name): Path<String>) -> Result<R
 }
 
 /// `GET /__sandbox/orgs/{name}/revocations`: `{revocations: [{userId, at}]}`, oldest
-/// first (`DELETE /api/v2/tokens/{userId}` calls).
+/// first (`DELETE /api/v2/tokens/{userId}` calls that found tokens).
 async fn revocations(
     State(hub): State<Arc<Hub>>,
     Path(name): Path<String>,

@@ -347,6 +347,7 @@ impl From<OrgError> for ApiError {
             | OrgError::InvalidPool { .. }
             | OrgError::TooMany { .. }
             | OrgError::LicenceTaken { .. }
+            | OrgError::GrantToInactive { .. }
             | OrgError::UnknownLicence { .. } => Self::bad_request(sentence(&error)),
             OrgError::GrantNotHeld { role, division } => {
                 Self::not_found("grant", &format!("{division}/{role}"))
@@ -565,6 +566,7 @@ mod tests {
                 404,
                 "not.found",
             ),
+            (OrgError::GrantToInactive { id }, 400, "bad.request"),
         ];
         for (error, status, code) in rows {
             let shown = error.to_string();

@@ -1,8 +1,9 @@
 //! Ctrl-C and SIGTERM (what CI or a service manager sends to stop a job), for the commands
 //! that stop cleanly on them: `apply`, `drift --watch`, `serve` and `sandbox serve`.
 
-/// Ctrl-C and SIGTERM, listened for from the moment [`Signals::listen`] returns. A signal
-/// that arrives before [`Signals::next`] is awaited waits for it. (A listener made on its
+/// Ctrl-C and SIGTERM, listened for from the moment [`Signals::listen`] returns (on Unix;
+/// elsewhere Ctrl-C only, from the first [`Signals::next`]). A signal that arrives before
+/// [`Signals::next`] is awaited waits for it. (A listener made on its
 /// first poll, as `tokio::signal::ctrl_c()` is, leaves the default action in place until
 /// then: a Ctrl-C sent just after a server said it was ready ended the process without
 /// saving.)

@@ -13,8 +13,9 @@
 //! Whether the call may instead answer 202 and finish later is UNCONFIRMED (its completion
 //! has a notification topic; the sandbox's `agentMoveDelayMs` knob answers so). A 202, or an
 //! answer without `results`, is confirmed by reading the units' members: the destination's,
-//! or every unit's for a move out of WFM, a few times over about 15 seconds
-//! ([`CONFIRM_PAUSES_MS`]); a user still elsewhere then fails with that reason.
+//! or every unit's for a move out of WFM, after pauses of a quarter second doubling up to
+//! `ClientOptions::move_confirm_wait` (15 s) in all; a user still elsewhere then fails
+//! with that reason.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
@@ -32,8 +33,8 @@ use crate::snapshot::endpoint;
 /// Users per move call: the API's maximum is UNCONFIRMED, 100 is what roster sends.
 pub const MAX_MOVE: usize = 100;
 
-/// The pauses before each read that confirms an accepted move: about 15 s in all.
-const CONFIRM_PAUSES_MS: [u64; 6] = [250, 500, 1_000, 2_000, 4_000, 8_000];
+/// The first pause before reading whether an accepted move was made; each next one doubles.
+const FIRST_CONFIRM_PAUSE: Duration = Duration::from_millis(250);
 
 /// Results that leave the user in the destination.
 const MOVED: [&str; 3] = ["MoveSuccessful", "AlreadyMoved", "NothingToDo"];
@@ -69,6 +70,16 @@ pub(crate) fn move_outcome(
         }
     }
     outcome
+}
+
+/// A wait for a message: `15 s`, or `1.5 s`.
+fn seconds(wait: Duration) -> String {
+    let seconds = wait.as_secs_f64();
+    if seconds.fract() == 0.0 {
+        format!("{seconds:.0} s")
+    } else {
+        format!("{seconds:.1} s")
+    }
 }
 
 impl Exec<'_> {
@@ -133,31 +144,31 @@ impl Exec<'_> {
     }
 
     /// Waits for accepted moves to show in the units' members: `asked` users in `destination`
-    /// (`None`: in no unit). Reads again after each of [`CONFIRM_PAUSES_MS`] until every user
-    /// is there; those that never are fail.
+    /// (`None`: in no unit). Reads again after each pause (from [`FIRST_CONFIRM_PAUSE`],
+    /// doubling) until every user is there or `move_confirm_wait` has passed; those that
+    /// never are fail.
     async fn confirm_move(
         &self,
         destination: Option<&str>,
         asked: &[(String, String)],
     ) -> Result<MoveOutcome, GenesysError> {
+        let wait = self.writer.session().client().options().move_confirm_wait;
         let mut waiting: Vec<&(String, String)> = asked.iter().collect();
-        for pause in CONFIRM_PAUSES_MS {
-            tokio::time::sleep(Duration::from_millis(pause)).await;
+        let (mut waited, mut pause) = (Duration::ZERO, FIRST_CONFIRM_PAUSE);
+        while !waiting.is_empty() && waited < wait {
+            let step = pause.min(wait.saturating_sub(waited));
+            tokio::time::sleep(step).await;
+            waited += step;
+            pause *= 2;
             let placed = self.placed_users(destination).await?;
             waiting.retain(|(id, _)| !placed(id));
-            if waiting.is_empty() {
-                break;
-            }
         }
-        let seconds = CONFIRM_PAUSES_MS.iter().sum::<u64>() / 1_000;
+        let reason = format!("accepted, but not moved after {}", seconds(wait));
         Ok(MoveOutcome {
             moved: asked.len() - waiting.len(),
             failed: waiting
                 .into_iter()
-                .map(|(_, label)| {
-                    let reason = format!("accepted, but not moved after {seconds} s");
-                    (label.clone(), reason)
-                })
+                .map(|(_, label)| (label.clone(), reason.clone()))
                 .collect(),
         })
     }

@@ -64,6 +64,7 @@ pub fn fast_options() -> ClientOptions {
             base: Duration::from_millis(10),
             cap: Duration::from_millis(200),
         },
+        move_confirm_wait: Duration::from_secs(2),
         ..ClientOptions::default()
     }
 }

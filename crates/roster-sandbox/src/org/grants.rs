@@ -7,7 +7,7 @@
 use uuid::Uuid;
 
 use super::{ObjectKind, OrgError, Rows, ensure_name_free, ensure_new_id, live, required_name};
-use crate::store::{Grant, OrgState, Role};
+use crate::store::{EntityState, Grant, OrgState, Role};
 
 /// Creates a custom role without permissions (seeds; the API's role writes are not
 /// emulated).
@@ -70,14 +70,30 @@ pub fn find_subject(state: &OrgState, id: Uuid) -> Result<Subject, OrgError> {
     })
 }
 
-/// Changes a subject's own grants after checking the grants named exist.
+/// Refuses to give roles to an inactive user: an inactive user holds none, so its own
+/// grants stay empty until it is active again (`OrgState::grants_of`).
+fn check_may_gain(state: &OrgState, user_id: Uuid) -> Result<(), OrgError> {
+    match state.users.get(user_id) {
+        Some(user) if user.state == EntityState::Inactive => {
+            Err(OrgError::GrantToInactive { id: user_id })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Changes a subject's own grants after checking the grants named exist (and, when it gains
+/// any, that the subject may hold roles).
 fn change_grants<R>(
     state: &mut OrgState,
     subject_id: Uuid,
     grants: &[Grant],
+    gains: bool,
     change: impl FnOnce(&mut Vec<Grant>) -> R,
 ) -> Result<R, OrgError> {
     let subject = find_subject(state, subject_id)?;
+    if gains && !grants.is_empty() {
+        check_may_gain(state, subject_id)?;
+    }
     for grant in grants {
         check_grant(state, grant)?;
     }
@@ -90,7 +106,7 @@ fn change_grants<R>(
 
 /// Adds grants to a subject's own (those held already stay once).
 pub fn add(state: &mut OrgState, subject_id: Uuid, grants: &[Grant]) -> Result<(), OrgError> {
-    change_grants(state, subject_id, grants, |own| {
+    change_grants(state, subject_id, grants, true, |own| {
         for grant in grants {
             if !own.contains(grant) {
                 own.push(*grant);
@@ -101,7 +117,7 @@ pub fn add(state: &mut OrgState, subject_id: Uuid, grants: &[Grant]) -> Result<(
 
 /// Removes grants from a subject's own (those not held are ignored).
 pub fn remove(state: &mut OrgState, subject_id: Uuid, grants: &[Grant]) -> Result<(), OrgError> {
-    change_grants(state, subject_id, grants, |own| {
+    change_grants(state, subject_id, grants, false, |own| {
         own.retain(|grant| !grants.contains(grant));
     })
 }
@@ -114,12 +130,12 @@ pub fn replace(state: &mut OrgState, subject_id: Uuid, grants: &[Grant]) -> Resu
             unique.push(*grant);
         }
     }
-    change_grants(state, subject_id, grants, |own| *own = unique)
+    change_grants(state, subject_id, grants, true, |own| *own = unique)
 }
 
 /// Revokes one grant the subject holds itself.
 pub fn revoke(state: &mut OrgState, subject_id: Uuid, grant: Grant) -> Result<(), OrgError> {
-    let held = change_grants(state, subject_id, &[grant], |own| {
+    let held = change_grants(state, subject_id, &[grant], false, |own| {
         let before = own.len();
         own.retain(|existing| *existing != grant);
         own.len() != before
@@ -146,6 +162,9 @@ fn live_users(state: &OrgState, users: &[Uuid]) -> Result<(), OrgError> {
 pub fn grant_role(state: &mut OrgState, role_id: Uuid, users: &[Uuid]) -> Result<(), OrgError> {
     existing_role(state, role_id)?;
     live_users(state, users)?;
+    for &user_id in users {
+        check_may_gain(state, user_id)?;
+    }
     let grant = Grant {
         role_id,
         division_id: state.home_division().id,
@@ -178,6 +197,9 @@ pub fn set_user_roles(state: &mut OrgState, user_id: Uuid, roles: &[Uuid]) -> Re
     live(&state.users, ObjectKind::User, user_id)?;
     for &role_id in roles {
         existing_role(state, role_id)?;
+    }
+    if !roles.is_empty() {
+        check_may_gain(state, user_id)?;
     }
     let home = state.home_division().id;
     state.users.change(user_id, |user| {

@@ -382,6 +382,14 @@ pub enum OrgError {
         /// The licence id.
         id: String,
     },
+    /// Granting a role to an inactive user, who holds none (see `OrgState::grants_of`).
+    /// What the real API answers is UNCONFIRMED; the sandbox refuses (harsher), so a client
+    /// must reactivate a user before granting it roles.
+    #[error("user {id} is inactive and cannot be granted roles: reactivate it first")]
+    GrantToInactive {
+        /// The user.
+        id: Uuid,
+    },
     /// Revoking a grant the subject does not hold.
     #[error("the subject does not hold role {role} in division {division}")]
     GrantNotHeld {

@@ -11,6 +11,9 @@
 //! - a new user is granted `Employee` in the home division, like the real service's
 //!   default role;
 //! - deleting a user takes them off their queues and team (grants stay, for a restore);
+//! - setting a user inactive removes its own role grants, and an inactive user cannot be
+//!   granted roles (`grants`): it holds none until it is active again, when its groups' apply
+//!   again (`OrgState::grants_of`);
 //! - proficiencies are 0..=5; languages keep whole numbers (the backend rounds them).
 //!
 //! UNCONFIRMED: with the `strictDeactivation` knob, a direct queue member cannot be
@@ -319,7 +322,7 @@ pub fn patch(
             }
             state.users.change(id, |user| {
                 // Roles do not survive inactivity (`OrgState::grants_of`).
-                if new_state != EntityState::Active {
+                if new_state == EntityState::Inactive {
                     user.grants.clear();
                 }
                 user.set_state(new_state);

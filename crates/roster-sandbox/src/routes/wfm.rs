@@ -130,8 +130,14 @@ pub async fn move_agents(ctx: Ctx, Body(body): Body<MoveAgents>) -> Result<Respo
         let client = ctx.token.client_id.clone();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(delay)).await;
-            let mut state = AuditedWrite::new(&hub, &org, &client);
-            if let Err(error) = wfm::move_agents(&mut state, &user_ids, destination) {
+            let moved = wfm::move_agents(
+                &mut AuditedWrite::new(&hub, &org, &client),
+                &user_ids,
+                destination,
+            );
+            // A change made outside a request: the state file must learn of it too.
+            hub.mark_dirty();
+            if let Err(error) = moved {
                 tracing::warn!(%error, "a delayed agent move failed");
             }
         });

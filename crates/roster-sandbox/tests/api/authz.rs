@@ -286,6 +286,32 @@ async fn an_inactive_user_holds_no_roles_and_reactivation_brings_back_only_its_g
     .await
     .expect(200);
     assert!(subject_roles(&api, &jane).await.is_empty());
+    // No route shows the user holding the role it lost, and it cannot be given one back
+    // while inactive.
+    let agent = id(&named(&api, "/authorization/roles", "Agent").await);
+    let holders = api
+        .get(&format!("/authorization/roles/{agent}/users"))
+        .await;
+    assert_eq!(holders.expect(200)["entities"], json!([]));
+    let subjects = api
+        .get(&format!("/authorization/roles/{agent}/subjectgrants"))
+        .await;
+    assert!(
+        !subjects.expect(200).to_string().contains(jane.as_str()),
+        "{}",
+        subjects.raw
+    );
+    let home = api.get("/authorization/divisions/home").await;
+    let home = id(home.expect(200));
+    api.post(
+        &format!("/authorization/subjects/{jane}/bulkadd"),
+        &json!({ "grants": [{ "roleId": agent, "divisionId": home }] }),
+    )
+    .await
+    .expect_error(400, "bad.request");
+    api.put(&format!("/users/{jane}/roles"), &json!([agent]))
+        .await
+        .expect_error(400, "bad.request");
     let expanded = api
         .get(&format!("/users/{jane}?expand=authorization"))
         .await;
