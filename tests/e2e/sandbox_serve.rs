@@ -82,6 +82,22 @@ fn start(args: &[&str]) -> (Server, BufReader<std::process::ChildStdout>, String
     (server, stdout, first)
 }
 
+/// Sends the server Ctrl-C (SIGINT) and waits for it to end, its output kept open until then
+/// (a closed pipe would stop it early).
+fn interrupt(
+    mut server: Server,
+    stdout: BufReader<std::process::ChildStdout>,
+) -> std::process::ExitStatus {
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = server.0.wait().unwrap();
+    drop(stdout);
+    status
+}
+
 #[tokio::test]
 async fn serve_seeds_from_yaml_and_names_the_orgs_it_restores() {
     let dir = tempfile::tempdir().unwrap();
@@ -128,14 +144,7 @@ async fn serve_seeds_from_yaml_and_names_the_orgs_it_restores() {
         "the seed's users are served: {users}"
     );
     // Ctrl-C saves the state.
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &server.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let mut server = server;
-    let status = server.0.wait().unwrap();
-    drop(stdout);
+    let status = interrupt(server, stdout);
     assert!(status.success(), "{status}");
     assert!(state.exists());
 
@@ -159,14 +168,7 @@ fn a_ctrl_c_right_after_the_serving_line_still_saves_the_state() {
             state.to_str().unwrap(),
         ]);
         assert!(first.contains("(orgs: demo)"), "{first}");
-        let status = std::process::Command::new("kill")
-            .args(["-INT", &server.0.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let mut server = server;
-        let status = server.0.wait().unwrap();
-        drop(stdout);
+        let status = interrupt(server, stdout);
         assert!(status.success(), "round {round}: {status}");
         assert!(state.exists(), "round {round}: no state saved");
     }
