@@ -2,8 +2,7 @@
 //! server will), against the embedded sandbox.
 
 mod apply;
-mod check_schema;
-mod drift_schema;
 mod offboard;
+mod schemas;
 mod sessions;
 mod support;
