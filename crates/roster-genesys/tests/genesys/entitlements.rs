@@ -170,14 +170,17 @@ async fn a_number_write_keeps_other_addresses_and_sends_nothing_when_already_set
     let live = snapshot(&session, &ReadNeeds::default()).await.live;
     let jane = &live.users[&email("jane.doe@acme.example")];
     // Jane also has a personal email and a mobile, which roster does not manage.
-    let current = session
-        .send_json::<serde_json::Value>(&roster_genesys::ApiRequest::get(
-            endpoint::USER,
-            format!("/api/v2/users/{}", jane.id),
-        ))
-        .await
-        .unwrap()
-        .0;
+    let user_json = async || {
+        session
+            .send_json::<serde_json::Value>(&roster_genesys::ApiRequest::get(
+                endpoint::USER,
+                format!("/api/v2/users/{}", jane.id),
+            ))
+            .await
+            .unwrap()
+            .0
+    };
+    let current = user_json().await;
     let mut addresses = current["addresses"].as_array().unwrap().clone();
     let personal = [
         json!({ "mediaType": "EMAIL", "type": "HOME", "address": "jane@home.example" }),
@@ -206,14 +209,7 @@ async fn a_number_write_keeps_other_addresses_and_sends_nothing_when_already_set
     let jane_after = &after.users[&email("jane.doe@acme.example")];
     assert_eq!(jane_after.phone.number.as_deref(), Some("+13175550104"));
     assert_eq!(jane_after.phone.extension.as_deref(), Some("4101"));
-    let read = session
-        .send_json::<serde_json::Value>(&roster_genesys::ApiRequest::get(
-            endpoint::USER,
-            format!("/api/v2/users/{}", jane.id),
-        ))
-        .await
-        .unwrap()
-        .0;
+    let read = user_json().await;
     let kept: Vec<&serde_json::Value> = read["addresses"]
         .as_array()
         .unwrap()
