@@ -191,22 +191,32 @@ async fn members_of_units(
         .map(|unit_id| {
             let done = &done;
             async move {
-                let path = format!("/api/v2/workforcemanagement/managementunits/{unit_id}/users");
-                let members: dto::Entities<dto::IdOnly> = session
-                    .get_json(endpoint::MANAGEMENT_UNIT_USERS, path, op)
-                    .await?;
+                let members = unit_members(session, &unit_id, op).await?;
                 let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
                 progress(ProgressEvent {
                     stage: Stage::ManagementUnits,
                     done: finished,
                     total,
                 });
-                Ok::<_, GenesysError>((unit_id, members.entities))
+                Ok::<_, GenesysError>((unit_id, members))
             }
         })
         .buffer_unordered(session.client().options().read_concurrency.max(1))
         .try_collect()
         .await
+}
+
+/// One management unit's members (every member in one answer).
+pub(crate) async fn unit_members(
+    session: &Session,
+    unit_id: &str,
+    op: &OpTrace,
+) -> Result<Vec<dto::IdOnly>, GenesysError> {
+    let path = format!("/api/v2/workforcemanagement/managementunits/{unit_id}/users");
+    let members: dto::Entities<dto::IdOnly> = session
+        .get_json(endpoint::MANAGEMENT_UNIT_USERS, path, op)
+        .await?;
+    Ok(members.entities)
 }
 
 /// The planning groups of each business unit: one listing per unit.

@@ -160,8 +160,10 @@ impl Exec<'_> {
             tokio::time::sleep(step).await;
             waited += step;
             pause *= 2;
-            let placed = self.placed_users(destination).await?;
-            waiting.retain(|(id, _)| !placed(id));
+            // Users are placed when among the destination's members, or, out of WFM, in
+            // no unit's.
+            let members = self.members_of(destination).await?;
+            waiting.retain(|(id, _)| members.contains(id) != destination.is_some());
         }
         let reason = format!("accepted, but not moved after {}", seconds(wait));
         Ok(MoveOutcome {
@@ -173,40 +175,28 @@ impl Exec<'_> {
         })
     }
 
-    /// Whether a user (by id) is where a move to `destination` puts it: among the
-    /// destination's members, or (`None`) in no unit's.
-    async fn placed_users(
-        &self,
-        destination: Option<&str>,
-    ) -> Result<impl Fn(&str) -> bool, GenesysError> {
-        let members = async |unit: &str| -> Result<Vec<dto::IdOnly>, GenesysError> {
-            let path = format!("/api/v2/workforcemanagement/managementunits/{unit}/users");
-            let listing: dto::Entities<dto::IdOnly> = self
-                .writer
-                .session()
-                .get_json(endpoint::MANAGEMENT_UNIT_USERS, path, self.trace)
-                .await?;
-            Ok(listing.entities)
-        };
-        let (units, inside) = if let Some(unit) = destination {
-            (vec![unit.to_owned()], true)
+    /// The ids of `unit`'s members, or (`None`) of every unit's: one listing per unit, and
+    /// the unit listing first when every unit is read.
+    async fn members_of(&self, unit: Option<&str>) -> Result<HashSet<String>, GenesysError> {
+        let session = self.writer.session();
+        let units = if let Some(unit) = unit {
+            vec![unit.to_owned()]
         } else {
-            let listing: dto::Entities<dto::ManagementUnit> = self
-                .writer
-                .session()
+            let listing: dto::Entities<dto::ManagementUnit> = session
                 .get_json(
                     endpoint::MANAGEMENT_UNITS,
                     endpoint::MANAGEMENT_UNITS,
                     self.trace,
                 )
                 .await?;
-            (listing.entities.into_iter().map(|u| u.id).collect(), false)
+            listing.entities.into_iter().map(|u| u.id).collect()
         };
-        let mut found: HashSet<String> = HashSet::new();
-        for unit in &units {
-            found.extend(members(unit).await?.into_iter().map(|m| m.id));
+        let mut members = HashSet::new();
+        for unit in units {
+            let listed = crate::entitlements::unit_members(session, &unit, self.trace).await?;
+            members.extend(listed.into_iter().map(|m| m.id));
         }
-        Ok(move |id: &str| found.contains(id) == inside)
+        Ok(members)
     }
 }
 
