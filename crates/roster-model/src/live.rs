@@ -5,7 +5,7 @@
 //! manager by email), so the planner compares like with like and never sees a raw UUID unless
 //! it needs one for a write.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -74,6 +74,20 @@ impl LiveOrg {
     /// The home division, which every org has exactly one of.
     pub fn home_division(&self) -> Option<&LiveDivision> {
         self.divisions.values().find(|d| d.home)
+    }
+
+    /// Each user's queue memberships, queue name → how it is a member, from the queues whose
+    /// members were read: one pass over the queues, for whoever asks about many users.
+    pub fn queue_memberships(&self) -> HashMap<&Email, BTreeMap<&str, &MemberOrigin>> {
+        let mut map: HashMap<&Email, BTreeMap<&str, &MemberOrigin>> = HashMap::new();
+        for queue in self.queues.values() {
+            for (email, member) in queue.members.iter().flatten() {
+                map.entry(email)
+                    .or_default()
+                    .insert(queue.name.as_str(), &member.origin);
+            }
+        }
+        map
     }
 
     /// The grants a user has right after Genesys creates it: [`NEW_USER_ROLE`] in the home

@@ -86,7 +86,7 @@ pub(crate) fn touched(steps: &[Step]) -> Vec<ObjectRef> {
 pub fn fingerprints(live: &LiveOrg, touched: &[ObjectRef]) -> Vec<Fingerprint> {
     let wants_users = touched.iter().any(|o| o.kind == Kind::User);
     let memberships = if wants_users {
-        memberships(live)
+        live.queue_memberships()
     } else {
         HashMap::new()
     };
@@ -97,18 +97,6 @@ pub fn fingerprints(live: &LiveOrg, touched: &[ObjectRef]) -> Vec<Fingerprint> {
     out.sort();
     out.dedup();
     out
-}
-
-fn memberships(live: &LiveOrg) -> HashMap<&Email, BTreeMap<&str, &MemberOrigin>> {
-    let mut map: HashMap<&Email, BTreeMap<&str, &MemberOrigin>> = HashMap::new();
-    for queue in live.queues.values() {
-        for (email, member) in queue.members.iter().flatten() {
-            map.entry(email)
-                .or_default()
-                .insert(queue.name.as_str(), &member.origin);
-        }
-    }
-    map
 }
 
 fn fingerprint(

@@ -18,8 +18,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use roster_model::{
-    DesiredOrg, DesiredUser, Email, GrantOrigin, LiveOrg, LiveUser, MediaType, NumberChoice,
-    UserState,
+    DesiredOrg, DesiredUser, Email, GrantOrigin, LiveOrg, LiveUser, MediaType, MemberOrigin,
+    NumberChoice, UserState,
 };
 
 use super::report::{Finding, PhoneField, Problem};
@@ -42,10 +42,12 @@ pub fn role_sets_after_apply(desired: &DesiredOrg, live: &LiveOrg) -> BTreeSet<B
 /// says which.
 pub fn findings(desired: &DesiredOrg, live: &LiveOrg, licences: &LicenceLookup) -> Vec<Finding> {
     let holders = number_holders(desired, live);
+    let memberships = live.queue_memberships();
     let mut found = Vec::new();
     for user in checked_users(desired) {
         let live_user = live.users.get(&user.email);
-        wfm_findings(user, live_user, live, &mut found);
+        let queues = queues_after_apply(user, memberships.get(&user.email));
+        wfm_findings(user, live_user, live, queues, &mut found);
         phone_findings(user, live_user, live, &holders, &mut found);
         licence_findings(user, live_user, live, licences, &mut found);
     }
@@ -100,17 +102,17 @@ fn checked_users(desired: &DesiredOrg) -> impl Iterator<Item = &DesiredUser> {
 /// The queues `user` serves after apply: its declared queues where the manifests manage
 /// them, else its live direct memberships; with its memberships through groups either way
 /// (roster never writes those). Live memberships are known only for queues whose members
-/// were read.
-fn queues_after_apply(user: &DesiredUser, live: &LiveOrg) -> BTreeSet<String> {
-    let mut queues = BTreeSet::new();
-    for queue in live.queues.values() {
-        let Some(member) = queue.members.as_ref().and_then(|m| m.get(&user.email)) else {
-            continue;
-        };
-        if user.queues.is_none() || member.origin.is_group() {
-            queues.insert(queue.name.clone());
-        }
-    }
+/// were read (`memberships`: the user's, from [`LiveOrg::queue_memberships`]).
+fn queues_after_apply(
+    user: &DesiredUser,
+    memberships: Option<&BTreeMap<&str, &MemberOrigin>>,
+) -> BTreeSet<String> {
+    let mut queues: BTreeSet<String> = memberships
+        .into_iter()
+        .flatten()
+        .filter(|(_, origin)| user.queues.is_none() || origin.is_group())
+        .map(|(queue, _)| (*queue).to_owned())
+        .collect();
     queues.extend(user.queues.iter().flatten().cloned());
     queues
 }
@@ -201,10 +203,10 @@ fn wfm_findings(
     user: &DesiredUser,
     live_user: Option<&LiveUser>,
     live: &LiveOrg,
+    queues: BTreeSet<String>,
     found: &mut Vec<Finding>,
 ) {
     let Some(wfm) = &live.wfm else { return };
-    let queues = queues_after_apply(user, live);
     if queues.is_empty() {
         return;
     }
